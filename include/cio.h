@@ -1,0 +1,119 @@
+/*
+ * cio.h - cairn's I/O seam: byte sources and sinks, atomic output files,
+ * careful reading of secret files, and fault injection for tests.
+ *
+ * Every module that reads or writes bytes goes through a cio_source or
+ * cio_sink, so that the format code never knows whether it talks to a file,
+ * a pipe, libarchive or another layer, and so that tests can fail the Nth
+ * I/O or allocation call (see cio_fault_*).  Knows nothing of age, tar or
+ * the terminal.
+ */
+#ifndef CAIRN_CIO_H
+#define CAIRN_CIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * A pull source.  read() returns the number of bytes placed in buf (> 0),
+ * 0 at end of input, or a negative enum cairn_err.  It may return fewer
+ * bytes than asked for.
+ */
+struct cio_source {
+	ssize_t (*read)(void *ctx, uint8_t *buf, size_t len);
+	void *ctx;
+};
+
+/*
+ * A push sink.  write() consumes all len bytes and returns 0, or a
+ * negative enum cairn_err.
+ */
+struct cio_sink {
+	int (*write)(void *ctx, const uint8_t *buf, size_t len);
+	void *ctx;
+};
+
+/* Read up to len bytes, retrying short reads, until len or EOF.  Returns
+ * the count read (< len only at EOF) or a negative enum cairn_err. */
+ssize_t cio_read_full(const struct cio_source *src, uint8_t *buf, size_t len);
+
+/* File-descriptor source/sink.  ctx points at an int holding the fd.
+ * Short reads/writes and EINTR are handled. */
+ssize_t cio_fd_read(void *fdp, uint8_t *buf, size_t len);
+int cio_fd_write(void *fdp, const uint8_t *buf, size_t len);
+
+/* A sink that appends into a growable heap buffer (not for secrets). */
+struct cio_membuf {
+	uint8_t *data;
+	size_t len, cap;
+	size_t max; /* 0 = unlimited, else CAIRN_ERR_LIMIT beyond it */
+};
+int cio_membuf_write(void *membuf, const uint8_t *buf, size_t len);
+void cio_membuf_free(struct cio_membuf *m);
+
+/* A source reading from a fixed buffer (ctx: struct cio_memsrc). */
+struct cio_memsrc {
+	const uint8_t *data;
+	size_t len, off;
+};
+ssize_t cio_memsrc_read(void *memsrc, uint8_t *buf, size_t len);
+
+/*
+ * Atomic output file.  cio_atomic_open() creates a temp file beside path
+ * (".<name>.XXXXXX", O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, given mode) and
+ * refuses with CAIRN_ERR_EXISTS when path exists and !force.  Write to
+ * a->fd (or use cio_fd_write with &a->fd).  cio_atomic_commit() fsyncs,
+ * renames over path (or links, when !force, so an existing file is never
+ * replaced) and fsyncs the directory; cio_atomic_abort() unlinks the temp
+ * file.  Either one must be called exactly once; both are safe to call
+ * after the other (no-op).
+ */
+struct cio_atomic {
+	int fd;
+	int force;
+	char *path;
+	char *tmp;
+};
+int cio_atomic_open(struct cio_atomic *a, const char *path, mode_t mode,
+    int force);
+int cio_atomic_commit(struct cio_atomic *a);
+void cio_atomic_abort(struct cio_atomic *a);
+
+/* Remove every pending atomic temp file (safe in a signal handler: uses
+ * only unlink()).  Called by the CLI's SIGINT/SIGTERM handler. */
+void cio_atomic_abort_all_signal_safe(void);
+
+/*
+ * Read a whole small file (at most max bytes) into sodium_malloc'd memory,
+ * NUL-terminated.  With secret != 0 the file is opened O_NOFOLLOW and
+ * refused (CAIRN_ERR_PERM) when readable or writable by group or others.
+ * "-" reads standard input.  *out must be freed with cio_secret_free().
+ */
+int cio_read_file(const char *path, size_t max, int secret, char **out,
+    size_t *outlen);
+void cio_secret_free(void *p, size_t len);
+
+/* Write a small file atomically with the given mode (0600 for secrets),
+ * refusing to overwrite. */
+int cio_write_file(const char *path, const void *buf, size_t len, mode_t mode);
+
+/* 1 when a and b name the same existing file (same st_dev/st_ino). */
+int cio_same_file(int fd_a, const char *path_b);
+
+/*
+ * Fault injection (tests only).  When the environment variable
+ * CAIRN_FAULT=N[+] is set in a build with -DCAIRN_TESTING, the Nth call to
+ * cio_fault_hit() fails (and, with "+", every later one too).  I/O and
+ * allocation wrappers call it; each returns nonzero when the call must
+ * fail.  In normal builds it always returns 0.
+ */
+int cio_fault_hit(void);
+
+/* malloc/calloc/realloc wrappers honouring fault injection. */
+void *cio_malloc(size_t n);
+void *cio_calloc(size_t n, size_t m);
+void *cio_realloc(void *p, size_t n);
+char *cio_strdup(const char *s);
+
+#endif
