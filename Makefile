@@ -20,8 +20,10 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN := -Wall -Wextra -Wshadow -Wconversion -Wno-sign-conversion
+ifneq ($(SAN),fuzz)
 ifeq ($(CI),true)
 WARN += -Werror
+endif
 endif
 ifeq ($(WERROR),1)
 WARN += -Werror
@@ -31,6 +33,12 @@ ifeq ($(SAN),1)
 OPT := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
        -fno-sanitize-recover=undefined
 HARDEN := -fstack-protector-strong
+LDHARDEN := -fsanitize=address,undefined
+else ifeq ($(SAN),fuzz)
+# libFuzzer build (clang): library instrumented, targets link -fsanitize=fuzzer.
+CC := clang
+OPT := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+HARDEN :=
 LDHARDEN := -fsanitize=address,undefined
 else
 OPT := -O2 -g
@@ -55,7 +63,7 @@ TLIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/tlib/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps check check-fast demo fuzz bench lint install uninstall \
-        clean unit deb
+        clean unit deb fuzz-build
 
 all: $(BUILD)/cairn
 
@@ -89,7 +97,15 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(BUILD)/libcairn-test.a | $(B
 	$(CC) $(CPPFLAGS) $(TEST_CPPFLAGS) -Itests/unit $(CFLAGS) $(LDHARDEN) -o $@ $< \
 	    $(BUILD)/libcairn-test.a $(LDLIBS) -lz
 
-$(BUILD)/lib $(BUILD)/tlib $(BUILD)/cli $(BUILD)/tcli $(BUILD)/tests:
+# libFuzzer targets: tests/fuzz/fuzz_<name>.c (built with SAN=fuzz).
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/libcairn-test.a | $(BUILD)/fuzz
+	$(CC) $(CPPFLAGS) $(TEST_CPPFLAGS) -Itests/fuzz $(CFLAGS) -fsanitize=fuzzer -o $@ $< \
+	    $(BUILD)/libcairn-test.a $(LDLIBS)
+
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+fuzz-build: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+$(BUILD)/fuzz $(BUILD)/lib $(BUILD)/tlib $(BUILD)/cli $(BUILD)/tcli $(BUILD)/tests:
 	mkdir -p $@
 
 unit: $(UNIT_BIN) $(BUILD)/cairn $(BUILD)/cairn-test
