@@ -1,0 +1,251 @@
+/*
+ * cli.h - the toolkit every cairn subcommand (src/cli/cmd_*.c) is built
+ * from: messages, exit codes, option errors, passphrases, identity and
+ * recipient loading, the key home, input and atomic output.
+ *
+ * Conventions for every cli_* function below that returns int: it returns
+ * 0 on success, or a non-zero *exit code* (CLI_EXIT_*) after it has
+ * already printed the error (and hint) itself.  So a command is written
+ *
+ *	if ((ec = cli_in_open(&in, path)) != 0)
+ *		goto out;
+ *
+ * and returns ec from its handler.  The exception is cli_exit_code(),
+ * which maps a library error (enum cairn_err) to an exit code and prints
+ * nothing.
+ *
+ * Library modules (the src/ library) never print or exit; only this directory does.
+ * Nothing here knows about archives, manifests or shares.
+ */
+#ifndef CAIRN_CLI_H
+#define CAIRN_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "age.h"
+#include "cio.h"
+
+#ifndef CAIRN_VERSION
+#define CAIRN_VERSION "unknown"
+#endif
+
+/* ---- exit codes (documented in README.md and `cairn --help`) --------- */
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_ERR 1	     /* I/O, resources, unsafe permissions, other */
+#define CLI_EXIT_USAGE 2     /* bad command line */
+#define CLI_EXIT_NO_MATCH 3  /* no identity/passphrase matched; too few
+			      * shares */
+#define CLI_EXIT_INTEGRITY 4 /* corrupted, truncated or forged input */
+#define CLI_EXIT_SIGNATURE 5 /* signature missing, bad or wrong key */
+/* Killed by a signal we handle: 128 + signo (129 HUP, 130 INT, 143 TERM);
+ * 141 when standard output is a closed pipe (as with SIGPIPE). */
+
+/* Exit code for a library error (enum cairn_err); 0 for 0.  Prints nothing. */
+int cli_exit_code(int err);
+
+/* The text of the exit-code table, for `--help` outputs. */
+extern const char cli_exit_code_help[];
+
+/* ---- process setup ---------------------------------------------------- */
+
+/*
+ * First thing in main(): sodium_init(), core dumps off (RLIMIT_CORE 0 and
+ * PR_SET_DUMPABLE 0), SIGINT/SIGTERM/SIGHUP handler (removes pending
+ * atomic temp files, restores the terminal if echo is off, _exit(128+sig)),
+ * SIGPIPE ignored (a closed stdout pipe is handled by cli_out, see below).
+ * Returns 0 or an exit code (after printing).
+ */
+int cli_setup(void);
+
+/* ---- messages ----------------------------------------------------------
+ * All go to stderr as one line each.  Every byte < 0x20 or == 0x7f of the
+ * formatted text is printed as \xNN, so user-supplied strings (file names,
+ * key strings) can be passed through %s safely.
+ */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "cairn: error: <what>: <why>" where why is strerror(errno) for
+ * CAIRN_ERR_IO (errno as it is now) and cairn_strerror(err) otherwise;
+ * returns cli_exit_code(err) (CLI_EXIT_ERR if err is 0). */
+int cli_fail(int err, const char *what_fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Same, with an explicit reason string. */
+int cli_fail_why(int exit_code, const char *why, const char *what_fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Write s to stream fd with control bytes escaped (no newline added). */
+void cli_print_escaped(int fd, const char *s);
+
+/* ---- command line ----------------------------------------------------- */
+
+/*
+ * Each command handler has this type; argv[0] is the verb.  It parses its
+ * own options with getopt_long (call cli_getopt_reset() first), prints its
+ * usage on --help (exit 0), and returns an exit code.
+ */
+typedef int (*cli_handler)(int argc, char **argv);
+
+/* Reset getopt state so a handler can parse argv from the start. */
+void cli_getopt_reset(void);
+/*
+ * For getopt_long with opterr = 0 and an optstring starting with ':': call
+ * on a '?' or ':' result.  Prints "unknown option" / "option needs an
+ * argument" with a hint to `cairn VERB --help`, returns CLI_EXIT_USAGE.
+ */
+int cli_option_error(const char *verb, int c, char **argv);
+/* Print a usage error for verb with a hint; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *verb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Print usage text to stdout (for --help); returns CLI_EXIT_OK. */
+int cli_print_help(const char *text);
+
+/* ---- standard input ownership -----------------------------------------
+ * Only one thing may read stdin (the input, an identity "-", a passphrase
+ * file "-").  cli_claim_stdin() records what uses it and fails with a
+ * usage error (exit 2) if something else already did.
+ */
+int cli_claim_stdin(const char *what);
+
+/* ---- passphrases ------------------------------------------------------ */
+
+#define CLI_PASS_MAX 1024 /* bytes; longer passphrases are refused */
+
+/* A passphrase in sodium_malloc'd memory; free with cli_pass_free(). */
+struct cli_pass {
+	char *buf; /* NUL-terminated, CLI_PASS_MAX + 1 bytes */
+	size_t len;
+};
+
+/*
+ * Read a passphrase from a file ("-" = stdin): refuses an empty file,
+ * strips one trailing "\n" (or "\r\n"), refuses more than CLI_PASS_MAX
+ * bytes.  Warns when the file is readable by group or others.
+ */
+int cli_pass_from_file(struct cli_pass *p, const char *path);
+/*
+ * Read a passphrase from /dev/tty with echo off (prompt on the terminal).
+ * confirm != 0 asks twice and requires both to match, and refuses an
+ * empty passphrase.  Without a terminal: exit 2 with a hint to use
+ * --passphrase-file.  The terminal is restored on return and on
+ * SIGINT/SIGTERM/SIGHUP.
+ */
+int cli_pass_from_tty(struct cli_pass *p, const char *prompt, int confirm);
+void cli_pass_free(struct cli_pass *p);
+/* 1 when /dev/tty can be opened (a passphrase prompt is possible). */
+int cli_have_tty(void);
+
+/* Passphrases given as repeated --passphrase-file options. */
+#define CLI_MAX_PASSES 16
+struct cli_passes {
+	struct cli_pass v[CLI_MAX_PASSES];
+	size_t n;
+};
+/* Read one more --passphrase-file into ps. */
+int cli_passes_add_file(struct cli_passes *ps, const char *path);
+void cli_passes_free(struct cli_passes *ps);
+
+/* ---- key home ----------------------------------------------------------
+ * $CAIRN_HOME, else $XDG_CONFIG_HOME/cairn, else $HOME/.config/cairn.
+ * It holds "identity", "signing.key", "signing.pub" and "recipients".
+ */
+#define CLI_HOME_IDENTITY "identity"
+#define CLI_HOME_SIGNING_KEY "signing.key"
+#define CLI_HOME_SIGNING_PUB "signing.pub"
+#define CLI_HOME_RECIPIENTS "recipients"
+/* Malloc'd key home directory path (caller frees), or NULL after printing
+ * an error (no $HOME, out of memory). */
+char *cli_key_home(void);
+/* Malloc'd path of name inside the key home, or NULL after printing. */
+char *cli_key_home_path(const char *name);
+/* 1 if path exists (lstat), else 0. */
+int cli_exists(const char *path);
+
+/* ---- identities and recipients ---------------------------------------- */
+
+#define CLI_IDENTITY_MAX (1024 * 1024) /* largest identity file read */
+#define CLI_RECIPIENTS_MAX (1024 * 1024)
+
+/*
+ * Load an identity file (age format, "-" = stdin) into ids.  The file is
+ * read with cio_read_file(secret = 1): a symlink is refused, and a file
+ * readable or writable by group/others is refused with exit 1 and
+ * "hint: chmod 600 FILE".  A passphrase-encrypted identity file is
+ * decrypted with each passphrase in ps in turn, or, when ps is NULL or
+ * empty, with one read from the terminal.
+ */
+int cli_load_identity_file(struct age_identities *ids, const char *path,
+    const struct cli_passes *ps);
+/* Add a recipient string (-r): a bad one is a usage error (exit 2). */
+int cli_add_recipient(struct age_recipients *rs, const char *s);
+/* Add a recipients file (-R, "-" = stdin): one age1... per line. */
+int cli_add_recipients_file(struct age_recipients *rs, const char *path);
+
+/*
+ * An identity to put last in a decryption identity list: when the header
+ * holds an scrypt stanza and no other identity matched, it asks for the
+ * passphrase on the terminal (once) and tries it.  Without a terminal it
+ * matches nothing and sets wanted_passphrase so the caller can hint.
+ * cli_tty_scrypt_add() initialises t and appends the identity to ids;
+ * t must outlive ids.  exit_code is non-zero (and printed) when reading
+ * the passphrase failed.
+ */
+struct cli_tty_scrypt {
+	int wanted_passphrase; /* an scrypt stanza was seen */
+	int no_tty;	       /* ... but there was no terminal */
+	int exit_code;	       /* set when reading the passphrase failed */
+};
+int cli_tty_scrypt_add(struct age_identities *ids, struct cli_tty_scrypt *t);
+
+/* ---- input and output ------------------------------------------------- */
+
+#define CLI_IO_BLOCK (1024 * 1024) /* streaming block size */
+
+struct cli_in {
+	int fd;
+	int own;	  /* fd is ours to close */
+	const char *name; /* for messages: the path or "standard input" */
+	struct cio_source src;
+};
+/* Open path for reading; NULL or "-" is stdin (claimed). */
+int cli_in_open(struct cli_in *in, const char *path);
+void cli_in_close(struct cli_in *in);
+
+struct cli_out {
+	int fd;
+	const char *name; /* the path or "standard output" */
+	int atomic;	  /* writing through a (cio_atomic) temp file */
+	struct cio_atomic a;
+	struct cio_sink sink; /* writes to fd; records errors */
+	int write_errno;      /* errno of the first failed write, or 0 */
+};
+/*
+ * Open the output: NULL or "-" is stdout; else an atomic temp file beside
+ * path with the given mode, refusing an existing path unless force (exit
+ * 1 with a --force hint).  When in is non-NULL, refuses (exit 2) to write
+ * to the file it reads from (also for stdout redirected to it).
+ * Writing to a closed stdout pipe exits quietly with 141 after removing
+ * pending temp files.
+ */
+int cli_out_open(struct cli_out *o, const char *path, mode_t mode, int force,
+    const struct cli_in *in);
+/* Finish: commit the atomic file (or flush nothing for stdout). */
+int cli_out_commit(struct cli_out *o);
+/* Give up: remove the temp file.  Safe after commit and twice. */
+void cli_out_abort(struct cli_out *o);
+/*
+ * Report err from a streaming loop: if a write to o failed, reports the
+ * write error on o->name, else "<verb>: <in name>: <reason>"; returns the
+ * exit code.
+ */
+int cli_stream_fail(int err, const char *what, const struct cli_in *in,
+    const struct cli_out *o);
+
+/* ---- commands (one file each) ----------------------------------------- */
+int cmd_keygen(int argc, char **argv);
+int cmd_pubkey(int argc, char **argv);
+int cmd_encrypt(int argc, char **argv);
+int cmd_decrypt(int argc, char **argv);
+
+#endif

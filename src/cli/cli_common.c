@@ -1,0 +1,354 @@
+/*
+ * cli_common.c - process setup, signal handling, messages, exit codes,
+ * option errors, stdin ownership and the key home (see cli.h).
+ *
+ * The only place that decides how an enum cairn_err becomes an exit code.
+ * Knows nothing of age formats, archives or shares.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cairn_err.h"
+#include "cio.h"
+#include "cli.h"
+#include "cli_tty.h"
+
+/* ---- exit codes ------------------------------------------------------- */
+
+const char cli_exit_code_help[] =
+    "Exit status:\n"
+    "  0  success\n"
+    "  1  other error (I/O, resources, unsafe permissions, file exists)\n"
+    "  2  usage error (bad option or argument, same input and output)\n"
+    "  3  no identity or passphrase matched, or too few shares\n"
+    "  4  integrity failure (corrupted, truncated or malformed input)\n"
+    "  5  signature missing, invalid or made by another key\n"
+    "  129/130/143  interrupted by SIGHUP/SIGINT/SIGTERM; 141 output pipe "
+    "closed\n";
+
+int
+cli_exit_code(int err)
+{
+	switch (err) {
+	case CAIRN_OK:
+		return CLI_EXIT_OK;
+	case CAIRN_ERR_NO_MATCH:
+	case CAIRN_ERR_TOO_FEW:
+		return CLI_EXIT_NO_MATCH;
+	case CAIRN_ERR_HEADER:
+	case CAIRN_ERR_HMAC:
+	case CAIRN_ERR_PAYLOAD:
+	case CAIRN_ERR_ARMOR:
+	case CAIRN_ERR_FORMAT:
+	case CAIRN_ERR_INTEGRITY:
+	case CAIRN_ERR_UNSAFE:
+	case CAIRN_ERR_MISMATCH:
+		return CLI_EXIT_INTEGRITY;
+	case CAIRN_ERR_SIGNATURE:
+		return CLI_EXIT_SIGNATURE;
+	default:
+		return CLI_EXIT_ERR;
+	}
+}
+
+/* ---- messages --------------------------------------------------------- */
+
+/* Write all of buf to fd, ignoring errors (best effort for stderr). */
+static void
+write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, buf, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		buf += w;
+		len -= (size_t)w;
+	}
+}
+
+/* Escape s into out (cap bytes, NUL-terminated, truncated if needed). */
+static void
+escape(char *out, size_t cap, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (; *s != '\0' && o + 5 < cap; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f) {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		} else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+}
+
+void
+cli_print_escaped(int fd, const char *s)
+{
+	char buf[4096];
+
+	escape(buf, sizeof(buf), s);
+	write_all(fd, buf, strlen(buf));
+}
+
+static void
+vmessage(const char *kind, const char *fmt, va_list ap)
+{
+	char raw[2048], esc[4096 + 64], line[sizeof(esc) + 32];
+	int saved = errno;
+	int n;
+
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	escape(esc, sizeof(esc) - 64, raw);
+	n = snprintf(line, sizeof(line), "cairn: %s: %s\n", kind, esc);
+	if (n > 0)
+		write_all(STDERR_FILENO, line,
+		    (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	errno = saved;
+}
+
+void
+cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage("error", fmt, ap);
+	va_end(ap);
+}
+
+void
+cli_hint(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage("hint", fmt, ap);
+	va_end(ap);
+}
+
+void
+cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage("warning", fmt, ap);
+	va_end(ap);
+}
+
+int
+cli_fail(int err, const char *what_fmt, ...)
+{
+	char what[1024];
+	const char *why;
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, what_fmt);
+	vsnprintf(what, sizeof(what), what_fmt, ap);
+	va_end(ap);
+	if (err == CAIRN_ERR_IO && saved != 0)
+		why = strerror(saved);
+	else
+		why = cairn_strerror(err);
+	cli_error("%s: %s", what, why);
+	return err == 0 ? CLI_EXIT_ERR : cli_exit_code(err);
+}
+
+int
+cli_fail_why(int exit_code, const char *why, const char *what_fmt, ...)
+{
+	char what[1024];
+	va_list ap;
+
+	va_start(ap, what_fmt);
+	vsnprintf(what, sizeof(what), what_fmt, ap);
+	va_end(ap);
+	cli_error("%s: %s", what, why);
+	return exit_code;
+}
+
+/* ---- command line ----------------------------------------------------- */
+
+void
+cli_getopt_reset(void)
+{
+	optind = 0; /* GNU: full re-initialisation */
+	opterr = 0;
+}
+
+int
+cli_option_error(const char *verb, int c, char **argv)
+{
+	const char *arg = argv[optind - 1 > 0 ? optind - 1 : 0];
+
+	if (c == ':') {
+		if (optopt != 0)
+			cli_error("%s: option -%c needs an argument", verb,
+			    optopt);
+		else
+			cli_error("%s: option %s needs an argument", verb, arg);
+	} else if (optopt != 0)
+		cli_error("%s: unknown option -%c", verb, optopt);
+	else
+		cli_error("%s: unknown option %s", verb, arg);
+	cli_hint("see 'cairn %s --help'", verb);
+	return CLI_EXIT_USAGE;
+}
+
+int
+cli_usage_error(const char *verb, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cli_error("%s: %s", verb, msg);
+	cli_hint("see 'cairn %s --help'", verb);
+	return CLI_EXIT_USAGE;
+}
+
+int
+cli_print_help(const char *text)
+{
+	fputs(text, stdout);
+	fflush(stdout);
+	return CLI_EXIT_OK;
+}
+
+static const char *stdin_user;
+
+int
+cli_claim_stdin(const char *what)
+{
+	if (stdin_user != NULL) {
+		cli_error("standard input is used twice (%s and %s)",
+		    stdin_user, what);
+		cli_hint("give at most one of them as '-'");
+		return CLI_EXIT_USAGE;
+	}
+	stdin_user = what;
+	return 0;
+}
+
+/* ---- process setup ---------------------------------------------------- */
+
+static void
+on_signal(int sig)
+{
+	cio_atomic_abort_all_signal_safe();
+	cli_tty_restore_signal_safe();
+	_exit(128 + sig);
+}
+
+int
+cli_setup(void)
+{
+	struct rlimit rl = { 0, 0 };
+	struct sigaction sa;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+
+	/* No core file can hold keys or plaintext; also blocks ptrace by
+	 * other processes of the same user. */
+	if (setrlimit(RLIMIT_CORE, &rl) != 0 ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+		cli_error("cannot disable core dumps: %s", strerror(errno));
+		return CLI_EXIT_ERR;
+	}
+	if (sodium_init() < 0) {
+		cli_error("cannot initialise libsodium");
+		return CLI_EXIT_ERR;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigfillset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], &sa, NULL) != 0)
+			return CLI_EXIT_ERR;
+	/* A closed output pipe shows up as EPIPE in cli_out's sink. */
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGPIPE, &sa, NULL) != 0)
+		return CLI_EXIT_ERR;
+	return 0;
+}
+
+/* ---- key home --------------------------------------------------------- */
+
+static char *
+join(const char *a, const char *b)
+{
+	size_t n = strlen(a) + strlen(b) + 2;
+	char *p = cio_malloc(n);
+
+	if (p == NULL) {
+		cli_error("out of memory");
+		return NULL;
+	}
+	snprintf(p, n, "%s/%s", a, b);
+	return p;
+}
+
+char *
+cli_key_home(void)
+{
+	const char *e;
+	char *p;
+
+	if ((e = getenv("CAIRN_HOME")) != NULL && *e != '\0') {
+		if ((p = cio_strdup(e)) == NULL)
+			cli_error("out of memory");
+		return p;
+	}
+	if ((e = getenv("XDG_CONFIG_HOME")) != NULL && *e == '/')
+		return join(e, "cairn");
+	if ((e = getenv("HOME")) != NULL && *e != '\0')
+		return join(e, ".config/cairn");
+	cli_error("cannot find the key home: neither CAIRN_HOME nor HOME "
+		  "is set");
+	cli_hint("set CAIRN_HOME to a private directory");
+	return NULL;
+}
+
+char *
+cli_key_home_path(const char *name)
+{
+	char *home = cli_key_home(), *p;
+
+	if (home == NULL)
+		return NULL;
+	p = join(home, name);
+	free(home);
+	return p;
+}
+
+int
+cli_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}

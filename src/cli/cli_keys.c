@@ -1,0 +1,248 @@
+/*
+ * cli_keys.c - loading identity files and recipients for the commands,
+ * with the permission/symlink refusals and hints, and the terminal
+ * passphrase identity used when decrypting scrypt files (see cli.h).
+ *
+ * Knows the age API (include/age.h) but no age wire format details.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "age.h"
+#include "cairn_err.h"
+#include "cio.h"
+#include "cli.h"
+
+/* ---- identity files --------------------------------------------------- */
+
+struct pass_cb_ctx {
+	const char *path;
+	const struct cli_passes *ps; /* NULL: ask the terminal */
+	size_t next;		     /* next passphrase of ps to hand out */
+	int called;
+	int exit_code; /* set when the terminal read failed (printed) */
+};
+
+static int
+pass_cb(void *cbctx, const char *prompt, char *buf, size_t cap, size_t *len)
+{
+	struct pass_cb_ctx *c = cbctx;
+	const struct cli_pass *p;
+	struct cli_pass tty = { NULL, 0 };
+	char msg[512];
+
+	(void)prompt;
+	c->called = 1;
+	*len = 0;
+	if (c->ps == NULL) {
+		snprintf(msg, sizeof(msg),
+		    "Enter passphrase for identity file %s: ", c->path);
+		if ((c->exit_code = cli_pass_from_tty(&tty, msg, 0)) != 0)
+			return CAIRN_ERR_NO_MATCH;
+		p = &tty;
+	} else {
+		if (c->next >= c->ps->n)
+			return CAIRN_ERR_NO_MATCH;
+		p = &c->ps->v[c->next];
+	}
+	if (p->len > cap) {
+		cli_pass_free(&tty);
+		return CAIRN_ERR_LIMIT;
+	}
+	memcpy(buf, p->buf, p->len);
+	*len = p->len;
+	cli_pass_free(&tty);
+	return 0;
+}
+
+static int
+identity_read_error(int rc, const char *path)
+{
+	if (rc == CAIRN_ERR_PERM) {
+		cli_error("%s: identity file is accessible by group or others",
+		    path);
+		cli_hint("chmod 600 %s", path);
+		return CLI_EXIT_ERR;
+	}
+	if (rc == CAIRN_ERR_IO && errno == ELOOP) {
+		cli_error("%s: identity file is a symbolic link, refusing",
+		    path);
+		cli_hint("give the path of the file itself");
+		return CLI_EXIT_ERR;
+	}
+	if (rc == CAIRN_ERR_LIMIT)
+		return cli_fail_why(CLI_EXIT_ERR, "identity file too large",
+		    "%s", path);
+	return cli_fail(rc, "%s", path);
+}
+
+int
+cli_load_identity_file(struct age_identities *ids, const char *path,
+    const struct cli_passes *ps)
+{
+	struct pass_cb_ctx c;
+	char *text = NULL;
+	size_t len = 0, bad_line = 0, before = ids->n;
+	int rc, ec = 0;
+
+	if (strcmp(path, "-") == 0 &&
+	    (ec = cli_claim_stdin("an identity file")) != 0)
+		return ec;
+	rc = cio_read_file(path, CLI_IDENTITY_MAX, 1, &text, &len);
+	if (rc != 0)
+		return identity_read_error(rc, path);
+	memset(&c, 0, sizeof(c));
+	c.path = path;
+	c.ps = ps != NULL && ps->n > 0 ? ps : NULL;
+	for (;;) {
+		c.called = 0;
+		bad_line = 0;
+		rc = age_identities_add_text(ids, text, len, pass_cb, &c,
+		    &bad_line);
+		if (rc != CAIRN_ERR_NO_MATCH || !c.called || c.ps == NULL ||
+		    ++c.next >= c.ps->n)
+			break;
+	}
+	if (c.exit_code != 0) {
+		ec = c.exit_code;
+	} else if (rc == CAIRN_ERR_NO_MATCH && c.called) {
+		cli_error("%s: wrong passphrase for the encrypted identity file",
+		    path);
+		ec = CLI_EXIT_NO_MATCH;
+	} else if ((rc == CAIRN_ERR_INVAL || rc == CAIRN_ERR_FORMAT) &&
+	    !c.called) {
+		if (bad_line > 0)
+			cli_error("%s:%zu: malformed identity", path, bad_line);
+		else
+			cli_error("%s: malformed identity file", path);
+		ec = CLI_EXIT_ERR;
+	} else if (rc != 0) {
+		ec = cli_fail(rc, "%s", path);
+	} else if (ids->n == before) {
+		cli_error("%s: no identities found", path);
+		ec = CLI_EXIT_ERR;
+	}
+	cio_secret_free(text, len);
+	return ec;
+}
+
+/* ---- recipients ------------------------------------------------------- */
+
+int
+cli_add_recipient(struct age_recipients *rs, const char *s)
+{
+	int rc = age_recipients_add_string(rs, s);
+
+	if (rc == 0)
+		return 0;
+	if (rc != CAIRN_ERR_INVAL)
+		return cli_fail(rc, "recipient");
+	if (strncmp(s, "AGE-SECRET-KEY-", 15) == 0) {
+		/* Never echo a secret key back. */
+		cli_error("-r: that is a secret key, not a recipient");
+		cli_hint("give its public key (see 'cairn pubkey -i FILE')");
+	} else {
+		cli_error("-r: invalid recipient '%s'", s);
+		cli_hint("a recipient looks like age1...");
+	}
+	return CLI_EXIT_USAGE;
+}
+
+int
+cli_add_recipients_file(struct age_recipients *rs, const char *path)
+{
+	char *text = NULL;
+	size_t len = 0, bad_line = 0, before = rs->n;
+	int rc, ec = 0;
+
+	if (strcmp(path, "-") == 0 &&
+	    (ec = cli_claim_stdin("a recipients file")) != 0)
+		return ec;
+	rc = cio_read_file(path, CLI_RECIPIENTS_MAX, 0, &text, &len);
+	if (rc == CAIRN_ERR_LIMIT)
+		return cli_fail_why(CLI_EXIT_ERR, "recipients file too large",
+		    "%s", path);
+	if (rc != 0)
+		return cli_fail(rc, "%s", path);
+	rc = age_recipients_add_text(rs, text, len, &bad_line);
+	if (rc == CAIRN_ERR_INVAL || rc == CAIRN_ERR_FORMAT) {
+		if (bad_line > 0)
+			cli_error("%s:%zu: invalid recipient", path, bad_line);
+		else
+			cli_error("%s: invalid recipients file", path);
+		ec = CLI_EXIT_ERR;
+	} else if (rc != 0) {
+		ec = cli_fail(rc, "%s", path);
+	} else if (rs->n == before) {
+		cli_error("%s: no recipients found", path);
+		ec = CLI_EXIT_ERR;
+	}
+	cio_secret_free(text, len);
+	return ec;
+}
+
+/* ---- passphrase from the terminal, only when an scrypt stanza shows ---- */
+
+static int
+tty_scrypt_unwrap(const void *ctx, const struct age_stanza *stanzas,
+    size_t n, uint8_t file_key[AGE_FILE_KEY_LEN])
+{
+	struct cli_tty_scrypt *t = (struct cli_tty_scrypt *)ctx;
+	struct age_identities tmp = { NULL, 0 };
+	struct cli_pass p = { NULL, 0 };
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(stanzas[i].type, "scrypt") == 0)
+			break;
+	if (i == n || t->wanted_passphrase)
+		return CAIRN_ERR_NO_MATCH;
+	t->wanted_passphrase = 1;
+	if (!cli_have_tty()) {
+		t->no_tty = 1;
+		return CAIRN_ERR_NO_MATCH;
+	}
+	if ((t->exit_code = cli_pass_from_tty(&p, "Enter passphrase: ", 0)) !=
+	    0)
+		return CAIRN_ERR_NO_MATCH;
+	rc = age_identities_add_passphrase(&tmp, p.buf, p.len);
+	cli_pass_free(&p);
+	if (rc != 0)
+		return rc;
+	rc = tmp.v[0].ops->unwrap(tmp.v[0].ctx, stanzas, n, file_key);
+	age_identities_free(&tmp);
+	return rc;
+}
+
+static void
+tty_scrypt_free(void *ctx)
+{
+	(void)ctx; /* owned by the caller */
+}
+
+static const struct age_identity_ops tty_scrypt_ops = {
+	.unwrap = tty_scrypt_unwrap,
+	.free = tty_scrypt_free,
+};
+
+int
+cli_tty_scrypt_add(struct age_identities *ids, struct cli_tty_scrypt *t)
+{
+	struct age_identity *v;
+
+	memset(t, 0, sizeof(*t));
+	v = cio_realloc(ids->v, (ids->n + 1) * sizeof(*v));
+	if (v == NULL) {
+		cli_error("out of memory");
+		return CLI_EXIT_ERR;
+	}
+	ids->v = v;
+	ids->v[ids->n].ops = &tty_scrypt_ops;
+	ids->v[ids->n].ctx = t;
+	ids->n++;
+	return 0;
+}

@@ -1,0 +1,107 @@
+/*
+ * cmd_pubkey.c - `cairn pubkey`: print the age1... recipient of each
+ * X25519 identity in the given identity files, one per line.
+ *
+ * Knows the age API only.  (Later: --signing [-s KEY] for the signing
+ * key's public half.)
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "age.h"
+#include "cairn_err.h"
+#include "cli.h"
+
+static const char pubkey_help[] =
+    "usage: cairn pubkey [-i IDENTITY_FILE]... [--passphrase-file F]...\n"
+    "\n"
+    "Print the recipient (age1...) of every identity in the identity\n"
+    "files, one per line.  Without -i, the key home's identity is used.\n"
+    "\n"
+    "  -i, --identity FILE      identity file (repeatable; - = stdin)\n"
+    "      --passphrase-file F  passphrase for an encrypted identity file\n"
+    "                           (repeatable; else asked on the terminal)\n"
+    "  -h, --help               show this help\n";
+
+static int
+print_recipient(void *cbctx, const char *recipient)
+{
+	(void)cbctx;
+	printf("%s\n", recipient);
+	return 0;
+}
+
+int
+cmd_pubkey(int argc, char **argv)
+{
+	enum { OPT_PASSFILE = 256 };
+	static const struct option longopts[] = {
+		{ "identity", required_argument, NULL, 'i' },
+		{ "passphrase-file", required_argument, NULL, OPT_PASSFILE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct age_identities ids = { NULL, 0 };
+	struct cli_passes ps;
+	const char **files = NULL;
+	char *home = NULL;
+	size_t nfiles = 0;
+	int c, ec = 0, rc;
+
+	memset(&ps, 0, sizeof(ps));
+	if ((files = cio_calloc((size_t)argc + 1, sizeof(*files))) == NULL)
+		return cli_fail(CAIRN_ERR_NOMEM, "pubkey");
+	while ((c = getopt_long(argc, argv, ":hi:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			files[nfiles++] = optarg;
+			break;
+		case OPT_PASSFILE:
+			if ((ec = cli_passes_add_file(&ps, optarg)) != 0)
+				goto out;
+			break;
+		case 'h':
+			ec = cli_print_help(pubkey_help);
+			goto out;
+		default:
+			ec = cli_option_error("pubkey", c, argv);
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		ec = cli_usage_error("pubkey", "unexpected argument '%s'",
+		    argv[optind]);
+		goto out;
+	}
+	if (nfiles == 0) {
+		if ((home = cli_key_home_path(CLI_HOME_IDENTITY)) == NULL) {
+			ec = CLI_EXIT_ERR;
+			goto out;
+		}
+		if (!cli_exists(home)) {
+			ec = cli_usage_error("pubkey",
+			    "no -i given and no identity in the key home (%s)",
+			    home);
+			goto out;
+		}
+		files[nfiles++] = home;
+	}
+	for (size_t i = 0; i < nfiles; i++)
+		if ((ec = cli_load_identity_file(&ids, files[i], &ps)) != 0)
+			goto out;
+	if ((rc = age_identities_each_recipient(&ids, print_recipient,
+		 NULL)) != 0) {
+		ec = cli_fail(rc, "pubkey");
+		goto out;
+	}
+	if (fflush(stdout) != 0)
+		ec = cli_fail(CAIRN_ERR_IO, "standard output");
+out:
+	age_identities_free(&ids);
+	cli_passes_free(&ps);
+	free(home);
+	free(files);
+	return ec;
+}
