@@ -1,0 +1,103 @@
+# tests/cli/helpers.bash - shared helpers for cairn's bats CLI tests.
+#
+# Load with `load helpers` at the top of a .bats file.  Provides:
+#   $CAIRN       the binary under test (tests/run sets it; defaults to
+#                $CAIRN_TOP/build/cairn-test)
+#   $CAIRN_TOP   the repository root
+#   $T           a fresh empty directory per test (cwd is set to it)
+#   CAIRN_HOME   points at $T/home (not created), so no test touches ~
+#   expect_exit CODE CMD...   run CMD (stdout in $output, stderr in
+#                $stderr), fail showing both unless it exits with CODE
+#   assert_stderr_has TEXT / assert_output_has TEXT   fixed-string match
+#   assert_no_stderr_control  stderr holds no raw control bytes
+#   assert_no_temp DIR        no leftover .NAME.XXXXXX temp files in DIR
+#   assert_same FILE1 FILE2   byte-identical files
+#   payload SIZE FILE         SIZE random bytes into FILE
+#   flip_byte FILE OFFSET     invert one byte in place
+#   on_pty CMD STDIN_TEXT     run CMD (a shell string) on a pseudo-
+#                terminal via script(1), feeding STDIN_TEXT; stdout+tty
+#                output in $output, exit code in $status
+bats_require_minimum_version 1.5.0
+
+: "${CAIRN_TOP:=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}"
+: "${CAIRN:=$CAIRN_TOP/build/cairn-test}"
+export CAIRN CAIRN_TOP
+
+setup() {
+	T="$BATS_TEST_TMPDIR/w"
+	mkdir -p "$T"
+	cd "$T" || return 1
+	export CAIRN_HOME="$T/home"
+	export HOME="$T/userhome"
+	unset XDG_CONFIG_HOME CAIRN_FAULT
+	umask 022
+}
+
+expect_exit() {
+	local want=$1
+	shift
+	run --separate-stderr "$@"
+	if [ "$status" -ne "$want" ]; then
+		echo "command: $*"
+		echo "expected exit $want, got $status"
+		echo "stdout: ${output:0:2000}"
+		echo "stderr: ${stderr:0:2000}"
+		return 1
+	fi
+}
+
+assert_stderr_has() {
+	if [[ "$stderr" != *"$1"* ]]; then
+		echo "stderr lacks '$1':"
+		echo "$stderr"
+		return 1
+	fi
+}
+
+assert_output_has() {
+	if [[ "$output" != *"$1"* ]]; then
+		echo "stdout lacks '$1':"
+		echo "$output"
+		return 1
+	fi
+}
+
+assert_no_stderr_control() {
+	if printf '%s' "$stderr" | tr -d '\n' | LC_ALL=C grep -q '[[:cntrl:]]'; then
+		echo "raw control bytes on stderr:"
+		printf '%s' "$stderr" | od -c | head
+		return 1
+	fi
+}
+
+assert_no_temp() {
+	local left
+	left=$(find "$1" -maxdepth 1 -name '.*.??????' -type f)
+	if [ -n "$left" ]; then
+		echo "temp files left in $1: $left"
+		return 1
+	fi
+}
+
+assert_same() {
+	if ! cmp -s "$1" "$2"; then
+		echo "$1 and $2 differ ($(stat -c %s "$1") vs $(stat -c %s "$2") bytes)"
+		return 1
+	fi
+}
+
+payload() {
+	head -c "$1" /dev/urandom >"$2"
+}
+
+flip_byte() {
+	local b
+	b=$(dd if="$1" bs=1 skip="$2" count=1 status=none | od -An -tu1 | tr -d ' ')
+	printf "$(printf '\\%03o' $((b ^ 0xff)))" |
+	    dd of="$1" bs=1 seek="$2" count=1 conv=notrunc status=none
+}
+
+on_pty() {
+	run bash -c 'printf "%b" "$2" | timeout 60 script -qec "$1" /dev/null' \
+	    on_pty "$1" "$2"
+}
