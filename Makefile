@@ -61,6 +61,8 @@ LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/lib/%.o)
 CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(BUILD)/cli/%.o)
 TLIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/tlib/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Test-only helper programs for the bats tests (tests/tools/*.c).
+TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
 
 .PHONY: all deps check check-fast demo fuzz bench lint install uninstall \
         clean unit deb fuzz-build
@@ -97,6 +99,11 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(BUILD)/libcairn-test.a | $(B
 	$(CC) $(CPPFLAGS) $(TEST_CPPFLAGS) -Itests/unit $(CFLAGS) $(LDHARDEN) -o $@ $< \
 	    $(BUILD)/libcairn-test.a $(LDLIBS) -lz
 
+$(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libcairn-test.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(TEST_CPPFLAGS) $(CFLAGS) $(LDHARDEN) -o $@ $< \
+	    $(BUILD)/libcairn-test.a $(LDLIBS)
+
 # libFuzzer targets: tests/fuzz/fuzz_<name>.c (built with SAN=fuzz).
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/libcairn-test.a | $(BUILD)/fuzz
 	$(CC) $(CPPFLAGS) $(TEST_CPPFLAGS) -Itests/fuzz $(CFLAGS) -fsanitize=fuzzer -o $@ $< \
@@ -108,7 +115,7 @@ fuzz-build: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 $(BUILD)/fuzz $(BUILD)/lib $(BUILD)/tlib $(BUILD)/cli $(BUILD)/tcli $(BUILD)/tests:
 	mkdir -p $@
 
-unit: $(UNIT_BIN) $(BUILD)/cairn $(BUILD)/cairn-test
+unit: $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/cairn $(BUILD)/cairn-test
 
 deps:
 	@sh scripts/install-deps
