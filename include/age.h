@@ -82,13 +82,18 @@ struct age_identities {
 	size_t n;
 };
 
-/* "age1..." (X25519).  CAIRN_ERR_INVAL for a bad or unknown string. */
+/* "age1..." (X25519).  CAIRN_ERR_INVAL for a bad or unknown string;
+ * CAIRN_ERR_UNSUPPORTED for a recognised but unsupported one (age1pq1,
+ * age1tag, plugins, ssh-). */
 int age_recipients_add_string(struct age_recipients *rs, const char *s);
 /* Recipients file text: one recipient per line, '#' comments and blank
- * lines ignored.  On error, *bad_line (if non-NULL) is the 1-based line. */
+ * lines ignored, CRLF and spaces around a line accepted.  On error,
+ * *bad_line (if non-NULL) is the 1-based line and rs is left unchanged. */
 int age_recipients_add_text(struct age_recipients *rs, const char *text,
     size_t len, size_t *bad_line);
-/* scrypt passphrase recipient (exclusive), with the given work factor. */
+/* scrypt passphrase recipient (exclusive), with the given work factor
+ * (<= 0: AGE_SCRYPT_WORK_FACTOR; above AGE_SCRYPT_MAX_WORK_FACTOR:
+ * CAIRN_ERR_INVAL).  Passphrase copied into sodium_malloc'd memory. */
 int age_recipients_add_passphrase(struct age_recipients *rs,
     const char *pass, size_t passlen, int work_factor);
 void age_recipients_free(struct age_recipients *rs);
@@ -152,7 +157,10 @@ void age_writer_free(struct age_writer *w);
 /*
  * Streaming decryption.  age_reader_new() reads the header (detecting
  * armor), checks it, tries each identity and verifies the header MAC.
- * Errors: CAIRN_ERR_ARMOR, _HEADER, _NO_MATCH, _HMAC, _UNSUPPORTED, _IO.
+ * Errors: CAIRN_ERR_ARMOR, _HEADER, _NO_MATCH, _HMAC, _UNSUPPORTED (other
+ * age version, scrypt work factor above AGE_SCRYPT_MAX_WORK_FACTOR), _LIMIT
+ * (header over AGE_MAX_HEADER_LEN or AGE_MAX_STANZAS), _NOMEM, _IO.  The
+ * source must stay valid until age_reader_free().
  * age_reader_read() returns bytes (> 0), 0 at the authenticated end, or
  * CAIRN_ERR_PAYLOAD (or _ARMOR, _IO).  Bytes are released only after the
  * chunk that holds them authenticated, so what was returned before an
