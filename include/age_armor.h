@@ -22,7 +22,7 @@
 
 /*
  * Does a file starting with buf[0..len) look armored?  Yes when, after
- * leading whitespace, it starts with "-----BEGIN", or when it does not
+ * leading whitespace, it starts with "-----" (a PEM-ish line), or when it does not
  * start with the binary "age-encryption.org/" intro and "-----BEGIN"
  * appears in buf (so garbage before an armor is an armor error, not a
  * header error).  Pass at least the first 1 KiB + 64 bytes when there

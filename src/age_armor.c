@@ -35,7 +35,7 @@ age_armor_detect(const uint8_t *buf, size_t len)
 
 	while (i < len && is_space(buf[i]))
 		i++;
-	n = len - i < sizeof(begin) - 1 ? len - i : sizeof(begin) - 1;
+	n = len - i < 5 ? len - i : 5;
 	if (n > 0 && memcmp(buf + i, begin, n) == 0)
 		return 1;
 	n = len < sizeof(intro) - 1 ? len : sizeof(intro) - 1;
