@@ -14,11 +14,11 @@ age_hkdf_sha256(uint8_t out[AGE_HKDF_LEN], const uint8_t *ikm,
 {
 	crypto_auth_hmacsha256_state st;
 	uint8_t prk[crypto_auth_hmacsha256_BYTES];
-	static const uint8_t one = 1;
+	static const uint8_t one = 1, empty[1];
 
 	/* Extract: PRK = HMAC(salt, IKM); an empty salt is HashLen zeros,
 	 * which HMAC treats the same as an empty key. */
-	crypto_auth_hmacsha256_init(&st, salt, saltlen);
+	crypto_auth_hmacsha256_init(&st, salt != NULL ? salt : empty, saltlen);
 	crypto_auth_hmacsha256_update(&st, ikm, ikmlen);
 	crypto_auth_hmacsha256_final(&st, prk);
 	/* Expand, one block: T(1) = HMAC(PRK, info || 0x01). */

@@ -9,6 +9,7 @@
  * alone in its header is checked by the reader (age.c) for every
  * identity, and again here.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,9 +154,11 @@ static int
 ctx_new(void **out, const char *pass, size_t passlen, int wf)
 {
 	struct scrypt_ctx *c;
+	/* sodium_malloc aligns only sizes that are multiples of alignment */
+	size_t size = (sizeof(*c) + passlen + 1 + 15) & ~(size_t)15;
 
-	if (cio_fault_hit() ||
-	    (c = sodium_malloc(sizeof(*c) + passlen + 1)) == NULL)
+	if (passlen > SIZE_MAX / 2 || cio_fault_hit() ||
+	    (c = sodium_malloc(size)) == NULL)
 		return CAIRN_ERR_NOMEM;
 	c->work_factor = wf;
 	c->passlen = passlen;
