@@ -127,6 +127,10 @@ int slip39_mnemonic_encode(const struct slip39_share *share, char *out,
  * within cairn's length limit), else 0. */
 int slip39_share_check(const struct slip39_share *share);
 
+/* 1 when pass (passlen bytes; NULL only when passlen is 0) is printable
+ * ASCII (32..126), as SLIP-39 requires of passphrases, else 0. */
+int slip39_passphrase_check(const char *pass, size_t passlen);
+
 /* Wipe a decoded share (sodium_memzero). */
 void slip39_share_wipe(struct slip39_share *share);
 

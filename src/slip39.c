@@ -144,19 +144,6 @@ recover_secret(struct combine_ws *ws, int t, const uint8_t *xs,
 	return 0;
 }
 
-static int
-passphrase_ok(const char *pass, size_t passlen)
-{
-	size_t i;
-
-	if (pass == NULL)
-		return passlen == 0;
-	for (i = 0; i < passlen; i++)
-		if ((unsigned char)pass[i] < 32 || (unsigned char)pass[i] > 126)
-			return 0;
-	return 1;
-}
-
 int
 slip39_split(const uint8_t *secret, size_t len, const char *pass,
     size_t passlen, int iteration_exponent, int extendable,
@@ -175,7 +162,7 @@ slip39_split(const uint8_t *secret, size_t len, const char *pass,
 		*nshares_out = 0;
 	if (secret == NULL || shares_out == NULL || nshares_out == NULL ||
 	    groups == NULL || len < SLIP39_MIN_SECRET_LEN || len > MAXLEN ||
-	    len % 2 != 0 || !passphrase_ok(pass, passlen) ||
+	    len % 2 != 0 || !slip39_passphrase_check(pass, passlen) ||
 	    iteration_exponent < 0 ||
 	    iteration_exponent > SLIP39_MAX_ITERATION_EXPONENT ||
 	    (extendable != 0 && extendable != 1) || ngroups < 1 ||
@@ -295,7 +282,7 @@ slip39_combine(const struct slip39_share *shares, size_t n, const char *pass,
 		*len_out = 0;
 	if (secret_out == NULL || len_out == NULL)
 		return CAIRN_ERR_INVAL;
-	if (!passphrase_ok(pass, passlen))
+	if (!slip39_passphrase_check(pass, passlen))
 		return problem(diag, SLIP39_PROBLEM_PASSPHRASE, 0, -1, 0, 0,
 		    CAIRN_ERR_INVAL);
 	if (shares == NULL || n == 0)

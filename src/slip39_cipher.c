@@ -65,8 +65,8 @@ pbkdf2_sha256_block(struct cipher_ws *ws, const uint8_t *pw, size_t pwlen,
 	memcpy(out, ws->t, outlen);
 }
 
-static int
-passphrase_ok(const char *pass, size_t passlen)
+int
+slip39_passphrase_check(const char *pass, size_t passlen)
 {
 	size_t i;
 
@@ -90,8 +90,8 @@ feistel(const uint8_t *in, size_t len, const char *pass, size_t passlen,
 	if (in == NULL || out == NULL || len < SLIP39_MIN_SECRET_LEN ||
 	    len > SLIP39_MAX_SECRET_LEN || len % 2 != 0 || e < 0 ||
 	    e > SLIP39_MAX_ITERATION_EXPONENT || (ext != 0 && ext != 1) ||
-	    id >= (1u << SLIP39_ID_BITS) || !passphrase_ok(pass, passlen) ||
-	    passlen > SIZE_MAX / 2)
+	    id >= (1u << SLIP39_ID_BITS) || passlen > SIZE_MAX / 2 ||
+	    !slip39_passphrase_check(pass, passlen))
 		return CAIRN_ERR_INVAL;
 	if (sodium_init() < 0)
 		return CAIRN_ERR_NOMEM;

@@ -451,6 +451,10 @@ test_cipher(void)
 	    CAIRN_ERR_INVAL, "iteration exponent 16 refused");
 	TAP_EQ_INT(slip39_encrypt(in, 16, "caf\xc3\xa9", 5, 0, 0, 1, a),
 	    CAIRN_ERR_INVAL, "non-ASCII passphrase refused");
+	TAP_OK(slip39_passphrase_check(" ~TREZOR", 8) &&
+	    slip39_passphrase_check(NULL, 0) && !slip39_passphrase_check(NULL, 1)
+	    && !slip39_passphrase_check("\x7f", 1),
+	    "passphrase check: 32..126 only");
 	TAP_EQ_INT(slip39_encrypt(in, 16, "a\nb", 3, 0, 0, 1, a),
 	    CAIRN_ERR_INVAL, "control character in passphrase refused");
 }

@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <sodium.h>
 
 #include "cairn_err.h"
@@ -494,11 +497,63 @@ test_deterministic(void)
 	slip39_shares_free(a, na);
 }
 
+/*
+ * Allocation failures (CAIRN_FAULT=N fails the Nth cio_fault_hit call).
+ * cio reads CAIRN_FAULT once, so each N runs in a fresh child forked
+ * before this process made any such call.  The child exits with the
+ * stage that failed: 0 none, 1 split NOMEM, 2 combine NOMEM, 3 other.
+ */
+static int
+fault_child(int nth)
+{
+	static const struct slip39_group_spec g23 = { 2, 3 };
+	struct slip39_share *sh;
+	uint8_t out[64];
+	char env[16];
+	size_t n, len;
+	int rc;
+
+	snprintf(env, sizeof env, "%d", nth);
+	setenv("CAIRN_FAULT", env, 1);
+	rc = split(MS, MSLEN, "x", 0, 1, 1, &g23, 1, &sh, &n);
+	if (rc != 0)
+		return rc == CAIRN_ERR_NOMEM && sh == NULL ? 1 : 3;
+	rc = combine(sh, 2, "x", out, &len, NULL);
+	slip39_shares_free(sh, n);
+	if (rc != 0)
+		return rc == CAIRN_ERR_NOMEM ? 2 : 3;
+	return memcmp(out, MS, MSLEN) == 0 ? 0 : 3;
+}
+
+static void
+test_faults(void)
+{
+	/* split: workspace, share array, cipher workspace; combine:
+	 * workspace, cipher workspace; then nothing left to fail. */
+	static const int want[6] = { 1, 1, 1, 2, 2, 0 };
+	int nth, st, bad = 0;
+	pid_t pid;
+
+	fflush(stdout);
+	for (nth = 1; nth <= 6; nth++) {
+		if ((pid = fork()) == 0)
+			_exit(fault_child(nth));
+		if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != want[nth - 1]) {
+			bad++;
+			printf("# CAIRN_FAULT=%d: status %d\n", nth, st);
+		}
+	}
+	TAP_EQ_INT(bad, 0, "every allocation failure gives CAIRN_ERR_NOMEM "
+	    "cleanly, and all succeed past them");
+}
+
 int
 main(void)
 {
 	if (sodium_init() < 0)
 		return 1;
+	test_faults(); /* first: before any cio_fault_hit() call here */
 	test_basic();
 	test_passphrase_and_exponent();
 	test_groups();
