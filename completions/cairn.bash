@@ -1,0 +1,127 @@
+# bash completion for cairn(1)                             -*- shell-script -*-
+# Installed as share/bash-completion/completions/cairn; also works when
+# sourced directly (it needs nothing from the bash-completion package).
+#
+# Keep in step with the CLI: tests/cli/packaging.bats checks that every
+# verb in `cairn --help` and every flag in `cairn VERB --help` is offered.
+
+_cairn_verbs="keygen pubkey encrypt decrypt seal list verify open split combine share recovery help"
+
+# Flags per verb ("share check" etc. are keyed "share_check").
+_cairn_flags_keygen="-o --output -p --passphrase --passphrase-file -h --help"
+_cairn_flags_pubkey="-i --identity --passphrase-file --signing -s -h --help"
+_cairn_flags_encrypt="-r --recipient -R --recipients-file -p --passphrase --passphrase-file -a --armor -o --output --force -h --help"
+_cairn_flags_decrypt="-i --identity --passphrase-file --share -o --output --force -h --help"
+_cairn_flags_seal="-r --recipient -R --recipients-file -p --passphrase -s --no-sign -m --note-file --case -a --armor -o --output --json -h --help"
+_cairn_flags_list="-i --identity --share --json -h --help"
+_cairn_flags_verify="-i --identity --share --signer --json -h --help"
+_cairn_flags_open="-i --identity --share --signer -C --json -h --help"
+_cairn_flags_split="-t -n --group --group-threshold --to -o --output -h --help"
+_cairn_flags_combine="-i --identity -o --output -h --help"
+_cairn_flags_share_check="-i --identity -h --help"
+_cairn_flags_share_reveal="-i --identity -h --help"
+_cairn_flags_recovery_init="-t --contact -o --output -h --help"
+
+_cairn_subverbs_share="check reveal"
+_cairn_subverbs_recovery="init"
+
+# Complete file names (dirs=1: directories only) into COMPREPLY.
+_cairn_files()
+{
+	local IFS=$'\n'
+	compopt -o filenames 2>/dev/null
+	if [[ $2 == 1 ]]; then
+		COMPREPLY=($(compgen -d -- "$1"))
+	else
+		COMPREPLY=($(compgen -f -- "$1"))
+	fi
+}
+
+_cairn()
+{
+	local cur prev verb="" key="" i w nverb=0
+	COMPREPLY=()
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=""
+	((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
+
+	# Find the verb (and sub-verb) before the cursor.
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		w=${COMP_WORDS[i]}
+		if [[ -z $verb ]]; then
+			[[ $w == -* ]] && continue
+			verb=$w key=$w nverb=$i
+		elif [[ $verb == share || $verb == recovery ]] && [[ $key == "$verb" ]] &&
+		    [[ $w != -* ]]; then
+			key=${verb}_$w nverb=$i
+			break
+		fi
+	done
+
+	if [[ -z $verb ]]; then
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--help --version -h -V" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$_cairn_verbs" -- "$cur"))
+		fi
+		return 0
+	fi
+
+	case $key in
+	help)
+		((COMP_CWORD == nverb + 1)) &&
+		    COMPREPLY=($(compgen -W "$_cairn_verbs" -- "$cur"))
+		return 0
+		;;
+	share | recovery)
+		local sub="_cairn_subverbs_$key"
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "-h --help" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "${!sub}" -- "$cur"))
+		fi
+		return 0
+		;;
+	esac
+
+	# The argument of the previous flag.
+	case $prev in
+	-i | --identity | -R | --recipients-file | --passphrase-file | \
+	    --signer | --note-file | --share)
+		_cairn_files "$cur"
+		return 0
+		;;
+	-s)
+		# seal/pubkey -s takes a signing key file
+		_cairn_files "$cur"
+		return 0
+		;;
+	-C)
+		_cairn_files "$cur" 1
+		return 0
+		;;
+	-o | --output)
+		case $key in
+		split | recovery_init) _cairn_files "$cur" 1 ;;
+		*) _cairn_files "$cur" ;;
+		esac
+		return 0
+		;;
+	-r | --recipient | --to | -m | --case | -t | -n | --group | \
+	    --group-threshold | --contact)
+		# free text: a recipient, a note, a number...
+		return 0
+		;;
+	esac
+
+	local flags="_cairn_flags_$key"
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "${!flags-}" -- "$cur"))
+		return 0
+	fi
+	# Positional arguments: files (seal also takes directories).
+	[[ $key == keygen ]] || _cairn_files "$cur"
+	return 0
+}
+
+complete -F _cairn cairn
