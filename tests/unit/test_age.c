@@ -18,6 +18,13 @@
 #include "cairn_err.h"
 #include "tap.h"
 
+/* memcmp that accepts NULL pointers when n is 0 (empty membufs). */
+static int
+tmemcmp(const void *a, const void *b, size_t n)
+{
+	return n == 0 ? 0 : memcmp(a, b, n);
+}
+
 #define INTEROP "tests/vectors/age-interop/"
 #define TEST_WF 10 /* low scrypt work factor: tests only */
 
@@ -100,7 +107,7 @@ test_keys(void)
 	age_x25519_generate(sk);
 	TAP_OK(age_x25519_identity_string(sk, s) == 0 &&
 	    strlen(s) == 74 && age_x25519_identity_parse(s, sk2) == 0 &&
-	    memcmp(sk, sk2, 32) == 0, "generated identity round-trips");
+	    tmemcmp(sk, sk2, 32) == 0, "generated identity round-trips");
 	for (i = 0; id_s[i] != '\0'; i++)
 		low[i] = (char)(id_s[i] >= 'A' && id_s[i] <= 'Z' ?
 		    id_s[i] + 32 : id_s[i]);
@@ -176,7 +183,7 @@ test_files(void)
 	    "blank lines, no final EOL (%d)", ret);
 	age_identities_each_recipient(&ids, collect, &m);
 	snprintf(text, sizeof(text), "%s\n%s\n", r1, r2);
-	TAP_OK(m.len == strlen(text) && memcmp(m.data, text, m.len) == 0,
+	TAP_OK(m.len == strlen(text) && tmemcmp(m.data, text, m.len) == 0,
 	    "each_recipient lists the public keys in order");
 	snprintf(text, sizeof(text), "# two\n%s\nAGE-SECRET-KEY-1BAD\n%s\n",
 	    id1, id2);
@@ -205,7 +212,7 @@ test_files(void)
 
 		age_identities_add_x25519(&one, sk2);
 		TAP_OK(decrypt(&one, ct.data, ct.len, &back) == 0 &&
-		    back.len == 1000 && memcmp(back.data, data, 1000) == 0,
+		    back.len == 1000 && tmemcmp(back.data, data, 1000) == 0,
 		    "second recipient's identity alone decrypts");
 		age_identities_free(&one);
 	}
@@ -251,24 +258,24 @@ test_roundtrips(void)
 
 		ok = encrypt(&one, 0, data, n, 1 << 20, &ct) == 0 &&
 		    decrypt(&ids[0], ct.data, ct.len, &back) == 0 &&
-		    back.len == n && memcmp(back.data, data, n) == 0;
+		    back.len == n && tmemcmp(back.data, data, n) == 0;
 		TAP_OK(ok, "X25519 one recipient, %zu bytes", n);
 		ok = encrypt(&many, 0, data, n, 4000, &ct) == 0;
 		for (j = 1; j < 4; j++)
 			ok = ok && decrypt(&ids[j], ct.data, ct.len, &back) ==
-			    0 && back.len == n && memcmp(back.data, data, n) == 0;
+			    0 && back.len == n && tmemcmp(back.data, data, n) == 0;
 		TAP_OK(ok, "X25519 three recipients, each decrypts, %zu bytes",
 		    n);
 		TAP_EQ_INT(decrypt(&ids[0], ct.data, ct.len, &back),
 		    CAIRN_ERR_NO_MATCH, "wrong identity: no match");
 		ok = encrypt(&pw, 0, data, n, 65536, &ct) == 0 &&
 		    decrypt(&pwid, ct.data, ct.len, &back) == 0 &&
-		    back.len == n && memcmp(back.data, data, n) == 0;
+		    back.len == n && tmemcmp(back.data, data, n) == 0;
 		TAP_OK(ok, "scrypt, %zu bytes", n);
 		ok = encrypt(&one, 1, data, n, 777, &ct) == 0 &&
-		    ct.len > 60 && memcmp(ct.data, "-----BEGIN", 10) == 0 &&
+		    ct.len > 60 && tmemcmp(ct.data, "-----BEGIN", 10) == 0 &&
 		    decrypt(&ids[0], ct.data, ct.len, &back) == 0 &&
-		    back.len == n && memcmp(back.data, data, n) == 0;
+		    back.len == n && tmemcmp(back.data, data, n) == 0;
 		TAP_OK(ok, "armored X25519, %zu bytes", n);
 	}
 	/* Wrong passphrase; passphrase against an X25519 file. */
@@ -379,7 +386,7 @@ test_header(void)
 	ct.data[hlen + 16 + 65536 + 100] ^= 0x40;
 	ret = decrypt(&ids, ct.data, ct.len, &back);
 	TAP_OK(ret == CAIRN_ERR_PAYLOAD && back.len == 65536 &&
-	    memcmp(back.data, data, 65536) == 0,
+	    tmemcmp(back.data, data, 65536) == 0,
 	    "flipped payload byte in chunk 2: chunk 1 released, then payload "
 	    "failure");
 	ct.data[hlen + 16 + 65536 + 100] ^= 0x40;
@@ -421,7 +428,7 @@ test_header(void)
 		ms.off = 0;
 		ok = age_reader_new(&rd, &src, &ids) == 0 &&
 		    age_reader_read(rd, buf, sizeof(buf)) == sizeof(buf) &&
-		    memcmp(buf, data, sizeof(buf)) == 0;
+		    tmemcmp(buf, data, sizeof(buf)) == 0;
 		TAP_OK(ok && age_reader_consumed(rd) < big.len / 2,
 		    "first bytes read after consuming %llu of %zu",
 		    (unsigned long long)age_reader_consumed(rd), big.len);
@@ -534,7 +541,7 @@ test_interop(void)
 	TAP_EQ_INT(age_identities_add_text(&plain, idtxt, l1, NULL, NULL, &bl),
 	    0, "age-keygen identity file");
 	TAP_OK(decrypt(&plain, (uint8_t *)msg, l3, &back) == 0 &&
-	    back.len == strlen(want) && memcmp(back.data, want, back.len) == 0,
+	    back.len == strlen(want) && tmemcmp(back.data, want, back.len) == 0,
 	    "file from age -r decrypts");
 	TAP_OK(age_identities_add_text(&ids, idage, l2, pass_cb, &good, &bl) ==
 	    0 && ids.n == 1, "identity file from age -p (work factor 18)");
@@ -542,7 +549,7 @@ test_interop(void)
 	    back.len == strlen(want), "its identity decrypts the age -r file");
 	age_identities_add_passphrase(&pw, good.p, strlen(good.p));
 	TAP_OK(decrypt(&pw, (uint8_t *)asc, l4, &back) == 0 &&
-	    back.len == strlen(want) && memcmp(back.data, want, back.len) == 0,
+	    back.len == strlen(want) && tmemcmp(back.data, want, back.len) == 0,
 	    "armored file from age -p -a decrypts");
 	cio_secret_free(idtxt, l1);
 	cio_secret_free(idage, l2);

@@ -15,6 +15,13 @@
 #include "cairn_err.h"
 #include "tap.h"
 
+/* memcmp that accepts NULL pointers when n is 0 (empty membufs). */
+static int
+tmemcmp(const void *a, const void *b, size_t n)
+{
+	return n == 0 ? 0 : memcmp(a, b, n);
+}
+
 #define CH AGE_CHUNK_LEN
 #define ENC AGE_STREAM_ENC_CHUNK_LEN
 
@@ -145,21 +152,21 @@ test_roundtrips(const uint8_t *pt)
 				continue;
 			ct.len = 0;
 			ok = seal(pt, len, pieces[j], &ct) == 0 &&
-			    ct.len == refl && memcmp(ct.data, ref, refl) == 0;
+			    ct.len == refl && tmemcmp(ct.data, ref, refl) == 0;
 			TAP_OK(ok, "seal %zu bytes in pieces of %zu matches "
 			    "the reference", len, pieces[j]);
 		}
 		TAP_OK(open_all(ct.data, ct.len, 16, 1 << 20, 1 << 20,
 		    &back) == 0 && back.len == len &&
-		    memcmp(back.data, pt, len) == 0,
+		    tmemcmp(back.data, pt, len) == 0,
 		    "open %zu bytes, large reads", len);
 		TAP_OK(open_all(ct.data, ct.len, ct.len, 1, 4097, &back) == 0 &&
-		    back.len == len && memcmp(back.data, pt, len) == 0,
+		    back.len == len && tmemcmp(back.data, pt, len) == 0,
 		    "open %zu bytes, all pre-read, small reads", len);
 		if (len < 300000)
 			TAP_OK(open_all(ct.data, ct.len, 3, 1000, 5, &back) ==
 			    0 && back.len == len &&
-			    memcmp(back.data, pt, len) == 0,
+			    tmemcmp(back.data, pt, len) == 0,
 			    "open %zu bytes, trickled source, tiny reads", len);
 		free(ref);
 		free(lens);
@@ -185,7 +192,7 @@ check(const uint8_t *pt, const size_t *lens, const int *finals, size_t n,
 	for (i = 0; i < 2; i++) {
 		ret = open_all(ct, len, 16, 1 << 20, i ? 100 : 1 << 20, &back);
 		ok = ok && ret == want && back.len == want_len &&
-		    memcmp(back.data, pt, want_len) == 0;
+		    tmemcmp(back.data, pt, want_len) == 0;
 	}
 	TAP_OK(ok, "%s (got %d, %zu bytes released)", what, ret, back.len);
 	cio_membuf_free(&back);
@@ -245,7 +252,7 @@ test_rules(const uint8_t *pt)
 	ct.data[16 + ENC + 5] ^= 1;
 	ok = open_all(ct.data, ct.len, 16, 1 << 20, 1 << 20, &back) ==
 	    CAIRN_ERR_PAYLOAD && back.len == CH &&
-	    memcmp(back.data, pt, CH) == 0;
+	    tmemcmp(back.data, pt, CH) == 0;
 	TAP_OK(ok, "flipped byte in chunk 2: chunk 1 released, then error");
 	ct.data[16 + ENC + 5] ^= 1;
 	ct.data[ct.len - 1] ^= 0x80;
