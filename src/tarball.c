@@ -417,24 +417,28 @@ struct tarball_reader {
 	char errbuf[TB_ERRLEN];
 };
 
-/* Fill buf from the source (short only at end of input). */
+/*
+ * Fill buf from the source (short only at end of input).  Bytes read
+ * before a source error are delivered first; the error comes next call.
+ */
 static ssize_t
 tb_pull(struct tarball_reader *r)
 {
 	size_t got = 0;
 
-	while (!r->src_eof && got < TARBALL_READ_BLOCK) {
+	while (r->src_err == 0 && !r->src_eof && got < TARBALL_READ_BLOCK) {
 		ssize_t n = r->src.read(r->src.ctx, r->buf + got,
 		    TARBALL_READ_BLOCK - got);
 
-		if (n < 0) {
+		if (n < 0)
 			r->src_err = (int)n;
-			return n;
-		}
-		if (n == 0)
+		else if (n == 0)
 			r->src_eof = 1;
-		got += (size_t)n;
+		else
+			got += (size_t)n;
 	}
+	if (got == 0 && r->src_err != 0)
+		return r->src_err;
 	return (ssize_t)got;
 }
 

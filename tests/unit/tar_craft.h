@@ -42,7 +42,8 @@ choppy_read(void *ctx, uint8_t *buf, size_t len)
 		n = len;
 	if (c->fail_at != 0 && n > c->fail_at - c->off)
 		n = c->fail_at - c->off;
-	memcpy(buf, c->data + c->off, n);
+	if (n > 0)
+		memcpy(buf, c->data + c->off, n);
 	c->off += n;
 	return (ssize_t)n;
 }
@@ -148,6 +149,7 @@ put_end(struct cio_membuf *m)
 {
 	static const uint8_t zero[1024];
 
+	put_pad(m);
 	put(m, zero, sizeof(zero));
 	while (m->len % 10240 != 0)
 		put(m, zero, 512);
