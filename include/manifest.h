@@ -50,15 +50,17 @@
  *   mime:  "type/subtype" as libmagic's MIME type output, RFC 6838
  *          restricted names: [A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}
  *          on each side of the "/", no parameters.
- *   text:  valid UTF-8 with no control characters (C0, DEL, C1).
+ *   text:  valid UTF-8 with no control characters (C0, DEL, C1) and
+ *          none of the characters that reorder or break a displayed line:
+ *          U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069,
+ *          U+2028, U+2029.
  *   path:  1..4096 bytes of text, '/'-separated, relative (no leading
  *          '/'), no empty, "." or ".." component, components of at most
- *          255 bytes, no backslash (sha256sum would escape it), no bidi
- *          controls (U+061C, U+200E, U+200F, U+202A..U+202E,
- *          U+2066..U+2069) or U+2028/U+2029.  Paths are unique; no path
- *          lies below a file entry; the first component is none of the
- *          archive's own members "manifest.json", "SHA256SUMS",
- *          "SHA256SUMS.minisig".  Parent directories need no entries.
+ *          255 bytes, no backslash (sha256sum would escape it).  Paths
+ *          are unique; no path lies below a file entry; the first
+ *          component is none of the archive's own members
+ *          "manifest.json", "SHA256SUMS", "SHA256SUMS.minisig".  Parent
+ *          directories need no entries.
  *
  * The manifest carries no host or user names and no absolute paths; the
  * tool field is the program name and version only.

@@ -85,7 +85,7 @@ manifest_text_ok(const char *s, size_t len, size_t max)
 	while (i < len) {
 		int32_t cp = utf8_next(u, len, &i);
 
-		if (cp < 0 || is_control(cp))
+		if (cp < 0 || is_control(cp) || is_display_trap(cp))
 			return 0;
 	}
 	return 1;
@@ -102,7 +102,7 @@ manifest_path_check(const char *path, size_t len)
 	while (i < len) {
 		int32_t cp = utf8_next(u, len, &i);
 
-		if (cp == '\\' || is_display_trap(cp))
+		if (cp == '\\')
 			return CAIRN_ERR_UNSAFE;
 	}
 	/* Components: non-empty, not "." or "..", at most NAME_MAX. */

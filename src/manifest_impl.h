@@ -10,8 +10,8 @@
 
 #include "manifest.h"
 
-/* 1 when s[0..len) is valid UTF-8 without control characters (C0, DEL,
- * C1) and 1..max bytes long. */
+/* 1 when s[0..len) is 1..max bytes of "text" as manifest.h defines it:
+ * valid UTF-8 without control characters or display traps. */
 int manifest_text_ok(const char *s, size_t len, size_t max);
 /* 1 when s[0..len) is a "type/subtype" MIME type (see manifest.h). */
 int manifest_mime_ok(const char *s, size_t len);

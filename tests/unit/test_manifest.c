@@ -362,6 +362,10 @@ test_decode_rules(void)
 	    "empty tool refused");
 	FAILS("\"case\": \"CASE-2026-042\"", "\"case\": \"CASE\\u001b[2J\"", F,
 	    "escape sequence in case refused");
+	FAILS("\"case\": \"CASE-2026-042\"", "\"case\": \"CASE\u2066x\"", F,
+	    "bidi isolate in case refused");
+	FAILS("\"chain of", "\"\u2028chain of", F,
+	    "line separator in a note refused");
 	FAILS("\"case\": \"CASE-2026-042\"", "\"case\": 42", F,
 	    "numeric case refused");
 	FAILS("\"chain of custody", "\"chain\\nof custody", F,
