@@ -228,6 +228,16 @@ cio_atomic_abort_all_signal_safe(void)
 			(void)unlink(pending[i]);
 }
 
+/* cio_fault_hit() that also sets errno, for paths reported with errno. */
+static int
+fault_eio(void)
+{
+	if (!cio_fault_hit())
+		return 0;
+	errno = EIO;
+	return 1;
+}
+
 static char *
 dir_of(const char *path)
 {
@@ -253,7 +263,7 @@ fsync_dir(const char *path)
 	free(d);
 	if (fd < 0)
 		return CAIRN_ERR_IO;
-	if (cio_fault_hit() || fsync(fd) != 0)
+	if (fault_eio() || fsync(fd) != 0)
 		rc = CAIRN_ERR_IO;
 	close(fd);
 	return rc;
@@ -326,14 +336,14 @@ cio_atomic_commit(struct cio_atomic *a)
 
 	if (a->tmp == NULL)
 		return CAIRN_ERR_INVAL;
-	if (cio_fault_hit() || fsync(a->fd) != 0)
+	if (fault_eio() || fsync(a->fd) != 0)
 		goto out;
 	if (close(a->fd) != 0) {
 		a->fd = -1;
 		goto out;
 	}
 	a->fd = -1;
-	if (cio_fault_hit())
+	if (fault_eio())
 		goto out;
 	if (a->force) {
 		if (rename(a->tmp, a->path) != 0)

@@ -152,6 +152,9 @@ age_key() {
 		expect_exit 0 "$CAIRN" decrypt -i "$k" c
 		[ "$output" = hello ]
 	done
+	echo "$r1" | "$CAIRN" encrypt -R - -o c2 p
+	expect_exit 0 "$CAIRN" decrypt -i k1 c2
+	[ "$output" = hello ]
 	printf '%s\nnot-a-recipient\n' "$r1" >badr
 	expect_exit 1 "$CAIRN" encrypt -R badr p
 	assert_stderr_has "badr:2"
@@ -310,6 +313,8 @@ age_key() {
 	expect_exit 0 "$CAIRN" pubkey -i key --passphrase-file pw
 	[ "$output" = "$rec" ]
 	expect_exit 3 "$CAIRN" pubkey -i key --passphrase-file wrong
+	expect_exit 2 setsid -w "$CAIRN" pubkey -i key </dev/null
+	assert_stderr_has "no terminal"
 	echo "locked" | "$CAIRN" encrypt -r "$rec" -o c
 	expect_exit 0 "$CAIRN" decrypt -i key --passphrase-file wrong --passphrase-file pw c
 	[ "$output" = locked ]
@@ -529,4 +534,39 @@ age_key() {
 	exec 5>&-
 	wait "$pid" || true
 	[ -n "$ok" ] || { cat "/proc/$pid/limits" 2>/dev/null; false; }
+}
+
+@test "injected I/O and allocation failures: clean errors, no partial output" {
+	rec=$(cairn_key key)
+	payload 200000 p
+	"$CAIRN" encrypt -r "$rec" -o c p
+	for n in $(seq 1 70); do
+		for verb in encrypt decrypt; do
+			if [ $verb = encrypt ]; then
+				args=(encrypt -r "$rec" -o "o$n" p)
+				out="o$n"
+			else
+				args=(decrypt -i key -o "d$n" c)
+				out="d$n"
+			fi
+			set +e
+			CAIRN_FAULT=$n "$CAIRN" "${args[@]}" 2>err
+			rc=$?
+			set -e
+			if grep -q -e Sanitizer -e 'runtime error' err; then
+				echo "fault $n $verb:"; cat err; false
+			fi
+			if [ $rc -ne 0 ]; then
+				[ $rc -eq 1 ] || { echo "fault $n $verb: exit $rc"; cat err; false; }
+				grep -q '^cairn: error: ' err
+			fi
+			# whatever exists at OUT is complete
+			if [ -e "$out" ] && [ $verb = decrypt ]; then
+				assert_same p "$out"
+			elif [ -e "$out" ]; then
+				"$CAIRN" decrypt -i key "$out" | cmp - p
+			fi
+		done
+	done
+	assert_no_temp .
 }
