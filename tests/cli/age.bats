@@ -515,6 +515,22 @@ age_key() {
 	assert_no_temp .
 }
 
+@test "SIGINT at a passphrase prompt restores terminal echo (exit 130)" {
+	printf 'pw\n' >pw
+	echo x | "$CAIRN" encrypt --passphrase-file pw -o c
+	cat >t.sh <<-EOF
+	trap '' INT
+	"$CAIRN" decrypt c
+	echo "rc=\$?"
+	stty -a | tr ' ;' '\n\n' | grep -x -e echo -e -echo
+	EOF
+	run bash -c '(sleep 2; printf "\003"; sleep 1) | timeout 60 script -qec "sh t.sh" /dev/null'
+	[[ "$output" == *"Enter passphrase"* ]]
+	[[ "$output" == *"rc=130"* ]] || { echo "$output"; false; }
+	[[ "$output" == *$'\n'"echo"* ]] || { echo "$output"; false; }
+	[[ "$output" != *"-echo"* ]]
+}
+
 @test "core dumps are off while cairn waits for input" {
 	hard=$(ulimit -H -c)
 	[ "$hard" != 0 ] || skip "core dumps already impossible (hard limit 0)"
