@@ -12,7 +12,7 @@
  * path rules live in src/tarball_path.c.  It knows nothing of age,
  * manifests, SHA256SUMS or the filesystem.
  *
- * Format (shapes the archive; documented in docs/format.md):
+ * Format (shapes the archive; docs/format.md, when written, must match):
  *   - libarchive's "pax_restricted" writer: a plain ustar header for every
  *     entry that fits ustar (ASCII name that fits the 100+155 byte fields,
  *     size < 8 GiB, 0 <= mtime < 8^11), a pax extended header ("path=",
@@ -64,7 +64,7 @@
 
 #include "cio.h"
 
-/* Limits (cairn's, not tar's; documented in docs/format.md). */
+/* Limits (cairn's, not tar's; format-shaping: docs/format.md must match). */
 #define TARBALL_PATH_MAX 4096		/* bytes in an entry name */
 #define TARBALL_NAME_MAX 255		/* bytes in one path component */
 #define TARBALL_MAX_ENTRIES 1000000	/* entries in one archive */
