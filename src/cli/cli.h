@@ -58,6 +58,10 @@ extern const char cli_exit_code_help[];
  * Returns 0 or an exit code (after printing).
  */
 int cli_setup(void);
+/* Also run fn (async-signal-safe, e.g. extract_abort_signal_safe) from
+ * that handler, before it removes the temp files.  At most 4; adding the
+ * same fn twice is a no-op. */
+void cli_at_signal(void (*fn)(void));
 
 /* ---- messages ----------------------------------------------------------
  * All go to stderr as one line each.  Every byte < 0x20 or == 0x7f of the

@@ -256,9 +256,26 @@ cli_claim_stdin(const char *what)
 
 /* ---- process setup ---------------------------------------------------- */
 
+/* Extra async-signal-safe cleanups (cli_at_signal). */
+#define CLI_MAX_AT_SIGNAL 4
+static void (*volatile at_signal[CLI_MAX_AT_SIGNAL])(void);
+
+void
+cli_at_signal(void (*fn)(void))
+{
+	for (int i = 0; i < CLI_MAX_AT_SIGNAL; i++)
+		if (at_signal[i] == NULL || at_signal[i] == fn) {
+			at_signal[i] = fn;
+			return;
+		}
+}
+
 static void
 on_signal(int sig)
 {
+	for (int i = 0; i < CLI_MAX_AT_SIGNAL; i++)
+		if (at_signal[i] != NULL)
+			at_signal[i]();
 	cio_atomic_abort_all_signal_safe();
 	cli_tty_restore_signal_safe();
 	_exit(128 + sig);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_archive.h"
 
 struct command {
 	const char *name;
@@ -22,6 +23,10 @@ static const struct command commands[] = {
 	{ "pubkey", cmd_pubkey, "print the recipients of identity files" },
 	{ "encrypt", cmd_encrypt, "encrypt a file to recipients (age format)" },
 	{ "decrypt", cmd_decrypt, "decrypt an age file" },
+	{ "seal", cmd_seal, "seal files into an encrypted, signed archive" },
+	{ "list", cmd_list, "show an archive's manifest (not verified)" },
+	{ "verify", cmd_verify, "check an archive completely" },
+	{ "open", cmd_open, "verify and extract an archive safely" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -1,0 +1,243 @@
+/*
+ * cli_archive.c - reading sealed archives for list/verify/open: the input
+ * and its age layer as one plaintext source, --signer keys, failure
+ * messages, and the manifest table and verify/open reports (human and
+ * JSON).  See cli_archive.h.
+ *
+ * Knows age.h, manifest.h, unseal.h, minisig.h and jansson (for JSON
+ * output only).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "age.h"
+#include "cairn_err.h"
+#include "cli.h"
+#include "cli_archive.h"
+#include "cli_unlock.h"
+#include "manifest.h"
+#include "unseal.h"
+
+static ssize_t
+plain_read(void *ctx, uint8_t *buf, size_t len)
+{
+	return age_reader_read(ctx, buf, len);
+}
+
+int
+cli_archive_open(struct cli_archive *a, const char *path,
+    struct cli_unlock *u)
+{
+	int ec;
+
+	memset(a, 0, sizeof(*a));
+	a->in.fd = -1;
+	if ((ec = cli_in_open(&a->in, path)) != 0 ||
+	    (ec = cli_unlock_load(u)) != 0 ||
+	    (ec = cli_unlock_open(u, &a->in.src, a->in.name, &a->r)) != 0)
+		return ec;
+	a->plain.read = plain_read;
+	a->plain.ctx = a->r;
+	return 0;
+}
+
+void
+cli_archive_close(struct cli_archive *a)
+{
+	age_reader_free(a->r);
+	a->r = NULL;
+	cli_in_close(&a->in);
+}
+
+int
+cli_signers_add(struct cli_signers *s, const char *path)
+{
+	if (s->n >= CLI_MAX_SIGNERS) {
+		cli_error("too many --signer options (at most %d)",
+		    CLI_MAX_SIGNERS);
+		return CLI_EXIT_USAGE;
+	}
+	return cli_signer_load(path, &s->v[s->n++]) == 0 ? 0 :
+	    (s->n--, CLI_EXIT_USAGE);
+}
+
+int
+cli_archive_fail(int rc, const struct unseal_result *res, const char *name)
+{
+	const char *why = res->error[0] != '\0' ? res->error :
+	    cairn_strerror(rc);
+	int ec = cli_exit_code(rc);
+
+	if (rc == CAIRN_ERR_NOMEM)
+		return cli_fail(rc, "%s", name);
+	cli_error("%s: %s", name, why);
+	if (ec == CLI_EXIT_INTEGRITY)
+		cli_hint("the archive is damaged, truncated or has been "
+			 "tampered with; nothing from it can be trusted");
+	else if (ec == CLI_EXIT_SIGNATURE && res->m != NULL &&
+	    res->m->has_signer && res->sig_ok == 0 && rc == CAIRN_ERR_SIGNATURE)
+		cli_hint("check the signer's public key "
+			 "(cairn pubkey --signing on the sealing side)");
+	return ec;
+}
+
+int
+cli_flush_stdout(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return cli_fail(CAIRN_ERR_IO, "standard output");
+	return 0;
+}
+
+void
+cli_archive_signer_id(const struct manifest *m,
+    char out[MINISIG_KEY_ID_HEX_LEN])
+{
+	if (m->has_signer)
+		minisig_key_id_hex(m->signer.key_id, out);
+	else
+		out[0] = '\0';
+}
+
+static void
+time_str(int64_t t, char out[MANIFEST_TIME_LEN])
+{
+	if (manifest_time_format(t, out) != 0)
+		snprintf(out, MANIFEST_TIME_LEN, "?");
+}
+
+/* The header lines shared by list and the verify report. */
+static void
+print_head(const struct manifest *m)
+{
+	char id[MANIFEST_ID_HEX_LEN], t[MANIFEST_TIME_LEN];
+
+	manifest_archive_id_hex(m, id);
+	time_str(m->sealed_at, t);
+	printf("archive id:  %s\n", id);
+	printf("sealed at:   %s\n", t);
+	printf("sealed with: %s\n", m->tool);
+	printf("case:        %s\n", m->case_label != NULL ? m->case_label :
+	    "(none)");
+	for (size_t i = 0; i < m->nnotes; i++)
+		printf("note:        %s\n", m->notes[i]);
+}
+
+void
+cli_archive_print_manifest(const struct manifest *m)
+{
+	char kid[MINISIG_KEY_ID_HEX_LEN], t[MANIFEST_TIME_LEN];
+	uint64_t files = 0, bytes = 0;
+
+	print_head(m);
+	cli_archive_signer_id(m, kid);
+	if (m->has_signer)
+		printf("signer:      key id %s (not verified; run cairn "
+		       "verify)\n", kid);
+	else
+		printf("signer:      none, the archive is unsigned (not "
+		       "verified; run cairn verify)\n");
+	printf("\n%14s  %-20s  %-28s  %s\n", "SIZE", "MTIME", "TYPE", "PATH");
+	for (size_t i = 0; i < m->nentries; i++) {
+		const struct manifest_entry *e = &m->entries[i];
+		char size[24];
+
+		time_str(e->mtime, t);
+		if (e->type == MANIFEST_FILE) {
+			snprintf(size, sizeof(size), "%" PRIu64, e->size);
+			files++;
+			bytes += e->size;
+		} else
+			snprintf(size, sizeof(size), "-");
+		printf("%14s  %-20s  %-28s  %s%s\n", size, t,
+		    e->type == MANIFEST_FILE ? e->mime : "directory", e->path,
+		    e->type == MANIFEST_DIR ? "/" : "");
+	}
+	printf("\n%" PRIu64 " files, %" PRIu64 " bytes, %zu entries\n", files,
+	    bytes, m->nentries);
+}
+
+static int
+report_json(const char *name, const struct unseal_result *res, int rc,
+    int exit_code, const char *dest)
+{
+	char id[MANIFEST_ID_HEX_LEN], t[MANIFEST_TIME_LEN];
+	char kid[MINISIG_KEY_ID_HEX_LEN];
+	json_t *o = json_object();
+	char *s;
+	int ec = 0;
+
+	if (o == NULL)
+		return cli_fail(CAIRN_ERR_NOMEM, "report");
+	json_object_set_new(o, "archive", json_string(name));
+	json_object_set_new(o, "ok", json_boolean(rc == 0));
+	json_object_set_new(o, "exit_code", json_integer(exit_code));
+	json_object_set_new(o, "error", rc == 0 ? json_null() :
+	    json_string(res->error[0] != '\0' ? res->error :
+	    cairn_strerror(rc)));
+	if (res->m != NULL) {
+		manifest_archive_id_hex(res->m, id);
+		time_str(res->m->sealed_at, t);
+		cli_archive_signer_id(res->m, kid);
+		json_object_set_new(o, "archive_id", json_string(id));
+		json_object_set_new(o, "sealed_at", json_string(t));
+		json_object_set_new(o, "case", res->m->case_label != NULL ?
+		    json_string(res->m->case_label) : json_null());
+		json_object_set_new(o, "signed", json_boolean(res->is_signed));
+		json_object_set_new(o, "signer_key_id", res->is_signed ?
+		    json_string(kid) : json_null());
+		json_object_set_new(o, "entries",
+		    json_integer((json_int_t)res->m->nentries));
+	}
+	json_object_set_new(o, "signature_verified",
+	    json_boolean(res->sig_ok));
+	json_object_set_new(o, "files_checked",
+	    json_integer((json_int_t)res->nfiles));
+	json_object_set_new(o, "dirs_checked",
+	    json_integer((json_int_t)res->ndirs));
+	json_object_set_new(o, "bytes_checked",
+	    json_integer((json_int_t)res->bytes));
+	if (dest != NULL)
+		json_object_set_new(o, "directory",
+		    rc == 0 ? json_string(dest) : json_null());
+	s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (s == NULL)
+		return cli_fail(CAIRN_ERR_NOMEM, "report");
+	printf("%s\n", s);
+	free(s);
+	if ((ec = cli_flush_stdout()) != 0)
+		return ec;
+	return 0;
+}
+
+int
+cli_archive_report(const char *name, const struct unseal_result *res,
+    int rc, int exit_code, const char *dest, int json)
+{
+	char kid[MINISIG_KEY_ID_HEX_LEN];
+
+	if (json)
+		return report_json(name, res, rc, exit_code, dest);
+	if (rc != 0 || res->m == NULL)
+		return 0; /* the error is on stderr */
+	printf("archive:     %s\n", name);
+	print_head(res->m);
+	cli_archive_signer_id(res->m, kid);
+	if (res->sig_ok)
+		printf("signature:   good, by key id %s\n", kid);
+	else
+		printf("signature:   none (the archive is unsigned)\n");
+	printf("content:     %" PRIu64 " files (%" PRIu64 " bytes) and %"
+	    PRIu64 " directories match the manifest and SHA256SUMS\n",
+	    res->nfiles, res->bytes, res->ndirs);
+	if (dest != NULL)
+		printf("opened into: %s\n", dest);
+	printf("result:      OK\n");
+	return cli_flush_stdout();
+}

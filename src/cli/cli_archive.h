@@ -1,0 +1,102 @@
+/*
+ * cli_archive.h - CLI helpers for sealed archives: minisign signing keys
+ * (cli_signing.c: loading, creating in the key home, printing the public
+ * key), and reading archives for list/verify/open (cli_archive.c: the
+ * input and its age layer as one source, --signer keys, error reporting
+ * and the human/JSON reports).
+ *
+ * Follows cli.h's convention: int functions return 0 or an exit code
+ * after printing.  Knows manifest.h, unseal.h and minisig.h.
+ */
+#ifndef CAIRN_CLI_ARCHIVE_H
+#define CAIRN_CLI_ARCHIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "age.h"
+#include "cli.h"
+#include "cli_unlock.h"
+#include "manifest.h"
+#include "minisig.h"
+#include "unseal.h"
+
+/* ---- signing keys (cli_signing.c) -------------------------------------- */
+
+#define CLI_SIGNING_KEY_MAX 4096 /* largest key file read */
+
+/*
+ * Load a minisign secret key file (refused when a symlink or accessible
+ * by group/others).  An encrypted key is unlocked with the passphrase in
+ * passfile, else one asked on the terminal (no terminal: exit 2 with a
+ * hint); a wrong passphrase is exit 3.  *sk: minisig_secret_free().
+ */
+int cli_signing_load(const char *path, const char *passfile,
+    struct minisig_secret **sk);
+
+/* Load a public key file (a minisign .pub file, or its base64 line). */
+int cli_signer_load(const char *path, struct minisig_public *pk);
+
+/*
+ * Create a new signing key pair: the secret key into key_path (0600,
+ * encrypted with pass when non-NULL) and the public key into pub_path
+ * (0644); neither may exist.  Fills *pk.  On failure neither is left.
+ */
+int cli_signing_create(const char *key_path, const char *pub_path,
+    const struct cli_pass *pass, struct minisig_public *pk);
+
+/*
+ * `cairn pubkey --signing`: print the public key file text of the secret
+ * key at path (NULL: the key home's signing.pub if it exists, else its
+ * signing.key) to stdout.
+ */
+int cli_signing_print_pub(const char *path, const char *passfile);
+
+/* ---- reading archives (cli_archive.c) ----------------------------------- */
+
+struct cli_archive {
+	struct cli_in in;
+	struct age_reader *r;
+	struct cio_source plain; /* the decrypted tar stream */
+};
+
+/* Open path ("-" = stdin), load u's keys and open the age layer. */
+int cli_archive_open(struct cli_archive *a, const char *path,
+    struct cli_unlock *u);
+void cli_archive_close(struct cli_archive *a);
+
+/* --signer PUBKEY_FILE, repeatable. */
+#define CLI_MAX_SIGNERS 64
+struct cli_signers {
+	struct minisig_public v[CLI_MAX_SIGNERS];
+	size_t n;
+};
+int cli_signers_add(struct cli_signers *s, const char *path);
+
+/* Report a failed unseal_run() on archive name; returns the exit code. */
+int cli_archive_fail(int rc, const struct unseal_result *res,
+    const char *name);
+
+/* Print the manifest as `cairn list` shows it (verified: whether the
+ * archive's signature and sums were checked). */
+void cli_archive_print_manifest(const struct manifest *m);
+
+/* Key id of the manifest's signer into out ("" when unsigned). */
+void cli_archive_signer_id(const struct manifest *m,
+    char out[MINISIG_KEY_ID_HEX_LEN]);
+
+/* Print the verify/open report: human text, or JSON when json != 0.
+ * rc/exit_code describe the outcome; dest is open's directory or NULL. */
+int cli_archive_report(const char *name, const struct unseal_result *res,
+    int rc, int exit_code, const char *dest, int json);
+
+/* Flush stdout, reporting a write error; returns 0 or an exit code. */
+int cli_flush_stdout(void);
+
+/* ---- verbs ------------------------------------------------------------- */
+int cmd_seal(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_open(int argc, char **argv);
+
+#endif

@@ -1,0 +1,192 @@
+/*
+ * cli_signing.c - minisign signing keys for the CLI: loading a secret key
+ * (asking for its passphrase), loading public keys for --signer, creating
+ * a key pair in the key home and printing the public key (see
+ * cli_archive.h).  Key files are in minisign's formats (minisig.h), so
+ * `minisign -p signing.pub` and `minisign -s signing.key` accept them.
+ *
+ * Knows minisig.h; nothing of archives.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cairn_err.h"
+#include "cio.h"
+#include "cli.h"
+#include "cli_archive.h"
+#include "minisig.h"
+
+static int
+key_read_error(int rc, const char *path, const char *what)
+{
+	if (rc == CAIRN_ERR_PERM) {
+		cli_error("%s: %s is accessible by group or others", path,
+		    what);
+		cli_hint("chmod 600 %s", path);
+		return CLI_EXIT_ERR;
+	}
+	if (rc == CAIRN_ERR_IO && errno == ELOOP) {
+		cli_error("%s: %s is a symbolic link, refusing", path, what);
+		cli_hint("give the path of the file itself");
+		return CLI_EXIT_ERR;
+	}
+	if (rc == CAIRN_ERR_LIMIT)
+		return cli_fail_why(CLI_EXIT_ERR, "file too large", "%s", path);
+	return cli_fail(rc, "%s", path);
+}
+
+int
+cli_signing_load(const char *path, const char *passfile,
+    struct minisig_secret **sk)
+{
+	struct cli_pass pass = { NULL, 0 };
+	char *text = NULL, prompt[512];
+	size_t len = 0;
+	int rc, ec = 0, enc;
+
+	*sk = NULL;
+	if (strcmp(path, "-") == 0 &&
+	    (ec = cli_claim_stdin("the signing key")) != 0)
+		return ec;
+	if ((rc = cio_read_file(path, CLI_SIGNING_KEY_MAX, 1, &text, &len)) !=
+	    0)
+		return key_read_error(rc, path, "signing key");
+	if ((enc = minisig_secret_is_encrypted(text, len)) < 0) {
+		cli_error("%s: not a minisign secret key (%s)", path,
+		    cairn_strerror(enc));
+		ec = CLI_EXIT_ERR;
+		goto out;
+	}
+	if (enc) {
+		snprintf(prompt, sizeof(prompt),
+		    "Enter passphrase for signing key %s: ", path);
+		ec = passfile != NULL ? cli_pass_from_file(&pass, passfile) :
+		    cli_pass_from_tty(&pass, prompt, 0);
+		if (ec != 0)
+			goto out;
+	}
+	rc = minisig_secret_decode(text, len, pass.buf, pass.len, sk);
+	if (rc == CAIRN_ERR_NO_MATCH) {
+		cli_error("%s: wrong passphrase for the signing key", path);
+		ec = CLI_EXIT_NO_MATCH;
+	} else if (rc == CAIRN_ERR_FORMAT) {
+		cli_error("%s: malformed minisign secret key", path);
+		ec = CLI_EXIT_ERR;
+	} else if (rc != 0)
+		ec = cli_fail(rc, "%s", path);
+out:
+	cli_pass_free(&pass);
+	cio_secret_free(text, len);
+	return ec;
+}
+
+int
+cli_signer_load(const char *path, struct minisig_public *pk)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc, ec = 0;
+
+	if (strcmp(path, "-") == 0 &&
+	    (ec = cli_claim_stdin("a public key file")) != 0)
+		return ec;
+	if ((rc = cio_read_file(path, CLI_SIGNING_KEY_MAX, 0, &text, &len)) !=
+	    0)
+		return key_read_error(rc, path, "public key");
+	if (minisig_public_decode(text, len, pk) != 0) {
+		cli_error("%s: not a minisign public key", path);
+		if (minisig_secret_is_encrypted(text, len) >= 0)
+			cli_hint("that is a secret key; give its .pub file "
+				 "(see 'cairn pubkey --signing')");
+		ec = CLI_EXIT_USAGE;
+	}
+	cio_secret_free(text, len);
+	return ec;
+}
+
+int
+cli_signing_create(const char *key_path, const char *pub_path,
+    const struct cli_pass *pass, struct minisig_public *pk)
+{
+	struct minisig_secret *sk = NULL;
+	char *sktext = NULL, *pubtext = NULL;
+	size_t sklen = 0, publen = 0;
+	int rc, ec = CLI_EXIT_ERR, wrote_key = 0;
+
+	if ((rc = minisig_keygen(&sk, pk)) != 0 ||
+	    (rc = minisig_secret_encode(sk, pass != NULL ? pass->buf : NULL,
+		 pass != NULL ? pass->len : 0, NULL, &sktext, &sklen)) != 0 ||
+	    (rc = minisig_public_encode(pk, NULL, &pubtext, &publen)) != 0) {
+		ec = cli_fail(rc, "creating the signing key");
+		goto out;
+	}
+	if ((rc = cio_write_file(key_path, sktext, sklen, 0600)) != 0) {
+		ec = cli_fail(rc, "%s", key_path);
+		goto out;
+	}
+	wrote_key = 1;
+	if ((rc = cio_write_file(pub_path, pubtext, publen, 0644)) != 0) {
+		ec = cli_fail(rc, "%s", pub_path);
+		goto out;
+	}
+	ec = 0;
+out:
+	if (ec != 0 && wrote_key)
+		(void)unlink(key_path);
+	minisig_secret_free(sk);
+	if (sktext != NULL)
+		cio_secret_free(sktext, sklen);
+	free(pubtext);
+	return ec;
+}
+
+int
+cli_signing_print_pub(const char *path, const char *passfile)
+{
+	struct minisig_secret *sk = NULL;
+	struct minisig_public pk;
+	char *home_pub = NULL, *home_key = NULL, *text = NULL;
+	size_t len = 0;
+	int rc, ec;
+
+	if (path == NULL) {
+		if ((home_pub = cli_key_home_path(CLI_HOME_SIGNING_PUB)) ==
+			NULL ||
+		    (home_key = cli_key_home_path(CLI_HOME_SIGNING_KEY)) ==
+			NULL) {
+			ec = CLI_EXIT_ERR;
+			goto out;
+		}
+		if (cli_exists(home_pub)) {
+			ec = cli_signer_load(home_pub, &pk);
+			goto print;
+		}
+		if (!cli_exists(home_key)) {
+			ec = cli_usage_error("pubkey", "no -s given and no "
+			    "signing key in the key home (%s)", home_key);
+			goto out;
+		}
+		path = home_key;
+	}
+	if ((ec = cli_signing_load(path, passfile, &sk)) != 0)
+		goto out;
+	minisig_public_from_secret(sk, &pk);
+print:
+	if (ec != 0)
+		goto out;
+	if ((rc = minisig_public_encode(&pk, NULL, &text, &len)) != 0) {
+		ec = cli_fail(rc, "pubkey");
+		goto out;
+	}
+	fputs(text, stdout);
+	ec = cli_flush_stdout();
+out:
+	minisig_secret_free(sk);
+	free(text);
+	free(home_pub);
+	free(home_key);
+	return ec;
+}

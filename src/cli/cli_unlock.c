@@ -1,0 +1,120 @@
+/*
+ * cli_unlock.c - gathering identities and passphrases for the archive
+ * verbs and opening the age layer with decrypt's messages (see
+ * cli_unlock.h).
+ *
+ * Knows the age API; nothing of archives.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "age.h"
+#include "cairn_err.h"
+#include "cli.h"
+#include "cli_unlock.h"
+
+int
+cli_unlock_init(struct cli_unlock *u, const char *verb, int argc)
+{
+	memset(u, 0, sizeof(*u));
+	u->verb = verb;
+	u->idfiles = cio_calloc((size_t)argc + 1, sizeof(*u->idfiles));
+	u->passfiles = cio_calloc((size_t)argc + 1, sizeof(*u->passfiles));
+	if (u->idfiles == NULL || u->passfiles == NULL)
+		return cli_fail(CAIRN_ERR_NOMEM, "%s", verb);
+	return 0;
+}
+
+int
+cli_unlock_option(struct cli_unlock *u, int c, const char *arg)
+{
+	switch (c) {
+	case 'i':
+		u->idfiles[u->nidfiles++] = arg;
+		return 1;
+	case CLI_UNLOCK_OPT_PASSFILE:
+		u->passfiles[u->npassfiles++] = arg;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int
+cli_unlock_load(struct cli_unlock *u)
+{
+	int ec, rc;
+
+	for (size_t i = 0; i < u->npassfiles; i++)
+		if ((ec = cli_passes_add_file(&u->ps, u->passfiles[i])) != 0)
+			return ec;
+	if (u->nidfiles == 0) {
+		if ((u->home_identity = cli_key_home_path(CLI_HOME_IDENTITY)) ==
+		    NULL)
+			return CLI_EXIT_ERR;
+		if (cli_exists(u->home_identity))
+			u->idfiles[u->nidfiles++] = u->home_identity;
+	}
+	for (size_t i = 0; i < u->nidfiles; i++)
+		if ((ec = cli_load_identity_file(&u->ids, u->idfiles[i],
+			 &u->ps)) != 0)
+			return ec;
+	u->nkeys = u->ids.n;
+	for (size_t i = 0; i < u->ps.n; i++)
+		if ((rc = age_identities_add_passphrase(&u->ids, u->ps.v[i].buf,
+			 u->ps.v[i].len)) != 0)
+			return cli_fail(rc, "passphrase");
+	u->nkeys += u->ps.n;
+	if (u->ps.n == 0 && (ec = cli_tty_scrypt_add(&u->ids, &u->tty)) != 0)
+		return ec;
+	return 0;
+}
+
+int
+cli_unlock_open(struct cli_unlock *u, const struct cio_source *src,
+    const char *name, struct age_reader **r)
+{
+	int rc = age_reader_new(r, src, &u->ids);
+
+	if (rc == 0)
+		return 0;
+	if (rc != CAIRN_ERR_NO_MATCH) {
+		if (rc == CAIRN_ERR_HEADER || rc == CAIRN_ERR_ARMOR) {
+			cli_error("%s: not a cairn archive, or its age header "
+				  "is damaged: %s", name, cairn_strerror(rc));
+			return cli_exit_code(rc);
+		}
+		return cli_fail(rc, "%s", name);
+	}
+	if (u->tty.exit_code != 0)
+		return u->tty.exit_code;
+	if (u->tty.wanted_passphrase && u->tty.no_tty) {
+		cli_error("%s: encrypted with a passphrase, and there is no "
+			  "terminal to ask for it", name);
+		cli_hint("use --passphrase-file FILE");
+		return CLI_EXIT_NO_MATCH;
+	}
+	if (u->tty.wanted_passphrase) {
+		cli_error("%s: wrong passphrase", name);
+		return CLI_EXIT_NO_MATCH;
+	}
+	cli_error("%s: no identity matched", name);
+	if (u->nkeys == 0)
+		cli_hint("give the identity with -i FILE (or create the key "
+			 "home with 'cairn keygen')");
+	else
+		cli_hint("the archive was sealed for other recipients; check "
+			 "your keys with 'cairn pubkey -i FILE'");
+	return CLI_EXIT_NO_MATCH;
+}
+
+void
+cli_unlock_free(struct cli_unlock *u)
+{
+	age_identities_free(&u->ids);
+	cli_passes_free(&u->ps);
+	free(u->home_identity);
+	free(u->idfiles);
+	free(u->passfiles);
+	memset(u, 0, sizeof(*u));
+}

@@ -1,0 +1,78 @@
+/*
+ * cli_unlock.h - the one place where the archive-reading verbs (list,
+ * verify, open) gather what unlocks an archive: -i identity files,
+ * --passphrase-file passphrases, the key home's identity by default, and
+ * a terminal passphrase prompt for scrypt archives.  A new way to unlock
+ * (e.g. --share SHARE_FILE) is added here once: an option in
+ * CLI_UNLOCK_LONGOPTS/CLI_UNLOCK_HELP, a case in cli_unlock_option() and
+ * a step in cli_unlock_load() that appends identities to u->ids.
+ *
+ * Follows cli.h's convention: int functions return 0 or an exit code
+ * after printing.  Knows the age API; nothing of archives.
+ */
+#ifndef CAIRN_CLI_UNLOCK_H
+#define CAIRN_CLI_UNLOCK_H
+
+#include <getopt.h>
+#include <stddef.h>
+
+#include "age.h"
+#include "cli.h"
+
+/* getopt values of the long-only unlock options (above any char). */
+enum {
+	CLI_UNLOCK_OPT_PASSFILE = 0x1000,
+	CLI_UNLOCK_OPT_FIRST_FREE = 0x1100 /* verbs number theirs from here */
+};
+
+/* Put these in the verb's optstring and option table. */
+#define CLI_UNLOCK_SHORTOPTS "i:"
+#define CLI_UNLOCK_LONGOPTS                                                 \
+	{ "identity", required_argument, NULL, 'i' },                       \
+	{ "passphrase-file", required_argument, NULL,                       \
+		CLI_UNLOCK_OPT_PASSFILE }
+#define CLI_UNLOCK_USAGE "[-i IDENTITY_FILE]... [--passphrase-file F]..."
+#define CLI_UNLOCK_HELP                                                     \
+	"  -i, --identity FILE      identity file (repeatable; - = stdin);\n" \
+	"                           default: the key home's identity\n"       \
+	"      --passphrase-file F  passphrase of a passphrase-encrypted\n"   \
+	"                           archive or identity file (repeatable;\n"  \
+	"                           else asked on the terminal)\n"
+
+struct cli_unlock {
+	const char *verb;
+	const char **idfiles;	/* -i, as given */
+	size_t nidfiles;
+	const char **passfiles; /* --passphrase-file, as given */
+	size_t npassfiles;
+	char *home_identity;	/* the default, when used */
+	struct age_identities ids;
+	struct cli_passes ps;
+	struct cli_tty_scrypt tty;
+	size_t nkeys;		/* identities + passphrases tried */
+};
+
+/* Prepare u for a command line of argc words.  Returns 0 or exit code. */
+int cli_unlock_init(struct cli_unlock *u, const char *verb, int argc);
+
+/* For a getopt_long result c: 1 when c is an unlock option (recorded),
+ * 0 when it is not (the verb handles it). */
+int cli_unlock_option(struct cli_unlock *u, int c, const char *arg);
+
+/*
+ * Load everything given (call after the archive input claimed stdin, so
+ * "-i -" with a stdin archive is refused before a secret is read).
+ */
+int cli_unlock_load(struct cli_unlock *u);
+
+/*
+ * Open the age layer of src (named name in messages): age_reader_new()
+ * with u's identities, with the messages and hints of `cairn decrypt`
+ * (exit 3 when nothing matched, 4 for a malformed header).
+ */
+int cli_unlock_open(struct cli_unlock *u, const struct cio_source *src,
+    const char *name, struct age_reader **r);
+
+void cli_unlock_free(struct cli_unlock *u);
+
+#endif

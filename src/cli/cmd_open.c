@@ -1,0 +1,206 @@
+/*
+ * cmd_open.c - `cairn open`: verify a sealed archive while extracting it
+ * into a private staging directory beside DIR, and rename the staging
+ * directory to DIR only when every check `cairn verify` makes passed.
+ * On any failure, or SIGINT/SIGTERM/SIGHUP, the staging directory is
+ * removed and DIR never appears.
+ *
+ * Knows cli_unlock.h, cli_archive.h, unseal.h and extract.h.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cairn_err.h"
+#include "cli.h"
+#include "cli_archive.h"
+#include "cli_unlock.h"
+#include "extract.h"
+#include "manifest.h"
+#include "unseal.h"
+
+static const char open_help[] =
+    "usage: cairn open " CLI_UNLOCK_USAGE "\n"
+    "                  [--signer PUBKEY_FILE]... [-C DIR] [--json] "
+    "ARCHIVE|-\n"
+    "\n"
+    "Verify a sealed archive (as 'cairn verify' does) and extract it into\n"
+    "DIR, which must not exist (default: the archive's file name without\n"
+    ".cairn, in the current directory).  Files are written into a private\n"
+    "staging directory beside DIR, which becomes DIR only after every check\n"
+    "passed; on failure nothing is left.  Owners are never restored; files\n"
+    "get mode 0644 or 0600 and directories 0755 or 0700 (after the umask),\n"
+    "following the archived read permissions; modification times are\n"
+    "restored.\n"
+    "\n" CLI_UNLOCK_HELP
+    "      --signer PUBKEY_FILE the archive must be signed by this key\n"
+    "                           (repeatable: any of them)\n"
+    "  -C, --directory DIR      extract into DIR\n"
+    "      --json               print the report as JSON\n"
+    "  -h, --help               show this help\n";
+
+static int
+op_dir(void *ctx, const struct manifest_entry *e)
+{
+	return extract_dir(ctx, e->path, e->mode, e->mtime);
+}
+
+static int
+op_file_begin(void *ctx, const struct manifest_entry *e)
+{
+	return extract_file_begin(ctx, e->path, e->mode, e->mtime);
+}
+
+static int
+op_file_data(void *ctx, const uint8_t *buf, size_t len)
+{
+	return extract_file_write(ctx, buf, len);
+}
+
+static int
+op_file_end(void *ctx)
+{
+	return extract_file_end(ctx);
+}
+
+/* DIR from the archive's name: "x/photos-1.cairn" -> "photos-1". */
+static char *
+default_dir(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t len;
+	char *d;
+
+	base = base != NULL ? base + 1 : path;
+	len = strlen(base);
+	if (len <= 6 || strcmp(base + len - 6, ".cairn") != 0)
+		return NULL;
+	if ((d = cio_malloc(len - 5)) != NULL) {
+		memcpy(d, base, len - 6);
+		d[len - 6] = '\0';
+	}
+	return d;
+}
+
+int
+cmd_open(int argc, char **argv)
+{
+	enum { OPT_SIGNER = CLI_UNLOCK_OPT_FIRST_FREE, OPT_JSON };
+	static const struct option longopts[] = {
+		CLI_UNLOCK_LONGOPTS,
+		{ "signer", required_argument, NULL, OPT_SIGNER },
+		{ "directory", required_argument, NULL, 'C' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct cli_signers signers;
+	struct cli_unlock u;
+	struct cli_archive a;
+	struct unseal_options o;
+	struct unseal_ops ops;
+	struct unseal_result res;
+	struct extract *x = NULL;
+	const char *path, *dest = NULL;
+	char *dflt = NULL;
+	int c, ec, rc = 0, json = 0;
+
+	memset(&a, 0, sizeof(a));
+	memset(&res, 0, sizeof(res));
+	memset(&signers, 0, sizeof(signers));
+	a.in.fd = -1;
+	if ((ec = cli_unlock_init(&u, "open", argc)) != 0)
+		goto out;
+	while ((c = getopt_long(argc, argv, ":hC:" CLI_UNLOCK_SHORTOPTS,
+		    longopts, NULL)) != -1) {
+		if (cli_unlock_option(&u, c, optarg))
+			continue;
+		switch (c) {
+		case OPT_SIGNER:
+			if ((ec = cli_signers_add(&signers, optarg)) != 0)
+				goto out;
+			break;
+		case 'C':
+			dest = optarg;
+			break;
+		case OPT_JSON:
+			json = 1;
+			break;
+		case 'h':
+			ec = cli_print_help(open_help);
+			goto out;
+		default:
+			ec = cli_option_error("open", c, argv);
+			goto out;
+		}
+	}
+	if (optind >= argc) {
+		ec = cli_usage_error("open", "no ARCHIVE given (use - for "
+		    "standard input)");
+		goto out;
+	}
+	path = argv[optind++];
+	if (optind < argc) {
+		ec = cli_usage_error("open", "more than one ARCHIVE ('%s')",
+		    argv[optind]);
+		goto out;
+	}
+	if (dest == NULL) {
+		if (strcmp(path, "-") == 0 || (dflt = default_dir(path)) ==
+		    NULL) {
+			ec = cli_usage_error("open", "cannot name the directory "
+			    "after '%s'; give -C DIR", path);
+			goto out;
+		}
+		dest = dflt;
+	}
+	if (cli_exists(dest)) {
+		cli_error("%s: already exists", dest);
+		cli_hint("choose another directory with -C DIR; open never "
+			 "writes into an existing one");
+		ec = CLI_EXIT_ERR;
+		goto out;
+	}
+	if ((ec = cli_archive_open(&a, path, &u)) != 0)
+		goto out;
+	cli_at_signal(extract_abort_signal_safe);
+	if ((rc = extract_begin(&x, dest)) != 0) {
+		ec = rc == CAIRN_ERR_EXISTS ?
+		    cli_fail_why(CLI_EXIT_ERR, "already exists", "%s", dest) :
+		    cli_fail(rc, "%s", dest);
+		goto out;
+	}
+	memset(&ops, 0, sizeof(ops));
+	ops.dir = op_dir;
+	ops.file_begin = op_file_begin;
+	ops.file_data = op_file_data;
+	ops.file_end = op_file_end;
+	ops.ctx = x;
+	memset(&o, 0, sizeof(o));
+	o.signers = signers.v;
+	o.nsigners = signers.n;
+	o.ops = &ops;
+	rc = unseal_run(&a.plain, &o, &res);
+	if (rc != 0) {
+		extract_abort(x);
+		ec = cli_archive_fail(rc, &res, a.in.name);
+	} else if ((rc = extract_commit(x)) != 0) {
+		ec = rc == CAIRN_ERR_EXISTS ? cli_fail_why(CLI_EXIT_ERR,
+		    "appeared while the archive was being opened", "%s",
+		    dest) : cli_fail(rc, "%s", dest);
+	} else if (!res.is_signed)
+		cli_warn("%s: archive is unsigned: its content matches its "
+			 "SHA256SUMS, but nothing shows who sealed it",
+		    a.in.name);
+	rc = cli_archive_report(a.in.name, &res, rc, ec, dest, json);
+	if (ec == 0)
+		ec = rc;
+out:
+	extract_free(x);
+	unseal_result_free(&res);
+	cli_archive_close(&a);
+	cli_unlock_free(&u);
+	free(dflt);
+	return ec;
+}

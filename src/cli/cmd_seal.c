@@ -1,0 +1,421 @@
+/*
+ * cmd_seal.c - `cairn seal`: seal files and directories into an
+ * encrypted, signed evidence archive (age file holding a pax tar of
+ * manifest.json, the members, SHA256SUMS and SHA256SUMS.minisig; see
+ * docs/format.md).  Needs recipients and a signing key, never an
+ * identity.  Output is atomic: on any failure nothing is left.
+ *
+ * Knows seal.h, manifest.h, the age recipients API and cli_archive.h's
+ * signing-key helpers.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "age.h"
+#include "cairn_err.h"
+#include "cli.h"
+#include "cli_archive.h"
+#include "manifest.h"
+#include "minisig.h"
+#include "seal.h"
+
+static const char seal_help[] =
+    "usage: cairn seal [-r RECIPIENT]... [-R RECIPIENTS_FILE]... [-p]\n"
+    "                  [-s SIGNING_KEY | --no-sign] [-m NOTE]...\n"
+    "                  [--note-file F]... [--case LABEL] [-a] [-o OUT]\n"
+    "                  [--force] [--json] PATH...\n"
+    "\n"
+    "Seal files and directories into an encrypted, signed archive.  Each\n"
+    "PATH is stored under its last component ('photos/' as photos/...,\n"
+    "'a/notes.txt' as notes.txt).  Regular files and directories only:\n"
+    "symbolic links are skipped with a warning; sockets, devices and FIFOs\n"
+    "are refused.  Without -r, -R or -p the key home's recipients file is\n"
+    "used; without -s, its signing.key.\n"
+    "\n"
+    "  -r, --recipient R        seal to recipient age1... (repeatable)\n"
+    "  -R, --recipients-file F  recipients from F (repeatable)\n"
+    "  -p, --passphrase         seal to a passphrase (asked twice)\n"
+    "      --passphrase-file F  ... read from file F instead (implies -p)\n"
+    "  -s, --signing-key KEY    minisign secret key to sign with\n"
+    "      --signing-passphrase-file F\n"
+    "                           passphrase of an encrypted signing key\n"
+    "                           (else asked on the terminal)\n"
+    "      --no-sign            seal without a signature (marked unsigned)\n"
+    "  -m, --note NOTE          add a note to the manifest (repeatable)\n"
+    "      --note-file F        add each non-empty line of F as a note\n"
+    "      --case LABEL         case label recorded in the manifest\n"
+    "  -a, --armor              PEM-armored (text) output\n"
+    "  -o, --output OUT         write to OUT (- = standard output); default:\n"
+    "                           NAME-YYYYMMDDTHHMMSSZ.cairn here, NAME being\n"
+    "                           the first PATH's last component\n"
+    "      --force              replace OUT if it exists\n"
+    "      --json               print a JSON summary\n"
+    "  -h, --help               show this help\n";
+
+struct seal_args {
+	const char **rstr, **rfiles, **notes, **notefiles;
+	size_t nr, nR, nnotes, nnotefiles;
+	const char *passfile, *signkey, *signpass, *case_label, *outpath;
+	int ask, nosign, armor, force, json;
+};
+
+static void
+warn_cb(void *ctx, enum seal_warning w, const char *path)
+{
+	(void)ctx;
+	if (w == SEAL_WARN_SYMLINK)
+		cli_warn("%s: symbolic link, skipped (cairn seals regular "
+			 "files and directories only)", path);
+}
+
+/* Recipients from -r/-R/-p or the key home. */
+static int
+get_recipients(const struct seal_args *s, struct age_recipients *rs)
+{
+	struct cli_pass pass = { NULL, 0 };
+	char *home = NULL;
+	int ec = 0, rc;
+
+	if (s->ask) {
+		ec = s->passfile != NULL ?
+		    cli_pass_from_file(&pass, s->passfile) :
+		    cli_pass_from_tty(&pass, "Enter passphrase: ", 1);
+		if (ec == 0 && (rc = age_recipients_add_passphrase(rs,
+				    pass.buf, pass.len,
+				    AGE_SCRYPT_WORK_FACTOR)) != 0)
+			ec = cli_fail(rc, "passphrase");
+		cli_pass_free(&pass);
+		return ec;
+	}
+	for (size_t i = 0; ec == 0 && i < s->nr; i++)
+		ec = cli_add_recipient(rs, s->rstr[i]);
+	for (size_t i = 0; ec == 0 && i < s->nR; i++)
+		ec = cli_add_recipients_file(rs, s->rfiles[i]);
+	if (ec != 0 || s->nr + s->nR > 0)
+		return ec;
+	if ((home = cli_key_home_path(CLI_HOME_RECIPIENTS)) == NULL)
+		return CLI_EXIT_ERR;
+	if (!cli_exists(home)) {
+		ec = cli_usage_error("seal", "no recipients: give -r, -R or "
+		    "-p (or create the key home with 'cairn keygen')");
+	} else
+		ec = cli_add_recipients_file(rs, home);
+	free(home);
+	return ec;
+}
+
+/* The signing key from -s or the key home; *sk stays NULL with
+ * --no-sign. */
+static int
+get_signing_key(const struct seal_args *s, struct minisig_secret **sk)
+{
+	char *home = NULL;
+	int ec;
+
+	*sk = NULL;
+	if (s->nosign)
+		return 0;
+	if (s->signkey != NULL)
+		return cli_signing_load(s->signkey, s->signpass, sk);
+	if ((home = cli_key_home_path(CLI_HOME_SIGNING_KEY)) == NULL)
+		return CLI_EXIT_ERR;
+	if (!cli_exists(home)) {
+		cli_error("seal: no signing key (%s does not exist)", home);
+		cli_hint("create one with 'cairn keygen', give -s KEY, or "
+			 "seal unsigned with --no-sign");
+		ec = CLI_EXIT_USAGE;
+	} else
+		ec = cli_signing_load(home, s->signpass, sk);
+	free(home);
+	return ec;
+}
+
+/* Case and notes into the manifest. */
+static int
+add_notes(const struct seal_args *s, struct manifest *m)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc, ec = 0;
+
+	if (s->case_label != NULL && manifest_set_case(m, s->case_label) != 0)
+		return cli_usage_error("seal", "--case: must be 1..%d bytes of "
+		    "UTF-8 text without control characters",
+		    MANIFEST_CASE_MAX);
+	for (size_t i = 0; i < s->nnotes; i++)
+		if ((rc = manifest_add_note(m, s->notes[i])) != 0)
+			return rc == CAIRN_ERR_NOMEM ? cli_fail(rc, "note") :
+			    cli_usage_error("seal", "-m: a note must be 1..%d "
+			    "bytes of UTF-8 text without control characters "
+			    "(at most %d notes)", MANIFEST_NOTE_MAX,
+			    MANIFEST_MAX_NOTES);
+	for (size_t i = 0; ec == 0 && i < s->nnotefiles; i++) {
+		const char *f = s->notefiles[i];
+		size_t line = 1;
+
+		if (strcmp(f, "-") == 0 &&
+		    (ec = cli_claim_stdin("a note file")) != 0)
+			break;
+		rc = cio_read_file(f, MANIFEST_MAX_NOTES *
+		    (MANIFEST_NOTE_MAX + 2), 0, &text, &len);
+		if (rc != 0) {
+			ec = cli_fail(rc, "%s", f);
+			break;
+		}
+		for (char *p = text, *e; ec == 0 && p < text + len;
+		     p = e + 1, line++) {
+			if ((e = memchr(p, '\n', (size_t)(text + len - p))) ==
+			    NULL)
+				e = text + len;
+			if (e > p && e[-1] == '\r')
+				e[-1] = '\0';
+			*e = '\0';
+			if (*p == '\0')
+				continue;
+			if ((rc = manifest_add_note(m, p)) != 0)
+				ec = cli_usage_error("seal", "%s:%zu: not a "
+				    "valid note (UTF-8 text, at most %d bytes "
+				    "per line, at most %d notes)", f, line,
+				    MANIFEST_NOTE_MAX, MANIFEST_MAX_NOTES);
+		}
+		cio_secret_free(text, len);
+		text = NULL;
+	}
+	return ec;
+}
+
+/* "<name>-YYYYMMDDTHHMMSSZ.cairn" for the first PATH. */
+static char *
+default_output(const char *first, int64_t sealed_at)
+{
+	char t[MANIFEST_TIME_LEN], ts[32], *out;
+	size_t len = strlen(first), s, n, k = 0;
+
+	while (len > 1 && first[len - 1] == '/')
+		len--;
+	for (s = len; s > 0 && first[s - 1] != '/'; s--)
+		;
+	if (manifest_time_format(sealed_at, t) != 0)
+		return NULL;
+	for (const char *p = t; *p != '\0'; p++)
+		if (*p != '-' && *p != ':')
+			ts[k++] = *p;
+	ts[k] = '\0';
+	n = len - s + strlen(ts) + 16;
+	if ((out = cio_malloc(n)) != NULL)
+		snprintf(out, n, "%.*s-%s.cairn", (int)(len - s), first + s,
+		    ts);
+	return out;
+}
+
+static int
+print_summary(const struct seal_args *s, struct seal_plan *p,
+    const char *output, size_t nrecipients)
+{
+	struct manifest *m = seal_plan_manifest(p);
+	char id[MANIFEST_ID_HEX_LEN], t[MANIFEST_TIME_LEN];
+	char kid[MINISIG_KEY_ID_HEX_LEN];
+	json_t *o;
+	char *txt;
+
+	if (!s->json) {
+		if (s->outpath == NULL)
+			printf("%s\n", output);
+		return cli_flush_stdout();
+	}
+	manifest_archive_id_hex(m, id);
+	if (manifest_time_format(m->sealed_at, t) != 0)
+		t[0] = '\0';
+	cli_archive_signer_id(m, kid);
+	if ((o = json_object()) == NULL)
+		return cli_fail(CAIRN_ERR_NOMEM, "summary");
+	json_object_set_new(o, "archive_id", json_string(id));
+	json_object_set_new(o, "output", json_string(output));
+	json_object_set_new(o, "sealed_at", json_string(t));
+	json_object_set_new(o, "files",
+	    json_integer((json_int_t)seal_plan_files(p)));
+	json_object_set_new(o, "entries",
+	    json_integer((json_int_t)m->nentries));
+	json_object_set_new(o, "bytes",
+	    json_integer((json_int_t)seal_plan_bytes(p)));
+	json_object_set_new(o, "recipients",
+	    json_integer((json_int_t)nrecipients));
+	json_object_set_new(o, "signed", json_boolean(m->has_signer));
+	json_object_set_new(o, "signer_key_id",
+	    m->has_signer ? json_string(kid) : json_null());
+	txt = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (txt == NULL)
+		return cli_fail(CAIRN_ERR_NOMEM, "summary");
+	printf("%s\n", txt);
+	free(txt);
+	return cli_flush_stdout();
+}
+
+/* Parse the command line into s; returns 0, an exit code, or -1 after
+ * --help. */
+static int
+parse(int argc, char **argv, struct seal_args *s)
+{
+	enum { OPT_PASSFILE = 256, OPT_SIGNPASS, OPT_NOSIGN, OPT_NOTEFILE,
+	       OPT_CASE, OPT_FORCE, OPT_JSON };
+	static const struct option longopts[] = {
+		{ "recipient", required_argument, NULL, 'r' },
+		{ "recipients-file", required_argument, NULL, 'R' },
+		{ "passphrase", no_argument, NULL, 'p' },
+		{ "passphrase-file", required_argument, NULL, OPT_PASSFILE },
+		{ "signing-key", required_argument, NULL, 's' },
+		{ "signing-passphrase-file", required_argument, NULL,
+		    OPT_SIGNPASS },
+		{ "no-sign", no_argument, NULL, OPT_NOSIGN },
+		{ "note", required_argument, NULL, 'm' },
+		{ "note-file", required_argument, NULL, OPT_NOTEFILE },
+		{ "case", required_argument, NULL, OPT_CASE },
+		{ "armor", no_argument, NULL, 'a' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, ":hr:R:ps:m:ao:", longopts,
+		    NULL)) != -1) {
+		switch (c) {
+		case 'r': s->rstr[s->nr++] = optarg; break;
+		case 'R': s->rfiles[s->nR++] = optarg; break;
+		case 'p': s->ask = 1; break;
+		case OPT_PASSFILE: s->passfile = optarg; s->ask = 1; break;
+		case 's': s->signkey = optarg; break;
+		case OPT_SIGNPASS: s->signpass = optarg; break;
+		case OPT_NOSIGN: s->nosign = 1; break;
+		case 'm': s->notes[s->nnotes++] = optarg; break;
+		case OPT_NOTEFILE: s->notefiles[s->nnotefiles++] = optarg; break;
+		case OPT_CASE: s->case_label = optarg; break;
+		case 'a': s->armor = 1; break;
+		case 'o': s->outpath = optarg; break;
+		case OPT_FORCE: s->force = 1; break;
+		case OPT_JSON: s->json = 1; break;
+		case 'h':
+			cli_print_help(seal_help);
+			return -1;
+		default:
+			return cli_option_error("seal", c, argv);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error("seal", "nothing to seal: give PATH...");
+	if (s->ask && s->nr + s->nR > 0)
+		return cli_usage_error("seal",
+		    "a passphrase cannot be combined with -r or -R");
+	if (s->nosign && (s->signkey != NULL || s->signpass != NULL))
+		return cli_usage_error("seal",
+		    "--no-sign cannot be combined with -s");
+	if (s->json && s->outpath != NULL && strcmp(s->outpath, "-") == 0)
+		return cli_usage_error("seal",
+		    "--json prints to standard output: give -o FILE");
+	return 0;
+}
+
+int
+cmd_seal(int argc, char **argv)
+{
+	struct seal_args s;
+	struct age_recipients rs = { NULL, 0 };
+	struct minisig_secret *sk = NULL;
+	struct seal_plan *p = NULL;
+	struct cli_out out;
+	char *dflt = NULL;
+	const char *outpath;
+	int ec, rc;
+
+	memset(&s, 0, sizeof(s));
+	memset(&out, 0, sizeof(out));
+	out.fd = -1;
+	s.rstr = cio_calloc((size_t)argc + 1, sizeof(char *));
+	s.rfiles = cio_calloc((size_t)argc + 1, sizeof(char *));
+	s.notes = cio_calloc((size_t)argc + 1, sizeof(char *));
+	s.notefiles = cio_calloc((size_t)argc + 1, sizeof(char *));
+	if (s.rstr == NULL || s.rfiles == NULL || s.notes == NULL ||
+	    s.notefiles == NULL) {
+		ec = cli_fail(CAIRN_ERR_NOMEM, "seal");
+		goto out;
+	}
+	if ((ec = parse(argc, argv, &s)) != 0) {
+		if (ec < 0)
+			ec = 0;
+		goto out;
+	}
+	if ((ec = get_recipients(&s, &rs)) != 0 ||
+	    (ec = get_signing_key(&s, &sk)) != 0)
+		goto out;
+	if ((rc = seal_plan_new(&p, warn_cb, NULL)) != 0) {
+		ec = rc == CAIRN_ERR_IO ? cli_fail_why(CLI_EXIT_ERR,
+		    "cannot load the libmagic database", "seal") :
+		    cli_fail(rc, "seal");
+		goto out;
+	}
+	if ((ec = add_notes(&s, seal_plan_manifest(p))) != 0)
+		goto out;
+	for (int i = optind; i < argc; i++)
+		if ((rc = seal_plan_add(p, argv[i])) != 0) {
+			ec = rc == CAIRN_ERR_NOMEM ? cli_fail(rc, "seal") :
+			    cli_fail_why(cli_exit_code(rc), seal_plan_error(p),
+			    "seal");
+			goto out;
+		}
+	if (seal_plan_manifest(p)->nentries == 0) {
+		cli_error("seal: nothing to seal (every PATH was skipped)");
+		ec = CLI_EXIT_ERR;
+		goto out;
+	}
+	outpath = s.outpath;
+	if (outpath == NULL) {
+		dflt = default_output(argv[optind],
+		    seal_plan_manifest(p)->sealed_at);
+		if (dflt == NULL) {
+			ec = cli_fail(CAIRN_ERR_NOMEM, "seal");
+			goto out;
+		}
+		outpath = dflt;
+	}
+	if ((ec = cli_out_open(&out, outpath, 0666, s.force, NULL)) != 0)
+		goto out;
+	if (!s.armor && !out.atomic && isatty(out.fd)) {
+		ec = cli_usage_error("seal",
+		    "refusing to write binary ciphertext to a terminal");
+		goto out;
+	}
+	if ((rc = seal_write(p, &rs, s.armor, sk, &out.sink)) != 0) {
+		if (out.write_errno != 0)
+			ec = cli_stream_fail(rc, NULL, NULL, &out);
+		else {
+			ec = cli_fail_why(cli_exit_code(rc), seal_plan_error(p),
+			    "seal");
+			if (rc == CAIRN_ERR_CHANGED)
+				cli_hint("nothing was written; seal again when "
+					 "the file is no longer being changed");
+		}
+		goto out;
+	}
+	if ((ec = cli_out_commit(&out)) != 0)
+		goto out;
+	ec = print_summary(&s, p, out.name, rs.n);
+out:
+	cli_out_abort(&out);
+	seal_plan_free(p);
+	minisig_secret_free(sk);
+	age_recipients_free(&rs);
+	free(dflt);
+	free(s.rstr);
+	free(s.rfiles);
+	free(s.notes);
+	free(s.notefiles);
+	return ec;
+}

@@ -1,0 +1,116 @@
+/*
+ * cmd_verify.c - `cairn verify`: read a whole sealed archive and check
+ * everything: every age chunk, manifest.json, each member against the
+ * manifest, every SHA-256 against SHA256SUMS, and the signature (by the
+ * manifest's signer; with --signer, one of those keys).  Writes nothing
+ * to disk.
+ *
+ * Knows cli_unlock.h, cli_archive.h and unseal.h.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cairn_err.h"
+#include "cli.h"
+#include "cli_archive.h"
+#include "cli_unlock.h"
+#include "unseal.h"
+
+static const char verify_help[] =
+    "usage: cairn verify " CLI_UNLOCK_USAGE "\n"
+    "                    [--signer PUBKEY_FILE]... [--json] ARCHIVE|-\n"
+    "\n"
+    "Decrypt and check a whole sealed archive without writing anything:\n"
+    "the encryption of every chunk, the manifest, each member's path,\n"
+    "type, size, mode, time and SHA-256 (against the manifest and\n"
+    "SHA256SUMS), member order, and the signature of SHA256SUMS by the\n"
+    "key the manifest names.  An unsigned archive passes with a warning,\n"
+    "unless --signer is given.\n"
+    "\n" CLI_UNLOCK_HELP
+    "      --signer PUBKEY_FILE the archive must be signed by this key\n"
+    "                           (a minisign public key file; repeatable:\n"
+    "                           any of them)\n"
+    "      --json               print the report as JSON\n"
+    "  -h, --help               show this help\n"
+    "\n"
+    "Exit status: 0 all checks passed; 3 no identity matched; 4 damaged,\n"
+    "truncated or tampered with; 5 signature missing, invalid or not by a\n"
+    "--signer key; 1 other errors.\n";
+
+int
+cmd_verify(int argc, char **argv)
+{
+	enum { OPT_SIGNER = CLI_UNLOCK_OPT_FIRST_FREE, OPT_JSON };
+	static const struct option longopts[] = {
+		CLI_UNLOCK_LONGOPTS,
+		{ "signer", required_argument, NULL, OPT_SIGNER },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct cli_signers signers;
+	struct cli_unlock u;
+	struct cli_archive a;
+	struct unseal_options o;
+	struct unseal_result res;
+	const char *path;
+	int c, ec, rc = 0, json = 0;
+
+	memset(&a, 0, sizeof(a));
+	memset(&res, 0, sizeof(res));
+	memset(&signers, 0, sizeof(signers));
+	a.in.fd = -1;
+	if ((ec = cli_unlock_init(&u, "verify", argc)) != 0)
+		goto out;
+	while ((c = getopt_long(argc, argv, ":h" CLI_UNLOCK_SHORTOPTS,
+		    longopts, NULL)) != -1) {
+		if (cli_unlock_option(&u, c, optarg))
+			continue;
+		switch (c) {
+		case OPT_SIGNER:
+			if ((ec = cli_signers_add(&signers, optarg)) != 0)
+				goto out;
+			break;
+		case OPT_JSON:
+			json = 1;
+			break;
+		case 'h':
+			ec = cli_print_help(verify_help);
+			goto out;
+		default:
+			ec = cli_option_error("verify", c, argv);
+			goto out;
+		}
+	}
+	if (optind >= argc) {
+		ec = cli_usage_error("verify", "no ARCHIVE given (use - for "
+		    "standard input)");
+		goto out;
+	}
+	path = argv[optind++];
+	if (optind < argc) {
+		ec = cli_usage_error("verify", "more than one ARCHIVE ('%s')",
+		    argv[optind]);
+		goto out;
+	}
+	if ((ec = cli_archive_open(&a, path, &u)) != 0)
+		goto out;
+	memset(&o, 0, sizeof(o));
+	o.signers = signers.v;
+	o.nsigners = signers.n;
+	if ((rc = unseal_run(&a.plain, &o, &res)) != 0)
+		ec = cli_archive_fail(rc, &res, a.in.name);
+	else if (!res.is_signed)
+		cli_warn("%s: archive is unsigned: its content matches its "
+			 "SHA256SUMS, but nothing shows who sealed it",
+		    a.in.name);
+	rc = cli_archive_report(a.in.name, &res, rc, ec, NULL, json);
+	if (ec == 0)
+		ec = rc;
+out:
+	unseal_result_free(&res);
+	cli_archive_close(&a);
+	cli_unlock_free(&u);
+	return ec;
+}
