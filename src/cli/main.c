@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "cli_archive.h"
+#include "cli_shares.h" /* split, combine, share, recovery */
 
 struct command {
 	const char *name;
@@ -27,6 +28,10 @@ static const struct command commands[] = {
 	{ "list", cmd_list, "show an archive's manifest (not verified)" },
 	{ "verify", cmd_verify, "check an archive completely" },
 	{ "open", cmd_open, "verify and extract an archive safely" },
+	{ "split", cmd_split, "split an identity into SLIP-39 shares" },
+	{ "combine", cmd_combine, "rebuild an identity from shares" },
+	{ "share", cmd_share, "check or reveal one share file" },
+	{ "recovery", cmd_recovery, "split a recovery key among contacts" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -1,0 +1,513 @@
+/*
+ * cli_shares.c - reading SLIP-39 share files (plain, or age-encrypted to
+ * the reader) and identity secrets for the share verbs, with messages
+ * that name the file at fault (see cli_shares.h).  Choosing a subset and
+ * combining it is in cli_shares_combine.c; writing share sets in
+ * cli_share_write.c.
+ *
+ * Never corrects a word.  Knows slip39.h and age.h; nothing of archives.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "age.h"
+#include "cairn_err.h"
+#include "cio.h"
+#include "cli.h"
+#include "cli_shares.h"
+#include "slip39.h"
+
+static int
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
+	    c == '\f';
+}
+
+/* 1 when text is an age file: binary, or armored (after whitespace). */
+static int
+looks_like_age(const char *text, size_t len)
+{
+	static const char bin[] = "age-encryption.org/";
+	static const char arm[] = "-----BEGIN AGE ENCRYPTED FILE-----";
+	size_t i = 0;
+
+	if (len >= sizeof(bin) - 1 && memcmp(text, bin, sizeof(bin) - 1) == 0)
+		return 1;
+	while (i < len && is_space(text[i]))
+		i++;
+	return len - i >= sizeof(arm) - 1 &&
+	    memcmp(text + i, arm, sizeof(arm) - 1) == 0;
+}
+
+/* Decrypt the age file text (len bytes) with ids into *plain
+ * (sodium_malloc'd, NUL-terminated).  Returns 0 or an enum cairn_err. */
+static int
+decrypt_mem(const char *text, size_t len, const struct age_identities *ids,
+    char **plain, size_t *plainlen)
+{
+	struct cio_memsrc ms = { (const uint8_t *)text, len, 0 };
+	struct cio_source src = { cio_memsrc_read, &ms };
+	struct age_reader *r = NULL;
+	char *out = NULL;
+	size_t got = 0;
+	ssize_t n;
+	int rc;
+
+	*plain = NULL;
+	*plainlen = 0;
+	/* The plaintext is never longer than the age file. */
+	if ((out = sodium_malloc(len + 1)) == NULL)
+		return CAIRN_ERR_NOMEM;
+	if ((rc = age_reader_new(&r, &src, ids)) != 0)
+		goto out;
+	while ((n = age_reader_read(r, (uint8_t *)out + got, len + 1 - got)) >
+	    0)
+		got += (size_t)n;
+	if (n < 0) {
+		rc = (int)n;
+		goto out;
+	}
+	out[got] = '\0';
+	*plain = out;
+	*plainlen = got;
+	out = NULL;
+out:
+	age_reader_free(r);
+	if (out != NULL)
+		sodium_free(out);
+	return rc;
+}
+
+/* Read a file for the share verbs; "-" is stdin.  Exit code or 0. */
+static int
+read_small(const char *path, size_t max, int secret, const char *what,
+    char **text, size_t *len)
+{
+	int rc, ec;
+
+	if (strcmp(path, "-") == 0 && (ec = cli_claim_stdin(what)) != 0)
+		return ec;
+	rc = cio_read_file(path, max, secret, text, len);
+	if (rc == 0)
+		return 0;
+	if (rc == CAIRN_ERR_PERM) {
+		cli_error("%s: %s is accessible by group or others", path,
+		    what);
+		cli_hint("chmod 600 %s", path);
+		return CLI_EXIT_ERR;
+	}
+	if (rc == CAIRN_ERR_IO && errno == ELOOP) {
+		cli_error("%s: %s is a symbolic link, refusing", path, what);
+		return CLI_EXIT_ERR;
+	}
+	if (rc == CAIRN_ERR_LIMIT)
+		return cli_fail_why(CLI_EXIT_INTEGRITY, "file too large", "%s",
+		    path);
+	return cli_fail(rc, "%s", path);
+}
+
+int
+cli_read_secret_file(const char *path, size_t max, const char *what,
+    char **text, size_t *len)
+{
+	return read_small(path, max, 1, what, text, len);
+}
+
+/* Trim [*b, *e) of whitespace. */
+static void
+trim(const char **b, const char **e)
+{
+	while (*b < *e && is_space(**b))
+		(*b)++;
+	while (*e > *b && is_space((*e)[-1]))
+		(*e)--;
+}
+
+/* A "# key: value" comment (b..e, '#' stripped): value in vb..ve. */
+static int
+comment_key(const char *b, const char *e, const char *key, const char **vb,
+    const char **ve)
+{
+	size_t kl = strlen(key);
+
+	trim(&b, &e);
+	if ((size_t)(e - b) < kl || memcmp(b, key, kl) != 0)
+		return 0;
+	*vb = b + kl;
+	*ve = e;
+	trim(vb, ve);
+	return 1;
+}
+
+static int
+parse_recovers(struct cli_share *sh, const char *path, size_t line,
+    const char *b, const char *e)
+{
+	struct age_recipients rs = { NULL, 0 };
+	size_t n = (size_t)(e - b);
+	int rc;
+
+	if (sh->recovers[0] != '\0')
+		return cli_fail_why(CLI_EXIT_INTEGRITY,
+		    "a second '# recovers:' line", "%s:%zu", path, line);
+	if (n == 0 || n >= AGE_RECIPIENT_STR_LEN)
+		goto bad;
+	memcpy(sh->recovers, b, n);
+	sh->recovers[n] = '\0';
+	rc = age_recipients_add_string(&rs, sh->recovers);
+	age_recipients_free(&rs);
+	if (rc == CAIRN_ERR_NOMEM)
+		return cli_fail(rc, "%s", path);
+	if (rc == 0 && strncmp(sh->recovers, "age1", 4) == 0)
+		return 0;
+bad:
+	sh->recovers[0] = '\0';
+	return cli_fail_why(CLI_EXIT_INTEGRITY,
+	    "'# recovers:' is not an age1... public key", "%s:%zu", path, line);
+}
+
+/*
+ * Parse share text into sh: comments, then the mnemonic words (which may
+ * span lines) into words (cap > len).  Returns 0 or an exit code.
+ */
+static int
+parse_text(struct cli_share *sh, const char *path, const char *text,
+    size_t len, char *words)
+{
+	const char *p = text, *end = text + len, *nl, *b, *e, *vb, *ve;
+	size_t wl = 0, line = 0;
+	int ec;
+
+	if (memchr(text, '\0', len) != NULL)
+		return cli_fail_why(CLI_EXIT_INTEGRITY,
+		    "not a share file (NUL byte)", "%s", path);
+	for (; p < end; p = nl + 1) {
+		line++;
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		b = p;
+		e = nl;
+		trim(&b, &e);
+		if (b == e)
+			continue;
+		if (*b == '#') {
+			b++;
+			if (comment_key(b, e, CLI_SHARE_RECOVERS, &vb, &ve)) {
+				if ((ec = parse_recovers(sh, path, line, vb,
+					 ve)) != 0)
+					return ec;
+			} else if (comment_key(b, e, CLI_SHARE_LABEL, &vb,
+				       &ve)) {
+				size_t n = (size_t)(ve - vb);
+
+				if (n > CLI_SHARE_LABEL_MAX)
+					n = CLI_SHARE_LABEL_MAX;
+				memcpy(sh->label, vb, n);
+				sh->label[n] = '\0';
+			}
+			continue;
+		}
+		if (wl > 0)
+			words[wl++] = ' ';
+		memcpy(words + wl, b, (size_t)(e - b));
+		wl += (size_t)(e - b);
+	}
+	words[wl] = '\0';
+	if (wl == 0)
+		return cli_fail_why(CLI_EXIT_INTEGRITY, "no share words found",
+		    "%s", path);
+	return 0;
+}
+
+static size_t
+count_words(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (!is_space(*s) && (s[1] == '\0' || is_space(s[1])))
+			n++;
+	return n;
+}
+
+/* Explain a slip39_mnemonic_decode failure; returns the exit code. */
+static int
+decode_fail(int rc, const struct slip39_diag *d, const char *path,
+    const char *words)
+{
+	switch (d->problem) {
+	case SLIP39_PROBLEM_UNKNOWN_WORD:
+		cli_error("%s: word %zu is not in the SLIP-39 word list", path,
+		    d->word);
+		cli_hint("compare it with the written share; cairn never "
+			 "corrects words");
+		return CLI_EXIT_INTEGRITY;
+	case SLIP39_PROBLEM_CHECKSUM:
+		cli_error("%s: checksum mismatch: a word is wrong, missing or "
+			  "out of place", path);
+		cli_hint("compare every word with the written share; cairn "
+			 "never corrects words");
+		return CLI_EXIT_INTEGRITY;
+	case SLIP39_PROBLEM_LENGTH:
+		cli_error("%s: %zu words is not a valid share length", path,
+		    count_words(words));
+		return CLI_EXIT_INTEGRITY;
+	case SLIP39_PROBLEM_NONE:
+		break;
+	default:
+		cli_error("%s: not a valid share: %s", path,
+		    slip39_problem_str(d->problem));
+		return CLI_EXIT_INTEGRITY;
+	}
+	if (rc == CAIRN_ERR_LIMIT) {
+		cli_error("%s: too many words (%zu)", path, count_words(words));
+		return CLI_EXIT_INTEGRITY;
+	}
+	return cli_fail(rc, "%s", path);
+}
+
+int
+cli_share_read(struct cli_share *sh, const char *path,
+    const struct age_identities *ids, char **text_out, size_t *text_len)
+{
+	struct slip39_diag diag;
+	char *raw = NULL, *plain = NULL, *words = NULL;
+	const char *text;
+	size_t rawlen = 0, plainlen = 0, len;
+	int rc, ec;
+
+	sodium_memzero(sh, sizeof(*sh));
+	sh->path = path;
+	if (text_out != NULL) {
+		*text_out = NULL;
+		*text_len = 0;
+	}
+	if ((ec = read_small(path, CLI_SHARE_FILE_MAX, 0, "share file", &raw,
+		 &rawlen)) != 0)
+		goto out;
+	text = raw;
+	len = rawlen;
+	if (looks_like_age(raw, rawlen)) {
+		sh->encrypted = 1;
+		if (ids == NULL || ids->n == 0) {
+			cli_error("%s: the share file is encrypted", path);
+			cli_hint("give the identity it was encrypted to with "
+				 "-i FILE");
+			ec = CLI_EXIT_NO_MATCH;
+			goto out;
+		}
+		rc = decrypt_mem(raw, rawlen, ids, &plain, &plainlen);
+		if (rc == CAIRN_ERR_NO_MATCH) {
+			cli_error("%s: encrypted share file, and no identity "
+				  "given can decrypt it", path);
+			cli_hint("give the identity it was encrypted to with "
+				 "-i FILE");
+			ec = CLI_EXIT_NO_MATCH;
+			goto out;
+		}
+		if (rc != 0) {
+			ec = cli_fail(rc, "%s", path);
+			goto out;
+		}
+		if (looks_like_age(plain, plainlen)) {
+			ec = cli_fail_why(CLI_EXIT_INTEGRITY,
+			    "encrypted twice (not a share file)", "%s", path);
+			goto out;
+		}
+		text = plain;
+		len = plainlen;
+	}
+	if ((words = sodium_malloc(len + 1)) == NULL) {
+		ec = cli_fail(CAIRN_ERR_NOMEM, "%s", path);
+		goto out;
+	}
+	if ((ec = parse_text(sh, path, text, len, words)) != 0)
+		goto out;
+	if ((rc = slip39_mnemonic_decode(words, &sh->s, &diag)) != 0) {
+		ec = decode_fail(rc, &diag, path, words);
+		goto out;
+	}
+	if (text_out != NULL) {
+		if (plain != NULL) {
+			*text_out = plain;
+			*text_len = plainlen;
+			plain = NULL;
+		} else {
+			*text_out = raw;
+			*text_len = rawlen;
+			raw = NULL;
+		}
+	}
+out:
+	if (ec != 0) {
+		sodium_memzero(sh, sizeof(*sh));
+		sh->path = path;
+	}
+	if (words != NULL)
+		sodium_free(words);
+	if (plain != NULL)
+		cio_secret_free(plain, plainlen);
+	if (raw != NULL)
+		cio_secret_free(raw, rawlen);
+	return ec;
+}
+
+int
+cli_shares_read(struct cli_shares *ss, char *const *paths, size_t n,
+    const struct age_identities *ids)
+{
+	int ec;
+
+	ss->n = 0;
+	ss->cap = 0;
+	if (n > CLI_SHARES_MAX)
+		return cli_fail_why(CLI_EXIT_USAGE, "too many share files",
+		    "%zu shares (at most %d)", n, CLI_SHARES_MAX);
+	if ((ss->v = sodium_allocarray(n > 0 ? n : 1, sizeof(*ss->v))) ==
+	    NULL)
+		return cli_fail(CAIRN_ERR_NOMEM, "shares");
+	ss->cap = n;
+	for (size_t i = 0; i < n; i++) {
+		if ((ec = cli_share_read(&ss->v[i], paths[i], ids, NULL,
+			 NULL)) != 0)
+			return ec;
+		ss->n++;
+	}
+	return 0;
+}
+
+void
+cli_shares_free(struct cli_shares *ss)
+{
+	if (ss->v != NULL)
+		sodium_free(ss->v); /* wipes */
+	ss->v = NULL;
+	ss->n = ss->cap = 0;
+}
+
+int
+cli_shares_pass(struct cli_pass *p, const char *path, const char *opt)
+{
+	int ec;
+
+	if ((ec = cli_pass_from_file(p, path)) != 0)
+		return ec;
+	if (!slip39_passphrase_check(p->buf, p->len)) {
+		cli_pass_free(p);
+		cli_error("%s %s: a SLIP-39 passphrase must be printable ASCII "
+			  "(letters, digits, punctuation, spaces)", opt, path);
+		return CLI_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* ---- identity secrets ------------------------------------------------- */
+
+/* Ask the terminal for the passphrase of an encrypted identity file and
+ * decrypt text with it into *plain. */
+static int
+decrypt_identity(const char *path, const char *text, size_t len,
+    char **plain, size_t *plainlen)
+{
+	struct age_identities pw = { NULL, 0 };
+	struct cli_pass p = { NULL, 0 };
+	char prompt[512];
+	int rc, ec;
+
+	if (!cli_have_tty()) {
+		cli_error("%s: the identity file is passphrase-encrypted, and "
+			  "there is no terminal to ask for it", path);
+		cli_hint("decrypt it first: cairn decrypt -o PLAIN.key %s",
+		    path);
+		return CLI_EXIT_USAGE;
+	}
+	snprintf(prompt, sizeof(prompt),
+	    "Enter passphrase for identity file %s: ", path);
+	if ((ec = cli_pass_from_tty(&p, prompt, 0)) != 0)
+		return ec;
+	rc = age_identities_add_passphrase(&pw, p.buf, p.len);
+	cli_pass_free(&p);
+	if (rc == 0)
+		rc = decrypt_mem(text, len, &pw, plain, plainlen);
+	age_identities_free(&pw);
+	if (rc == CAIRN_ERR_NO_MATCH) {
+		cli_error("%s: wrong passphrase for the encrypted identity "
+			  "file", path);
+		return CLI_EXIT_NO_MATCH;
+	}
+	return rc != 0 ? cli_fail(rc, "%s", path) : 0;
+}
+
+int
+cli_identity_secret(const char *path, uint8_t sk[AGE_X25519_KEY_LEN])
+{
+	static const char prefix[] = "AGE-SECRET-KEY-1";
+	char *raw = NULL, *plain = NULL, *key = NULL;
+	const char *text, *p, *end, *nl, *b, *e;
+	size_t rawlen = 0, plainlen = 0, line = 0, nkeys = 0;
+	int ec;
+
+	if ((ec = read_small(path, CLI_IDENTITY_MAX, 1, "identity file", &raw,
+		 &rawlen)) != 0)
+		return ec;
+	text = raw;
+	end = raw + rawlen;
+	if (looks_like_age(raw, rawlen)) {
+		if ((ec = decrypt_identity(path, raw, rawlen, &plain,
+			 &plainlen)) != 0)
+			goto out;
+		text = plain;
+		end = plain + plainlen;
+	}
+	if ((key = sodium_malloc(AGE_IDENTITY_STR_LEN + 1)) == NULL) {
+		ec = cli_fail(CAIRN_ERR_NOMEM, "%s", path);
+		goto out;
+	}
+	for (p = text; p < end; p = nl + 1) {
+		line++;
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		b = p;
+		e = nl;
+		trim(&b, &e);
+		if (b == e || *b == '#')
+			continue;
+		if ((size_t)(e - b) > AGE_IDENTITY_STR_LEN ||
+		    (size_t)(e - b) < sizeof(prefix) - 1 ||
+		    memcmp(b, prefix, sizeof(prefix) - 1) != 0) {
+			ec = cli_fail_why(CLI_EXIT_ERR,
+			    "not an age X25519 identity (AGE-SECRET-KEY-1...)",
+			    "%s:%zu", path, line);
+			goto out;
+		}
+		if (++nkeys > 1)
+			continue;
+		memcpy(key, b, (size_t)(e - b));
+		key[e - b] = '\0';
+		if (age_x25519_identity_parse(key, sk) != 0) {
+			ec = cli_fail_why(CLI_EXIT_ERR, "malformed identity",
+			    "%s:%zu", path, line);
+			goto out;
+		}
+	}
+	if (nkeys == 0)
+		ec = cli_fail_why(CLI_EXIT_ERR, "no identity found", "%s", path);
+	else if (nkeys > 1)
+		ec = cli_fail_why(CLI_EXIT_USAGE,
+		    "the file holds more than one identity; split one at a time",
+		    "%s", path);
+out:
+	if (ec != 0)
+		sodium_memzero(sk, AGE_X25519_KEY_LEN);
+	if (key != NULL)
+		sodium_free(key);
+	if (plain != NULL)
+		cio_secret_free(plain, plainlen);
+	cio_secret_free(raw, rawlen);
+	return ec;
+}

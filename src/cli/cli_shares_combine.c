@@ -1,0 +1,267 @@
+/*
+ * cli_shares_combine.c - from the share files a user gives to a secret:
+ * check they belong to one set, pick a valid subset (slip39_combine
+ * wants exactly the threshold), combine, compare the result with the
+ * public key the files record, and (for --share) add the recovered
+ * identity to an identity list without writing it anywhere.
+ *
+ * Groups and members are numbered from 1 in messages, as in share files.
+ * Knows slip39.h and age.h; nothing of archives.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "age.h"
+#include "cairn_err.h"
+#include "cli.h"
+#include "cli_shares.h"
+#include "slip39.h"
+
+#define NMAX SLIP39_MAX_SHARES
+
+static int
+same_set(const struct slip39_share *a, const struct slip39_share *b)
+{
+	return a->identifier == b->identifier &&
+	    a->extendable == b->extendable &&
+	    a->iteration_exponent == b->iteration_exponent &&
+	    a->group_threshold == b->group_threshold &&
+	    a->group_count == b->group_count && a->value_len == b->value_len;
+}
+
+/* "a, b, c" of the files of sel (n shares, indices into ss). */
+static void
+file_list(char *buf, size_t cap, const struct cli_shares *ss,
+    const size_t *sel, size_t n)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && o < cap; i++) {
+		int w = snprintf(buf + o, cap - o, "%s%s", i > 0 ? ", " : "",
+		    ss->v[sel[i]].path);
+
+		if (w < 0)
+			break;
+		o += (size_t)w;
+	}
+}
+
+static int
+too_few(const struct cli_shares *ss, const int *cnt, const int *thr,
+    int complete)
+{
+	const struct slip39_share *s0 = &ss->v[0].s;
+	int gt = s0->group_threshold, g;
+
+	if (s0->group_count == 1) {
+		cli_error("too few shares: need %d shares, have %d", thr[0],
+		    cnt[0]);
+		cli_hint("any %d shares of the set recover the key", thr[0]);
+		return CLI_EXIT_NO_MATCH;
+	}
+	cli_error("too few shares: need %d complete group%s of the %d, have "
+		  "%d", gt, gt == 1 ? "" : "s", s0->group_count, complete);
+	for (g = 0; g < NMAX; g++)
+		if (cnt[g] > 0 && cnt[g] < thr[g])
+			cli_hint("group %d: need %d shares, have %d", g + 1,
+			    thr[g], cnt[g]);
+	return CLI_EXIT_NO_MATCH;
+}
+
+int
+cli_shares_combine(const struct cli_shares *ss, const struct cli_pass *pass,
+    uint8_t *secret, size_t cap, size_t *len)
+{
+	const struct slip39_share *s0, *s;
+	struct slip39_share *pick = NULL;
+	struct slip39_diag diag;
+	size_t mem[NMAX][NMAX], sel[NMAX * NMAX], nsel = 0;
+	int cnt[NMAX] = { 0 }, thr[NMAX] = { 0 }, complete = 0, g, j, rc, ec;
+	char files[1024];
+
+	*len = 0;
+	if (ss->n == 0)
+		return cli_fail_why(CLI_EXIT_USAGE, "no share files given",
+		    "combine");
+	s0 = &ss->v[0].s;
+	for (size_t k = 1; k < ss->n; k++) {
+		s = &ss->v[k].s;
+		if (s->identifier != s0->identifier) {
+			cli_error("%s: from a different share set than %s (set "
+				  "%u, not %u)", ss->v[k].path, ss->v[0].path,
+			    s->identifier, s0->identifier);
+			cli_hint("give shares of one set; 'cairn share check "
+				 "FILE' shows a share's set");
+			return CLI_EXIT_INTEGRITY;
+		}
+		if (!same_set(s, s0)) {
+			cli_error("%s: its set parameters differ from %s's "
+				  "(same set %u): inconsistent shares, "
+				  "possibly tampered", ss->v[k].path,
+			    ss->v[0].path, s->identifier);
+			return CLI_EXIT_INTEGRITY;
+		}
+	}
+	/* Sort into groups; the same share twice counts once. */
+	for (size_t k = 0; k < ss->n; k++) {
+		s = &ss->v[k].s;
+		g = s->group_index;
+		if (cnt[g] > 0 && thr[g] != s->member_threshold) {
+			cli_error("%s: group %d threshold %d differs from %s's "
+				  "(%d): inconsistent shares, possibly "
+				  "tampered", ss->v[k].path, g + 1,
+			    s->member_threshold, ss->v[mem[g][0]].path, thr[g]);
+			return CLI_EXIT_INTEGRITY;
+		}
+		thr[g] = s->member_threshold;
+		for (j = 0; j < cnt[g]; j++)
+			if (ss->v[mem[g][j]].s.member_index == s->member_index)
+				break;
+		if (j < cnt[g]) {
+			if (sodium_memcmp(ss->v[mem[g][j]].s.value, s->value,
+				s->value_len) != 0) {
+				cli_error("%s and %s: two different shares "
+					  "numbered %d in group %d: "
+					  "inconsistent shares, possibly "
+					  "tampered", ss->v[mem[g][j]].path,
+				    ss->v[k].path, s->member_index + 1, g + 1);
+				return CLI_EXIT_INTEGRITY;
+			}
+			continue;
+		}
+		mem[g][cnt[g]++] = k;
+	}
+	for (g = 0; g < NMAX; g++)
+		complete += cnt[g] > 0 && cnt[g] >= thr[g];
+	if (complete < s0->group_threshold)
+		return too_few(ss, cnt, thr, complete);
+	/* The first GT complete groups, the first T members of each. */
+	for (g = 0, complete = 0; g < NMAX && complete < s0->group_threshold;
+	     g++) {
+		if (cnt[g] == 0 || cnt[g] < thr[g])
+			continue;
+		for (j = 0; j < thr[g]; j++)
+			sel[nsel++] = mem[g][j];
+		complete++;
+	}
+	if ((pick = sodium_allocarray(nsel, sizeof(*pick))) == NULL)
+		return cli_fail(CAIRN_ERR_NOMEM, "combining shares");
+	for (size_t i = 0; i < nsel; i++)
+		pick[i] = ss->v[sel[i]].s;
+	rc = slip39_combine(pick, nsel, pass != NULL ? pass->buf : NULL,
+	    pass != NULL ? pass->len : 0, secret, cap, len, &diag);
+	sodium_free(pick);
+	if (rc == 0)
+		return 0;
+	file_list(files, sizeof(files), ss, sel, nsel);
+	if (diag.problem == SLIP39_PROBLEM_DIGEST) {
+		cli_error("inconsistent shares (digest mismatch), possibly "
+			  "tampered: %s", files);
+		if (nsel < ss->n)
+			cli_hint("more shares were given than needed; leaving "
+				 "one of these out may get past a bad one");
+		ec = CLI_EXIT_INTEGRITY;
+	} else if (diag.problem != SLIP39_PROBLEM_NONE) {
+		cli_error("cannot combine %s: %s", files,
+		    slip39_problem_str(diag.problem));
+		ec = cli_exit_code(rc);
+	} else
+		ec = cli_fail(rc, "combining %s", files);
+	sodium_memzero(secret, cap);
+	*len = 0;
+	return ec;
+}
+
+int
+cli_shares_check_key(const struct cli_shares *ss, const uint8_t *secret,
+    size_t len, char recipient[AGE_RECIPIENT_STR_LEN])
+{
+	const struct cli_share *rec = NULL;
+	uint8_t pk[AGE_X25519_KEY_LEN];
+	char got[AGE_RECIPIENT_STR_LEN];
+	int rc;
+
+	if (recipient != NULL)
+		recipient[0] = '\0';
+	for (size_t k = 0; k < ss->n; k++) {
+		const struct cli_share *sh = &ss->v[k];
+
+		if (sh->recovers[0] == '\0')
+			continue;
+		if (rec == NULL)
+			rec = sh;
+		else if (strcmp(rec->recovers, sh->recovers) != 0) {
+			cli_error("%s and %s record different public keys "
+				  "(# recovers:): possibly tampered",
+			    rec->path, sh->path);
+			return CLI_EXIT_INTEGRITY;
+		}
+	}
+	if (len != AGE_X25519_KEY_LEN) {
+		if (rec == NULL)
+			return 0;
+		cli_error("%s records the key %s, but the shares hold a "
+			  "%zu-byte secret: possibly tampered", rec->path,
+		    rec->recovers, len);
+		return CLI_EXIT_INTEGRITY;
+	}
+	if ((rc = age_x25519_public(secret, pk)) != 0 ||
+	    (rc = age_x25519_recipient_string(pk, got)) != 0)
+		return cli_fail(rc, "recovered key");
+	if (recipient != NULL)
+		memcpy(recipient, got, sizeof(got));
+	if (rec != NULL && strcmp(rec->recovers, got) != 0) {
+		cli_error("the recovered key %s does not match the key the "
+			  "shares record (%s in %s)", got, rec->recovers,
+		    rec->path);
+		cli_hint("a wrong SLIP-39 passphrase gives a different key: "
+			 "check the passphrase file");
+		return CLI_EXIT_NO_MATCH;
+	}
+	return 0;
+}
+
+int
+cli_shares_add_identity(struct age_identities *ids, char *const *paths,
+    size_t n, const char *passfile)
+{
+	struct cli_shares ss = { NULL, 0, 0 };
+	struct cli_pass pass = { NULL, 0 };
+	uint8_t *secret = NULL;
+	size_t len = 0;
+	int ec, rc;
+
+	if (passfile != NULL &&
+	    (ec = cli_shares_pass(&pass, passfile, "--share-passphrase-file")) !=
+		0)
+		return ec;
+	if ((ec = cli_shares_read(&ss, paths, n, ids)) != 0)
+		goto out;
+	if ((secret = sodium_malloc(SLIP39_MAX_SECRET_LEN)) == NULL) {
+		ec = cli_fail(CAIRN_ERR_NOMEM, "shares");
+		goto out;
+	}
+	if ((ec = cli_shares_combine(&ss, pass.buf != NULL ? &pass : NULL,
+		 secret, SLIP39_MAX_SECRET_LEN, &len)) != 0)
+		goto out;
+	if ((ec = cli_shares_check_key(&ss, secret, len, NULL)) != 0)
+		goto out;
+	if (len != AGE_X25519_KEY_LEN) {
+		cli_error("the shares hold a %zu-byte secret, not an age "
+			  "identity", len);
+		cli_hint("'cairn combine --print-secret-hex' shows it");
+		ec = CLI_EXIT_ERR;
+		goto out;
+	}
+	if ((rc = age_identities_add_x25519(ids, secret)) != 0)
+		ec = cli_fail(rc, "recovered identity");
+out:
+	if (secret != NULL)
+		sodium_free(secret);
+	cli_shares_free(&ss);
+	cli_pass_free(&pass);
+	return ec;
+}

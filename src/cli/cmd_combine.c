@@ -1,0 +1,207 @@
+/*
+ * cmd_combine.c - `cairn combine`: rebuild an age identity (or, with
+ * --print-secret-hex, any SLIP-39 secret) from share files, plain or
+ * encrypted to the -i identities.  More shares than needed are fine; a
+ * recovered key that differs from the one the shares record is refused.
+ *
+ * A secret key goes to -o FILE (0600, never replacing a file), or to
+ * standard output only when that is not a terminal.
+ *
+ * Knows slip39.h, age.h and the share-file helpers (cli_shares.h).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "age.h"
+#include "cairn_err.h"
+#include "cli.h"
+#include "cli_shares.h"
+#include "slip39.h"
+
+static const char combine_help[] =
+    "usage: cairn combine [-i IDENTITY_FILE]... [--passphrase-file F]\n"
+    "                     [-o IDENTITY_OUT] SHARE_FILE...\n"
+    "       cairn combine --print-secret-hex [--passphrase-file F]\n"
+    "                     SHARE_FILE...\n"
+    "\n"
+    "Rebuild the age identity split with 'cairn split' or 'cairn recovery\n"
+    "init' from enough share files (more are fine: a valid subset is\n"
+    "used).  Encrypted share files are decrypted with the -i identities\n"
+    "(default: the key home's identity, if any).  The identity is written\n"
+    "to IDENTITY_OUT (mode 0600; an existing file is never replaced) and\n"
+    "its public key printed; without -o it goes to standard output, which\n"
+    "must then not be a terminal.  It works with 'age -d -i IDENTITY_OUT'.\n"
+    "\n"
+    "  -i, --identity FILE      identity for encrypted share files\n"
+    "                           (repeatable)\n"
+    "      --passphrase-file F  the SLIP-39 passphrase given to split\n"
+    "  -o, --output FILE        where to write the identity\n"
+    "      --print-secret-hex   print the raw secret in hex instead (for\n"
+    "                           shares made by other SLIP-39 software)\n"
+    "  -h, --help               show this help\n";
+
+/* Write len bytes of text to the output (-o or stdout); exit code. */
+static int
+emit(const char *outpath, const char *text, size_t len)
+{
+	struct cli_out out;
+	int rc, ec;
+
+	if ((ec = cli_out_open(&out, outpath, 0600, 0, NULL)) != 0)
+		return ec;
+	if ((rc = out.sink.write(out.sink.ctx, (const uint8_t *)text, len)) !=
+	    0) {
+		ec = cli_stream_fail(rc, NULL, NULL, &out);
+		cli_out_abort(&out);
+		return ec;
+	}
+	ec = cli_out_commit(&out);
+	cli_out_abort(&out);
+	return ec;
+}
+
+int
+cmd_combine(int argc, char **argv)
+{
+	enum { OPT_PASSFILE = 256, OPT_HEX };
+	static const struct option longopts[] = {
+		{ "identity", required_argument, NULL, 'i' },
+		{ "passphrase-file", required_argument, NULL, OPT_PASSFILE },
+		{ "output", required_argument, NULL, 'o' },
+		{ "print-secret-hex", no_argument, NULL, OPT_HEX },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct age_identities ids = { NULL, 0 };
+	struct cli_shares ss = { NULL, 0, 0 };
+	struct cli_pass pass = { NULL, 0 };
+	const char **files = NULL, *passfile = NULL, *outpath = NULL;
+	char *home = NULL, *text = NULL;
+	char recipient[AGE_RECIPIENT_STR_LEN], idstr[AGE_IDENTITY_STR_LEN];
+	uint8_t *secret = NULL;
+	size_t nfiles = 0, len = 0, cap = 0;
+	int c, ec = 0, rc, hex = 0, n;
+
+	if ((files = cio_calloc((size_t)argc + 1, sizeof(*files))) == NULL) {
+		ec = cli_fail(CAIRN_ERR_NOMEM, "combine");
+		goto out;
+	}
+	while ((c = getopt_long(argc, argv, ":hi:o:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			files[nfiles++] = optarg;
+			break;
+		case OPT_PASSFILE:
+			passfile = optarg;
+			break;
+		case 'o':
+			outpath = optarg;
+			break;
+		case OPT_HEX:
+			hex = 1;
+			break;
+		case 'h':
+			ec = cli_print_help(combine_help);
+			goto out;
+		default:
+			ec = cli_option_error("combine", c, argv);
+			goto out;
+		}
+	}
+	if (optind >= argc) {
+		ec = cli_usage_error("combine", "give the share files");
+		goto out;
+	}
+	if (outpath != NULL && strcmp(outpath, "-") == 0)
+		outpath = NULL;
+	if (outpath == NULL && !hex && isatty(STDOUT_FILENO)) {
+		ec = cli_usage_error("combine", "refusing to print a secret key "
+						"on the terminal: use -o FILE");
+		goto out;
+	}
+	if (outpath != NULL && cli_exists(outpath)) {
+		cli_error("%s: file exists, refusing to overwrite it", outpath);
+		cli_hint("choose another path");
+		ec = CLI_EXIT_ERR;
+		goto out;
+	}
+	if (passfile != NULL &&
+	    (ec = cli_shares_pass(&pass, passfile, "--passphrase-file")) != 0)
+		goto out;
+	if (nfiles == 0) {
+		if ((home = cli_key_home_path(CLI_HOME_IDENTITY)) == NULL) {
+			ec = CLI_EXIT_ERR;
+			goto out;
+		}
+		if (cli_exists(home))
+			files[nfiles++] = home;
+	}
+	for (size_t i = 0; i < nfiles; i++)
+		if ((ec = cli_load_identity_file(&ids, files[i], NULL)) != 0)
+			goto out;
+	if ((ec = cli_shares_read(&ss, argv + optind, (size_t)(argc - optind),
+		 &ids)) != 0)
+		goto out;
+	if ((secret = sodium_malloc(SLIP39_MAX_SECRET_LEN)) == NULL) {
+		ec = cli_fail(CAIRN_ERR_NOMEM, "combine");
+		goto out;
+	}
+	if ((ec = cli_shares_combine(&ss, pass.buf != NULL ? &pass : NULL,
+		 secret, SLIP39_MAX_SECRET_LEN, &len)) != 0 ||
+	    (ec = cli_shares_check_key(&ss, secret, len, recipient)) != 0)
+		goto out;
+	cap = 2 * SLIP39_MAX_SECRET_LEN + 512;
+	if ((text = sodium_malloc(cap)) == NULL) {
+		ec = cli_fail(CAIRN_ERR_NOMEM, "combine");
+		goto out;
+	}
+	if (hex) {
+		sodium_bin2hex(text, cap, secret, len);
+		n = (int)(2 * len);
+		text[n++] = '\n';
+	} else {
+		if (len != AGE_X25519_KEY_LEN) {
+			cli_error("the shares hold a %zu-byte secret, not an "
+				  "age identity", len);
+			cli_hint("use --print-secret-hex");
+			ec = CLI_EXIT_ERR;
+			goto out;
+		}
+		if ((rc = age_x25519_identity_string(secret, idstr)) != 0) {
+			ec = cli_fail(rc, "recovered key");
+			goto out;
+		}
+		n = snprintf(text, cap,
+		    "# recovered by cairn combine from SLIP-39 share set %u\n"
+		    "# public key: %s\n%s\n",
+		    ss.v[0].s.identifier, recipient, idstr);
+		sodium_memzero(idstr, sizeof(idstr));
+		if (n < 0 || (size_t)n >= cap) {
+			ec = cli_fail(CAIRN_ERR_INVAL, "identity text");
+			goto out;
+		}
+	}
+	if ((ec = emit(outpath, text, (size_t)n)) != 0)
+		goto out;
+	if (outpath != NULL && !hex && recipient[0] != '\0') {
+		printf("%s\n", recipient);
+		if (fflush(stdout) != 0)
+			ec = cli_fail(CAIRN_ERR_IO, "standard output");
+	}
+out:
+	if (text != NULL)
+		sodium_free(text);
+	if (secret != NULL)
+		sodium_free(secret);
+	cli_shares_free(&ss);
+	age_identities_free(&ids);
+	cli_pass_free(&pass);
+	free(home);
+	free(files);
+	return ec;
+}

@@ -1,0 +1,374 @@
+/*
+ * cmd_recovery.c - `cairn recovery init`: create a recovery identity in
+ * locked memory, split it among trusted contacts (each share file
+ * encrypted to its contact), and add its public key to the key home's
+ * recipients file so every later `cairn seal` also encrypts to it.  The
+ * recovery secret is never written anywhere: only enough contacts
+ * together can rebuild it.
+ *
+ * Knows slip39.h, age.h and the share-file helpers (cli_shares.h).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sodium.h>
+
+#include "age.h"
+#include "cairn_err.h"
+#include "cio.h"
+#include "cli.h"
+#include "cli_shares.h"
+#include "slip39.h"
+
+static const char recovery_help[] =
+    "usage: cairn recovery init -t T --contact NAME=RECIPIENT...\n"
+    "                           [-o DIR]\n"
+    "       cairn recovery init --group T/N... --group-threshold G\n"
+    "                           --contact NAME=RECIPIENT... [-o DIR]\n"
+    "\n"
+    "Create a recovery key and split it among your contacts: any T of\n"
+    "them together can rebuild it (with groups: G groups, each with its\n"
+    "own threshold; contacts fill the groups in order).  Each contact's\n"
+    "share file is encrypted to their age1... key and written to DIR\n"
+    "(default recovery-SET).  The recovery key's public half is added to\n"
+    "the key home's recipients file, so later archives can be opened\n"
+    "with the contacts' help even if your own key is lost or seized.\n"
+    "The recovery secret itself is never written to disk.\n"
+    "\n"
+    "  -t, --threshold T          contacts needed to recover\n"
+    "      --contact NAME=AGE1... a contact and their public key\n"
+    "                             (repeatable, at least 2)\n"
+    "      --group T/N            a group of N contacts, T needed\n"
+    "      --group-threshold G    groups needed\n"
+    "  -o, --output DIR           where to write the share files\n"
+    "  -h, --help                 show this help\n";
+
+struct contact {
+	char *name; /* malloc'd */
+	const char *recipient;
+};
+
+static int
+add(char *buf, size_t cap, size_t *o, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int
+add(char *buf, size_t cap, size_t *o, const char *fmt, ...)
+{
+	va_list ap;
+	int w;
+
+	va_start(ap, fmt);
+	w = vsnprintf(buf + *o, cap - *o, fmt, ap);
+	va_end(ap);
+	if (w < 0 || (size_t)w >= cap - *o)
+		return -1;
+	*o += (size_t)w;
+	return 0;
+}
+
+/*
+ * Append "# comment\nrecipient\n" to the key home's recipients file,
+ * atomically (new file beside it, renamed over it), creating the key home
+ * (0700) and the file (0600) when missing.  Exit code.
+ */
+static int
+add_to_recipients(const char *comment, const char *recipient, char **where)
+{
+	struct cio_atomic a;
+	char *home = NULL, *path = NULL, *old = NULL, *buf = NULL;
+	size_t oldlen = 0, cap, o = 0;
+	int rc, ec = 0, opened = 0;
+
+	*where = NULL;
+	if ((home = cli_key_home()) == NULL ||
+	    (path = cli_key_home_path(CLI_HOME_RECIPIENTS)) == NULL) {
+		ec = CLI_EXIT_ERR;
+		goto out;
+	}
+	if (mkdir(home, 0700) != 0 && errno != EEXIST) {
+		ec = cli_fail(CAIRN_ERR_IO, "%s", home);
+		goto out;
+	}
+	if (cli_exists(path) &&
+	    (rc = cio_read_file(path, CLI_RECIPIENTS_MAX, 0, &old, &oldlen)) !=
+		0) {
+		ec = cli_fail(rc, "%s", path);
+		goto out;
+	}
+	cap = oldlen + strlen(comment) + strlen(recipient) + 8;
+	if ((buf = cio_malloc(cap)) == NULL) {
+		ec = cli_fail(CAIRN_ERR_NOMEM, "%s", path);
+		goto out;
+	}
+	if (oldlen > 0)
+		memcpy(buf, old, oldlen);
+	o = oldlen;
+	if (add(buf, cap, &o, "%s# %s\n%s\n",
+		oldlen > 0 && old[oldlen - 1] != '\n' ? "\n" : "", comment,
+		recipient) != 0) {
+		ec = cli_fail(CAIRN_ERR_INVAL, "%s", path);
+		goto out;
+	}
+	if ((rc = cio_atomic_open(&a, path, 0600, 1)) != 0) {
+		ec = cli_fail(rc, "%s", path);
+		goto out;
+	}
+	opened = 1;
+	if ((rc = cio_fd_write(&a.fd, (const uint8_t *)buf, o)) != 0 ||
+	    (rc = cio_atomic_commit(&a)) != 0) {
+		ec = cli_fail(rc, "%s", path);
+		goto out;
+	}
+	*where = path;
+	path = NULL;
+out:
+	if (opened)
+		cio_atomic_abort(&a); /* no-op after commit */
+	cio_secret_free(old, oldlen);
+	free(buf);
+	free(path);
+	free(home);
+	return ec;
+}
+
+/* "any 3 of 5 contacts: a, b, c" or "2 of 2 groups: 2 of 3 (a, b, c), ..."
+ * into buf. */
+static int
+describe(char *buf, size_t cap, const struct cli_groups *gs,
+    const struct contact *ct, unsigned set)
+{
+	size_t o = 0, k = 0;
+
+	if (add(buf, cap, &o, "cairn recovery key, SLIP-39 share set %u, ",
+		set) != 0)
+		return -1;
+	if (gs->n == 1) {
+		if (add(buf, cap, &o, "any %d of %d contacts:",
+			gs->g[0].member_threshold, gs->g[0].member_count) != 0)
+			return -1;
+		for (; k < gs->total; k++)
+			if (add(buf, cap, &o, "%s %s", k > 0 ? "," : "",
+				ct[k].name) != 0)
+				return -1;
+		return 0;
+	}
+	if (add(buf, cap, &o, "%d of %zu groups:", gs->gt, gs->n) != 0)
+		return -1;
+	for (size_t g = 0; g < gs->n; g++) {
+		if (add(buf, cap, &o, "%s %d of %d (", g > 0 ? ";" : "",
+			gs->g[g].member_threshold, gs->g[g].member_count) != 0)
+			return -1;
+		for (int m = 0; m < gs->g[g].member_count; m++, k++)
+			if (add(buf, cap, &o, "%s%s", m > 0 ? ", " : "",
+				ct[k].name) != 0)
+				return -1;
+		if (add(buf, cap, &o, ")") != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+parse_contact(struct contact *c, const char *arg)
+{
+	const char *eq = strrchr(arg, '=');
+
+	if (eq == NULL || eq == arg || eq[1] == '\0')
+		return cli_usage_error("recovery init", "--contact wants "
+							"NAME=age1..., not "
+							"'%s'", arg);
+	if ((c->name = cio_malloc((size_t)(eq - arg) + 1)) == NULL)
+		return cli_fail(CAIRN_ERR_NOMEM, "recovery init");
+	memcpy(c->name, arg, (size_t)(eq - arg));
+	c->name[eq - arg] = '\0';
+	c->recipient = eq + 1;
+	return 0;
+}
+
+static int
+init(int argc, char **argv)
+{
+	enum { OPT_CONTACT = 256, OPT_GROUP, OPT_GT };
+	static const struct option longopts[] = {
+		{ "threshold", required_argument, NULL, 't' },
+		{ "contact", required_argument, NULL, OPT_CONTACT },
+		{ "group", required_argument, NULL, OPT_GROUP },
+		{ "group-threshold", required_argument, NULL, OPT_GT },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *verb = "recovery init";
+	struct cli_groups gs;
+	struct cli_share_set set;
+	struct contact *ct = NULL;
+	struct age_recipients *rs = NULL;
+	struct slip39_share *shares = NULL;
+	const char **names = NULL;
+	char recipient[AGE_RECIPIENT_STR_LEN], dir[64], comment[4096];
+	char *where = NULL;
+	uint8_t *sk = NULL, pk[AGE_X25519_KEY_LEN];
+	size_t nct = 0, nshares = 0;
+	int copies[CLI_SHARES_MAX];
+	int c, ec = 0, rc;
+
+	memset(&gs, 0, sizeof(gs));
+	memset(&set, 0, sizeof(set));
+	if ((ct = cio_calloc((size_t)argc + 1, sizeof(*ct))) == NULL) {
+		ec = cli_fail(CAIRN_ERR_NOMEM, verb);
+		goto out;
+	}
+	while ((c = getopt_long(argc, argv, ":ht:o:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			ec = cli_shares_int(verb, "-t", optarg, 1,
+			    SLIP39_MAX_SHARES, &gs.t);
+			break;
+		case OPT_CONTACT:
+			ec = parse_contact(&ct[nct], optarg);
+			nct += ec == 0;
+			break;
+		case OPT_GROUP:
+			ec = cli_groups_add(verb, &gs, optarg);
+			break;
+		case OPT_GT:
+			ec = cli_shares_int(verb, "--group-threshold", optarg,
+			    1, SLIP39_MAX_SHARES, &gs.gt);
+			break;
+		case 'o':
+			set.dir = optarg;
+			break;
+		case 'h':
+			ec = cli_print_help(recovery_help);
+			goto out;
+		default:
+			ec = cli_option_error(verb, c, argv);
+			goto out;
+		}
+		if (ec != 0)
+			goto out;
+	}
+	if (optind < argc) {
+		ec = cli_usage_error(verb, "unexpected argument '%s'",
+		    argv[optind]);
+		goto out;
+	}
+	if (nct < 2 || nct > CLI_SHARES_MAX) {
+		ec = cli_usage_error(verb, "give at least two contacts "
+					   "(--contact NAME=age1...)");
+		goto out;
+	}
+	if ((ec = cli_groups_finish(verb, &gs,
+		 nct <= SLIP39_MAX_SHARES ? (int)nct : 0)) != 0)
+		goto out;
+	if (gs.total != nct) {
+		ec = cli_usage_error(verb, "the groups hold %zu shares but %zu "
+					   "contacts were given", gs.total, nct);
+		goto out;
+	}
+	if ((rs = cio_calloc(nct, sizeof(*rs))) == NULL ||
+	    (names = cio_calloc(nct, sizeof(*names))) == NULL) {
+		ec = cli_fail(CAIRN_ERR_NOMEM, verb);
+		goto out;
+	}
+	for (size_t k = 0; k < nct; k++) {
+		if ((ec = cli_add_recipient(&rs[k], ct[k].recipient)) != 0)
+			goto out;
+		names[k] = ct[k].name;
+		for (size_t j = 0; j < k; j++)
+			if (strcmp(ct[j].recipient, ct[k].recipient) == 0)
+				cli_warn("%s and %s have the same key: one "
+					 "person would hold two shares",
+				    ct[j].name, ct[k].name);
+	}
+	/* The recovery key exists only here, in locked memory. */
+	if ((sk = sodium_malloc(AGE_X25519_KEY_LEN)) == NULL) {
+		ec = cli_fail(CAIRN_ERR_NOMEM, verb);
+		goto out;
+	}
+	if ((rc = age_x25519_generate(sk)) != 0 ||
+	    (rc = age_x25519_public(sk, pk)) != 0 ||
+	    (rc = age_x25519_recipient_string(pk, recipient)) != 0) {
+		ec = cli_fail(rc, "generating the recovery key");
+		goto out;
+	}
+	ec = cli_groups_split(&gs, sk, AGE_X25519_KEY_LEN, NULL,
+	    CLI_SHARE_ITERATION_EXPONENT, &shares, copies);
+	sodium_free(sk);
+	sk = NULL;
+	if (ec != 0)
+		goto out;
+	nshares = gs.total;
+	set.copies = copies;
+	if (set.dir == NULL) {
+		snprintf(dir, sizeof(dir), "recovery-%u", shares[0].identifier);
+		set.dir = dir;
+	}
+	set.names = names;
+	set.to = rs;
+	set.recovers = recipient;
+	set.member_counts = gs.member_counts;
+	if (describe(comment, sizeof(comment), &gs, ct,
+		shares[0].identifier) != 0) {
+		ec = cli_usage_error(verb, "contact names too long");
+		goto out;
+	}
+	if ((ec = cli_share_set_write(shares, nshares, &set)) != 0)
+		goto out;
+	if ((ec = add_to_recipients(comment, recipient, &where)) != 0) {
+		/* Shares of a key nobody encrypts to would only confuse. */
+		for (size_t k = 0; k < nshares; k++)
+			(void)remove(set.paths[k]);
+		goto out;
+	}
+	printf("Recovery key %s\n(%s)\nadded to %s: archives sealed from now "
+	       "on can also be opened with the contacts' help.\n"
+	       "Its secret exists nowhere else.\n\n"
+	       "Send each contact their share file (it is encrypted to them, "
+	       "so email or a messenger is fine):\n",
+	    recipient, comment, where);
+	for (size_t k = 0; k < nshares; k++) {
+		printf("  %-40s -> ", set.paths[k]);
+		fflush(stdout);
+		cli_print_escaped(1, ct[k].name);
+		printf(" (%s)\n", ct[k].recipient);
+	}
+	printf("\nGive them docs/recovery-guide.md, and keep a list of who "
+	       "holds a share.\n");
+	if (fflush(stdout) != 0)
+		ec = cli_fail(CAIRN_ERR_IO, "standard output");
+out:
+	if (sk != NULL)
+		sodium_free(sk);
+	slip39_shares_free(shares, nshares);
+	cli_share_paths_free(set.paths, nshares);
+	for (size_t k = 0; rs != NULL && k < nct; k++)
+		age_recipients_free(&rs[k]);
+	free(rs);
+	for (size_t k = 0; ct != NULL && k < nct; k++)
+		free(ct[k].name);
+	free(ct);
+	free(names);
+	free(where);
+	return ec;
+}
+
+int
+cmd_recovery(int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage_error("recovery", "say 'init'");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return cli_print_help(recovery_help);
+	cli_getopt_reset();
+	if (strcmp(argv[1], "init") == 0)
+		return init(argc - 1, argv + 1);
+	return cli_usage_error("recovery", "unknown subcommand '%s' (init)",
+	    argv[1]);
+}

@@ -1,0 +1,232 @@
+/*
+ * cmd_share.c - `cairn share check` (validate one share file on its own
+ * and show what it is) and `cairn share reveal` (a contact decrypts the
+ * share they keep, and re-encrypts it to the person coordinating a
+ * recovery, so shares never travel in plain text).
+ *
+ * Knows slip39.h, age.h and the share-file helpers (cli_shares.h).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "age.h"
+#include "cairn_err.h"
+#include "cli.h"
+#include "cli_shares.h"
+#include "slip39.h"
+
+static const char share_help[] =
+    "usage: cairn share check [-i IDENTITY_FILE]... SHARE_FILE\n"
+    "       cairn share reveal [-i IDENTITY_FILE]... [--to RECIPIENT]\n"
+    "                          [-o OUT] SHARE_FILE\n"
+    "\n"
+    "check   validate one share file on its own (words, checksum, padding)\n"
+    "        and print its set, group and member numbers, thresholds,\n"
+    "        label and the public key the set recovers.  Whether the\n"
+    "        shares fit together is only known when they are combined.\n"
+    "reveal  decrypt a share file kept for someone else; with --to,\n"
+    "        encrypt it again (armored) to the person coordinating the\n"
+    "        recovery, ready to send.  Without --to the plain share is\n"
+    "        written (to OUT, mode 0600, or standard output).\n"
+    "\n"
+    "  -i, --identity FILE  identity the share file is encrypted to\n"
+    "                       (repeatable; default: the key home's identity)\n"
+    "      --to RECIPIENT   (reveal) the coordinator's age1... key\n"
+    "  -o, --output OUT     (reveal) write to OUT (never replacing a file)\n"
+    "  -h, --help           show this help\n";
+
+/* Load the -i identities (or the key home's); exit code. */
+static int
+load_ids(struct age_identities *ids, char *const *files, size_t n)
+{
+	char *home;
+	int ec = 0;
+
+	if (n == 0) {
+		if ((home = cli_key_home_path(CLI_HOME_IDENTITY)) == NULL)
+			return CLI_EXIT_ERR;
+		if (cli_exists(home))
+			ec = cli_load_identity_file(ids, home, NULL);
+		free(home);
+		return ec;
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((ec = cli_load_identity_file(ids, files[i], NULL)) != 0)
+			return ec;
+	return 0;
+}
+
+static int
+check(const struct cli_share *sh)
+{
+	const struct slip39_share *s = &sh->s;
+
+	printf("%s: valid share (words, checksum and padding)\n", sh->path);
+	printf("encrypted: %s\n", sh->encrypted ? "yes" : "no");
+	printf("set: %u\n", s->identifier);
+	printf("group: %d of %d (%d group%s needed)\n", s->group_index + 1,
+	    s->group_count, s->group_threshold,
+	    s->group_threshold == 1 ? "" : "s");
+	printf("member: %d (%d share%s of the group needed)\n",
+	    s->member_index + 1, s->member_threshold,
+	    s->member_threshold == 1 ? "" : "s");
+	printf("secret: %zu bytes (%d words)\n", s->value_len,
+	    (int)SLIP39_WORDS_FOR(s->value_len));
+	printf("extendable: %s\n", s->extendable ? "yes" : "no");
+	printf("iteration exponent: %d\n", s->iteration_exponent);
+	if (sh->label[0] != '\0') {
+		printf("label: ");
+		fflush(stdout);
+		cli_print_escaped(STDOUT_FILENO, sh->label);
+		printf("\n");
+	}
+	printf("recovers: %s\n",
+	    sh->recovers[0] != '\0' ? sh->recovers : "(not recorded)");
+	if (fflush(stdout) != 0)
+		return cli_fail(CAIRN_ERR_IO, "standard output");
+	return 0;
+}
+
+static int
+reveal(const struct cli_share *sh, const char *text, size_t len,
+    const char *to, const char *outpath)
+{
+	struct age_recipients rs = { NULL, 0 };
+	struct age_writer *w = NULL;
+	struct cli_out out;
+	int rc = 0, ec;
+
+	memset(&out, 0, sizeof(out));
+	if (to != NULL && (ec = cli_add_recipient(&rs, to)) != 0)
+		return ec;
+	if (to == NULL && outpath == NULL && isatty(STDOUT_FILENO))
+		cli_warn("the share is shown on this terminal: clear its "
+			 "scrollback when done");
+	if ((ec = cli_out_open(&out, outpath, 0600, 0, NULL)) != 0)
+		goto out;
+	if (to == NULL)
+		rc = out.sink.write(out.sink.ctx, (const uint8_t *)text, len);
+	else if ((rc = age_writer_new(&w, &rs, 1, &out.sink)) == 0 &&
+	    (rc = age_writer_write(w, (const uint8_t *)text, len)) == 0)
+		rc = age_writer_finish(w);
+	if (rc != 0) {
+		ec = cli_stream_fail(rc, NULL, NULL, &out);
+		goto out;
+	}
+	if ((ec = cli_out_commit(&out)) != 0)
+		goto out;
+	if (outpath != NULL) {
+		printf("%s: share %d of group %d, set %u%s%s\n", outpath,
+		    sh->s.member_index + 1, sh->s.group_index + 1,
+		    sh->s.identifier, to != NULL ? ", encrypted to " : "",
+		    to != NULL ? to : " (plain text: keep it private)");
+		if (fflush(stdout) != 0)
+			ec = cli_fail(CAIRN_ERR_IO, "standard output");
+	}
+out:
+	cli_out_abort(&out);
+	age_writer_free(w);
+	age_recipients_free(&rs);
+	return ec;
+}
+
+static int
+share_sub(int argc, char **argv, int is_reveal)
+{
+	enum { OPT_TO = 256 };
+	static const struct option longopts[] = {
+		{ "identity", required_argument, NULL, 'i' },
+		{ "to", required_argument, NULL, OPT_TO },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *verb = is_reveal ? "share reveal" : "share check";
+	struct age_identities ids = { NULL, 0 };
+	struct cli_share *sh = NULL;
+	char **files = NULL, *text = NULL;
+	const char *to = NULL, *outpath = NULL;
+	size_t nfiles = 0, len = 0;
+	int c, ec = 0;
+
+	if ((files = cio_calloc((size_t)argc + 1, sizeof(*files))) == NULL) {
+		ec = cli_fail(CAIRN_ERR_NOMEM, "share");
+		goto out;
+	}
+	while ((c = getopt_long(argc, argv, ":hi:o:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			files[nfiles++] = optarg;
+			break;
+		case OPT_TO:
+		case 'o':
+			if (!is_reveal) {
+				ec = cli_usage_error(verb, "%s is for 'share "
+							   "reveal'",
+				    c == 'o' ? "-o" : "--to");
+				goto out;
+			}
+			if (c == 'o')
+				outpath = optarg;
+			else
+				to = optarg;
+			break;
+		case 'h':
+			ec = cli_print_help(share_help);
+			goto out;
+		default:
+			ec = cli_option_error(verb, c, argv);
+			goto out;
+		}
+	}
+	if (optind + 1 != argc) {
+		ec = cli_usage_error(verb, "give exactly one SHARE_FILE");
+		goto out;
+	}
+	if (outpath != NULL && strcmp(outpath, "-") == 0)
+		outpath = NULL;
+	if (outpath != NULL && cli_exists(outpath)) {
+		cli_error("%s: file exists, refusing to overwrite it", outpath);
+		ec = CLI_EXIT_ERR;
+		goto out;
+	}
+	if ((ec = load_ids(&ids, files, nfiles)) != 0)
+		goto out;
+	if ((sh = sodium_malloc(sizeof(*sh))) == NULL) {
+		ec = cli_fail(CAIRN_ERR_NOMEM, "share");
+		goto out;
+	}
+	if ((ec = cli_share_read(sh, argv[optind], &ids,
+		 is_reveal ? &text : NULL, &len)) != 0)
+		goto out;
+	ec = is_reveal ? reveal(sh, text, len, to, outpath) : check(sh);
+out:
+	if (text != NULL)
+		cio_secret_free(text, len);
+	if (sh != NULL)
+		sodium_free(sh);
+	age_identities_free(&ids);
+	free(files);
+	return ec;
+}
+
+int
+cmd_share(int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage_error("share", "say 'check' or 'reveal'");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return cli_print_help(share_help);
+	cli_getopt_reset();
+	if (strcmp(argv[1], "check") == 0)
+		return share_sub(argc - 1, argv + 1, 0);
+	if (strcmp(argv[1], "reveal") == 0)
+		return share_sub(argc - 1, argv + 1, 1);
+	return cli_usage_error("share", "unknown subcommand '%s' (check or "
+					"reveal)", argv[1]);
+}
