@@ -101,8 +101,8 @@ cli_out_open(struct cli_out *o, const char *path, mode_t mode, int force,
 		o->name = "standard output";
 		if (in != NULL && in->fd >= 0 &&
 		    same_regular(in->fd, STDOUT_FILENO)) {
-			cli_error("standard output is the input file %s",
-			    in->name);
+			cli_error(
+			    "standard output is the input file %s", in->name);
 			cli_hint("write to a different file");
 			return CLI_EXIT_USAGE;
 		}
@@ -121,8 +121,8 @@ cli_out_open(struct cli_out *o, const char *path, mode_t mode, int force,
 		return CLI_EXIT_ERR;
 	}
 	if (rc == CAIRN_ERR_INVAL)
-		return cli_fail_why(CLI_EXIT_ERR, "not a regular file", "%s",
-		    path);
+		return cli_fail_why(
+		    CLI_EXIT_ERR, "not a regular file", "%s", path);
 	if (rc != 0)
 		return cli_fail(rc, "%s", path);
 	o->atomic = 1;
@@ -160,8 +160,8 @@ cli_out_abort(struct cli_out *o)
 }
 
 int
-cli_stream_fail(int err, const char *what, const struct cli_in *in,
-    const struct cli_out *o)
+cli_stream_fail(
+    int err, const char *what, const struct cli_in *in, const struct cli_out *o)
 {
 	if (o != NULL && o->write_errno != 0) {
 		errno = o->write_errno;

@@ -21,7 +21,7 @@
 struct pass_cb_ctx {
 	const char *path;
 	const struct cli_passes *ps; /* NULL: ask the terminal */
-	size_t next;		     /* next passphrase of ps to hand out */
+	size_t next;                 /* next passphrase of ps to hand out */
 	int called;
 	int exit_code; /* set when the terminal read failed (printed) */
 };
@@ -31,7 +31,7 @@ pass_cb(void *cbctx, const char *prompt, char *buf, size_t cap, size_t *len)
 {
 	struct pass_cb_ctx *c = cbctx;
 	const struct cli_pass *p;
-	struct cli_pass tty = { NULL, 0 };
+	struct cli_pass tty = {NULL, 0};
 	char msg[512];
 
 	(void)prompt;
@@ -62,26 +62,26 @@ static int
 identity_read_error(int rc, const char *path)
 {
 	if (rc == CAIRN_ERR_PERM) {
-		cli_error("%s: identity file is accessible by group or others",
-		    path);
+		cli_error(
+		    "%s: identity file is accessible by group or others", path);
 		cli_hint("chmod 600 %s", path);
 		return CLI_EXIT_ERR;
 	}
 	if (rc == CAIRN_ERR_IO && errno == ELOOP) {
-		cli_error("%s: identity file is a symbolic link, refusing",
-		    path);
+		cli_error(
+		    "%s: identity file is a symbolic link, refusing", path);
 		cli_hint("give the path of the file itself");
 		return CLI_EXIT_ERR;
 	}
 	if (rc == CAIRN_ERR_LIMIT)
-		return cli_fail_why(CLI_EXIT_ERR, "identity file too large",
-		    "%s", path);
+		return cli_fail_why(
+		    CLI_EXIT_ERR, "identity file too large", "%s", path);
 	return cli_fail(rc, "%s", path);
 }
 
 int
-cli_load_identity_file(struct age_identities *ids, const char *path,
-    const struct cli_passes *ps)
+cli_load_identity_file(
+    struct age_identities *ids, const char *path, const struct cli_passes *ps)
 {
 	struct pass_cb_ctx c;
 	char *text = NULL;
@@ -100,8 +100,8 @@ cli_load_identity_file(struct age_identities *ids, const char *path,
 	for (;;) {
 		c.called = 0;
 		bad_line = 0;
-		rc = age_identities_add_text(ids, text, len, pass_cb, &c,
-		    &bad_line);
+		rc = age_identities_add_text(
+		    ids, text, len, pass_cb, &c, &bad_line);
 		if (rc != CAIRN_ERR_NO_MATCH || !c.called || c.ps == NULL ||
 		    ++c.next >= c.ps->n)
 			break;
@@ -109,7 +109,8 @@ cli_load_identity_file(struct age_identities *ids, const char *path,
 	if (c.exit_code != 0) {
 		ec = c.exit_code;
 	} else if (rc == CAIRN_ERR_NO_MATCH && c.called) {
-		cli_error("%s: wrong passphrase for the encrypted identity file",
+		cli_error(
+		    "%s: wrong passphrase for the encrypted identity file",
 		    path);
 		ec = CLI_EXIT_NO_MATCH;
 	} else if ((rc == CAIRN_ERR_INVAL || rc == CAIRN_ERR_FORMAT) &&
@@ -163,8 +164,8 @@ cli_add_recipients_file(struct age_recipients *rs, const char *path)
 		return ec;
 	rc = cio_read_file(path, CLI_RECIPIENTS_MAX, 0, &text, &len);
 	if (rc == CAIRN_ERR_LIMIT)
-		return cli_fail_why(CLI_EXIT_ERR, "recipients file too large",
-		    "%s", path);
+		return cli_fail_why(
+		    CLI_EXIT_ERR, "recipients file too large", "%s", path);
 	if (rc != 0)
 		return cli_fail(rc, "%s", path);
 	rc = age_recipients_add_text(rs, text, len, &bad_line);
@@ -187,12 +188,12 @@ cli_add_recipients_file(struct age_recipients *rs, const char *path)
 /* ---- passphrase from the terminal, only when an scrypt stanza shows ---- */
 
 static int
-tty_scrypt_unwrap(const void *ctx, const struct age_stanza *stanzas,
-    size_t n, uint8_t file_key[AGE_FILE_KEY_LEN])
+tty_scrypt_unwrap(const void *ctx, const struct age_stanza *stanzas, size_t n,
+    uint8_t file_key[AGE_FILE_KEY_LEN])
 {
 	struct cli_tty_scrypt *t = (struct cli_tty_scrypt *)ctx;
-	struct age_identities tmp = { NULL, 0 };
-	struct cli_pass p = { NULL, 0 };
+	struct age_identities tmp = {NULL, 0};
+	struct cli_pass p = {NULL, 0};
 	size_t i;
 	int rc;
 
@@ -225,8 +226,8 @@ tty_scrypt_free(void *ctx)
 }
 
 static const struct age_identity_ops tty_scrypt_ops = {
-	.unwrap = tty_scrypt_unwrap,
-	.free = tty_scrypt_free,
+    .unwrap = tty_scrypt_unwrap,
+    .free = tty_scrypt_free,
 };
 
 int

@@ -169,7 +169,7 @@ cli_have_tty(void)
 int
 cli_pass_from_tty(struct cli_pass *p, const char *prompt, int confirm)
 {
-	struct cli_pass again = { NULL, 0 };
+	struct cli_pass again = {NULL, 0};
 	int fd, ec = 0, r;
 
 	p->buf = NULL;
@@ -184,9 +184,10 @@ cli_pass_from_tty(struct cli_pass *p, const char *prompt, int confirm)
 	if ((ec = pass_alloc(p)) != 0)
 		goto out;
 	if ((r = read_line(fd, prompt, p)) != 0) {
-		ec = r == -2 ? cli_fail_why(CLI_EXIT_ERR, "too long",
-				   "passphrase (at most %d bytes)", CLI_PASS_MAX)
-			     : cli_fail(CAIRN_ERR_IO, "reading passphrase");
+		ec = r == -2
+		    ? cli_fail_why(CLI_EXIT_ERR, "too long",
+		          "passphrase (at most %d bytes)", CLI_PASS_MAX)
+		    : cli_fail(CAIRN_ERR_IO, "reading passphrase");
 		goto out;
 	}
 	if (!confirm)
@@ -244,8 +245,8 @@ cli_pass_from_file(struct cli_pass *p, const char *path)
 			len--;
 	}
 	if (len == 0) {
-		ec = cli_fail_why(CLI_EXIT_ERR, "empty passphrase refused",
-		    "%s", path);
+		ec = cli_fail_why(
+		    CLI_EXIT_ERR, "empty passphrase refused", "%s", path);
 		goto out;
 	}
 	if (len > CLI_PASS_MAX) {

@@ -35,8 +35,8 @@ static const char decrypt_help[] =
 
 /* Report an age_reader_new() failure; returns the exit code. */
 static int
-open_fail(int rc, const struct cli_in *in, const struct cli_tty_scrypt *t,
-    int nids)
+open_fail(
+    int rc, const struct cli_in *in, const struct cli_tty_scrypt *t, int nids)
 {
 	if (rc != CAIRN_ERR_NO_MATCH)
 		return cli_fail(rc, "%s", in->name);
@@ -44,7 +44,8 @@ open_fail(int rc, const struct cli_in *in, const struct cli_tty_scrypt *t,
 		return t->exit_code;
 	if (t->wanted_passphrase && t->no_tty) {
 		cli_error("%s: encrypted with a passphrase, and there is no "
-			  "terminal to ask for it", in->name);
+		          "terminal to ask for it",
+		    in->name);
 		cli_hint("use --passphrase-file FILE");
 		return CLI_EXIT_NO_MATCH;
 	}
@@ -57,7 +58,7 @@ open_fail(int rc, const struct cli_in *in, const struct cli_tty_scrypt *t,
 		cli_hint("give the identity with -i FILE");
 	else
 		cli_hint("the file was encrypted to other recipients; check "
-			 "your keys with 'cairn pubkey -i FILE'");
+		         "your keys with 'cairn pubkey -i FILE'");
 	return CLI_EXIT_NO_MATCH;
 }
 
@@ -66,18 +67,18 @@ cmd_decrypt(int argc, char **argv)
 {
 	enum { OPT_PASSFILE = 256, OPT_FORCE };
 	static const struct option longopts[] = {
-		{ "identity", required_argument, NULL, 'i' },
-		{ "passphrase-file", required_argument, NULL, OPT_PASSFILE },
-		{ "output", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"identity", required_argument, NULL, 'i'},
+	    {"passphrase-file", required_argument, NULL, OPT_PASSFILE},
+	    {"output", required_argument, NULL, 'o'},
+	    {"force", no_argument, NULL, OPT_FORCE},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
-	struct age_identities ids = { NULL, 0 };
+	struct age_identities ids = {NULL, 0};
 	struct age_reader *r = NULL;
 	struct cli_passes ps;
 	struct cli_tty_scrypt tty;
-	struct cli_in in = { -1, 0, NULL, { NULL, NULL } };
+	struct cli_in in = {-1, 0, NULL, {NULL, NULL}};
 	struct cli_out out;
 	const char **files = NULL, **passfiles = NULL;
 	const char *outpath = NULL, *inpath = NULL;
@@ -91,37 +92,25 @@ cmd_decrypt(int argc, char **argv)
 	memset(&tty, 0, sizeof(tty));
 	if ((files = cio_calloc((size_t)argc + 1, sizeof(*files))) == NULL ||
 	    (passfiles = cio_calloc((size_t)argc + 1, sizeof(*passfiles))) ==
-		NULL) {
+	        NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "decrypt");
 		goto out;
 	}
 	while ((c = getopt_long(argc, argv, ":hi:o:", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'i':
-			files[nfiles++] = optarg;
-			break;
-		case OPT_PASSFILE:
-			passfiles[npass++] = optarg;
-			break;
-		case 'o':
-			outpath = optarg;
-			break;
-		case OPT_FORCE:
-			force = 1;
-			break;
-		case 'h':
-			ec = cli_print_help(decrypt_help);
-			goto out;
-		default:
-			ec = cli_option_error("decrypt", c, argv);
-			goto out;
+		case 'i': files[nfiles++] = optarg; break;
+		case OPT_PASSFILE: passfiles[npass++] = optarg; break;
+		case 'o': outpath = optarg; break;
+		case OPT_FORCE: force = 1; break;
+		case 'h': ec = cli_print_help(decrypt_help); goto out;
+		default: ec = cli_option_error("decrypt", c, argv); goto out;
 		}
 	}
 	if (optind < argc)
 		inpath = argv[optind++];
 	if (optind < argc) {
-		ec = cli_usage_error("decrypt", "more than one INPUT ('%s')",
-		    argv[optind]);
+		ec = cli_usage_error(
+		    "decrypt", "more than one INPUT ('%s')", argv[optind]);
 		goto out;
 	}
 	/* The input claims stdin first, so "-i -" with stdin input fails
@@ -144,8 +133,8 @@ cmd_decrypt(int argc, char **argv)
 			goto out;
 	nids = (int)ids.n;
 	for (size_t i = 0; i < ps.n; i++)
-		if ((rc = age_identities_add_passphrase(&ids, ps.v[i].buf,
-			 ps.v[i].len)) != 0) {
+		if ((rc = age_identities_add_passphrase(
+		         &ids, ps.v[i].buf, ps.v[i].len)) != 0) {
 			ec = cli_fail(rc, "passphrase");
 			goto out;
 		}
@@ -168,8 +157,8 @@ cmd_decrypt(int argc, char **argv)
 			break;
 		if (n < 0 ||
 		    (rc = out.sink.write(out.sink.ctx, buf, (size_t)n)) != 0) {
-			ec = cli_stream_fail(n < 0 ? (int)n : rc, NULL, &in,
-			    &out);
+			ec = cli_stream_fail(
+			    n < 0 ? (int)n : rc, NULL, &in, &out);
 			goto out;
 		}
 	}

@@ -59,20 +59,20 @@ cmd_encrypt(int argc, char **argv)
 {
 	enum { OPT_PASSFILE = 256, OPT_FORCE };
 	static const struct option longopts[] = {
-		{ "recipient", required_argument, NULL, 'r' },
-		{ "recipients-file", required_argument, NULL, 'R' },
-		{ "passphrase", no_argument, NULL, 'p' },
-		{ "passphrase-file", required_argument, NULL, OPT_PASSFILE },
-		{ "armor", no_argument, NULL, 'a' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"recipient", required_argument, NULL, 'r'},
+	    {"recipients-file", required_argument, NULL, 'R'},
+	    {"passphrase", no_argument, NULL, 'p'},
+	    {"passphrase-file", required_argument, NULL, OPT_PASSFILE},
+	    {"armor", no_argument, NULL, 'a'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"force", no_argument, NULL, OPT_FORCE},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
-	struct age_recipients rs = { NULL, 0 };
+	struct age_recipients rs = {NULL, 0};
 	struct age_writer *w = NULL;
-	struct cli_pass pass = { NULL, 0 };
-	struct cli_in in = { -1, 0, NULL, { NULL, NULL } };
+	struct cli_pass pass = {NULL, 0};
+	struct cli_in in = {-1, 0, NULL, {NULL, NULL}};
 	struct cli_out out;
 	const char **rstr = NULL, **rfiles = NULL;
 	const char *outpath = NULL, *passfile = NULL, *inpath = NULL;
@@ -87,50 +87,32 @@ cmd_encrypt(int argc, char **argv)
 		ec = cli_fail(CAIRN_ERR_NOMEM, "encrypt");
 		goto out;
 	}
-	while ((c = getopt_long(argc, argv, ":har:R:po:", longopts, NULL)) !=
-	    -1) {
+	while (
+	    (c = getopt_long(argc, argv, ":har:R:po:", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'r':
-			rstr[nr++] = optarg;
-			break;
-		case 'R':
-			rfiles[nR++] = optarg;
-			break;
-		case 'p':
-			ask = 1;
-			break;
-		case OPT_PASSFILE:
-			passfile = optarg;
-			break;
-		case 'a':
-			armor = 1;
-			break;
-		case 'o':
-			outpath = optarg;
-			break;
-		case OPT_FORCE:
-			force = 1;
-			break;
-		case 'h':
-			ec = cli_print_help(encrypt_help);
-			goto out;
-		default:
-			ec = cli_option_error("encrypt", c, argv);
-			goto out;
+		case 'r': rstr[nr++] = optarg; break;
+		case 'R': rfiles[nR++] = optarg; break;
+		case 'p': ask = 1; break;
+		case OPT_PASSFILE: passfile = optarg; break;
+		case 'a': armor = 1; break;
+		case 'o': outpath = optarg; break;
+		case OPT_FORCE: force = 1; break;
+		case 'h': ec = cli_print_help(encrypt_help); goto out;
+		default: ec = cli_option_error("encrypt", c, argv); goto out;
 		}
 	}
 	if (optind < argc)
 		inpath = argv[optind++];
 	if (optind < argc) {
-		ec = cli_usage_error("encrypt", "more than one INPUT ('%s')",
-		    argv[optind]);
+		ec = cli_usage_error(
+		    "encrypt", "more than one INPUT ('%s')", argv[optind]);
 		goto out;
 	}
 	if (passfile != NULL)
 		ask = 1;
 	if (ask && (nr > 0 || nR > 0)) {
-		ec = cli_usage_error("encrypt",
-		    "a passphrase cannot be combined with -r or -R");
+		ec = cli_usage_error(
+		    "encrypt", "a passphrase cannot be combined with -r or -R");
 		goto out;
 	}
 	if (!ask && nr == 0 && nR == 0) {
@@ -139,8 +121,8 @@ cmd_encrypt(int argc, char **argv)
 			goto out;
 		}
 		if (!cli_exists(home)) {
-			ec = cli_usage_error("encrypt",
-			    "no recipients: give -r, -R or -p");
+			ec = cli_usage_error(
+			    "encrypt", "no recipients: give -r, -R or -p");
 			goto out;
 		}
 		rfiles[nR++] = home;
@@ -160,12 +142,13 @@ cmd_encrypt(int argc, char **argv)
 		goto out;
 	}
 	if (ask) {
-		ec = passfile != NULL ? cli_pass_from_file(&pass, passfile) :
-		    cli_pass_from_tty(&pass, "Enter passphrase: ", 1);
+		ec = passfile != NULL
+		    ? cli_pass_from_file(&pass, passfile)
+		    : cli_pass_from_tty(&pass, "Enter passphrase: ", 1);
 		if (ec != 0)
 			goto out;
-		if ((rc = age_recipients_add_passphrase(&rs, pass.buf,
-			 pass.len, AGE_SCRYPT_WORK_FACTOR)) != 0) {
+		if ((rc = age_recipients_add_passphrase(&rs, pass.buf, pass.len,
+		         AGE_SCRYPT_WORK_FACTOR)) != 0) {
 			ec = cli_fail(rc, "passphrase");
 			goto out;
 		}

@@ -48,9 +48,8 @@ rfc3339_now(char *buf, size_t cap)
 	if (off == 0)
 		snprintf(buf + n, cap - n, "Z");
 	else
-		snprintf(buf + n, cap - n, "%c%02ld:%02ld",
-		    off < 0 ? '-' : '+', (off < 0 ? -off : off) / 60,
-		    (off < 0 ? -off : off) % 60);
+		snprintf(buf + n, cap - n, "%c%02ld:%02ld", off < 0 ? '-' : '+',
+		    (off < 0 ? -off : off) / 60, (off < 0 ? -off : off) % 60);
 }
 
 /*
@@ -65,7 +64,7 @@ write_identity(const char *path, const struct cli_pass *pass,
 	uint8_t *sk = NULL, pk[AGE_X25519_KEY_LEN];
 	char *text = NULL, created[64];
 	char idstr[AGE_IDENTITY_STR_LEN];
-	struct age_recipients rs = { NULL, 0 };
+	struct age_recipients rs = {NULL, 0};
 	struct age_writer *w = NULL;
 	struct cli_out out;
 	int rc, ec = CLI_EXIT_ERR, n;
@@ -99,17 +98,17 @@ write_identity(const char *path, const struct cli_pass *pass,
 	if ((ec = cli_out_open(&out, path, 0600, 0, NULL)) != 0)
 		goto out;
 	if (pass == NULL) {
-		rc = out.sink.write(out.sink.ctx, (const uint8_t *)text,
-		    (size_t)n);
+		rc = out.sink.write(
+		    out.sink.ctx, (const uint8_t *)text, (size_t)n);
 	} else if ((rc = age_recipients_add_passphrase(&rs, pass->buf,
-			pass->len, AGE_SCRYPT_WORK_FACTOR)) == 0 &&
+	                pass->len, AGE_SCRYPT_WORK_FACTOR)) == 0 &&
 	    (rc = age_writer_new(&w, &rs, 1, &out.sink)) == 0 &&
 	    (rc = age_writer_write(w, (const uint8_t *)text, (size_t)n)) == 0)
 		rc = age_writer_finish(w);
 	if (rc != 0) {
-		ec = out.write_errno != 0 ?
-		    cli_stream_fail(rc, NULL, NULL, &out) :
-		    cli_fail(rc, "%s", path);
+		ec = out.write_errno != 0
+		    ? cli_stream_fail(rc, NULL, NULL, &out)
+		    : cli_fail(rc, "%s", path);
 		goto out;
 	}
 	ec = cli_out_commit(&out);
@@ -142,37 +141,29 @@ cmd_keygen(int argc, char **argv)
 {
 	enum { OPT_PASSFILE = 256 };
 	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "passphrase", no_argument, NULL, 'p' },
-		{ "passphrase-file", required_argument, NULL, OPT_PASSFILE },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"output", required_argument, NULL, 'o'},
+	    {"passphrase", no_argument, NULL, 'p'},
+	    {"passphrase-file", required_argument, NULL, OPT_PASSFILE},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *outpath = NULL, *passfile = NULL;
 	char recipient[AGE_RECIPIENT_STR_LEN];
-	struct cli_pass pass = { NULL, 0 };
+	struct cli_pass pass = {NULL, 0};
 	int c, ask = 0, ec;
 
 	while ((c = getopt_long(argc, argv, ":ho:p", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'o':
-			outpath = optarg;
-			break;
-		case 'p':
-			ask = 1;
-			break;
-		case OPT_PASSFILE:
-			passfile = optarg;
-			break;
-		case 'h':
-			return cli_print_help(keygen_help);
-		default:
-			return cli_option_error("keygen", c, argv);
+		case 'o': outpath = optarg; break;
+		case 'p': ask = 1; break;
+		case OPT_PASSFILE: passfile = optarg; break;
+		case 'h': return cli_print_help(keygen_help);
+		default: return cli_option_error("keygen", c, argv);
 		}
 	}
 	if (optind < argc)
-		return cli_usage_error("keygen", "unexpected argument '%s'",
-		    argv[optind]);
+		return cli_usage_error(
+		    "keygen", "unexpected argument '%s'", argv[optind]);
 	if (ask && passfile != NULL)
 		return cli_usage_error("keygen",
 		    "give --passphrase or --passphrase-file, not both");
@@ -180,16 +171,16 @@ cmd_keygen(int argc, char **argv)
 		return cli_usage_error("keygen",
 		    "refusing to write a secret key to standard output");
 	if (outpath != NULL && cli_exists(outpath)) {
-		cli_error("%s: file exists, refusing to overwrite a key",
-		    outpath);
+		cli_error(
+		    "%s: file exists, refusing to overwrite a key", outpath);
 		cli_hint("choose another path, or move the old key away first");
 		return CLI_EXIT_ERR;
 	}
 	if (passfile != NULL)
 		ec = cli_pass_from_file(&pass, passfile);
 	else if (ask)
-		ec = cli_pass_from_tty(&pass,
-		    "Enter passphrase for the new identity: ", 1);
+		ec = cli_pass_from_tty(
+		    &pass, "Enter passphrase for the new identity: ", 1);
 	else
 		ec = 0;
 	if (ec != 0)
@@ -197,8 +188,8 @@ cmd_keygen(int argc, char **argv)
 	if (outpath == NULL)
 		ec = keygen_home(pass.buf != NULL ? &pass : NULL);
 	else
-		ec = write_identity(outpath, pass.buf != NULL ? &pass : NULL,
-		    recipient);
+		ec = write_identity(
+		    outpath, pass.buf != NULL ? &pass : NULL, recipient);
 	cli_pass_free(&pass);
 	if (ec == 0 && outpath != NULL) {
 		printf("%s\n", recipient);

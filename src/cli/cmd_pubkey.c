@@ -38,12 +38,12 @@ cmd_pubkey(int argc, char **argv)
 {
 	enum { OPT_PASSFILE = 256 };
 	static const struct option longopts[] = {
-		{ "identity", required_argument, NULL, 'i' },
-		{ "passphrase-file", required_argument, NULL, OPT_PASSFILE },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"identity", required_argument, NULL, 'i'},
+	    {"passphrase-file", required_argument, NULL, OPT_PASSFILE},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
-	struct age_identities ids = { NULL, 0 };
+	struct age_identities ids = {NULL, 0};
 	struct cli_passes ps;
 	const char **files = NULL;
 	char *home = NULL;
@@ -55,24 +55,18 @@ cmd_pubkey(int argc, char **argv)
 		return cli_fail(CAIRN_ERR_NOMEM, "pubkey");
 	while ((c = getopt_long(argc, argv, ":hi:", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'i':
-			files[nfiles++] = optarg;
-			break;
+		case 'i': files[nfiles++] = optarg; break;
 		case OPT_PASSFILE:
 			if ((ec = cli_passes_add_file(&ps, optarg)) != 0)
 				goto out;
 			break;
-		case 'h':
-			ec = cli_print_help(pubkey_help);
-			goto out;
-		default:
-			ec = cli_option_error("pubkey", c, argv);
-			goto out;
+		case 'h': ec = cli_print_help(pubkey_help); goto out;
+		default: ec = cli_option_error("pubkey", c, argv); goto out;
 		}
 	}
 	if (optind < argc) {
-		ec = cli_usage_error("pubkey", "unexpected argument '%s'",
-		    argv[optind]);
+		ec = cli_usage_error(
+		    "pubkey", "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
 	if (nfiles == 0) {
@@ -91,8 +85,8 @@ cmd_pubkey(int argc, char **argv)
 	for (size_t i = 0; i < nfiles; i++)
 		if ((ec = cli_load_identity_file(&ids, files[i], &ps)) != 0)
 			goto out;
-	if ((rc = age_identities_each_recipient(&ids, print_recipient,
-		 NULL)) != 0) {
+	if ((rc = age_identities_each_recipient(&ids, print_recipient, NULL)) !=
+	    0) {
 		ec = cli_fail(rc, "pubkey");
 		goto out;
 	}
