@@ -11,16 +11,16 @@ _cairn_verbs="keygen pubkey encrypt decrypt seal list verify open split combine 
 _cairn_flags_keygen="-o --output -p --passphrase --passphrase-file -h --help"
 _cairn_flags_pubkey="-i --identity --passphrase-file --signing -s -h --help"
 _cairn_flags_encrypt="-r --recipient -R --recipients-file -p --passphrase --passphrase-file -a --armor -o --output --force -h --help"
-_cairn_flags_decrypt="-i --identity --passphrase-file --share -o --output --force -h --help"
-_cairn_flags_seal="-r --recipient -R --recipients-file -p --passphrase -s --no-sign -m --note-file --case -a --armor -o --output --json -h --help"
-_cairn_flags_list="-i --identity --share --json -h --help"
-_cairn_flags_verify="-i --identity --share --signer --json -h --help"
-_cairn_flags_open="-i --identity --share --signer -C --json -h --help"
-_cairn_flags_split="-t -n --group --group-threshold --to -o --output -h --help"
-_cairn_flags_combine="-i --identity -o --output -h --help"
+_cairn_flags_decrypt="-i --identity --passphrase-file --share --share-passphrase-file -o --output --force -h --help"
+_cairn_flags_seal="-r --recipient -R --recipients-file -p --passphrase --passphrase-file -s --signing-key --signing-passphrase-file --no-sign -m --note --note-file --case -a --armor -o --output --force --json -h --help"
+_cairn_flags_list="-i --identity --passphrase-file --share --share-passphrase-file --json -h --help"
+_cairn_flags_verify="-i --identity --passphrase-file --share --share-passphrase-file --signer --json -h --help"
+_cairn_flags_open="-i --identity --passphrase-file --share --share-passphrase-file --signer -C --directory --json -h --help"
+_cairn_flags_split="-t --threshold -n --shares --group --group-threshold --to --name --passphrase-file -o --output --print --secret-hex-file --iteration-exponent -h --help"
+_cairn_flags_combine="-i --identity --passphrase-file -o --output --print-secret-hex -h --help"
 _cairn_flags_share_check="-i --identity -h --help"
-_cairn_flags_share_reveal="-i --identity -h --help"
-_cairn_flags_recovery_init="-t --contact -o --output -h --help"
+_cairn_flags_share_reveal="-i --identity --to -o --output -h --help"
+_cairn_flags_recovery_init="-t --threshold --contact --group --group-threshold -o --output -h --help"
 
 _cairn_subverbs_share="check reveal"
 _cairn_subverbs_recovery="init"
@@ -87,16 +87,12 @@ _cairn()
 	# The argument of the previous flag.
 	case $prev in
 	-i | --identity | -R | --recipients-file | --passphrase-file | \
-	    --signer | --note-file | --share)
+	    --signing-passphrase-file | -s | --signing-key | --signer | \
+	    --note-file | --share | --share-passphrase-file | --secret-hex-file)
 		_cairn_files "$cur"
 		return 0
 		;;
-	-s)
-		# seal/pubkey -s takes a signing key file
-		_cairn_files "$cur"
-		return 0
-		;;
-	-C)
+	-C | --directory)
 		_cairn_files "$cur" 1
 		return 0
 		;;
@@ -107,8 +103,9 @@ _cairn()
 		esac
 		return 0
 		;;
-	-r | --recipient | --to | -m | --case | -t | -n | --group | \
-	    --group-threshold | --contact)
+	-r | --recipient | --to | -m | --note | --case | -t | --threshold | \
+	    -n | --shares | --group | --group-threshold | --contact | --name | \
+	    --iteration-exponent)
 		# free text: a recipient, a note, a number...
 		return 0
 		;;

@@ -14,8 +14,8 @@ MANPAGES="docs/cairn.1 docs/cairn-format.5"
 # Flags of the CLI contract that the completions already offer but the
 # verb does not have yet (VERB:FLAG).  The "no flag the verb lacks" check
 # ignores these; drop an entry once the verb gains the flag.
-PENDING="pubkey:--signing pubkey:-s decrypt:--share list:--share
-verify:--share open:--share"
+PENDING="pubkey:--signing pubkey:-s decrypt:--share
+decrypt:--share-passphrase-file"
 
 # The build directory under test (build or build-san), from $CAIRN.
 build_args() {
@@ -121,6 +121,25 @@ cli_flags() {
 	}' | sort -u
 }
 
+# Verbs whose flags belong to sub-verbs: the candidates of all its
+# sub-verbs together must match the verb's --help.
+SUBVERBS="share:check share:reveal recovery:init"
+
+# complete_flags SHELL VERB: the flag candidates the completion offers.
+complete_flags() {
+	local p subs=""
+	for p in $SUBVERBS; do
+		[[ $p == "$2":* ]] && subs="$subs ${p#*:}"
+	done
+	if [ -z "$subs" ]; then
+		"$1_complete" "cairn $2 -"
+	else
+		for p in $subs; do
+			"$1_complete" "cairn $2 $p -"
+		done | sort -u
+	fi
+}
+
 # Completion candidates for VERB's flags that are not pending.
 not_pending() { # not_pending VERB LIST
 	local f
@@ -203,7 +222,7 @@ missing_from() {
 	for v in $(cli_verbs); do
 		[ "$v" = help ] && continue
 		want=$(cli_flags "$v")
-		got=$(bash_complete "cairn $v -")
+		got=$(complete_flags bash "$v")
 		if [ -n "$(missing_from "$want" "$got")" ]; then
 			echo "$v: not completed: $(missing_from "$want" "$got" | tr '\n' ' ')"
 			bad=1
@@ -246,7 +265,7 @@ missing_from() {
 	for v in $verbs; do
 		[ "$v" = help ] && continue
 		want=$(cli_flags "$v")
-		got=$(zsh_complete "cairn $v -")
+		got=$(complete_flags zsh "$v")
 		if [ -n "$(missing_from "$want" "$got")" ]; then
 			echo "$v: not completed: $(missing_from "$want" "$got" | tr '\n' ' ')"
 			bad=1
