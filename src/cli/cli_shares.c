@@ -358,7 +358,7 @@ out:
 }
 
 int
-cli_shares_read(struct cli_shares *ss, char *const *paths, size_t n,
+cli_shares_read(struct cli_shares *ss, const char *const *paths, size_t n,
     const struct age_identities *ids)
 {
 	int ec;

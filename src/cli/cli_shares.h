@@ -68,7 +68,7 @@ int cli_share_read(struct cli_share *sh, const char *path,
 
 /* Read n share files into ss (allocated here; free with cli_shares_free
  * also on failure). */
-int cli_shares_read(struct cli_shares *ss, char *const *paths, size_t n,
+int cli_shares_read(struct cli_shares *ss, const char *const *paths, size_t n,
     const struct age_identities *ids);
 void cli_shares_free(struct cli_shares *ss);
 
@@ -100,7 +100,7 @@ int cli_shares_check_key(const struct cli_shares *ss, const uint8_t *secret,
  * passfile (NULL: none), check the recorded key, and append the recovered
  * identity to ids.  Nothing is written to disk.
  */
-int cli_shares_add_identity(struct age_identities *ids, char *const *paths,
+int cli_shares_add_identity(struct age_identities *ids, const char *const *paths,
     size_t n, const char *passfile);
 
 /*

@@ -225,7 +225,7 @@ cli_shares_check_key(const struct cli_shares *ss, const uint8_t *secret,
 }
 
 int
-cli_shares_add_identity(struct age_identities *ids, char *const *paths,
+cli_shares_add_identity(struct age_identities *ids, const char *const *paths,
     size_t n, const char *passfile)
 {
 	struct cli_shares ss = { NULL, 0, 0 };

@@ -11,6 +11,7 @@
 #include "age.h"
 #include "cairn_err.h"
 #include "cli.h"
+#include "cli_shares.h"
 #include "cli_unlock.h"
 
 int
@@ -20,7 +21,9 @@ cli_unlock_init(struct cli_unlock *u, const char *verb, int argc)
 	u->verb = verb;
 	u->idfiles = cio_calloc((size_t)argc + 1, sizeof(*u->idfiles));
 	u->passfiles = cio_calloc((size_t)argc + 1, sizeof(*u->passfiles));
-	if (u->idfiles == NULL || u->passfiles == NULL)
+	u->sharefiles = cio_calloc((size_t)argc + 1, sizeof(*u->sharefiles));
+	if (u->idfiles == NULL || u->passfiles == NULL ||
+	    u->sharefiles == NULL)
 		return cli_fail(CAIRN_ERR_NOMEM, "%s", verb);
 	return 0;
 }
@@ -34,6 +37,12 @@ cli_unlock_option(struct cli_unlock *u, int c, const char *arg)
 		return 1;
 	case CLI_UNLOCK_OPT_PASSFILE:
 		u->passfiles[u->npassfiles++] = arg;
+		return 1;
+	case CLI_UNLOCK_OPT_SHARE:
+		u->sharefiles[u->nsharefiles++] = arg;
+		return 1;
+	case CLI_UNLOCK_OPT_SHARE_PASSFILE:
+		u->sharepass = arg;
 		return 1;
 	default:
 		return 0;
@@ -59,6 +68,12 @@ cli_unlock_load(struct cli_unlock *u)
 		if ((ec = cli_load_identity_file(&u->ids, u->idfiles[i],
 			 &u->ps)) != 0)
 			return ec;
+	/* Shares rebuild an identity in memory; the -i identities loaded
+	 * so far decrypt encrypted share files. */
+	if (u->nsharefiles > 0 &&
+	    (ec = cli_shares_add_identity(&u->ids, u->sharefiles,
+		 u->nsharefiles, u->sharepass)) != 0)
+		return ec;
 	u->nkeys = u->ids.n;
 	for (size_t i = 0; i < u->ps.n; i++)
 		if ((rc = age_identities_add_passphrase(&u->ids, u->ps.v[i].buf,
@@ -116,5 +131,6 @@ cli_unlock_free(struct cli_unlock *u)
 	free(u->home_identity);
 	free(u->idfiles);
 	free(u->passfiles);
+	free(u->sharefiles);
 	memset(u, 0, sizeof(*u));
 }

@@ -144,8 +144,8 @@ cmd_combine(int argc, char **argv)
 	for (size_t i = 0; i < nfiles; i++)
 		if ((ec = cli_load_identity_file(&ids, files[i], NULL)) != 0)
 			goto out;
-	if ((ec = cli_shares_read(&ss, argv + optind, (size_t)(argc - optind),
-		 &ids)) != 0)
+	if ((ec = cli_shares_read(&ss, (const char *const *)(argv + optind),
+		 (size_t)(argc - optind), &ids)) != 0)
 		goto out;
 	if ((secret = sodium_malloc(SLIP39_MAX_SECRET_LEN)) == NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "combine");

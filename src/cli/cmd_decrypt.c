@@ -15,9 +15,11 @@
 #include "age.h"
 #include "cairn_err.h"
 #include "cli.h"
+#include "cli_shares.h"
 
 static const char decrypt_help[] =
     "usage: cairn decrypt [-i IDENTITY_FILE]... [--passphrase-file F]...\n"
+    "                     [--share SHARE_FILE]... [--share-passphrase-file F]\n"
     "                     [-o OUT] [--force] [INPUT]\n"
     "\n"
     "Decrypt INPUT (default: standard input), an age file, binary or\n"
@@ -29,6 +31,11 @@ static const char decrypt_help[] =
     "                           not be readable by group or others\n"
     "      --passphrase-file F  passphrase, tried for the file itself and for\n"
     "                           encrypted identity files (repeatable)\n"
+    "      --share SHARE_FILE   a SLIP-39 share file (repeatable): enough\n"
+    "                           of them rebuild a split identity in memory;\n"
+    "                           -i identities decrypt encrypted share files\n"
+    "      --share-passphrase-file F\n"
+    "                           the shares' SLIP-39 passphrase, if any\n"
     "  -o, --output OUT         write to OUT (atomically, mode 0600)\n"
     "      --force              replace OUT if it exists\n"
     "  -h, --help               show this help\n";
@@ -65,12 +72,14 @@ open_fail(
 int
 cmd_decrypt(int argc, char **argv)
 {
-	enum { OPT_PASSFILE = 256, OPT_FORCE };
+	enum { OPT_PASSFILE = 256, OPT_FORCE, OPT_SHARE, OPT_SHAREPASS };
 	static const struct option longopts[] = {
 	    {"identity", required_argument, NULL, 'i'},
 	    {"passphrase-file", required_argument, NULL, OPT_PASSFILE},
 	    {"output", required_argument, NULL, 'o'},
 	    {"force", no_argument, NULL, OPT_FORCE},
+	    {"share", required_argument, NULL, OPT_SHARE},
+	    {"share-passphrase-file", required_argument, NULL, OPT_SHAREPASS},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -80,11 +89,11 @@ cmd_decrypt(int argc, char **argv)
 	struct cli_tty_scrypt tty;
 	struct cli_in in = {-1, 0, NULL, {NULL, NULL}};
 	struct cli_out out;
-	const char **files = NULL, **passfiles = NULL;
-	const char *outpath = NULL, *inpath = NULL;
+	const char **files = NULL, **passfiles = NULL, **shares = NULL;
+	const char *outpath = NULL, *inpath = NULL, *sharepass = NULL;
 	char *home = NULL;
 	uint8_t *buf = NULL;
-	size_t nfiles = 0, npass = 0;
+	size_t nfiles = 0, npass = 0, nshares = 0;
 	int c, ec = 0, rc, force = 0, nids;
 
 	memset(&ps, 0, sizeof(ps));
@@ -92,7 +101,8 @@ cmd_decrypt(int argc, char **argv)
 	memset(&tty, 0, sizeof(tty));
 	if ((files = cio_calloc((size_t)argc + 1, sizeof(*files))) == NULL ||
 	    (passfiles = cio_calloc((size_t)argc + 1, sizeof(*passfiles))) ==
-	        NULL) {
+	        NULL ||
+	    (shares = cio_calloc((size_t)argc + 1, sizeof(*shares))) == NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "decrypt");
 		goto out;
 	}
@@ -102,6 +112,8 @@ cmd_decrypt(int argc, char **argv)
 		case OPT_PASSFILE: passfiles[npass++] = optarg; break;
 		case 'o': outpath = optarg; break;
 		case OPT_FORCE: force = 1; break;
+		case OPT_SHARE: shares[nshares++] = optarg; break;
+		case OPT_SHAREPASS: sharepass = optarg; break;
 		case 'h': ec = cli_print_help(decrypt_help); goto out;
 		default: ec = cli_option_error("decrypt", c, argv); goto out;
 		}
@@ -131,6 +143,11 @@ cmd_decrypt(int argc, char **argv)
 	for (size_t i = 0; i < nfiles; i++)
 		if ((ec = cli_load_identity_file(&ids, files[i], &ps)) != 0)
 			goto out;
+	/* The identity split into --share files, rebuilt in memory only. */
+	if (nshares > 0 &&
+	    (ec = cli_shares_add_identity(&ids, shares, nshares, sharepass)) !=
+	        0)
+		goto out;
 	nids = (int)ids.n;
 	for (size_t i = 0; i < ps.n; i++)
 		if ((rc = age_identities_add_passphrase(
@@ -176,5 +193,6 @@ out:
 	free(home);
 	free(files);
 	free(passfiles);
+	free(shares);
 	return ec;
 }
