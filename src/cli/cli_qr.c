@@ -23,10 +23,10 @@
 #define QR_QUIET 4 /* modules of quiet zone around the code */
 
 static const char *const half[4] = {
-	" ",		/* top dark, bottom dark */
-	"\xe2\x96\x84", /* top dark, bottom light: lower half block */
-	"\xe2\x96\x80", /* top light, bottom dark: upper half block */
-	"\xe2\x96\x88", /* both light: full block */
+    " ",            /* top dark, bottom dark */
+    "\xe2\x96\x84", /* top dark, bottom light: lower half block */
+    "\xe2\x96\x80", /* top light, bottom dark: upper half block */
+    "\xe2\x96\x88", /* both light: full block */
 };
 
 /* 1 when module (x, y) of q (quiet zone included) is light. */
@@ -56,9 +56,9 @@ cli_qr_print(int fd, const char *text)
 	if ((up = sodium_malloc(n + 1)) == NULL)
 		return cli_fail(CAIRN_ERR_NOMEM, "QR code");
 	for (size_t i = 0; i <= n; i++)
-		up[i] = (text[i] >= 'a' && text[i] <= 'z') ?
-		    (char)(text[i] - 'a' + 'A') :
-		    text[i];
+		up[i] = (text[i] >= 'a' && text[i] <= 'z')
+		    ? (char)(text[i] - 'a' + 'A')
+		    : text[i];
 	errno = 0;
 	if ((q = QRcode_encodeString(up, 0, QR_ECLEVEL_M, QR_MODE_8, 1)) ==
 	    NULL) {
@@ -95,8 +95,9 @@ cli_qr_print(int fd, const char *text)
 		}
 		line[o++] = '\n';
 		if (cio_fd_write(&f, (const uint8_t *)line, o) != 0) {
-			ec = errno == EPIPE ? 141 :
-			    cli_fail(CAIRN_ERR_IO, "standard output");
+			ec = errno == EPIPE
+			    ? 141
+			    : cli_fail(CAIRN_ERR_IO, "standard output");
 			goto out;
 		}
 	}

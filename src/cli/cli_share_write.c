@@ -25,149 +25,8 @@
 #include "cli_shares.h"
 #include "slip39.h"
 
-int
-cli_shares_int(const char *verb, const char *opt, const char *arg, int min,
-    int max, int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (end == arg || *end != '\0' || errno != 0 || v < min || v > max)
-		return cli_usage_error(verb, "%s %s: want a number from %d to "
-					     "%d", opt, arg, min, max);
-	*out = (int)v;
-	return 0;
-}
-
-/* Check one group's T of N; 0 or exit 2.  1 of N (N > 1) is allowed:
- * see cli_groups_split(). */
-static int
-group_check(const char *verb, int t, int n)
-{
-	if (n < 1 || n > SLIP39_MAX_SHARES || t < 1 || t > n)
-		return cli_usage_error(verb, "threshold %d of %d shares: need "
-					     "1 <= T <= N <= %d", t, n,
-		    SLIP39_MAX_SHARES);
-	return 0;
-}
-
-int
-cli_groups_add(const char *verb, struct cli_groups *gs, const char *arg)
-{
-	char *end;
-	long t, n;
-	int ec;
-
-	if (gs->n >= SLIP39_MAX_SHARES)
-		return cli_usage_error(verb, "at most %d groups",
-		    SLIP39_MAX_SHARES);
-	errno = 0;
-	t = strtol(arg, &end, 10);
-	if (end == arg || *end != '/' || errno != 0 || t > 99)
-		goto bad;
-	arg = end + 1;
-	n = strtol(arg, &end, 10);
-	if (end == arg || *end != '\0' || errno != 0 || n > 99)
-		goto bad;
-	if ((ec = group_check(verb, (int)t, (int)n)) != 0)
-		return ec;
-	gs->g[gs->n].member_threshold = (int)t;
-	gs->g[gs->n].member_count = (int)n;
-	gs->n++;
-	return 0;
-bad:
-	return cli_usage_error(verb, "--group wants T/N, as in 2/3");
-}
-
-int
-cli_groups_finish(const char *verb, struct cli_groups *gs, int default_n)
-{
-	int ec;
-
-	if (gs->n > 0 && (gs->t != 0 || gs->nshares != 0))
-		return cli_usage_error(verb, "give either -t/-n or --group, "
-					     "not both");
-	if (gs->n == 0) {
-		if (gs->nshares == 0)
-			gs->nshares = default_n;
-		if (gs->t == 0 || gs->nshares == 0)
-			return cli_usage_error(verb, "give the threshold and "
-						     "share count (-t T -n N) "
-						     "or --group T/N");
-		if ((ec = group_check(verb, gs->t, gs->nshares)) != 0)
-			return ec;
-		gs->g[0].member_threshold = gs->t;
-		gs->g[0].member_count = gs->nshares;
-		gs->n = 1;
-		if (gs->gt > 1)
-			return cli_usage_error(verb, "--group-threshold needs "
-						     "--group");
-	}
-	if (gs->gt == 0 && gs->n > 1)
-		return cli_usage_error(verb, "with %zu groups, say how many "
-					     "are needed: --group-threshold G",
-		    gs->n);
-	if (gs->gt == 0)
-		gs->gt = 1;
-	if (gs->gt < 1 || (size_t)gs->gt > gs->n)
-		return cli_usage_error(verb, "--group-threshold %d: need 1 to "
-					     "%zu", gs->gt, gs->n);
-	gs->total = 0;
-	for (size_t i = 0; i < gs->n; i++) {
-		gs->member_counts[i] = gs->g[i].member_count;
-		gs->total += (size_t)gs->g[i].member_count;
-	}
-	return 0;
-}
-
-int
-cli_groups_split(const struct cli_groups *gs, const uint8_t *secret,
-    size_t len, const struct cli_pass *pass, int exp,
-    struct slip39_share **out, int *copies)
-{
-	struct slip39_group_spec lib[SLIP39_MAX_SHARES];
-	struct slip39_share *made = NULL, *all = NULL;
-	size_t nmade = 0, k = 0, m = 0;
-	int rc;
-
-	*out = NULL;
-	/* SLIP-39 refuses 1-of-N member sharing (N > 1): such shares would
-	 * differ only in their index.  A 1-of-N group is made as one 1-of-1
-	 * share, written N times. */
-	for (size_t g = 0; g < gs->n; g++) {
-		lib[g] = gs->g[g];
-		if (lib[g].member_threshold == 1)
-			lib[g].member_count = 1;
-	}
-	rc = slip39_split(secret, len, pass != NULL ? pass->buf : NULL,
-	    pass != NULL ? pass->len : 0, exp, 1, gs->gt, lib, gs->n, &made,
-	    &nmade);
-	if (rc != 0)
-		return cli_fail(rc, "splitting");
-	if ((all = sodium_allocarray(gs->total, sizeof(*all))) == NULL) {
-		slip39_shares_free(made, nmade);
-		return cli_fail(CAIRN_ERR_NOMEM, "splitting");
-	}
-	for (size_t g = 0; g < gs->n; g++) {
-		int c1 = gs->g[g].member_threshold == 1 &&
-		    gs->g[g].member_count > 1;
-
-		for (int j = 0; j < gs->g[g].member_count; j++) {
-			all[k] = made[c1 ? m : m + (size_t)j];
-			copies[k++] = c1 ? j + 1 : 0;
-		}
-		m += (size_t)lib[g].member_count;
-	}
-	slip39_shares_free(made, nmade);
-	*out = all;
-	return 0;
-}
-
 /* Append printf output to out at *o; -1 when it does not fit. */
-static int
-add(char *out, size_t cap, size_t *o, const char *fmt, ...)
+static int add(char *out, size_t cap, size_t *o, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static int
@@ -196,39 +55,43 @@ describe(const struct slip39_share *s, int member_count, int copy, char *out,
 
 	if (copy > 0) {
 		if (add(out, cap, o, "%scopy %d of %d", pre_share, copy,
-			member_count) != 0 ||
-		    (multi && add(out, cap, o, " (group %d of %d)", g,
-				  s->group_count)) ||
+		        member_count) != 0 ||
+		    (multi &&
+		        add(out, cap, o, " (group %d of %d)", g,
+		            s->group_count)) ||
 		    add(out, cap, o, ", set %u\n%s", s->identifier, pre_thr))
 			return -1;
 		if (!multi)
-			return add(out, cap, o, "this share alone (the %d "
-						"copies are the same share)\n",
+			return add(out, cap, o,
+			    "this share alone (the %d "
+			    "copies are the same share)\n",
 			    member_count);
-		return add(out, cap, o, "this share alone stands for group "
-					"%d (its %d copies are the same share), "
-					"from %d of the %d groups\n", g,
-		    member_count, s->group_threshold, s->group_count);
+		return add(out, cap, o,
+		    "this share alone stands for group "
+		    "%d (its %d copies are the same share), "
+		    "from %d of the %d groups\n",
+		    g, member_count, s->group_threshold, s->group_count);
 	}
 	if (add(out, cap, o, "%s%d", pre_share, m) != 0 ||
 	    (member_count > 0 && add(out, cap, o, " of %d", member_count)) ||
 	    (multi &&
-		add(out, cap, o, " in group %d of %d", g, s->group_count)) ||
+	        add(out, cap, o, " in group %d of %d", g, s->group_count)) ||
 	    add(out, cap, o, ", set %u\n%s", s->identifier, pre_thr) != 0)
 		return -1;
 	if (t == 1 && !multi)
 		return add(out, cap, o, "this share alone\n");
 	if (!multi)
-		return member_count > 0 ?
-		    add(out, cap, o, "any %d of the %d shares\n", t,
-			member_count) :
-		    add(out, cap, o, "any %d shares\n", t);
+		return member_count > 0
+		    ? add(out, cap, o, "any %d of the %d shares\n", t,
+		          member_count)
+		    : add(out, cap, o, "any %d shares\n", t);
 	if (add(out, cap, o, "%d", t) != 0 ||
 	    (member_count > 0 && add(out, cap, o, " of the %d", member_count)))
 		return -1;
-	return add(out, cap, o, " shares of group %d, from %d of the %d "
-				"groups\n", g, s->group_threshold,
-	    s->group_count);
+	return add(out, cap, o,
+	    " shares of group %d, from %d of the %d "
+	    "groups\n",
+	    g, s->group_threshold, s->group_count);
 }
 
 int
@@ -244,15 +107,16 @@ cli_share_text(const struct slip39_share *s, int member_count, int copy,
 	if (slip39_mnemonic_encode(s, words, SLIP39_MNEMONIC_MAX) != 0)
 		goto out;
 	if (!raw &&
-	    (add(out, cap, &o, "# cairn share file (SLIP-39).  Keep it "
-			       "private; never send it unencrypted.\n") != 0 ||
-		describe(s, member_count, copy, out, cap, &o, "# share: ",
-		    "# threshold: ") != 0 ||
-		(label != NULL &&
-		    add(out, cap, &o, "# " CLI_SHARE_LABEL " %s\n", label)) ||
-		(recovers != NULL &&
-		    add(out, cap, &o, "# " CLI_SHARE_RECOVERS " %s\n",
-			recovers))))
+	    (add(out, cap, &o,
+	         "# cairn share file (SLIP-39).  Keep it "
+	         "private; never send it unencrypted.\n") != 0 ||
+	        describe(s, member_count, copy, out, cap, &o,
+	            "# share: ", "# threshold: ") != 0 ||
+	        (label != NULL &&
+	            add(out, cap, &o, "# " CLI_SHARE_LABEL " %s\n", label)) ||
+	        (recovers != NULL &&
+	            add(out, cap, &o, "# " CLI_SHARE_RECOVERS " %s\n",
+	                recovers))))
 		goto out;
 	if (add(out, cap, &o, "%s\n", words) != 0)
 		goto out;
@@ -315,13 +179,18 @@ cli_share_paths_free(char **paths, size_t n)
 	free(paths);
 }
 
+/* Create dir (0700) unless it is a directory already; *created says
+ * whether it was made here. */
 static int
-make_dir(const char *dir)
+make_dir(const char *dir, int *created)
 {
 	struct stat st;
 
-	if (mkdir(dir, 0700) == 0)
+	*created = 0;
+	if (mkdir(dir, 0700) == 0) {
+		*created = 1;
 		return 0;
+	}
 	if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
 	if (errno == EEXIST)
@@ -334,7 +203,7 @@ static int
 write_one(struct cio_atomic *a, const char *text, size_t len,
     const struct age_recipients *rs)
 {
-	struct cio_sink sink = { cio_fd_write, &a->fd };
+	struct cio_sink sink = {cio_fd_write, &a->fd};
 	struct age_writer *w = NULL;
 	int rc;
 
@@ -349,8 +218,8 @@ write_one(struct cio_atomic *a, const char *text, size_t len,
 
 /* Show one share on fd 1: header, numbered words, QR code. */
 static int
-print_share(const struct slip39_share *s, size_t k, size_t n,
-    int member_count, int copy, const char *label)
+print_share(const struct slip39_share *s, size_t k, size_t n, int member_count,
+    int copy, const char *label)
 {
 	char *buf = NULL, *words = NULL, *p, *sp;
 	size_t o = 0, cap = 4096, i = 0;
@@ -363,9 +232,9 @@ print_share(const struct slip39_share *s, size_t k, size_t n,
 	}
 	if (slip39_mnemonic_encode(s, words, SLIP39_MNEMONIC_MAX) != 0 ||
 	    add(buf, cap, &o, "\n==== Share %zu of %zu%s%s ====\n", k + 1, n,
-		label != NULL ? ": " : "", label != NULL ? label : "") != 0 ||
+	        label != NULL ? ": " : "", label != NULL ? label : "") != 0 ||
 	    describe(s, member_count, copy, buf, cap, &o, "share ",
-		"threshold: ") != 0) {
+	        "threshold: ") != 0) {
 		ec = cli_fail(CAIRN_ERR_INVAL, "printing shares");
 		goto out;
 	}
@@ -373,7 +242,7 @@ print_share(const struct slip39_share *s, size_t k, size_t n,
 		if ((sp = strchr(p, ' ')) != NULL)
 			*sp++ = '\0';
 		if (add(buf, cap, &o, "%s%2zu %-9s", i % 4 == 0 ? "\n" : " ",
-			i + 1, p) != 0) {
+		        i + 1, p) != 0) {
 			ec = cli_fail(CAIRN_ERR_INVAL, "printing shares");
 			goto out;
 		}
@@ -382,8 +251,8 @@ print_share(const struct slip39_share *s, size_t k, size_t n,
 	if (add(buf, cap, &o, "\n\n") != 0 ||
 	    cio_fd_write(&fd, (const uint8_t *)buf, o) != 0) {
 		/* A closed pipe ends the output quietly, as in cli_out. */
-		ec = errno == EPIPE ? 141 :
-				      cli_fail(CAIRN_ERR_IO, "standard output");
+		ec = errno == EPIPE ? 141
+		                    : cli_fail(CAIRN_ERR_IO, "standard output");
 		goto out;
 	}
 	/* The QR code holds the words again, separated by spaces. */
@@ -424,13 +293,13 @@ commit_all(struct cio_atomic *a, char **paths, size_t n)
 }
 
 int
-cli_share_set_write(const struct slip39_share *shares, size_t n,
-    struct cli_share_set *set)
+cli_share_set_write(
+    const struct slip39_share *shares, size_t n, struct cli_share_set *set)
 {
 	struct cio_atomic *a = NULL;
 	char **paths = NULL, *text = NULL;
 	size_t opened = 0, k;
-	int ec = 0, rc, len;
+	int ec = 0, rc, len, created = 0;
 
 	for (k = 0; set->names != NULL && k < n; k++)
 		if (!label_ok(set->names[k]))
@@ -444,19 +313,21 @@ cli_share_set_write(const struct slip39_share *shares, size_t n,
 		goto out;
 	}
 	if (set->dir != NULL) {
-		if ((ec = make_dir(set->dir)) != 0)
+		if ((ec = make_dir(set->dir, &created)) != 0)
 			goto out;
 		for (k = 0; k < n; k++) {
 			paths[k] = share_path(set->dir, k,
 			    set->names != NULL ? set->names[k] : NULL,
 			    set->to != NULL);
 			if (paths[k] == NULL) {
-				ec = cli_fail(CAIRN_ERR_NOMEM, "writing shares");
+				ec =
+				    cli_fail(CAIRN_ERR_NOMEM, "writing shares");
 				goto out;
 			}
 			if (cli_exists(paths[k])) {
 				cli_error("%s: file exists, refusing to "
-					  "overwrite a share", paths[k]);
+				          "overwrite a share",
+				    paths[k]);
 				cli_hint("write the set to a new directory");
 				ec = CLI_EXIT_ERR;
 				goto out;
@@ -480,7 +351,7 @@ cli_share_set_write(const struct slip39_share *shares, size_t n,
 			}
 			opened++;
 			if ((rc = write_one(&a[k], text, (size_t)len,
-				 set->to != NULL ? &set->to[k] : NULL)) != 0) {
+			         set->to != NULL ? &set->to[k] : NULL)) != 0) {
 				ec = cli_fail(rc, "%s", paths[k]);
 				goto out;
 			}
@@ -493,18 +364,21 @@ cli_share_set_write(const struct slip39_share *shares, size_t n,
 	}
 	if (set->print) {
 		cli_warn("the shares are shown on this terminal: clear its "
-			 "scrollback and close it when done, and never "
-			 "photograph them with a networked phone");
+		         "scrollback and close it when done, and never "
+		         "photograph them with a networked phone");
 		for (k = 0; k < n; k++)
 			if ((ec = print_share(&shares[k], k, n,
-				 set->member_counts[shares[k].group_index],
-				 set->copies[k], set->names != NULL ? set->names[k] : NULL)) !=
+			         set->member_counts[shares[k].group_index],
+			         set->copies[k],
+			         set->names != NULL ? set->names[k] : NULL)) !=
 			    0)
 				goto out;
 	}
 out:
 	for (k = 0; k < opened; k++)
 		cio_atomic_abort(&a[k]);
+	if (ec != 0 && created)
+		(void)rmdir(set->dir); /* only if empty: no share was kept */
 	free(a);
 	if (text != NULL)
 		sodium_free(text);

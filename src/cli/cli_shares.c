@@ -1,14 +1,14 @@
 /*
  * cli_shares.c - reading SLIP-39 share files (plain, or age-encrypted to
- * the reader) and identity secrets for the share verbs, with messages
- * that name the file at fault (see cli_shares.h).  Choosing a subset and
- * combining it is in cli_shares_combine.c; writing share sets in
- * cli_share_write.c.
+ * the reader) for the share verbs, with messages that name the file at
+ * fault (see cli_shares.h).  Choosing a subset and combining it is in
+ * cli_shares_combine.c, writing share sets in cli_share_write.c, the
+ * command-line set shape in cli_share_groups.c, and reading an identity's
+ * raw secret in cli_share_identity.c.
  *
  * Never corrects a word.  Knows slip39.h and age.h; nothing of archives.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,8 +29,8 @@ is_space(char c)
 }
 
 /* 1 when text is an age file: binary, or armored (after whitespace). */
-static int
-looks_like_age(const char *text, size_t len)
+int
+cli_shares_is_age(const char *text, size_t len)
 {
 	static const char bin[] = "age-encryption.org/";
 	static const char arm[] = "-----BEGIN AGE ENCRYPTED FILE-----";
@@ -46,12 +46,12 @@ looks_like_age(const char *text, size_t len)
 
 /* Decrypt the age file text (len bytes) with ids into *plain
  * (sodium_malloc'd, NUL-terminated).  Returns 0 or an enum cairn_err. */
-static int
-decrypt_mem(const char *text, size_t len, const struct age_identities *ids,
-    char **plain, size_t *plainlen)
+int
+cli_shares_decrypt_mem(const char *text, size_t len,
+    const struct age_identities *ids, char **plain, size_t *plainlen)
 {
-	struct cio_memsrc ms = { (const uint8_t *)text, len, 0 };
-	struct cio_source src = { cio_memsrc_read, &ms };
+	struct cio_memsrc ms = {(const uint8_t *)text, len, 0};
+	struct cio_source src = {cio_memsrc_read, &ms};
 	struct age_reader *r = NULL;
 	char *out = NULL;
 	size_t got = 0;
@@ -65,8 +65,8 @@ decrypt_mem(const char *text, size_t len, const struct age_identities *ids,
 		return CAIRN_ERR_NOMEM;
 	if ((rc = age_reader_new(&r, &src, ids)) != 0)
 		goto out;
-	while ((n = age_reader_read(r, (uint8_t *)out + got, len + 1 - got)) >
-	    0)
+	while (
+	    (n = age_reader_read(r, (uint8_t *)out + got, len + 1 - got)) > 0)
 		got += (size_t)n;
 	if (n < 0) {
 		rc = (int)n;
@@ -96,8 +96,8 @@ read_small(const char *path, size_t max, int secret, const char *what,
 	if (rc == 0)
 		return 0;
 	if (rc == CAIRN_ERR_PERM) {
-		cli_error("%s: %s is accessible by group or others", path,
-		    what);
+		cli_error(
+		    "%s: %s is accessible by group or others", path, what);
 		cli_hint("chmod 600 %s", path);
 		return CLI_EXIT_ERR;
 	}
@@ -106,14 +106,14 @@ read_small(const char *path, size_t max, int secret, const char *what,
 		return CLI_EXIT_ERR;
 	}
 	if (rc == CAIRN_ERR_LIMIT)
-		return cli_fail_why(CLI_EXIT_INTEGRITY, "file too large", "%s",
-		    path);
+		return cli_fail_why(
+		    CLI_EXIT_INTEGRITY, "file too large", "%s", path);
 	return cli_fail(rc, "%s", path);
 }
 
 int
-cli_read_secret_file(const char *path, size_t max, const char *what,
-    char **text, size_t *len)
+cli_read_secret_file(
+    const char *path, size_t max, const char *what, char **text, size_t *len)
 {
 	return read_small(path, max, 1, what, text, len);
 }
@@ -148,7 +148,7 @@ static int
 parse_recovers(struct cli_share *sh, const char *path, size_t line,
     const char *b, const char *e)
 {
-	struct age_recipients rs = { NULL, 0 };
+	struct age_recipients rs = {NULL, 0};
 	size_t n = (size_t)(e - b);
 	int rc;
 
@@ -176,8 +176,8 @@ bad:
  * span lines) into words (cap > len).  Returns 0 or an exit code.
  */
 static int
-parse_text(struct cli_share *sh, const char *path, const char *text,
-    size_t len, char *words)
+parse_text(struct cli_share *sh, const char *path, const char *text, size_t len,
+    char *words)
 {
 	const char *p = text, *end = text + len, *nl, *b, *e, *vb, *ve;
 	size_t wl = 0, line = 0;
@@ -198,11 +198,11 @@ parse_text(struct cli_share *sh, const char *path, const char *text,
 		if (*b == '#') {
 			b++;
 			if (comment_key(b, e, CLI_SHARE_RECOVERS, &vb, &ve)) {
-				if ((ec = parse_recovers(sh, path, line, vb,
-					 ve)) != 0)
+				if ((ec = parse_recovers(
+				         sh, path, line, vb, ve)) != 0)
 					return ec;
-			} else if (comment_key(b, e, CLI_SHARE_LABEL, &vb,
-				       &ve)) {
+			} else if (comment_key(
+			               b, e, CLI_SHARE_LABEL, &vb, &ve)) {
 				size_t n = (size_t)(ve - vb);
 
 				if (n > CLI_SHARE_LABEL_MAX)
@@ -219,8 +219,8 @@ parse_text(struct cli_share *sh, const char *path, const char *text,
 	}
 	words[wl] = '\0';
 	if (wl == 0)
-		return cli_fail_why(CLI_EXIT_INTEGRITY, "no share words found",
-		    "%s", path);
+		return cli_fail_why(
+		    CLI_EXIT_INTEGRITY, "no share words found", "%s", path);
 	return 0;
 }
 
@@ -237,28 +237,28 @@ count_words(const char *s)
 
 /* Explain a slip39_mnemonic_decode failure; returns the exit code. */
 static int
-decode_fail(int rc, const struct slip39_diag *d, const char *path,
-    const char *words)
+decode_fail(
+    int rc, const struct slip39_diag *d, const char *path, const char *words)
 {
 	switch (d->problem) {
 	case SLIP39_PROBLEM_UNKNOWN_WORD:
 		cli_error("%s: word %zu is not in the SLIP-39 word list", path,
 		    d->word);
 		cli_hint("compare it with the written share; cairn never "
-			 "corrects words");
+		         "corrects words");
 		return CLI_EXIT_INTEGRITY;
 	case SLIP39_PROBLEM_CHECKSUM:
 		cli_error("%s: checksum mismatch: a word is wrong, missing or "
-			  "out of place", path);
+		          "out of place",
+		    path);
 		cli_hint("compare every word with the written share; cairn "
-			 "never corrects words");
+		         "never corrects words");
 		return CLI_EXIT_INTEGRITY;
 	case SLIP39_PROBLEM_LENGTH:
 		cli_error("%s: %zu words is not a valid share length", path,
 		    count_words(words));
 		return CLI_EXIT_INTEGRITY;
-	case SLIP39_PROBLEM_NONE:
-		break;
+	case SLIP39_PROBLEM_NONE: break;
 	default:
 		cli_error("%s: not a valid share: %s", path,
 		    slip39_problem_str(d->problem));
@@ -288,25 +288,27 @@ cli_share_read(struct cli_share *sh, const char *path,
 		*text_len = 0;
 	}
 	if ((ec = read_small(path, CLI_SHARE_FILE_MAX, 0, "share file", &raw,
-		 &rawlen)) != 0)
+	         &rawlen)) != 0)
 		goto out;
 	text = raw;
 	len = rawlen;
-	if (looks_like_age(raw, rawlen)) {
+	if (cli_shares_is_age(raw, rawlen)) {
 		sh->encrypted = 1;
 		if (ids == NULL || ids->n == 0) {
 			cli_error("%s: the share file is encrypted", path);
 			cli_hint("give the identity it was encrypted to with "
-				 "-i FILE");
+			         "-i FILE");
 			ec = CLI_EXIT_NO_MATCH;
 			goto out;
 		}
-		rc = decrypt_mem(raw, rawlen, ids, &plain, &plainlen);
+		rc =
+		    cli_shares_decrypt_mem(raw, rawlen, ids, &plain, &plainlen);
 		if (rc == CAIRN_ERR_NO_MATCH) {
 			cli_error("%s: encrypted share file, and no identity "
-				  "given can decrypt it", path);
+			          "given can decrypt it",
+			    path);
 			cli_hint("give the identity it was encrypted to with "
-				 "-i FILE");
+			         "-i FILE");
 			ec = CLI_EXIT_NO_MATCH;
 			goto out;
 		}
@@ -314,7 +316,7 @@ cli_share_read(struct cli_share *sh, const char *path,
 			ec = cli_fail(rc, "%s", path);
 			goto out;
 		}
-		if (looks_like_age(plain, plainlen)) {
+		if (cli_shares_is_age(plain, plainlen)) {
 			ec = cli_fail_why(CLI_EXIT_INTEGRITY,
 			    "encrypted twice (not a share file)", "%s", path);
 			goto out;
@@ -368,13 +370,12 @@ cli_shares_read(struct cli_shares *ss, const char *const *paths, size_t n,
 	if (n > CLI_SHARES_MAX)
 		return cli_fail_why(CLI_EXIT_USAGE, "too many share files",
 		    "%zu shares (at most %d)", n, CLI_SHARES_MAX);
-	if ((ss->v = sodium_allocarray(n > 0 ? n : 1, sizeof(*ss->v))) ==
-	    NULL)
+	if ((ss->v = sodium_allocarray(n > 0 ? n : 1, sizeof(*ss->v))) == NULL)
 		return cli_fail(CAIRN_ERR_NOMEM, "shares");
 	ss->cap = n;
 	for (size_t i = 0; i < n; i++) {
-		if ((ec = cli_share_read(&ss->v[i], paths[i], ids, NULL,
-			 NULL)) != 0)
+		if ((ec = cli_share_read(
+		         &ss->v[i], paths[i], ids, NULL, NULL)) != 0)
 			return ec;
 		ss->n++;
 	}
@@ -400,114 +401,9 @@ cli_shares_pass(struct cli_pass *p, const char *path, const char *opt)
 	if (!slip39_passphrase_check(p->buf, p->len)) {
 		cli_pass_free(p);
 		cli_error("%s %s: a SLIP-39 passphrase must be printable ASCII "
-			  "(letters, digits, punctuation, spaces)", opt, path);
+		          "(letters, digits, punctuation, spaces)",
+		    opt, path);
 		return CLI_EXIT_USAGE;
 	}
 	return 0;
-}
-
-/* ---- identity secrets ------------------------------------------------- */
-
-/* Ask the terminal for the passphrase of an encrypted identity file and
- * decrypt text with it into *plain. */
-static int
-decrypt_identity(const char *path, const char *text, size_t len,
-    char **plain, size_t *plainlen)
-{
-	struct age_identities pw = { NULL, 0 };
-	struct cli_pass p = { NULL, 0 };
-	char prompt[512];
-	int rc, ec;
-
-	if (!cli_have_tty()) {
-		cli_error("%s: the identity file is passphrase-encrypted, and "
-			  "there is no terminal to ask for it", path);
-		cli_hint("decrypt it first: cairn decrypt -o PLAIN.key %s",
-		    path);
-		return CLI_EXIT_USAGE;
-	}
-	snprintf(prompt, sizeof(prompt),
-	    "Enter passphrase for identity file %s: ", path);
-	if ((ec = cli_pass_from_tty(&p, prompt, 0)) != 0)
-		return ec;
-	rc = age_identities_add_passphrase(&pw, p.buf, p.len);
-	cli_pass_free(&p);
-	if (rc == 0)
-		rc = decrypt_mem(text, len, &pw, plain, plainlen);
-	age_identities_free(&pw);
-	if (rc == CAIRN_ERR_NO_MATCH) {
-		cli_error("%s: wrong passphrase for the encrypted identity "
-			  "file", path);
-		return CLI_EXIT_NO_MATCH;
-	}
-	return rc != 0 ? cli_fail(rc, "%s", path) : 0;
-}
-
-int
-cli_identity_secret(const char *path, uint8_t sk[AGE_X25519_KEY_LEN])
-{
-	static const char prefix[] = "AGE-SECRET-KEY-1";
-	char *raw = NULL, *plain = NULL, *key = NULL;
-	const char *text, *p, *end, *nl, *b, *e;
-	size_t rawlen = 0, plainlen = 0, line = 0, nkeys = 0;
-	int ec;
-
-	if ((ec = read_small(path, CLI_IDENTITY_MAX, 1, "identity file", &raw,
-		 &rawlen)) != 0)
-		return ec;
-	text = raw;
-	end = raw + rawlen;
-	if (looks_like_age(raw, rawlen)) {
-		if ((ec = decrypt_identity(path, raw, rawlen, &plain,
-			 &plainlen)) != 0)
-			goto out;
-		text = plain;
-		end = plain + plainlen;
-	}
-	if ((key = sodium_malloc(AGE_IDENTITY_STR_LEN + 1)) == NULL) {
-		ec = cli_fail(CAIRN_ERR_NOMEM, "%s", path);
-		goto out;
-	}
-	for (p = text; p < end; p = nl + 1) {
-		line++;
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		b = p;
-		e = nl;
-		trim(&b, &e);
-		if (b == e || *b == '#')
-			continue;
-		if ((size_t)(e - b) > AGE_IDENTITY_STR_LEN ||
-		    (size_t)(e - b) < sizeof(prefix) - 1 ||
-		    memcmp(b, prefix, sizeof(prefix) - 1) != 0) {
-			ec = cli_fail_why(CLI_EXIT_ERR,
-			    "not an age X25519 identity (AGE-SECRET-KEY-1...)",
-			    "%s:%zu", path, line);
-			goto out;
-		}
-		if (++nkeys > 1)
-			continue;
-		memcpy(key, b, (size_t)(e - b));
-		key[e - b] = '\0';
-		if (age_x25519_identity_parse(key, sk) != 0) {
-			ec = cli_fail_why(CLI_EXIT_ERR, "malformed identity",
-			    "%s:%zu", path, line);
-			goto out;
-		}
-	}
-	if (nkeys == 0)
-		ec = cli_fail_why(CLI_EXIT_ERR, "no identity found", "%s", path);
-	else if (nkeys > 1)
-		ec = cli_fail_why(CLI_EXIT_USAGE,
-		    "the file holds more than one identity; split one at a time",
-		    "%s", path);
-out:
-	if (ec != 0)
-		sodium_memzero(sk, AGE_X25519_KEY_LEN);
-	if (key != NULL)
-		sodium_free(key);
-	if (plain != NULL)
-		cio_secret_free(plain, plainlen);
-	cio_secret_free(raw, rawlen);
-	return ec;
 }

@@ -28,11 +28,11 @@
 #include "slip39.h"
 
 /* Format-shaping constants (docs/format.md, "Share files"). */
-#define CLI_SHARE_FILE_MAX (64 * 1024) /* largest share file read */
-#define CLI_SHARE_TEXT_MAX 2048	       /* largest share text cairn writes */
-#define CLI_SHARE_LABEL_MAX 64	       /* bytes of a "# label:" */
-#define CLI_SHARE_RECOVERS "recovers:" /* comment key of the public key */
-#define CLI_SHARE_LABEL "label:"       /* comment key of the label */
+#define CLI_SHARE_FILE_MAX  (64 * 1024) /* largest share file read */
+#define CLI_SHARE_TEXT_MAX  2048        /* largest share text cairn writes */
+#define CLI_SHARE_LABEL_MAX 64          /* bytes of a "# label:" */
+#define CLI_SHARE_RECOVERS  "recovers:" /* comment key of the public key */
+#define CLI_SHARE_LABEL     "label:"    /* comment key of the label */
 /* Share sets cairn writes: extendable (SLIP-39 "ext" = 1), and this
  * iteration exponent unless --iteration-exponent says otherwise. */
 #define CLI_SHARE_ITERATION_EXPONENT 1
@@ -41,11 +41,11 @@
 
 /* One share file, read and decoded. */
 struct cli_share {
-	const char *path;	/* as given (not owned) */
-	int encrypted;		/* the file was an age file */
-	struct slip39_share s;	/* decoded share (SECRET) */
+	const char *path;                     /* as given (not owned) */
+	int encrypted;                        /* the file was an age file */
+	struct slip39_share s;                /* decoded share (SECRET) */
 	char recovers[AGE_RECIPIENT_STR_LEN]; /* "" when not recorded */
-	char label[CLI_SHARE_LABEL_MAX + 1];   /* "" when none */
+	char label[CLI_SHARE_LABEL_MAX + 1];  /* "" when none */
 };
 
 /* Shares loaded from files; v is sodium_allocarray'd (holds secrets). */
@@ -100,8 +100,8 @@ int cli_shares_check_key(const struct cli_shares *ss, const uint8_t *secret,
  * passfile (NULL: none), check the recorded key, and append the recovered
  * identity to ids.  Nothing is written to disk.
  */
-int cli_shares_add_identity(struct age_identities *ids, const char *const *paths,
-    size_t n, const char *passfile);
+int cli_shares_add_identity(struct age_identities *ids,
+    const char *const *paths, size_t n, const char *passfile);
 
 /*
  * The SLIP-39 passphrase from a file (--passphrase-file of split/combine,
@@ -122,22 +122,30 @@ int cli_identity_secret(const char *path, uint8_t sk[AGE_X25519_KEY_LEN]);
  * into *text (free with cio_secret_free): a symlink or a file readable by
  * group or others is refused (exit 1, "hint: chmod 600").  what names the
  * kind of file in messages. */
-int cli_read_secret_file(const char *path, size_t max, const char *what,
-    char **text, size_t *len);
+int cli_read_secret_file(
+    const char *path, size_t max, const char *what, char **text, size_t *len);
+
+/* Internal to the share files of src/cli: 1 when text is an age file
+ * (binary, or armored after optional whitespace); decrypt one held in
+ * memory with ids into *plain (sodium_malloc'd, NUL-terminated; free with
+ * cio_secret_free).  The latter returns 0 or an enum cairn_err. */
+int cli_shares_is_age(const char *text, size_t len);
+int cli_shares_decrypt_mem(const char *text, size_t len,
+    const struct age_identities *ids, char **plain, size_t *plainlen);
 
 /* ---- writing share sets (cli_share_write.c) --------------------------- */
 
 struct cli_share_set {
-	const char *dir;	   /* write one file per share here; NULL: don't */
-	int raw;		   /* files hold only the words */
-	int print;		   /* also show words and QR codes on stdout */
+	const char *dir; /* write one file per share here; NULL: don't */
+	int raw;         /* files hold only the words */
+	int print;       /* also show words and QR codes on stdout */
 	const char *const *names;  /* NULL, or one label per share */
 	struct age_recipients *to; /* NULL, or one list per share: encrypt */
-	const char *recovers;	   /* NULL, or the age1 key of the set */
+	const char *recovers;      /* NULL, or the age1 key of the set */
 	const int *member_counts;  /* N of each group (by group index) */
-	const int *copies;	   /* per share: 0, or its copy number in a
+	const int *copies;         /* per share: 0, or its copy number in a
 				    * 1-of-N group (cli_groups_split) */
-	char **paths;		   /* out: n malloc'd file names, or NULL */
+	char **paths;              /* out: n malloc'd file names, or NULL */
 };
 
 /*
@@ -147,8 +155,8 @@ struct cli_share_set {
  * already written) and/or print them.  Fills set->paths when non-NULL
  * (caller frees each and the array with cli_share_paths_free).
  */
-int cli_share_set_write(const struct slip39_share *shares, size_t n,
-    struct cli_share_set *set);
+int cli_share_set_write(
+    const struct slip39_share *shares, size_t n, struct cli_share_set *set);
 void cli_share_paths_free(char **paths, size_t n);
 
 /* The share file text for one share into out (cap bytes, a sodium_malloc'd
@@ -159,11 +167,11 @@ int cli_share_text(const struct slip39_share *s, int member_count, int copy,
 /* The shape of a set from -t/-n, --group T/N... and --group-threshold. */
 struct cli_groups {
 	struct slip39_group_spec g[SLIP39_MAX_SHARES];
-	size_t n;	/* groups */
+	size_t n;       /* groups */
 	int t, nshares; /* -t and -n (0: not given) */
-	int gt;		/* --group-threshold (0: not given) */
+	int gt;         /* --group-threshold (0: not given) */
 	int member_counts[SLIP39_MAX_SHARES]; /* out: N by group */
-	size_t total;	/* out: shares in the set */
+	size_t total;                         /* out: shares in the set */
 };
 /* Parse one --group "T/N" into gs; 0 or exit 2. */
 int cli_groups_add(const char *verb, struct cli_groups *gs, const char *arg);
@@ -180,13 +188,13 @@ int cli_groups_finish(const char *verb, struct cli_groups *gs, int default_n);
  * copy share k is (1..N), or 0 for an ordinary share.
  */
 int cli_groups_split(const struct cli_groups *gs, const uint8_t *secret,
-    size_t len, const struct cli_pass *pass, int exp,
-    struct slip39_share **out, int *copies);
+    size_t len, const struct cli_pass *pass, int exp, struct slip39_share **out,
+    int *copies);
 
 /* Parse a decimal option value opt=arg in min..max into *out; 0 or exit
  * 2. */
-int cli_shares_int(const char *verb, const char *opt, const char *arg,
-    int min, int max, int *out);
+int cli_shares_int(const char *verb, const char *opt, const char *arg, int min,
+    int max, int *out);
 
 /* Show text as a QR code (UTF-8 half blocks) on fd (cli_qr.c). */
 int cli_qr_print(int fd, const char *text);

@@ -33,8 +33,8 @@ same_set(const struct slip39_share *a, const struct slip39_share *b)
 
 /* "a, b, c" of the files of sel (n shares, indices into ss). */
 static void
-file_list(char *buf, size_t cap, const struct cli_shares *ss,
-    const size_t *sel, size_t n)
+file_list(char *buf, size_t cap, const struct cli_shares *ss, const size_t *sel,
+    size_t n)
 {
 	size_t o = 0;
 
@@ -50,20 +50,21 @@ file_list(char *buf, size_t cap, const struct cli_shares *ss,
 }
 
 static int
-too_few(const struct cli_shares *ss, const int *cnt, const int *thr,
-    int complete)
+too_few(
+    const struct cli_shares *ss, const int *cnt, const int *thr, int complete)
 {
 	const struct slip39_share *s0 = &ss->v[0].s;
 	int gt = s0->group_threshold, g;
 
 	if (s0->group_count == 1) {
-		cli_error("too few shares: need %d shares, have %d", thr[0],
-		    cnt[0]);
+		cli_error(
+		    "too few shares: need %d shares, have %d", thr[0], cnt[0]);
 		cli_hint("any %d shares of the set recover the key", thr[0]);
 		return CLI_EXIT_NO_MATCH;
 	}
 	cli_error("too few shares: need %d complete group%s of the %d, have "
-		  "%d", gt, gt == 1 ? "" : "s", s0->group_count, complete);
+	          "%d",
+	    gt, gt == 1 ? "" : "s", s0->group_count, complete);
 	for (g = 0; g < NMAX; g++)
 		if (cnt[g] > 0 && cnt[g] < thr[g])
 			cli_hint("group %d: need %d shares, have %d", g + 1,
@@ -79,29 +80,30 @@ cli_shares_combine(const struct cli_shares *ss, const struct cli_pass *pass,
 	struct slip39_share *pick = NULL;
 	struct slip39_diag diag;
 	size_t mem[NMAX][NMAX], sel[NMAX * NMAX], nsel = 0;
-	int cnt[NMAX] = { 0 }, thr[NMAX] = { 0 }, complete = 0, g, j, rc, ec;
+	int cnt[NMAX] = {0}, thr[NMAX] = {0}, complete = 0, g, j, rc, ec;
 	char files[1024];
 
 	*len = 0;
 	if (ss->n == 0)
-		return cli_fail_why(CLI_EXIT_USAGE, "no share files given",
-		    "combine");
+		return cli_fail_why(
+		    CLI_EXIT_USAGE, "no share files given", "combine");
 	s0 = &ss->v[0].s;
 	for (size_t k = 1; k < ss->n; k++) {
 		s = &ss->v[k].s;
 		if (s->identifier != s0->identifier) {
 			cli_error("%s: from a different share set than %s (set "
-				  "%u, not %u)", ss->v[k].path, ss->v[0].path,
-			    s->identifier, s0->identifier);
+			          "%u, not %u)",
+			    ss->v[k].path, ss->v[0].path, s->identifier,
+			    s0->identifier);
 			cli_hint("give shares of one set; 'cairn share check "
-				 "FILE' shows a share's set");
+			         "FILE' shows a share's set");
 			return CLI_EXIT_INTEGRITY;
 		}
 		if (!same_set(s, s0)) {
 			cli_error("%s: its set parameters differ from %s's "
-				  "(same set %u): inconsistent shares, "
-				  "possibly tampered", ss->v[k].path,
-			    ss->v[0].path, s->identifier);
+			          "(same set %u): inconsistent shares, "
+			          "possibly tampered",
+			    ss->v[k].path, ss->v[0].path, s->identifier);
 			return CLI_EXIT_INTEGRITY;
 		}
 	}
@@ -111,9 +113,10 @@ cli_shares_combine(const struct cli_shares *ss, const struct cli_pass *pass,
 		g = s->group_index;
 		if (cnt[g] > 0 && thr[g] != s->member_threshold) {
 			cli_error("%s: group %d threshold %d differs from %s's "
-				  "(%d): inconsistent shares, possibly "
-				  "tampered", ss->v[k].path, g + 1,
-			    s->member_threshold, ss->v[mem[g][0]].path, thr[g]);
+			          "(%d): inconsistent shares, possibly "
+			          "tampered",
+			    ss->v[k].path, g + 1, s->member_threshold,
+			    ss->v[mem[g][0]].path, thr[g]);
 			return CLI_EXIT_INTEGRITY;
 		}
 		thr[g] = s->member_threshold;
@@ -122,12 +125,13 @@ cli_shares_combine(const struct cli_shares *ss, const struct cli_pass *pass,
 				break;
 		if (j < cnt[g]) {
 			if (sodium_memcmp(ss->v[mem[g][j]].s.value, s->value,
-				s->value_len) != 0) {
+			        s->value_len) != 0) {
 				cli_error("%s and %s: two different shares "
-					  "numbered %d in group %d: "
-					  "inconsistent shares, possibly "
-					  "tampered", ss->v[mem[g][j]].path,
-				    ss->v[k].path, s->member_index + 1, g + 1);
+				          "numbered %d in group %d: "
+				          "inconsistent shares, possibly "
+				          "tampered",
+				    ss->v[mem[g][j]].path, ss->v[k].path,
+				    s->member_index + 1, g + 1);
 				return CLI_EXIT_INTEGRITY;
 			}
 			continue;
@@ -159,10 +163,11 @@ cli_shares_combine(const struct cli_shares *ss, const struct cli_pass *pass,
 	file_list(files, sizeof(files), ss, sel, nsel);
 	if (diag.problem == SLIP39_PROBLEM_DIGEST) {
 		cli_error("inconsistent shares (digest mismatch), possibly "
-			  "tampered: %s", files);
+		          "tampered: %s",
+		    files);
 		if (nsel < ss->n)
 			cli_hint("more shares were given than needed; leaving "
-				 "one of these out may get past a bad one");
+			         "one of these out may get past a bad one");
 		ec = CLI_EXIT_INTEGRITY;
 	} else if (diag.problem != SLIP39_PROBLEM_NONE) {
 		cli_error("cannot combine %s: %s", files,
@@ -195,7 +200,7 @@ cli_shares_check_key(const struct cli_shares *ss, const uint8_t *secret,
 			rec = sh;
 		else if (strcmp(rec->recovers, sh->recovers) != 0) {
 			cli_error("%s and %s record different public keys "
-				  "(# recovers:): possibly tampered",
+			          "(# recovers:): possibly tampered",
 			    rec->path, sh->path);
 			return CLI_EXIT_INTEGRITY;
 		}
@@ -204,8 +209,8 @@ cli_shares_check_key(const struct cli_shares *ss, const uint8_t *secret,
 		if (rec == NULL)
 			return 0;
 		cli_error("%s records the key %s, but the shares hold a "
-			  "%zu-byte secret: possibly tampered", rec->path,
-		    rec->recovers, len);
+		          "%zu-byte secret: possibly tampered",
+		    rec->path, rec->recovers, len);
 		return CLI_EXIT_INTEGRITY;
 	}
 	if ((rc = age_x25519_public(secret, pk)) != 0 ||
@@ -215,10 +220,10 @@ cli_shares_check_key(const struct cli_shares *ss, const uint8_t *secret,
 		memcpy(recipient, got, sizeof(got));
 	if (rec != NULL && strcmp(rec->recovers, got) != 0) {
 		cli_error("the recovered key %s does not match the key the "
-			  "shares record (%s in %s)", got, rec->recovers,
-		    rec->path);
+		          "shares record (%s in %s)",
+		    got, rec->recovers, rec->path);
 		cli_hint("a wrong SLIP-39 passphrase gives a different key: "
-			 "check the passphrase file");
+		         "check the passphrase file");
 		return CLI_EXIT_NO_MATCH;
 	}
 	return 0;
@@ -228,15 +233,15 @@ int
 cli_shares_add_identity(struct age_identities *ids, const char *const *paths,
     size_t n, const char *passfile)
 {
-	struct cli_shares ss = { NULL, 0, 0 };
-	struct cli_pass pass = { NULL, 0 };
+	struct cli_shares ss = {NULL, 0, 0};
+	struct cli_pass pass = {NULL, 0};
 	uint8_t *secret = NULL;
 	size_t len = 0;
 	int ec, rc;
 
 	if (passfile != NULL &&
-	    (ec = cli_shares_pass(&pass, passfile, "--share-passphrase-file")) !=
-		0)
+	    (ec = cli_shares_pass(
+	         &pass, passfile, "--share-passphrase-file")) != 0)
 		return ec;
 	if ((ec = cli_shares_read(&ss, paths, n, ids)) != 0)
 		goto out;
@@ -245,13 +250,14 @@ cli_shares_add_identity(struct age_identities *ids, const char *const *paths,
 		goto out;
 	}
 	if ((ec = cli_shares_combine(&ss, pass.buf != NULL ? &pass : NULL,
-		 secret, SLIP39_MAX_SECRET_LEN, &len)) != 0)
+	         secret, SLIP39_MAX_SECRET_LEN, &len)) != 0)
 		goto out;
 	if ((ec = cli_shares_check_key(&ss, secret, len, NULL)) != 0)
 		goto out;
 	if (len != AGE_X25519_KEY_LEN) {
 		cli_error("the shares hold a %zu-byte secret, not an age "
-			  "identity", len);
+		          "identity",
+		    len);
 		cli_hint("'cairn combine --print-secret-hex' shows it");
 		ec = CLI_EXIT_ERR;
 		goto out;

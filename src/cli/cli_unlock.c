@@ -22,8 +22,7 @@ cli_unlock_init(struct cli_unlock *u, const char *verb, int argc)
 	u->idfiles = cio_calloc((size_t)argc + 1, sizeof(*u->idfiles));
 	u->passfiles = cio_calloc((size_t)argc + 1, sizeof(*u->passfiles));
 	u->sharefiles = cio_calloc((size_t)argc + 1, sizeof(*u->sharefiles));
-	if (u->idfiles == NULL || u->passfiles == NULL ||
-	    u->sharefiles == NULL)
+	if (u->idfiles == NULL || u->passfiles == NULL || u->sharefiles == NULL)
 		return cli_fail(CAIRN_ERR_NOMEM, "%s", verb);
 	return 0;
 }

@@ -70,16 +70,16 @@ cmd_combine(int argc, char **argv)
 {
 	enum { OPT_PASSFILE = 256, OPT_HEX };
 	static const struct option longopts[] = {
-		{ "identity", required_argument, NULL, 'i' },
-		{ "passphrase-file", required_argument, NULL, OPT_PASSFILE },
-		{ "output", required_argument, NULL, 'o' },
-		{ "print-secret-hex", no_argument, NULL, OPT_HEX },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"identity", required_argument, NULL, 'i'},
+	    {"passphrase-file", required_argument, NULL, OPT_PASSFILE},
+	    {"output", required_argument, NULL, 'o'},
+	    {"print-secret-hex", no_argument, NULL, OPT_HEX},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
-	struct age_identities ids = { NULL, 0 };
-	struct cli_shares ss = { NULL, 0, 0 };
-	struct cli_pass pass = { NULL, 0 };
+	struct age_identities ids = {NULL, 0};
+	struct cli_shares ss = {NULL, 0, 0};
+	struct cli_pass pass = {NULL, 0};
 	const char **files = NULL, *passfile = NULL, *outpath = NULL;
 	char *home = NULL, *text = NULL;
 	char recipient[AGE_RECIPIENT_STR_LEN], idstr[AGE_IDENTITY_STR_LEN];
@@ -93,24 +93,12 @@ cmd_combine(int argc, char **argv)
 	}
 	while ((c = getopt_long(argc, argv, ":hi:o:", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'i':
-			files[nfiles++] = optarg;
-			break;
-		case OPT_PASSFILE:
-			passfile = optarg;
-			break;
-		case 'o':
-			outpath = optarg;
-			break;
-		case OPT_HEX:
-			hex = 1;
-			break;
-		case 'h':
-			ec = cli_print_help(combine_help);
-			goto out;
-		default:
-			ec = cli_option_error("combine", c, argv);
-			goto out;
+		case 'i': files[nfiles++] = optarg; break;
+		case OPT_PASSFILE: passfile = optarg; break;
+		case 'o': outpath = optarg; break;
+		case OPT_HEX: hex = 1; break;
+		case 'h': ec = cli_print_help(combine_help); goto out;
+		default: ec = cli_option_error("combine", c, argv); goto out;
 		}
 	}
 	if (optind >= argc) {
@@ -120,8 +108,9 @@ cmd_combine(int argc, char **argv)
 	if (outpath != NULL && strcmp(outpath, "-") == 0)
 		outpath = NULL;
 	if (outpath == NULL && !hex && isatty(STDOUT_FILENO)) {
-		ec = cli_usage_error("combine", "refusing to print a secret key "
-						"on the terminal: use -o FILE");
+		ec = cli_usage_error("combine",
+		    "refusing to print a secret key "
+		    "on the terminal: use -o FILE");
 		goto out;
 	}
 	if (outpath != NULL && cli_exists(outpath)) {
@@ -145,14 +134,14 @@ cmd_combine(int argc, char **argv)
 		if ((ec = cli_load_identity_file(&ids, files[i], NULL)) != 0)
 			goto out;
 	if ((ec = cli_shares_read(&ss, (const char *const *)(argv + optind),
-		 (size_t)(argc - optind), &ids)) != 0)
+	         (size_t)(argc - optind), &ids)) != 0)
 		goto out;
 	if ((secret = sodium_malloc(SLIP39_MAX_SECRET_LEN)) == NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "combine");
 		goto out;
 	}
 	if ((ec = cli_shares_combine(&ss, pass.buf != NULL ? &pass : NULL,
-		 secret, SLIP39_MAX_SECRET_LEN, &len)) != 0 ||
+	         secret, SLIP39_MAX_SECRET_LEN, &len)) != 0 ||
 	    (ec = cli_shares_check_key(&ss, secret, len, recipient)) != 0)
 		goto out;
 	cap = 2 * SLIP39_MAX_SECRET_LEN + 512;
@@ -167,7 +156,8 @@ cmd_combine(int argc, char **argv)
 	} else {
 		if (len != AGE_X25519_KEY_LEN) {
 			cli_error("the shares hold a %zu-byte secret, not an "
-				  "age identity", len);
+			          "age identity",
+			    len);
 			cli_hint("use --print-secret-hex");
 			ec = CLI_EXIT_ERR;
 			goto out;

@@ -53,8 +53,7 @@ struct contact {
 	const char *recipient;
 };
 
-static int
-add(char *buf, size_t cap, size_t *o, const char *fmt, ...)
+static int add(char *buf, size_t cap, size_t *o, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static int
@@ -97,7 +96,7 @@ add_to_recipients(const char *comment, const char *recipient, char **where)
 	}
 	if (cli_exists(path) &&
 	    (rc = cio_read_file(path, CLI_RECIPIENTS_MAX, 0, &old, &oldlen)) !=
-		0) {
+	        0) {
 		ec = cli_fail(rc, "%s", path);
 		goto out;
 	}
@@ -110,8 +109,8 @@ add_to_recipients(const char *comment, const char *recipient, char **where)
 		memcpy(buf, old, oldlen);
 	o = oldlen;
 	if (add(buf, cap, &o, "%s# %s\n%s\n",
-		oldlen > 0 && old[oldlen - 1] != '\n' ? "\n" : "", comment,
-		recipient) != 0) {
+	        oldlen > 0 && old[oldlen - 1] != '\n' ? "\n" : "", comment,
+	        recipient) != 0) {
 		ec = cli_fail(CAIRN_ERR_INVAL, "%s", path);
 		goto out;
 	}
@@ -146,15 +145,15 @@ describe(char *buf, size_t cap, const struct cli_groups *gs,
 	size_t o = 0, k = 0;
 
 	if (add(buf, cap, &o, "cairn recovery key, SLIP-39 share set %u, ",
-		set) != 0)
+	        set) != 0)
 		return -1;
 	if (gs->n == 1) {
 		if (add(buf, cap, &o, "any %d of %d contacts:",
-			gs->g[0].member_threshold, gs->g[0].member_count) != 0)
+		        gs->g[0].member_threshold, gs->g[0].member_count) != 0)
 			return -1;
 		for (; k < gs->total; k++)
 			if (add(buf, cap, &o, "%s %s", k > 0 ? "," : "",
-				ct[k].name) != 0)
+			        ct[k].name) != 0)
 				return -1;
 		return 0;
 	}
@@ -162,11 +161,11 @@ describe(char *buf, size_t cap, const struct cli_groups *gs,
 		return -1;
 	for (size_t g = 0; g < gs->n; g++) {
 		if (add(buf, cap, &o, "%s %d of %d (", g > 0 ? ";" : "",
-			gs->g[g].member_threshold, gs->g[g].member_count) != 0)
+		        gs->g[g].member_threshold, gs->g[g].member_count) != 0)
 			return -1;
 		for (int m = 0; m < gs->g[g].member_count; m++, k++)
 			if (add(buf, cap, &o, "%s%s", m > 0 ? ", " : "",
-				ct[k].name) != 0)
+			        ct[k].name) != 0)
 				return -1;
 		if (add(buf, cap, &o, ")") != 0)
 			return -1;
@@ -180,9 +179,11 @@ parse_contact(struct contact *c, const char *arg)
 	const char *eq = strrchr(arg, '=');
 
 	if (eq == NULL || eq == arg || eq[1] == '\0')
-		return cli_usage_error("recovery init", "--contact wants "
-							"NAME=age1..., not "
-							"'%s'", arg);
+		return cli_usage_error("recovery init",
+		    "--contact wants "
+		    "NAME=age1..., not "
+		    "'%s'",
+		    arg);
 	if ((c->name = cio_malloc((size_t)(eq - arg) + 1)) == NULL)
 		return cli_fail(CAIRN_ERR_NOMEM, "recovery init");
 	memcpy(c->name, arg, (size_t)(eq - arg));
@@ -196,13 +197,13 @@ init(int argc, char **argv)
 {
 	enum { OPT_CONTACT = 256, OPT_GROUP, OPT_GT };
 	static const struct option longopts[] = {
-		{ "threshold", required_argument, NULL, 't' },
-		{ "contact", required_argument, NULL, OPT_CONTACT },
-		{ "group", required_argument, NULL, OPT_GROUP },
-		{ "group-threshold", required_argument, NULL, OPT_GT },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"threshold", required_argument, NULL, 't'},
+	    {"contact", required_argument, NULL, OPT_CONTACT},
+	    {"group", required_argument, NULL, OPT_GROUP},
+	    {"group-threshold", required_argument, NULL, OPT_GT},
+	    {"output", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *verb = "recovery init";
 	struct cli_groups gs;
@@ -227,49 +228,44 @@ init(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":ht:o:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
-			ec = cli_shares_int(verb, "-t", optarg, 1,
-			    SLIP39_MAX_SHARES, &gs.t);
+			ec = cli_shares_int(
+			    verb, "-t", optarg, 1, SLIP39_MAX_SHARES, &gs.t);
 			break;
 		case OPT_CONTACT:
 			ec = parse_contact(&ct[nct], optarg);
 			nct += ec == 0;
 			break;
-		case OPT_GROUP:
-			ec = cli_groups_add(verb, &gs, optarg);
-			break;
+		case OPT_GROUP: ec = cli_groups_add(verb, &gs, optarg); break;
 		case OPT_GT:
 			ec = cli_shares_int(verb, "--group-threshold", optarg,
 			    1, SLIP39_MAX_SHARES, &gs.gt);
 			break;
-		case 'o':
-			set.dir = optarg;
-			break;
-		case 'h':
-			ec = cli_print_help(recovery_help);
-			goto out;
-		default:
-			ec = cli_option_error(verb, c, argv);
-			goto out;
+		case 'o': set.dir = optarg; break;
+		case 'h': ec = cli_print_help(recovery_help); goto out;
+		default: ec = cli_option_error(verb, c, argv); goto out;
 		}
 		if (ec != 0)
 			goto out;
 	}
 	if (optind < argc) {
-		ec = cli_usage_error(verb, "unexpected argument '%s'",
-		    argv[optind]);
+		ec = cli_usage_error(
+		    verb, "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
 	if (nct < 2 || nct > CLI_SHARES_MAX) {
-		ec = cli_usage_error(verb, "give at least two contacts "
-					   "(--contact NAME=age1...)");
+		ec = cli_usage_error(verb,
+		    "give at least two contacts "
+		    "(--contact NAME=age1...)");
 		goto out;
 	}
-	if ((ec = cli_groups_finish(verb, &gs,
-		 nct <= SLIP39_MAX_SHARES ? (int)nct : 0)) != 0)
+	if ((ec = cli_groups_finish(
+	         verb, &gs, nct <= SLIP39_MAX_SHARES ? (int)nct : 0)) != 0)
 		goto out;
 	if (gs.total != nct) {
-		ec = cli_usage_error(verb, "the groups hold %zu shares but %zu "
-					   "contacts were given", gs.total, nct);
+		ec = cli_usage_error(verb,
+		    "the groups hold %zu shares but %zu "
+		    "contacts were given",
+		    gs.total, nct);
 		goto out;
 	}
 	if ((rs = cio_calloc(nct, sizeof(*rs))) == NULL ||
@@ -284,7 +280,7 @@ init(int argc, char **argv)
 		for (size_t j = 0; j < k; j++)
 			if (strcmp(ct[j].recipient, ct[k].recipient) == 0)
 				cli_warn("%s and %s have the same key: one "
-					 "person would hold two shares",
+				         "person would hold two shares",
 				    ct[j].name, ct[k].name);
 	}
 	/* The recovery key exists only here, in locked memory. */
@@ -314,8 +310,8 @@ init(int argc, char **argv)
 	set.to = rs;
 	set.recovers = recipient;
 	set.member_counts = gs.member_counts;
-	if (describe(comment, sizeof(comment), &gs, ct,
-		shares[0].identifier) != 0) {
+	if (describe(comment, sizeof(comment), &gs, ct, shares[0].identifier) !=
+	    0) {
 		ec = cli_usage_error(verb, "contact names too long");
 		goto out;
 	}
@@ -369,6 +365,6 @@ cmd_recovery(int argc, char **argv)
 	cli_getopt_reset();
 	if (strcmp(argv[1], "init") == 0)
 		return init(argc - 1, argv + 1);
-	return cli_usage_error("recovery", "unknown subcommand '%s' (init)",
-	    argv[1]);
+	return cli_usage_error(
+	    "recovery", "unknown subcommand '%s' (init)", argv[1]);
 }

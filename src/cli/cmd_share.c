@@ -93,10 +93,10 @@ check(const struct cli_share *sh)
 }
 
 static int
-reveal(const struct cli_share *sh, const char *text, size_t len,
-    const char *to, const char *outpath)
+reveal(const struct cli_share *sh, const char *text, size_t len, const char *to,
+    const char *outpath)
 {
-	struct age_recipients rs = { NULL, 0 };
+	struct age_recipients rs = {NULL, 0};
 	struct age_writer *w = NULL;
 	struct cli_out out;
 	int rc = 0, ec;
@@ -106,7 +106,7 @@ reveal(const struct cli_share *sh, const char *text, size_t len,
 		return ec;
 	if (to == NULL && outpath == NULL && isatty(STDOUT_FILENO))
 		cli_warn("the share is shown on this terminal: clear its "
-			 "scrollback when done");
+		         "scrollback when done");
 	if ((ec = cli_out_open(&out, outpath, 0600, 0, NULL)) != 0)
 		goto out;
 	if (to == NULL)
@@ -140,14 +140,14 @@ share_sub(int argc, char **argv, int is_reveal)
 {
 	enum { OPT_TO = 256 };
 	static const struct option longopts[] = {
-		{ "identity", required_argument, NULL, 'i' },
-		{ "to", required_argument, NULL, OPT_TO },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"identity", required_argument, NULL, 'i'},
+	    {"to", required_argument, NULL, OPT_TO},
+	    {"output", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *verb = is_reveal ? "share reveal" : "share check";
-	struct age_identities ids = { NULL, 0 };
+	struct age_identities ids = {NULL, 0};
 	struct cli_share *sh = NULL;
 	char **files = NULL, *text = NULL;
 	const char *to = NULL, *outpath = NULL;
@@ -160,14 +160,13 @@ share_sub(int argc, char **argv, int is_reveal)
 	}
 	while ((c = getopt_long(argc, argv, ":hi:o:", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'i':
-			files[nfiles++] = optarg;
-			break;
+		case 'i': files[nfiles++] = optarg; break;
 		case OPT_TO:
 		case 'o':
 			if (!is_reveal) {
-				ec = cli_usage_error(verb, "%s is for 'share "
-							   "reveal'",
+				ec = cli_usage_error(verb,
+				    "%s is for 'share "
+				    "reveal'",
 				    c == 'o' ? "-o" : "--to");
 				goto out;
 			}
@@ -176,12 +175,8 @@ share_sub(int argc, char **argv, int is_reveal)
 			else
 				to = optarg;
 			break;
-		case 'h':
-			ec = cli_print_help(share_help);
-			goto out;
-		default:
-			ec = cli_option_error(verb, c, argv);
-			goto out;
+		case 'h': ec = cli_print_help(share_help); goto out;
+		default: ec = cli_option_error(verb, c, argv); goto out;
 		}
 	}
 	if (optind + 1 != argc) {
@@ -201,8 +196,8 @@ share_sub(int argc, char **argv, int is_reveal)
 		ec = cli_fail(CAIRN_ERR_NOMEM, "share");
 		goto out;
 	}
-	if ((ec = cli_share_read(sh, argv[optind], &ids,
-		 is_reveal ? &text : NULL, &len)) != 0)
+	if ((ec = cli_share_read(
+	         sh, argv[optind], &ids, is_reveal ? &text : NULL, &len)) != 0)
 		goto out;
 	ec = is_reveal ? reveal(sh, text, len, to, outpath) : check(sh);
 out:
@@ -227,6 +222,8 @@ cmd_share(int argc, char **argv)
 		return share_sub(argc - 1, argv + 1, 0);
 	if (strcmp(argv[1], "reveal") == 0)
 		return share_sub(argc - 1, argv + 1, 1);
-	return cli_usage_error("share", "unknown subcommand '%s' (check or "
-					"reveal)", argv[1]);
+	return cli_usage_error("share",
+	    "unknown subcommand '%s' (check or "
+	    "reveal)",
+	    argv[1]);
 }

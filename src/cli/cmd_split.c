@@ -62,8 +62,8 @@ read_hex(const char *path, uint8_t *secret, size_t *len)
 	int ec, hi = -1;
 
 	*len = 0;
-	if ((ec = cli_read_secret_file(path, 4096, "secret file", &text,
-		 &tl)) != 0)
+	if ((ec = cli_read_secret_file(
+	         path, 4096, "secret file", &text, &tl)) != 0)
 		return ec;
 	for (size_t i = 0; i < tl; i++) {
 		char c = text[i];
@@ -78,8 +78,8 @@ read_hex(const char *path, uint8_t *secret, size_t *len)
 		else if (c >= 'A' && c <= 'F')
 			v = c - 'A' + 10;
 		else {
-			ec = cli_fail_why(CLI_EXIT_USAGE, "not hexadecimal",
-			    "%s", path);
+			ec = cli_fail_why(
+			    CLI_EXIT_USAGE, "not hexadecimal", "%s", path);
 			goto out;
 		}
 		if (nd / 2 >= SLIP39_MAX_SECRET_LEN) {
@@ -97,8 +97,9 @@ read_hex(const char *path, uint8_t *secret, size_t *len)
 	if (nd % 2 != 0 || nd / 2 < SLIP39_MIN_SECRET_LEN ||
 	    nd / 2 > SLIP39_MAX_SECRET_LEN || (nd / 2) % 2 != 0) {
 		cli_error("%s: a SLIP-39 secret is 16 to 64 bytes, an even "
-			  "number (32 to 128 hex digits, a multiple of 4); "
-			  "got %zu digits", path, nd);
+		          "number (32 to 128 hex digits, a multiple of 4); "
+		          "got %zu digits",
+		    path, nd);
 		ec = CLI_EXIT_USAGE;
 		goto out;
 	}
@@ -146,27 +147,33 @@ int
 cmd_split(int argc, char **argv)
 {
 	enum {
-		OPT_GROUP = 256, OPT_GT, OPT_TO, OPT_NAME, OPT_PASSFILE,
-		OPT_PRINT, OPT_HEX, OPT_EXP,
+		OPT_GROUP = 256,
+		OPT_GT,
+		OPT_TO,
+		OPT_NAME,
+		OPT_PASSFILE,
+		OPT_PRINT,
+		OPT_HEX,
+		OPT_EXP,
 	};
 	static const struct option longopts[] = {
-		{ "threshold", required_argument, NULL, 't' },
-		{ "shares", required_argument, NULL, 'n' },
-		{ "group", required_argument, NULL, OPT_GROUP },
-		{ "group-threshold", required_argument, NULL, OPT_GT },
-		{ "to", required_argument, NULL, OPT_TO },
-		{ "name", required_argument, NULL, OPT_NAME },
-		{ "passphrase-file", required_argument, NULL, OPT_PASSFILE },
-		{ "output", required_argument, NULL, 'o' },
-		{ "print", no_argument, NULL, OPT_PRINT },
-		{ "secret-hex-file", required_argument, NULL, OPT_HEX },
-		{ "iteration-exponent", required_argument, NULL, OPT_EXP },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"threshold", required_argument, NULL, 't'},
+	    {"shares", required_argument, NULL, 'n'},
+	    {"group", required_argument, NULL, OPT_GROUP},
+	    {"group-threshold", required_argument, NULL, OPT_GT},
+	    {"to", required_argument, NULL, OPT_TO},
+	    {"name", required_argument, NULL, OPT_NAME},
+	    {"passphrase-file", required_argument, NULL, OPT_PASSFILE},
+	    {"output", required_argument, NULL, 'o'},
+	    {"print", no_argument, NULL, OPT_PRINT},
+	    {"secret-hex-file", required_argument, NULL, OPT_HEX},
+	    {"iteration-exponent", required_argument, NULL, OPT_EXP},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cli_groups gs;
 	struct cli_share_set set;
-	struct cli_pass pass = { NULL, 0 };
+	struct cli_pass pass = {NULL, 0};
 	struct age_recipients *rs = NULL;
 	struct slip39_share *shares = NULL;
 	char **to = NULL, **names = NULL, *home = NULL;
@@ -185,12 +192,12 @@ cmd_split(int argc, char **argv)
 		ec = cli_fail(CAIRN_ERR_NOMEM, "split");
 		goto out;
 	}
-	while ((c = getopt_long(argc, argv, ":ht:n:o:", longopts, NULL)) !=
-	    -1) {
+	while (
+	    (c = getopt_long(argc, argv, ":ht:n:o:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
-			ec = cli_shares_int("split", "-t", optarg, 1,
-			    SLIP39_MAX_SHARES, &gs.t);
+			ec = cli_shares_int(
+			    "split", "-t", optarg, 1, SLIP39_MAX_SHARES, &gs.t);
 			break;
 		case 'n':
 			ec = cli_shares_int("split", "-n", optarg, 1,
@@ -203,34 +210,18 @@ cmd_split(int argc, char **argv)
 			ec = cli_shares_int("split", "--group-threshold",
 			    optarg, 1, SLIP39_MAX_SHARES, &gs.gt);
 			break;
-		case OPT_TO:
-			to[nto++] = optarg;
-			break;
-		case OPT_NAME:
-			names[nnames++] = optarg;
-			break;
-		case OPT_PASSFILE:
-			passfile = optarg;
-			break;
-		case 'o':
-			set.dir = optarg;
-			break;
-		case OPT_PRINT:
-			set.print = 1;
-			break;
-		case OPT_HEX:
-			hexfile = optarg;
-			break;
+		case OPT_TO: to[nto++] = optarg; break;
+		case OPT_NAME: names[nnames++] = optarg; break;
+		case OPT_PASSFILE: passfile = optarg; break;
+		case 'o': set.dir = optarg; break;
+		case OPT_PRINT: set.print = 1; break;
+		case OPT_HEX: hexfile = optarg; break;
 		case OPT_EXP:
 			ec = cli_shares_int("split", "--iteration-exponent",
 			    optarg, 0, SLIP39_MAX_ITERATION_EXPONENT, &exp);
 			break;
-		case 'h':
-			ec = cli_print_help(split_help);
-			goto out;
-		default:
-			ec = cli_option_error("split", c, argv);
-			goto out;
+		case 'h': ec = cli_print_help(split_help); goto out;
+		default: ec = cli_option_error("split", c, argv); goto out;
 		}
 		if (ec != 0)
 			goto out;
@@ -238,28 +229,32 @@ cmd_split(int argc, char **argv)
 	if (optind < argc)
 		idpath = argv[optind++];
 	if (optind < argc) {
-		ec = cli_usage_error("split", "unexpected argument '%s'",
-		    argv[optind]);
+		ec = cli_usage_error(
+		    "split", "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
 	if ((ec = cli_groups_finish("split", &gs, 0)) != 0)
 		goto out;
 	if (set.dir == NULL && !set.print) {
-		ec = cli_usage_error("split", "say where the shares go: -o DIR "
-					      "and/or --print");
+		ec = cli_usage_error("split",
+		    "say where the shares go: -o DIR "
+		    "and/or --print");
 		goto out;
 	}
 	if (hexfile != NULL && (idpath != NULL || nto > 0 || nnames > 0)) {
-		ec = cli_usage_error("split", "--secret-hex-file writes plain "
-					      "words: no IDENTITY_FILE, --to or "
-					      "--name");
+		ec = cli_usage_error("split",
+		    "--secret-hex-file writes plain "
+		    "words: no IDENTITY_FILE, --to or "
+		    "--name");
 		goto out;
 	}
-	if ((nto > 0 && nto != gs.total) || (nnames > 0 && nnames != gs.total)) {
-		ec = cli_usage_error("split", "the set has %zu shares: give "
-					      "--to and --name once per share "
-					      "(got %zu and %zu)", gs.total,
-		    nto, nnames);
+	if ((nto > 0 && nto != gs.total) ||
+	    (nnames > 0 && nnames != gs.total)) {
+		ec = cli_usage_error("split",
+		    "the set has %zu shares: give "
+		    "--to and --name once per share "
+		    "(got %zu and %zu)",
+		    gs.total, nto, nnames);
 		goto out;
 	}
 	if (nto > 0 && set.dir == NULL) {
@@ -310,7 +305,7 @@ cmd_split(int argc, char **argv)
 		set.recovers = recovers;
 	}
 	if ((ec = cli_groups_split(&gs, secret, len,
-		 pass.buf != NULL ? &pass : NULL, exp, &shares, copies)) != 0)
+	         pass.buf != NULL ? &pass : NULL, exp, &shares, copies)) != 0)
 		goto out;
 	nshares = gs.total;
 	set.copies = copies;
