@@ -48,9 +48,23 @@ int cli_signing_create(const char *key_path, const char *pub_path,
 /*
  * `cairn pubkey --signing`: print the public key file text of the secret
  * key at path (NULL: the key home's signing.pub if it exists, else its
- * signing.key) to stdout.
+ * signing.key) to stdout.  An encrypted key is unlocked with ps->v[0]
+ * (ps NULL or empty: asked on the terminal).
  */
-int cli_signing_print_pub(const char *path, const char *passfile);
+int cli_signing_print_pub(const char *path, const struct cli_passes *ps);
+
+/*
+ * `cairn keygen` without -o: create the key home (mode 0700) with
+ * "identity" (written by write_identity, encrypted with pass when
+ * non-NULL), "signing.key" (minisign, 0600, encrypted with pass when
+ * non-NULL), "signing.pub" and "recipients" (the identity's recipient,
+ * with a comment).  Refuses when any of them exists; on failure removes
+ * what it wrote.  Prints the recipient on stdout.
+ */
+typedef int (*cli_identity_writer)(const char *path,
+    const struct cli_pass *pass, char recipient[AGE_RECIPIENT_STR_LEN]);
+int cli_keyhome_create(const struct cli_pass *pass,
+    cli_identity_writer write_identity);
 
 /* ---- reading archives (cli_archive.c) ----------------------------------- */
 

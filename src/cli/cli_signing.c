@@ -38,11 +38,13 @@ key_read_error(int rc, const char *path, const char *what)
 	return cli_fail(rc, "%s", path);
 }
 
-int
-cli_signing_load(const char *path, const char *passfile,
+/* Load the key at path; an encrypted one is unlocked with pass, else
+ * with a passphrase asked on the terminal. */
+static int
+signing_load(const char *path, const struct cli_pass *pass,
     struct minisig_secret **sk)
 {
-	struct cli_pass pass = { NULL, 0 };
+	struct cli_pass tty = { NULL, 0 };
 	char *text = NULL, prompt[512];
 	size_t len = 0;
 	int rc, ec = 0, enc;
@@ -60,15 +62,15 @@ cli_signing_load(const char *path, const char *passfile,
 		ec = CLI_EXIT_ERR;
 		goto out;
 	}
-	if (enc) {
+	if (enc && pass == NULL) {
 		snprintf(prompt, sizeof(prompt),
 		    "Enter passphrase for signing key %s: ", path);
-		ec = passfile != NULL ? cli_pass_from_file(&pass, passfile) :
-		    cli_pass_from_tty(&pass, prompt, 0);
-		if (ec != 0)
+		if ((ec = cli_pass_from_tty(&tty, prompt, 0)) != 0)
 			goto out;
+		pass = &tty;
 	}
-	rc = minisig_secret_decode(text, len, pass.buf, pass.len, sk);
+	rc = minisig_secret_decode(text, len, enc ? pass->buf : NULL,
+	    enc ? pass->len : 0, sk);
 	if (rc == CAIRN_ERR_NO_MATCH) {
 		cli_error("%s: wrong passphrase for the signing key", path);
 		ec = CLI_EXIT_NO_MATCH;
@@ -78,8 +80,23 @@ cli_signing_load(const char *path, const char *passfile,
 	} else if (rc != 0)
 		ec = cli_fail(rc, "%s", path);
 out:
-	cli_pass_free(&pass);
+	cli_pass_free(&tty);
 	cio_secret_free(text, len);
+	return ec;
+}
+
+int
+cli_signing_load(const char *path, const char *passfile,
+    struct minisig_secret **sk)
+{
+	struct cli_pass pass = { NULL, 0 };
+	int ec;
+
+	*sk = NULL;
+	if (passfile != NULL && (ec = cli_pass_from_file(&pass, passfile)) != 0)
+		return ec;
+	ec = signing_load(path, passfile != NULL ? &pass : NULL, sk);
+	cli_pass_free(&pass);
 	return ec;
 }
 
@@ -144,7 +161,7 @@ out:
 }
 
 int
-cli_signing_print_pub(const char *path, const char *passfile)
+cli_signing_print_pub(const char *path, const struct cli_passes *ps)
 {
 	struct minisig_secret *sk = NULL;
 	struct minisig_public pk;
@@ -171,7 +188,8 @@ cli_signing_print_pub(const char *path, const char *passfile)
 		}
 		path = home_key;
 	}
-	if ((ec = cli_signing_load(path, passfile, &sk)) != 0)
+	if ((ec = signing_load(path, ps != NULL && ps->n > 0 ? &ps->v[0] :
+	    NULL, &sk)) != 0)
 		goto out;
 	minisig_public_from_secret(sk, &pk);
 print:

@@ -2,6 +2,7 @@
  * cmd_keygen.c - `cairn keygen`: create an age X25519 identity file in
  * age's own format (readable by `age -d -i`), optionally age-encrypted to
  * a passphrase (scrypt, armored: `age -d` on it gives the plain file).
+ * Without -o it sets up the key home (cli_keyhome.c).
  *
  * Knows the age API and the identity file layout; nothing of archives.
  */
@@ -15,14 +16,21 @@
 #include "age.h"
 #include "cairn_err.h"
 #include "cli.h"
+#include "cli_archive.h" /* cli_keyhome_create */
 
 static const char keygen_help[] =
-    "usage: cairn keygen -o FILE [--passphrase | --passphrase-file F]\n"
+    "usage: cairn keygen [-o FILE] [--passphrase | --passphrase-file F]\n"
     "\n"
     "Create a new age X25519 identity in FILE (mode 0600; an existing\n"
     "file is never replaced) and print its recipient (age1...) on\n"
     "standard output.  The file is in age's format, usable with\n"
     "`age -d -i FILE`.\n"
+    "\n"
+    "Without -o, set up the key home (see 'cairn --help'; mode 0700):\n"
+    "identity, signing.key (minisign secret key, 0600), signing.pub\n"
+    "(minisign public key: minisign -p signing.pub) and recipients (the\n"
+    "identity's recipient; the default for 'cairn seal').  A passphrase\n"
+    "then protects both identity and signing.key.  Nothing is replaced.\n"
     "\n"
     "  -o, --output FILE        where to write the identity\n"
     "  -p, --passphrase         encrypt the identity file with a passphrase\n"
@@ -125,15 +133,13 @@ out:
 }
 
 /*
- * `cairn keygen` without -o: reserved for filling the key home
- * (identity, recipients, signing.key, signing.pub; see cli_key_home()).
- * Until that lands it is a usage error.
+ * `cairn keygen` without -o: fill the key home (identity, recipients,
+ * signing.key, signing.pub; see cli_keyhome_create() in cli_keyhome.c).
  */
 static int
 keygen_home(const struct cli_pass *pass)
 {
-	(void)pass;
-	return cli_usage_error("keygen", "-o FILE is required");
+	return cli_keyhome_create(pass, write_identity);
 }
 
 int

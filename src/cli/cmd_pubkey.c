@@ -2,8 +2,10 @@
  * cmd_pubkey.c - `cairn pubkey`: print the age1... recipient of each
  * X25519 identity in the given identity files, one per line.
  *
- * Knows the age API only.  (Later: --signing [-s KEY] for the signing
- * key's public half.)
+ * With --signing, print the minisign public key of the signing key
+ * instead (cli_signing.c).
+ *
+ * Knows the age API only.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -13,16 +15,23 @@
 #include "age.h"
 #include "cairn_err.h"
 #include "cli.h"
+#include "cli_archive.h" /* cli_signing_print_pub */
 
 static const char pubkey_help[] =
     "usage: cairn pubkey [-i IDENTITY_FILE]... [--passphrase-file F]...\n"
+    "       cairn pubkey --signing [-s SIGNING_KEY] [--passphrase-file F]\n"
     "\n"
     "Print the recipient (age1...) of every identity in the identity\n"
     "files, one per line.  Without -i, the key home's identity is used.\n"
+    "With --signing, print the minisign public key file of the signing\n"
+    "key (usable as `minisign -p FILE` and `cairn verify --signer FILE`):\n"
+    "the key home's signing.pub, or derived from SIGNING_KEY.\n"
     "\n"
     "  -i, --identity FILE      identity file (repeatable; - = stdin)\n"
     "      --passphrase-file F  passphrase for an encrypted identity file\n"
     "                           (repeatable; else asked on the terminal)\n"
+    "      --signing            print the signing key's public key\n"
+    "  -s, --signing-key KEY    minisign secret key (implies --signing)\n"
     "  -h, --help               show this help\n";
 
 static int
@@ -36,26 +45,30 @@ print_recipient(void *cbctx, const char *recipient)
 int
 cmd_pubkey(int argc, char **argv)
 {
-	enum { OPT_PASSFILE = 256 };
+	enum { OPT_PASSFILE = 256, OPT_SIGNING };
 	static const struct option longopts[] = {
 	    {"identity", required_argument, NULL, 'i'},
 	    {"passphrase-file", required_argument, NULL, OPT_PASSFILE},
+	    {"signing", no_argument, NULL, OPT_SIGNING},
+	    {"signing-key", required_argument, NULL, 's'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct age_identities ids = {NULL, 0};
 	struct cli_passes ps;
-	const char **files = NULL;
+	const char **files = NULL, *signkey = NULL;
 	char *home = NULL;
 	size_t nfiles = 0;
-	int c, ec = 0, rc;
+	int c, ec = 0, rc, signing = 0;
 
 	memset(&ps, 0, sizeof(ps));
 	if ((files = cio_calloc((size_t)argc + 1, sizeof(*files))) == NULL)
 		return cli_fail(CAIRN_ERR_NOMEM, "pubkey");
-	while ((c = getopt_long(argc, argv, ":hi:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hi:s:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': files[nfiles++] = optarg; break;
+		case OPT_SIGNING: signing = 1; break;
+		case 's': signkey = optarg; signing = 1; break;
 		case OPT_PASSFILE:
 			if ((ec = cli_passes_add_file(&ps, optarg)) != 0)
 				goto out;
@@ -67,6 +80,12 @@ cmd_pubkey(int argc, char **argv)
 	if (optind < argc) {
 		ec = cli_usage_error(
 		    "pubkey", "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if (signing) {
+		ec = nfiles > 0 ? cli_usage_error("pubkey",
+		    "--signing cannot be combined with -i") :
+		    cli_signing_print_pub(signkey, &ps);
 		goto out;
 	}
 	if (nfiles == 0) {

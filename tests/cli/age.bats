@@ -54,7 +54,7 @@ age_key() {
 	assert_stderr_has "needs an argument"
 	expect_exit 2 "$CAIRN" encrypt -r
 	expect_exit 2 "$CAIRN" pubkey extra-arg
-	expect_exit 2 "$CAIRN" keygen
+	expect_exit 2 "$CAIRN" keygen extra-arg
 }
 
 @test "control characters in user strings are escaped on stderr" {

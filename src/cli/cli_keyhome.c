@@ -1,0 +1,119 @@
+/*
+ * cli_keyhome.c - `cairn keygen` without -o: create the key home with a
+ * fresh age identity, a minisign signing key pair and the default
+ * recipients file (see cli_archive.h).  Never replaces an existing key.
+ *
+ * Knows the key home layout (cli.h) and the signing-key helpers; the
+ * identity file itself is written by cmd_keygen.c's writer.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cairn_err.h"
+#include "cio.h"
+#include "cli.h"
+#include "cli_archive.h"
+#include "minisig.h"
+
+/* mkdir -p home; the last component 0700.  Warns when it is open to
+ * group or others. */
+static int
+make_home(const char *home)
+{
+	struct stat st;
+	char *p;
+
+	if ((p = cio_strdup(home)) == NULL)
+		return cli_fail(CAIRN_ERR_NOMEM, "keygen");
+	for (char *s = p + 1; *s != '\0'; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+			free(p);
+			return cli_fail(CAIRN_ERR_IO, "%s", home);
+		}
+		*s = '/';
+	}
+	free(p);
+	if (mkdir(home, 0700) != 0 && errno != EEXIST)
+		return cli_fail(CAIRN_ERR_IO, "%s", home);
+	if (stat(home, &st) != 0)
+		return cli_fail(CAIRN_ERR_IO, "%s", home);
+	if (!S_ISDIR(st.st_mode))
+		return cli_fail_why(CLI_EXIT_ERR, "not a directory", "%s", home);
+	if ((st.st_mode & 077) != 0) {
+		cli_warn("%s: key home is accessible by group or others",
+		    home);
+		cli_hint("chmod 700 %s", home);
+	}
+	return 0;
+}
+
+int
+cli_keyhome_create(const struct cli_pass *pass,
+    cli_identity_writer write_identity)
+{
+	static const char *names[] = { CLI_HOME_IDENTITY,
+		CLI_HOME_SIGNING_KEY, CLI_HOME_SIGNING_PUB,
+		CLI_HOME_RECIPIENTS };
+	char *home = NULL, *path[4] = { NULL, NULL, NULL, NULL };
+	char recipient[AGE_RECIPIENT_STR_LEN], text[512], created[32];
+	char kid[MINISIG_KEY_ID_HEX_LEN];
+	struct minisig_public pk;
+	time_t now = time(NULL);
+	struct tm tm;
+	int ec = CLI_EXIT_ERR, wrote = 0, rc, n;
+
+	if ((home = cli_key_home()) == NULL)
+		goto out;
+	for (int i = 0; i < 4; i++)
+		if ((path[i] = cli_key_home_path(names[i])) == NULL)
+			goto out;
+	for (int i = 0; i < 4; i++)
+		if (cli_exists(path[i])) {
+			cli_error("%s: exists, refusing to overwrite a key",
+			    path[i]);
+			cli_hint("the key home %s is already set up; use "
+				 "keygen -o FILE for another identity",
+			    home);
+			goto out;
+		}
+	if ((ec = make_home(home)) != 0)
+		goto out;
+	if ((ec = write_identity(path[0], pass, recipient)) != 0)
+		goto out;
+	wrote = 1;
+	if ((ec = cli_signing_create(path[1], path[2], pass, &pk)) != 0)
+		goto out;
+	wrote = 3;
+	gmtime_r(&now, &tm);
+	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	n = snprintf(text, sizeof(text),
+	    "# cairn default recipients for 'cairn seal': the identity in\n"
+	    "# this key home (created %s)\n%s\n", created, recipient);
+	if ((rc = cio_write_file(path[3], text, (size_t)n, 0644)) != 0) {
+		ec = cli_fail(rc, "%s", path[3]);
+		goto out;
+	}
+	minisig_key_id_hex(pk.key_id, kid);
+	printf("%s\n", recipient);
+	if ((ec = cli_flush_stdout()) == 0)
+		fprintf(stderr, "cairn: created %s: identity, recipients, "
+		    "signing.key and signing.pub (signing key id %s)%s\n",
+		    home, kid, pass != NULL ? "; identity and signing key "
+		    "are passphrase-protected" : "");
+out:
+	if (ec != 0)
+		for (int i = 0; i < wrote; i++)
+			(void)unlink(path[i]);
+	for (int i = 0; i < 4; i++)
+		free(path[i]);
+	free(home);
+	return ec;
+}
