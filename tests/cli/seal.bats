@@ -484,11 +484,9 @@ must_not_open() {
 	for n in $((hl + 10)) $((hl + 65536 + 16)) $((size / 2)) $((size - 1)); do
 		head -c "$n" a.cairn >t.cairn
 		must_not_open t.cairn 4
-	assert_stderr_has "after SHA256SUMS.minisig"
 	done
 	head -c 20 a.cairn >t.cairn
 	must_not_open t.cairn 4
-	assert_stderr_has "after SHA256SUMS.minisig"
 }
 
 @test "list reads only the head: a 12 MiB archive cut to 256 KiB still lists" {
