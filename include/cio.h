@@ -65,9 +65,10 @@ ssize_t cio_memsrc_read(void *memsrc, uint8_t *buf, size_t len);
  * refuses with CAIRN_ERR_EXISTS when path exists and !force.  Write to
  * a->fd (or use cio_fd_write with &a->fd).  cio_atomic_commit() fsyncs,
  * renames over path (or links, when !force, so an existing file is never
- * replaced) and fsyncs the directory; cio_atomic_abort() unlinks the temp
- * file.  Either one must be called exactly once; both are safe to call
- * after the other (no-op).
+ * replaced) and fsyncs the directory; on any error (with !force) nothing
+ * is left at path, even when only the directory fsync failed.
+ * cio_atomic_abort() unlinks the temp file.  Either one must be called
+ * exactly once; both are safe to call after the other (no-op).
  */
 struct cio_atomic {
 	int fd;

@@ -251,24 +251,6 @@ dir_of(const char *path)
 	return res;
 }
 
-static int
-fsync_dir(const char *path)
-{
-	char *d = dir_of(path);
-	int fd, rc = 0;
-
-	if (d == NULL)
-		return CAIRN_ERR_NOMEM;
-	fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(d);
-	if (fd < 0)
-		return CAIRN_ERR_IO;
-	if (fault_eio() || fsync(fd) != 0)
-		rc = CAIRN_ERR_IO;
-	close(fd);
-	return rc;
-}
-
 int
 cio_atomic_open(struct cio_atomic *a, const char *path, mode_t mode,
     int force)
@@ -332,10 +314,22 @@ out:
 int
 cio_atomic_commit(struct cio_atomic *a)
 {
-	int rc = CAIRN_ERR_IO;
+	int rc = CAIRN_ERR_IO, dfd = -1;
+	char *d;
 
 	if (a->tmp == NULL)
 		return CAIRN_ERR_INVAL;
+	/* Whatever can fail for want of memory or of the directory happens
+	 * before the file is published, so that an error leaves nothing at
+	 * a->path (but see the directory fsync below). */
+	if ((d = dir_of(a->path)) == NULL) {
+		rc = CAIRN_ERR_NOMEM;
+		goto out;
+	}
+	dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(d);
+	if (dfd < 0)
+		goto out;
 	if (fault_eio() || fsync(a->fd) != 0)
 		goto out;
 	if (close(a->fd) != 0) {
@@ -361,11 +355,24 @@ cio_atomic_commit(struct cio_atomic *a)
 	pending_del(a->tmp);
 	free(a->tmp);
 	a->tmp = NULL;
-	rc = fsync_dir(a->path);
+	rc = 0;
+	if (fault_eio() || fsync(dfd) != 0) {
+		int e = errno;
+
+		/* Without force the file at a->path is ours since link():
+		 * take it back, so that an error leaves nothing there. */
+		if (!a->force)
+			(void)unlink(a->path);
+		rc = CAIRN_ERR_IO;
+		errno = e;
+	}
+	close(dfd);
 	free(a->path);
 	a->path = NULL;
 	return rc;
 out:
+	if (dfd >= 0)
+		close(dfd);
 	cio_atomic_abort(a);
 	return rc;
 }
