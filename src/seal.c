@@ -117,11 +117,12 @@ stream_file(struct seal_plan *p, size_t i, struct tarball_writer *tw,
 	if (fd < 0) {
 		int saved = errno;
 
+		if (saved == ELOOP)
+			return changed(p, it->host,
+			    "replaced by a symbolic link since it was examined");
 		seal_fail(p, CAIRN_ERR_IO, it->host, strerror(saved));
 		errno = saved;
-		return saved == ELOOP ?
-		    changed(p, it->host, "replaced by a symbolic link") :
-		    CAIRN_ERR_IO;
+		return CAIRN_ERR_IO;
 	}
 	rc = CAIRN_ERR_IO;
 	if (fstat(fd, &before) != 0) {
