@@ -377,6 +377,7 @@ cli_share_set_write(
 out:
 	for (k = 0; k < opened; k++)
 		cio_atomic_abort(&a[k]);
+	set->dir_created = ec == 0 && created;
 	if (ec != 0 && created)
 		(void)rmdir(set->dir); /* only if empty: no share was kept */
 	free(a);

@@ -146,6 +146,7 @@ struct cli_share_set {
 	const int *copies;         /* per share: 0, or its copy number in a
 				    * 1-of-N group (cli_groups_split) */
 	char **paths;              /* out: n malloc'd file names, or NULL */
+	int dir_created;           /* out: set->dir was created here */
 };
 
 /*

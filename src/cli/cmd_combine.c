@@ -56,7 +56,9 @@ emit(const char *outpath, const char *text, size_t len)
 		return ec;
 	if ((rc = out.sink.write(out.sink.ctx, (const uint8_t *)text, len)) !=
 	    0) {
-		ec = cli_stream_fail(rc, NULL, NULL, &out);
+		ec = out.write_errno != 0
+		    ? cli_stream_fail(rc, NULL, NULL, &out)
+		    : cli_fail(rc, "%s", out.name);
 		cli_out_abort(&out);
 		return ec;
 	}

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -321,6 +322,8 @@ init(int argc, char **argv)
 		/* Shares of a key nobody encrypts to would only confuse. */
 		for (size_t k = 0; k < nshares; k++)
 			(void)remove(set.paths[k]);
+		if (set.dir_created)
+			(void)rmdir(set.dir);
 		goto out;
 	}
 	printf("Recovery key %s\n(%s)\nadded to %s: archives sealed from now "

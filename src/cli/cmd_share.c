@@ -115,7 +115,9 @@ reveal(const struct cli_share *sh, const char *text, size_t len, const char *to,
 	    (rc = age_writer_write(w, (const uint8_t *)text, len)) == 0)
 		rc = age_writer_finish(w);
 	if (rc != 0) {
-		ec = cli_stream_fail(rc, NULL, NULL, &out);
+		ec = out.write_errno != 0
+		    ? cli_stream_fail(rc, NULL, NULL, &out)
+		    : cli_fail(rc, "%s", out.name);
 		goto out;
 	}
 	if ((ec = cli_out_commit(&out)) != 0)
