@@ -69,6 +69,29 @@ entry_json(const struct manifest_entry *e)
 	return o;
 }
 
+/* Route jansson's allocations through cio_malloc(), so that fault
+ * injection in test builds reaches them too (jansson frees with free()),
+ * and note a failed one: jansson reports some allocation failures while
+ * parsing as syntax errors, which must not pass for a malformed file. */
+static int jansson_oom;
+
+static void *
+jansson_malloc(size_t n)
+{
+	void *p = cio_malloc(n);
+
+	if (p == NULL)
+		jansson_oom = 1;
+	return p;
+}
+
+static void
+jansson_use_cio(void)
+{
+	json_set_alloc_funcs(jansson_malloc, free);
+	jansson_oom = 0;
+}
+
 int
 manifest_encode(const struct manifest *m, char **json, size_t *len)
 {
@@ -81,6 +104,7 @@ manifest_encode(const struct manifest *m, char **json, size_t *len)
 
 	*json = NULL;
 	*len = 0;
+	jansson_use_cio();
 	if ((rc = manifest_check(m, NULL)) != 0)
 		return rc == CAIRN_ERR_FORMAT || rc == CAIRN_ERR_UNSAFE ?
 		    CAIRN_ERR_INVAL : rc;
@@ -290,14 +314,21 @@ manifest_decode(const char *json, size_t len, struct manifest **out)
 	int rc = CAIRN_ERR_FORMAT;
 
 	*out = NULL;
+	jansson_use_cio();
 	if (len > MANIFEST_MAX_LEN)
 		return CAIRN_ERR_LIMIT;
 	if (!depth_ok(json, len, MANIFEST_MAX_DEPTH))
 		return CAIRN_ERR_FORMAT;
 	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &err);
 	if (root == NULL)
-		return json_error_code(&err) == json_error_out_of_memory ?
+		return jansson_oom ||
+		    json_error_code(&err) == json_error_out_of_memory ?
 		    CAIRN_ERR_NOMEM : CAIRN_ERR_FORMAT;
+	if (jansson_oom) {
+		/* a tree built despite a failed allocation may lack parts */
+		rc = CAIRN_ERR_NOMEM;
+		goto out;
+	}
 	if (!json_is_object(root))
 		goto out;
 	/* format and version first, so a newer version is "unsupported"
