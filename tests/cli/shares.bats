@@ -389,6 +389,11 @@ no_secret_keys() {
 	expect_exit 0 "$CAIRN" split -t 2 -n 2 --print -o s me.key
 	w=$(word_at s/share-01.txt 7)
 	assert_output_has " 7 $w"
+	# must fail: encrypted shares cannot go to the terminal only
+	expect_exit 2 "$CAIRN" split -t 2 -n 2 --print --to "$(cat me.pub)" \
+	    --to "$(cat me.pub)" me.key
+	assert_stderr_has "--to needs -o DIR"
+	[[ "$output" != *"█"* ]]
 }
 
 # ---- raw secrets and the reference vectors ----------------------------
