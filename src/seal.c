@@ -6,20 +6,17 @@
  *
  * Data path, one pass per file: read() SEAL_BLOCK bytes -> SHA-256 ->
  * tarball_write_data() -> libarchive's 10240-byte records -> age_writer
- * (64 KiB STREAM chunks) -> sink.  The read+hash side and the
- * tar+encrypt side meet only in stream_file()'s loop, so they can be put
- * on two threads later without touching the formats.
+ * (64 KiB STREAM chunks) -> sink.  The files' part of it (read+hash on
+ * one side, tar+encrypt on the other, on two threads when there are two
+ * CPUs) is in seal_stream.c.
  *
  * Knows the filesystem, tar writer, age writer, manifest, SHA256SUMS and
  * minisign modules; nothing of the terminal or key files.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "age.h"
 #include "cairn_err.h"
@@ -81,122 +78,6 @@ write_blob(struct seal_plan *p, struct tarball_writer *tw, const char *name,
 	return 0;
 }
 
-static int
-same_time(const struct timespec *a, const struct timespec *b)
-{
-	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
-}
-
-static int
-changed(struct seal_plan *p, const char *host, const char *why)
-{
-	return seal_fail(p, CAIRN_ERR_CHANGED, host, why);
-}
-
-/*
- * Stream entry i (a file): re-open it, check it is the planned file,
- * read it once, hashing and writing each block, and check it did not
- * change.  Fills digest.
- */
-static int
-stream_file(struct seal_plan *p, size_t i, struct tarball_writer *tw,
-    uint8_t *buf, uint8_t digest[DIGEST_SHA256_LEN])
-{
-	const struct manifest_entry *e = &p->m->entries[i];
-	const struct seal_item *it = &p->items[i];
-	struct digest_sha256 d;
-	struct stat before, after;
-	uint64_t total = 0;
-	int fd, rc;
-
-	if (cio_fault_hit()) {
-		errno = EIO;
-		return seal_fail(p, CAIRN_ERR_IO, it->host, strerror(errno));
-	}
-	fd = open(it->host, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		int saved = errno;
-
-		if (saved == ELOOP)
-			return changed(p, it->host,
-			    "replaced by a symbolic link since it was examined");
-		seal_fail(p, CAIRN_ERR_IO, it->host, strerror(saved));
-		errno = saved;
-		return CAIRN_ERR_IO;
-	}
-	rc = CAIRN_ERR_IO;
-	if (fstat(fd, &before) != 0) {
-		seal_fail(p, rc, it->host, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(before.st_mode) || before.st_dev != it->dev ||
-	    before.st_ino != it->ino) {
-		rc = changed(p, it->host, "replaced by another file since it "
-		    "was examined");
-		goto out;
-	}
-	if (before.st_size != it->size || !same_time(&before.st_mtim,
-	    &it->mtim)) {
-		rc = changed(p, it->host, "modified since it was examined");
-		goto out;
-	}
-	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	if ((rc = tarball_write_file_begin(tw, e->path, e->size, e->mode,
-		 e->mtime)) != 0) {
-		rc = tar_fail(p, tw, rc, it->host);
-		goto out;
-	}
-	digest_sha256_init(&d);
-	for (;;) {
-		ssize_t n = read(fd, buf, SEAL_BLOCK);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || cio_fault_hit()) {
-			if (n >= 0)
-				errno = EIO;
-			rc = seal_fail(p, CAIRN_ERR_IO, it->host,
-			    strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		if ((uint64_t)n > e->size - total) {
-			rc = changed(p, it->host, "grew while being sealed");
-			goto out;
-		}
-		digest_sha256_update(&d, buf, (size_t)n);
-		total += (uint64_t)n;
-		if ((rc = tarball_write_data(tw, buf, (size_t)n)) != 0) {
-			rc = tar_fail(p, tw, rc, it->host);
-			goto out;
-		}
-	}
-	if (total != e->size) {
-		rc = changed(p, it->host, "shrank while being sealed");
-		goto out;
-	}
-	if (fstat(fd, &after) != 0) {
-		rc = seal_fail(p, CAIRN_ERR_IO, it->host, strerror(errno));
-		goto out;
-	}
-	if (after.st_size != before.st_size ||
-	    !same_time(&after.st_mtim, &before.st_mtim) ||
-	    !same_time(&after.st_ctim, &before.st_ctim)) {
-		rc = changed(p, it->host, "modified while being sealed");
-		goto out;
-	}
-	if ((rc = tarball_write_file_end(tw)) != 0) {
-		rc = tar_fail(p, tw, rc, it->host);
-		goto out;
-	}
-	digest_sha256_final(&d, digest);
-	rc = 0;
-out:
-	close(fd);
-	return rc;
-}
-
 /* Write SHA256SUMS and (with sk) its signature. */
 static int
 write_sums(struct seal_plan *p, struct tarball_writer *tw,
@@ -234,7 +115,7 @@ seal_write(struct seal_plan *p, const struct age_recipients *rs,
 	struct tarball_writer *tw = NULL;
 	struct cio_sink asink;
 	struct sums sums;
-	uint8_t digest[DIGEST_SHA256_LEN], *buf = NULL;
+	uint8_t digest[DIGEST_SHA256_LEN];
 	char *json = NULL;
 	size_t jlen = 0;
 	int rc;
@@ -264,29 +145,9 @@ seal_write(struct seal_plan *p, const struct age_recipients *rs,
 		seal_fail(p, rc, NULL, cairn_strerror(rc));
 		goto out;
 	}
-	if ((rc = posix_memalign((void **)&buf, 4096, SEAL_BLOCK)) != 0) {
-		buf = NULL;
-		rc = CAIRN_ERR_NOMEM;
-		goto out;
-	}
-	if ((rc = write_blob(p, tw, MANIFEST_NAME, json, jlen)) != 0)
-		goto out;
-	for (size_t i = 0; i < p->m->nentries; i++) {
-		const struct manifest_entry *e = &p->m->entries[i];
-
-		if (e->type == MANIFEST_DIR) {
-			if ((rc = tarball_write_dir(tw, e->path, e->mode,
-				 e->mtime)) != 0) {
-				rc = tar_fail(p, tw, rc, p->items[i].host);
-				goto out;
-			}
-			continue;
-		}
-		if ((rc = stream_file(p, i, tw, buf, digest)) != 0 ||
-		    (rc = sums_add(&sums, e->path, digest)) != 0)
-			goto out;
-	}
-	if ((rc = write_sums(p, tw, &sums, sk)) != 0)
+	if ((rc = write_blob(p, tw, MANIFEST_NAME, json, jlen)) != 0 ||
+	    (rc = seal_stream_entries(p, tw, &sums)) != 0 ||
+	    (rc = write_sums(p, tw, &sums, sk)) != 0)
 		goto out;
 	if ((rc = tarball_writer_finish(tw)) != 0) {
 		rc = tar_fail(p, tw, rc, NULL);
@@ -301,6 +162,5 @@ out:
 	age_writer_free(aw);
 	sums_free(&sums);
 	free(json);
-	free(buf);
 	return rc;
 }

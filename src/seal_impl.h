@@ -43,4 +43,14 @@ struct seal_plan {
 int seal_fail(struct seal_plan *p, int err, const char *path,
     const char *why);
 
+/*
+ * Stream every entry of the plan into tw (directories, and each file read
+ * once and hashed; see seal_stream.c), adding one SHA256SUMS line per file
+ * to sums.  Returns 0 or an error with its reason in the plan.
+ */
+struct tarball_writer;
+struct sums;
+int seal_stream_entries(struct seal_plan *p, struct tarball_writer *tw,
+    struct sums *sums);
+
 #endif

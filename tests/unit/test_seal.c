@@ -291,7 +291,8 @@ test_changed(void)
 		memset(&md, 0, sizeof(md));
 		sh("rm -rf %s/ch && mkdir -p %s/ch", dir, dir);
 		snprintf(path, sizeof(path), "%s/ch/f", dir);
-		write_file(path, 2 * SEAL_BLOCK + 5, 3);
+		/* larger than what the reading thread may run ahead */
+		write_file(path, 12 * SEAL_BLOCK + 5, 3);
 		snprintf(cmd, sizeof(cmd), "head -c 3000000 /dev/zero >>%s",
 		    path);
 		md.cmd = NULL;
@@ -425,7 +426,12 @@ test_sink_error_and_list(void)
 	seal_plan_free(p);
 
 	paths[0] = a;
-	TAP_EQ_INT(seal_paths(paths, sk, &out, NULL, 0), 0, "seal 8 MiB");
+	{
+		char e[512];
+
+		rc = seal_paths(paths, sk, &out, e, sizeof(e));
+		TAP_OK(rc == 0, "seal 8 MiB: %d '%s'", rc, e);
+	}
 	memset(&o, 0, sizeof(o));
 	o.list_only = 1;
 	rc = unseal_mem(out.data, out.len, &o, &res, &consumed);
@@ -463,8 +469,14 @@ main(void)
 	    age_identities_add_x25519(&ids, xsk) != 0 ||
 	    minisig_keygen(&sk, &pk) != 0)
 		return 1;
-	test_round_trip();
-	test_changed();
+	/* the data path on one thread, then read+hash on a second thread */
+	for (int threads = 0; threads < 2; threads++) {
+		setenv("CAIRN_SEAL_THREADS", threads ? "1" : "0", 1);
+		printf("# CAIRN_SEAL_THREADS=%d\n", threads);
+		test_round_trip();
+		test_changed();
+	}
+	unsetenv("CAIRN_SEAL_THREADS");
 	test_refusals();
 	test_sink_error_and_list();
 	sh("chmod -R u+rwx %s; rm -rf %s", dir, dir);
