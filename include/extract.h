@@ -47,14 +47,14 @@ int extract_begin(struct extract **out, const char *dest);
 /* Create a directory entry (mode applied at commit).  Returns 0,
  * CAIRN_ERR_UNSAFE (bad name, or the name exists as a non-directory),
  * CAIRN_ERR_IO, CAIRN_ERR_NOMEM. */
-int extract_dir(struct extract *x, const char *path, unsigned int mode,
-    int64_t mtime);
+int extract_dir(
+    struct extract *x, const char *path, unsigned int mode, int64_t mtime);
 
 /* Create a file, then extract_file_write() its bytes and
  * extract_file_end() it.  Errors as extract_dir(); CAIRN_ERR_UNSAFE also
  * when the name exists already. */
-int extract_file_begin(struct extract *x, const char *path,
-    unsigned int mode, int64_t mtime);
+int extract_file_begin(
+    struct extract *x, const char *path, unsigned int mode, int64_t mtime);
 int extract_file_write(struct extract *x, const uint8_t *buf, size_t len);
 int extract_file_end(struct extract *x);
 

@@ -55,14 +55,13 @@
  * built from the manifest; verifiers require exactly this text.
  */
 #define SEAL_TRUSTED_COMMENT_LEN 96
-#define SEAL_UNTRUSTED_COMMENT "signature from cairn secret key"
+#define SEAL_UNTRUSTED_COMMENT   "signature from cairn secret key"
 
 enum seal_warning {
 	SEAL_WARN_SYMLINK = 1, /* path is a symbolic link: skipped */
 };
 /* path is the host path as found (not escaped). */
-typedef void (*seal_warn_cb)(void *ctx, enum seal_warning w,
-    const char *path);
+typedef void (*seal_warn_cb)(void *ctx, enum seal_warning w, const char *path);
 
 struct seal_plan;
 
@@ -106,11 +105,11 @@ void seal_plan_free(struct seal_plan *p);
  * modules' errors; seal_plan_error() says which file and why.  A plan is
  * written at most once.
  */
-int seal_write(struct seal_plan *p, const struct age_recipients *rs,
-    int armor, const struct minisig_secret *sk, const struct cio_sink *sink);
+int seal_write(struct seal_plan *p, const struct age_recipients *rs, int armor,
+    const struct minisig_secret *sk, const struct cio_sink *sink);
 
 /* The trusted comment for m into out.  Returns 0 or CAIRN_ERR_INVAL. */
-int seal_trusted_comment(const struct manifest *m,
-    char out[SEAL_TRUSTED_COMMENT_LEN]);
+int seal_trusted_comment(
+    const struct manifest *m, char out[SEAL_TRUSTED_COMMENT_LEN]);
 
 #endif

@@ -66,7 +66,7 @@ struct unseal_ops {
 };
 
 struct unseal_options {
-	int list_only;	/* stop after manifest.json */
+	int list_only; /* stop after manifest.json */
 	/* Accepted signers (--signer); nsigners == 0 accepts the key the
 	 * manifest names (or an unsigned archive). */
 	const struct minisig_public *signers;
@@ -77,12 +77,12 @@ struct unseal_options {
 #define UNSEAL_ERROR_LEN 512
 
 struct unseal_result {
-	struct manifest *m;	/* parsed manifest (NULL if none) */
-	int is_signed;		/* the manifest names a signer */
-	int sig_ok;		/* ... and its signature verified */
-	char *trusted_comment;	/* of the verified signature, or NULL */
-	uint64_t nfiles, ndirs;	/* entries checked */
-	uint64_t bytes;		/* file bytes checked */
+	struct manifest *m;           /* parsed manifest (NULL if none) */
+	int is_signed;                /* the manifest names a signer */
+	int sig_ok;                   /* ... and its signature verified */
+	char *trusted_comment;        /* of the verified signature, or NULL */
+	uint64_t nfiles, ndirs;       /* entries checked */
+	uint64_t bytes;               /* file bytes checked */
 	char error[UNSEAL_ERROR_LEN]; /* "" or what failed (may hold
 				       * member names: escape on output) */
 };

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -22,9 +21,9 @@
 #include "cairn_err.h"
 #include "cio.h"
 #include "extract.h"
+#include "extract_impl.h"
 #include "tarball.h"
 
-#define X_DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 /* Bytes of the destination's name kept in the staging directory's name
  * (".<name>.cairn-XXXXXX" must fit NAME_MAX). */
 #define X_STAGE_NAME_KEEP 200
@@ -56,85 +55,12 @@ static volatile sig_atomic_t sig_armed;
 static volatile int sig_parentfd = -1;
 static char sig_name[NAME_MAX + 1];
 
-struct x_dirent64 {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
-
-/*
- * Remove parentfd/name and everything below it using only
- * async-signal-safe system calls and no memory allocation: a depth-first
- * walk that climbs back with "..", which is safe because the tree is
- * private to us (mode 0700).  The step budget bounds the work if
- * something cannot be removed.
- */
-static void
-rm_tree(int parentfd, const char *name)
-{
-	char buf[4096] __attribute__((aligned(8)));
-	long steps = 50L * 1000 * 1000;
-	int fd, depth = 0;
-
-	fd = openat(parentfd, name, X_DIR_FLAGS);
-	while (fd >= 0 && steps-- > 0) {
-		int next = -1, removed = 0;
-		long n;
-
-		(void)lseek(fd, 0, SEEK_SET);
-		while (next < 0 &&
-		    (n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
-			for (long off = 0; off < n && next < 0;) {
-				struct x_dirent64 *d =
-				    (struct x_dirent64 *)(void *)(buf + off);
-				const char *s = d->d_name;
-
-				off += d->d_reclen;
-				if (s[0] == '.' && (s[1] == '\0' ||
-				    (s[1] == '.' && s[2] == '\0')))
-					continue;
-				if (unlinkat(fd, s, 0) == 0 ||
-				    (errno == EISDIR &&
-				    unlinkat(fd, s, AT_REMOVEDIR) == 0)) {
-					removed = 1;
-					continue;
-				}
-				if (errno != ENOTEMPTY && errno != EEXIST)
-					continue;
-				next = openat(fd, s, X_DIR_FLAGS);
-				if (next < 0 && errno == EACCES &&
-				    fchmodat(fd, s, 0700, 0) == 0)
-					next = openat(fd, s, X_DIR_FLAGS);
-			}
-		}
-		if (next >= 0) {
-			close(fd);
-			fd = next;
-			depth++;
-			continue;
-		}
-		if (removed) /* entries may move while we delete: rescan */
-			continue;
-		if (depth == 0)
-			break;
-		next = openat(fd, "..", X_DIR_FLAGS);
-		close(fd);
-		fd = next;
-		depth--;
-	}
-	if (fd >= 0)
-		close(fd);
-	(void)unlinkat(parentfd, name, AT_REMOVEDIR);
-}
-
 void
 extract_abort_signal_safe(void)
 {
 	if (sig_armed && sig_parentfd >= 0) {
 		sig_armed = 0;
-		rm_tree(sig_parentfd, sig_name);
+		extract_rm_tree(sig_parentfd, sig_name);
 	}
 }
 
@@ -208,11 +134,10 @@ extract_begin(struct extract **out, const char *dest)
 	if ((rc = split_dest(dest, &dir, &x->dest_name)) != 0)
 		goto out;
 	rc = CAIRN_ERR_IO;
-	if (cio_fault_hit() || (x->parentfd = open(dir, X_DIR_FLAGS &
-	    ~O_NOFOLLOW)) < 0)
+	if (cio_fault_hit() ||
+	    (x->parentfd = open(dir, X_DIR_FLAGS & ~O_NOFOLLOW)) < 0)
 		goto out;
-	if (fstatat(x->parentfd, x->dest_name, &st, AT_SYMLINK_NOFOLLOW) ==
-	    0) {
+	if (fstatat(x->parentfd, x->dest_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		rc = CAIRN_ERR_EXISTS;
 		goto out;
 	}
@@ -241,8 +166,7 @@ extract_begin(struct extract **out, const char *dest)
 	if (!x->armed)
 		goto out;
 	snprintf(x->stage_path, n, "%s/%s", dir, x->stage_name);
-	if ((x->stagefd = openat(x->parentfd, x->stage_name, X_DIR_FLAGS)) <
-	    0)
+	if ((x->stagefd = openat(x->parentfd, x->stage_name, X_DIR_FLAGS)) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -275,12 +199,9 @@ x_errno(void)
 	case EEXIST:
 	case ELOOP:
 	case ENOTDIR:
-	case EISDIR:
-		return CAIRN_ERR_UNSAFE;
-	case ENOMEM:
-		return CAIRN_ERR_NOMEM;
-	default:
-		return CAIRN_ERR_IO;
+	case EISDIR: return CAIRN_ERR_UNSAFE;
+	case ENOMEM: return CAIRN_ERR_NOMEM;
+	default: return CAIRN_ERR_IO;
 	}
 }
 
@@ -353,8 +274,8 @@ x_check(struct extract *x, const char *path)
 /* ---- entries --------------------------------------------------------------- */
 
 int
-extract_dir(struct extract *x, const char *path, unsigned int mode,
-    int64_t mtime)
+extract_dir(
+    struct extract *x, const char *path, unsigned int mode, int64_t mtime)
 {
 	const char *leaf;
 	struct stat st;
@@ -391,8 +312,8 @@ extract_dir(struct extract *x, const char *path, unsigned int mode,
 }
 
 int
-extract_file_begin(struct extract *x, const char *path, unsigned int mode,
-    int64_t mtime)
+extract_file_begin(
+    struct extract *x, const char *path, unsigned int mode, int64_t mtime)
 {
 	const char *leaf;
 	int pfd, rc;
@@ -436,7 +357,8 @@ extract_file_end(struct extract *x)
 		return CAIRN_ERR_INVAL;
 	set_times(ts, x->file_mtime);
 	if (fchmod(x->filefd, (0600 | (x->file_mode & 0044)) & ~x->umask) !=
-	    0 || futimens(x->filefd, ts) != 0)
+	        0 ||
+	    futimens(x->filefd, ts) != 0)
 		rc = CAIRN_ERR_IO;
 	if (close(x->filefd) != 0 && rc == 0)
 		rc = CAIRN_ERR_IO;
@@ -486,7 +408,7 @@ extract_commit(struct extract *x)
 		goto fail;
 	block_signals(&old);
 	if (renameat2(x->parentfd, x->stage_name, x->parentfd, x->dest_name,
-	    RENAME_NOREPLACE) != 0) {
+	        RENAME_NOREPLACE) != 0) {
 		int saved = errno;
 
 		sigprocmask(SIG_SETMASK, &old, NULL);
@@ -516,7 +438,7 @@ extract_abort(struct extract *x)
 		close(x->filefd);
 	x->filefd = -1;
 	if (x->armed && !x->done) {
-		rm_tree(x->parentfd, x->stage_name);
+		extract_rm_tree(x->parentfd, x->stage_name);
 		arm(x, 0);
 	}
 	x->done = 1;

@@ -30,8 +30,8 @@
 #include "tarball.h"
 
 int
-seal_trusted_comment(const struct manifest *m,
-    char out[SEAL_TRUSTED_COMMENT_LEN])
+seal_trusted_comment(
+    const struct manifest *m, char out[SEAL_TRUSTED_COMMENT_LEN])
 {
 	char id[MANIFEST_ID_HEX_LEN], t[MANIFEST_TIME_LEN];
 	int n;
@@ -52,15 +52,15 @@ age_sink_write(void *ctx, const uint8_t *buf, size_t len)
 
 /* A tar writer call failed on name: record its reason. */
 static int
-tar_fail(struct seal_plan *p, struct tarball_writer *tw, int rc,
-    const char *name)
+tar_fail(
+    struct seal_plan *p, struct tarball_writer *tw, int rc, const char *name)
 {
 	const char *why = tarball_writer_error(tw);
 
 	if (rc == CAIRN_ERR_IO && errno != 0)
 		why = strerror(errno);
-	return seal_fail(p, rc, name, why[0] != '\0' ? why :
-	    cairn_strerror(rc));
+	return seal_fail(
+	    p, rc, name, why[0] != '\0' ? why : cairn_strerror(rc));
 }
 
 /* One of cairn's own members, from memory. */
@@ -70,8 +70,8 @@ write_blob(struct seal_plan *p, struct tarball_writer *tw, const char *name,
 {
 	int rc;
 
-	if ((rc = tarball_write_file_begin(tw, name, len, SEAL_OWN_MODE,
-		 p->m->sealed_at)) != 0 ||
+	if ((rc = tarball_write_file_begin(
+	         tw, name, len, SEAL_OWN_MODE, p->m->sealed_at)) != 0 ||
 	    (rc = tarball_write_data(tw, buf, len)) != 0 ||
 	    (rc = tarball_write_file_end(tw)) != 0)
 		return tar_fail(p, tw, rc, name);
@@ -95,7 +95,7 @@ write_sums(struct seal_plan *p, struct tarball_writer *tw,
 		goto out;
 	if ((rc = seal_trusted_comment(p->m, tc)) != 0 ||
 	    (rc = minisig_sign(sk, text, len, tc, SEAL_UNTRUSTED_COMMENT, &sig,
-		 &siglen)) != 0) {
+	         &siglen)) != 0) {
 		seal_fail(p, rc, SUMS_SIG_NAME, cairn_strerror(rc));
 		goto out;
 	}
@@ -107,8 +107,8 @@ out:
 }
 
 int
-seal_write(struct seal_plan *p, const struct age_recipients *rs,
-    int armor, const struct minisig_secret *sk, const struct cio_sink *sink)
+seal_write(struct seal_plan *p, const struct age_recipients *rs, int armor,
+    const struct minisig_secret *sk, const struct cio_sink *sink)
 {
 	struct minisig_public pk;
 	struct age_writer *aw = NULL;

@@ -15,7 +15,7 @@
 
 /* What was seen of one manifest entry when planning (same index). */
 struct seal_item {
-	char *host;	/* path to open, as reached from the argument */
+	char *host; /* path to open, as reached from the argument */
 	dev_t dev;
 	ino_t ino;
 	off_t size;
@@ -28,11 +28,11 @@ struct seal_plan {
 	struct manifest *m;
 	struct seal_item *items; /* parallel to m->entries */
 	size_t cap;
-	char **tops;		 /* top-level names, for duplicates */
+	char **tops; /* top-level names, for duplicates */
 	size_t ntops;
 	uint64_t nfiles, bytes;
 	struct filetype *ft;
-	uint8_t *sniff;		 /* FILETYPE_SNIFF_LEN bytes */
+	uint8_t *sniff; /* FILETYPE_SNIFF_LEN bytes */
 	seal_warn_cb warn;
 	void *warn_ctx;
 	int written;
@@ -40,8 +40,7 @@ struct seal_plan {
 };
 
 /* Record the first error's reason: "<path>: <why>" (path may be NULL). */
-int seal_fail(struct seal_plan *p, int err, const char *path,
-    const char *why);
+int seal_fail(struct seal_plan *p, int err, const char *path, const char *why);
 
 /*
  * Stream every entry of the plan into tw (directories, and each file read
@@ -50,7 +49,7 @@ int seal_fail(struct seal_plan *p, int err, const char *path,
  */
 struct tarball_writer;
 struct sums;
-int seal_stream_entries(struct seal_plan *p, struct tarball_writer *tw,
-    struct sums *sums);
+int seal_stream_entries(
+    struct seal_plan *p, struct tarball_writer *tw, struct sums *sums);
 
 #endif

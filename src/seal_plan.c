@@ -29,8 +29,8 @@ seal_fail(struct seal_plan *p, int err, const char *path, const char *why)
 {
 	if (p->error[0] == '\0') {
 		if (path != NULL)
-			snprintf(p->error, sizeof(p->error), "%s: %s", path,
-			    why);
+			snprintf(
+			    p->error, sizeof(p->error), "%s: %s", path, why);
 		else
 			snprintf(p->error, sizeof(p->error), "%s", why);
 	}
@@ -120,8 +120,8 @@ sniff(struct seal_plan *p, const char *host, const struct stat *st,
 	size_t got = 0, want;
 	int fd, rc = 0;
 
-	want = st->st_size < FILETYPE_SNIFF_LEN ? (size_t)st->st_size :
-	    FILETYPE_SNIFF_LEN;
+	want = st->st_size < FILETYPE_SNIFF_LEN ? (size_t)st->st_size
+	                                        : FILETYPE_SNIFF_LEN;
 	if (cio_fault_hit()) {
 		errno = EIO;
 		return fail_errno(p, host);
@@ -173,10 +173,12 @@ add_entry(struct seal_plan *p, const char *host, const char *rel,
 	if (rc == CAIRN_ERR_NOMEM)
 		return rc;
 	if (rc != 0 || manifest_path_check(rel, strlen(rel)) != 0)
-		return seal_fail(p, rc == CAIRN_ERR_UNSUPPORTED ? rc :
-		    CAIRN_ERR_INVAL, host, why != NULL ? why :
-		    "name not allowed in an archive (control or bidi "
-		    "character, backslash)");
+		return seal_fail(p,
+		    rc == CAIRN_ERR_UNSUPPORTED ? rc : CAIRN_ERR_INVAL, host,
+		    why != NULL
+		        ? why
+		        : "name not allowed in an archive (control or bidi "
+		          "character, backslash)");
 	if (n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 256;
 
@@ -196,10 +198,12 @@ add_entry(struct seal_plan *p, const char *host, const char *rel,
 	    (int64_t)st->st_mtim.tv_sec, dir ? NULL : mime);
 	if (rc != 0) {
 		free(it->host);
-		return seal_fail(p, rc, host, rc == CAIRN_ERR_LIMIT ?
-		    "too many entries" : rc == CAIRN_ERR_NOMEM ?
-		    "out of memory" : "cannot be recorded (name or time "
-		    "outside the manifest's rules)");
+		return seal_fail(p, rc, host,
+		    rc == CAIRN_ERR_LIMIT ? "too many entries"
+		        : rc == CAIRN_ERR_NOMEM
+		        ? "out of memory"
+		        : "cannot be recorded (name or time "
+		          "outside the manifest's rules)");
 	}
 	it->dev = st->st_dev;
 	it->ino = st->st_ino;

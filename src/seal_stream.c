@@ -75,9 +75,10 @@ read_file(const struct seal_plan *p, size_t i, uint8_t *buf, int faults,
 	}
 	fd = open(it->host, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		return errno == ELOOP ? rfail(err, CAIRN_ERR_CHANGED, it->host,
-		    "replaced by a symbolic link since it was examined") :
-		    rfail(err, CAIRN_ERR_IO, it->host, strerror(errno));
+		return errno == ELOOP
+		    ? rfail(err, CAIRN_ERR_CHANGED, it->host,
+		          "replaced by a symbolic link since it was examined")
+		    : rfail(err, CAIRN_ERR_IO, it->host, strerror(errno));
 	if (fstat(fd, &before) != 0) {
 		rc = rfail(err, CAIRN_ERR_IO, it->host, strerror(errno));
 		goto out;
@@ -104,7 +105,8 @@ read_file(const struct seal_plan *p, size_t i, uint8_t *buf, int faults,
 		if (n < 0 || (faults && cio_fault_hit())) {
 			if (n >= 0)
 				errno = EIO;
-			rc = rfail(err, CAIRN_ERR_IO, it->host, strerror(errno));
+			rc =
+			    rfail(err, CAIRN_ERR_IO, it->host, strerror(errno));
 			goto out;
 		}
 		if (n == 0)
@@ -188,13 +190,13 @@ stream_sequential(struct tar_side *t, struct sums *sums)
 		const struct manifest_entry *e = &p->m->entries[t->i];
 
 		if (e->type == MANIFEST_DIR) {
-			if ((rc = tarball_write_dir(t->tw, e->path, e->mode,
-				 e->mtime)) != 0)
+			if ((rc = tarball_write_dir(
+			         t->tw, e->path, e->mode, e->mtime)) != 0)
 				tar_fail(t, rc);
 			continue;
 		}
-		if ((rc = tarball_write_file_begin(t->tw, e->path, e->size,
-			 e->mode, e->mtime)) != 0) {
+		if ((rc = tarball_write_file_begin(
+		         t->tw, e->path, e->size, e->mode, e->mtime)) != 0) {
 			tar_fail(t, rc);
 			break;
 		}
@@ -229,7 +231,8 @@ struct pipe {
 	pthread_mutex_t mu;
 	pthread_cond_t filled, freed;
 	struct slot s[SEAL_SLOTS];
-	unsigned head, tail; /* producer fills s[head % N], consumer takes tail */
+	unsigned head,
+	    tail; /* producer fills s[head % N], consumer takes tail */
 	int stop;
 	const struct seal_plan *p;
 	char err[SEAL_ERROR_LEN];
@@ -376,13 +379,13 @@ stream_threaded(struct tar_side *t, struct sums *sums, int *result)
 		const struct manifest_entry *e = &p->m->entries[t->i];
 
 		if (e->type == MANIFEST_DIR) {
-			if ((rc = tarball_write_dir(t->tw, e->path, e->mode,
-				 e->mtime)) != 0)
+			if ((rc = tarball_write_dir(
+			         t->tw, e->path, e->mode, e->mtime)) != 0)
 				tar_fail(t, rc);
 			continue;
 		}
-		if ((rc = tarball_write_file_begin(t->tw, e->path, e->size,
-			 e->mode, e->mtime)) != 0) {
+		if ((rc = tarball_write_file_begin(
+		         t->tw, e->path, e->size, e->mode, e->mtime)) != 0) {
 			tar_fail(t, rc);
 			break;
 		}
@@ -410,10 +413,10 @@ out:
 }
 
 int
-seal_stream_entries(struct seal_plan *p, struct tarball_writer *tw,
-    struct sums *sums)
+seal_stream_entries(
+    struct seal_plan *p, struct tarball_writer *tw, struct sums *sums)
 {
-	struct tar_side t = { p, tw, 0 };
+	struct tar_side t = {p, tw, 0};
 	const char *e = getenv("CAIRN_SEAL_THREADS");
 	int rc = 0, threads = sysconf(_SC_NPROCESSORS_ONLN) > 1;
 

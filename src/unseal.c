@@ -34,8 +34,7 @@ struct run {
 	size_t ndigests;
 };
 
-static int
-fail(struct run *r, int err, const char *fmt, ...)
+static int fail(struct run *r, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int
@@ -56,8 +55,8 @@ static int
 cb_fail(struct run *r, int rc, const char *path)
 {
 	return fail(r, rc, "%s: %s", path,
-	    rc == CAIRN_ERR_IO && errno != 0 ? strerror(errno) :
-	    cairn_strerror(rc));
+	    rc == CAIRN_ERR_IO && errno != 0 ? strerror(errno)
+	                                     : cairn_strerror(rc));
 }
 
 /* Advance to the next member; a tar error is reported with its reason. */
@@ -68,8 +67,9 @@ next(struct run *r, struct tarball_entry *e, const char *want)
 
 	if (rc < 0)
 		return fail(r, rc, "tar stream: %s",
-		    tarball_reader_error(r->tr)[0] != '\0' ?
-		    tarball_reader_error(r->tr) : cairn_strerror(rc));
+		    tarball_reader_error(r->tr)[0] != '\0'
+		        ? tarball_reader_error(r->tr)
+		        : cairn_strerror(rc));
 	if (rc == 1 && want != NULL)
 		return fail(r, CAIRN_ERR_INTEGRITY,
 		    "archive ends where %s should follow", want);
@@ -96,21 +96,22 @@ slurp(struct run *r, const struct tarball_entry *e, size_t max, char **out,
 
 	*out = NULL;
 	if (e->type != TARBALL_FILE)
-		return fail(r, CAIRN_ERR_INTEGRITY, "%s is not a file",
-		    e->path);
+		return fail(
+		    r, CAIRN_ERR_INTEGRITY, "%s is not a file", e->path);
 	if (e->size > max)
 		return fail(r, CAIRN_ERR_LIMIT, "%s: larger than %zu bytes",
 		    e->path, max);
 	if ((p = cio_malloc((size_t)e->size + 1)) == NULL)
 		return CAIRN_ERR_NOMEM;
 	while (got < e->size) {
-		ssize_t n = tarball_read_data(r->tr, (uint8_t *)p + got,
-		    (size_t)e->size - got);
+		ssize_t n = tarball_read_data(
+		    r->tr, (uint8_t *)p + got, (size_t)e->size - got);
 
 		if (n <= 0) {
 			free(p);
-			return n < 0 ? read_err(r, n, e->path) :
-			    fail(r, CAIRN_ERR_INTEGRITY, "%s: short", e->path);
+			return n < 0 ? read_err(r, n, e->path)
+			             : fail(r, CAIRN_ERR_INTEGRITY, "%s: short",
+			                   e->path);
 		}
 		got += (size_t)n;
 	}
@@ -163,8 +164,8 @@ check_signer_allowed(struct run *r)
 		return fail(r, CAIRN_ERR_SIGNATURE,
 		    "archive is unsigned, but a signer was required");
 	for (size_t i = 0; i < r->o->nsigners; i++)
-		if (memcmp(&r->o->signers[i], &m->signer,
-		    sizeof(m->signer)) == 0)
+		if (memcmp(&r->o->signers[i], &m->signer, sizeof(m->signer)) ==
+		    0)
 			return 0;
 	{
 		char id[MINISIG_KEY_ID_HEX_LEN];
@@ -225,9 +226,9 @@ member(struct run *r, const struct manifest_entry *me, size_t *filei)
 			return cb_fail(r, rc, me->path);
 	}
 	if (got != me->size)
-		return fail(r, CAIRN_ERR_INTEGRITY, "%s: %" PRIu64
-		    " bytes, the manifest says %" PRIu64, me->path, got,
-		    me->size);
+		return fail(r, CAIRN_ERR_INTEGRITY,
+		    "%s: %" PRIu64 " bytes, the manifest says %" PRIu64,
+		    me->path, got, me->size);
 	digest_sha256_final(&d, r->digests[++*filei]);
 	if (ops != NULL && ops->file_end != NULL &&
 	    (rc = ops->file_end(ops->ctx)) != 0)
@@ -249,8 +250,10 @@ check_sums(struct run *r, char **text, size_t *len)
 	if ((rc = next(r, &e, SUMS_NAME)) != 0)
 		return rc;
 	if (strcmp(e.path, SUMS_NAME) != 0)
-		return fail(r, CAIRN_ERR_INTEGRITY, "member %s where "
-		    SUMS_NAME " should follow (not in the manifest)", e.path);
+		return fail(r, CAIRN_ERR_INTEGRITY,
+		    "member %s where " SUMS_NAME
+		    " should follow (not in the manifest)",
+		    e.path);
 	if ((rc = slurp(r, &e, SUMS_MAX_LEN, text, len)) != 0)
 		return rc;
 	if ((rc = sums_decode(*text, *len, &s)) != 0) {
@@ -265,8 +268,8 @@ check_sums(struct run *r, char **text, size_t *len)
 		goto out;
 	}
 	for (size_t i = 0; i < s.n; i++)
-		if (!digest_equal(s.v[i].sha256, r->digests[i],
-		    DIGEST_SHA256_LEN)) {
+		if (!digest_equal(
+		        s.v[i].sha256, r->digests[i], DIGEST_SHA256_LEN)) {
 			rc = fail(r, CAIRN_ERR_INTEGRITY,
 			    "%s: SHA-256 differs from " SUMS_NAME, s.v[i].path);
 			goto out;
@@ -292,15 +295,16 @@ check_signature(struct run *r, const char *sums, size_t sumslen)
 		if (rc == 0)
 			return fail(r, CAIRN_ERR_INTEGRITY,
 			    "member %s after " SUMS_NAME " of an unsigned "
-			    "archive", e.path);
+			    "archive",
+			    e.path);
 		return 0;
 	}
 	if (rc == 1)
 		return fail(r, CAIRN_ERR_SIGNATURE,
 		    "signature missing (no " SUMS_SIG_NAME ")");
 	if (strcmp(e.path, SUMS_SIG_NAME) != 0)
-		return fail(r, CAIRN_ERR_INTEGRITY, "member %s where "
-		    SUMS_SIG_NAME " should follow", e.path);
+		return fail(r, CAIRN_ERR_INTEGRITY,
+		    "member %s where " SUMS_SIG_NAME " should follow", e.path);
 	if ((rc = slurp(r, &e, UNSEAL_SIG_MAX, &sig, &siglen)) != 0) {
 		if (rc == CAIRN_ERR_LIMIT)
 			rc = CAIRN_ERR_SIGNATURE;
@@ -311,14 +315,16 @@ check_signature(struct run *r, const char *sums, size_t sumslen)
 		goto out;
 	if (rc != 0) {
 		rc = fail(r, CAIRN_ERR_SIGNATURE, SUMS_SIG_NAME ": %s",
-		    rc == CAIRN_ERR_FORMAT ? "malformed signature" :
-		    "invalid signature, or not by the manifest's signer");
+		    rc == CAIRN_ERR_FORMAT
+		        ? "malformed signature"
+		        : "invalid signature, or not by the manifest's signer");
 		goto out;
 	}
 	if ((rc = seal_trusted_comment(m, want)) != 0)
 		goto out;
 	if (strcmp(tc, want) != 0) {
-		rc = fail(r, CAIRN_ERR_SIGNATURE, SUMS_SIG_NAME
+		rc = fail(r, CAIRN_ERR_SIGNATURE,
+		    SUMS_SIG_NAME
 		    ": trusted comment does not match the manifest");
 		goto out;
 	}
@@ -327,8 +333,8 @@ check_signature(struct run *r, const char *sums, size_t sumslen)
 	tc = NULL;
 	/* Nothing may follow the signature. */
 	if ((rc = next(r, &e, NULL)) == 0)
-		rc = fail(r, CAIRN_ERR_INTEGRITY, "member %s after "
-		    SUMS_SIG_NAME, e.path);
+		rc = fail(r, CAIRN_ERR_INTEGRITY,
+		    "member %s after " SUMS_SIG_NAME, e.path);
 	else if (rc == 1)
 		rc = 0;
 out:

@@ -46,23 +46,22 @@ make_home(const char *home)
 	if (stat(home, &st) != 0)
 		return cli_fail(CAIRN_ERR_IO, "%s", home);
 	if (!S_ISDIR(st.st_mode))
-		return cli_fail_why(CLI_EXIT_ERR, "not a directory", "%s", home);
+		return cli_fail_why(
+		    CLI_EXIT_ERR, "not a directory", "%s", home);
 	if ((st.st_mode & 077) != 0) {
-		cli_warn("%s: key home is accessible by group or others",
-		    home);
+		cli_warn("%s: key home is accessible by group or others", home);
 		cli_hint("chmod 700 %s", home);
 	}
 	return 0;
 }
 
 int
-cli_keyhome_create(const struct cli_pass *pass,
-    cli_identity_writer write_identity)
+cli_keyhome_create(
+    const struct cli_pass *pass, cli_identity_writer write_identity)
 {
-	static const char *names[] = { CLI_HOME_IDENTITY,
-		CLI_HOME_SIGNING_KEY, CLI_HOME_SIGNING_PUB,
-		CLI_HOME_RECIPIENTS };
-	char *home = NULL, *path[4] = { NULL, NULL, NULL, NULL };
+	static const char *names[] = {CLI_HOME_IDENTITY, CLI_HOME_SIGNING_KEY,
+	    CLI_HOME_SIGNING_PUB, CLI_HOME_RECIPIENTS};
+	char *home = NULL, *path[4] = {NULL, NULL, NULL, NULL};
 	char recipient[AGE_RECIPIENT_STR_LEN], text[512], created[32];
 	char kid[MINISIG_KEY_ID_HEX_LEN];
 	struct minisig_public pk;
@@ -77,10 +76,10 @@ cli_keyhome_create(const struct cli_pass *pass,
 			goto out;
 	for (int i = 0; i < 4; i++)
 		if (cli_exists(path[i])) {
-			cli_error("%s: exists, refusing to overwrite a key",
-			    path[i]);
+			cli_error(
+			    "%s: exists, refusing to overwrite a key", path[i]);
 			cli_hint("the key home %s is already set up; use "
-				 "keygen -o FILE for another identity",
+			         "keygen -o FILE for another identity",
 			    home);
 			goto out;
 		}
@@ -96,7 +95,8 @@ cli_keyhome_create(const struct cli_pass *pass,
 	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	n = snprintf(text, sizeof(text),
 	    "# cairn default recipients for 'cairn seal': the identity in\n"
-	    "# this key home (created %s)\n%s\n", created, recipient);
+	    "# this key home (created %s)\n%s\n",
+	    created, recipient);
 	if ((rc = cio_write_file(path[3], text, (size_t)n, 0644)) != 0) {
 		ec = cli_fail(rc, "%s", path[3]);
 		goto out;
@@ -104,10 +104,13 @@ cli_keyhome_create(const struct cli_pass *pass,
 	minisig_key_id_hex(pk.key_id, kid);
 	printf("%s\n", recipient);
 	if ((ec = cli_flush_stdout()) == 0)
-		fprintf(stderr, "cairn: created %s: identity, recipients, "
+		fprintf(stderr,
+		    "cairn: created %s: identity, recipients, "
 		    "signing.key and signing.pub (signing key id %s)%s\n",
-		    home, kid, pass != NULL ? "; identity and signing key "
-		    "are passphrase-protected" : "");
+		    home, kid,
+		    pass != NULL ? "; identity and signing key "
+		                   "are passphrase-protected"
+		                 : "");
 out:
 	if (ec != 0)
 		for (int i = 0; i < wrote; i++)

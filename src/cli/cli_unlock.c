@@ -31,20 +31,15 @@ int
 cli_unlock_option(struct cli_unlock *u, int c, const char *arg)
 {
 	switch (c) {
-	case 'i':
-		u->idfiles[u->nidfiles++] = arg;
-		return 1;
+	case 'i': u->idfiles[u->nidfiles++] = arg; return 1;
 	case CLI_UNLOCK_OPT_PASSFILE:
 		u->passfiles[u->npassfiles++] = arg;
 		return 1;
 	case CLI_UNLOCK_OPT_SHARE:
 		u->sharefiles[u->nsharefiles++] = arg;
 		return 1;
-	case CLI_UNLOCK_OPT_SHARE_PASSFILE:
-		u->sharepass = arg;
-		return 1;
-	default:
-		return 0;
+	case CLI_UNLOCK_OPT_SHARE_PASSFILE: u->sharepass = arg; return 1;
+	default: return 0;
 	}
 }
 
@@ -64,19 +59,19 @@ cli_unlock_load(struct cli_unlock *u)
 			u->idfiles[u->nidfiles++] = u->home_identity;
 	}
 	for (size_t i = 0; i < u->nidfiles; i++)
-		if ((ec = cli_load_identity_file(&u->ids, u->idfiles[i],
-			 &u->ps)) != 0)
+		if ((ec = cli_load_identity_file(
+		         &u->ids, u->idfiles[i], &u->ps)) != 0)
 			return ec;
 	/* Shares rebuild an identity in memory; the -i identities loaded
 	 * so far decrypt encrypted share files. */
 	if (u->nsharefiles > 0 &&
-	    (ec = cli_shares_add_identity(&u->ids, u->sharefiles,
-		 u->nsharefiles, u->sharepass)) != 0)
+	    (ec = cli_shares_add_identity(
+	         &u->ids, u->sharefiles, u->nsharefiles, u->sharepass)) != 0)
 		return ec;
 	u->nkeys = u->ids.n;
 	for (size_t i = 0; i < u->ps.n; i++)
-		if ((rc = age_identities_add_passphrase(&u->ids, u->ps.v[i].buf,
-			 u->ps.v[i].len)) != 0)
+		if ((rc = age_identities_add_passphrase(
+		         &u->ids, u->ps.v[i].buf, u->ps.v[i].len)) != 0)
 			return cli_fail(rc, "passphrase");
 	u->nkeys += u->ps.n;
 	if (u->ps.n == 0 && (ec = cli_tty_scrypt_add(&u->ids, &u->tty)) != 0)
@@ -95,7 +90,8 @@ cli_unlock_open(struct cli_unlock *u, const struct cio_source *src,
 	if (rc != CAIRN_ERR_NO_MATCH) {
 		if (rc == CAIRN_ERR_HEADER || rc == CAIRN_ERR_ARMOR) {
 			cli_error("%s: not a cairn archive, or its age header "
-				  "is damaged: %s", name, cairn_strerror(rc));
+			          "is damaged: %s",
+			    name, cairn_strerror(rc));
 			return cli_exit_code(rc);
 		}
 		return cli_fail(rc, "%s", name);
@@ -104,7 +100,8 @@ cli_unlock_open(struct cli_unlock *u, const struct cio_source *src,
 		return u->tty.exit_code;
 	if (u->tty.wanted_passphrase && u->tty.no_tty) {
 		cli_error("%s: encrypted with a passphrase, and there is no "
-			  "terminal to ask for it", name);
+		          "terminal to ask for it",
+		    name);
 		cli_hint("use --passphrase-file FILE");
 		return CLI_EXIT_NO_MATCH;
 	}
@@ -115,10 +112,10 @@ cli_unlock_open(struct cli_unlock *u, const struct cio_source *src,
 	cli_error("%s: no identity matched", name);
 	if (u->nkeys == 0)
 		cli_hint("give the identity with -i FILE (or create the key "
-			 "home with 'cairn keygen')");
+		         "home with 'cairn keygen')");
 	else
 		cli_hint("the archive was sealed for other recipients; check "
-			 "your keys with 'cairn pubkey -i FILE'");
+		         "your keys with 'cairn pubkey -i FILE'");
 	return CLI_EXIT_NO_MATCH;
 }
 

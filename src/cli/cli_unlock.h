@@ -22,48 +22,51 @@
 /* getopt values of the long-only unlock options (above any char). */
 enum {
 	CLI_UNLOCK_OPT_PASSFILE = 0x1000,
-	CLI_UNLOCK_OPT_SHARE,	       /* --share (cli_shares.h) */
-	CLI_UNLOCK_OPT_SHARE_PASSFILE, /* --share-passphrase-file */
+	CLI_UNLOCK_OPT_SHARE,              /* --share (cli_shares.h) */
+	CLI_UNLOCK_OPT_SHARE_PASSFILE,     /* --share-passphrase-file */
 	CLI_UNLOCK_OPT_FIRST_FREE = 0x1100 /* verbs number theirs from here */
 };
 
 /* Put these in the verb's optstring and option table. */
 #define CLI_UNLOCK_SHORTOPTS "i:"
-#define CLI_UNLOCK_LONGOPTS                                                 \
-	{ "identity", required_argument, NULL, 'i' },                       \
-	{ "passphrase-file", required_argument, NULL,                       \
-		CLI_UNLOCK_OPT_PASSFILE },                                  \
-	{ "share", required_argument, NULL, CLI_UNLOCK_OPT_SHARE },         \
-	{ "share-passphrase-file", required_argument, NULL,                 \
-		CLI_UNLOCK_OPT_SHARE_PASSFILE }
+#define CLI_UNLOCK_LONGOPTS                                                    \
+	{"identity", required_argument, NULL, 'i'},                            \
+	    {"passphrase-file", required_argument, NULL,                       \
+	        CLI_UNLOCK_OPT_PASSFILE},                                      \
+	    {"share", required_argument, NULL, CLI_UNLOCK_OPT_SHARE},          \
+	{                                                                      \
+		"share-passphrase-file", required_argument, NULL,              \
+		    CLI_UNLOCK_OPT_SHARE_PASSFILE                              \
+	}
 #define CLI_UNLOCK_USAGE "[-i IDENTITY_FILE]... [--passphrase-file F]..."
-#define CLI_UNLOCK_HELP                                                     \
-	"  -i, --identity FILE      identity file (repeatable; - = stdin);\n" \
-	"                           default: the key home's identity\n"       \
-	"      --passphrase-file F  passphrase of a passphrase-encrypted\n"   \
-	"                           archive or identity file (repeatable;\n"  \
-	"                           else asked on the terminal)\n"           \
-	"      --share SHARE_FILE   a SLIP-39 share file (repeatable): enough\n" \
-	"                           of them rebuild a split identity in\n"   \
+#define CLI_UNLOCK_HELP                                                        \
+	"  -i, --identity FILE      identity file (repeatable; - = stdin);\n"  \
+	"                           default: the key home's identity\n"        \
+	"      --passphrase-file F  passphrase of a passphrase-encrypted\n"    \
+	"                           archive or identity file (repeatable;\n"   \
+	"                           else asked on the terminal)\n"             \
+	"      --share SHARE_FILE   a SLIP-39 share file (repeatable): "       \
+	"enough\n"                                                             \
+	"                           of them rebuild a split identity in\n"     \
 	"                           memory; -i identities decrypt encrypted\n" \
-	"                           share files\n"                           \
-	"      --share-passphrase-file F\n"                                   \
+	"                           share files\n"                             \
+	"      --share-passphrase-file F\n"                                    \
 	"                           the shares' SLIP-39 passphrase, if any\n"
 
 struct cli_unlock {
 	const char *verb;
-	const char **idfiles;	/* -i, as given */
+	const char **idfiles; /* -i, as given */
 	size_t nidfiles;
 	const char **passfiles; /* --passphrase-file, as given */
 	size_t npassfiles;
 	const char **sharefiles; /* --share, as given */
 	size_t nsharefiles;
-	const char *sharepass;	 /* --share-passphrase-file */
-	char *home_identity;	/* the default, when used */
+	const char *sharepass; /* --share-passphrase-file */
+	char *home_identity;   /* the default, when used */
 	struct age_identities ids;
 	struct cli_passes ps;
 	struct cli_tty_scrypt tty;
-	size_t nkeys;		/* identities + passphrases tried */
+	size_t nkeys; /* identities + passphrases tried */
 };
 
 /* Prepare u for a command line of argc words.  Returns 0 or exit code. */

@@ -36,10 +36,10 @@ cmd_list(int argc, char **argv)
 {
 	enum { OPT_JSON = CLI_UNLOCK_OPT_FIRST_FREE };
 	static const struct option longopts[] = {
-		CLI_UNLOCK_LONGOPTS,
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    CLI_UNLOCK_LONGOPTS,
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cli_unlock u;
 	struct cli_archive a;
@@ -55,31 +55,26 @@ cmd_list(int argc, char **argv)
 	a.in.fd = -1;
 	if ((ec = cli_unlock_init(&u, "list", argc)) != 0)
 		goto out;
-	while ((c = getopt_long(argc, argv, ":h" CLI_UNLOCK_SHORTOPTS,
-		    longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h" CLI_UNLOCK_SHORTOPTS, longopts,
+	            NULL)) != -1) {
 		if (cli_unlock_option(&u, c, optarg))
 			continue;
 		switch (c) {
-		case OPT_JSON:
-			as_json = 1;
-			break;
-		case 'h':
-			ec = cli_print_help(list_help);
-			goto out;
-		default:
-			ec = cli_option_error("list", c, argv);
-			goto out;
+		case OPT_JSON: as_json = 1; break;
+		case 'h': ec = cli_print_help(list_help); goto out;
+		default: ec = cli_option_error("list", c, argv); goto out;
 		}
 	}
 	if (optind >= argc) {
-		ec = cli_usage_error("list", "no ARCHIVE given (use - for "
+		ec = cli_usage_error("list",
+		    "no ARCHIVE given (use - for "
 		    "standard input)");
 		goto out;
 	}
 	path = argv[optind++];
 	if (optind < argc) {
-		ec = cli_usage_error("list", "more than one ARCHIVE ('%s')",
-		    argv[optind]);
+		ec = cli_usage_error(
+		    "list", "more than one ARCHIVE ('%s')", argv[optind]);
 		goto out;
 	}
 	if ((ec = cli_archive_open(&a, path, &u)) != 0)
