@@ -223,7 +223,7 @@ init(int argc, char **argv)
 	memset(&gs, 0, sizeof(gs));
 	memset(&set, 0, sizeof(set));
 	if ((ct = cio_calloc((size_t)argc + 1, sizeof(*ct))) == NULL) {
-		ec = cli_fail(CAIRN_ERR_NOMEM, verb);
+		ec = cli_fail(CAIRN_ERR_NOMEM, "%s", verb);
 		goto out;
 	}
 	while ((c = getopt_long(argc, argv, ":ht:o:", longopts, NULL)) != -1) {
@@ -271,7 +271,7 @@ init(int argc, char **argv)
 	}
 	if ((rs = cio_calloc(nct, sizeof(*rs))) == NULL ||
 	    (names = cio_calloc(nct, sizeof(*names))) == NULL) {
-		ec = cli_fail(CAIRN_ERR_NOMEM, verb);
+		ec = cli_fail(CAIRN_ERR_NOMEM, "%s", verb);
 		goto out;
 	}
 	for (size_t k = 0; k < nct; k++) {
@@ -286,7 +286,7 @@ init(int argc, char **argv)
 	}
 	/* The recovery key exists only here, in locked memory. */
 	if ((sk = sodium_malloc(AGE_X25519_KEY_LEN)) == NULL) {
-		ec = cli_fail(CAIRN_ERR_NOMEM, verb);
+		ec = cli_fail(CAIRN_ERR_NOMEM, "%s", verb);
 		goto out;
 	}
 	if ((rc = age_x25519_generate(sk)) != 0 ||
