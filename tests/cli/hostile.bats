@@ -48,58 +48,66 @@ expect_fail() {
 	# table): a version other than v1 and an scrypt work factor above 22
 	# (also one that overflows) are "unsupported" (exit 1), not malformed.
 	# Post-quantum hybrid identities are unsupported by cairn: skipped.
-	local n=0 bad=0 v name want
-	for v in "$CCTV"/*; do
-		name=$(basename "$v")
-		case $name in *.md | LICENSE | SOURCE) continue ;; esac
-		grep -aq '^identity: AGE-SECRET-KEY-PQ-' "$v" && continue
-		cctv_body "$v" in
-		rm -f id pf* out
+	# One perl run unpacks every vector into v/NAME.{age,id,pass*,want,sum}.
+	mkdir v
+	perl -MCompress::Zlib -e '
+		umask 077;
+		for my $path (@ARGV) {
+			my ($name) = $path =~ m{([^/]+)$};
+			next if $name =~ /^(README\.md|LICENSE|SOURCE)$/;
+			open(my $f, "<", $path) or die; binmode $f;
+			local $/; my ($h, $b) = split(/\n\n/, <$f>, 2);
+			next if $h =~ /^identity: AGE-SECRET-KEY-PQ-/m;
+			$b = uncompress($b) if $h =~ /^compressed: zlib$/m;
+			defined $b or die "$name: bad zlib";
+			my %want = ("success" => 0, "no match" => 3);
+			my ($exp) = $h =~ /^expect: (.*)$/m;
+			my $w = exists $want{$exp} ? $want{$exp} : 4;
+			$w = 1 if $name =~ /^(version_unsupported|scrypt_work_factor_(23|overflow))$/;
+			my %out = (age => $b, want => "$w\n");
+			($out{sum}) = $h =~ /^payload: (.*)$/m;
+			my @ids = $h =~ /^identity: (.*)$/mg;
+			$out{id} = join("", map { "$_\n" } @ids) if @ids;
+			my @pw = $h =~ /^passphrase: (.*)$/mg;
+			$out{"pass$_"} = $pw[$_ - 1] for 1 .. @pw;
+			for my $k (keys %out) {
+				next unless defined $out{$k};
+				open(my $o, ">", "v/$name.$k") or die; binmode $o;
+				print $o $out{$k}; close $o;
+			}
+		}' "$CCTV"/*
+	local n=0 bad=0 a name want
+	for a in v/*.age; do
+		name=${a%.age}
 		args=()
-		if grep -aq '^identity: ' "$v"; then
-			sed -n 's/^identity: //p' "$v" >id
-			chmod 600 id
-			args+=(-i id)
-		fi
-		i=0
-		while IFS= read -r p; do
-			i=$((i + 1))
-			printf '%s' "$p" >"pf$i"
-			chmod 600 "pf$i"
-			args+=(--passphrase-file "pf$i")
-		done < <(sed -n 's/^passphrase: //p' "$v")
-		case $(sed -n 's/^expect: //p' "$v" | head -1) in
-		success) want=0 ;;
-		"no match") want=3 ;;
-		*) want=4 ;;
-		esac
-		case $name in
-		version_unsupported | scrypt_work_factor_23 | \
-		    scrypt_work_factor_overflow) want=1 ;;
-		esac
+		[ -e "$name.id" ] && args+=(-i "$name.id")
+		for p in "$name".pass*; do
+			[ -e "$p" ] && args+=(--passphrase-file "$p")
+		done
+		want=$(cat "$name.want")
 		n=$((n + 1))
-		run --separate-stderr "$CAIRN" decrypt "${args[@]}" -o out in
+		rm -f out
+		run --separate-stderr "$CAIRN" decrypt "${args[@]}" -o out "$a"
 		if [ "$status" -ne "$want" ]; then
-			echo "$name: want exit $want, got $status: $stderr"
+			echo "${name#v/}: want exit $want, got $status: $stderr"
 			bad=$((bad + 1))
 			continue
 		fi
 		if [ "$want" -eq 0 ]; then
-			sum=$(sed -n 's/^payload: //p' "$v")
-			[ "$(sha256sum <out | cut -d' ' -f1)" = "$sum" ] || {
-				echo "$name: wrong plaintext"
+			[ "$(sha256sum <out | cut -d' ' -f1)" = "$(cat "$name.sum")" ] || {
+				echo "${name#v/}: wrong plaintext"
 				bad=$((bad + 1))
 			}
 		elif [ -e out ]; then
-			echo "$name: output left after exit $status"
+			echo "${name#v/}: output left after exit $status"
 			bad=$((bad + 1))
 		fi
-		if printf '%s' "$stderr" | tr -d '\n' | LC_ALL=C grep -q '[[:cntrl:]]'; then
-			echo "$name: raw control bytes on stderr"
+		if [[ "$stderr" == *[$'\x01'-$'\x09'$'\x0b'-$'\x1f'$'\x7f']* ]]; then
+			echo "${name#v/}: raw control bytes on stderr"
 			bad=$((bad + 1))
 		fi
 	done
-	echo "# $n vectors checked"
+	echo "# $n vectors checked" >&3
 	[ "$n" -ge 120 ]
 	[ "$bad" -eq 0 ]
 	assert_no_temp .
@@ -174,6 +182,7 @@ with_stanzas() {
 	printf 'secret' >p
 	"$CAIRN" encrypt -r "$rec" -o c p
 	n=$(grep -ac '^-> ' c)
+	A64=$(printf 'A%.0s' $(seq 64))
 	# up to AGE_MAX_STANZAS (64) stanzas parse; the MAC then fails
 	with_stanzas $((64 - n)) c ok64
 	expect_fail 4 o "$CAIRN" decrypt -i key -o o ok64
@@ -187,9 +196,7 @@ with_stanzas() {
 	{
 		head -n 1 c
 		printf -- '-> big\n'
-		for _ in $(seq 1400); do
-			printf '%064d\n' 0 | tr 0 A
-		done
+		yes "$A64" | head -n 1400
 		printf '\n'
 		tail -n +2 c
 	} >huge
@@ -200,7 +207,7 @@ with_stanzas() {
 	{
 		head -n 1 c
 		printf -- '-> x\n'
-		for _ in $(seq 20000); do printf '%064d\n' 0 | tr 0 A; done
+		yes "$A64" | head -n 20000
 	} >endless
 	expect_fail 1 o "$CAIRN" decrypt -i key -o o endless
 	assert_stderr_has "limit"
@@ -278,4 +285,319 @@ with_stanzas() {
 	    "$CAIRN" encrypt -p -o c p </dev/null
 	[ "$status" -ne 0 ]
 	[ ! -e c ]
+}
+
+# ---- hostile archives ----------------------------------------------------------
+#
+# Built from a valid signed archive: decrypted with age, unpacked with tar,
+# changed, repacked (GNU tar or bsdtar, members in a given order) and
+# encrypted again with age, so that only the tar and what is inside it is
+# hostile.  (seal.bats covers ../x, /abs, links, devices, and manifests
+# that disagree with the tar; these are the remaining cases.)
+
+MEMBERS=(manifest.json in in/hello.txt in/sub in/sub/data.bin SHA256SUMS SHA256SUMS.minisig)
+
+# archive: keys (age "id", $R; minisign sign.key/sign.pub), a signed
+# archive a.cairn of "in" and its members unpacked into x/.
+archive() {
+	age-keygen -o id 2>/dev/null
+	R=$(age-keygen -y id)
+	minisign -G -W -p sign.pub -s sign.key >/dev/null </dev/null
+	chmod 600 sign.key
+	mkdir -p in/sub
+	printf 'hello\n' >in/hello.txt
+	payload 3000 in/sub/data.bin
+	"$CAIRN" seal -r "$R" -s sign.key -o a.cairn in 2>/dev/null
+	mkdir x
+	age -d -i id a.cairn | tar -xpf - -C x
+}
+
+# pack DIR OUT [TAR OPTIONS...] -- MEMBER...: tar (ustar unless the options
+# say otherwise; -P keeps hostile names) and encrypt to $R.
+pack() {
+	local dir=$1 out=$2 opts=()
+	shift 2
+	while [ "$1" != -- ]; do opts+=("$1"); shift; done
+	shift
+	(cd "$dir" && tar --format=ustar -P --no-recursion --owner=0 --group=0 \
+	    --numeric-owner "${opts[@]}" -cf - -- "$@") >"$out.tar"
+	age -r "$R" -o "$out" "$out.tar"
+}
+
+# resign DIR: SHA256SUMS recomputed from the manifest and signed with
+# sign.key and the trusted comment cairn expects.
+resign() {
+	local id at
+	id=$(jq -r .archive_id "$1/manifest.json")
+	at=$(jq -r .sealed_at "$1/manifest.json")
+	(cd "$1" && {
+		sha256sum manifest.json
+		jq -r '.entries[] | select(.type == "file") | .path' \
+		    manifest.json | while IFS= read -r p; do sha256sum -- "$p"; done
+	} >SHA256SUMS)
+	rm -f "$1/SHA256SUMS.minisig"
+	minisign -S -s sign.key -m "$1/SHA256SUMS" -t "${2:-cairn-archive archive_id:$id sealed_at:$at}" \
+	    >/dev/null </dev/null
+}
+
+# refused CODE ARCHIVE: verify and open exit CODE; open leaves neither
+# its directory nor a staging directory; nothing escaped; stderr holds no
+# raw escape or other control byte.
+refused() {
+	expect_exit "$1" "$CAIRN" verify -i id "$2"
+	assert_no_stderr_control
+	expect_exit "$1" "$CAIRN" open -i id -C out "$2"
+	assert_no_stderr_control
+	if printf '%s' "$stderr" | grep -qP '\x1b'; then
+		echo "raw ESC on stderr"
+		return 1
+	fi
+	[ ! -e out ] || { echo "out exists"; return 1; }
+	[ -z "$(find . -maxdepth 1 -name '.*cairn-*')" ] || {
+		echo "staging left"
+		return 1
+	}
+	[ ! -e escaped ] && [ ! -e ../escaped ] && [ ! -e ../../escaped ]
+}
+
+# tar_set_size TAR MEMBER SIZE: set a ustar member's size field (and
+# header checksum) in place, so that the header lies about the data.
+tar_set_size() {
+	perl -e '
+		my ($tar, $name, $size) = @ARGV;
+		open(my $f, "+<", $tar) or die "$tar: $!"; binmode $f;
+		my $off = 0;
+		while (read($f, my $h, 512) == 512) {
+			last if $h =~ /^\0{512}$/;
+			my ($n) = unpack("Z100", $h);
+			my $sz = oct(substr($h, 124, 12) =~ s/[\0 ]//gr);
+			if ($n eq $name) {
+				substr($h, 124, 12) = sprintf("%011o\0", $size);
+				substr($h, 148, 8) = " " x 8;
+				substr($h, 148, 8) = sprintf("%06o\0 ", unpack("%32C*", $h));
+				seek($f, $off, 0); print $f $h; exit 0;
+			}
+			$off += 512 + int(($sz + 511) / 512) * 512;
+			seek($f, $off, 0);
+		}
+		die "$name not found\n";' "$@"
+}
+
+@test "archive: the unchanged repack verifies (sanity for the cases below)" {
+	archive
+	pack x ok.cairn -- "${MEMBERS[@]}"
+	expect_exit 0 "$CAIRN" verify -i id --signer sign.pub ok.cairn
+}
+
+@test "archive: '..' through a pax path= record and a GNU long name: 4" {
+	archive
+	long="in/$(printf 'd%.0s' $(seq 120))/../../../escaped"
+	pack x pax.cairn --format=pax --transform "s,^in/hello.txt\$,$long," -- "${MEMBERS[@]}"
+	grep -aq "path=$long" pax.cairn.tar
+	refused 4 pax.cairn
+	assert_stderr_has "'..' path component"
+	pack x gnu.cairn --format=gnu --transform "s,^in/hello.txt\$,$long," -- "${MEMBERS[@]}"
+	grep -aq '././@LongLink' gnu.cairn.tar
+	refused 4 gnu.cairn
+	assert_stderr_has "'..' path component"
+	# a long name without '..' is fine in both forms (the reader applies
+	# the records; the manifest then disagrees: 4 for that reason)
+	ok="in/$(printf 'e%.0s' $(seq 120))"
+	pack x paxok.cairn --format=pax --transform "s,^in/hello.txt\$,$ok," -- "${MEMBERS[@]}"
+	refused 4 paxok.cairn
+	assert_stderr_has "where the manifest lists in/hello.txt"
+}
+
+@test "archive: symlink x -> .. then x/escaped: refused at the link" {
+	archive
+	cp -a x y
+	ln -s .. y/in/x
+	cp x/in/hello.txt y/in/xfile
+	touch -r x/in y/in
+	pack y s.cairn --transform 's,^in/xfile$,in/x/escaped,' -- \
+	    manifest.json in in/x in/xfile in/sub in/sub/data.bin SHA256SUMS SHA256SUMS.minisig
+	tar -tf s.cairn.tar | grep -qx 'in/x/escaped'
+	refused 4 s.cairn
+	assert_stderr_has "symbolic link"
+}
+
+@test "archive: control characters and ANSI escapes in names are refused and never echoed raw" {
+	archive
+	n=0
+	for name in $'in/\e[31mred\e[0m' $'in/\e]0;title\a' $'in/a\nb' $'in/a\rb' \
+	    $'in/\x7f' $'in/\xc2\x9b1m' $'in/\xe2\x80\xaetxt.exe' $'in/bad\xff'; do
+		n=$((n + 1))
+		pack x "c$n.cairn" --format=pax --transform "s,^in/hello.txt\$,$name," -- "${MEMBERS[@]}"
+		refused 4 "c$n.cairn"
+		assert_stderr_has "tar stream:"
+	done
+	# the same in manifest.json (as JSON escapes): refused while parsing
+	# the manifest, before SHA256SUMS or the signature matter
+	for name in '\\u001b[31mred' 'a\\u0007b' '\\u202etxt' 'a\\\\b' '\\u0000'; do
+		n=$((n + 1))
+		rm -rf y && cp -a x y
+		sed "s|\"path\": \"in/hello.txt\"|\"path\": \"in/$name\"|" x/manifest.json >y/manifest.json
+		if cmp -s x/manifest.json y/manifest.json; then
+			echo "manifest unchanged"
+			return 1
+		fi
+		pack y "c$n.cairn" -- "${MEMBERS[@]}"
+		refused 4 "c$n.cairn"
+		assert_stderr_has "manifest.json"
+	done
+}
+
+@test "archive: case-colliding names are distinct paths (opened as two files)" {
+	# Policy: paths are compared byte for byte; "Case.txt" and
+	# "case.txt" are two entries.  open creates every file with O_EXCL in
+	# a fresh staging directory, so on a case-insensitive file system the
+	# second one fails (exit 1) and nothing is left; here (case-sensitive)
+	# both come out.
+	mkdir in
+	printf 'upper\n' >in/Case.txt
+	printf 'lower\n' >in/case.txt
+	"$CAIRN" keygen -o id >rec
+	"$CAIRN" seal -r "$(cat rec)" --no-sign -o a.cairn in 2>/dev/null
+	expect_exit 0 "$CAIRN" open -i id -C out a.cairn
+	[ "$(cat out/in/Case.txt)" = upper ] && [ "$(cat out/in/case.txt)" = lower ]
+}
+
+@test "archive: sizes that lie (tar vs manifest, tar vs data, huge manifest): 4 or 1" {
+	archive
+	pack x u.cairn -- "${MEMBERS[@]}"
+	cp u.cairn.tar big.tar && tar_set_size big.tar in/hello.txt 1000000
+	age -r "$R" -o big.cairn big.tar
+	refused 4 big.cairn
+	assert_stderr_has "size 1000000 in tar, 6 in the manifest"
+	cp u.cairn.tar small.tar && tar_set_size small.tar in/hello.txt 3
+	age -r "$R" -o small.cairn small.tar
+	refused 4 small.cairn
+	# manifest and tar header agree on a size the data does not have
+	rm -rf y && cp -a x y
+	jq '.entries[1].size = 1000000' x/manifest.json >y/manifest.json
+	resign y
+	pack y l.cairn -- "${MEMBERS[@]}"
+	tar_set_size l.cairn.tar in/hello.txt 1000000
+	age -r "$R" -o l.cairn l.cairn.tar
+	refused 4 l.cairn
+	assert_stderr_has "runcated"
+	# a manifest.json member claiming more than MANIFEST_MAX_LEN (64 MiB)
+	# and one claiming 8 GiB - 1: refused before reading it (limit, 1)
+	for s in 67108865 8589934591; do
+		cp u.cairn.tar m.tar && tar_set_size m.tar manifest.json $s
+		age -r "$R" -o m.cairn m.tar
+		refused 1 m.cairn
+		assert_stderr_has "larger than 67108864 bytes"
+	done
+}
+
+@test "archive: payloads that are not tar, or not a cairn tar: 4" {
+	archive
+	head -c 20000 /dev/urandom >random
+	printf 'PK\003\004%0500d' 0 >zip
+	: >empty
+	head -c 10240 /dev/zero >zeros
+	printf '{}' >json
+	(cd x && tar --format=ustar -cf ../nomanifest.tar in)
+	(cd x && tar --format=ustar -cf ../onlymanifest.tar manifest.json)
+	for f in random zip empty zeros json nomanifest.tar onlymanifest.tar; do
+		age -r "$R" -o "$f.cairn" "$f"
+		refused 4 "$f.cairn"
+	done
+	# a valid cairn tar cut inside a member and re-encrypted
+	pack x u.cairn -- "${MEMBERS[@]}"
+	head -c 2000 u.cairn.tar >cut.tar
+	age -r "$R" -o cut.cairn cut.tar
+	refused 4 cut.cairn
+}
+
+@test "archive: manifest JSON attacks (duplicates, UTF-8, nesting, numbers): 4" {
+	archive
+	m=x/manifest.json
+	n=0
+	bad() { # bad TEXT-FILE: manifest.json replaced, SHA256SUMS re-signed
+		n=$((n + 1))
+		rm -rf y && cp -a x y
+		cp "$1" y/manifest.json
+		(cd y && sha256sum manifest.json in/hello.txt in/sub/data.bin >SHA256SUMS)
+		rm y/SHA256SUMS.minisig
+		minisign -S -s sign.key -m y/SHA256SUMS -t x >/dev/null </dev/null
+		pack y "j$n.cairn" -- "${MEMBERS[@]}"
+		refused 4 "j$n.cairn"
+		assert_stderr_has "manifest.json"
+	}
+	sed 's/"version": 1,/"version": 1, "version": 1,/' $m >t && bad t
+	sed 's/"case": null,/"case": null, "case": "x",/' $m >t && bad t
+	sed '0,/"path": "in\/hello.txt"/s//"path": "in\/hello.txt", "path": "in\/hello.txt"/' $m >t && bad t
+	sed 's/"tool": "cairn [^"]*"/"tool": "caf\xc3"/' $m >t && bad t
+	sed 's/"tool": "cairn [^"]*"/"tool": "\xed\xa0\x80"/' $m >t && bad t
+	sed 's/"tool": "cairn [^"]*"/"tool": "\\ud800"/' $m >t && bad t
+	sed 's/"notes": \[\]/"notes": '"$(printf '[%.0s' $(seq 5000))$(printf ']%.0s' $(seq 5000))"'/' $m >t && bad t
+	for num in 1e400 18446744073709551616 9223372036854775808 -1 6.0 0x10 '"6"' 1E1 00; do
+		sed "s/\"size\": 6,/\"size\": $num,/" $m >t && bad t
+	done
+	sed 's/"version": 1,/"version": 1.0,/' $m >t && bad t
+	{ printf '\xef\xbb\xbf'; cat $m; } >t && bad t
+	{ cat $m; printf '{}'; } >t && bad t
+	{ head -c 100 $m; printf '\0'; tail -c +101 $m; } >t && bad t
+	printf '[]' >t && bad t
+	# version 2: unsupported (exit 1), not malformed
+	sed 's/"version": 1,/"version": 2,/' $m >t
+	rm -rf y && cp -a x y && cp t y/manifest.json
+	pack y v2.cairn -- "${MEMBERS[@]}"
+	refused 1 v2.cairn
+}
+
+@test "archive: entry limit (a manifest of MANIFEST_MAX_ENTRIES + 1 entries): 1" {
+	archive
+	# 250001 file entries; the tar never gets that far
+	{
+		jq -c 'del(.entries)' x/manifest.json | sed 's/}$/,"entries":[/'
+		awk 'BEGIN { for (i = 0; i < 250001; i++)
+			printf "%s{\"path\":\"f%d\",\"type\":\"file\",\"size\":0,\"mode\":\"0644\",\"mtime\":\"2026-01-01T00:00:00Z\",\"mime\":\"text/plain\"}",
+			    (i ? "," : ""), i }'
+		printf ']}\n'
+	} >bomb.json
+	rm -rf y && mkdir y && cp bomb.json y/manifest.json
+	pack y bomb.cairn -- manifest.json
+	expect_exit 1 "$CAIRN" list -i id bomb.cairn
+	assert_stderr_has "limit"
+	expect_exit 1 "$CAIRN" open -i id -C out bomb.cairn
+	[ ! -e out ]
+	[ -z "$(find . -maxdepth 1 -name '.*cairn-*')" ]
+}
+
+@test "archive: signatures: wrong trusted comment, garbage, oversized, swapped signer" {
+	archive
+	other() { minisign -G -W -p other.pub -s other.key >/dev/null </dev/null; }
+	other
+	# the right key, another trusted comment: 5
+	rm -rf y && cp -a x y && resign y "cairn-archive archive_id:00 sealed_at:x"
+	pack y tc.cairn -- "${MEMBERS[@]}"
+	refused 5 tc.cairn
+	# garbage and an oversized signature member: 5
+	rm -rf y && cp -a x y && printf 'garbage\n' >y/SHA256SUMS.minisig
+	pack y g.cairn -- "${MEMBERS[@]}"
+	refused 5 g.cairn
+	rm -rf y && cp -a x y && head -c 20000 /dev/zero | tr '\0' a >>y/SHA256SUMS.minisig
+	pack y big.cairn -- "${MEMBERS[@]}"
+	refused 5 big.cairn
+	assert_stderr_has "SHA256SUMS.minisig: larger than 16384 bytes"
+	# the attacker's key named in the manifest and signing: consistent,
+	# so verify passes and names that key; --signer sign.pub refuses it
+	rm -rf y && cp -a x y
+	pub=$(tail -1 other.pub)
+	kid=$(tail -1 other.pub | base64 -d | od -An -tx1 -j2 -N8 | tr -d ' \n' |
+	    fold -w2 | tac | tr -d '\n' | tr a-f A-F)
+	jq --arg s "$pub" --arg k "$kid" '.signer = $s | .signer_key_id = $k' \
+	    x/manifest.json >y/manifest.json
+	cp sign.key keep.key && cp other.key sign.key
+	resign y
+	cp keep.key sign.key
+	pack y swap.cairn -- "${MEMBERS[@]}"
+	expect_exit 0 "$CAIRN" verify -i id swap.cairn
+	assert_output_has "$kid"
+	expect_exit 5 "$CAIRN" verify -i id --signer sign.pub swap.cairn
+	expect_exit 5 "$CAIRN" open -i id --signer sign.pub -C out swap.cairn
+	[ ! -e out ]
 }
