@@ -601,3 +601,53 @@ tar_set_size() {
 	expect_exit 5 "$CAIRN" open -i id --signer sign.pub -C out swap.cairn
 	[ ! -e out ]
 }
+
+# ---- SLIP-39 shares ------------------------------------------------------------
+
+# share_variant SRC DST AWK-PROGRAM: DST is share file SRC with its words
+# (one line, space-separated) rewritten by the awk program.
+share_variant() {
+	{
+		grep '^#' "$1"
+		grep -v '^#' "$1" | tr -s ' \n' '  ' | awk "$3"
+	} >"$2"
+}
+
+@test "shares: swapped, changed, look-alike, abbreviated, extra words: 4, never corrected" {
+	"$CAIRN" keygen -o me.key >me.pub
+	"$CAIRN" split -t 2 -n 3 -o s me.key >/dev/null
+	ok=s/share-02.txt
+	n=0
+	for prog in \
+	    '{ t = $10; $10 = $11; $11 = t; print }' \
+	    '{ t = $1; $1 = $NF; $NF = t; print }' \
+	    '{ for (i = 1; i <= NF; i++) $i = substr($i, 1, 4); print }' \
+	    '{ $7 = $7 "s"; print }' \
+	    '{ $3 = $3 " " $3; print }' \
+	    '{ $NF = ""; print }' \
+	    '{ print $0 " academic" }'; do
+		n=$((n + 1))
+		share_variant $ok "v$n.txt" "$prog"
+		if cmp -s $ok "v$n.txt"; then continue; fi
+		expect_exit 4 "$CAIRN" share check "v$n.txt"
+		expect_exit 4 "$CAIRN" combine -o k s/share-01.txt "v$n.txt"
+		[ ! -e k ]
+		assert_stderr_has "v$n.txt"
+	done
+	# a Cyrillic 'а' (U+0430) for the Latin 'a', and an ANSI escape in a
+	# word: not in the word list; the word is not echoed raw
+	grep -v '^#' $ok | grep -q a
+	{ grep '^#' $ok; grep -v '^#' $ok | sed '0,/a/s//\xd0\xb0/'; } >cyr.txt
+	expect_exit 4 "$CAIRN" combine -o k s/share-01.txt cyr.txt
+	assert_stderr_has "is not in the SLIP-39 word list"
+	{ grep '^#' $ok; grep -v '^#' $ok | sed 's/^\([a-z]*\)/\1\x1b[31m/'; } >esc.txt
+	expect_exit 4 "$CAIRN" share check esc.txt
+	assert_no_stderr_control
+	if printf '%s' "$stderr" | grep -qP '\x1b'; then false; fi
+	# what is accepted: the same words in upper case or one per line
+	{ grep '^#' $ok; grep -v '^#' $ok | tr a-z A-Z; } >upper.txt
+	expect_exit 0 "$CAIRN" combine -o k1 s/share-01.txt upper.txt
+	{ grep '^#' $ok; grep -v '^#' $ok | tr ' ' '\n'; } >lines.txt
+	expect_exit 0 "$CAIRN" combine -o k2 s/share-01.txt lines.txt
+	[ "$("$CAIRN" pubkey -i k1)" = "$(cat me.pub)" ]
+}
