@@ -19,6 +19,7 @@
 #include "cairn_err.h"
 #include "cli.h"
 #include "cli_archive.h"
+#include "cli_json.h"
 #include "cli_unlock.h"
 #include "manifest.h"
 #include "unseal.h"
@@ -30,8 +31,7 @@ plain_read(void *ctx, uint8_t *buf, size_t len)
 }
 
 int
-cli_archive_open(struct cli_archive *a, const char *path,
-    struct cli_unlock *u)
+cli_archive_open(struct cli_archive *a, const char *path, struct cli_unlock *u)
 {
 	int ec;
 
@@ -58,19 +58,20 @@ int
 cli_signers_add(struct cli_signers *s, const char *path)
 {
 	if (s->n >= CLI_MAX_SIGNERS) {
-		cli_error("too many --signer options (at most %d)",
-		    CLI_MAX_SIGNERS);
+		cli_error(
+		    "too many --signer options (at most %d)", CLI_MAX_SIGNERS);
 		return CLI_EXIT_USAGE;
 	}
-	return cli_signer_load(path, &s->v[s->n++]) == 0 ? 0 :
-	    (s->n--, CLI_EXIT_USAGE);
+	return cli_signer_load(path, &s->v[s->n++]) == 0
+	    ? 0
+	    : (s->n--, CLI_EXIT_USAGE);
 }
 
 int
 cli_archive_fail(int rc, const struct unseal_result *res, const char *name)
 {
-	const char *why = res->error[0] != '\0' ? res->error :
-	    cairn_strerror(rc);
+	const char *why =
+	    res->error[0] != '\0' ? res->error : cairn_strerror(rc);
 	int ec = cli_exit_code(rc);
 
 	if (rc == CAIRN_ERR_NOMEM)
@@ -78,11 +79,11 @@ cli_archive_fail(int rc, const struct unseal_result *res, const char *name)
 	cli_error("%s: %s", name, why);
 	if (ec == CLI_EXIT_INTEGRITY)
 		cli_hint("the archive is damaged, truncated or has been "
-			 "tampered with; nothing from it can be trusted");
+		         "tampered with; nothing from it can be trusted");
 	else if (ec == CLI_EXIT_SIGNATURE && res->m != NULL &&
 	    res->m->has_signer && res->sig_ok == 0 && rc == CAIRN_ERR_SIGNATURE)
 		cli_hint("check the signer's public key "
-			 "(cairn pubkey --signing on the sealing side)");
+		         "(cairn pubkey --signing on the sealing side)");
 	return ec;
 }
 
@@ -95,8 +96,8 @@ cli_flush_stdout(void)
 }
 
 void
-cli_archive_signer_id(const struct manifest *m,
-    char out[MINISIG_KEY_ID_HEX_LEN])
+cli_archive_signer_id(
+    const struct manifest *m, char out[MINISIG_KEY_ID_HEX_LEN])
 {
 	if (m->has_signer)
 		minisig_key_id_hex(m->signer.key_id, out);
@@ -122,8 +123,8 @@ print_head(const struct manifest *m)
 	printf("archive id:  %s\n", id);
 	printf("sealed at:   %s\n", t);
 	printf("sealed with: %s\n", m->tool);
-	printf("case:        %s\n", m->case_label != NULL ? m->case_label :
-	    "(none)");
+	printf("case:        %s\n",
+	    m->case_label != NULL ? m->case_label : "(none)");
 	for (size_t i = 0; i < m->nnotes; i++)
 		printf("note:        %s\n", m->notes[i]);
 }
@@ -138,7 +139,8 @@ cli_archive_print_manifest(const struct manifest *m)
 	cli_archive_signer_id(m, kid);
 	if (m->has_signer)
 		printf("signer:      key id %s (not verified; run cairn "
-		       "verify)\n", kid);
+		       "verify)\n",
+		    kid);
 	else
 		printf("signer:      none, the archive is unsigned (not "
 		       "verified; run cairn verify)\n");
@@ -169,56 +171,47 @@ report_json(const char *name, const struct unseal_result *res, int rc,
 	char id[MANIFEST_ID_HEX_LEN], t[MANIFEST_TIME_LEN];
 	char kid[MINISIG_KEY_ID_HEX_LEN];
 	json_t *o = json_object();
-	char *s;
-	int ec = 0;
 
 	if (o == NULL)
 		return cli_fail(CAIRN_ERR_NOMEM, "report");
 	json_object_set_new(o, "archive", json_string(name));
 	json_object_set_new(o, "ok", json_boolean(rc == 0));
 	json_object_set_new(o, "exit_code", json_integer(exit_code));
-	json_object_set_new(o, "error", rc == 0 ? json_null() :
-	    json_string(res->error[0] != '\0' ? res->error :
-	    cairn_strerror(rc)));
+	json_object_set_new(o, "error",
+	    rc == 0 ? json_null()
+	            : json_string(res->error[0] != '\0' ? res->error
+	                                                : cairn_strerror(rc)));
 	if (res->m != NULL) {
 		manifest_archive_id_hex(res->m, id);
 		time_str(res->m->sealed_at, t);
 		cli_archive_signer_id(res->m, kid);
 		json_object_set_new(o, "archive_id", json_string(id));
 		json_object_set_new(o, "sealed_at", json_string(t));
-		json_object_set_new(o, "case", res->m->case_label != NULL ?
-		    json_string(res->m->case_label) : json_null());
+		json_object_set_new(o, "case",
+		    res->m->case_label != NULL ? json_string(res->m->case_label)
+		                               : json_null());
 		json_object_set_new(o, "signed", json_boolean(res->is_signed));
-		json_object_set_new(o, "signer_key_id", res->is_signed ?
-		    json_string(kid) : json_null());
-		json_object_set_new(o, "entries",
-		    json_integer((json_int_t)res->m->nentries));
+		json_object_set_new(o, "signer_key_id",
+		    res->is_signed ? json_string(kid) : json_null());
+		json_object_set_new(
+		    o, "entries", json_integer((json_int_t)res->m->nentries));
 	}
-	json_object_set_new(o, "signature_verified",
-	    json_boolean(res->sig_ok));
-	json_object_set_new(o, "files_checked",
-	    json_integer((json_int_t)res->nfiles));
-	json_object_set_new(o, "dirs_checked",
-	    json_integer((json_int_t)res->ndirs));
-	json_object_set_new(o, "bytes_checked",
-	    json_integer((json_int_t)res->bytes));
+	json_object_set_new(o, "signature_verified", json_boolean(res->sig_ok));
+	json_object_set_new(
+	    o, "files_checked", json_integer((json_int_t)res->nfiles));
+	json_object_set_new(
+	    o, "dirs_checked", json_integer((json_int_t)res->ndirs));
+	json_object_set_new(
+	    o, "bytes_checked", json_integer((json_int_t)res->bytes));
 	if (dest != NULL)
-		json_object_set_new(o, "directory",
-		    rc == 0 ? json_string(dest) : json_null());
-	s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(o);
-	if (s == NULL)
-		return cli_fail(CAIRN_ERR_NOMEM, "report");
-	printf("%s\n", s);
-	free(s);
-	if ((ec = cli_flush_stdout()) != 0)
-		return ec;
-	return 0;
+		json_object_set_new(
+		    o, "directory", rc == 0 ? json_string(dest) : json_null());
+	return cli_json_print(o);
 }
 
 int
-cli_archive_report(const char *name, const struct unseal_result *res,
-    int rc, int exit_code, const char *dest, int json)
+cli_archive_report(const char *name, const struct unseal_result *res, int rc,
+    int exit_code, const char *dest, int json)
 {
 	char kid[MINISIG_KEY_ID_HEX_LEN];
 
@@ -233,8 +226,8 @@ cli_archive_report(const char *name, const struct unseal_result *res,
 		printf("signature:   good, by key id %s\n", kid);
 	else
 		printf("signature:   none (the archive is unsigned)\n");
-	printf("content:     %" PRIu64 " files (%" PRIu64 " bytes) and %"
-	    PRIu64 " directories match the manifest and SHA256SUMS\n",
+	printf("content:     %" PRIu64 " files (%" PRIu64 " bytes) and %" PRIu64
+	       " directories match the manifest and SHA256SUMS\n",
 	    res->nfiles, res->bytes, res->ndirs);
 	if (dest != NULL)
 		printf("opened into: %s\n", dest);

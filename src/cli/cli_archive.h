@@ -31,8 +31,8 @@
  * passfile, else one asked on the terminal (no terminal: exit 2 with a
  * hint); a wrong passphrase is exit 3.  *sk: minisig_secret_free().
  */
-int cli_signing_load(const char *path, const char *passfile,
-    struct minisig_secret **sk);
+int cli_signing_load(
+    const char *path, const char *passfile, struct minisig_secret **sk);
 
 /* Load a public key file (a minisign .pub file, or its base64 line). */
 int cli_signer_load(const char *path, struct minisig_public *pk);
@@ -49,9 +49,11 @@ int cli_signing_create(const char *key_path, const char *pub_path,
  * `cairn pubkey --signing`: print the public key file text of the secret
  * key at path (NULL: the key home's signing.pub if it exists, else its
  * signing.key) to stdout.  An encrypted key is unlocked with ps->v[0]
- * (ps NULL or empty: asked on the terminal).
+ * (ps NULL or empty: asked on the terminal).  json != 0 prints
+ * {"signing_key_id", "signing_public_key"} instead (docs/json.md).
  */
-int cli_signing_print_pub(const char *path, const struct cli_passes *ps);
+int cli_signing_print_pub(
+    const char *path, const struct cli_passes *ps, int json);
 
 /*
  * `cairn keygen` without -o: create the key home (mode 0700) with
@@ -63,8 +65,8 @@ int cli_signing_print_pub(const char *path, const struct cli_passes *ps);
  */
 typedef int (*cli_identity_writer)(const char *path,
     const struct cli_pass *pass, char recipient[AGE_RECIPIENT_STR_LEN]);
-int cli_keyhome_create(const struct cli_pass *pass,
-    cli_identity_writer write_identity);
+int cli_keyhome_create(
+    const struct cli_pass *pass, cli_identity_writer write_identity);
 
 /* ---- reading archives (cli_archive.c) ----------------------------------- */
 
@@ -75,8 +77,8 @@ struct cli_archive {
 };
 
 /* Open path ("-" = stdin), load u's keys and open the age layer. */
-int cli_archive_open(struct cli_archive *a, const char *path,
-    struct cli_unlock *u);
+int cli_archive_open(
+    struct cli_archive *a, const char *path, struct cli_unlock *u);
 void cli_archive_close(struct cli_archive *a);
 
 /* --signer PUBKEY_FILE, repeatable. */
@@ -88,16 +90,15 @@ struct cli_signers {
 int cli_signers_add(struct cli_signers *s, const char *path);
 
 /* Report a failed unseal_run() on archive name; returns the exit code. */
-int cli_archive_fail(int rc, const struct unseal_result *res,
-    const char *name);
+int cli_archive_fail(int rc, const struct unseal_result *res, const char *name);
 
 /* Print the manifest as `cairn list` shows it (verified: whether the
  * archive's signature and sums were checked). */
 void cli_archive_print_manifest(const struct manifest *m);
 
 /* Key id of the manifest's signer into out ("" when unsigned). */
-void cli_archive_signer_id(const struct manifest *m,
-    char out[MINISIG_KEY_ID_HEX_LEN]);
+void cli_archive_signer_id(
+    const struct manifest *m, char out[MINISIG_KEY_ID_HEX_LEN]);
 
 /* Print the verify/open report: human text, or JSON when json != 0.
  * rc/exit_code describe the outcome; dest is open's directory or NULL. */

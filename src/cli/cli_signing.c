@@ -17,14 +17,15 @@
 #include "cio.h"
 #include "cli.h"
 #include "cli_archive.h"
+#include "cli_json.h"
 #include "minisig.h"
 
 static int
 key_read_error(int rc, const char *path, const char *what)
 {
 	if (rc == CAIRN_ERR_PERM) {
-		cli_error("%s: %s is accessible by group or others", path,
-		    what);
+		cli_error(
+		    "%s: %s is accessible by group or others", path, what);
 		cli_hint("chmod 600 %s", path);
 		return CLI_EXIT_ERR;
 	}
@@ -41,10 +42,10 @@ key_read_error(int rc, const char *path, const char *what)
 /* Load the key at path; an encrypted one is unlocked with pass, else
  * with a passphrase asked on the terminal. */
 static int
-signing_load(const char *path, const struct cli_pass *pass,
-    struct minisig_secret **sk)
+signing_load(
+    const char *path, const struct cli_pass *pass, struct minisig_secret **sk)
 {
-	struct cli_pass tty = { NULL, 0 };
+	struct cli_pass tty = {NULL, 0};
 	char *text = NULL, prompt[512];
 	size_t len = 0;
 	int rc, ec = 0, enc;
@@ -69,8 +70,8 @@ signing_load(const char *path, const struct cli_pass *pass,
 			goto out;
 		pass = &tty;
 	}
-	rc = minisig_secret_decode(text, len, enc ? pass->buf : NULL,
-	    enc ? pass->len : 0, sk);
+	rc = minisig_secret_decode(
+	    text, len, enc ? pass->buf : NULL, enc ? pass->len : 0, sk);
 	if (rc == CAIRN_ERR_NO_MATCH) {
 		cli_error("%s: wrong passphrase for the signing key", path);
 		ec = CLI_EXIT_NO_MATCH;
@@ -86,10 +87,10 @@ out:
 }
 
 int
-cli_signing_load(const char *path, const char *passfile,
-    struct minisig_secret **sk)
+cli_signing_load(
+    const char *path, const char *passfile, struct minisig_secret **sk)
 {
-	struct cli_pass pass = { NULL, 0 };
+	struct cli_pass pass = {NULL, 0};
 	int ec;
 
 	*sk = NULL;
@@ -117,7 +118,7 @@ cli_signer_load(const char *path, struct minisig_public *pk)
 		cli_error("%s: not a minisign public key", path);
 		if (minisig_secret_is_encrypted(text, len) >= 0)
 			cli_hint("that is a secret key; give its .pub file "
-				 "(see 'cairn pubkey --signing')");
+			         "(see 'cairn pubkey --signing')");
 		ec = CLI_EXIT_USAGE;
 	}
 	cio_secret_free(text, len);
@@ -135,7 +136,7 @@ cli_signing_create(const char *key_path, const char *pub_path,
 
 	if ((rc = minisig_keygen(&sk, pk)) != 0 ||
 	    (rc = minisig_secret_encode(sk, pass != NULL ? pass->buf : NULL,
-		 pass != NULL ? pass->len : 0, NULL, &sktext, &sklen)) != 0 ||
+	         pass != NULL ? pass->len : 0, NULL, &sktext, &sklen)) != 0 ||
 	    (rc = minisig_public_encode(pk, NULL, &pubtext, &publen)) != 0) {
 		ec = cli_fail(rc, "creating the signing key");
 		goto out;
@@ -161,7 +162,7 @@ out:
 }
 
 int
-cli_signing_print_pub(const char *path, const struct cli_passes *ps)
+cli_signing_print_pub(const char *path, const struct cli_passes *ps, int json)
 {
 	struct minisig_secret *sk = NULL;
 	struct minisig_public pk;
@@ -171,9 +172,9 @@ cli_signing_print_pub(const char *path, const struct cli_passes *ps)
 
 	if (path == NULL) {
 		if ((home_pub = cli_key_home_path(CLI_HOME_SIGNING_PUB)) ==
-			NULL ||
+		        NULL ||
 		    (home_key = cli_key_home_path(CLI_HOME_SIGNING_KEY)) ==
-			NULL) {
+		        NULL) {
 			ec = CLI_EXIT_ERR;
 			goto out;
 		}
@@ -182,19 +183,36 @@ cli_signing_print_pub(const char *path, const struct cli_passes *ps)
 			goto print;
 		}
 		if (!cli_exists(home_key)) {
-			ec = cli_usage_error("pubkey", "no -s given and no "
-			    "signing key in the key home (%s)", home_key);
+			ec = cli_usage_error("pubkey",
+			    "no -s given and no "
+			    "signing key in the key home (%s)",
+			    home_key);
 			goto out;
 		}
 		path = home_key;
 	}
-	if ((ec = signing_load(path, ps != NULL && ps->n > 0 ? &ps->v[0] :
-	    NULL, &sk)) != 0)
+	if ((ec = signing_load(
+	         path, ps != NULL && ps->n > 0 ? &ps->v[0] : NULL, &sk)) != 0)
 		goto out;
 	minisig_public_from_secret(sk, &pk);
 print:
 	if (ec != 0)
 		goto out;
+	if (json) {
+		char b64[MINISIG_PUBLIC_B64_LEN], kid[MINISIG_KEY_ID_HEX_LEN];
+		json_t *o = json_object();
+
+		minisig_public_base64(&pk, b64);
+		minisig_key_id_hex(pk.key_id, kid);
+		if (o != NULL) {
+			json_object_set_new(
+			    o, "signing_key_id", json_string(kid));
+			json_object_set_new(
+			    o, "signing_public_key", json_string(b64));
+		}
+		ec = cli_json_print(o);
+		goto out;
+	}
 	if ((rc = minisig_public_encode(&pk, NULL, &text, &len)) != 0) {
 		ec = cli_fail(rc, "pubkey");
 		goto out;

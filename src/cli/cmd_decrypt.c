@@ -20,7 +20,7 @@
 static const char decrypt_help[] =
     "usage: cairn decrypt [-i IDENTITY_FILE]... [--passphrase-file F]...\n"
     "                     [--share SHARE_FILE]... [--share-passphrase-file F]\n"
-    "                     [-o OUT] [--force] [INPUT]\n"
+    "                     [-o OUT] [--force] [-q] [INPUT]\n"
     "\n"
     "Decrypt INPUT (default: standard input), an age file, binary or\n"
     "armored.  Without -i, the key home's identity is used if it exists.\n"
@@ -38,6 +38,7 @@ static const char decrypt_help[] =
     "                           the shares' SLIP-39 passphrase, if any\n"
     "  -o, --output OUT         write to OUT (atomically, mode 0600)\n"
     "      --force              replace OUT if it exists\n"
+    "  -q, --quiet              no progress display\n"
     "  -h, --help               show this help\n";
 
 /* Report an age_reader_new() failure; returns the exit code. */
@@ -80,6 +81,7 @@ cmd_decrypt(int argc, char **argv)
 	    {"force", no_argument, NULL, OPT_FORCE},
 	    {"share", required_argument, NULL, OPT_SHARE},
 	    {"share-passphrase-file", required_argument, NULL, OPT_SHAREPASS},
+	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -94,7 +96,7 @@ cmd_decrypt(int argc, char **argv)
 	char *home = NULL;
 	uint8_t *buf = NULL;
 	size_t nfiles = 0, npass = 0, nshares = 0;
-	int c, ec = 0, rc, force = 0, nids;
+	int c, ec = 0, rc, force = 0, nids, quiet = 0;
 
 	memset(&ps, 0, sizeof(ps));
 	memset(&out, 0, sizeof(out));
@@ -106,18 +108,20 @@ cmd_decrypt(int argc, char **argv)
 		ec = cli_fail(CAIRN_ERR_NOMEM, "decrypt");
 		goto out;
 	}
-	while ((c = getopt_long(argc, argv, ":hi:o:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hqi:o:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': files[nfiles++] = optarg; break;
 		case OPT_PASSFILE: passfiles[npass++] = optarg; break;
 		case 'o': outpath = optarg; break;
 		case OPT_FORCE: force = 1; break;
+		case 'q': quiet = 1; break;
 		case OPT_SHARE: shares[nshares++] = optarg; break;
 		case OPT_SHAREPASS: sharepass = optarg; break;
 		case 'h': ec = cli_print_help(decrypt_help); goto out;
 		default: ec = cli_option_error("decrypt", c, argv); goto out;
 		}
 	}
+	(void)quiet; /* progress display: not yet */
 	if (optind < argc)
 		inpath = argv[optind++];
 	if (optind < argc) {

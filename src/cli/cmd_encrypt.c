@@ -18,9 +18,9 @@
 
 static const char encrypt_help[] =
     "usage: cairn encrypt [-r RECIPIENT]... [-R RECIPIENTS_FILE]... [-a]\n"
-    "                     [-o OUT] [--force] [INPUT]\n"
+    "                     [-o OUT] [--force] [-q] [INPUT]\n"
     "       cairn encrypt -p [--passphrase-file F] [-a] [-o OUT] [--force]\n"
-    "                     [INPUT]\n"
+    "                     [-q] [INPUT]\n"
     "\n"
     "Encrypt INPUT (default: standard input) to age format.  Without -r,\n"
     "-R or -p, the key home's recipients file is used.\n"
@@ -33,6 +33,7 @@ static const char encrypt_help[] =
     "  -a, --armor              PEM-armored (text) output\n"
     "  -o, --output OUT         write to OUT (atomically) instead of stdout\n"
     "      --force              replace OUT if it exists\n"
+    "  -q, --quiet              no progress display\n"
     "  -h, --help               show this help\n";
 
 /* Stream in to w.  Returns 0 or an enum cairn_err. */
@@ -66,6 +67,7 @@ cmd_encrypt(int argc, char **argv)
 	    {"armor", no_argument, NULL, 'a'},
 	    {"output", required_argument, NULL, 'o'},
 	    {"force", no_argument, NULL, OPT_FORCE},
+	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -79,7 +81,7 @@ cmd_encrypt(int argc, char **argv)
 	char *home = NULL;
 	uint8_t *buf = NULL;
 	size_t nr = 0, nR = 0;
-	int c, ec = 0, rc, ask = 0, armor = 0, force = 0;
+	int c, ec = 0, rc, ask = 0, armor = 0, force = 0, quiet = 0;
 
 	memset(&out, 0, sizeof(out));
 	if ((rstr = cio_calloc((size_t)argc + 1, sizeof(*rstr))) == NULL ||
@@ -87,8 +89,8 @@ cmd_encrypt(int argc, char **argv)
 		ec = cli_fail(CAIRN_ERR_NOMEM, "encrypt");
 		goto out;
 	}
-	while (
-	    (c = getopt_long(argc, argv, ":har:R:po:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hqar:R:po:", longopts, NULL)) !=
+	    -1) {
 		switch (c) {
 		case 'r': rstr[nr++] = optarg; break;
 		case 'R': rfiles[nR++] = optarg; break;
@@ -97,10 +99,12 @@ cmd_encrypt(int argc, char **argv)
 		case 'a': armor = 1; break;
 		case 'o': outpath = optarg; break;
 		case OPT_FORCE: force = 1; break;
+		case 'q': quiet = 1; break;
 		case 'h': ec = cli_print_help(encrypt_help); goto out;
 		default: ec = cli_option_error("encrypt", c, argv); goto out;
 		}
 	}
+	(void)quiet; /* progress display: not yet */
 	if (optind < argc)
 		inpath = argv[optind++];
 	if (optind < argc) {

@@ -22,8 +22,8 @@
 
 static const char open_help[] =
     "usage: cairn open " CLI_UNLOCK_USAGE "\n"
-    "                  [--signer PUBKEY_FILE]... [-C DIR] [--json] "
-    "ARCHIVE|-\n"
+    "                  [--signer PUBKEY_FILE]... [-C DIR] [--json] [-q]\n"
+    "                  ARCHIVE|-\n"
     "\n"
     "Verify a sealed archive (as 'cairn verify' does) and extract it into\n"
     "DIR, which must not exist (default: the archive's file name without\n"
@@ -38,6 +38,8 @@ static const char open_help[] =
     "                           (repeatable: any of them)\n"
     "  -C, --directory DIR      extract into DIR\n"
     "      --json               print the report as JSON\n"
+    "  -q, --quiet              no report (only errors and warnings),\n"
+    "                           no progress display\n"
     "  -h, --help               show this help\n";
 
 static int
@@ -88,12 +90,13 @@ cmd_open(int argc, char **argv)
 {
 	enum { OPT_SIGNER = CLI_UNLOCK_OPT_FIRST_FREE, OPT_JSON };
 	static const struct option longopts[] = {
-		CLI_UNLOCK_LONGOPTS,
-		{ "signer", required_argument, NULL, OPT_SIGNER },
-		{ "directory", required_argument, NULL, 'C' },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    CLI_UNLOCK_LONGOPTS,
+	    {"signer", required_argument, NULL, OPT_SIGNER},
+	    {"directory", required_argument, NULL, 'C'},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	static struct cli_signers signers;
 	struct cli_unlock u;
@@ -104,7 +107,7 @@ cmd_open(int argc, char **argv)
 	struct extract *x = NULL;
 	const char *path, *dest = NULL;
 	char *dflt = NULL;
-	int c, ec, rc = 0, json = 0;
+	int c, ec, rc = 0, json = 0, quiet = 0;
 
 	memset(&a, 0, sizeof(a));
 	memset(&res, 0, sizeof(res));
@@ -112,8 +115,8 @@ cmd_open(int argc, char **argv)
 	a.in.fd = -1;
 	if ((ec = cli_unlock_init(&u, "open", argc)) != 0)
 		goto out;
-	while ((c = getopt_long(argc, argv, ":hC:" CLI_UNLOCK_SHORTOPTS,
-		    longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hqC:" CLI_UNLOCK_SHORTOPTS,
+	            longopts, NULL)) != -1) {
 		if (cli_unlock_option(&u, c, optarg))
 			continue;
 		switch (c) {
@@ -121,36 +124,32 @@ cmd_open(int argc, char **argv)
 			if ((ec = cli_signers_add(&signers, optarg)) != 0)
 				goto out;
 			break;
-		case 'C':
-			dest = optarg;
-			break;
-		case OPT_JSON:
-			json = 1;
-			break;
-		case 'h':
-			ec = cli_print_help(open_help);
-			goto out;
-		default:
-			ec = cli_option_error("open", c, argv);
-			goto out;
+		case 'C': dest = optarg; break;
+		case OPT_JSON: json = 1; break;
+		case 'q': quiet = 1; break;
+		case 'h': ec = cli_print_help(open_help); goto out;
+		default: ec = cli_option_error("open", c, argv); goto out;
 		}
 	}
 	if (optind >= argc) {
-		ec = cli_usage_error("open", "no ARCHIVE given (use - for "
+		ec = cli_usage_error("open",
+		    "no ARCHIVE given (use - for "
 		    "standard input)");
 		goto out;
 	}
 	path = argv[optind++];
 	if (optind < argc) {
-		ec = cli_usage_error("open", "more than one ARCHIVE ('%s')",
-		    argv[optind]);
+		ec = cli_usage_error(
+		    "open", "more than one ARCHIVE ('%s')", argv[optind]);
 		goto out;
 	}
 	if (dest == NULL) {
-		if (strcmp(path, "-") == 0 || (dflt = default_dir(path)) ==
-		    NULL) {
-			ec = cli_usage_error("open", "cannot name the directory "
-			    "after '%s'; give -C DIR", path);
+		if (strcmp(path, "-") == 0 ||
+		    (dflt = default_dir(path)) == NULL) {
+			ec = cli_usage_error("open",
+			    "cannot name the directory "
+			    "after '%s'; give -C DIR",
+			    path);
 			goto out;
 		}
 		dest = dflt;
@@ -158,7 +157,7 @@ cmd_open(int argc, char **argv)
 	if (cli_exists(dest)) {
 		cli_error("%s: already exists", dest);
 		cli_hint("choose another directory with -C DIR; open never "
-			 "writes into an existing one");
+		         "writes into an existing one");
 		ec = CLI_EXIT_ERR;
 		goto out;
 	}
@@ -166,9 +165,9 @@ cmd_open(int argc, char **argv)
 		goto out;
 	cli_at_signal(extract_abort_signal_safe);
 	if ((rc = extract_begin(&x, dest)) != 0) {
-		ec = rc == CAIRN_ERR_EXISTS ?
-		    cli_fail_why(CLI_EXIT_ERR, "already exists", "%s", dest) :
-		    cli_fail(rc, "%s", dest);
+		ec = rc == CAIRN_ERR_EXISTS
+		    ? cli_fail_why(CLI_EXIT_ERR, "already exists", "%s", dest)
+		    : cli_fail(rc, "%s", dest);
 		goto out;
 	}
 	memset(&ops, 0, sizeof(ops));
@@ -186,14 +185,18 @@ cmd_open(int argc, char **argv)
 		extract_abort(x);
 		ec = cli_archive_fail(rc, &res, a.in.name);
 	} else if ((rc = extract_commit(x)) != 0) {
-		ec = rc == CAIRN_ERR_EXISTS ? cli_fail_why(CLI_EXIT_ERR,
-		    "appeared while the archive was being opened", "%s",
-		    dest) : cli_fail(rc, "%s", dest);
+		ec = rc == CAIRN_ERR_EXISTS
+		    ? cli_fail_why(CLI_EXIT_ERR,
+		          "appeared while the archive was being opened", "%s",
+		          dest)
+		    : cli_fail(rc, "%s", dest);
 	} else if (!res.is_signed)
 		cli_warn("%s: archive is unsigned: its content matches its "
-			 "SHA256SUMS, but nothing shows who sealed it",
+		         "SHA256SUMS, but nothing shows who sealed it",
 		    a.in.name);
-	rc = cli_archive_report(a.in.name, &res, rc, ec, dest, json);
+	rc = quiet && !json
+	    ? 0
+	    : cli_archive_report(a.in.name, &res, rc, ec, dest, json);
 	if (ec == 0)
 		ec = rc;
 out:

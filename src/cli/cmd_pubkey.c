@@ -16,10 +16,13 @@
 #include "cairn_err.h"
 #include "cli.h"
 #include "cli_archive.h" /* cli_signing_print_pub */
+#include "cli_json.h"
 
 static const char pubkey_help[] =
     "usage: cairn pubkey [-i IDENTITY_FILE]... [--passphrase-file F]...\n"
+    "                    [--json]\n"
     "       cairn pubkey --signing [-s SIGNING_KEY] [--passphrase-file F]\n"
+    "                    [--json]\n"
     "\n"
     "Print the recipient (age1...) of every identity in the identity\n"
     "files, one per line.  Without -i, the key home's identity is used.\n"
@@ -32,25 +35,32 @@ static const char pubkey_help[] =
     "                           (repeatable; else asked on the terminal)\n"
     "      --signing            print the signing key's public key\n"
     "  -s, --signing-key KEY    minisign secret key (implies --signing)\n"
+    "      --json               print a JSON object instead\n"
     "  -h, --help               show this help\n";
 
+/* cbctx: NULL to print the recipient, else a JSON array to append to. */
 static int
 print_recipient(void *cbctx, const char *recipient)
 {
-	(void)cbctx;
-	printf("%s\n", recipient);
-	return 0;
+	if (cbctx == NULL) {
+		printf("%s\n", recipient);
+		return 0;
+	}
+	return json_array_append_new(cbctx, json_string(recipient)) == 0
+	    ? 0
+	    : CAIRN_ERR_NOMEM;
 }
 
 int
 cmd_pubkey(int argc, char **argv)
 {
-	enum { OPT_PASSFILE = 256, OPT_SIGNING };
+	enum { OPT_PASSFILE = 256, OPT_SIGNING, OPT_JSON };
 	static const struct option longopts[] = {
 	    {"identity", required_argument, NULL, 'i'},
 	    {"passphrase-file", required_argument, NULL, OPT_PASSFILE},
 	    {"signing", no_argument, NULL, OPT_SIGNING},
 	    {"signing-key", required_argument, NULL, 's'},
+	    {"json", no_argument, NULL, OPT_JSON},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -58,8 +68,9 @@ cmd_pubkey(int argc, char **argv)
 	struct cli_passes ps;
 	const char **files = NULL, *signkey = NULL;
 	char *home = NULL;
+	json_t *o = NULL, *list = NULL;
 	size_t nfiles = 0;
-	int c, ec = 0, rc, signing = 0;
+	int c, ec = 0, rc, signing = 0, json = 0;
 
 	memset(&ps, 0, sizeof(ps));
 	if ((files = cio_calloc((size_t)argc + 1, sizeof(*files))) == NULL)
@@ -68,7 +79,11 @@ cmd_pubkey(int argc, char **argv)
 		switch (c) {
 		case 'i': files[nfiles++] = optarg; break;
 		case OPT_SIGNING: signing = 1; break;
-		case 's': signkey = optarg; signing = 1; break;
+		case OPT_JSON: json = 1; break;
+		case 's':
+			signkey = optarg;
+			signing = 1;
+			break;
 		case OPT_PASSFILE:
 			if ((ec = cli_passes_add_file(&ps, optarg)) != 0)
 				goto out;
@@ -84,8 +99,8 @@ cmd_pubkey(int argc, char **argv)
 	}
 	if (signing) {
 		ec = nfiles > 0 ? cli_usage_error("pubkey",
-		    "--signing cannot be combined with -i") :
-		    cli_signing_print_pub(signkey, &ps);
+		                      "--signing cannot be combined with -i")
+		                : cli_signing_print_pub(signkey, &ps, json);
 		goto out;
 	}
 	if (nfiles == 0) {
@@ -104,14 +119,25 @@ cmd_pubkey(int argc, char **argv)
 	for (size_t i = 0; i < nfiles; i++)
 		if ((ec = cli_load_identity_file(&ids, files[i], &ps)) != 0)
 			goto out;
-	if ((rc = age_identities_each_recipient(&ids, print_recipient, NULL)) !=
+	if (json &&
+	    ((o = json_object()) == NULL || (list = json_array()) == NULL ||
+	        json_object_set(o, "recipients", list) != 0)) {
+		ec = cli_fail(CAIRN_ERR_NOMEM, "pubkey");
+		goto out;
+	}
+	if ((rc = age_identities_each_recipient(&ids, print_recipient, list)) !=
 	    0) {
 		ec = cli_fail(rc, "pubkey");
 		goto out;
 	}
-	if (fflush(stdout) != 0)
+	if (json) {
+		ec = cli_json_print(o);
+		o = NULL;
+	} else if (fflush(stdout) != 0)
 		ec = cli_fail(CAIRN_ERR_IO, "standard output");
 out:
+	json_decref(list);
+	json_decref(o);
 	age_identities_free(&ids);
 	cli_passes_free(&ps);
 	free(home);

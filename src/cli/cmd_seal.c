@@ -20,6 +20,7 @@
 #include "cairn_err.h"
 #include "cli.h"
 #include "cli_archive.h"
+#include "cli_json.h"
 #include "manifest.h"
 #include "minisig.h"
 #include "seal.h"
@@ -28,7 +29,7 @@ static const char seal_help[] =
     "usage: cairn seal [-r RECIPIENT]... [-R RECIPIENTS_FILE]... [-p]\n"
     "                  [-s SIGNING_KEY | --no-sign] [-m NOTE]...\n"
     "                  [--note-file F]... [--case LABEL] [-a] [-o OUT]\n"
-    "                  [--force] [--json] PATH...\n"
+    "                  [--force] [--json] [-q] PATH...\n"
     "\n"
     "Seal files and directories into an encrypted, signed archive.  Each\n"
     "PATH is stored under its last component ('photos/' as photos/...,\n"
@@ -55,13 +56,14 @@ static const char seal_help[] =
     "                           the first PATH's last component\n"
     "      --force              replace OUT if it exists\n"
     "      --json               print a JSON summary\n"
+    "  -q, --quiet              no output name, no progress display\n"
     "  -h, --help               show this help\n";
 
 struct seal_args {
 	const char **rstr, **rfiles, **notes, **notefiles;
 	size_t nr, nR, nnotes, nnotefiles;
 	const char *passfile, *signkey, *signpass, *case_label, *outpath;
-	int ask, nosign, armor, force, json;
+	int ask, nosign, armor, force, json, quiet;
 };
 
 static void
@@ -70,24 +72,25 @@ warn_cb(void *ctx, enum seal_warning w, const char *path)
 	(void)ctx;
 	if (w == SEAL_WARN_SYMLINK)
 		cli_warn("%s: symbolic link, skipped (cairn seals regular "
-			 "files and directories only)", path);
+		         "files and directories only)",
+		    path);
 }
 
 /* Recipients from -r/-R/-p or the key home. */
 static int
 get_recipients(const struct seal_args *s, struct age_recipients *rs)
 {
-	struct cli_pass pass = { NULL, 0 };
+	struct cli_pass pass = {NULL, 0};
 	char *home = NULL;
 	int ec = 0, rc;
 
 	if (s->ask) {
-		ec = s->passfile != NULL ?
-		    cli_pass_from_file(&pass, s->passfile) :
-		    cli_pass_from_tty(&pass, "Enter passphrase: ", 1);
-		if (ec == 0 && (rc = age_recipients_add_passphrase(rs,
-				    pass.buf, pass.len,
-				    AGE_SCRYPT_WORK_FACTOR)) != 0)
+		ec = s->passfile != NULL
+		    ? cli_pass_from_file(&pass, s->passfile)
+		    : cli_pass_from_tty(&pass, "Enter passphrase: ", 1);
+		if (ec == 0 &&
+		    (rc = age_recipients_add_passphrase(
+		         rs, pass.buf, pass.len, AGE_SCRYPT_WORK_FACTOR)) != 0)
 			ec = cli_fail(rc, "passphrase");
 		cli_pass_free(&pass);
 		return ec;
@@ -101,7 +104,8 @@ get_recipients(const struct seal_args *s, struct age_recipients *rs)
 	if ((home = cli_key_home_path(CLI_HOME_RECIPIENTS)) == NULL)
 		return CLI_EXIT_ERR;
 	if (!cli_exists(home)) {
-		ec = cli_usage_error("seal", "no recipients: give -r, -R or "
+		ec = cli_usage_error("seal",
+		    "no recipients: give -r, -R or "
 		    "-p (or create the key home with 'cairn keygen')");
 	} else
 		ec = cli_add_recipients_file(rs, home);
@@ -127,7 +131,7 @@ get_signing_key(const struct seal_args *s, struct minisig_secret **sk)
 	if (!cli_exists(home)) {
 		cli_error("seal: no signing key (%s does not exist)", home);
 		cli_hint("create one with 'cairn keygen', give -s KEY, or "
-			 "seal unsigned with --no-sign");
+		         "seal unsigned with --no-sign");
 		ec = CLI_EXIT_USAGE;
 	} else
 		ec = cli_signing_load(home, s->signpass, sk);
@@ -144,16 +148,20 @@ add_notes(const struct seal_args *s, struct manifest *m)
 	int rc, ec = 0;
 
 	if (s->case_label != NULL && manifest_set_case(m, s->case_label) != 0)
-		return cli_usage_error("seal", "--case: must be 1..%d bytes of "
+		return cli_usage_error("seal",
+		    "--case: must be 1..%d bytes of "
 		    "UTF-8 text without control characters",
 		    MANIFEST_CASE_MAX);
 	for (size_t i = 0; i < s->nnotes; i++)
 		if ((rc = manifest_add_note(m, s->notes[i])) != 0)
-			return rc == CAIRN_ERR_NOMEM ? cli_fail(rc, "note") :
-			    cli_usage_error("seal", "-m: a note must be 1..%d "
-			    "bytes of UTF-8 text without control characters "
-			    "(at most %d notes)", MANIFEST_NOTE_MAX,
-			    MANIFEST_MAX_NOTES);
+			return rc == CAIRN_ERR_NOMEM
+			    ? cli_fail(rc, "note")
+			    : cli_usage_error("seal",
+			          "-m: a note must be 1..%d "
+			          "bytes of UTF-8 text without control "
+			          "characters "
+			          "(at most %d notes)",
+			          MANIFEST_NOTE_MAX, MANIFEST_MAX_NOTES);
 	for (size_t i = 0; ec == 0 && i < s->nnotefiles; i++) {
 		const char *f = s->notefiles[i];
 		size_t line = 1;
@@ -161,8 +169,9 @@ add_notes(const struct seal_args *s, struct manifest *m)
 		if (strcmp(f, "-") == 0 &&
 		    (ec = cli_claim_stdin("a note file")) != 0)
 			break;
-		rc = cio_read_file(f, MANIFEST_MAX_NOTES *
-		    (MANIFEST_NOTE_MAX + 2), 0, &text, &len);
+		rc = cio_read_file(f,
+		    MANIFEST_MAX_NOTES * (MANIFEST_NOTE_MAX + 2), 0, &text,
+		    &len);
 		if (rc != 0) {
 			ec = cli_fail(rc, "%s", f);
 			break;
@@ -178,10 +187,12 @@ add_notes(const struct seal_args *s, struct manifest *m)
 			if (*p == '\0')
 				continue;
 			if ((rc = manifest_add_note(m, p)) != 0)
-				ec = cli_usage_error("seal", "%s:%zu: not a "
+				ec = cli_usage_error("seal",
+				    "%s:%zu: not a "
 				    "valid note (UTF-8 text, at most %d bytes "
-				    "per line, at most %d notes)", f, line,
-				    MANIFEST_NOTE_MAX, MANIFEST_MAX_NOTES);
+				    "per line, at most %d notes)",
+				    f, line, MANIFEST_NOTE_MAX,
+				    MANIFEST_MAX_NOTES);
 		}
 		cio_secret_free(text, len);
 		text = NULL;
@@ -208,8 +219,8 @@ default_output(const char *first, int64_t sealed_at)
 	ts[k] = '\0';
 	n = len - s + strlen(ts) + 16;
 	if ((out = cio_malloc(n)) != NULL)
-		snprintf(out, n, "%.*s-%s.cairn", (int)(len - s), first + s,
-		    ts);
+		snprintf(
+		    out, n, "%.*s-%s.cairn", (int)(len - s), first + s, ts);
 	return out;
 }
 
@@ -221,10 +232,9 @@ print_summary(const struct seal_args *s, struct seal_plan *p,
 	char id[MANIFEST_ID_HEX_LEN], t[MANIFEST_TIME_LEN];
 	char kid[MINISIG_KEY_ID_HEX_LEN];
 	json_t *o;
-	char *txt;
 
 	if (!s->json) {
-		if (s->outpath == NULL)
+		if (s->outpath == NULL && !s->quiet)
 			printf("%s\n", output);
 		return cli_flush_stdout();
 	}
@@ -237,24 +247,18 @@ print_summary(const struct seal_args *s, struct seal_plan *p,
 	json_object_set_new(o, "archive_id", json_string(id));
 	json_object_set_new(o, "output", json_string(output));
 	json_object_set_new(o, "sealed_at", json_string(t));
-	json_object_set_new(o, "files",
-	    json_integer((json_int_t)seal_plan_files(p)));
-	json_object_set_new(o, "entries",
-	    json_integer((json_int_t)m->nentries));
-	json_object_set_new(o, "bytes",
-	    json_integer((json_int_t)seal_plan_bytes(p)));
-	json_object_set_new(o, "recipients",
-	    json_integer((json_int_t)nrecipients));
+	json_object_set_new(
+	    o, "files", json_integer((json_int_t)seal_plan_files(p)));
+	json_object_set_new(
+	    o, "entries", json_integer((json_int_t)m->nentries));
+	json_object_set_new(
+	    o, "bytes", json_integer((json_int_t)seal_plan_bytes(p)));
+	json_object_set_new(
+	    o, "recipients", json_integer((json_int_t)nrecipients));
 	json_object_set_new(o, "signed", json_boolean(m->has_signer));
-	json_object_set_new(o, "signer_key_id",
-	    m->has_signer ? json_string(kid) : json_null());
-	txt = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(o);
-	if (txt == NULL)
-		return cli_fail(CAIRN_ERR_NOMEM, "summary");
-	printf("%s\n", txt);
-	free(txt);
-	return cli_flush_stdout();
+	json_object_set_new(
+	    o, "signer_key_id", m->has_signer ? json_string(kid) : json_null());
+	return cli_json_print(o);
 }
 
 /* Parse the command line into s; returns 0, an exit code, or -1 after
@@ -262,64 +266,74 @@ print_summary(const struct seal_args *s, struct seal_plan *p,
 static int
 parse(int argc, char **argv, struct seal_args *s)
 {
-	enum { OPT_PASSFILE = 256, OPT_SIGNPASS, OPT_NOSIGN, OPT_NOTEFILE,
-	       OPT_CASE, OPT_FORCE, OPT_JSON };
+	enum {
+		OPT_PASSFILE = 256,
+		OPT_SIGNPASS,
+		OPT_NOSIGN,
+		OPT_NOTEFILE,
+		OPT_CASE,
+		OPT_FORCE,
+		OPT_JSON
+	};
 	static const struct option longopts[] = {
-		{ "recipient", required_argument, NULL, 'r' },
-		{ "recipients-file", required_argument, NULL, 'R' },
-		{ "passphrase", no_argument, NULL, 'p' },
-		{ "passphrase-file", required_argument, NULL, OPT_PASSFILE },
-		{ "signing-key", required_argument, NULL, 's' },
-		{ "signing-passphrase-file", required_argument, NULL,
-		    OPT_SIGNPASS },
-		{ "no-sign", no_argument, NULL, OPT_NOSIGN },
-		{ "note", required_argument, NULL, 'm' },
-		{ "note-file", required_argument, NULL, OPT_NOTEFILE },
-		{ "case", required_argument, NULL, OPT_CASE },
-		{ "armor", no_argument, NULL, 'a' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"recipient", required_argument, NULL, 'r'},
+	    {"recipients-file", required_argument, NULL, 'R'},
+	    {"passphrase", no_argument, NULL, 'p'},
+	    {"passphrase-file", required_argument, NULL, OPT_PASSFILE},
+	    {"signing-key", required_argument, NULL, 's'},
+	    {"signing-passphrase-file", required_argument, NULL, OPT_SIGNPASS},
+	    {"no-sign", no_argument, NULL, OPT_NOSIGN},
+	    {"note", required_argument, NULL, 'm'},
+	    {"note-file", required_argument, NULL, OPT_NOTEFILE},
+	    {"case", required_argument, NULL, OPT_CASE},
+	    {"armor", no_argument, NULL, 'a'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"force", no_argument, NULL, OPT_FORCE},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, ":hr:R:ps:m:ao:", longopts,
-		    NULL)) != -1) {
+	while ((c = getopt_long(
+	            argc, argv, ":hqr:R:ps:m:ao:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': s->rstr[s->nr++] = optarg; break;
 		case 'R': s->rfiles[s->nR++] = optarg; break;
 		case 'p': s->ask = 1; break;
-		case OPT_PASSFILE: s->passfile = optarg; s->ask = 1; break;
+		case OPT_PASSFILE:
+			s->passfile = optarg;
+			s->ask = 1;
+			break;
 		case 's': s->signkey = optarg; break;
 		case OPT_SIGNPASS: s->signpass = optarg; break;
 		case OPT_NOSIGN: s->nosign = 1; break;
 		case 'm': s->notes[s->nnotes++] = optarg; break;
-		case OPT_NOTEFILE: s->notefiles[s->nnotefiles++] = optarg; break;
+		case OPT_NOTEFILE:
+			s->notefiles[s->nnotefiles++] = optarg;
+			break;
 		case OPT_CASE: s->case_label = optarg; break;
 		case 'a': s->armor = 1; break;
 		case 'o': s->outpath = optarg; break;
 		case OPT_FORCE: s->force = 1; break;
 		case OPT_JSON: s->json = 1; break;
-		case 'h':
-			cli_print_help(seal_help);
-			return -1;
-		default:
-			return cli_option_error("seal", c, argv);
+		case 'q': s->quiet = 1; break;
+		case 'h': cli_print_help(seal_help); return -1;
+		default: return cli_option_error("seal", c, argv);
 		}
 	}
 	if (optind >= argc)
 		return cli_usage_error("seal", "nothing to seal: give PATH...");
 	if (s->ask && s->nr + s->nR > 0)
-		return cli_usage_error("seal",
-		    "a passphrase cannot be combined with -r or -R");
+		return cli_usage_error(
+		    "seal", "a passphrase cannot be combined with -r or -R");
 	if (s->nosign && (s->signkey != NULL || s->signpass != NULL))
-		return cli_usage_error("seal",
-		    "--no-sign cannot be combined with -s");
+		return cli_usage_error(
+		    "seal", "--no-sign cannot be combined with -s");
 	if (s->json && s->outpath != NULL && strcmp(s->outpath, "-") == 0)
-		return cli_usage_error("seal",
-		    "--json prints to standard output: give -o FILE");
+		return cli_usage_error(
+		    "seal", "--json prints to standard output: give -o FILE");
 	return 0;
 }
 
@@ -327,7 +341,7 @@ int
 cmd_seal(int argc, char **argv)
 {
 	struct seal_args s;
-	struct age_recipients rs = { NULL, 0 };
+	struct age_recipients rs = {NULL, 0};
 	struct minisig_secret *sk = NULL;
 	struct seal_plan *p = NULL;
 	struct cli_out out;
@@ -356,18 +370,20 @@ cmd_seal(int argc, char **argv)
 	    (ec = get_signing_key(&s, &sk)) != 0)
 		goto out;
 	if ((rc = seal_plan_new(&p, warn_cb, NULL)) != 0) {
-		ec = rc == CAIRN_ERR_IO ? cli_fail_why(CLI_EXIT_ERR,
-		    "cannot load the libmagic database", "seal") :
-		    cli_fail(rc, "seal");
+		ec = rc == CAIRN_ERR_IO
+		    ? cli_fail_why(CLI_EXIT_ERR,
+		          "cannot load the libmagic database", "seal")
+		    : cli_fail(rc, "seal");
 		goto out;
 	}
 	if ((ec = add_notes(&s, seal_plan_manifest(p))) != 0)
 		goto out;
 	for (int i = optind; i < argc; i++)
 		if ((rc = seal_plan_add(p, argv[i])) != 0) {
-			ec = rc == CAIRN_ERR_NOMEM ? cli_fail(rc, "seal") :
-			    cli_fail_why(cli_exit_code(rc), seal_plan_error(p),
-			    "seal");
+			ec = rc == CAIRN_ERR_NOMEM
+			    ? cli_fail(rc, "seal")
+			    : cli_fail_why(cli_exit_code(rc),
+			          seal_plan_error(p), "seal");
 			goto out;
 		}
 	if (seal_plan_manifest(p)->nentries == 0) {
@@ -377,8 +393,8 @@ cmd_seal(int argc, char **argv)
 	}
 	outpath = s.outpath;
 	if (outpath == NULL) {
-		dflt = default_output(argv[optind],
-		    seal_plan_manifest(p)->sealed_at);
+		dflt = default_output(
+		    argv[optind], seal_plan_manifest(p)->sealed_at);
 		if (dflt == NULL) {
 			ec = cli_fail(CAIRN_ERR_NOMEM, "seal");
 			goto out;
@@ -396,11 +412,11 @@ cmd_seal(int argc, char **argv)
 		if (out.write_errno != 0)
 			ec = cli_stream_fail(rc, NULL, NULL, &out);
 		else {
-			ec = cli_fail_why(cli_exit_code(rc), seal_plan_error(p),
-			    "seal");
+			ec = cli_fail_why(
+			    cli_exit_code(rc), seal_plan_error(p), "seal");
 			if (rc == CAIRN_ERR_CHANGED)
 				cli_hint("nothing was written; seal again when "
-					 "the file is no longer being changed");
+				         "the file is no longer being changed");
 		}
 		goto out;
 	}

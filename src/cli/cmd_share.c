@@ -17,11 +17,12 @@
 #include "age.h"
 #include "cairn_err.h"
 #include "cli.h"
+#include "cli_json.h"
 #include "cli_shares.h"
 #include "slip39.h"
 
 static const char share_help[] =
-    "usage: cairn share check [-i IDENTITY_FILE]... SHARE_FILE\n"
+    "usage: cairn share check [-i IDENTITY_FILE]... [--json] SHARE_FILE\n"
     "       cairn share reveal [-i IDENTITY_FILE]... [--to RECIPIENT]\n"
     "                          [-o OUT] SHARE_FILE\n"
     "\n"
@@ -38,6 +39,7 @@ static const char share_help[] =
     "                       (repeatable; default: the key home's identity)\n"
     "      --to RECIPIENT   (reveal) the coordinator's age1... key\n"
     "  -o, --output OUT     (reveal) write to OUT (never replacing a file)\n"
+    "      --json           (check) print a JSON object instead\n"
     "  -h, --help           show this help\n";
 
 /* Load the -i identities (or the key home's); exit code. */
@@ -61,11 +63,51 @@ load_ids(struct age_identities *ids, char *const *files, size_t n)
 	return 0;
 }
 
+/* `share check --json`: the same facts as one object (docs/json.md). */
 static int
-check(const struct cli_share *sh)
+check_json(const struct cli_share *sh)
+{
+	const struct slip39_share *s = &sh->s;
+	json_t *o = json_object(), *v;
+
+	if (o == NULL)
+		return cli_json_print(NULL);
+	/* json_string() refuses text that is not UTF-8: null then. */
+	json_object_set_new(
+	    o, "path", (v = json_string(sh->path)) != NULL ? v : json_null());
+	json_object_set_new(o, "valid", json_true());
+	json_object_set_new(o, "encrypted", json_boolean(sh->encrypted));
+	json_object_set_new(o, "set", json_integer(s->identifier));
+	json_object_set_new(o, "group", json_integer(s->group_index + 1));
+	json_object_set_new(o, "group_count", json_integer(s->group_count));
+	json_object_set_new(
+	    o, "group_threshold", json_integer(s->group_threshold));
+	json_object_set_new(o, "member", json_integer(s->member_index + 1));
+	json_object_set_new(
+	    o, "member_threshold", json_integer(s->member_threshold));
+	json_object_set_new(
+	    o, "secret_bytes", json_integer((json_int_t)s->value_len));
+	json_object_set_new(o, "words",
+	    json_integer((json_int_t)SLIP39_WORDS_FOR(s->value_len)));
+	json_object_set_new(o, "extendable", json_boolean(s->extendable));
+	json_object_set_new(
+	    o, "iteration_exponent", json_integer(s->iteration_exponent));
+	json_object_set_new(o, "label",
+	    sh->label[0] != '\0' && (v = json_string(sh->label)) != NULL
+	        ? v
+	        : json_null());
+	json_object_set_new(o, "recovers",
+	    sh->recovers[0] != '\0' ? json_string(sh->recovers) : json_null());
+	return cli_json_print(o);
+}
+
+static int
+check(const struct cli_share *sh, int json)
 {
 	const struct slip39_share *s = &sh->s;
 
+	if (json)
+		return check_json(sh);
 	printf("%s: valid share (words, checksum and padding)\n", sh->path);
 	printf("encrypted: %s\n", sh->encrypted ? "yes" : "no");
 	printf("set: %u\n", s->identifier);
@@ -140,11 +182,12 @@ out:
 static int
 share_sub(int argc, char **argv, int is_reveal)
 {
-	enum { OPT_TO = 256 };
+	enum { OPT_TO = 256, OPT_JSON };
 	static const struct option longopts[] = {
 	    {"identity", required_argument, NULL, 'i'},
 	    {"to", required_argument, NULL, OPT_TO},
 	    {"output", required_argument, NULL, 'o'},
+	    {"json", no_argument, NULL, OPT_JSON},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -154,7 +197,7 @@ share_sub(int argc, char **argv, int is_reveal)
 	char **files = NULL, *text = NULL;
 	const char *to = NULL, *outpath = NULL;
 	size_t nfiles = 0, len = 0;
-	int c, ec = 0;
+	int c, ec = 0, json = 0;
 
 	if ((files = cio_calloc((size_t)argc + 1, sizeof(*files))) == NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "share");
@@ -176,6 +219,14 @@ share_sub(int argc, char **argv, int is_reveal)
 				outpath = optarg;
 			else
 				to = optarg;
+			break;
+		case OPT_JSON:
+			if (is_reveal) {
+				ec = cli_usage_error(
+				    verb, "--json is for 'share check'");
+				goto out;
+			}
+			json = 1;
 			break;
 		case 'h': ec = cli_print_help(share_help); goto out;
 		default: ec = cli_option_error(verb, c, argv); goto out;
@@ -201,7 +252,7 @@ share_sub(int argc, char **argv, int is_reveal)
 	if ((ec = cli_share_read(
 	         sh, argv[optind], &ids, is_reveal ? &text : NULL, &len)) != 0)
 		goto out;
-	ec = is_reveal ? reveal(sh, text, len, to, outpath) : check(sh);
+	ec = is_reveal ? reveal(sh, text, len, to, outpath) : check(sh, json);
 out:
 	if (text != NULL)
 		cio_secret_free(text, len);

@@ -17,6 +17,7 @@
 #include "age.h"
 #include "cairn_err.h"
 #include "cli.h"
+#include "cli_json.h"
 #include "cli_shares.h"
 #include "slip39.h"
 
@@ -47,6 +48,8 @@ static const char split_help[] =
     "  -o, --output DIR         write the share files into DIR (created\n"
     "                           0700 if missing)\n"
     "      --print              also show each share as words and a QR code\n"
+    "      --json               describe the set and its files as JSON\n"
+    "  -q, --quiet              print nothing on success\n"
     "      --secret-hex-file F  split the raw secret in F (hex, 16 to 64\n"
     "                           bytes) instead of an identity\n"
     "      --iteration-exponent E  SLIP-39 iteration exponent (0-15, "
@@ -111,6 +114,58 @@ out:
 	return ec;
 }
 
+/* The report as one JSON object (docs/json.md). */
+static int
+report_json(const struct slip39_share *shares, const struct cli_groups *gs,
+    const struct cli_share_set *set, char *const *to, const char *recovers)
+{
+	json_t *o = json_object(), *groups = json_array(),
+	       *files = json_array();
+	json_t *v;
+
+	if (o == NULL || groups == NULL || files == NULL) {
+		json_decref(o);
+		json_decref(groups);
+		json_decref(files);
+		return cli_json_print(NULL);
+	}
+	json_object_set_new(o, "set", json_integer(shares[0].identifier));
+	json_object_set_new(
+	    o, "group_threshold", json_integer(gs->n == 1 ? 1 : gs->gt));
+	for (size_t g = 0; g < gs->n; g++) {
+		json_t *e = json_object();
+
+		json_object_set_new(
+		    e, "threshold", json_integer(gs->g[g].member_threshold));
+		json_object_set_new(
+		    e, "shares", json_integer(gs->g[g].member_count));
+		json_array_append_new(groups, e);
+	}
+	json_object_set_new(o, "groups", groups);
+	json_object_set_new(o, "recovers",
+	    recovers != NULL ? json_string(recovers) : json_null());
+	for (size_t k = 0; set->paths != NULL && k < gs->total; k++) {
+		json_t *e = json_object();
+
+		json_object_set_new(e, "path",
+		    (v = json_string(set->paths[k])) != NULL ? v : json_null());
+		json_object_set_new(
+		    e, "group", json_integer(shares[k].group_index + 1));
+		json_object_set_new(
+		    e, "member", json_integer(shares[k].member_index + 1));
+		json_object_set_new(
+		    e, "to", to != NULL ? json_string(to[k]) : json_null());
+		json_object_set_new(e, "label",
+		    set->names != NULL &&
+		            (v = json_string(set->names[k])) != NULL
+		        ? v
+		        : json_null());
+		json_array_append_new(files, e);
+	}
+	json_object_set_new(o, "files", files);
+	return cli_json_print(o);
+}
+
 /* "Wrote ..." on stdout: the set and where each share went. */
 static int
 report(const struct slip39_share *s0, const struct cli_groups *gs,
@@ -155,6 +210,7 @@ cmd_split(int argc, char **argv)
 		OPT_PRINT,
 		OPT_HEX,
 		OPT_EXP,
+		OPT_JSON,
 	};
 	static const struct option longopts[] = {
 	    {"threshold", required_argument, NULL, 't'},
@@ -168,6 +224,8 @@ cmd_split(int argc, char **argv)
 	    {"print", no_argument, NULL, OPT_PRINT},
 	    {"secret-hex-file", required_argument, NULL, OPT_HEX},
 	    {"iteration-exponent", required_argument, NULL, OPT_EXP},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -183,6 +241,7 @@ cmd_split(int argc, char **argv)
 	size_t nto = 0, nnames = 0, nshares = 0, len = 0;
 	int copies[CLI_SHARES_MAX];
 	int c, ec = 0, rc, exp = CLI_SHARE_ITERATION_EXPONENT;
+	int json = 0, quiet = 0;
 
 	memset(&gs, 0, sizeof(gs));
 	memset(&set, 0, sizeof(set));
@@ -193,7 +252,7 @@ cmd_split(int argc, char **argv)
 		goto out;
 	}
 	while (
-	    (c = getopt_long(argc, argv, ":ht:n:o:", longopts, NULL)) != -1) {
+	    (c = getopt_long(argc, argv, ":hqt:n:o:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			ec = cli_shares_int(
@@ -220,6 +279,8 @@ cmd_split(int argc, char **argv)
 			ec = cli_shares_int("split", "--iteration-exponent",
 			    optarg, 0, SLIP39_MAX_ITERATION_EXPONENT, &exp);
 			break;
+		case OPT_JSON: json = 1; break;
+		case 'q': quiet = 1; break;
 		case 'h': ec = cli_print_help(split_help); goto out;
 		default: ec = cli_option_error("split", c, argv); goto out;
 		}
@@ -239,6 +300,12 @@ cmd_split(int argc, char **argv)
 		ec = cli_usage_error("split",
 		    "say where the shares go: -o DIR "
 		    "and/or --print");
+		goto out;
+	}
+	if (json && (set.dir == NULL || set.print)) {
+		ec = cli_usage_error("split",
+		    "--json describes the share "
+		    "files: give -o DIR, and no --print");
 		goto out;
 	}
 	if (hexfile != NULL && (idpath != NULL || nto > 0 || nnames > 0)) {
@@ -311,7 +378,10 @@ cmd_split(int argc, char **argv)
 	set.copies = copies;
 	if ((ec = cli_share_set_write(shares, nshares, &set)) != 0)
 		goto out;
-	if (set.dir != NULL)
+	if (json)
+		ec = report_json(shares, &gs, &set, nto > 0 ? to : NULL,
+		    hexfile == NULL ? recovers : NULL);
+	else if (set.dir != NULL && !quiet)
 		ec = report(&shares[0], &gs, &set, nto > 0 ? to : NULL,
 		    hexfile == NULL ? recovers : NULL);
 out:

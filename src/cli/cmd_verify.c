@@ -19,7 +19,7 @@
 
 static const char verify_help[] =
     "usage: cairn verify " CLI_UNLOCK_USAGE "\n"
-    "                    [--signer PUBKEY_FILE]... [--json] ARCHIVE|-\n"
+    "                    [--signer PUBKEY_FILE]... [--json] [-q] ARCHIVE|-\n"
     "\n"
     "Decrypt and check a whole sealed archive without writing anything:\n"
     "the encryption of every chunk, the manifest, each member's path,\n"
@@ -32,6 +32,8 @@ static const char verify_help[] =
     "                           (a minisign public key file; repeatable:\n"
     "                           any of them)\n"
     "      --json               print the report as JSON\n"
+    "  -q, --quiet              no report (only errors and warnings),\n"
+    "                           no progress display\n"
     "  -h, --help               show this help\n"
     "\n"
     "Exit status: 0 all checks passed; 3 no identity matched; 4 damaged,\n"
@@ -43,11 +45,12 @@ cmd_verify(int argc, char **argv)
 {
 	enum { OPT_SIGNER = CLI_UNLOCK_OPT_FIRST_FREE, OPT_JSON };
 	static const struct option longopts[] = {
-		CLI_UNLOCK_LONGOPTS,
-		{ "signer", required_argument, NULL, OPT_SIGNER },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    CLI_UNLOCK_LONGOPTS,
+	    {"signer", required_argument, NULL, OPT_SIGNER},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	static struct cli_signers signers;
 	struct cli_unlock u;
@@ -55,7 +58,7 @@ cmd_verify(int argc, char **argv)
 	struct unseal_options o;
 	struct unseal_result res;
 	const char *path;
-	int c, ec, rc = 0, json = 0;
+	int c, ec, rc = 0, json = 0, quiet = 0;
 
 	memset(&a, 0, sizeof(a));
 	memset(&res, 0, sizeof(res));
@@ -63,8 +66,8 @@ cmd_verify(int argc, char **argv)
 	a.in.fd = -1;
 	if ((ec = cli_unlock_init(&u, "verify", argc)) != 0)
 		goto out;
-	while ((c = getopt_long(argc, argv, ":h" CLI_UNLOCK_SHORTOPTS,
-		    longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hq" CLI_UNLOCK_SHORTOPTS,
+	            longopts, NULL)) != -1) {
 		if (cli_unlock_option(&u, c, optarg))
 			continue;
 		switch (c) {
@@ -72,26 +75,22 @@ cmd_verify(int argc, char **argv)
 			if ((ec = cli_signers_add(&signers, optarg)) != 0)
 				goto out;
 			break;
-		case OPT_JSON:
-			json = 1;
-			break;
-		case 'h':
-			ec = cli_print_help(verify_help);
-			goto out;
-		default:
-			ec = cli_option_error("verify", c, argv);
-			goto out;
+		case OPT_JSON: json = 1; break;
+		case 'q': quiet = 1; break;
+		case 'h': ec = cli_print_help(verify_help); goto out;
+		default: ec = cli_option_error("verify", c, argv); goto out;
 		}
 	}
 	if (optind >= argc) {
-		ec = cli_usage_error("verify", "no ARCHIVE given (use - for "
+		ec = cli_usage_error("verify",
+		    "no ARCHIVE given (use - for "
 		    "standard input)");
 		goto out;
 	}
 	path = argv[optind++];
 	if (optind < argc) {
-		ec = cli_usage_error("verify", "more than one ARCHIVE ('%s')",
-		    argv[optind]);
+		ec = cli_usage_error(
+		    "verify", "more than one ARCHIVE ('%s')", argv[optind]);
 		goto out;
 	}
 	if ((ec = cli_archive_open(&a, path, &u)) != 0)
@@ -103,9 +102,11 @@ cmd_verify(int argc, char **argv)
 		ec = cli_archive_fail(rc, &res, a.in.name);
 	else if (!res.is_signed)
 		cli_warn("%s: archive is unsigned: its content matches its "
-			 "SHA256SUMS, but nothing shows who sealed it",
+		         "SHA256SUMS, but nothing shows who sealed it",
 		    a.in.name);
-	rc = cli_archive_report(a.in.name, &res, rc, ec, NULL, json);
+	rc = quiet && !json
+	    ? 0
+	    : cli_archive_report(a.in.name, &res, rc, ec, NULL, json);
 	if (ec == 0)
 		ec = rc;
 out:
