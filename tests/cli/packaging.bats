@@ -2,7 +2,8 @@
 # tests/cli/packaging.bats - what ships: `make install`/`make uninstall`
 # layout, the bash and zsh completions kept in step with the CLI's own
 # --help texts, and the Debian package built by packaging/build-deb,
-# unpacked with dpkg -x (about 10 s; CAIRN_TEST_DEB=0 skips it).
+# unpacked with dpkg -x (about 20 s on 2 busy cores; CAIRN_TEST_DEB=0
+# skips it).
 #
 # Nothing here installs system-wide: every install goes to a DESTDIR or a
 # scratch root under the test's temp directory.
@@ -312,11 +313,15 @@ missing_from() {
 	run "$T/root/usr/bin/cairn" --version
 	[ "$status" -eq 0 ]
 	[[ "$output" =~ ^cairn\ [0-9]+\.[0-9]+ ]]
-	# ${shlibs:Depends} resolved: every shared library the binary loads
-	# comes from a package named in Depends.
+	# ${shlibs:Depends} resolved: every library the binary links directly
+	# (ELF NEEDED) comes from a package named in Depends.
 	deps=$(dpkg-deb -f "$deb" Depends)
 	[[ "$deps" == *libsodium* ]]
-	for lib in $(ldd "$T/root/usr/bin/cairn" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }'); do
+	local needed
+	needed=$(objdump -p "$T/root/usr/bin/cairn" | awk '$1 == "NEEDED" { print $2 }')
+	[ -n "$needed" ]
+	for lib in $(ldd "$T/root/usr/bin/cairn" | awk -v n=" $(echo $needed) " \
+	    '$2 == "=>" && $3 ~ /^\// && index(n, " " $1 " ") { print $3 }'); do
 		pkgs=$(dpkg -S "*/$(basename "$(readlink -f "$lib")")" 2>/dev/null |
 		    cut -d: -f1 | tr ', ' '\n\n')
 		ok=0
