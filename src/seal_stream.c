@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -418,7 +419,14 @@ seal_stream_entries(
 {
 	struct tar_side t = {p, tw, 0};
 	const char *e = getenv("CAIRN_SEAL_THREADS");
-	int rc = 0, threads = sysconf(_SC_NPROCESSORS_ONLN) > 1;
+	cpu_set_t cpus;
+	int rc = 0, threads;
+
+	/* CPUs this process may run on (affinity, cpusets), not all CPUs */
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0)
+		threads = CPU_COUNT(&cpus) > 1;
+	else
+		threads = sysconf(_SC_NPROCESSORS_ONLN) > 1;
 
 #ifdef CAIRN_TESTING
 	/* Fault injection counts calls in one order: stay on one thread. */
