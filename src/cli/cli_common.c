@@ -22,6 +22,7 @@
 #include "cairn_err.h"
 #include "cio.h"
 #include "cli.h"
+#include "cli_progress.h"
 #include "cli_tty.h"
 
 /* ---- exit codes ------------------------------------------------------- */
@@ -121,6 +122,7 @@ vmessage(const char *kind, const char *fmt, va_list ap)
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	escape(esc, sizeof(esc) - 64, raw);
 	n = snprintf(line, sizeof(line), "cairn: %s: %s\n", kind, esc);
+	cli_progress_clear(); /* a progress line must not run into it */
 	if (n > 0)
 		write_all(STDERR_FILENO, line,
 		    (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);

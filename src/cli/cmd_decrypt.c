@@ -15,6 +15,7 @@
 #include "age.h"
 #include "cairn_err.h"
 #include "cli.h"
+#include "cli_progress.h"
 #include "cli_shares.h"
 
 static const char decrypt_help[] =
@@ -91,6 +92,7 @@ cmd_decrypt(int argc, char **argv)
 	struct cli_tty_scrypt tty;
 	struct cli_in in = {-1, 0, NULL, {NULL, NULL}};
 	struct cli_out out;
+	struct cli_progress pg;
 	const char **files = NULL, **passfiles = NULL, **shares = NULL;
 	const char *outpath = NULL, *inpath = NULL, *sharepass = NULL;
 	char *home = NULL;
@@ -101,6 +103,7 @@ cmd_decrypt(int argc, char **argv)
 	memset(&ps, 0, sizeof(ps));
 	memset(&out, 0, sizeof(out));
 	memset(&tty, 0, sizeof(tty));
+	memset(&pg, 0, sizeof(pg));
 	if ((files = cio_calloc((size_t)argc + 1, sizeof(*files))) == NULL ||
 	    (passfiles = cio_calloc((size_t)argc + 1, sizeof(*passfiles))) ==
 	        NULL ||
@@ -121,7 +124,6 @@ cmd_decrypt(int argc, char **argv)
 		default: ec = cli_option_error("decrypt", c, argv); goto out;
 		}
 	}
-	(void)quiet; /* progress display: not yet */
 	if (optind < argc)
 		inpath = argv[optind++];
 	if (optind < argc) {
@@ -171,11 +173,15 @@ cmd_decrypt(int argc, char **argv)
 		ec = cli_fail(CAIRN_ERR_NOMEM, "decrypt");
 		goto out;
 	}
+	cli_progress_start(&pg, "decrypt", cli_progress_fd_size(in.fd), quiet,
+	    out.atomic ? -1 : out.fd);
 	for (;;) {
 		ssize_t n = age_reader_read(r, buf, CLI_IO_BLOCK);
 
 		if (n == 0)
 			break;
+		if (n > 0)
+			cli_progress_set(&pg, age_reader_consumed(r));
 		if (n < 0 ||
 		    (rc = out.sink.write(out.sink.ctx, buf, (size_t)n)) != 0) {
 			ec = cli_stream_fail(
@@ -183,8 +189,10 @@ cmd_decrypt(int argc, char **argv)
 			goto out;
 		}
 	}
+	cli_progress_end(&pg);
 	ec = cli_out_commit(&out);
 out:
+	cli_progress_end(&pg);
 	cli_out_abort(&out);
 	cli_in_close(&in);
 	age_reader_free(r);

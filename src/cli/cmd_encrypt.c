@@ -15,6 +15,7 @@
 #include "age.h"
 #include "cairn_err.h"
 #include "cli.h"
+#include "cli_progress.h"
 
 static const char encrypt_help[] =
     "usage: cairn encrypt [-r RECIPIENT]... [-R RECIPIENTS_FILE]... [-a]\n"
@@ -36,9 +37,10 @@ static const char encrypt_help[] =
     "  -q, --quiet              no progress display\n"
     "  -h, --help               show this help\n";
 
-/* Stream in to w.  Returns 0 or an enum cairn_err. */
+/* Stream in to w, counting into pg.  Returns 0 or an enum cairn_err. */
 static int
-pump(const struct cli_in *in, struct age_writer *w, uint8_t *buf)
+pump(const struct cli_in *in, struct age_writer *w, uint8_t *buf,
+    struct cli_progress *pg)
 {
 	for (;;) {
 		ssize_t n = cio_read_full(&in->src, buf, CLI_IO_BLOCK);
@@ -50,6 +52,7 @@ pump(const struct cli_in *in, struct age_writer *w, uint8_t *buf)
 			return 0;
 		if ((rc = age_writer_write(w, buf, (size_t)n)) != 0)
 			return rc;
+		cli_progress_add(pg, (uint64_t)n);
 		if ((size_t)n < CLI_IO_BLOCK)
 			return 0;
 	}
@@ -76,6 +79,7 @@ cmd_encrypt(int argc, char **argv)
 	struct cli_pass pass = {NULL, 0};
 	struct cli_in in = {-1, 0, NULL, {NULL, NULL}};
 	struct cli_out out;
+	struct cli_progress pg;
 	const char **rstr = NULL, **rfiles = NULL;
 	const char *outpath = NULL, *passfile = NULL, *inpath = NULL;
 	char *home = NULL;
@@ -84,6 +88,7 @@ cmd_encrypt(int argc, char **argv)
 	int c, ec = 0, rc, ask = 0, armor = 0, force = 0, quiet = 0;
 
 	memset(&out, 0, sizeof(out));
+	memset(&pg, 0, sizeof(pg));
 	if ((rstr = cio_calloc((size_t)argc + 1, sizeof(*rstr))) == NULL ||
 	    (rfiles = cio_calloc((size_t)argc + 1, sizeof(*rfiles))) == NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "encrypt");
@@ -104,7 +109,6 @@ cmd_encrypt(int argc, char **argv)
 		default: ec = cli_option_error("encrypt", c, argv); goto out;
 		}
 	}
-	(void)quiet; /* progress display: not yet */
 	if (optind < argc)
 		inpath = argv[optind++];
 	if (optind < argc) {
@@ -162,13 +166,19 @@ cmd_encrypt(int argc, char **argv)
 		ec = cli_fail(CAIRN_ERR_NOMEM, "encrypt");
 		goto out;
 	}
+	cli_progress_start(&pg, "encrypt", cli_progress_fd_size(in.fd), quiet,
+	    out.atomic ? -1 : out.fd);
 	if ((rc = age_writer_new(&w, &rs, armor, &out.sink)) != 0 ||
-	    (rc = pump(&in, w, buf)) != 0 || (rc = age_writer_finish(w)) != 0) {
+	    (rc = pump(&in, w, buf, &pg)) != 0 ||
+	    (rc = age_writer_finish(w)) != 0) {
+		cli_progress_end(&pg);
 		ec = cli_stream_fail(rc, "encrypt", &in, &out);
 		goto out;
 	}
+	cli_progress_end(&pg);
 	ec = cli_out_commit(&out);
 out:
+	cli_progress_end(&pg);
 	cli_out_abort(&out);
 	cli_in_close(&in);
 	age_writer_free(w);

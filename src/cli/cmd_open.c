@@ -15,6 +15,7 @@
 #include "cairn_err.h"
 #include "cli.h"
 #include "cli_archive.h"
+#include "cli_progress.h"
 #include "cli_unlock.h"
 #include "extract.h"
 #include "manifest.h"
@@ -104,6 +105,8 @@ cmd_open(int argc, char **argv)
 	struct unseal_options o;
 	struct unseal_ops ops;
 	struct unseal_result res;
+	struct cli_progress pg;
+	struct cli_progress_source counted;
 	struct extract *x = NULL;
 	const char *path, *dest = NULL;
 	char *dflt = NULL;
@@ -111,6 +114,7 @@ cmd_open(int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	memset(&res, 0, sizeof(res));
+	memset(&pg, 0, sizeof(pg));
 	memset(&signers, 0, sizeof(signers));
 	a.in.fd = -1;
 	if ((ec = cli_unlock_init(&u, "open", argc)) != 0)
@@ -180,7 +184,11 @@ cmd_open(int argc, char **argv)
 	o.signers = signers.v;
 	o.nsigners = signers.n;
 	o.ops = &ops;
-	rc = unseal_run(&a.plain, &o, &res);
+	cli_progress_start(
+	    &pg, "open", cli_progress_fd_size(a.in.fd), quiet || json, -1);
+	cli_progress_source_init(&counted, &a.plain, a.r, &pg);
+	rc = unseal_run(&counted.src, &o, &res);
+	cli_progress_end(&pg);
 	if (rc != 0) {
 		extract_abort(x);
 		ec = cli_archive_fail(rc, &res, a.in.name);
@@ -200,6 +208,7 @@ cmd_open(int argc, char **argv)
 	if (ec == 0)
 		ec = rc;
 out:
+	cli_progress_end(&pg);
 	extract_free(x);
 	unseal_result_free(&res);
 	cli_archive_close(&a);

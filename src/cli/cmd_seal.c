@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "cli_archive.h"
 #include "cli_json.h"
+#include "cli_progress.h"
 #include "manifest.h"
 #include "minisig.h"
 #include "seal.h"
@@ -261,6 +262,18 @@ print_summary(const struct seal_args *s, struct seal_plan *p,
 	return cli_json_print(o);
 }
 
+/* Roughly the archive's size, for the progress display: the content,
+ * tar headers and padding, the age overhead (and armor). */
+static uint64_t
+estimate_size(struct seal_plan *p, int armor)
+{
+	uint64_t n = seal_plan_bytes(p) +
+	    (uint64_t)seal_plan_manifest(p)->nentries * 1280 + 32768;
+
+	n += n / 65536 * 16 + 1024;
+	return armor ? n / 3 * 4 + n / 48 : n;
+}
+
 /* Parse the command line into s; returns 0, an exit code, or -1 after
  * --help. */
 static int
@@ -345,12 +358,15 @@ cmd_seal(int argc, char **argv)
 	struct minisig_secret *sk = NULL;
 	struct seal_plan *p = NULL;
 	struct cli_out out;
+	struct cli_progress pg;
+	struct cli_progress_sink counted;
 	char *dflt = NULL;
 	const char *outpath;
 	int ec, rc;
 
 	memset(&s, 0, sizeof(s));
 	memset(&out, 0, sizeof(out));
+	memset(&pg, 0, sizeof(pg));
 	out.fd = -1;
 	s.rstr = cio_calloc((size_t)argc + 1, sizeof(char *));
 	s.rfiles = cio_calloc((size_t)argc + 1, sizeof(char *));
@@ -408,7 +424,12 @@ cmd_seal(int argc, char **argv)
 		    "refusing to write binary ciphertext to a terminal");
 		goto out;
 	}
-	if ((rc = seal_write(p, &rs, s.armor, sk, &out.sink)) != 0) {
+	cli_progress_start(&pg, "seal", estimate_size(p, s.armor),
+	    s.quiet || s.json, out.atomic ? -1 : out.fd);
+	cli_progress_sink_init(&counted, &out.sink, &pg);
+	rc = seal_write(p, &rs, s.armor, sk, &counted.sink);
+	cli_progress_end(&pg);
+	if (rc != 0) {
 		if (out.write_errno != 0)
 			ec = cli_stream_fail(rc, NULL, NULL, &out);
 		else {
@@ -424,6 +445,7 @@ cmd_seal(int argc, char **argv)
 		goto out;
 	ec = print_summary(&s, p, out.name, rs.n);
 out:
+	cli_progress_end(&pg);
 	cli_out_abort(&out);
 	seal_plan_free(p);
 	minisig_secret_free(sk);

@@ -14,6 +14,7 @@
 #include "cairn_err.h"
 #include "cli.h"
 #include "cli_archive.h"
+#include "cli_progress.h"
 #include "cli_unlock.h"
 #include "unseal.h"
 
@@ -57,11 +58,14 @@ cmd_verify(int argc, char **argv)
 	struct cli_archive a;
 	struct unseal_options o;
 	struct unseal_result res;
+	struct cli_progress pg;
+	struct cli_progress_source counted;
 	const char *path;
 	int c, ec, rc = 0, json = 0, quiet = 0;
 
 	memset(&a, 0, sizeof(a));
 	memset(&res, 0, sizeof(res));
+	memset(&pg, 0, sizeof(pg));
 	memset(&signers, 0, sizeof(signers));
 	a.in.fd = -1;
 	if ((ec = cli_unlock_init(&u, "verify", argc)) != 0)
@@ -98,7 +102,12 @@ cmd_verify(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.signers = signers.v;
 	o.nsigners = signers.n;
-	if ((rc = unseal_run(&a.plain, &o, &res)) != 0)
+	cli_progress_start(
+	    &pg, "verify", cli_progress_fd_size(a.in.fd), quiet || json, -1);
+	cli_progress_source_init(&counted, &a.plain, a.r, &pg);
+	rc = unseal_run(&counted.src, &o, &res);
+	cli_progress_end(&pg);
+	if (rc != 0)
 		ec = cli_archive_fail(rc, &res, a.in.name);
 	else if (!res.is_signed)
 		cli_warn("%s: archive is unsigned: its content matches its "
@@ -110,6 +119,7 @@ cmd_verify(int argc, char **argv)
 	if (ec == 0)
 		ec = rc;
 out:
+	cli_progress_end(&pg);
 	unseal_result_free(&res);
 	cli_archive_close(&a);
 	cli_unlock_free(&u);
