@@ -54,7 +54,8 @@ extern const char cli_exit_code_help[];
  * First thing in main(): sodium_init(), core dumps off (RLIMIT_CORE 0 and
  * PR_SET_DUMPABLE 0), SIGINT/SIGTERM/SIGHUP handler (removes pending
  * atomic temp files, restores the terminal if echo is off, _exit(128+sig)),
- * SIGPIPE ignored (a closed stdout pipe is handled by cli_out, see below).
+ * SIGPIPE ignored (a closed stdout pipe is handled by cli_out, see below),
+ * SIGXFSZ ignored (a file size limit is then an EFBIG write error).
  * Returns 0 or an exit code (after printing).
  */
 int cli_setup(void);

@@ -312,6 +312,10 @@ cli_setup(void)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGPIPE, &sa, NULL) != 0)
 		return CLI_EXIT_ERR;
+	/* A file size limit (ulimit -f) shows up as EFBIG from write(), so
+	 * the temp file is removed, rather than a SIGXFSZ kill leaving it. */
+	if (sigaction(SIGXFSZ, &sa, NULL) != 0)
+		return CLI_EXIT_ERR;
 	return 0;
 }
 
