@@ -103,6 +103,10 @@ test_parse_good(void)
 	int ok = 1;
 
 	TAP_EQ_INT(parse(good, &h), 0, "valid header parses");
+	if (h.n != 3) {
+		TAP_OK(0, "three stanzas (got %zu)", h.n);
+		return;
+	}
 	TAP_EQ_INT(h.n, 3, "three stanzas");
 	TAP_OK(strcmp(h.stanzas[0].type, "X25519") == 0 &&
 	    h.stanzas[0].nargs == 1 && h.stanzas[0].body_len == 32,

@@ -105,7 +105,7 @@ static int
 open_all(const uint8_t *ct, size_t len, size_t pre, size_t step,
     size_t readsz, struct cio_membuf *out)
 {
-	struct stepsrc ss = { ct + pre, len - pre, 0, step, -1 };
+	struct stepsrc ss = { NULL, 0, 0, step, -1 };
 	struct cio_source src = { step_read, &ss };
 	struct age_stream_reader *r;
 	uint8_t *buf = malloc(readsz);
@@ -113,6 +113,10 @@ open_all(const uint8_t *ct, size_t len, size_t pre, size_t step,
 	int ret;
 
 	out->len = 0;
+	if (pre > len)
+		pre = len; /* only when an earlier step failed */
+	ss.p = ct + pre;
+	ss.len = len - pre;
 	if ((ret = age_stream_reader_new(&r, fk, &src, ct, pre)) == 0) {
 		while ((n = age_stream_reader_read(r, buf, readsz)) > 0)
 			cio_membuf_write(out, buf, (size_t)n);

@@ -352,7 +352,7 @@ roundtrip_header_stream(const struct vector *v, const uint8_t *file,
 	cio_membuf_free(&enc);
 	if (success && len >= h.len + AGE_STREAM_NONCE_LEN) {
 		struct cio_sink sink = { cio_membuf_write, &enc };
-		struct age_stream_writer *w;
+		struct age_stream_writer *w = NULL;
 		uint8_t fk[AGE_FILE_KEY_LEN];
 
 		stream_rt++;
@@ -362,8 +362,7 @@ roundtrip_header_stream(const struct vector *v, const uint8_t *file,
 		ok = ok && (pt->len == 0 ||
 		    age_stream_writer_write(w, pt->data, pt->len) == 0) &&
 		    age_stream_writer_finish(w) == 0;
-		if (ok)
-			age_stream_writer_free(w);
+		age_stream_writer_free(w);
 		ok = ok && enc.len == len - h.len &&
 		    tmemcmp(enc.data, file + h.len, enc.len) == 0;
 		stream_rt_ok += ok;
