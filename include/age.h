@@ -22,14 +22,14 @@
 #include "cio.h"
 
 /* Format constants (fixed by the age v1 spec). */
-#define AGE_FILE_KEY_LEN 16
+#define AGE_FILE_KEY_LEN   16
 #define AGE_X25519_KEY_LEN 32
-#define AGE_CHUNK_LEN 65536
+#define AGE_CHUNK_LEN      65536
 /* cairn limits on what it will parse (not in the spec; documented in
  * docs/format.md). */
-#define AGE_MAX_STANZAS 64
-#define AGE_MAX_HEADER_LEN (64 * 1024)
-#define AGE_SCRYPT_WORK_FACTOR 18     /* used when encrypting */
+#define AGE_MAX_STANZAS            64
+#define AGE_MAX_HEADER_LEN         (64 * 1024)
+#define AGE_SCRYPT_WORK_FACTOR     18 /* used when encrypting */
 #define AGE_SCRYPT_MAX_WORK_FACTOR 22 /* refused above when decrypting */
 
 struct age_stanza {
@@ -89,13 +89,13 @@ int age_recipients_add_string(struct age_recipients *rs, const char *s);
 /* Recipients file text: one recipient per line, '#' comments and blank
  * lines ignored, CRLF and spaces around a line accepted.  On error,
  * *bad_line (if non-NULL) is the 1-based line and rs is left unchanged. */
-int age_recipients_add_text(struct age_recipients *rs, const char *text,
-    size_t len, size_t *bad_line);
+int age_recipients_add_text(
+    struct age_recipients *rs, const char *text, size_t len, size_t *bad_line);
 /* scrypt passphrase recipient (exclusive), with the given work factor
  * (<= 0: AGE_SCRYPT_WORK_FACTOR; above AGE_SCRYPT_MAX_WORK_FACTOR:
  * CAIRN_ERR_INVAL).  Passphrase copied into sodium_malloc'd memory. */
-int age_recipients_add_passphrase(struct age_recipients *rs,
-    const char *pass, size_t passlen, int work_factor);
+int age_recipients_add_passphrase(struct age_recipients *rs, const char *pass,
+    size_t passlen, int work_factor);
 void age_recipients_free(struct age_recipients *rs);
 
 /*
@@ -103,8 +103,8 @@ void age_recipients_free(struct age_recipients *rs);
  * into buf (sodium_malloc'd by the caller, cap bytes) and sets *len;
  * returns 0 or a negative enum cairn_err.
  */
-typedef int (*age_passphrase_cb)(void *cbctx, const char *prompt, char *buf,
-    size_t cap, size_t *len);
+typedef int (*age_passphrase_cb)(
+    void *cbctx, const char *prompt, char *buf, size_t cap, size_t *len);
 
 /*
  * Identity file text: '#' comments, blank lines, AGE-SECRET-KEY-1 lines.
@@ -114,25 +114,25 @@ typedef int (*age_passphrase_cb)(void *cbctx, const char *prompt, char *buf,
  */
 int age_identities_add_text(struct age_identities *ids, const char *text,
     size_t len, age_passphrase_cb cb, void *cbctx, size_t *bad_line);
-int age_identities_add_passphrase(struct age_identities *ids,
-    const char *pass, size_t passlen);
+int age_identities_add_passphrase(
+    struct age_identities *ids, const char *pass, size_t passlen);
 /* A raw X25519 secret key (e.g. recovered from SLIP-39 shares). */
-int age_identities_add_x25519(struct age_identities *ids,
-    const uint8_t sk[AGE_X25519_KEY_LEN]);
+int age_identities_add_x25519(
+    struct age_identities *ids, const uint8_t sk[AGE_X25519_KEY_LEN]);
 void age_identities_free(struct age_identities *ids);
 
 /* Key helpers.  Strings returned are NUL-terminated; secret ones go into
  * a caller buffer of at least AGE_IDENTITY_STR_LEN bytes which the caller
  * wipes. */
-#define AGE_RECIPIENT_STR_LEN 63  /* "age1" + 58 chars + NUL, rounded */
-#define AGE_IDENTITY_STR_LEN 75	  /* "AGE-SECRET-KEY-1" + 58 + NUL, rounded */
+#define AGE_RECIPIENT_STR_LEN 63 /* "age1" + 58 chars + NUL, rounded */
+#define AGE_IDENTITY_STR_LEN  75 /* "AGE-SECRET-KEY-1" + 58 + NUL, rounded */
 int age_x25519_generate(uint8_t sk[AGE_X25519_KEY_LEN]);
-int age_x25519_public(const uint8_t sk[AGE_X25519_KEY_LEN],
-    uint8_t pk[AGE_X25519_KEY_LEN]);
-int age_x25519_recipient_string(const uint8_t pk[AGE_X25519_KEY_LEN],
-    char out[AGE_RECIPIENT_STR_LEN]);
-int age_x25519_identity_string(const uint8_t sk[AGE_X25519_KEY_LEN],
-    char out[AGE_IDENTITY_STR_LEN]);
+int age_x25519_public(
+    const uint8_t sk[AGE_X25519_KEY_LEN], uint8_t pk[AGE_X25519_KEY_LEN]);
+int age_x25519_recipient_string(
+    const uint8_t pk[AGE_X25519_KEY_LEN], char out[AGE_RECIPIENT_STR_LEN]);
+int age_x25519_identity_string(
+    const uint8_t sk[AGE_X25519_KEY_LEN], char out[AGE_IDENTITY_STR_LEN]);
 /* Parse one "AGE-SECRET-KEY-1..." string into sk. */
 int age_x25519_identity_parse(const char *s, uint8_t sk[AGE_X25519_KEY_LEN]);
 /* Public "age1..." strings of every X25519 identity in ids, in order;

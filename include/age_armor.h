@@ -14,8 +14,8 @@
 #include "cio.h"
 
 /* Format constants (fixed by the age v1 spec). */
-#define AGE_ARMOR_BEGIN "-----BEGIN AGE ENCRYPTED FILE-----"
-#define AGE_ARMOR_END "-----END AGE ENCRYPTED FILE-----"
+#define AGE_ARMOR_BEGIN   "-----BEGIN AGE ENCRYPTED FILE-----"
+#define AGE_ARMOR_END     "-----END AGE ENCRYPTED FILE-----"
 #define AGE_ARMOR_COLUMNS 64
 /* cairn (and age) limit on whitespace around the armor. */
 #define AGE_ARMOR_MAX_WHITESPACE 1024
@@ -39,8 +39,8 @@ int age_armor_detect(const uint8_t *buf, size_t len);
  * Reads src in blocks of 256 KiB.
  */
 struct age_armor_reader;
-int age_armor_reader_new(struct age_armor_reader **out,
-    const struct cio_source *src);
+int age_armor_reader_new(
+    struct age_armor_reader **out, const struct cio_source *src);
 /* cio_source read function; ctx is the struct age_armor_reader. */
 ssize_t age_armor_read(void *reader, uint8_t *buf, size_t len);
 void age_armor_reader_free(struct age_armor_reader *r);
@@ -51,8 +51,8 @@ void age_armor_reader_free(struct age_armor_reader *r);
  * last line and the END line; it must be called for a complete armor.
  */
 struct age_armor_writer;
-int age_armor_writer_new(struct age_armor_writer **out,
-    const struct cio_sink *sink);
+int age_armor_writer_new(
+    struct age_armor_writer **out, const struct cio_sink *sink);
 int age_armor_write(void *writer, const uint8_t *buf, size_t len);
 int age_armor_writer_finish(struct age_armor_writer *w);
 void age_armor_writer_free(struct age_armor_writer *w);

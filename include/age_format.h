@@ -13,9 +13,9 @@
 #include "cio.h"
 
 /* Format constants (fixed by the age v1 spec). */
-#define AGE_VERSION_LINE "age-encryption.org/v1\n"
-#define AGE_MAC_LEN 32
-#define AGE_COLUMNS 64	    /* base64 columns per stanza body line */
+#define AGE_VERSION_LINE   "age-encryption.org/v1\n"
+#define AGE_MAC_LEN        32
+#define AGE_COLUMNS        64 /* base64 columns per stanza body line */
 #define AGE_BYTES_PER_LINE 48 /* bytes encoded by one full body line */
 
 /* Returned (positive) by age_header_parse() when buf ends mid-header. */
@@ -26,7 +26,7 @@ struct age_header {
 	size_t n;
 	uint8_t mac[AGE_MAC_LEN];
 	size_t mac_len; /* bytes covered by the MAC: up to and incl. "---" */
-	size_t len;	/* whole header incl. the MAC line's LF */
+	size_t len;     /* whole header incl. the MAC line's LF */
 };
 
 /*
@@ -44,11 +44,11 @@ void age_header_free(struct age_header *h);
 
 /* Append the version line, the stanzas and the "---" mark (the bytes the
  * MAC covers) to out.  CAIRN_ERR_INVAL for an invalid type/argument. */
-int age_header_encode(const struct age_stanza *st, size_t n,
-    struct cio_membuf *out);
+int age_header_encode(
+    const struct age_stanza *st, size_t n, struct cio_membuf *out);
 /* Append " <base64 mac>\n", completing the header. */
-int age_header_encode_mac(const uint8_t mac[AGE_MAC_LEN],
-    struct cio_membuf *out);
+int age_header_encode_mac(
+    const uint8_t mac[AGE_MAC_LEN], struct cio_membuf *out);
 
 /*
  * Fill *s with copies of type, args and body (allocated; release with

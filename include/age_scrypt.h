@@ -9,8 +9,8 @@
 #include "age.h"
 
 /* Format constants (fixed by the age v1 spec). */
-#define AGE_SCRYPT_TYPE "scrypt"
-#define AGE_SCRYPT_LABEL "age-encryption.org/v1/scrypt"
+#define AGE_SCRYPT_TYPE     "scrypt"
+#define AGE_SCRYPT_LABEL    "age-encryption.org/v1/scrypt"
 #define AGE_SCRYPT_SALT_LEN 16
 
 extern const struct age_recipient_ops age_scrypt_recipient_ops; /* exclusive */

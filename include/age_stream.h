@@ -15,8 +15,8 @@
 #include "cio.h"
 
 /* Format constants (fixed by the age v1 spec). */
-#define AGE_STREAM_NONCE_LEN 16 /* payload nonce, before the first chunk */
-#define AGE_STREAM_TAG_LEN 16
+#define AGE_STREAM_NONCE_LEN     16 /* payload nonce, before the first chunk */
+#define AGE_STREAM_TAG_LEN       16
 #define AGE_STREAM_ENC_CHUNK_LEN (AGE_CHUNK_LEN + AGE_STREAM_TAG_LEN)
 
 /*
@@ -34,8 +34,8 @@ int age_stream_writer_new(struct age_stream_writer **out,
 int age_stream_writer_new_nonce(struct age_stream_writer **out,
     const uint8_t file_key[AGE_FILE_KEY_LEN],
     const uint8_t nonce[AGE_STREAM_NONCE_LEN], const struct cio_sink *sink);
-int age_stream_writer_write(struct age_stream_writer *w, const uint8_t *buf,
-    size_t len);
+int age_stream_writer_write(
+    struct age_stream_writer *w, const uint8_t *buf, size_t len);
 int age_stream_writer_finish(struct age_stream_writer *w);
 void age_stream_writer_free(struct age_stream_writer *w);
 
@@ -53,8 +53,8 @@ struct age_stream_reader;
 int age_stream_reader_new(struct age_stream_reader **out,
     const uint8_t file_key[AGE_FILE_KEY_LEN], const struct cio_source *src,
     const uint8_t *pre, size_t prelen);
-ssize_t age_stream_reader_read(struct age_stream_reader *r, uint8_t *buf,
-    size_t len);
+ssize_t age_stream_reader_read(
+    struct age_stream_reader *r, uint8_t *buf, size_t len);
 void age_stream_reader_free(struct age_stream_reader *r);
 
 #endif

@@ -18,8 +18,8 @@ size_t bech32_encoded_len(size_t hrplen, size_t len);
  * characters (upper-case letters are lowered).  Returns 0, or
  * CAIRN_ERR_INVAL (bad hrp, or out too small).
  */
-int bech32_encode(char *out, size_t cap, const char *hrp, const uint8_t *data,
-    size_t len);
+int bech32_encode(
+    char *out, size_t cap, const char *hrp, const uint8_t *data, size_t len);
 
 /*
  * Decode the Bech32 string s (slen bytes; not NUL-terminated necessarily).

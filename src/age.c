@@ -41,10 +41,10 @@ header_mac(const uint8_t file_key[AGE_FILE_KEY_LEN], const uint8_t *hdr,
 /* ---- writer ------------------------------------------------------------ */
 
 struct age_writer {
-	struct cio_sink sink;	      /* caller's sink */
+	struct cio_sink sink;           /* caller's sink */
 	struct age_armor_writer *armor; /* NULL when binary */
-	struct cio_sink out;	      /* sink or armor */
-	struct cio_membuf hdr;	      /* header, until written */
+	struct cio_sink out;            /* sink or armor */
+	struct cio_membuf hdr;          /* header, until written */
 	struct age_stream_writer *stream;
 	int started, finished, err;
 };
@@ -66,7 +66,7 @@ static int
 grease_stanza(struct age_stanza *s)
 {
 	char type[9 + 7], args[4][9];
-	const char *argv[4] = { args[0], args[1], args[2], args[3] };
+	const char *argv[4] = {args[0], args[1], args[2], args[3]};
 	uint8_t body[100];
 	uint32_t nargs = randombytes_uniform(5), blen, i;
 
@@ -246,21 +246,22 @@ raw_read(void *ctx, uint8_t *buf, size_t len)
 struct age_reader {
 	struct raw_source raw;
 	struct age_armor_reader *armor; /* NULL when binary */
-	struct cio_source in;		/* raw or armor */
+	struct cio_source in;           /* raw or armor */
 	struct age_stream_reader *stream;
 };
 
 /* Read and parse the header into *h; the bytes read are in *buf, *len. */
 static int
-read_header(struct age_reader *r, struct age_header *h, uint8_t **buf,
-    size_t *len)
+read_header(
+    struct age_reader *r, struct age_header *h, uint8_t **buf, size_t *len)
 {
 	int ret, eof = 0;
 
 	*len = 0;
 	if ((*buf = cio_malloc(HEADER_BUF_LEN)) == NULL)
 		return CAIRN_ERR_NOMEM;
-	while ((ret = age_header_parse(*buf, *len, h)) == AGE_HEADER_INCOMPLETE) {
+	while (
+	    (ret = age_header_parse(*buf, *len, h)) == AGE_HEADER_INCOMPLETE) {
 		ssize_t n;
 
 		if (eof)
@@ -290,8 +291,8 @@ unwrap(const struct age_header *h, const struct age_identities *ids,
 		    h->n != 1)
 			return CAIRN_ERR_HEADER;
 	for (i = 0; i < ids->n; i++) {
-		ret = ids->v[i].ops->unwrap(ids->v[i].ctx, h->stanzas, h->n,
-		    file_key);
+		ret = ids->v[i].ops->unwrap(
+		    ids->v[i].ctx, h->stanzas, h->n, file_key);
 		if (ret != CAIRN_ERR_NO_MATCH)
 			return ret;
 	}
@@ -303,7 +304,7 @@ age_reader_new(struct age_reader **out, const struct cio_source *src,
     const struct age_identities *ids)
 {
 	struct age_reader *r;
-	struct age_header h = { 0 };
+	struct age_header h = {0};
 	uint8_t *buf = NULL, *fk = NULL, mac[AGE_MAC_LEN];
 	size_t len = 0;
 	ssize_t n;
@@ -341,8 +342,8 @@ age_reader_new(struct age_reader **out, const struct cio_source *src,
 		ret = CAIRN_ERR_HMAC;
 		goto out;
 	}
-	ret = age_stream_reader_new(&r->stream, fk, &r->in, buf + h.len,
-	    len - h.len);
+	ret = age_stream_reader_new(
+	    &r->stream, fk, &r->in, buf + h.len, len - h.len);
 out:
 	age_header_free(&h);
 	free(buf);

@@ -15,9 +15,9 @@
 #include "cairn_err.h"
 
 #define BYTES_PER_LINE 48
-#define IN_CAP (256 * 1024)
-#define MAX_LINE 4096 /* longer lines are refused before their end */
-#define OUT_LINES 16384 /* lines per sink write (about 1 MiB) */
+#define IN_CAP         (256 * 1024)
+#define MAX_LINE       4096  /* longer lines are refused before their end */
+#define OUT_LINES      16384 /* lines per sink write (about 1 MiB) */
 
 static int
 is_space(uint8_t c)
@@ -61,8 +61,8 @@ struct age_armor_reader {
 };
 
 int
-age_armor_reader_new(struct age_armor_reader **out,
-    const struct cio_source *src)
+age_armor_reader_new(
+    struct age_armor_reader **out, const struct cio_source *src)
 {
 	struct age_armor_reader *r;
 
@@ -205,8 +205,8 @@ next_line(struct age_armor_reader *r, uint8_t *out, size_t *n)
 	}
 	if (r->state == ST_LAST || llen == 0 || llen > AGE_ARMOR_COLUMNS)
 		return CAIRN_ERR_ARMOR;
-	if (age_b64_decode((const char *)line, llen, out, BYTES_PER_LINE, n,
-	    1) != 0)
+	if (age_b64_decode(
+	        (const char *)line, llen, out, BYTES_PER_LINE, n, 1) != 0)
 		return CAIRN_ERR_ARMOR;
 	if (*n < BYTES_PER_LINE)
 		r->state = ST_LAST; /* only the END line may follow */
@@ -268,8 +268,7 @@ struct age_armor_writer {
 };
 
 int
-age_armor_writer_new(struct age_armor_writer **out,
-    const struct cio_sink *sink)
+age_armor_writer_new(struct age_armor_writer **out, const struct cio_sink *sink)
 {
 	struct age_armor_writer *w;
 
@@ -301,8 +300,8 @@ out_flush(struct age_armor_writer *w)
 	int ret = 0;
 
 	if (w->outlen > 0)
-		ret = w->sink.write(w->sink.ctx, (const uint8_t *)w->out,
-		    w->outlen);
+		ret = w->sink.write(
+		    w->sink.ctx, (const uint8_t *)w->out, w->outlen);
 	w->outlen = 0;
 	return ret;
 }
@@ -395,7 +394,8 @@ age_armor_writer_finish(struct age_armor_writer *w)
 		return w->err;
 	w->finished = 1;
 	if ((ret = start(w)) == 0 &&
-	    (w->partlen == 0 || (ret = out_line(w, w->part, w->partlen)) == 0) &&
+	    (w->partlen == 0 ||
+	        (ret = out_line(w, w->part, w->partlen)) == 0) &&
 	    (ret = out_put(w, AGE_ARMOR_END "\n", sizeof(AGE_ARMOR_END))) == 0)
 		ret = out_flush(w);
 	if (ret != 0)

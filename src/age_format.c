@@ -16,6 +16,7 @@ static const char b64chars[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /* 0..63 for alphabet characters, 0xff otherwise. */
+/* clang-format off */
 static const uint8_t b64val[256] = {
 	['A'] = 0 + 1, ['B'] = 1 + 1, ['C'] = 2 + 1, ['D'] = 3 + 1,
 	['E'] = 4 + 1, ['F'] = 5 + 1, ['G'] = 6 + 1, ['H'] = 7 + 1,
@@ -34,6 +35,7 @@ static const uint8_t b64val[256] = {
 	['4'] = 56 + 1, ['5'] = 57 + 1, ['6'] = 58 + 1, ['7'] = 59 + 1,
 	['8'] = 60 + 1, ['9'] = 61 + 1, ['+'] = 62 + 1, ['/'] = 63 + 1,
 };
+/* clang-format on */
 /* The table stores value + 1 so that 0 means "not in the alphabet". */
 #define B64V(c) ((int)b64val[(uint8_t)(c)] - 1)
 
@@ -86,8 +88,8 @@ age_b64_encode(char *out, const uint8_t *in, size_t n, int pad)
 }
 
 int
-age_b64_decode(const char *in, size_t n, uint8_t *out, size_t cap,
-    size_t *outlen, int pad)
+age_b64_decode(
+    const char *in, size_t n, uint8_t *out, size_t cap, size_t *outlen, int pad)
 {
 	size_t i, o = 0, rem;
 	int a, b, c, d;
@@ -190,9 +192,8 @@ stanza_alloc_strings(struct age_stanza *s, const char *const *strs,
 }
 
 int
-age_stanza_set(struct age_stanza *s, const char *type,
-    const char *const *args, size_t nargs, const uint8_t *body,
-    size_t body_len)
+age_stanza_set(struct age_stanza *s, const char *type, const char *const *args,
+    size_t nargs, const uint8_t *body, size_t body_len)
 {
 	const char **strs = NULL;
 	size_t *lens = NULL, i;
@@ -266,7 +267,8 @@ parse_version(struct cursor *c)
 	if (!peek_line(c, &line, &llen)) {
 		/* Fail early on input that cannot become a v1 header. */
 		if (memcmp(c->buf, v1, n) != 0) {
-			size_t m = n < sizeof(intro) - 1 ? n : sizeof(intro) - 1;
+			size_t m =
+			    n < sizeof(intro) - 1 ? n : sizeof(intro) - 1;
 
 			if (memcmp(c->buf, intro, m) != 0)
 				return CAIRN_ERR_HEADER;
@@ -375,7 +377,8 @@ parse_mac_line(struct cursor *c, struct age_header *h)
 	if (llen != 4 + 43 || memcmp(line, "--- ", 4) != 0)
 		return CAIRN_ERR_HEADER;
 	if (age_b64_decode((const char *)line + 4, 43, h->mac, sizeof(h->mac),
-	    &got, 0) != 0 || got != AGE_MAC_LEN)
+	        &got, 0) != 0 ||
+	    got != AGE_MAC_LEN)
 		return CAIRN_ERR_HEADER;
 	h->mac_len = c->off + 3;
 	c->off += llen + 1;
@@ -399,7 +402,7 @@ age_header_free(struct age_header *h)
 int
 age_header_parse(const uint8_t *buf, size_t len, struct age_header *h)
 {
-	struct cursor c = { buf, len, 0 };
+	struct cursor c = {buf, len, 0};
 	int ret;
 
 	memset(h, 0, sizeof(*h));
@@ -502,8 +505,7 @@ encode_stanza(const struct age_stanza *s, struct cio_membuf *out)
 }
 
 int
-age_header_encode(const struct age_stanza *st, size_t n,
-    struct cio_membuf *out)
+age_header_encode(const struct age_stanza *st, size_t n, struct cio_membuf *out)
 {
 	size_t i;
 	int ret;

@@ -9,8 +9,8 @@
 #include "age_hkdf.h"
 
 int
-age_hkdf_sha256(uint8_t out[AGE_HKDF_LEN], const uint8_t *ikm,
-    size_t ikmlen, const uint8_t *salt, size_t saltlen, const char *info)
+age_hkdf_sha256(uint8_t out[AGE_HKDF_LEN], const uint8_t *ikm, size_t ikmlen,
+    const uint8_t *salt, size_t saltlen, const char *info)
 {
 	crypto_auth_hmacsha256_state st;
 	uint8_t prk[crypto_auth_hmacsha256_BYTES];
@@ -23,8 +23,7 @@ age_hkdf_sha256(uint8_t out[AGE_HKDF_LEN], const uint8_t *ikm,
 	crypto_auth_hmacsha256_final(&st, prk);
 	/* Expand, one block: T(1) = HMAC(PRK, info || 0x01). */
 	crypto_auth_hmacsha256_init(&st, prk, sizeof(prk));
-	crypto_auth_hmacsha256_update(&st, (const uint8_t *)info,
-	    strlen(info));
+	crypto_auth_hmacsha256_update(&st, (const uint8_t *)info, strlen(info));
 	crypto_auth_hmacsha256_update(&st, &one, 1);
 	crypto_auth_hmacsha256_final(&st, out);
 	sodium_memzero(prk, sizeof(prk));

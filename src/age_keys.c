@@ -19,8 +19,8 @@
 #include "bech32.h"
 #include "cairn_err.h"
 
-#define MAX_KEY_LINE 4096     /* longer identity/recipient lines are bad */
-#define PASSPHRASE_CAP 1024   /* buffer handed to the passphrase callback */
+#define MAX_KEY_LINE   4096 /* longer identity/recipient lines are bad */
+#define PASSPHRASE_CAP 1024 /* buffer handed to the passphrase callback */
 
 /* ---- lists ------------------------------------------------------------- */
 
@@ -119,9 +119,11 @@ add_recipient(struct age_recipients *rs, const char *s, size_t len)
 	/* Valid Bech32 "age1..." of another kind: post-quantum, tagged or
 	 * plugin recipients; and SSH keys. */
 	if ((has_prefix(s, len, "age1") &&
-	    bech32_decode(s, len, hrp, sizeof(hrp), data, sizeof(data),
-	    &got) == 0 && has_prefix(hrp, strlen(hrp), "age1")) ||
-	    has_prefix(s, len, "ssh-ed25519 ") || has_prefix(s, len, "ssh-rsa "))
+	        bech32_decode(
+	            s, len, hrp, sizeof(hrp), data, sizeof(data), &got) == 0 &&
+	        has_prefix(hrp, strlen(hrp), "age1")) ||
+	    has_prefix(s, len, "ssh-ed25519 ") ||
+	    has_prefix(s, len, "ssh-rsa "))
 		return CAIRN_ERR_UNSUPPORTED;
 	return CAIRN_ERR_INVAL;
 }
@@ -147,8 +149,8 @@ each_line(const char *text, size_t len, size_t *bad_line,
 
 		off += n + (nl != NULL);
 		lineno++;
-		while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == ' ' ||
-		    p[n - 1] == '\t'))
+		while (n > 0 &&
+		    (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t'))
 			n--;
 		while (n > 0 && (*p == ' ' || *p == '\t')) {
 			p++;
@@ -172,8 +174,8 @@ recipient_line(void *ctx, const char *s, size_t n)
 }
 
 int
-age_recipients_add_text(struct age_recipients *rs, const char *text,
-    size_t len, size_t *bad_line)
+age_recipients_add_text(
+    struct age_recipients *rs, const char *text, size_t len, size_t *bad_line)
 {
 	size_t n0 = rs->n;
 	int ret;
@@ -201,8 +203,8 @@ age_recipients_add_passphrase(struct age_recipients *rs, const char *pass,
 /* ---- identities -------------------------------------------------------- */
 
 int
-age_identities_add_x25519(struct age_identities *ids,
-    const uint8_t sk[AGE_X25519_KEY_LEN])
+age_identities_add_x25519(
+    struct age_identities *ids, const uint8_t sk[AGE_X25519_KEY_LEN])
 {
 	struct age_identity id;
 	int ret;
@@ -213,8 +215,8 @@ age_identities_add_x25519(struct age_identities *ids,
 }
 
 int
-age_identities_add_passphrase(struct age_identities *ids, const char *pass,
-    size_t passlen)
+age_identities_add_passphrase(
+    struct age_identities *ids, const char *pass, size_t passlen)
 {
 	struct age_identity id;
 	int ret;
@@ -259,10 +261,10 @@ static int
 decrypt_identity_file(const char *text, size_t len, age_passphrase_cb cb,
     void *cbctx, char **plain, size_t *plainlen)
 {
-	struct age_identities pw = { 0 };
+	struct age_identities pw = {0};
 	struct age_reader *r = NULL;
-	struct cio_memsrc ms = { (const uint8_t *)text, len, 0 };
-	struct cio_source src = { cio_memsrc_read, &ms };
+	struct cio_memsrc ms = {(const uint8_t *)text, len, 0};
+	struct cio_source src = {cio_memsrc_read, &ms};
 	char *pass = NULL, *out = NULL;
 	size_t passlen = 0, got = 0;
 	ssize_t n;
@@ -280,7 +282,7 @@ decrypt_identity_file(const char *text, size_t len, age_passphrase_cb cb,
 		goto out;
 	}
 	if ((ret = cb(cbctx, "Enter passphrase for identity file", pass,
-	    PASSPHRASE_CAP, &passlen)) != 0)
+	         PASSPHRASE_CAP, &passlen)) != 0)
 		goto out;
 	if (passlen > PASSPHRASE_CAP) {
 		ret = CAIRN_ERR_INVAL;
@@ -289,7 +291,8 @@ decrypt_identity_file(const char *text, size_t len, age_passphrase_cb cb,
 	if ((ret = age_identities_add_passphrase(&pw, pass, passlen)) != 0 ||
 	    (ret = age_reader_new(&r, &src, &pw)) != 0)
 		goto out;
-	while ((n = age_reader_read(r, (uint8_t *)out + got, len + 1 - got)) > 0)
+	while (
+	    (n = age_reader_read(r, (uint8_t *)out + got, len + 1 - got)) > 0)
 		got += (size_t)n;
 	if (n < 0) {
 		ret = (int)n;
@@ -329,15 +332,15 @@ age_identities_add_text(struct age_identities *ids, const char *text,
 	if (bad_line != NULL)
 		*bad_line = 0;
 	if (looks_like_age_file(text, len)) {
-		if ((ret = decrypt_identity_file(text, len, cb, cbctx, &plain,
-		    &plainlen)) != 0)
+		if ((ret = decrypt_identity_file(
+		         text, len, cb, cbctx, &plain, &plainlen)) != 0)
 			return ret;
 		/* The decrypted file must be plain identity text. */
 		if (looks_like_age_file(plain, plainlen))
 			ret = CAIRN_ERR_INVAL;
 		else
-			ret = each_line(plain, plainlen, bad_line,
-			    identity_line, ids);
+			ret = each_line(
+			    plain, plainlen, bad_line, identity_line, ids);
 		sodium_free(plain);
 	} else {
 		ret = each_line(text, len, bad_line, identity_line, ids);

@@ -20,9 +20,9 @@
 #include "age_scrypt.h"
 #include "cairn_err.h"
 
-#define BODY_LEN (AGE_FILE_KEY_LEN + crypto_aead_chacha20poly1305_ietf_ABYTES)
+#define BODY_LEN     (AGE_FILE_KEY_LEN + crypto_aead_chacha20poly1305_ietf_ABYTES)
 #define SALT_B64_LEN 22 /* unpadded base64 of 16 bytes */
-#define LABEL_LEN (sizeof(AGE_SCRYPT_LABEL) - 1)
+#define LABEL_LEN    (sizeof(AGE_SCRYPT_LABEL) - 1)
 
 struct scrypt_ctx { /* sodium_malloc'd, passphrase follows */
 	int work_factor;
@@ -41,7 +41,8 @@ derive(const struct scrypt_ctx *c, const uint8_t salt[AGE_SCRYPT_SALT_LEN],
 	memcpy(s, AGE_SCRYPT_LABEL, LABEL_LEN);
 	memcpy(s + LABEL_LEN, salt, AGE_SCRYPT_SALT_LEN);
 	if (crypto_pwhash_scryptsalsa208sha256_ll((const uint8_t *)c->pass,
-	    c->passlen, s, sizeof(s), (uint64_t)1 << wf, 8, 1, key, 32) != 0)
+	        c->passlen, s, sizeof(s), (uint64_t)1 << wf, 8, 1, key,
+	        32) != 0)
 		return CAIRN_ERR_NOMEM;
 	return 0;
 }
@@ -54,7 +55,7 @@ scrypt_wrap(const void *ctx, const uint8_t file_key[AGE_FILE_KEY_LEN],
 	uint8_t salt[AGE_SCRYPT_SALT_LEN], body[BODY_LEN];
 	uint8_t *key = sodium_malloc(32);
 	char salt64[SALT_B64_LEN + 1], wf[8];
-	const char *args[2] = { salt64, wf };
+	const char *args[2] = {salt64, wf};
 	int ret;
 
 	if (key == NULL)
@@ -106,7 +107,8 @@ scrypt_unwrap(const void *ctx, const struct age_stanza *st, size_t n,
 		if (n != 1 || st[i].nargs != 2 ||
 		    strlen(st[i].args[0]) != SALT_B64_LEN ||
 		    age_b64_decode(st[i].args[0], SALT_B64_LEN, salt,
-		    sizeof(salt), &got, 0) != 0 || got != AGE_SCRYPT_SALT_LEN ||
+		        sizeof(salt), &got, 0) != 0 ||
+		    got != AGE_SCRYPT_SALT_LEN ||
 		    (wf = parse_work_factor(st[i].args[1])) < 0 ||
 		    st[i].body_len != BODY_LEN) {
 			ret = CAIRN_ERR_HEADER;
@@ -123,8 +125,10 @@ scrypt_unwrap(const void *ctx, const struct age_stanza *st, size_t n,
 		if ((ret = derive(c, salt, wf, key)) != 0)
 			goto out;
 		ret = crypto_aead_chacha20poly1305_ietf_decrypt(file_key, NULL,
-		    NULL, st[i].body, BODY_LEN, NULL, 0, zero_nonce, key) == 0 ?
-		    0 : CAIRN_ERR_NO_MATCH;
+		          NULL, st[i].body, BODY_LEN, NULL, 0, zero_nonce,
+		          key) == 0
+		    ? 0
+		    : CAIRN_ERR_NO_MATCH;
 		goto out;
 	}
 out:
@@ -139,15 +143,15 @@ scrypt_free(void *ctx)
 }
 
 const struct age_recipient_ops age_scrypt_recipient_ops = {
-	.type = AGE_SCRYPT_TYPE,
-	.exclusive = 1,
-	.wrap = scrypt_wrap,
-	.free = scrypt_free,
+    .type = AGE_SCRYPT_TYPE,
+    .exclusive = 1,
+    .wrap = scrypt_wrap,
+    .free = scrypt_free,
 };
 
 const struct age_identity_ops age_scrypt_identity_ops = {
-	.unwrap = scrypt_unwrap,
-	.free = scrypt_free,
+    .unwrap = scrypt_unwrap,
+    .free = scrypt_free,
 };
 
 static int

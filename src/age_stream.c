@@ -45,8 +45,8 @@ aead_seal(const struct stream_key *k, uint64_t counter, int final,
 	uint8_t nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES];
 
 	chunk_nonce(nonce, counter, final);
-	crypto_aead_chacha20poly1305_ietf_encrypt_detached(out, out + len,
-	    NULL, in, len, NULL, 0, NULL, nonce, k->key);
+	crypto_aead_chacha20poly1305_ietf_encrypt_detached(
+	    out, out + len, NULL, in, len, NULL, 0, NULL, nonce, k->key);
 }
 
 /* out (len - 16 bytes) = open(in[0..len)); 0 or -1 (out is then zeroed). */
@@ -57,9 +57,9 @@ aead_open(const struct stream_key *k, uint64_t counter, int final,
 	uint8_t nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES];
 
 	chunk_nonce(nonce, counter, final);
-	return crypto_aead_chacha20poly1305_ietf_decrypt_detached(out, NULL,
-	    in, len - AGE_STREAM_TAG_LEN, in + len - AGE_STREAM_TAG_LEN, NULL,
-	    0, nonce, k->key);
+	return crypto_aead_chacha20poly1305_ietf_decrypt_detached(out, NULL, in,
+	    len - AGE_STREAM_TAG_LEN, in + len - AGE_STREAM_TAG_LEN, NULL, 0,
+	    nonce, k->key);
 }
 
 static struct stream_key *
@@ -139,8 +139,8 @@ writer_flush(struct age_stream_writer *w)
 
 /* Seal one chunk into the output batch, flushing it first when full. */
 static int
-writer_seal(struct age_stream_writer *w, const uint8_t *in, size_t len,
-    int final)
+writer_seal(
+    struct age_stream_writer *w, const uint8_t *in, size_t len, int final)
 {
 	int ret;
 
@@ -156,8 +156,8 @@ writer_seal(struct age_stream_writer *w, const uint8_t *in, size_t len,
 }
 
 int
-age_stream_writer_write(struct age_stream_writer *w, const uint8_t *buf,
-    size_t len)
+age_stream_writer_write(
+    struct age_stream_writer *w, const uint8_t *buf, size_t len)
 {
 	int ret = 0;
 
@@ -338,8 +338,8 @@ age_stream_reader_new(struct age_stream_reader **out,
 		memcpy(r->in, pre, prelen);
 	r->end = prelen;
 	while (r->end < AGE_STREAM_NONCE_LEN) {
-		ssize_t n = src->read(src->ctx, r->in + r->end,
-		    r->cap - r->end);
+		ssize_t n =
+		    src->read(src->ctx, r->in + r->end, r->cap - r->end);
 
 		if (n < 0) {
 			ret = (int)n;

@@ -18,7 +18,7 @@
 #include "cairn_err.h"
 
 #define SHARE_B64_LEN 43 /* unpadded base64 of 32 bytes */
-#define BODY_LEN (AGE_FILE_KEY_LEN + crypto_aead_chacha20poly1305_ietf_ABYTES)
+#define BODY_LEN      (AGE_FILE_KEY_LEN + crypto_aead_chacha20poly1305_ietf_ABYTES)
 
 struct x25519_recipient {
 	uint8_t pk[AGE_X25519_KEY_LEN];
@@ -58,7 +58,7 @@ x25519_wrap(const void *ctx, const uint8_t file_key[AGE_FILE_KEY_LEN],
 	struct x25519_tmp *t = sodium_malloc(sizeof(*t));
 	uint8_t share[AGE_X25519_KEY_LEN], body[BODY_LEN];
 	char arg[SHARE_B64_LEN + 1];
-	const char *args[1] = { arg };
+	const char *args[1] = {arg};
 	int ret;
 
 	if (t == NULL)
@@ -97,8 +97,8 @@ x25519_unwrap(const void *ctx, const struct age_stanza *st, size_t n,
 		if (st[i].nargs != 1 ||
 		    strlen(st[i].args[0]) != SHARE_B64_LEN ||
 		    age_b64_decode(st[i].args[0], SHARE_B64_LEN, share,
-		    sizeof(share), &got, 0) != 0 || got != AGE_X25519_KEY_LEN ||
-		    st[i].body_len != BODY_LEN) {
+		        sizeof(share), &got, 0) != 0 ||
+		    got != AGE_X25519_KEY_LEN || st[i].body_len != BODY_LEN) {
 			ret = CAIRN_ERR_HEADER;
 			goto out;
 		}
@@ -113,8 +113,8 @@ x25519_unwrap(const void *ctx, const struct age_stanza *st, size_t n,
 		}
 		derive_wrap_key(t, share, id->pk);
 		if (crypto_aead_chacha20poly1305_ietf_decrypt(file_key, NULL,
-		    NULL, st[i].body, BODY_LEN, NULL, 0, zero_nonce,
-		    t->wrap_key) == 0) {
+		        NULL, st[i].body, BODY_LEN, NULL, 0, zero_nonce,
+		        t->wrap_key) == 0) {
 			ret = 0;
 			goto out;
 		}
@@ -137,20 +137,20 @@ x25519_identity_free(void *ctx)
 }
 
 const struct age_recipient_ops age_x25519_recipient_ops = {
-	.type = AGE_X25519_TYPE,
-	.exclusive = 0,
-	.wrap = x25519_wrap,
-	.free = x25519_recipient_free,
+    .type = AGE_X25519_TYPE,
+    .exclusive = 0,
+    .wrap = x25519_wrap,
+    .free = x25519_recipient_free,
 };
 
 const struct age_identity_ops age_x25519_identity_ops = {
-	.unwrap = x25519_unwrap,
-	.free = x25519_identity_free,
+    .unwrap = x25519_unwrap,
+    .free = x25519_identity_free,
 };
 
 int
-age_x25519_recipient_new(struct age_recipient *out,
-    const uint8_t pk[AGE_X25519_KEY_LEN])
+age_x25519_recipient_new(
+    struct age_recipient *out, const uint8_t pk[AGE_X25519_KEY_LEN])
 {
 	struct x25519_recipient *r = cio_malloc(sizeof(*r));
 
@@ -163,8 +163,8 @@ age_x25519_recipient_new(struct age_recipient *out,
 }
 
 int
-age_x25519_identity_new(struct age_identity *out,
-    const uint8_t sk[AGE_X25519_KEY_LEN])
+age_x25519_identity_new(
+    struct age_identity *out, const uint8_t sk[AGE_X25519_KEY_LEN])
 {
 	struct x25519_identity *id;
 
@@ -178,8 +178,8 @@ age_x25519_identity_new(struct age_identity *out,
 }
 
 int
-age_x25519_identity_public_key(const struct age_identity *id,
-    uint8_t pk[AGE_X25519_KEY_LEN])
+age_x25519_identity_public_key(
+    const struct age_identity *id, uint8_t pk[AGE_X25519_KEY_LEN])
 {
 	if (id->ops != &age_x25519_identity_ops)
 		return CAIRN_ERR_INVAL;
@@ -198,29 +198,29 @@ age_x25519_generate(uint8_t sk[AGE_X25519_KEY_LEN])
 }
 
 int
-age_x25519_public(const uint8_t sk[AGE_X25519_KEY_LEN],
-    uint8_t pk[AGE_X25519_KEY_LEN])
+age_x25519_public(
+    const uint8_t sk[AGE_X25519_KEY_LEN], uint8_t pk[AGE_X25519_KEY_LEN])
 {
 	return crypto_scalarmult_base(pk, sk) == 0 ? 0 : CAIRN_ERR_INVAL;
 }
 
 int
-age_x25519_recipient_string(const uint8_t pk[AGE_X25519_KEY_LEN],
-    char out[AGE_RECIPIENT_STR_LEN])
+age_x25519_recipient_string(
+    const uint8_t pk[AGE_X25519_KEY_LEN], char out[AGE_RECIPIENT_STR_LEN])
 {
 	return bech32_encode(out, AGE_RECIPIENT_STR_LEN,
 	    AGE_X25519_RECIPIENT_HRP, pk, AGE_X25519_KEY_LEN);
 }
 
 int
-age_x25519_identity_string(const uint8_t sk[AGE_X25519_KEY_LEN],
-    char out[AGE_IDENTITY_STR_LEN])
+age_x25519_identity_string(
+    const uint8_t sk[AGE_X25519_KEY_LEN], char out[AGE_IDENTITY_STR_LEN])
 {
 	size_t i;
 	int ret;
 
-	ret = bech32_encode(out, AGE_IDENTITY_STR_LEN,
-	    AGE_X25519_IDENTITY_HRP, sk, AGE_X25519_KEY_LEN);
+	ret = bech32_encode(out, AGE_IDENTITY_STR_LEN, AGE_X25519_IDENTITY_HRP,
+	    sk, AGE_X25519_KEY_LEN);
 	if (ret != 0)
 		return ret;
 	for (i = 0; out[i] != '\0'; i++)
@@ -231,8 +231,8 @@ age_x25519_identity_string(const uint8_t sk[AGE_X25519_KEY_LEN],
 
 /* Decode s into key when its HRP is exactly hrp (case-sensitive). */
 static int
-parse_key(const char *s, size_t len, const char *hrp,
-    uint8_t key[AGE_X25519_KEY_LEN])
+parse_key(
+    const char *s, size_t len, const char *hrp, uint8_t key[AGE_X25519_KEY_LEN])
 {
 	char h[32];
 	uint8_t buf[AGE_X25519_KEY_LEN + 1];
@@ -255,8 +255,8 @@ age_x25519_identity_parse(const char *s, uint8_t sk[AGE_X25519_KEY_LEN])
 }
 
 int
-age_x25519_recipient_parse(const char *s, size_t len,
-    uint8_t pk[AGE_X25519_KEY_LEN])
+age_x25519_recipient_parse(
+    const char *s, size_t len, uint8_t pk[AGE_X25519_KEY_LEN])
 {
 	return parse_key(s, len, AGE_X25519_RECIPIENT_HRP, pk);
 }

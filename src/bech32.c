@@ -19,8 +19,8 @@ static const char charset[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 static uint32_t
 polymod_step(uint32_t chk, uint8_t v)
 {
-	static const uint32_t gen[5] = { 0x3b6a57b2, 0x26508e6d, 0x1ea119fa,
-		0x3d4233dd, 0x2a1462b3 };
+	static const uint32_t gen[5] = {
+	    0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3};
 	uint32_t b = chk >> 25;
 	int i;
 
@@ -71,8 +71,8 @@ bech32_encoded_len(size_t hrplen, size_t len)
 }
 
 int
-bech32_encode(char *out, size_t cap, const char *hrp, const uint8_t *data,
-    size_t len)
+bech32_encode(
+    char *out, size_t cap, const char *hrp, const uint8_t *data, size_t len)
 {
 	size_t hn = strlen(hrp), o = 0, i;
 	uint32_t chk, acc = 0;
