@@ -32,11 +32,10 @@
 #endif
 
 /* ---- exit codes (documented in README.md and `cairn --help`) --------- */
-#define CLI_EXIT_OK 0
-#define CLI_EXIT_ERR 1	     /* I/O, resources, unsafe permissions, other */
-#define CLI_EXIT_USAGE 2     /* bad command line */
-#define CLI_EXIT_NO_MATCH 3  /* no identity/passphrase matched; too few
-			      * shares */
+#define CLI_EXIT_OK        0
+#define CLI_EXIT_ERR       1 /* I/O, resources, unsafe permissions, other */
+#define CLI_EXIT_USAGE     2 /* bad command line */
+#define CLI_EXIT_NO_MATCH  3 /* no identity/passphrase matched; too few shares */
 #define CLI_EXIT_INTEGRITY 4 /* corrupted, truncated or forged input */
 #define CLI_EXIT_SIGNATURE 5 /* signature missing, bad or wrong key */
 /* Killed by a signal we handle: 128 + signo (129 HUP, 130 INT, 143 TERM);
@@ -155,10 +154,10 @@ void cli_passes_free(struct cli_passes *ps);
  * $CAIRN_HOME, else $XDG_CONFIG_HOME/cairn, else $HOME/.config/cairn.
  * It holds "identity", "signing.key", "signing.pub" and "recipients".
  */
-#define CLI_HOME_IDENTITY "identity"
+#define CLI_HOME_IDENTITY    "identity"
 #define CLI_HOME_SIGNING_KEY "signing.key"
 #define CLI_HOME_SIGNING_PUB "signing.pub"
-#define CLI_HOME_RECIPIENTS "recipients"
+#define CLI_HOME_RECIPIENTS  "recipients"
 /* Malloc'd key home directory path (caller frees), or NULL after printing
  * an error (no $HOME, out of memory). */
 char *cli_key_home(void);
@@ -169,7 +168,7 @@ int cli_exists(const char *path);
 
 /* ---- identities and recipients ---------------------------------------- */
 
-#define CLI_IDENTITY_MAX (1024 * 1024) /* largest identity file read */
+#define CLI_IDENTITY_MAX   (1024 * 1024) /* largest identity file read */
 #define CLI_RECIPIENTS_MAX (1024 * 1024)
 
 /*
@@ -180,8 +179,8 @@ int cli_exists(const char *path);
  * decrypted with each passphrase in ps in turn, or, when ps is NULL or
  * empty, with one read from the terminal.
  */
-int cli_load_identity_file(struct age_identities *ids, const char *path,
-    const struct cli_passes *ps);
+int cli_load_identity_file(
+    struct age_identities *ids, const char *path, const struct cli_passes *ps);
 /* Add a recipient string (-r): a bad one is a usage error (exit 2). */
 int cli_add_recipient(struct age_recipients *rs, const char *s);
 /* Add a recipients file (-R, "-" = stdin): one age1... per line. */
@@ -198,8 +197,8 @@ int cli_add_recipients_file(struct age_recipients *rs, const char *path);
  */
 struct cli_tty_scrypt {
 	int wanted_passphrase; /* an scrypt stanza was seen */
-	int no_tty;	       /* ... but there was no terminal */
-	int exit_code;	       /* set when reading the passphrase failed */
+	int no_tty;            /* ... but there was no terminal */
+	int exit_code;         /* set when reading the passphrase failed */
 };
 int cli_tty_scrypt_add(struct age_identities *ids, struct cli_tty_scrypt *t);
 
@@ -209,7 +208,7 @@ int cli_tty_scrypt_add(struct age_identities *ids, struct cli_tty_scrypt *t);
 
 struct cli_in {
 	int fd;
-	int own;	  /* fd is ours to close */
+	int own;          /* fd is ours to close */
 	const char *name; /* for messages: the path or "standard input" */
 	struct cio_source src;
 };
@@ -220,7 +219,7 @@ void cli_in_close(struct cli_in *in);
 struct cli_out {
 	int fd;
 	const char *name; /* the path or "standard output" */
-	int atomic;	  /* writing through a (cio_atomic) temp file */
+	int atomic;       /* writing through a (cio_atomic) temp file */
 	struct cio_atomic a;
 	struct cio_sink sink; /* writes to fd; records errors */
 	int write_errno;      /* errno of the first failed write, or 0 */

@@ -42,11 +42,9 @@ int
 cli_exit_code(int err)
 {
 	switch (err) {
-	case CAIRN_OK:
-		return CLI_EXIT_OK;
+	case CAIRN_OK: return CLI_EXIT_OK;
 	case CAIRN_ERR_NO_MATCH:
-	case CAIRN_ERR_TOO_FEW:
-		return CLI_EXIT_NO_MATCH;
+	case CAIRN_ERR_TOO_FEW: return CLI_EXIT_NO_MATCH;
 	case CAIRN_ERR_HEADER:
 	case CAIRN_ERR_HMAC:
 	case CAIRN_ERR_PAYLOAD:
@@ -54,12 +52,9 @@ cli_exit_code(int err)
 	case CAIRN_ERR_FORMAT:
 	case CAIRN_ERR_INTEGRITY:
 	case CAIRN_ERR_UNSAFE:
-	case CAIRN_ERR_MISMATCH:
-		return CLI_EXIT_INTEGRITY;
-	case CAIRN_ERR_SIGNATURE:
-		return CLI_EXIT_SIGNATURE;
-	default:
-		return CLI_EXIT_ERR;
+	case CAIRN_ERR_MISMATCH: return CLI_EXIT_INTEGRITY;
+	case CAIRN_ERR_SIGNATURE: return CLI_EXIT_SIGNATURE;
+	default: return CLI_EXIT_ERR;
 	}
 }
 
@@ -207,8 +202,8 @@ cli_option_error(const char *verb, int c, char **argv)
 
 	if (c == ':') {
 		if (optopt != 0)
-			cli_error("%s: option -%c needs an argument", verb,
-			    optopt);
+			cli_error(
+			    "%s: option -%c needs an argument", verb, optopt);
 		else
 			cli_error("%s: option %s needs an argument", verb, arg);
 	} else if (optopt != 0)
@@ -286,9 +281,9 @@ on_signal(int sig)
 int
 cli_setup(void)
 {
-	struct rlimit rl = { 0, 0 };
+	struct rlimit rl = {0, 0};
 	struct sigaction sa;
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
 
 	/* No core file can hold keys or plaintext; also blocks ptrace by
 	 * other processes of the same user. */
@@ -351,7 +346,7 @@ cli_key_home(void)
 	if ((e = getenv("HOME")) != NULL && *e != '\0')
 		return join(e, ".config/cairn");
 	cli_error("cannot find the key home: neither CAIRN_HOME nor HOME "
-		  "is set");
+	          "is set");
 	cli_hint("set CAIRN_HOME to a private directory");
 	return NULL;
 }
