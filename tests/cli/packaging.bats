@@ -92,12 +92,13 @@ rm -f $out.ready $out.done
 zpty z zsh -f -i
 zpty -w z "fpath=($1 \$fpath); autoload -U compinit; compinit -u -D"
 zpty -w z "compadd() { if [[ \${@[1,(i)(-|--)]} == *-(O|A|D)\\ * ]]; then builtin compadd \"\$@\"; return; fi; typeset -a __h; builtin compadd -A __h \"\$@\"; (( \$#__h )) && print -rl -- \$__h >>$out; builtin compadd \"\$@\"; }"
-zpty -w z "zle -C __cap complete-word _main_complete; bindkey '^I' __cap"
+zpty -w z "zle -C __capc complete-word _main_complete; __capw() { zle __capc; print -r -- DONE >$out.done; }; zle -N __capw; bindkey '^I' __capw"
 zpty -w z "print -r -- READY >$out.ready"
-for i in {1..200}; do [[ -e $out.ready ]] && break; sleep 0.05; done
+for i in {1..400}; do [[ -e $out.ready ]] && break; sleep 0.05; done
+# TAB runs the completion and then writes the marker; nothing else is
+# typed until it has (typeahead could cut completion short).
 zpty -n -w z "$3"$'\t'
-zpty -w z $'\C-u'"print -r -- DONE >$out.done"
-for i in {1..200}; do [[ -e $out.done ]] && break; sleep 0.05; done
+for i in {1..400}; do [[ -e $out.done ]] && break; sleep 0.05; done
 zpty -d z
 [[ -e $out.done ]] || exit 1
 sort -u $out
