@@ -102,6 +102,15 @@ int cli_option_error(const char *verb, int c, char **argv);
 /* Print a usage error for verb with a hint; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *verb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/*
+ * The verb's one operand, after getopt_long: *path = argv[optind], or
+ * NULL when there is none.  None is a usage error when required ("no
+ * WHAT given (use - for standard input)"), and so is a second operand
+ * ("more than one WHAT ('...')").  what names the operand (ARCHIVE,
+ * INPUT).  Returns 0 or CLI_EXIT_USAGE.
+ */
+int cli_one_operand(const char *verb, const char *what, int required, int argc,
+    char **argv, const char **path);
 /* Print usage text to stdout (for --help); returns CLI_EXIT_OK. */
 int cli_print_help(const char *text);
 

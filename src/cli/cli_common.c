@@ -229,6 +229,24 @@ cli_usage_error(const char *verb, const char *fmt, ...)
 }
 
 int
+cli_one_operand(const char *verb, const char *what, int required, int argc,
+    char **argv, const char **path)
+{
+	*path = NULL;
+	if (optind >= argc) {
+		if (required)
+			return cli_usage_error(verb,
+			    "no %s given (use - for standard input)", what);
+		return 0;
+	}
+	*path = argv[optind++];
+	if (optind < argc)
+		return cli_usage_error(
+		    verb, "more than one %s ('%s')", what, argv[optind]);
+	return 0;
+}
+
+int
 cli_print_help(const char *text)
 {
 	fputs(text, stdout);

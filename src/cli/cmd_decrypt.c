@@ -124,13 +124,9 @@ cmd_decrypt(int argc, char **argv)
 		default: ec = cli_option_error("decrypt", c, argv); goto out;
 		}
 	}
-	if (optind < argc)
-		inpath = argv[optind++];
-	if (optind < argc) {
-		ec = cli_usage_error(
-		    "decrypt", "more than one INPUT ('%s')", argv[optind]);
+	if ((ec = cli_one_operand(
+	         "decrypt", "INPUT", 0, argc, argv, &inpath)) != 0)
 		goto out;
-	}
 	/* The input claims stdin first, so "-i -" with stdin input fails
 	 * before any secret is read. */
 	if ((ec = cli_in_open(&in, inpath)) != 0)

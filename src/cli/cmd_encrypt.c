@@ -109,13 +109,9 @@ cmd_encrypt(int argc, char **argv)
 		default: ec = cli_option_error("encrypt", c, argv); goto out;
 		}
 	}
-	if (optind < argc)
-		inpath = argv[optind++];
-	if (optind < argc) {
-		ec = cli_usage_error(
-		    "encrypt", "more than one INPUT ('%s')", argv[optind]);
+	if ((ec = cli_one_operand(
+	         "encrypt", "INPUT", 0, argc, argv, &inpath)) != 0)
 		goto out;
-	}
 	if (passfile != NULL)
 		ask = 1;
 	if (ask && (nr > 0 || nR > 0)) {

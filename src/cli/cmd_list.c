@@ -65,18 +65,9 @@ cmd_list(int argc, char **argv)
 		default: ec = cli_option_error("list", c, argv); goto out;
 		}
 	}
-	if (optind >= argc) {
-		ec = cli_usage_error("list",
-		    "no ARCHIVE given (use - for "
-		    "standard input)");
+	if ((ec = cli_one_operand("list", "ARCHIVE", 1, argc, argv, &path)) !=
+	    0)
 		goto out;
-	}
-	path = argv[optind++];
-	if (optind < argc) {
-		ec = cli_usage_error(
-		    "list", "more than one ARCHIVE ('%s')", argv[optind]);
-		goto out;
-	}
 	if ((ec = cli_archive_open(&a, path, &u)) != 0)
 		goto out;
 	memset(&o, 0, sizeof(o));

@@ -135,18 +135,9 @@ cmd_open(int argc, char **argv)
 		default: ec = cli_option_error("open", c, argv); goto out;
 		}
 	}
-	if (optind >= argc) {
-		ec = cli_usage_error("open",
-		    "no ARCHIVE given (use - for "
-		    "standard input)");
+	if ((ec = cli_one_operand("open", "ARCHIVE", 1, argc, argv, &path)) !=
+	    0)
 		goto out;
-	}
-	path = argv[optind++];
-	if (optind < argc) {
-		ec = cli_usage_error(
-		    "open", "more than one ARCHIVE ('%s')", argv[optind]);
-		goto out;
-	}
 	if (dest == NULL) {
 		if (strcmp(path, "-") == 0 ||
 		    (dflt = default_dir(path)) == NULL) {

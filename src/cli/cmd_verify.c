@@ -85,18 +85,9 @@ cmd_verify(int argc, char **argv)
 		default: ec = cli_option_error("verify", c, argv); goto out;
 		}
 	}
-	if (optind >= argc) {
-		ec = cli_usage_error("verify",
-		    "no ARCHIVE given (use - for "
-		    "standard input)");
+	if ((ec = cli_one_operand("verify", "ARCHIVE", 1, argc, argv, &path)) !=
+	    0)
 		goto out;
-	}
-	path = argv[optind++];
-	if (optind < argc) {
-		ec = cli_usage_error(
-		    "verify", "more than one ARCHIVE ('%s')", argv[optind]);
-		goto out;
-	}
 	if ((ec = cli_archive_open(&a, path, &u)) != 0)
 		goto out;
 	memset(&o, 0, sizeof(o));
