@@ -332,3 +332,36 @@ started() {
 		echo "# $verb: full run ${full_ms} ms; killed runs: $complete complete, $absent absent" >&3
 	done
 }
+
+@test "SIGINT/SIGTERM at seal's and open's passphrase prompts: terminal restored, nothing left" {
+	mkdir -p data
+	printf 'x\n' >data/f
+	printf 'pw\n' >pw && chmod 600 pw
+	"$CAIRN" seal --passphrase-file pw --no-sign -o p.cairn data 2>/dev/null
+	for sig in INT TERM; do
+		cat >t.sh <<-EOF
+		trap '' INT
+		"$CAIRN" seal -p --no-sign -o a.cairn data 2>/dev/null &
+		pid=\$!
+		sleep 1.5
+		kill -$sig \$pid
+		wait \$pid
+		echo "seal rc=\$?"
+		stty -a | tr ' ;' '\n\n' | grep -x -e echo -e -echo
+		"$CAIRN" open -C out p.cairn 2>/dev/null &
+		pid=\$!
+		sleep 1.5
+		kill -$sig \$pid
+		wait \$pid
+		echo "open rc=\$?"
+		stty -a | tr ' ;' '\n\n' | grep -x -e echo -e -echo
+		EOF
+		run bash -c 'sleep 5 | timeout 60 script -qec "sh t.sh" /dev/null'
+		want=$((128 + $(kill -l "$sig")))
+		[[ "$output" == *"seal rc=$want"* ]] || { echo "$output"; false; }
+		[[ "$output" == *"open rc=$want"* ]] || { echo "$output"; false; }
+		[[ "$output" != *"-echo"* ]] || { echo "$output"; false; }
+		[ "$(grep -c '^echo' <<<"${output//$'\r'/}")" -eq 2 ]
+		only_entries . data pw p.cairn t.sh
+	done
+}
