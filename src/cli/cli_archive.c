@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "cli_archive.h"
 #include "cli_json.h"
+#include "cli_progress.h"
 #include "cli_unlock.h"
 #include "manifest.h"
 #include "unseal.h"
@@ -85,6 +86,46 @@ cli_archive_fail(int rc, const struct unseal_result *res, const char *name)
 		cli_hint("check the signer's public key "
 		         "(cairn pubkey --signing on the sealing side)");
 	return ec;
+}
+
+int
+cli_archive_check(struct cli_archive *a, const char *verb,
+    const struct cli_signers *signers, const struct unseal_ops *ops, int quiet,
+    struct unseal_result *res)
+{
+	struct unseal_options o;
+	struct cli_progress pg;
+	struct cli_progress_source counted;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.signers = signers->v;
+	o.nsigners = signers->n;
+	o.ops = ops;
+	cli_progress_start(
+	    &pg, verb, cli_progress_fd_size(a->in.fd), quiet, -1);
+	cli_progress_source_init(&counted, &a->plain, a->r, &pg);
+	rc = unseal_run(&counted.src, &o, res);
+	cli_progress_end(&pg);
+	return rc;
+}
+
+int
+cli_archive_finish(const struct cli_archive *a, const struct unseal_result *res,
+    int rc, int ec, const char *dest, int json, int quiet)
+{
+	int rec;
+
+	if (rc != 0 && ec == 0)
+		ec = cli_archive_fail(rc, res, a->in.name);
+	else if (rc == 0 && !res->is_signed)
+		cli_warn("%s: archive is unsigned: its content matches its "
+		         "SHA256SUMS, but nothing shows who sealed it",
+		    a->in.name);
+	rec = quiet && !json
+	    ? 0
+	    : cli_archive_report(a->in.name, res, rc, ec, dest, json);
+	return ec != 0 ? ec : rec;
 }
 
 int

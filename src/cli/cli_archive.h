@@ -89,6 +89,29 @@ struct cli_signers {
 };
 int cli_signers_add(struct cli_signers *s, const char *path);
 
+/*
+ * verify and open: read all of a (after cli_archive_open) with
+ * unseal_run(), under a progress display labelled verb (a string literal;
+ * off when quiet), requiring one of signers' keys when it holds any; ops
+ * receives the members (NULL: check only).  Returns unseal_run()'s result
+ * (0 or an enum cairn_err; nothing printed) and fills res.
+ */
+int cli_archive_check(struct cli_archive *a, const char *verb,
+    const struct cli_signers *signers, const struct unseal_ops *ops, int quiet,
+    struct unseal_result *res);
+
+/*
+ * The end of verify and open.  rc: cli_archive_check()'s result, or the
+ * caller's own later error; ec: 0, or the exit code of that error (already
+ * printed).  Reports a failed check (when ec is 0), warns when all went
+ * well but the archive is unsigned, then prints the report (none when
+ * quiet without json; dest: open's directory or NULL).  Returns the exit
+ * code.
+ */
+int cli_archive_finish(const struct cli_archive *a,
+    const struct unseal_result *res, int rc, int ec, const char *dest, int json,
+    int quiet);
+
 /* Report a failed unseal_run() on archive name; returns the exit code. */
 int cli_archive_fail(int rc, const struct unseal_result *res, const char *name);
 

@@ -15,7 +15,6 @@
 #include "cairn_err.h"
 #include "cli.h"
 #include "cli_archive.h"
-#include "cli_progress.h"
 #include "cli_unlock.h"
 #include "extract.h"
 #include "manifest.h"
@@ -102,11 +101,8 @@ cmd_open(int argc, char **argv)
 	static struct cli_signers signers;
 	struct cli_unlock u;
 	struct cli_archive a;
-	struct unseal_options o;
 	struct unseal_ops ops;
 	struct unseal_result res;
-	struct cli_progress pg;
-	struct cli_progress_source counted;
 	struct extract *x = NULL;
 	const char *path, *dest = NULL;
 	char *dflt = NULL;
@@ -114,7 +110,6 @@ cmd_open(int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	memset(&res, 0, sizeof(res));
-	memset(&pg, 0, sizeof(pg));
 	memset(&signers, 0, sizeof(signers));
 	a.in.fd = -1;
 	if ((ec = cli_unlock_init(&u, "open", argc)) != 0)
@@ -171,35 +166,17 @@ cmd_open(int argc, char **argv)
 	ops.file_data = op_file_data;
 	ops.file_end = op_file_end;
 	ops.ctx = x;
-	memset(&o, 0, sizeof(o));
-	o.signers = signers.v;
-	o.nsigners = signers.n;
-	o.ops = &ops;
-	cli_progress_start(
-	    &pg, "open", cli_progress_fd_size(a.in.fd), quiet || json, -1);
-	cli_progress_source_init(&counted, &a.plain, a.r, &pg);
-	rc = unseal_run(&counted.src, &o, &res);
-	cli_progress_end(&pg);
-	if (rc != 0) {
+	rc = cli_archive_check(&a, "open", &signers, &ops, quiet || json, &res);
+	if (rc != 0)
 		extract_abort(x);
-		ec = cli_archive_fail(rc, &res, a.in.name);
-	} else if ((rc = extract_commit(x)) != 0) {
+	else if ((rc = extract_commit(x)) != 0)
 		ec = rc == CAIRN_ERR_EXISTS
 		    ? cli_fail_why(CLI_EXIT_ERR,
 		          "appeared while the archive was being opened", "%s",
 		          dest)
 		    : cli_fail(rc, "%s", dest);
-	} else if (!res.is_signed)
-		cli_warn("%s: archive is unsigned: its content matches its "
-		         "SHA256SUMS, but nothing shows who sealed it",
-		    a.in.name);
-	rc = quiet && !json
-	    ? 0
-	    : cli_archive_report(a.in.name, &res, rc, ec, dest, json);
-	if (ec == 0)
-		ec = rc;
+	ec = cli_archive_finish(&a, &res, rc, ec, dest, json, quiet);
 out:
-	cli_progress_end(&pg);
 	extract_free(x);
 	unseal_result_free(&res);
 	cli_archive_close(&a);

@@ -14,7 +14,6 @@
 #include "cairn_err.h"
 #include "cli.h"
 #include "cli_archive.h"
-#include "cli_progress.h"
 #include "cli_unlock.h"
 #include "unseal.h"
 
@@ -56,16 +55,12 @@ cmd_verify(int argc, char **argv)
 	static struct cli_signers signers;
 	struct cli_unlock u;
 	struct cli_archive a;
-	struct unseal_options o;
 	struct unseal_result res;
-	struct cli_progress pg;
-	struct cli_progress_source counted;
 	const char *path;
 	int c, ec, rc = 0, json = 0, quiet = 0;
 
 	memset(&a, 0, sizeof(a));
 	memset(&res, 0, sizeof(res));
-	memset(&pg, 0, sizeof(pg));
 	memset(&signers, 0, sizeof(signers));
 	a.in.fd = -1;
 	if ((ec = cli_unlock_init(&u, "verify", argc)) != 0)
@@ -90,27 +85,10 @@ cmd_verify(int argc, char **argv)
 		goto out;
 	if ((ec = cli_archive_open(&a, path, &u)) != 0)
 		goto out;
-	memset(&o, 0, sizeof(o));
-	o.signers = signers.v;
-	o.nsigners = signers.n;
-	cli_progress_start(
-	    &pg, "verify", cli_progress_fd_size(a.in.fd), quiet || json, -1);
-	cli_progress_source_init(&counted, &a.plain, a.r, &pg);
-	rc = unseal_run(&counted.src, &o, &res);
-	cli_progress_end(&pg);
-	if (rc != 0)
-		ec = cli_archive_fail(rc, &res, a.in.name);
-	else if (!res.is_signed)
-		cli_warn("%s: archive is unsigned: its content matches its "
-		         "SHA256SUMS, but nothing shows who sealed it",
-		    a.in.name);
-	rc = quiet && !json
-	    ? 0
-	    : cli_archive_report(a.in.name, &res, rc, ec, NULL, json);
-	if (ec == 0)
-		ec = rc;
+	rc = cli_archive_check(
+	    &a, "verify", &signers, NULL, quiet || json, &res);
+	ec = cli_archive_finish(&a, &res, rc, 0, NULL, json, quiet);
 out:
-	cli_progress_end(&pg);
 	unseal_result_free(&res);
 	cli_archive_close(&a);
 	cli_unlock_free(&u);
