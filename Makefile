@@ -13,7 +13,7 @@ DESTDIR ?=
 SAN     ?=
 VERSION := 0.1.0
 
-PKGS := libsodium libarchive libmagic jansson nettle libqrencode
+PKGS := libsodium libarchive libmagic jansson nettle libqrencode libcrypto
 
 CC ?= cc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

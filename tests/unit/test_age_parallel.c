@@ -1,0 +1,195 @@
+/*
+ * test_age_parallel.c - the STREAM payload sealed and opened on two
+ * threads (CAIRN_THREADS=2) gives the same bytes as on one thread
+ * (CAIRN_THREADS=1), at sizes around the 16-chunk batch boundary and with
+ * several write/read sizes; and a corrupted chunk in the second half of a
+ * batch (the worker's half) releases exactly the chunks before it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "age_stream.h"
+#include "cairn_err.h"
+#include "tap.h"
+
+#define CH    AGE_CHUNK_LEN
+#define ENC   AGE_STREAM_ENC_CHUNK_LEN
+#define BATCH 16
+
+static uint8_t fk[AGE_FILE_KEY_LEN], nonce[AGE_STREAM_NONCE_LEN];
+
+static void
+threads(const char *n)
+{
+	setenv("CAIRN_THREADS", n, 1);
+}
+
+static int
+seal(const uint8_t *pt, size_t len, size_t piece, struct cio_membuf *out)
+{
+	struct cio_sink sink = {cio_membuf_write, out};
+	struct age_stream_writer *w;
+	size_t off;
+	int ret;
+
+	out->len = 0;
+	if ((ret = age_stream_writer_new_nonce(&w, fk, nonce, &sink)) != 0)
+		return ret;
+	for (off = 0; off < len && ret == 0; off += piece)
+		ret = age_stream_writer_write(
+		    w, pt + off, len - off < piece ? len - off : piece);
+	if (ret == 0)
+		ret = age_stream_writer_finish(w);
+	age_stream_writer_free(w);
+	return ret;
+}
+
+/* A source that hands out at most 1 MiB + 7 bytes per read. */
+struct memsrc {
+	const uint8_t *p;
+	size_t len, off;
+};
+
+static ssize_t
+mem_read(void *ctx, uint8_t *buf, size_t len)
+{
+	struct memsrc *s = ctx;
+	size_t n = s->len - s->off;
+
+	if (n > len)
+		n = len;
+	if (n > (1 << 20) + 7)
+		n = (1 << 20) + 7;
+	memcpy(buf, s->p + s->off, n);
+	s->off += n;
+	return (ssize_t)n;
+}
+
+/* Open ct with reads of readsz into out; the final status. */
+static int
+open_all(const uint8_t *ct, size_t len, size_t readsz, struct cio_membuf *out)
+{
+	struct memsrc ms = {ct, len, 0};
+	struct cio_source src = {mem_read, &ms};
+	struct age_stream_reader *r;
+	uint8_t *buf = malloc(readsz);
+	ssize_t n;
+	int ret;
+
+	out->len = 0;
+	if ((ret = age_stream_reader_new(&r, fk, &src, NULL, 0)) == 0) {
+		while ((n = age_stream_reader_read(r, buf, readsz)) > 0)
+			cio_membuf_write(out, buf, (size_t)n);
+		ret = (int)n;
+		age_stream_reader_free(r);
+	}
+	free(buf);
+	return ret;
+}
+
+int
+main(void)
+{
+	static const size_t sizes[] = {0, 1, CH - 1, CH, CH + 1, BATCH * CH - 1,
+	    BATCH * CH, BATCH * CH + 1, 33 * CH, 3 * 1024 * 1024 + 12345,
+	    5 * 1024 * 1024};
+	static const size_t pieces[] = {1 << 20, 10000, 3 * CH + 5};
+	size_t maxlen = 5 * 1024 * 1024, i, k;
+	uint8_t *pt;
+	struct cio_membuf ser = {0}, par = {0}, back = {0};
+	int ok;
+
+	if (sodium_init() < 0)
+		return 1;
+	pt = malloc(maxlen);
+	randombytes_buf(pt, maxlen);
+	randombytes_buf(fk, sizeof(fk));
+	randombytes_buf(nonce, sizeof(nonce));
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t n = sizes[i];
+
+		threads("1");
+		ok = seal(pt, n, n > 0 ? n : 1, &ser) == 0;
+		for (k = 0; k < sizeof(pieces) / sizeof(pieces[0]); k++) {
+			threads("2");
+			ok = ok && seal(pt, n, pieces[k], &par) == 0 &&
+			    par.len == ser.len &&
+			    memcmp(par.data, ser.data, ser.len) == 0;
+			threads("1");
+			ok = ok && seal(pt, n, pieces[k], &par) == 0 &&
+			    par.len == ser.len &&
+			    memcmp(par.data, ser.data, ser.len) == 0;
+		}
+		TAP_OK(ok,
+		    "size %zu: serial and parallel ciphertext identical "
+		    "(writes of 1 MiB, 10000, 3 chunks + 5)",
+		    n);
+		ok = 1;
+		for (k = 0; k < 3; k++) {
+			size_t rs = k == 0 ? 1 << 20 : k == 1 ? 4096 : 2 * CH;
+
+			threads("2");
+			ok = ok &&
+			    open_all(ser.data, ser.len, rs, &back) == 0 &&
+			    back.len == n &&
+			    (n == 0 || memcmp(back.data, pt, n) == 0);
+			threads("1");
+			ok = ok &&
+			    open_all(ser.data, ser.len, rs, &back) == 0 &&
+			    back.len == n &&
+			    (n == 0 || memcmp(back.data, pt, n) == 0);
+		}
+		TAP_OK(ok,
+		    "size %zu: parallel and serial open give the "
+		    "plaintext (reads of 1 MiB, 4096, 2 chunks)",
+		    n);
+	}
+
+	/* A corrupted chunk in the second half of the first and of a
+	 * later batch: exactly the chunks before it are released. */
+	threads("1");
+	seal(pt, 40 * CH + 100, 1 << 20, &ser);
+	{
+		static const size_t bad[] = {12, 16 + 13, 1};
+
+		for (i = 0; i < 3; i++) {
+			size_t c = bad[i];
+			uint8_t *at =
+			    ser.data + AGE_STREAM_NONCE_LEN + c * ENC + 77;
+
+			*at ^= 0x40;
+			for (k = 0; k < 4; k++) {
+				size_t rs = k % 2 ? 4096 : 1 << 20;
+
+				threads(k < 2 ? "2" : "1");
+				ok = open_all(ser.data, ser.len, rs, &back) ==
+				        CAIRN_ERR_PAYLOAD &&
+				    back.len == c * CH &&
+				    memcmp(back.data, pt, c * CH) == 0;
+				TAP_OK(ok,
+				    "chunk %zu corrupted, %s, reads of "
+				    "%zu: %zu bytes released (want %zu)",
+				    c, k < 2 ? "parallel" : "serial", rs,
+				    back.len, c * CH);
+			}
+			*at ^= 0x40;
+		}
+	}
+	/* Must-fail control: a different nonce gives other ciphertext. */
+	threads("2");
+	seal(pt, 20 * CH, 1 << 20, &par);
+	threads("1");
+	nonce[0] ^= 1;
+	seal(pt, 20 * CH, 1 << 20, &ser);
+	nonce[0] ^= 1;
+	TAP_OK(par.len == ser.len && memcmp(par.data, ser.data, ser.len) != 0,
+	    "control: another nonce changes the ciphertext");
+	cio_membuf_free(&ser);
+	cio_membuf_free(&par);
+	cio_membuf_free(&back);
+	free(pt);
+	return tap_done();
+}
