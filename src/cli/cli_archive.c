@@ -146,6 +146,13 @@ cli_archive_signer_id(
 		out[0] = '\0';
 }
 
+/* one when n is 1, else many ("1 file", "2 files", "0 files"). */
+static const char *
+plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 static void
 time_str(int64_t t, char out[MANIFEST_TIME_LEN])
 {
@@ -201,8 +208,10 @@ cli_archive_print_manifest(const struct manifest *m)
 		    e->type == MANIFEST_FILE ? e->mime : "directory", e->path,
 		    e->type == MANIFEST_DIR ? "/" : "");
 	}
-	printf("\n%" PRIu64 " files, %" PRIu64 " bytes, %zu entries\n", files,
-	    bytes, m->nentries);
+	printf("\n%" PRIu64 " %s, %" PRIu64 " %s, %zu %s\n", files,
+	    plural(files, "file", "files"), bytes,
+	    plural(bytes, "byte", "bytes"), m->nentries,
+	    plural(m->nentries, "entry", "entries"));
 }
 
 static int
@@ -267,9 +276,11 @@ cli_archive_report(const char *name, const struct unseal_result *res, int rc,
 		printf("signature:   good, by key id %s\n", kid);
 	else
 		printf("signature:   none (the archive is unsigned)\n");
-	printf("content:     %" PRIu64 " files (%" PRIu64 " bytes) and %" PRIu64
-	       " directories match the manifest and SHA256SUMS\n",
-	    res->nfiles, res->bytes, res->ndirs);
+	printf("content:     %" PRIu64 " %s (%" PRIu64 " %s) and %" PRIu64
+	       " %s match the manifest and SHA256SUMS\n",
+	    res->nfiles, plural(res->nfiles, "file", "files"), res->bytes,
+	    plural(res->bytes, "byte", "bytes"), res->ndirs,
+	    plural(res->ndirs, "directory", "directories"));
 	if (dest != NULL)
 		printf("opened into: %s\n", dest);
 	printf("result:      OK\n");

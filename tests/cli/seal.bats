@@ -263,6 +263,22 @@ must_not_open() {
 	age -d -i id a.txt | tar -tf - | head -1 | grep -qx manifest.json
 }
 
+@test "reports count in the singular for one: 1 file, 1 byte, 1 directory" {
+	keys
+	mkdir one && printf x >one/a
+	"$CAIRN" seal -r "$R" -s sign.key -o one.cairn one
+	expect_exit 0 "$CAIRN" verify -i id one.cairn
+	assert_output_has "content:     1 file (1 byte) and 1 directory match the manifest and SHA256SUMS"
+	expect_exit 0 "$CAIRN" list -i id one.cairn
+	assert_output_has "1 file, 1 byte, 2 entries"
+	mkdir two two/d && printf xy >two/a && printf z >two/d/b
+	"$CAIRN" seal -r "$R" -s sign.key -o two.cairn two
+	expect_exit 0 "$CAIRN" open -i id -C out two.cairn
+	assert_output_has "content:     2 files (3 bytes) and 2 directories match the manifest and SHA256SUMS"
+	expect_exit 0 "$CAIRN" list -i id two.cairn
+	assert_output_has "2 files, 3 bytes, 4 entries"
+}
+
 @test "seal --json summary parses and matches the archive" {
 	keys
 	corpus ev
