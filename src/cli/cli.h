@@ -40,6 +40,7 @@
 #define CLI_EXIT_SIGNATURE 5 /* signature missing, bad or wrong key */
 /* Killed by a signal we handle: 128 + signo (129 HUP, 130 INT, 143 TERM);
  * 141 when standard output is a closed pipe (as with SIGPIPE). */
+#define CLI_EXIT_PIPE 141
 
 /* Exit code for a library error (enum cairn_err); 0 for 0.  Prints nothing. */
 int cli_exit_code(int err);
@@ -247,6 +248,17 @@ int cli_out_open(struct cli_out *o, const char *path, mode_t mode, int force,
 int cli_out_commit(struct cli_out *o);
 /* Give up: remove the temp file.  Safe after commit and twice. */
 void cli_out_abort(struct cli_out *o);
+/*
+ * Flush stdout; returns 0 or an exit code.  Every verb ends what it
+ * printed to stdout with this (or cli_stdout_fail() after a failed
+ * write(2) to STDOUT_FILENO).  When the reader of a stdout pipe has gone,
+ * it prints nothing and returns CLI_EXIT_PIPE, as a SIGPIPE death would
+ * look (SIGPIPE is ignored, see cli_setup); any other error is printed
+ * ("standard output: <errno text>") and gives its exit code.
+ */
+int cli_flush_stdout(void);
+/* The same for a write to stdout that failed, with errno as it left it. */
+int cli_stdout_fail(void);
 /*
  * Report err from a streaming loop: if a write to o failed, reports the
  * write error on o->name, else "<verb>: <in name>: <reason>"; returns the

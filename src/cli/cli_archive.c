@@ -128,14 +128,6 @@ cli_archive_finish(const struct cli_archive *a, const struct unseal_result *res,
 	return ec != 0 ? ec : rec;
 }
 
-int
-cli_flush_stdout(void)
-{
-	if (fflush(stdout) != 0 || ferror(stdout))
-		return cli_fail(CAIRN_ERR_IO, "standard output");
-	return 0;
-}
-
 void
 cli_archive_signer_id(
     const struct manifest *m, char out[MINISIG_KEY_ID_HEX_LEN])

@@ -128,9 +128,6 @@ void cli_archive_signer_id(
 int cli_archive_report(const char *name, const struct unseal_result *res,
     int rc, int exit_code, const char *dest, int json);
 
-/* Flush stdout, reporting a write error; returns 0 or an exit code. */
-int cli_flush_stdout(void);
-
 /* ---- verbs ------------------------------------------------------------- */
 int cmd_seal(int argc, char **argv);
 int cmd_list(int argc, char **argv);

@@ -7,6 +7,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -69,7 +71,7 @@ out_write(void *ctx, const uint8_t *buf, size_t len)
 			/* The reader went away: leave quietly, as SIGPIPE
 			 * would, but without leaving temp files behind. */
 			cio_atomic_abort_all_signal_safe();
-			_exit(141);
+			_exit(CLI_EXIT_PIPE);
 		}
 	}
 	return rc;
@@ -157,6 +159,38 @@ cli_out_abort(struct cli_out *o)
 		o->atomic = 0;
 		o->fd = -1;
 	}
+}
+
+/* 1 when stdout is a pipe whose reader has gone: the last write said
+ * EPIPE, or poll(2) says so (after a stdio error whose errno is lost). */
+static int
+stdout_pipe_closed(int err)
+{
+	struct pollfd p = {STDOUT_FILENO, POLLOUT, 0};
+
+	if (err == EPIPE)
+		return 1;
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR) != 0;
+}
+
+int
+cli_stdout_fail(void)
+{
+	int err = errno;
+
+	if (stdout_pipe_closed(err))
+		return CLI_EXIT_PIPE;
+	errno = err != 0 ? err : EIO;
+	return cli_fail(CAIRN_ERR_IO, "standard output");
+}
+
+int
+cli_flush_stdout(void)
+{
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return cli_stdout_fail();
+	return 0;
 }
 
 int

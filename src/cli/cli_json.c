@@ -25,7 +25,5 @@ cli_json_print(json_t *o)
 		return cli_fail(CAIRN_ERR_NOMEM, "JSON output");
 	printf("%s\n", txt);
 	free(txt);
-	if (fflush(stdout) != 0 || ferror(stdout))
-		return cli_fail(CAIRN_ERR_IO, "standard output");
-	return 0;
+	return cli_flush_stdout();
 }

@@ -95,9 +95,7 @@ cli_qr_print(int fd, const char *text)
 		}
 		line[o++] = '\n';
 		if (cio_fd_write(&f, (const uint8_t *)line, o) != 0) {
-			ec = errno == EPIPE
-			    ? 141
-			    : cli_fail(CAIRN_ERR_IO, "standard output");
+			ec = cli_stdout_fail();
 			goto out;
 		}
 	}

@@ -250,9 +250,7 @@ print_share(const struct slip39_share *s, size_t k, size_t n, int member_count,
 	}
 	if (add(buf, cap, &o, "\n\n") != 0 ||
 	    cio_fd_write(&fd, (const uint8_t *)buf, o) != 0) {
-		/* A closed pipe ends the output quietly, as in cli_out. */
-		ec = errno == EPIPE ? 141
-		                    : cli_fail(CAIRN_ERR_IO, "standard output");
+		ec = cli_stdout_fail();
 		goto out;
 	}
 	/* The QR code holds the words again, separated by spaces. */

@@ -182,8 +182,7 @@ cmd_combine(int argc, char **argv)
 		goto out;
 	if (outpath != NULL && !hex && recipient[0] != '\0') {
 		printf("%s\n", recipient);
-		if (fflush(stdout) != 0)
-			ec = cli_fail(CAIRN_ERR_IO, "standard output");
+		ec = cli_flush_stdout();
 	}
 out:
 	if (text != NULL)

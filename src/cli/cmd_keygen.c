@@ -199,8 +199,7 @@ cmd_keygen(int argc, char **argv)
 	cli_pass_free(&pass);
 	if (ec == 0 && outpath != NULL) {
 		printf("%s\n", recipient);
-		if (fflush(stdout) != 0)
-			ec = cli_fail(CAIRN_ERR_IO, "standard output");
+		ec = cli_flush_stdout();
 	}
 	return ec;
 }

@@ -133,8 +133,8 @@ cmd_pubkey(int argc, char **argv)
 	if (json) {
 		ec = cli_json_print(o);
 		o = NULL;
-	} else if (fflush(stdout) != 0)
-		ec = cli_fail(CAIRN_ERR_IO, "standard output");
+	} else
+		ec = cli_flush_stdout();
 out:
 	json_decref(list);
 	json_decref(o);

@@ -340,8 +340,7 @@ init(int argc, char **argv)
 	}
 	printf("\nGive them docs/recovery-guide.md, and keep a list of who "
 	       "holds a share.\n");
-	if (fflush(stdout) != 0)
-		ec = cli_fail(CAIRN_ERR_IO, "standard output");
+	ec = cli_flush_stdout();
 out:
 	if (sk != NULL)
 		sodium_free(sk);

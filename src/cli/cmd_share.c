@@ -129,9 +129,7 @@ check(const struct cli_share *sh, int json)
 	}
 	printf("recovers: %s\n",
 	    sh->recovers[0] != '\0' ? sh->recovers : "(not recorded)");
-	if (fflush(stdout) != 0)
-		return cli_fail(CAIRN_ERR_IO, "standard output");
-	return 0;
+	return cli_flush_stdout();
 }
 
 static int
@@ -169,8 +167,7 @@ reveal(const struct cli_share *sh, const char *text, size_t len, const char *to,
 		    sh->s.member_index + 1, sh->s.group_index + 1,
 		    sh->s.identifier, to != NULL ? ", encrypted to " : "",
 		    to != NULL ? to : " (plain text: keep it private)");
-		if (fflush(stdout) != 0)
-			ec = cli_fail(CAIRN_ERR_IO, "standard output");
+		ec = cli_flush_stdout();
 	}
 out:
 	cli_out_abort(&out);

@@ -193,9 +193,7 @@ report(const struct slip39_share *s0, const struct cli_groups *gs,
 			    set->names != NULL ? set->names[k] : "");
 		printf("\n");
 	}
-	if (fflush(stdout) != 0)
-		return cli_fail(CAIRN_ERR_IO, "standard output");
-	return 0;
+	return cli_flush_stdout();
 }
 
 int

@@ -490,6 +490,48 @@ age_key() {
 	[ ! -s err ]
 }
 
+@test "closed stdout pipe: every verb that prints to stdout exits 141 quietly" {
+	# closed CMD...: run CMD with stdout a pipe whose reader is already gone
+	# (deterministic, unlike '| head -c1'); stderr must stay empty but for
+	# split --print's warning that shares are on show.
+	closed() {
+		run --separate-stderr perl -e 'pipe(my $r, my $w) or die; close $r;
+			open(STDOUT, ">&", $w) or die; exec @ARGV or die' -- "$@"
+		stderr=$(printf '%s' "$stderr" | grep -v '^cairn: warning: the shares are shown' || true)
+		if [ "$status" -ne 141 ] || [ -n "$stderr" ]; then
+			echo "$*: exit $status, stderr: $stderr"
+			return 1
+		fi
+	}
+	export CAIRN_HOME=$PWD/home
+	"$CAIRN" keygen >/dev/null 2>&1
+	rec=$(cat home/recipients | grep '^age1')
+	mkdir ev && echo hi >ev/a
+	"$CAIRN" seal -r "$rec" -o a.cairn ev 2>/dev/null
+	"$CAIRN" split -t 2 -n 2 -o sh home/identity >/dev/null
+	closed "$CAIRN" pubkey
+	closed "$CAIRN" pubkey --json
+	closed "$CAIRN" pubkey --signing
+	closed "$CAIRN" keygen -o k2
+	closed "$CAIRN" list a.cairn
+	closed "$CAIRN" list --json a.cairn
+	closed "$CAIRN" verify a.cairn
+	closed "$CAIRN" verify --json a.cairn
+	closed "$CAIRN" open -C o1 a.cairn
+	closed "$CAIRN" open --json -C o2 a.cairn
+	(mkdir s && cd s && closed "$CAIRN" seal -r "$rec" ../ev) # names it
+	closed "$CAIRN" seal --json -r "$rec" -o c.cairn ev
+	closed "$CAIRN" share check sh/share-01.txt
+	closed "$CAIRN" share check --json sh/share-01.txt
+	closed "$CAIRN" split -t 2 -n 2 -o sh2 home/identity
+	closed "$CAIRN" split --json -t 2 -n 2 -o sh3 home/identity
+	closed "$CAIRN" split --print -t 2 -n 2 -o sh4 home/identity
+	closed "$CAIRN" combine sh/share-01.txt sh/share-02.txt
+	closed "$CAIRN" decrypt -i home/identity a.cairn
+	# the must-fail side: a reader that stays gives exit 0
+	"$CAIRN" share check sh/share-01.txt | cat >/dev/null
+}
+
 @test "SIGTERM while writing -o removes the temp file (exit 143)" {
 	rec=$(cairn_key key)
 	payload 300000 p
