@@ -195,6 +195,14 @@ int cli_load_identity_file(
 int cli_add_recipient(struct age_recipients *rs, const char *s);
 /* Add a recipients file (-R, "-" = stdin): one age1... per line. */
 int cli_add_recipients_file(struct age_recipients *rs, const char *path);
+/*
+ * Add lines (whole lines: comments and an age1... recipient, each ending
+ * in "\n") to the recipients file at path, keeping what it holds (a
+ * missing last newline is supplied); a missing file is created.  The new
+ * file, with the given mode, replaces the old one atomically
+ * (cio_atomic_*): on failure path is as it was.
+ */
+int cli_recipients_append(const char *path, const char *lines, mode_t mode);
 
 /*
  * An identity to put last in a decryption identity list: when the header

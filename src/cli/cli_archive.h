@@ -60,8 +60,10 @@ int cli_signing_print_pub(
  * "identity" (written by write_identity, encrypted with pass when
  * non-NULL), "signing.key" (minisign, 0600, encrypted with pass when
  * non-NULL), "signing.pub" and "recipients" (the identity's recipient,
- * with a comment).  Refuses when any of them exists; on failure removes
- * what it wrote.  Prints the recipient on stdout.
+ * with a comment; added to an existing recipients file, whose lines and
+ * mode are kept, via cli_recipients_append()).  Refuses when identity,
+ * signing.key or signing.pub exists; on failure removes the keys it
+ * wrote (recipients is written last).  Prints the recipient on stdout.
  */
 typedef int (*cli_identity_writer)(const char *path,
     const struct cli_pass *pass, char recipient[AGE_RECIPIENT_STR_LEN]);

@@ -1,7 +1,9 @@
 /*
  * cli_keyhome.c - `cairn keygen` without -o: create the key home with a
  * fresh age identity, a minisign signing key pair and the default
- * recipients file (see cli_archive.h).  Never replaces an existing key.
+ * recipients file (see cli_archive.h), added to when it exists; and
+ * cli_recipients_append() (cli.h), which 'recovery init' uses too.
+ * Never replaces an existing key.
  *
  * Knows the key home layout (cli.h) and the signing-key helpers; the
  * identity file itself is written by cmd_keygen.c's writer.
@@ -19,6 +21,48 @@
 #include "cli.h"
 #include "cli_archive.h"
 #include "minisig.h"
+
+int
+cli_recipients_append(const char *path, const char *lines, mode_t mode)
+{
+	struct cio_atomic a;
+	char *old = NULL, *buf = NULL;
+	size_t oldlen = 0, len, o;
+	int rc, ec = 0, opened = 0;
+
+	if (cli_exists(path) &&
+	    (rc = cio_read_file(path, CLI_RECIPIENTS_MAX, 0, &old, &oldlen)) !=
+	        0) {
+		ec = cli_fail(rc, "%s", path);
+		goto out;
+	}
+	len = strlen(lines);
+	if ((buf = cio_malloc(oldlen + 1 + len)) == NULL) {
+		ec = cli_fail(CAIRN_ERR_NOMEM, "%s", path);
+		goto out;
+	}
+	if (oldlen > 0)
+		memcpy(buf, old, oldlen);
+	o = oldlen;
+	if (oldlen > 0 && old[oldlen - 1] != '\n')
+		buf[o++] = '\n';
+	memcpy(buf + o, lines, len);
+	o += len;
+	if ((rc = cio_atomic_open(&a, path, mode, 1)) != 0) {
+		ec = cli_fail(rc, "%s", path);
+		goto out;
+	}
+	opened = 1;
+	if ((rc = cio_fd_write(&a.fd, (const uint8_t *)buf, o)) != 0 ||
+	    (rc = cio_atomic_commit(&a)) != 0)
+		ec = cli_fail(rc, "%s", path);
+out:
+	if (opened)
+		cio_atomic_abort(&a); /* no-op after commit */
+	cio_secret_free(old, oldlen);
+	free(buf);
+	return ec;
+}
 
 /* mkdir -p home; the last component 0700.  Warns when it is open to
  * group or others. */
@@ -65,16 +109,19 @@ cli_keyhome_create(
 	char recipient[AGE_RECIPIENT_STR_LEN], text[512], created[32];
 	char kid[MINISIG_KEY_ID_HEX_LEN];
 	struct minisig_public pk;
+	struct stat st;
 	time_t now = time(NULL);
 	struct tm tm;
-	int ec = CLI_EXIT_ERR, wrote = 0, rc, n;
+	int ec = CLI_EXIT_ERR, wrote = 0, added;
 
 	if ((home = cli_key_home()) == NULL)
 		goto out;
 	for (int i = 0; i < 4; i++)
 		if ((path[i] = cli_key_home_path(names[i])) == NULL)
 			goto out;
-	for (int i = 0; i < 4; i++)
+	/* The keys are never replaced; recipients may already exist (from
+	 * 'recovery init', or written by hand): the new recipient is added. */
+	for (int i = 0; i < 3; i++)
 		if (cli_exists(path[i])) {
 			cli_error(
 			    "%s: exists, refusing to overwrite a key", path[i]);
@@ -93,24 +140,32 @@ cli_keyhome_create(
 	wrote = 3;
 	gmtime_r(&now, &tm);
 	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	n = snprintf(text, sizeof(text),
-	    "# cairn default recipients for 'cairn seal': the identity in\n"
-	    "# this key home (created %s)\n%s\n",
-	    created, recipient);
-	if ((rc = cio_write_file(path[3], text, (size_t)n, 0644)) != 0) {
-		ec = cli_fail(rc, "%s", path[3]);
-		goto out;
+	if ((added = stat(path[3], &st) == 0)) /* keep its lines and mode */
+		snprintf(text, sizeof(text),
+		    "# the identity in this key home (created %s)\n%s\n",
+		    created, recipient);
+	else {
+		st.st_mode = 0644;
+		snprintf(text, sizeof(text),
+		    "# cairn default recipients for 'cairn seal': the "
+		    "identity in\n# this key home (created %s)\n%s\n",
+		    created, recipient);
 	}
-	minisig_key_id_hex(pk.key_id, kid);
+	/* The recipient is printed before recipients is written: a failure
+	 * (even a closed pipe) then removes the keys and leaves recipients
+	 * as it was, never naming a key that is gone. */
 	printf("%s\n", recipient);
-	if ((ec = cli_flush_stdout()) == 0)
-		fprintf(stderr,
-		    "cairn: created %s: identity, recipients, "
-		    "signing.key and signing.pub (signing key id %s)%s\n",
-		    home, kid,
-		    pass != NULL ? "; identity and signing key "
-		                   "are passphrase-protected"
-		                 : "");
+	if ((ec = cli_flush_stdout()) != 0 ||
+	    (ec = cli_recipients_append(path[3], text, st.st_mode & 0777)) != 0)
+		goto out;
+	minisig_key_id_hex(pk.key_id, kid);
+	fprintf(stderr,
+	    "cairn: created %s: identity, %s, signing.key and signing.pub "
+	    "(signing key id %s)%s\n",
+	    home, added ? "recipient added to recipients" : "recipients", kid,
+	    pass != NULL ? "; identity and signing key "
+	                   "are passphrase-protected"
+	                 : "");
 out:
 	if (ec != 0)
 		for (int i = 0; i < wrote; i++)

@@ -80,10 +80,9 @@ add(char *buf, size_t cap, size_t *o, const char *fmt, ...)
 static int
 add_to_recipients(const char *comment, const char *recipient, char **where)
 {
-	struct cio_atomic a;
-	char *home = NULL, *path = NULL, *old = NULL, *buf = NULL;
-	size_t oldlen = 0, cap, o = 0;
-	int rc, ec = 0, opened = 0;
+	char *home = NULL, *path = NULL, *lines = NULL;
+	size_t cap;
+	int ec = 0;
 
 	*where = NULL;
 	if ((home = cli_key_home()) == NULL ||
@@ -95,43 +94,18 @@ add_to_recipients(const char *comment, const char *recipient, char **where)
 		ec = cli_fail(CAIRN_ERR_IO, "%s", home);
 		goto out;
 	}
-	if (cli_exists(path) &&
-	    (rc = cio_read_file(path, CLI_RECIPIENTS_MAX, 0, &old, &oldlen)) !=
-	        0) {
-		ec = cli_fail(rc, "%s", path);
-		goto out;
-	}
-	cap = oldlen + strlen(comment) + strlen(recipient) + 8;
-	if ((buf = cio_malloc(cap)) == NULL) {
+	cap = strlen(comment) + strlen(recipient) + 8;
+	if ((lines = cio_malloc(cap)) == NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "%s", path);
 		goto out;
 	}
-	if (oldlen > 0)
-		memcpy(buf, old, oldlen);
-	o = oldlen;
-	if (add(buf, cap, &o, "%s# %s\n%s\n",
-	        oldlen > 0 && old[oldlen - 1] != '\n' ? "\n" : "", comment,
-	        recipient) != 0) {
-		ec = cli_fail(CAIRN_ERR_INVAL, "%s", path);
+	snprintf(lines, cap, "# %s\n%s\n", comment, recipient);
+	if ((ec = cli_recipients_append(path, lines, 0600)) != 0)
 		goto out;
-	}
-	if ((rc = cio_atomic_open(&a, path, 0600, 1)) != 0) {
-		ec = cli_fail(rc, "%s", path);
-		goto out;
-	}
-	opened = 1;
-	if ((rc = cio_fd_write(&a.fd, (const uint8_t *)buf, o)) != 0 ||
-	    (rc = cio_atomic_commit(&a)) != 0) {
-		ec = cli_fail(rc, "%s", path);
-		goto out;
-	}
 	*where = path;
 	path = NULL;
 out:
-	if (opened)
-		cio_atomic_abort(&a); /* no-op after commit */
-	cio_secret_free(old, oldlen);
-	free(buf);
+	free(lines);
 	free(path);
 	free(home);
 	return ec;

@@ -114,3 +114,39 @@ key() {
 	chmod 600 bad.txt
 	expect_exit 4 "$CAIRN" share check bad.txt
 }
+
+@test "keygen (key home): an existing recipients file gets the new recipient appended" {
+	export CAIRN_HOME=$PWD/home
+	mkdir -m 700 home
+	key other
+	# as 'recovery init' leaves it: a comment, a recipient, no final newline
+	printf '# recovery key (2 of 3 contacts)\n%s' "$(cat other.pub)" >home/recipients
+	before=$(cat home/recipients)
+	run --separate-stderr "$CAIRN" keygen
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	rec=$output
+	[[ "$rec" == age1* ]]
+	# the old lines stay, byte for byte, the new recipient follows
+	[ "$(head -c ${#before} home/recipients)" = "$before" ]
+	[ "$(grep -c '^age1' home/recipients)" -eq 2 ]
+	[ "$(grep '^age1' home/recipients | tail -1)" = "$rec" ]
+	[ -z "$(find home -name '.*' ! -name . )" ] # no temp file left
+	[ -e home/identity ] && [ -e home/signing.key ] && [ -e home/signing.pub ]
+	# seal now encrypts to both; each can open
+	mkdir ev && echo hi >ev/a
+	"$CAIRN" seal -o a.cairn ev 2>/dev/null
+	expect_exit 0 "$CAIRN" verify -q -i other.key a.cairn
+	expect_exit 0 "$CAIRN" verify -q a.cairn
+	# must fail: a second keygen refuses (identity and signing key exist)
+	# and leaves recipients as it was
+	cp home/recipients r.before
+	expect_exit 1 "$CAIRN" keygen
+	assert_stderr_has "refusing to overwrite a key"
+	cmp home/recipients r.before
+	# must fail: any one of the three keys present is enough to refuse
+	for f in identity signing.key signing.pub; do
+		rm -rf h2 && mkdir -m 700 h2 && : >"h2/$f"
+		CAIRN_HOME=$PWD/h2 expect_exit 1 "$CAIRN" keygen
+		[ "$(ls h2)" = "$f" ]
+	done
+}
