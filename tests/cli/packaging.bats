@@ -291,6 +291,19 @@ missing_from() {
 
 # ---- Debian package --------------------------------------------------------
 
+@test "debian/control Build-Depends has every library -dev package of install-deps" {
+	local devs d miss=""
+	devs=$(sed -n '/^PKGS="/,/"$/p' "$CAIRN_TOP/scripts/install-deps" |
+	    tr -d '"' | sed 's/^PKGS=//' | tr ' ' '\n' | grep -- '-dev$' |
+	    grep -v -e '^libclang-rt-' -e '^libfuzzer-' -e '^dpkg-dev$')
+	[ -n "$devs" ]
+	for d in $devs; do
+		grep -Eq "^(Build-Depends:)? +$d( |,|$)" \
+		    "$CAIRN_TOP/packaging/debian/control" || miss="$miss $d"
+	done
+	[ -z "$miss" ] || { echo "missing from Build-Depends:$miss"; false; }
+}
+
 @test "packaging/build-deb builds a .deb whose cairn runs from dpkg -x" {
 	[ "${CAIRN_TEST_DEB:-1}" = 1 ] || skip "CAIRN_TEST_DEB=0"
 	# The package builds its own binary, so one run per `make check` is
