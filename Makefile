@@ -143,7 +143,7 @@ bench: deps
 	@sh bench/run
 
 lint:
-	clang-format --dry-run --Werror src/*.c src/cli/*.c include/*.h
+	clang-format --dry-run --Werror src/*.c src/*.h src/cli/*.c src/cli/*.h include/*.h
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	    --inline-suppr -Iinclude -Isrc/cli src
 

@@ -10,28 +10,28 @@
 
 enum cairn_err {
 	CAIRN_OK = 0,
-	CAIRN_ERR_IO = -1,	    /* read/write/open failed (errno kept) */
-	CAIRN_ERR_NOMEM = -2,	    /* allocation failed */
-	CAIRN_ERR_INVAL = -3,	    /* bad argument or unusable key string */
-	CAIRN_ERR_NO_MATCH = -4,    /* no identity/passphrase unwrapped it */
-	CAIRN_ERR_HEADER = -5,	    /* malformed age header */
-	CAIRN_ERR_HMAC = -6,	    /* age header MAC mismatch */
-	CAIRN_ERR_PAYLOAD = -7,	    /* bad, truncated or trailing payload */
-	CAIRN_ERR_ARMOR = -8,	    /* malformed ASCII armor */
-	CAIRN_ERR_FORMAT = -9,	    /* malformed key/share/manifest/file */
-	CAIRN_ERR_SIGNATURE = -10,  /* signature missing, bad, wrong key */
-	CAIRN_ERR_CHANGED = -11,    /* input file changed while read */
-	CAIRN_ERR_UNSAFE = -12,	    /* hostile archive entry refused */
-	CAIRN_ERR_PERM = -13,	    /* secret file has unsafe permissions */
-	CAIRN_ERR_TOO_FEW = -14,    /* not enough shares/groups */
-	CAIRN_ERR_EXISTS = -15,	    /* output exists, refusing */
+	CAIRN_ERR_IO = -1,           /* read/write/open failed (errno kept) */
+	CAIRN_ERR_NOMEM = -2,        /* allocation failed */
+	CAIRN_ERR_INVAL = -3,        /* bad argument or unusable key string */
+	CAIRN_ERR_NO_MATCH = -4,     /* no identity/passphrase unwrapped it */
+	CAIRN_ERR_HEADER = -5,       /* malformed age header */
+	CAIRN_ERR_HMAC = -6,         /* age header MAC mismatch */
+	CAIRN_ERR_PAYLOAD = -7,      /* bad, truncated or trailing payload */
+	CAIRN_ERR_ARMOR = -8,        /* malformed ASCII armor */
+	CAIRN_ERR_FORMAT = -9,       /* malformed key/share/manifest/file */
+	CAIRN_ERR_SIGNATURE = -10,   /* signature missing, bad, wrong key */
+	CAIRN_ERR_CHANGED = -11,     /* input file changed while read */
+	CAIRN_ERR_UNSAFE = -12,      /* hostile archive entry refused */
+	CAIRN_ERR_PERM = -13,        /* secret file has unsafe permissions */
+	CAIRN_ERR_TOO_FEW = -14,     /* not enough shares/groups */
+	CAIRN_ERR_EXISTS = -15,      /* output exists, refusing */
 	CAIRN_ERR_UNSUPPORTED = -16, /* valid but unsupported (e.g. work
 				      * factor too high, unknown version) */
-	CAIRN_ERR_INTEGRITY = -17,  /* archive content disagrees with its
+	CAIRN_ERR_INTEGRITY = -17,   /* archive content disagrees with its
 				     * manifest or SHA256SUMS */
 	CAIRN_ERR_INTERRUPTED = -18, /* stopped by a signal */
-	CAIRN_ERR_LIMIT = -19,	    /* a documented size/count limit hit */
-	CAIRN_ERR_MISMATCH = -20,   /* inconsistent shares / wrong key */
+	CAIRN_ERR_LIMIT = -19,       /* a documented size/count limit hit */
+	CAIRN_ERR_MISMATCH = -20,    /* inconsistent shares / wrong key */
 };
 
 /* Short, static, human-readable reason for err ("malformed header"). */

@@ -76,8 +76,8 @@ struct cio_atomic {
 	char *path;
 	char *tmp;
 };
-int cio_atomic_open(struct cio_atomic *a, const char *path, mode_t mode,
-    int force);
+int cio_atomic_open(
+    struct cio_atomic *a, const char *path, mode_t mode, int force);
 int cio_atomic_commit(struct cio_atomic *a);
 void cio_atomic_abort(struct cio_atomic *a);
 
@@ -91,8 +91,8 @@ void cio_atomic_abort_all_signal_safe(void);
  * refused (CAIRN_ERR_PERM) when readable or writable by group or others.
  * "-" reads standard input.  *out must be freed with cio_secret_free().
  */
-int cio_read_file(const char *path, size_t max, int secret, char **out,
-    size_t *outlen);
+int cio_read_file(
+    const char *path, size_t max, int secret, char **out, size_t *outlen);
 void cio_secret_free(void *p, size_t len);
 
 /* Write a small file atomically with the given mode (0600 for secrets),

@@ -16,7 +16,7 @@
 
 #include "cio.h"
 
-#define DIGEST_SHA256_LEN 32
+#define DIGEST_SHA256_LEN     32
 #define DIGEST_SHA256_HEX_LEN 65 /* 64 hex characters + NUL */
 
 /* Streaming SHA-256 state; plain memory, no cleanup needed (final wipes). */
@@ -25,14 +25,12 @@ struct digest_sha256 {
 };
 
 void digest_sha256_init(struct digest_sha256 *d);
-void digest_sha256_update(struct digest_sha256 *d, const void *buf,
-    size_t len);
+void digest_sha256_update(struct digest_sha256 *d, const void *buf, size_t len);
 /* Writes the digest and wipes the state (init again to reuse it). */
-void digest_sha256_final(struct digest_sha256 *d,
-    uint8_t out[DIGEST_SHA256_LEN]);
+void digest_sha256_final(
+    struct digest_sha256 *d, uint8_t out[DIGEST_SHA256_LEN]);
 /* One-shot convenience. */
-void digest_sha256(const void *buf, size_t len,
-    uint8_t out[DIGEST_SHA256_LEN]);
+void digest_sha256(const void *buf, size_t len, uint8_t out[DIGEST_SHA256_LEN]);
 
 /*
  * Tee sink: every write is hashed, counted and (when next is non-NULL)
@@ -41,7 +39,7 @@ void digest_sha256(const void *buf, size_t len,
 struct digest_tee {
 	struct digest_sha256 d;
 	const struct cio_sink *next; /* may be NULL: hash only */
-	uint64_t count;		     /* bytes written so far */
+	uint64_t count;              /* bytes written so far */
 };
 void digest_tee_init(struct digest_tee *t, const struct cio_sink *next);
 int digest_tee_write(void *tee, const uint8_t *buf, size_t len);

@@ -63,8 +63,8 @@ int filetype_open(struct filetype **out);
  * libmagic says becomes FILETYPE_UNKNOWN.  Returns 0, or CAIRN_ERR_INVAL
  * when cap < FILETYPE_MIME_MAX.
  */
-int filetype_buffer(struct filetype *ft, const uint8_t *buf, size_t len,
-    char *out, size_t cap);
+int filetype_buffer(
+    struct filetype *ft, const uint8_t *buf, size_t len, char *out, size_t cap);
 
 /* Accepts NULL. */
 void filetype_close(struct filetype *ft);

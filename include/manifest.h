@@ -74,22 +74,22 @@
 #include "minisig.h"
 
 /* Format constants. */
-#define MANIFEST_NAME "manifest.json"
-#define MANIFEST_FORMAT "cairn-archive"
-#define MANIFEST_VERSION 1
-#define MANIFEST_ID_LEN 16
+#define MANIFEST_NAME       "manifest.json"
+#define MANIFEST_FORMAT     "cairn-archive"
+#define MANIFEST_VERSION    1
+#define MANIFEST_ID_LEN     16
 #define MANIFEST_ID_HEX_LEN 33 /* 32 + NUL */
-#define MANIFEST_TIME_LEN 21   /* "YYYY-MM-DDTHH:MM:SSZ" + NUL */
+#define MANIFEST_TIME_LEN   21 /* "YYYY-MM-DDTHH:MM:SSZ" + NUL */
 /* cairn limits (documented in docs/format.md). */
-#define MANIFEST_MAX_LEN (64u * 1024 * 1024) /* JSON text, bytes */
+#define MANIFEST_MAX_LEN     (64u * 1024 * 1024) /* JSON text, bytes */
 #define MANIFEST_MAX_ENTRIES 250000
-#define MANIFEST_MAX_NOTES 256
-#define MANIFEST_NOTE_MAX 4096
-#define MANIFEST_CASE_MAX 256
-#define MANIFEST_TOOL_MAX 64
-#define MANIFEST_PATH_MAX 4096
-#define MANIFEST_NAME_MAX 255 /* one path component */
-#define MANIFEST_MIME_MAX 255
+#define MANIFEST_MAX_NOTES   256
+#define MANIFEST_NOTE_MAX    4096
+#define MANIFEST_CASE_MAX    256
+#define MANIFEST_TOOL_MAX    64
+#define MANIFEST_PATH_MAX    4096
+#define MANIFEST_NAME_MAX    255 /* one path component */
+#define MANIFEST_MIME_MAX    255
 
 enum manifest_type {
 	MANIFEST_FILE = 1,
@@ -99,10 +99,10 @@ enum manifest_type {
 struct manifest_entry {
 	char *path;
 	enum manifest_type type;
-	uint64_t size;	/* files; 0 for dirs */
-	uint32_t mode;	/* permission bits, 0 .. 0777 */
-	int64_t mtime;	/* seconds since the epoch, UTC */
-	char *mime;	/* files; NULL for dirs */
+	uint64_t size; /* files; 0 for dirs */
+	uint32_t mode; /* permission bits, 0 .. 0777 */
+	int64_t mtime; /* seconds since the epoch, UTC */
+	char *mime;    /* files; NULL for dirs */
 };
 
 struct manifest {
@@ -112,7 +112,7 @@ struct manifest {
 	char *tool;
 	int has_signer;
 	struct minisig_public signer; /* valid when has_signer */
-	char *case_label;	      /* NULL: "case": null */
+	char *case_label;             /* NULL: "case": null */
 	char **notes;
 	size_t nnotes;
 	struct manifest_entry *entries;
@@ -167,12 +167,12 @@ int manifest_encode(const struct manifest *m, char **json, size_t *len);
 int manifest_decode(const char *json, size_t len, struct manifest **out);
 
 /* The entry with this path, or NULL.  Fast after manifest_decode(). */
-const struct manifest_entry *manifest_find(const struct manifest *m,
-    const char *path);
+const struct manifest_entry *manifest_find(
+    const struct manifest *m, const char *path);
 
 /* Lower-case hex of the archive id. */
-void manifest_archive_id_hex(const struct manifest *m,
-    char out[MANIFEST_ID_HEX_LEN]);
+void manifest_archive_id_hex(
+    const struct manifest *m, char out[MANIFEST_ID_HEX_LEN]);
 
 /*
  * The path rules above (not the reserved names, which apply to entries

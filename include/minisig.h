@@ -31,13 +31,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MINISIG_KEY_ID_LEN 8
-#define MINISIG_PK_LEN 32
-#define MINISIG_KEY_ID_HEX_LEN 17    /* 16 upper-case hex + NUL */
-#define MINISIG_PUBLIC_B64_LEN 57    /* 56 base64 chars + NUL */
+#define MINISIG_KEY_ID_LEN     8
+#define MINISIG_PK_LEN         32
+#define MINISIG_KEY_ID_HEX_LEN 17 /* 16 upper-case hex + NUL */
+#define MINISIG_PUBLIC_B64_LEN 57 /* 56 base64 chars + NUL */
 /* Comment length limits (minisign: COMMENTMAXBYTES 1024 and
  * TRUSTEDCOMMENTMAXBYTES 8192, each including its prefix and newline). */
-#define MINISIG_COMMENT_MAX 1000
+#define MINISIG_COMMENT_MAX         1000
 #define MINISIG_TRUSTED_COMMENT_MAX 8000
 /* Largest message a legacy ("Ed", not prehashed) signature is verified
  * over; such messages must be buffered whole. */
@@ -62,8 +62,8 @@ struct minisig_secret;
  */
 int minisig_keygen(struct minisig_secret **sk, struct minisig_public *pk);
 void minisig_secret_free(struct minisig_secret *sk);
-void minisig_public_from_secret(const struct minisig_secret *sk,
-    struct minisig_public *pk);
+void minisig_public_from_secret(
+    const struct minisig_secret *sk, struct minisig_public *pk);
 
 /*
  * Encode a secret key file.  pass == NULL writes an unencrypted key
@@ -79,8 +79,8 @@ int minisig_secret_encode(const struct minisig_secret *sk, const char *pass,
 /* The same with explicit scrypt limits (tests, low-memory hosts); limits
  * outside libsodium's scrypt range give CAIRN_ERR_INVAL. */
 int minisig_secret_encode_limits(const struct minisig_secret *sk,
-    const char *pass, size_t passlen, const char *comment,
-    uint64_t opslimit, uint64_t memlimit, char **out, size_t *outlen);
+    const char *pass, size_t passlen, const char *comment, uint64_t opslimit,
+    uint64_t memlimit, char **out, size_t *outlen);
 
 /*
  * 1 when the secret key text is passphrase-protected ("Sc"), 0 when not,
@@ -104,23 +104,23 @@ int minisig_secret_decode(const char *text, size_t len, const char *pass,
  * cio_malloc'd, NUL-terminated; the caller frees it.  Returns 0,
  * CAIRN_ERR_INVAL or CAIRN_ERR_NOMEM.
  */
-int minisig_public_encode(const struct minisig_public *pk,
-    const char *comment, char **out, size_t *outlen);
+int minisig_public_encode(const struct minisig_public *pk, const char *comment,
+    char **out, size_t *outlen);
 /*
  * Decode a public key: either a whole public key file (comment line then
  * the base64 line) or the bare base64 line alone (as `minisign -P`), with
  * or without a final newline.  Returns 0 or CAIRN_ERR_FORMAT.
  */
-int minisig_public_decode(const char *text, size_t len,
-    struct minisig_public *pk);
+int minisig_public_decode(
+    const char *text, size_t len, struct minisig_public *pk);
 /* The bare base64 line (56 characters) into out. */
-void minisig_public_base64(const struct minisig_public *pk,
-    char out[MINISIG_PUBLIC_B64_LEN]);
+void minisig_public_base64(
+    const struct minisig_public *pk, char out[MINISIG_PUBLIC_B64_LEN]);
 
 /* Key id as minisign prints it: upper-case hex of the little-endian u64
  * (so the bytes in reverse order). */
-void minisig_key_id_hex(const uint8_t key_id[MINISIG_KEY_ID_LEN],
-    char out[MINISIG_KEY_ID_HEX_LEN]);
+void minisig_key_id_hex(
+    const uint8_t key_id[MINISIG_KEY_ID_LEN], char out[MINISIG_KEY_ID_HEX_LEN]);
 
 /*
  * Streaming signing: init, update with the message bytes, final.  final
@@ -133,17 +133,17 @@ void minisig_key_id_hex(const uint8_t key_id[MINISIG_KEY_ID_LEN],
  */
 struct minisig_signer;
 int minisig_signer_new(struct minisig_signer **out);
-void minisig_signer_update(struct minisig_signer *s, const void *buf,
-    size_t len);
+void minisig_signer_update(
+    struct minisig_signer *s, const void *buf, size_t len);
 int minisig_signer_final(struct minisig_signer *s,
     const struct minisig_secret *sk, const char *trusted_comment,
     const char *untrusted_comment, char **sig_text, size_t *siglen);
 void minisig_signer_free(struct minisig_signer *s);
 
 /* One-shot signing of msg (same results as above). */
-int minisig_sign(const struct minisig_secret *sk, const void *msg,
-    size_t len, const char *trusted_comment, const char *untrusted_comment,
-    char **sig_text, size_t *siglen);
+int minisig_sign(const struct minisig_secret *sk, const void *msg, size_t len,
+    const char *trusted_comment, const char *untrusted_comment, char **sig_text,
+    size_t *siglen);
 
 /*
  * Streaming verification.  minisig_verifier_new() parses the signature
@@ -157,20 +157,18 @@ int minisig_sign(const struct minisig_secret *sk, const void *msg,
 struct minisig_verifier;
 int minisig_verifier_new(struct minisig_verifier **out,
     const struct minisig_public *pk, const char *sig_text, size_t siglen);
-int minisig_verifier_update(struct minisig_verifier *v, const void *buf,
-    size_t len);
-int minisig_verifier_final(struct minisig_verifier *v,
-    char **trusted_comment);
+int minisig_verifier_update(
+    struct minisig_verifier *v, const void *buf, size_t len);
+int minisig_verifier_final(struct minisig_verifier *v, char **trusted_comment);
 void minisig_verifier_free(struct minisig_verifier *v);
 
 /* One-shot verification of msg (same results as above). */
-int minisig_verify(const struct minisig_public *pk, const void *msg,
-    size_t len, const char *sig_text, size_t siglen,
-    char **trusted_comment);
+int minisig_verify(const struct minisig_public *pk, const void *msg, size_t len,
+    const char *sig_text, size_t siglen, char **trusted_comment);
 
 /* The key id a signature claims to be made by, without verifying it
  * (to tell the user which key to look for).  0 or CAIRN_ERR_FORMAT. */
-int minisig_signature_key_id(const char *sig_text, size_t siglen,
-    uint8_t key_id[MINISIG_KEY_ID_LEN]);
+int minisig_signature_key_id(
+    const char *sig_text, size_t siglen, uint8_t key_id[MINISIG_KEY_ID_LEN]);
 
 #endif

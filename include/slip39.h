@@ -21,27 +21,27 @@
 #include <stdint.h>
 
 /* Format constants fixed by SLIP-0039. */
-#define SLIP39_WORDLIST_LEN 1024
-#define SLIP39_WORD_MAX 8	  /* letters in the longest word */
-#define SLIP39_ID_BITS 15
-#define SLIP39_MAX_SHARES 16	  /* groups, and members in a group */
+#define SLIP39_WORDLIST_LEN           1024
+#define SLIP39_WORD_MAX               8 /* letters in the longest word */
+#define SLIP39_ID_BITS                15
+#define SLIP39_MAX_SHARES             16 /* groups, and members in a group */
 #define SLIP39_MAX_ITERATION_EXPONENT 15
-#define SLIP39_BASE_ITERATIONS 2500 /* PBKDF2 rounds per Feistel round, e=0 */
-#define SLIP39_MIN_SECRET_LEN 16  /* bytes (128 bits); lengths step by 2 */
-#define SLIP39_DIGEST_INDEX 254
-#define SLIP39_SECRET_INDEX 255
-#define SLIP39_DIGEST_LEN 4
-#define SLIP39_METADATA_WORDS 7	  /* 2 id/ext/e + 2 group params + 3 RS1024 */
-#define SLIP39_MIN_WORDS 20	  /* a 128-bit secret */
+#define SLIP39_BASE_ITERATIONS        2500 /* PBKDF2 rounds per Feistel round, e=0 */
+#define SLIP39_MIN_SECRET_LEN         16 /* bytes (128 bits); lengths step by 2 */
+#define SLIP39_DIGEST_INDEX           254
+#define SLIP39_SECRET_INDEX           255
+#define SLIP39_DIGEST_LEN             4
+#define SLIP39_METADATA_WORDS         7 /* 2 id/ext/e + 2 group params + 3 RS1024 */
+#define SLIP39_MIN_WORDS              20 /* a 128-bit secret */
 /*
  * cairn limit, not in the spec: secrets of at most 512 bits (the largest
  * BIP-32 seed), so shares of at most 59 words.  Longer shares are refused
  * with CAIRN_ERR_LIMIT.
  */
 #define SLIP39_MAX_SECRET_LEN 64
-#define SLIP39_MAX_WORDS 59
+#define SLIP39_MAX_WORDS      59
 /* Words in a share whose value has len bytes (32 bytes -> 33 words). */
-#define SLIP39_WORDS_FOR(len) (SLIP39_METADATA_WORDS + ((len) * 8 + 9) / 10)
+#define SLIP39_WORDS_FOR(len) (SLIP39_METADATA_WORDS + ((len)*8 + 9) / 10)
 /* A buffer of this size holds any mnemonic slip39_mnemonic_encode writes,
  * NUL included. */
 #define SLIP39_MNEMONIC_MAX (SLIP39_MAX_WORDS * (SLIP39_WORD_MAX + 1))
@@ -52,36 +52,36 @@ extern const char slip39_wordlist[SLIP39_WORDLIST_LEN][SLIP39_WORD_MAX + 1];
 /* One share, decoded.  Thresholds and counts hold their real values
  * (1..16), not the "minus one" stored in the mnemonic. */
 struct slip39_share {
-	uint16_t identifier;	    /* 15 bits, same for the whole set */
-	uint8_t extendable;	    /* 0 or 1 */
+	uint16_t identifier;        /* 15 bits, same for the whole set */
+	uint8_t extendable;         /* 0 or 1 */
 	uint8_t iteration_exponent; /* 0..15 */
-	uint8_t group_index;	    /* 0..15: x of the group share */
+	uint8_t group_index;        /* 0..15: x of the group share */
 	uint8_t group_threshold;    /* GT, 1..16 */
-	uint8_t group_count;	    /* G, 1..16 */
-	uint8_t member_index;	    /* 0..15: x of this member share */
+	uint8_t group_count;        /* G, 1..16 */
+	uint8_t member_index;       /* 0..15: x of this member share */
 	uint8_t member_threshold;   /* T, 1..16 */
-	size_t value_len;	    /* bytes: even, 16..SLIP39_MAX_SECRET_LEN */
+	size_t value_len;           /* bytes: even, 16..SLIP39_MAX_SECRET_LEN */
 	uint8_t value[SLIP39_MAX_SECRET_LEN]; /* SECRET */
 };
 
 /* What was wrong, for the CLI's message (the return code says how bad). */
 enum slip39_problem {
 	SLIP39_PROBLEM_NONE = 0,
-	SLIP39_PROBLEM_UNKNOWN_WORD,	 /* diag.word: 1-based position */
-	SLIP39_PROBLEM_LENGTH,		 /* word count impossible or too big */
-	SLIP39_PROBLEM_CHECKSUM,	 /* RS1024 checksum failed */
-	SLIP39_PROBLEM_PADDING,		 /* padding bits not zero */
-	SLIP39_PROBLEM_GROUP_THRESHOLD,	 /* group threshold > group count */
-	SLIP39_PROBLEM_BAD_FIELD,	 /* a share struct field out of range */
-	SLIP39_PROBLEM_PASSPHRASE,	 /* not printable ASCII (32..126) */
-	SLIP39_PROBLEM_SET,		 /* id/ext/e/GT/G/length differ */
+	SLIP39_PROBLEM_UNKNOWN_WORD,     /* diag.word: 1-based position */
+	SLIP39_PROBLEM_LENGTH,           /* word count impossible or too big */
+	SLIP39_PROBLEM_CHECKSUM,         /* RS1024 checksum failed */
+	SLIP39_PROBLEM_PADDING,          /* padding bits not zero */
+	SLIP39_PROBLEM_GROUP_THRESHOLD,  /* group threshold > group count */
+	SLIP39_PROBLEM_BAD_FIELD,        /* a share struct field out of range */
+	SLIP39_PROBLEM_PASSPHRASE,       /* not printable ASCII (32..126) */
+	SLIP39_PROBLEM_SET,              /* id/ext/e/GT/G/length differ */
 	SLIP39_PROBLEM_MEMBER_THRESHOLD, /* one group, two member thresholds */
-	SLIP39_PROBLEM_DUPLICATE,	 /* one index, two different values */
-	SLIP39_PROBLEM_FEW_GROUPS,	 /* diag.need groups, diag.have */
-	SLIP39_PROBLEM_FEW_MEMBERS,	 /* diag.group: need/have members */
-	SLIP39_PROBLEM_MANY_GROUPS,	 /* more groups than the threshold */
-	SLIP39_PROBLEM_MANY_MEMBERS,	 /* more members than the threshold */
-	SLIP39_PROBLEM_DIGEST,		 /* digest mismatch: possibly tampered */
+	SLIP39_PROBLEM_DUPLICATE,        /* one index, two different values */
+	SLIP39_PROBLEM_FEW_GROUPS,       /* diag.need groups, diag.have */
+	SLIP39_PROBLEM_FEW_MEMBERS,      /* diag.group: need/have members */
+	SLIP39_PROBLEM_MANY_GROUPS,      /* more groups than the threshold */
+	SLIP39_PROBLEM_MANY_MEMBERS,     /* more members than the threshold */
+	SLIP39_PROBLEM_DIGEST, /* digest mismatch: possibly tampered */
 };
 
 struct slip39_diag {
@@ -111,8 +111,8 @@ int slip39_word_index(const char *word, size_t len);
  * not NULL, says which.  *out is wiped on failure; the caller wipes it
  * after use (slip39_share_wipe).
  */
-int slip39_mnemonic_decode(const char *mnemonic, struct slip39_share *out,
-    struct slip39_diag *diag);
+int slip39_mnemonic_decode(
+    const char *mnemonic, struct slip39_share *out, struct slip39_diag *diag);
 
 /*
  * Encode a share as lower-case words separated by single spaces into out
@@ -120,8 +120,8 @@ int slip39_mnemonic_decode(const char *mnemonic, struct slip39_share *out,
  * Returns 0, or CAIRN_ERR_INVAL when a field is out of range or cap is too
  * small.  out holds a secret: the caller wipes it.
  */
-int slip39_mnemonic_encode(const struct slip39_share *share, char *out,
-    size_t cap);
+int slip39_mnemonic_encode(
+    const struct slip39_share *share, char *out, size_t cap);
 
 /* 1 when every field of share is in range (as decode would produce,
  * within cairn's length limit), else 0. */
@@ -142,11 +142,11 @@ void slip39_share_wipe(struct slip39_share *share);
  * passlen is 0).  Returns 0 or CAIRN_ERR_INVAL; CAIRN_ERR_NOMEM.
  */
 int slip39_encrypt(const uint8_t *in, size_t len, const char *pass,
-    size_t passlen, int iteration_exponent, uint16_t identifier,
-    int extendable, uint8_t *out);
+    size_t passlen, int iteration_exponent, uint16_t identifier, int extendable,
+    uint8_t *out);
 int slip39_decrypt(const uint8_t *in, size_t len, const char *pass,
-    size_t passlen, int iteration_exponent, uint16_t identifier,
-    int extendable, uint8_t *out);
+    size_t passlen, int iteration_exponent, uint16_t identifier, int extendable,
+    uint8_t *out);
 
 struct slip39_group_spec {
 	int member_threshold; /* T, 1..member_count (1 only if count is 1) */
@@ -164,9 +164,9 @@ struct slip39_group_spec {
  * passphrase), CAIRN_ERR_NOMEM.
  */
 int slip39_split(const uint8_t *secret, size_t len, const char *pass,
-    size_t passlen, int iteration_exponent, int extendable,
-    int group_threshold, const struct slip39_group_spec *groups,
-    size_t ngroups, struct slip39_share **shares_out, size_t *nshares_out);
+    size_t passlen, int iteration_exponent, int extendable, int group_threshold,
+    const struct slip39_group_spec *groups, size_t ngroups,
+    struct slip39_share **shares_out, size_t *nshares_out);
 
 /* Wipe and free what slip39_split returned (NULL is fine). */
 void slip39_shares_free(struct slip39_share *shares, size_t n);

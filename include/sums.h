@@ -20,11 +20,11 @@
 #include "digest.h"
 #include "manifest.h"
 
-#define SUMS_NAME "SHA256SUMS"
+#define SUMS_NAME     "SHA256SUMS"
 #define SUMS_SIG_NAME "SHA256SUMS.minisig"
 /* cairn limits: one line per file entry plus manifest.json. */
 #define SUMS_MAX_LINES (MANIFEST_MAX_ENTRIES + 1)
-#define SUMS_MAX_LEN (SUMS_MAX_LINES * 128u + 16u * 1024 * 1024)
+#define SUMS_MAX_LEN   (SUMS_MAX_LINES * 128u + 16u * 1024 * 1024)
 
 struct sums_entry {
 	char *path;
@@ -42,8 +42,8 @@ struct sums {
 
 /* Append a line.  CAIRN_ERR_INVAL when the path breaks the path rules,
  * CAIRN_ERR_LIMIT beyond SUMS_MAX_LINES, CAIRN_ERR_NOMEM. */
-int sums_add(struct sums *s, const char *path,
-    const uint8_t sha256[DIGEST_SHA256_LEN]);
+int sums_add(
+    struct sums *s, const char *path, const uint8_t sha256[DIGEST_SHA256_LEN]);
 
 /* The text; CAIRN_ERR_INVAL when empty or a path repeats.  *out is
  * cio_malloc'd and NUL-terminated, *outlen excludes the NUL. */

@@ -65,11 +65,11 @@
 #include "cio.h"
 
 /* Limits (cairn's, not tar's; format-shaping: docs/format.md must match). */
-#define TARBALL_PATH_MAX 4096		/* bytes in an entry name */
-#define TARBALL_NAME_MAX 255		/* bytes in one path component */
-#define TARBALL_MAX_ENTRIES 1000000	/* entries in one archive */
+#define TARBALL_PATH_MAX    4096          /* bytes in an entry name */
+#define TARBALL_NAME_MAX    255           /* bytes in one path component */
+#define TARBALL_MAX_ENTRIES 1000000       /* entries in one archive */
 #define TARBALL_MAX_TRAILER (1024 * 1024) /* zero bytes after the marker */
-#define TARBALL_READ_BLOCK (64 * 1024)	/* bytes pulled per source read */
+#define TARBALL_READ_BLOCK  (64 * 1024)   /* bytes pulled per source read */
 
 enum tarball_type {
 	TARBALL_FILE = 1,
@@ -77,14 +77,14 @@ enum tarball_type {
 };
 
 struct tarball_entry {
-	const char *path;	/* UTF-8, relative, no trailing '/'; owned
+	const char *path; /* UTF-8, relative, no trailing '/'; owned
 				 * by the reader, valid until the next
 				 * tarball_next() or tarball_reader_free() */
 	enum tarball_type type;
-	uint64_t size;		/* bytes of data; 0 for directories */
-	unsigned int mode;	/* permission bits, & 0777 (no setuid,
+	uint64_t size;     /* bytes of data; 0 for directories */
+	unsigned int mode; /* permission bits, & 0777 (no setuid,
 				 * setgid or sticky bits) */
-	int64_t mtime;		/* seconds since the epoch */
+	int64_t mtime;     /* seconds since the epoch */
 };
 
 /* ---- names -------------------------------------------------------------- */
@@ -127,8 +127,8 @@ struct tarball_writer;
  * or CAIRN_ERR_UNSUPPORTED (no UTF-8 locale).  *out is freed with
  * tarball_writer_free().
  */
-int tarball_writer_new(struct tarball_writer **out,
-    const struct cio_sink *sink);
+int tarball_writer_new(
+    struct tarball_writer **out, const struct cio_sink *sink);
 
 /*
  * Add a directory entry.  path has no trailing '/'.  Returns 0,
@@ -154,8 +154,8 @@ int tarball_write_file_begin(struct tarball_writer *w, const char *path,
  * the sink's error.  Data goes to the sink in 10240-byte records without
  * being copied when len is large.
  */
-int tarball_write_data(struct tarball_writer *w, const uint8_t *buf,
-    size_t len);
+int tarball_write_data(
+    struct tarball_writer *w, const uint8_t *buf, size_t len);
 
 /*
  * Close the open file.  Returns 0, CAIRN_ERR_CHANGED when fewer bytes were
@@ -188,8 +188,8 @@ struct tarball_reader;
  * Nothing is read until tarball_next().  Returns 0, CAIRN_ERR_NOMEM or
  * CAIRN_ERR_UNSUPPORTED (no UTF-8 locale).
  */
-int tarball_reader_new(struct tarball_reader **out,
-    const struct cio_source *src);
+int tarball_reader_new(
+    struct tarball_reader **out, const struct cio_source *src);
 
 /*
  * Advance to the next entry (skipping any unread data of the current one)
@@ -208,8 +208,7 @@ int tarball_next(struct tarball_reader *r, struct tarball_entry *out);
  * negative enum cairn_err: CAIRN_ERR_PAYLOAD when the archive ends before
  * the size the header announced, or the source's error.
  */
-ssize_t tarball_read_data(struct tarball_reader *r, uint8_t *buf,
-    size_t len);
+ssize_t tarball_read_data(struct tarball_reader *r, uint8_t *buf, size_t len);
 
 /* Short reason for the last error ("" when none; owned by the reader;
  * names in it are escaped, so it holds no control characters). */

@@ -252,8 +252,7 @@ dir_of(const char *path)
 }
 
 int
-cio_atomic_open(struct cio_atomic *a, const char *path, mode_t mode,
-    int force)
+cio_atomic_open(struct cio_atomic *a, const char *path, mode_t mode, int force)
 {
 	static const char abc[] = "abcdefghijklmnopqrstuvwxyz0123456789";
 	char *copy = NULL, *dir = NULL, *base;
@@ -397,8 +396,8 @@ cio_atomic_abort(struct cio_atomic *a)
 /* ---- whole small files ------------------------------------------------- */
 
 int
-cio_read_file(const char *path, size_t max, int secret, char **out,
-    size_t *outlen)
+cio_read_file(
+    const char *path, size_t max, int secret, char **out, size_t *outlen)
 {
 	int fd, rc = CAIRN_ERR_IO, own = 0;
 	struct stat st;
@@ -414,7 +413,8 @@ cio_read_file(const char *path, size_t max, int secret, char **out,
 			errno = EIO;
 			return CAIRN_ERR_IO;
 		}
-		fd = open(path, O_RDONLY | O_CLOEXEC | (secret ? O_NOFOLLOW : 0));
+		fd = open(
+		    path, O_RDONLY | O_CLOEXEC | (secret ? O_NOFOLLOW : 0));
 		if (fd < 0)
 			return CAIRN_ERR_IO;
 		own = 1;
@@ -435,7 +435,8 @@ cio_read_file(const char *path, size_t max, int secret, char **out,
 	}
 	for (;;) {
 		int f = fd;
-		ssize_t r = cio_fd_read(&f, (uint8_t *)buf + len, max + 1 - len);
+		ssize_t r =
+		    cio_fd_read(&f, (uint8_t *)buf + len, max + 1 - len);
 
 		if (r < 0)
 			goto out;

@@ -57,7 +57,8 @@ digest_tee_write(void *tee, const uint8_t *buf, size_t len)
 	struct digest_tee *t = tee;
 	int rc;
 
-	if (t->next != NULL && (rc = t->next->write(t->next->ctx, buf, len)) != 0)
+	if (t->next != NULL &&
+	    (rc = t->next->write(t->next->ctx, buf, len)) != 0)
 		return rc;
 	digest_sha256_update(&t->d, buf, len);
 	t->count += len;
@@ -115,8 +116,8 @@ hexval(char c, int allow_upper)
 }
 
 int
-digest_hex_decode(const char *hex, size_t hexlen, uint8_t *out,
-    size_t outlen, int allow_upper)
+digest_hex_decode(const char *hex, size_t hexlen, uint8_t *out, size_t outlen,
+    int allow_upper)
 {
 	size_t i;
 

@@ -19,8 +19,9 @@
  * and CDF parsers.  Text, encoding, JSON, CSV, tar and token checks stay
  * on: text/plain needs them.
  */
-#define FT_FLAGS (MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | \
-    MAGIC_NO_COMPRESS_FORK | MAGIC_NO_CHECK_ELF | MAGIC_NO_CHECK_CDF)
+#define FT_FLAGS                                                               \
+	(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_COMPRESS_FORK |  \
+	    MAGIC_NO_CHECK_ELF | MAGIC_NO_CHECK_CDF)
 
 struct filetype {
 	magic_t m;
@@ -87,8 +88,8 @@ ft_valid(const char *s)
 }
 
 int
-filetype_buffer(struct filetype *ft, const uint8_t *buf, size_t len,
-    char *out, size_t cap)
+filetype_buffer(
+    struct filetype *ft, const uint8_t *buf, size_t len, char *out, size_t cap)
 {
 	const char *t;
 

@@ -112,7 +112,7 @@ manifest_path_check(const char *path, size_t len)
 		if (i == start || i - start > MANIFEST_NAME_MAX ||
 		    (i - start == 1 && path[start] == '.') ||
 		    (i - start == 2 && path[start] == '.' &&
-		    path[start + 1] == '.'))
+		        path[start + 1] == '.'))
 			return CAIRN_ERR_UNSAFE;
 		start = i + 1;
 	}
@@ -130,8 +130,8 @@ mime_name_len(const char *s, size_t len)
 		int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		    (c >= '0' && c <= '9');
 
-		if (!alnum && (i == 0 || strchr("!#$&^_.+-", c) == NULL ||
-		    c == '\0'))
+		if (!alnum &&
+		    (i == 0 || strchr("!#$&^_.+-", c) == NULL || c == '\0'))
 			break;
 	}
 	return i;
@@ -307,8 +307,8 @@ manifest_append(struct manifest *m, const char *path, size_t pathlen,
 static int
 entry_check(const struct manifest_entry *e)
 {
-	static const char *reserved[] = { MANIFEST_NAME, "SHA256SUMS",
-		"SHA256SUMS.minisig" };
+	static const char *reserved[] = {
+	    MANIFEST_NAME, "SHA256SUMS", "SHA256SUMS.minisig"};
 	char tbuf[MANIFEST_TIME_LEN];
 	size_t i, first, len = strlen(e->path);
 
@@ -323,8 +323,9 @@ entry_check(const struct manifest_entry *e)
 		return CAIRN_ERR_FORMAT;
 	if (e->type == MANIFEST_FILE)
 		return e->size <= INT64_MAX && e->mime != NULL &&
-		    manifest_mime_ok(e->mime, strlen(e->mime)) ? 0 :
-		    CAIRN_ERR_FORMAT;
+		        manifest_mime_ok(e->mime, strlen(e->mime))
+		    ? 0
+		    : CAIRN_ERR_FORMAT;
 	if (e->type == MANIFEST_DIR)
 		return e->size == 0 && e->mime == NULL ? 0 : CAIRN_ERR_FORMAT;
 	return CAIRN_ERR_FORMAT;
@@ -335,8 +336,8 @@ manifest_add_entry(struct manifest *m, const char *path,
     enum manifest_type type, uint64_t size, uint32_t mode, int64_t mtime,
     const char *mime)
 {
-	struct manifest_entry e = { (char *)path, type, size, mode, mtime,
-		(char *)mime };
+	struct manifest_entry e = {
+	    (char *)path, type, size, mode, mtime, (char *)mime};
 
 	if (path == NULL || entry_check(&e) != 0)
 		return CAIRN_ERR_INVAL;
@@ -349,8 +350,10 @@ manifest_add_entry(struct manifest *m, const char *path,
 static int
 cmp_entry(const void *a, const void *b)
 {
-	const struct manifest_entry *x = *(const struct manifest_entry *const *)a;
-	const struct manifest_entry *y = *(const struct manifest_entry *const *)b;
+	const struct manifest_entry *x =
+	    *(const struct manifest_entry *const *)a;
+	const struct manifest_entry *y =
+	    *(const struct manifest_entry *const *)b;
 
 	return strcmp(x->path, y->path);
 }
@@ -365,7 +368,8 @@ static int
 cmp_prefix(const void *k, const void *b)
 {
 	const struct prefix_key *key = k;
-	const struct manifest_entry *e = *(const struct manifest_entry *const *)b;
+	const struct manifest_entry *e =
+	    *(const struct manifest_entry *const *)b;
 	int c = strncmp(key->s, e->path, key->len);
 
 	if (c != 0)
@@ -374,10 +378,10 @@ cmp_prefix(const void *k, const void *b)
 }
 
 static const struct manifest_entry *
-index_find(const struct manifest_entry **index, size_t n, const char *s,
-    size_t len)
+index_find(
+    const struct manifest_entry **index, size_t n, const char *s, size_t len)
 {
-	struct prefix_key key = { s, len };
+	struct prefix_key key = {s, len};
 	const struct manifest_entry **hit;
 
 	hit = bsearch(&key, index, n, sizeof *index, cmp_prefix);
@@ -385,8 +389,7 @@ index_find(const struct manifest_entry **index, size_t n, const char *s,
 }
 
 int
-manifest_check(const struct manifest *m,
-    const struct manifest_entry ***indexp)
+manifest_check(const struct manifest *m, const struct manifest_entry ***indexp)
 {
 	const struct manifest_entry **index = NULL;
 	char tbuf[MANIFEST_TIME_LEN];
@@ -395,16 +398,17 @@ manifest_check(const struct manifest *m,
 
 	if (m->version != MANIFEST_VERSION || m->tool == NULL ||
 	    !manifest_text_ok(m->tool, strlen(m->tool), MANIFEST_TOOL_MAX) ||
-	    (m->case_label != NULL && !manifest_text_ok(m->case_label,
-	    strlen(m->case_label), MANIFEST_CASE_MAX)) ||
+	    (m->case_label != NULL &&
+	        !manifest_text_ok(
+	            m->case_label, strlen(m->case_label), MANIFEST_CASE_MAX)) ||
 	    manifest_time_format(m->sealed_at, tbuf) != 0)
 		return CAIRN_ERR_FORMAT;
 	if (m->nnotes > MANIFEST_MAX_NOTES ||
 	    m->nentries > MANIFEST_MAX_ENTRIES)
 		return CAIRN_ERR_LIMIT;
 	for (i = 0; i < m->nnotes; i++)
-		if (!manifest_text_ok(m->notes[i], strlen(m->notes[i]),
-		    MANIFEST_NOTE_MAX))
+		if (!manifest_text_ok(
+		        m->notes[i], strlen(m->notes[i]), MANIFEST_NOTE_MAX))
 			return CAIRN_ERR_FORMAT;
 	for (i = 0; i < m->nentries; i++)
 		if ((rc = entry_check(&m->entries[i])) != 0)
@@ -456,8 +460,7 @@ manifest_find(const struct manifest *m, const char *path)
 }
 
 void
-manifest_archive_id_hex(const struct manifest *m,
-    char out[MANIFEST_ID_HEX_LEN])
+manifest_archive_id_hex(const struct manifest *m, char out[MANIFEST_ID_HEX_LEN])
 {
 	digest_hex(m->archive_id, sizeof m->archive_id, out);
 }

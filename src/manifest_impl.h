@@ -26,7 +26,7 @@ int manifest_append_note(struct manifest *m, const char *note, size_t len);
  * _LIMIT, _NOMEM.  With index non-NULL, *index receives the entries
  * sorted by path (cio_malloc'd) on success.
  */
-int manifest_check(const struct manifest *m,
-    const struct manifest_entry ***index);
+int manifest_check(
+    const struct manifest *m, const struct manifest_entry ***index);
 
 #endif

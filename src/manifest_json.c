@@ -20,9 +20,9 @@
 
 /* The deepest nesting the schema needs: root, entries, entry. */
 #define MANIFEST_MAX_DEPTH 3
-#define TOP_KEYS 10
-#define FILE_KEYS 6
-#define DIR_KEYS 4
+#define TOP_KEYS           10
+#define FILE_KEYS          6
+#define DIR_KEYS           4
 
 /* ---- encoding ------------------------------------------------------------ */
 
@@ -53,11 +53,11 @@ entry_json(const struct manifest_entry *e)
 		return NULL;
 	snprintf(mode, sizeof mode, "%04o", (unsigned)e->mode);
 	bad |= json_object_set_new(o, "path", jstr(e->path));
-	bad |= json_object_set_new(o, "type",
-	    json_string(e->type == MANIFEST_FILE ? "file" : "dir"));
+	bad |= json_object_set_new(
+	    o, "type", json_string(e->type == MANIFEST_FILE ? "file" : "dir"));
 	if (e->type == MANIFEST_FILE)
-		bad |= json_object_set_new(o, "size",
-		    json_integer((json_int_t)e->size));
+		bad |= json_object_set_new(
+		    o, "size", json_integer((json_int_t)e->size));
 	bad |= json_object_set_new(o, "mode", json_string(mode));
 	bad |= json_object_set_new(o, "mtime", jtime(e->mtime));
 	if (e->type == MANIFEST_FILE)
@@ -106,8 +106,9 @@ manifest_encode(const struct manifest *m, char **json, size_t *len)
 	*len = 0;
 	jansson_use_cio();
 	if ((rc = manifest_check(m, NULL)) != 0)
-		return rc == CAIRN_ERR_FORMAT || rc == CAIRN_ERR_UNSAFE ?
-		    CAIRN_ERR_INVAL : rc;
+		return rc == CAIRN_ERR_FORMAT || rc == CAIRN_ERR_UNSAFE
+		    ? CAIRN_ERR_INVAL
+		    : rc;
 	rc = CAIRN_ERR_NOMEM;
 	if ((root = json_object()) == NULL || (notes = json_array()) == NULL ||
 	    (entries = json_array()) == NULL)
@@ -117,21 +118,22 @@ manifest_encode(const struct manifest *m, char **json, size_t *len)
 		minisig_public_base64(&m->signer, b64);
 		minisig_key_id_hex(m->signer.key_id, kid);
 	}
-	bad |= json_object_set_new(root, "format", json_string(MANIFEST_FORMAT));
+	bad |=
+	    json_object_set_new(root, "format", json_string(MANIFEST_FORMAT));
 	bad |= json_object_set_new(root, "version", json_integer(m->version));
 	bad |= json_object_set_new(root, "archive_id", json_string(idhex));
 	bad |= json_object_set_new(root, "sealed_at", jtime(m->sealed_at));
 	bad |= json_object_set_new(root, "tool", jstr(m->tool));
-	bad |= json_object_set_new(root, "signer",
-	    jstr(m->has_signer ? b64 : NULL));
-	bad |= json_object_set_new(root, "signer_key_id",
-	    jstr(m->has_signer ? kid : NULL));
+	bad |= json_object_set_new(
+	    root, "signer", jstr(m->has_signer ? b64 : NULL));
+	bad |= json_object_set_new(
+	    root, "signer_key_id", jstr(m->has_signer ? kid : NULL));
 	bad |= json_object_set_new(root, "case", jstr(m->case_label));
 	for (i = 0; i < m->nnotes; i++)
 		bad |= json_array_append_new(notes, jstr(m->notes[i]));
 	for (i = 0; i < m->nentries; i++)
-		bad |= json_array_append_new(entries,
-		    entry_json(&m->entries[i]));
+		bad |=
+		    json_array_append_new(entries, entry_json(&m->entries[i]));
 	bad |= json_object_set(root, "notes", notes);
 	bad |= json_object_set(root, "entries", entries);
 	if (bad)
@@ -188,8 +190,8 @@ depth_ok(const char *s, size_t len, int max)
 /* The string value of key in o: 0, or CAIRN_ERR_FORMAT when missing or
  * not a string (or, with nullable, null: then *s = NULL). */
 static int
-get_str(const json_t *o, const char *key, int nullable, const char **s,
-    size_t *len)
+get_str(
+    const json_t *o, const char *key, int nullable, const char **s, size_t *len)
 {
 	const json_t *v = json_object_get(o, key);
 
@@ -214,8 +216,7 @@ decode_entry(struct manifest *m, const json_t *o)
 	json_int_t sz = 0;
 	enum manifest_type ty;
 
-	if (!json_is_object(o) ||
-	    get_str(o, "type", 0, &type, &tlen) != 0 ||
+	if (!json_is_object(o) || get_str(o, "type", 0, &type, &tlen) != 0 ||
 	    get_str(o, "path", 0, &path, &plen) != 0 ||
 	    get_str(o, "mode", 0, &mode, &modelen) != 0 ||
 	    get_str(o, "mtime", 0, &mtime, &mtlen) != 0)
@@ -223,7 +224,8 @@ decode_entry(struct manifest *m, const json_t *o)
 	if (strcmp(type, "file") == 0) {
 		ty = MANIFEST_FILE;
 		size = json_object_get(o, "size");
-		if (json_object_size(o) != FILE_KEYS || !json_is_integer(size) ||
+		if (json_object_size(o) != FILE_KEYS ||
+		    !json_is_integer(size) ||
 		    (sz = json_integer_value(size)) < 0 ||
 		    get_str(o, "mime", 0, &mime, &mimelen) != 0)
 			return CAIRN_ERR_FORMAT;
@@ -239,7 +241,8 @@ decode_entry(struct manifest *m, const json_t *o)
 		return CAIRN_ERR_FORMAT;
 	return manifest_append(m, path, plen, ty, (uint64_t)sz,
 	    (uint32_t)((mode[1] - '0') << 6 | (mode[2] - '0') << 3 |
-	    (mode[3] - '0')), t, mime, mimelen);
+	        (mode[3] - '0')),
+	    t, mime, mimelen);
 }
 
 static int
@@ -291,14 +294,16 @@ decode_root(struct manifest *m, const json_t *root)
 	if (json_array_size(notes) > MANIFEST_MAX_NOTES ||
 	    json_array_size(entries) > MANIFEST_MAX_ENTRIES)
 		return CAIRN_ERR_LIMIT;
-	json_array_foreach(notes, i, v) {
+	json_array_foreach(notes, i, v)
+	{
 		if (!json_is_string(v))
 			return CAIRN_ERR_FORMAT;
-		if ((rc = manifest_append_note(m, json_string_value(v),
-		    json_string_length(v))) != 0)
+		if ((rc = manifest_append_note(
+		         m, json_string_value(v), json_string_length(v))) != 0)
 			return rc;
 	}
-	json_array_foreach(entries, i, v) {
+	json_array_foreach(entries, i, v)
+	{
 		if ((rc = decode_entry(m, v)) != 0)
 			return rc;
 	}
@@ -322,8 +327,9 @@ manifest_decode(const char *json, size_t len, struct manifest **out)
 	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &err);
 	if (root == NULL)
 		return jansson_oom ||
-		    json_error_code(&err) == json_error_out_of_memory ?
-		    CAIRN_ERR_NOMEM : CAIRN_ERR_FORMAT;
+		        json_error_code(&err) == json_error_out_of_memory
+		    ? CAIRN_ERR_NOMEM
+		    : CAIRN_ERR_FORMAT;
 	if (jansson_oom) {
 		/* a tree built despite a failed allocation may lack parts */
 		rc = CAIRN_ERR_NOMEM;

@@ -43,15 +43,15 @@ civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 static int
 days_in_month(int64_t y, int m)
 {
-	static const int dm[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-		30, 31 };
+	static const int dm[12] = {
+	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
 	return m == 2 && leap ? 29 : dm[m - 1];
 }
 
 #define TIME_MIN (-62135596800LL) /* 0001-01-01T00:00:00Z */
-#define TIME_MAX 253402300799LL	  /* 9999-12-31T23:59:59Z */
+#define TIME_MAX 253402300799LL   /* 9999-12-31T23:59:59Z */
 
 int
 manifest_time_format(int64_t t, char out[MANIFEST_TIME_LEN])
@@ -60,7 +60,7 @@ manifest_time_format(int64_t t, char out[MANIFEST_TIME_LEN])
 	int m, d, i;
 	int v[6];
 	static const char sep[] = "--T::Z";
-	static const int w[6] = { 4, 2, 2, 2, 2, 2 };
+	static const int w[6] = {4, 2, 2, 2, 2, 2};
 	char *p = out;
 
 	if (t < TIME_MIN || t > TIME_MAX)
@@ -104,9 +104,9 @@ manifest_time_parse(const char *s, size_t len, int64_t *t)
 
 	if (len != MANIFEST_TIME_LEN - 1 || s[4] != '-' || s[7] != '-' ||
 	    s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' ||
-	    digits(s, 4, &y) || digits(s + 5, 2, &mo) ||
-	    digits(s + 8, 2, &d) || digits(s + 11, 2, &h) ||
-	    digits(s + 14, 2, &mi) || digits(s + 17, 2, &sec))
+	    digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d) ||
+	    digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) ||
+	    digits(s + 17, 2, &sec))
 		return CAIRN_ERR_FORMAT;
 	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
 	    h > 23 || mi > 59 || sec > 59)
@@ -114,4 +114,3 @@ manifest_time_parse(const char *s, size_t len, int64_t *t)
 	*t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
 	return 0;
 }
-

@@ -16,9 +16,9 @@
 #include "minisig_impl.h"
 
 #define DEFAULT_SIG_COMMENT "signature from minisign secret key"
-#define SIG_BLOB_LEN (2 + MINISIG_KEY_ID_LEN + MINISIG_SIG_LEN) /* 74 */
-#define SIG_B64_LEN 100
-#define GLOBAL_B64_LEN 88
+#define SIG_BLOB_LEN        (2 + MINISIG_KEY_ID_LEN + MINISIG_SIG_LEN) /* 74 */
+#define SIG_B64_LEN         100
+#define GLOBAL_B64_LEN      88
 
 struct minisig_signer {
 	crypto_generichash_state h; /* must stay first: 64-byte aligned */
@@ -83,9 +83,9 @@ minisig_signer_free(struct minisig_signer *s)
 }
 
 int
-minisig_signer_final(struct minisig_signer *s,
-    const struct minisig_secret *sk, const char *trusted_comment,
-    const char *untrusted_comment, char **sig_text, size_t *siglen)
+minisig_signer_final(struct minisig_signer *s, const struct minisig_secret *sk,
+    const char *trusted_comment, const char *untrusted_comment, char **sig_text,
+    size_t *siglen)
 {
 	uint8_t digest[MINISIG_PREHASH_LEN], blob[SIG_BLOB_LEN];
 	uint8_t global_sig[MINISIG_SIG_LEN];
@@ -103,16 +103,16 @@ minisig_signer_final(struct minisig_signer *s,
 		return CAIRN_ERR_INVAL;
 	ulen = strlen(untrusted_comment);
 	tlen = strlen(trusted_comment);
-	if (!minisig_comment_ok(untrusted_comment, ulen, MINISIG_COMMENT_MAX,
-	    0) || !minisig_comment_ok(trusted_comment, tlen,
-	    MINISIG_TRUSTED_COMMENT_MAX, 1))
+	if (!minisig_comment_ok(
+	        untrusted_comment, ulen, MINISIG_COMMENT_MAX, 0) ||
+	    !minisig_comment_ok(
+	        trusted_comment, tlen, MINISIG_TRUSTED_COMMENT_MAX, 1))
 		return CAIRN_ERR_INVAL;
 
 	crypto_generichash_final(&s->h, digest, sizeof digest);
 	memcpy(blob, MINISIG_SIGALG_HASHED, 2);
 	memcpy(blob + 2, sk->key_id, MINISIG_KEY_ID_LEN);
-	if (crypto_sign_detached(sig, NULL, digest, sizeof digest,
-	    sk->sk) != 0)
+	if (crypto_sign_detached(sig, NULL, digest, sizeof digest, sk->sk) != 0)
 		goto out;
 	rc = CAIRN_ERR_NOMEM;
 	if ((signed_tc = cio_malloc(MINISIG_SIG_LEN + tlen)) == NULL)
@@ -121,14 +121,15 @@ minisig_signer_final(struct minisig_signer *s,
 	memcpy(signed_tc + MINISIG_SIG_LEN, trusted_comment, tlen);
 	rc = CAIRN_ERR_INVAL;
 	if (crypto_sign_detached(global_sig, NULL, signed_tc,
-	    MINISIG_SIG_LEN + tlen, sk->sk) != 0)
+	        MINISIG_SIG_LEN + tlen, sk->sk) != 0)
 		goto out;
 	/* Check our own work, as minisign does before writing. */
 	minisig_public_from_secret(sk, &pk);
 	rc = CAIRN_ERR_SIGNATURE;
-	if (crypto_sign_verify_detached(sig, digest, sizeof digest,
-	    pk.pk) != 0 || crypto_sign_verify_detached(global_sig, signed_tc,
-	    MINISIG_SIG_LEN + tlen, pk.pk) != 0)
+	if (crypto_sign_verify_detached(sig, digest, sizeof digest, pk.pk) !=
+	        0 ||
+	    crypto_sign_verify_detached(
+	        global_sig, signed_tc, MINISIG_SIG_LEN + tlen, pk.pk) != 0)
 		goto out;
 
 	cap = sizeof MINISIG_COMMENT_PREFIX - 1 + ulen + 1 + SIG_B64_LEN + 1 +
@@ -165,8 +166,8 @@ out:
 
 int
 minisig_sign(const struct minisig_secret *sk, const void *msg, size_t len,
-    const char *trusted_comment, const char *untrusted_comment,
-    char **sig_text, size_t *siglen)
+    const char *trusted_comment, const char *untrusted_comment, char **sig_text,
+    size_t *siglen)
 {
 	struct minisig_signer *s;
 	int rc;
@@ -176,8 +177,8 @@ minisig_sign(const struct minisig_secret *sk, const void *msg, size_t len,
 	if ((rc = minisig_signer_new(&s)) != 0)
 		return rc;
 	minisig_signer_update(s, msg, len);
-	rc = minisig_signer_final(s, sk, trusted_comment, untrusted_comment,
-	    sig_text, siglen);
+	rc = minisig_signer_final(
+	    s, sk, trusted_comment, untrusted_comment, sig_text, siglen);
 	minisig_signer_free(s);
 	return rc;
 }
@@ -212,21 +213,21 @@ sig_parse(const char *text, size_t len, struct parsed_sig *p)
 		return CAIRN_ERR_FORMAT;
 	if (minisig_line(text, len, &off, &line, &ll) != 0 || ll < tp ||
 	    memcmp(line, MINISIG_TRUSTED_PREFIX, tp) != 0 ||
-	    !minisig_comment_ok(line + tp, ll - tp,
-	    MINISIG_TRUSTED_COMMENT_MAX, 1))
+	    !minisig_comment_ok(
+	        line + tp, ll - tp, MINISIG_TRUSTED_COMMENT_MAX, 1))
 		return CAIRN_ERR_FORMAT;
 	p->tc = line + tp;
 	p->tclen = ll - tp;
 	if (minisig_line(text, len, &off, &line, &ll) != 0 || off != len ||
-	    minisig_b64_decode(line, ll, p->global_sig,
-	    sizeof p->global_sig) != 0)
+	    minisig_b64_decode(line, ll, p->global_sig, sizeof p->global_sig) !=
+	        0)
 		return CAIRN_ERR_FORMAT;
 	return 0;
 }
 
 int
-minisig_signature_key_id(const char *sig_text, size_t siglen,
-    uint8_t key_id[MINISIG_KEY_ID_LEN])
+minisig_signature_key_id(
+    const char *sig_text, size_t siglen, uint8_t key_id[MINISIG_KEY_ID_LEN])
 {
 	struct parsed_sig p;
 	int rc;
@@ -274,8 +275,7 @@ minisig_verifier_new(struct minisig_verifier **out,
 }
 
 int
-minisig_verifier_update(struct minisig_verifier *v, const void *buf,
-    size_t len)
+minisig_verifier_update(struct minisig_verifier *v, const void *buf, size_t len)
 {
 	if (v->hashed) {
 		crypto_generichash_update(&v->h, buf, len);
@@ -310,7 +310,7 @@ minisig_verifier_final(struct minisig_verifier *v, char **trusted_comment)
 	memcpy(signed_tc, v->sig, MINISIG_SIG_LEN);
 	memcpy(signed_tc + MINISIG_SIG_LEN, v->trusted, v->trusted_len);
 	if (crypto_sign_verify_detached(v->global_sig, signed_tc,
-	    MINISIG_SIG_LEN + v->trusted_len, v->pk.pk) != 0)
+	        MINISIG_SIG_LEN + v->trusted_len, v->pk.pk) != 0)
 		goto out;
 	if (trusted_comment != NULL) {
 		*trusted_comment = v->trusted;

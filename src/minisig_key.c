@@ -33,8 +33,8 @@ struct seckey_blob {
 };
 #define SECKEY_BLOB_LEN 158
 #define PUBKEY_BLOB_LEN (2 + MINISIG_KEY_ID_LEN + MINISIG_PK_LEN) /* 42 */
-#define SECKEY_B64_LEN 212
-#define PUBKEY_B64_LEN 56
+#define SECKEY_B64_LEN  212
+#define PUBKEY_B64_LEN  56
 
 _Static_assert(sizeof(struct seckey_blob) == SECKEY_BLOB_LEN,
     "minisign secret key layout");
@@ -67,18 +67,18 @@ minisig_line(const char *text, size_t len, size_t *off, const char **line,
 }
 
 int
-minisig_b64_decode(const char *b64, size_t b64len, uint8_t *bin,
-    size_t binlen)
+minisig_b64_decode(const char *b64, size_t b64len, uint8_t *bin, size_t binlen)
 {
 	const char *end = NULL;
 	size_t got = 0;
 
-	if (b64len != sodium_base64_ENCODED_LEN(binlen,
-	    sodium_base64_VARIANT_ORIGINAL) - 1)
+	if (b64len !=
+	    sodium_base64_ENCODED_LEN(binlen, sodium_base64_VARIANT_ORIGINAL) -
+	        1)
 		return CAIRN_ERR_FORMAT;
 	if (sodium_base642bin(bin, binlen, b64, b64len, NULL, &got, &end,
-	    sodium_base64_VARIANT_ORIGINAL) != 0 || got != binlen ||
-	    end != b64 + b64len)
+	        sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    got != binlen || end != b64 + b64len)
 		return CAIRN_ERR_FORMAT;
 	return 0;
 }
@@ -132,8 +132,8 @@ le64_store(uint8_t b[8], uint64_t v)
 }
 
 void
-minisig_key_id_hex(const uint8_t key_id[MINISIG_KEY_ID_LEN],
-    char out[MINISIG_KEY_ID_HEX_LEN])
+minisig_key_id_hex(
+    const uint8_t key_id[MINISIG_KEY_ID_LEN], char out[MINISIG_KEY_ID_HEX_LEN])
 {
 	static const char hex[] = "0123456789ABCDEF";
 	int i;
@@ -176,12 +176,11 @@ minisig_secret_free(struct minisig_secret *sk)
 }
 
 void
-minisig_public_from_secret(const struct minisig_secret *sk,
-    struct minisig_public *pk)
+minisig_public_from_secret(
+    const struct minisig_secret *sk, struct minisig_public *pk)
 {
 	memcpy(pk->key_id, sk->key_id, sizeof pk->key_id);
-	memcpy(pk->pk, sk->sk + MINISIG_SK_LEN - MINISIG_PK_LEN,
-	    sizeof pk->pk);
+	memcpy(pk->pk, sk->sk + MINISIG_SK_LEN - MINISIG_PK_LEN, sizeof pk->pk);
 }
 
 /* chk = BLAKE2b-256(sig_alg || key_id || sk), as minisign computes it. */
@@ -192,8 +191,8 @@ seckey_chk(const struct seckey_blob *b, uint8_t chk[MINISIG_CHK_LEN])
 
 	crypto_generichash_init(&hs, NULL, 0, MINISIG_CHK_LEN);
 	crypto_generichash_update(&hs, b->sig_alg, sizeof b->sig_alg);
-	crypto_generichash_update(&hs, b->keynum_sk.key_id,
-	    sizeof b->keynum_sk.key_id);
+	crypto_generichash_update(
+	    &hs, b->keynum_sk.key_id, sizeof b->keynum_sk.key_id);
 	crypto_generichash_update(&hs, b->keynum_sk.sk, sizeof b->keynum_sk.sk);
 	crypto_generichash_final(&hs, chk, MINISIG_CHK_LEN);
 	sodium_memzero(&hs, sizeof hs);
@@ -210,8 +209,8 @@ seckey_xor(struct seckey_blob *b, const char *pass, size_t passlen)
 	if ((stream = minisig_secure_alloc(n)) == NULL)
 		return CAIRN_ERR_NOMEM;
 	if (crypto_pwhash_scryptsalsa208sha256(stream, n, pass, passlen,
-	    b->kdf_salt, le64_load(b->opslimit_le),
-	    (size_t)le64_load(b->memlimit_le)) != 0) {
+	        b->kdf_salt, le64_load(b->opslimit_le),
+	        (size_t)le64_load(b->memlimit_le)) != 0) {
 		rc = CAIRN_ERR_NOMEM;
 		goto out;
 	}
@@ -232,9 +231,9 @@ minisig_secret_encode(const struct minisig_secret *sk, const char *pass,
 }
 
 int
-minisig_secret_encode_limits(const struct minisig_secret *sk,
-    const char *pass, size_t passlen, const char *comment,
-    uint64_t opslimit, uint64_t memlimit, char **out, size_t *outlen)
+minisig_secret_encode_limits(const struct minisig_secret *sk, const char *pass,
+    size_t passlen, const char *comment, uint64_t opslimit, uint64_t memlimit,
+    char **out, size_t *outlen)
 {
 	struct seckey_blob *b = NULL;
 	char *text = NULL;
@@ -250,9 +249,9 @@ minisig_secret_encode_limits(const struct minisig_secret *sk,
 		return CAIRN_ERR_INVAL;
 	if (pass != NULL &&
 	    (opslimit < crypto_pwhash_scryptsalsa208sha256_OPSLIMIT_MIN ||
-	    opslimit > MINISIG_MAX_OPSLIMIT ||
-	    memlimit < crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_MIN ||
-	    memlimit > MINISIG_MAX_MEMLIMIT))
+	        opslimit > MINISIG_MAX_OPSLIMIT ||
+	        memlimit < crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_MIN ||
+	        memlimit > MINISIG_MAX_MEMLIMIT))
 		return CAIRN_ERR_INVAL;
 	if (sodium_init() < 0)
 		return CAIRN_ERR_INVAL;
@@ -390,8 +389,8 @@ out:
 }
 
 void
-minisig_public_base64(const struct minisig_public *pk,
-    char out[MINISIG_PUBLIC_B64_LEN])
+minisig_public_base64(
+    const struct minisig_public *pk, char out[MINISIG_PUBLIC_B64_LEN])
 {
 	uint8_t blob[PUBKEY_BLOB_LEN];
 
@@ -446,8 +445,7 @@ pubkey_from_line(const char *line, size_t ll, struct minisig_public *pk)
 }
 
 int
-minisig_public_decode(const char *text, size_t len,
-    struct minisig_public *pk)
+minisig_public_decode(const char *text, size_t len, struct minisig_public *pk)
 {
 	const char *line;
 	size_t off = 0, ll;

@@ -19,7 +19,7 @@
 #include "slip39.h"
 
 #define MAXLEN SLIP39_MAX_SECRET_LEN
-#define NMAX SLIP39_MAX_SHARES
+#define NMAX   SLIP39_MAX_SHARES
 #define MACLEN crypto_auth_hmacsha256_BYTES
 
 #ifdef CAIRN_TESTING
@@ -59,7 +59,7 @@ struct split_ws {
 	uint8_t ems[MAXLEN];
 	uint8_t gsh[NMAX][MAXLEN]; /* group shares */
 	uint8_t msh[NMAX][MAXLEN]; /* member shares of the current group */
-	uint8_t digest[MAXLEN];	   /* D = HMAC(R, S)[:4] || R */
+	uint8_t digest[MAXLEN];    /* D = HMAC(R, S)[:4] || R */
 	uint8_t mac[MACLEN];
 	uint8_t idb[2];
 };
@@ -74,8 +74,8 @@ struct combine_ws {
 
 /* mac = HMAC-SHA256(key = r, msg = s); the digest is its first 4 bytes. */
 static void
-hmac(crypto_auth_hmacsha256_state *st, uint8_t mac[MACLEN],
-    const uint8_t *r, size_t rlen, const uint8_t *s, size_t slen)
+hmac(crypto_auth_hmacsha256_state *st, uint8_t mac[MACLEN], const uint8_t *r,
+    size_t rlen, const uint8_t *s, size_t slen)
 {
 	crypto_auth_hmacsha256_init(st, r, rlen);
 	crypto_auth_hmacsha256_update(st, s, slen);
@@ -114,8 +114,8 @@ split_secret(struct split_ws *ws, int t, int n, const uint8_t *s, size_t len,
 	xs[t - 1] = SLIP39_SECRET_INDEX;
 	ys[t - 1] = s;
 	for (i = t - 2; i < n; i++)
-		if ((rc = gf256_interpolate((uint8_t)i, xs, ys, (size_t)t, len,
-			 out[i])) != 0)
+		if ((rc = gf256_interpolate(
+		         (uint8_t)i, xs, ys, (size_t)t, len, out[i])) != 0)
 			return rc;
 	return 0;
 }
@@ -132,10 +132,10 @@ recover_secret(struct combine_ws *ws, int t, const uint8_t *xs,
 		memcpy(out, ys[0], len);
 		return 0;
 	}
-	if ((rc = gf256_interpolate(SLIP39_SECRET_INDEX, xs, ys, m, len,
-		 out)) != 0 ||
-	    (rc = gf256_interpolate(SLIP39_DIGEST_INDEX, xs, ys, m, len,
-		 ws->digest)) != 0)
+	if ((rc = gf256_interpolate(
+	         SLIP39_SECRET_INDEX, xs, ys, m, len, out)) != 0 ||
+	    (rc = gf256_interpolate(
+	         SLIP39_DIGEST_INDEX, xs, ys, m, len, ws->digest)) != 0)
 		return CAIRN_ERR_MISMATCH; /* duplicate x: caught earlier */
 	hmac(&ws->hst, ws->mac, ws->digest + SLIP39_DIGEST_LEN,
 	    len - SLIP39_DIGEST_LEN, out, len);
@@ -146,9 +146,9 @@ recover_secret(struct combine_ws *ws, int t, const uint8_t *xs,
 
 int
 slip39_split(const uint8_t *secret, size_t len, const char *pass,
-    size_t passlen, int iteration_exponent, int extendable,
-    int group_threshold, const struct slip39_group_spec *groups,
-    size_t ngroups, struct slip39_share **shares_out, size_t *nshares_out)
+    size_t passlen, int iteration_exponent, int extendable, int group_threshold,
+    const struct slip39_group_spec *groups, size_t ngroups,
+    struct slip39_share **shares_out, size_t *nshares_out)
 {
 	struct split_ws *ws = NULL;
 	struct slip39_share *shares = NULL, *sh;
@@ -191,17 +191,17 @@ slip39_split(const uint8_t *secret, size_t len, const char *pass,
 	rng(ws->idb, sizeof ws->idb);
 	id = (uint16_t)((((unsigned)ws->idb[0] << 8) | ws->idb[1]) &
 	    ((1u << SLIP39_ID_BITS) - 1));
-	if ((rc = slip39_encrypt(secret, len, pass, passlen,
-		 iteration_exponent, id, extendable, ws->ems)) != 0)
+	if ((rc = slip39_encrypt(secret, len, pass, passlen, iteration_exponent,
+	         id, extendable, ws->ems)) != 0)
 		goto out;
 	if ((rc = split_secret(ws, group_threshold, (int)ngroups, ws->ems, len,
-		 ws->gsh)) != 0)
+	         ws->gsh)) != 0)
 		goto out;
 	for (g = 0; g < ngroups; g++) {
 		t = groups[g].member_threshold;
 		cnt = groups[g].member_count;
-		if ((rc = split_secret(ws, t, cnt, ws->gsh[g], len,
-			 ws->msh)) != 0)
+		if ((rc = split_secret(ws, t, cnt, ws->gsh[g], len, ws->msh)) !=
+		    0)
 			goto out;
 		for (m = 0; m < cnt; m++) {
 			sh = &shares[k++];
@@ -269,7 +269,7 @@ slip39_combine(const struct slip39_share *shares, size_t n, const char *pass,
 	struct combine_ws *ws = NULL;
 	const struct slip39_share *s0, *s;
 	size_t mem[NMAX][NMAX]; /* share indices by group, member */
-	int cnt[NMAX] = { 0 }, thr[NMAX] = { 0 }, gt, gm = 0, g, j, rc;
+	int cnt[NMAX] = {0}, thr[NMAX] = {0}, gt, gm = 0, g, j, rc;
 	uint8_t xs[NMAX], gx[NMAX];
 	const uint8_t *ys[NMAX], *gys[NMAX];
 	size_t k, len;
@@ -316,8 +316,8 @@ slip39_combine(const struct slip39_share *shares, size_t n, const char *pass,
 			if (shares[mem[g][j]].member_index == s->member_index)
 				break;
 		if (j < cnt[g]) {
-			if (sodium_memcmp(shares[mem[g][j]].value, s->value,
-				len) != 0)
+			if (sodium_memcmp(
+			        shares[mem[g][j]].value, s->value, len) != 0)
 				return problem(diag, SLIP39_PROBLEM_DUPLICATE,
 				    k, g, 0, 0, CAIRN_ERR_MISMATCH);
 			continue;
@@ -353,7 +353,7 @@ slip39_combine(const struct slip39_share *shares, size_t n, const char *pass,
 			ys[j] = shares[mem[g][j]].value;
 		}
 		if ((rc = recover_secret(ws, thr[g], xs, ys, (size_t)cnt[g],
-			 len, ws->gsec[gm])) != 0) {
+		         len, ws->gsec[gm])) != 0) {
 			rc = problem(diag, SLIP39_PROBLEM_DIGEST, mem[g][0], g,
 			    0, 0, rc);
 			goto out;
@@ -362,14 +362,14 @@ slip39_combine(const struct slip39_share *shares, size_t n, const char *pass,
 		gys[gm] = ws->gsec[gm];
 		gm++;
 	}
-	if ((rc = recover_secret(ws, gt, gx, gys, (size_t)gm, len,
-		 ws->ems)) != 0) {
+	if ((rc = recover_secret(ws, gt, gx, gys, (size_t)gm, len, ws->ems)) !=
+	    0) {
 		rc = problem(diag, SLIP39_PROBLEM_DIGEST, 0, -1, 0, 0, rc);
 		goto out;
 	}
 	if ((rc = slip39_decrypt(ws->ems, len, pass, passlen,
-		 s0->iteration_exponent, s0->identifier, s0->extendable,
-		 secret_out)) != 0)
+	         s0->iteration_exponent, s0->identifier, s0->extendable,
+	         secret_out)) != 0)
 		goto out;
 	*len_out = len;
 out:

@@ -26,7 +26,7 @@
 #define ROUNDS 4
 static const char SALT_PREFIX[] = "shamir";
 #define SALT_PREFIX_LEN 6
-#define HALF_MAX (SLIP39_MAX_SECRET_LEN / 2)
+#define HALF_MAX        (SLIP39_MAX_SECRET_LEN / 2)
 
 /* Everything secret the cipher touches, in one sodium_malloc block. */
 struct cipher_ws {
@@ -45,7 +45,7 @@ pbkdf2_sha256_block(struct cipher_ws *ws, const uint8_t *pw, size_t pwlen,
     const uint8_t *salt, size_t saltlen, uint32_t iterations, uint8_t *out,
     size_t outlen)
 {
-	static const uint8_t block1[4] = { 0, 0, 0, 1 };
+	static const uint8_t block1[4] = {0, 0, 0, 1};
 	uint32_t j;
 	size_t k;
 
@@ -79,8 +79,8 @@ slip39_passphrase_check(const char *pass, size_t passlen)
 }
 
 static int
-feistel(const uint8_t *in, size_t len, const char *pass, size_t passlen,
-    int e, uint16_t id, int ext, uint8_t *out, int decrypt)
+feistel(const uint8_t *in, size_t len, const char *pass, size_t passlen, int e,
+    uint16_t id, int ext, uint8_t *out, int decrypt)
 {
 	struct cipher_ws *ws = NULL;
 	size_t half = len / 2, prefix, wslen, k;
@@ -134,18 +134,16 @@ feistel(const uint8_t *in, size_t len, const char *pass, size_t passlen,
 }
 
 int
-slip39_encrypt(const uint8_t *in, size_t len, const char *pass,
-    size_t passlen, int iteration_exponent, uint16_t identifier,
-    int extendable, uint8_t *out)
+slip39_encrypt(const uint8_t *in, size_t len, const char *pass, size_t passlen,
+    int iteration_exponent, uint16_t identifier, int extendable, uint8_t *out)
 {
 	return feistel(in, len, pass, passlen, iteration_exponent, identifier,
 	    extendable, out, 0);
 }
 
 int
-slip39_decrypt(const uint8_t *in, size_t len, const char *pass,
-    size_t passlen, int iteration_exponent, uint16_t identifier,
-    int extendable, uint8_t *out)
+slip39_decrypt(const uint8_t *in, size_t len, const char *pass, size_t passlen,
+    int iteration_exponent, uint16_t identifier, int extendable, uint8_t *out)
 {
 	return feistel(in, len, pass, passlen, iteration_exponent, identifier,
 	    extendable, out, 1);

@@ -27,9 +27,9 @@ static const char CS_EXTENDABLE[] = "shamir_extendable";
 static uint32_t
 rs1024_polymod(const char *cs, const uint16_t *v, size_t n, size_t zeros)
 {
-	static const uint32_t gen[10] = { 0xe0e040, 0x1c1c080, 0x3838100,
-		0x7070200, 0xe0e0009, 0x1c0c2412, 0x38086c24, 0x3090fc48,
-		0x21b1f890, 0x3f3f120 };
+	static const uint32_t gen[10] = {0xe0e040, 0x1c1c080, 0x3838100,
+	    0x7070200, 0xe0e0009, 0x1c0c2412, 0x38086c24, 0x3090fc48,
+	    0x21b1f890, 0x3f3f120};
 	size_t csl = strlen(cs), i, total = csl + n + zeros;
 	uint32_t chk = 1, b, x;
 	int j;
@@ -58,7 +58,7 @@ customization(int extendable)
 int
 slip39_word_index(const char *word, size_t len)
 {
-	char buf[SLIP39_WORD_MAX + 1] = { 0 };
+	char buf[SLIP39_WORD_MAX + 1] = {0};
 	uint32_t found = 0, idx = 0, diff, eq, c, upper;
 	size_t i, k;
 
@@ -95,8 +95,8 @@ word_of(uint32_t v, char out[SLIP39_WORD_MAX + 1])
 		d = k ^ v;
 		eq = ((d - 1u) >> 16) & 1u; /* d < 2^10: 1 iff d == 0 */
 		for (i = 0; i < SLIP39_WORD_MAX; i++)
-			out[i] |= (char)((0u - eq) &
-			    (uint8_t)slip39_wordlist[k][i]);
+			out[i] |=
+			    (char)((0u - eq) & (uint8_t)slip39_wordlist[k][i]);
 	}
 	for (i = 0; i < SLIP39_WORD_MAX; i++)
 		n += out[i] != 0;
@@ -113,7 +113,8 @@ slip39_share_wipe(struct slip39_share *share)
 int
 slip39_share_check(const struct slip39_share *s)
 {
-	return s != NULL && s->identifier < (1u << SLIP39_ID_BITS) && s->extendable <= 1 &&
+	return s != NULL && s->identifier < (1u << SLIP39_ID_BITS) &&
+	    s->extendable <= 1 &&
 	    s->iteration_exponent <= SLIP39_MAX_ITERATION_EXPONENT &&
 	    s->group_index < 16 && s->group_threshold >= 1 &&
 	    s->group_threshold <= 16 && s->group_count >= 1 &&
@@ -144,7 +145,8 @@ slip39_mnemonic_encode(const struct slip39_share *s, char *out, size_t cap)
 	v = ((uint32_t)s->group_index << 16) |
 	    ((uint32_t)(s->group_threshold - 1) << 12) |
 	    ((uint32_t)(s->group_count - 1) << 8) |
-	    ((uint32_t)s->member_index << 4) | (uint32_t)(s->member_threshold - 1);
+	    ((uint32_t)s->member_index << 4) |
+	    (uint32_t)(s->member_threshold - 1);
 	w[n++] = (uint16_t)(v >> 10);
 	w[n++] = (uint16_t)(v & 1023);
 
@@ -160,10 +162,11 @@ slip39_mnemonic_encode(const struct slip39_share *s, char *out, size_t cap)
 			acc &= (1u << nb) - 1;
 		}
 	}
-	chk = rs1024_polymod(customization(s->extendable), w, n,
-	    RS1024_WORDS) ^ 1;
+	chk = rs1024_polymod(customization(s->extendable), w, n, RS1024_WORDS) ^
+	    1;
 	for (i = 0; i < RS1024_WORDS; i++)
-		w[n++] = (uint16_t)((chk >> (10 * (RS1024_WORDS - 1 - i))) & 1023);
+		w[n++] =
+		    (uint16_t)((chk >> (10 * (RS1024_WORDS - 1 - i))) & 1023);
 
 	for (i = 0; i < n; i++) {
 		wl = word_of(w[i], word);
@@ -203,8 +206,8 @@ fail(struct slip39_diag *diag, enum slip39_problem p, size_t word, int rc)
 }
 
 int
-slip39_mnemonic_decode(const char *mnemonic, struct slip39_share *out,
-    struct slip39_diag *diag)
+slip39_mnemonic_decode(
+    const char *mnemonic, struct slip39_share *out, struct slip39_diag *diag)
 {
 	uint16_t w[SLIP39_MAX_WORDS];
 	const char *p, *start;
@@ -229,7 +232,8 @@ slip39_mnemonic_decode(const char *mnemonic, struct slip39_share *out,
 		while (*p != '\0' && !is_space(*p))
 			p++;
 		if (n == SLIP39_MAX_WORDS) {
-			rc = fail(diag, SLIP39_PROBLEM_LENGTH, 0, CAIRN_ERR_LIMIT);
+			rc = fail(
+			    diag, SLIP39_PROBLEM_LENGTH, 0, CAIRN_ERR_LIMIT);
 			goto out;
 		}
 		idx = slip39_word_index(start, (size_t)(p - start));
@@ -266,8 +270,8 @@ slip39_mnemonic_decode(const char *mnemonic, struct slip39_share *out,
 	out->member_index = (uint8_t)((v >> 4) & 15);
 	out->member_threshold = (uint8_t)((v & 15) + 1);
 	if (out->group_threshold > out->group_count) {
-		rc = fail(diag, SLIP39_PROBLEM_GROUP_THRESHOLD, 0,
-		    CAIRN_ERR_FORMAT);
+		rc = fail(
+		    diag, SLIP39_PROBLEM_GROUP_THRESHOLD, 0, CAIRN_ERR_FORMAT);
 		goto out;
 	}
 
@@ -308,15 +312,15 @@ slip39_problem_str(enum slip39_problem p)
 	case SLIP39_PROBLEM_NONE: return "no problem";
 	case SLIP39_PROBLEM_UNKNOWN_WORD: return "word not in the SLIP-39 list";
 	case SLIP39_PROBLEM_LENGTH: return "wrong number of words";
-	case SLIP39_PROBLEM_CHECKSUM: return "checksum mismatch (mistyped word?)";
+	case SLIP39_PROBLEM_CHECKSUM:
+		return "checksum mismatch (mistyped word?)";
 	case SLIP39_PROBLEM_PADDING: return "invalid padding";
 	case SLIP39_PROBLEM_GROUP_THRESHOLD:
 		return "group threshold exceeds group count";
 	case SLIP39_PROBLEM_BAD_FIELD: return "share field out of range";
 	case SLIP39_PROBLEM_PASSPHRASE:
 		return "passphrase must be printable ASCII";
-	case SLIP39_PROBLEM_SET:
-		return "shares belong to different sets";
+	case SLIP39_PROBLEM_SET: return "shares belong to different sets";
 	case SLIP39_PROBLEM_MEMBER_THRESHOLD:
 		return "shares of one group disagree on the member threshold";
 	case SLIP39_PROBLEM_DUPLICATE:

@@ -11,6 +11,7 @@
  */
 #include "slip39.h"
 
+/* clang-format off */
 const char slip39_wordlist[SLIP39_WORDLIST_LEN][SLIP39_WORD_MAX + 1] = {
 	"academic", "acid", "acne", "acquire", "acrobat", "activity",
 	"actress", "adapt", "adequate", "adjust", "admit", "adorn",
@@ -184,3 +185,4 @@ const char slip39_wordlist[SLIP39_WORDLIST_LEN][SLIP39_WORD_MAX + 1] = {
 	"worthy", "wrap", "wrist", "writing", "wrote", "year",
 	"yelp", "yield", "yoga", "zero",
 };
+/* clang-format on */

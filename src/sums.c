@@ -45,8 +45,8 @@ append(struct sums *s, const char *path, size_t len,
 }
 
 int
-sums_add(struct sums *s, const char *path,
-    const uint8_t sha256[DIGEST_SHA256_LEN])
+sums_add(
+    struct sums *s, const char *path, const uint8_t sha256[DIGEST_SHA256_LEN])
 {
 	size_t len = strlen(path);
 
@@ -148,10 +148,11 @@ sums_decode(const char *text, size_t len, struct sums *out)
 			return CAIRN_ERR_FORMAT;
 		if (memchr(line, '\r', ll) != NULL)
 			return CAIRN_ERR_FORMAT;
-		if (manifest_path_check(line + HEXLEN + 2, ll - HEXLEN - 2) != 0)
+		if (manifest_path_check(line + HEXLEN + 2, ll - HEXLEN - 2) !=
+		    0)
 			return CAIRN_ERR_UNSAFE;
-		if ((rc = append(out, line + HEXLEN + 2, ll - HEXLEN - 2,
-		    md)) != 0)
+		if ((rc = append(
+		         out, line + HEXLEN + 2, ll - HEXLEN - 2, md)) != 0)
 			return rc;
 	}
 	return build_index(out, &out->index);
@@ -160,7 +161,7 @@ sums_decode(const char *text, size_t len, struct sums *out)
 const struct sums_entry *
 sums_find(const struct sums *s, const char *path)
 {
-	struct sums_entry key = { (char *)path, { 0 } };
+	struct sums_entry key = {(char *)path, {0}};
 	const struct sums_entry *kp = &key, **hit;
 	size_t i;
 

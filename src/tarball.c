@@ -28,7 +28,7 @@
 #define TB_RECORD 10240
 /* The end-of-archive marker: two zero blocks (format-shaping). */
 #define TB_EOA_LEN 1024
-#define TB_ERRLEN 320
+#define TB_ERRLEN  320
 
 /* ---- locale ------------------------------------------------------------- */
 
@@ -59,8 +59,8 @@ tb_locale_usable(void)
 	if (tb_utf8 != (locale_t)0)
 		return 0;
 	cs = nl_langinfo(CODESET);
-	return cs != NULL && strcmp(cs, "UTF-8") == 0 ? 0 :
-	    CAIRN_ERR_UNSUPPORTED;
+	return cs != NULL && strcmp(cs, "UTF-8") == 0 ? 0
+	                                              : CAIRN_ERR_UNSUPPORTED;
 }
 
 static locale_t
@@ -92,8 +92,8 @@ tb_append(char *buf, size_t cap, const char *s, int esc)
 		if (c >= 0x20 && c < 0x7f && (c != '\\' || !esc))
 			buf[len++] = (char)c;
 		else
-			len += (size_t)snprintf(buf + len, cap - len, "\\x%02x",
-			    c);
+			len += (size_t)snprintf(
+			    buf + len, cap - len, "\\x%02x", c);
 	}
 	buf[len] = '\0';
 }
@@ -149,8 +149,8 @@ tarball_path_check(const char *path, const char **why)
 	}
 	archive_entry_set_pathname_utf8(e, path);
 	back = archive_entry_pathname(e);
-	rc = back != NULL && strcmp(back, path) == 0 ? 0 :
-	    CAIRN_ERR_UNSUPPORTED;
+	rc =
+	    back != NULL && strcmp(back, path) == 0 ? 0 : CAIRN_ERR_UNSUPPORTED;
 	archive_entry_free(e);
 	tb_leave(old);
 	if (rc != 0 && why != NULL)
@@ -164,9 +164,9 @@ struct tarball_writer {
 	struct archive *a;
 	struct archive_entry *e;
 	struct cio_sink sink;
-	int err;	/* sticky error */
-	int sink_err;	/* the sink's own error code */
-	int discard;	/* freeing: swallow libarchive's trailer */
+	int err;      /* sticky error */
+	int sink_err; /* the sink's own error code */
+	int discard;  /* freeing: swallow libarchive's trailer */
 	int in_file, finished;
 	uint64_t size, written, nentries;
 	char errbuf[TB_ERRLEN];
@@ -183,8 +183,8 @@ tb_write_cb(struct archive *a, void *ctx, const void *buf, size_t len)
 	rc = w->sink.write(w->sink.ctx, buf, len);
 	if (rc < 0) {
 		w->sink_err = rc;
-		archive_set_error(a, EIO, "output failed: %s",
-		    cairn_strerror(rc));
+		archive_set_error(
+		    a, EIO, "output failed: %s", cairn_strerror(rc));
 		return -1;
 	}
 	return (la_ssize_t)len;
@@ -192,8 +192,8 @@ tb_write_cb(struct archive *a, void *ctx, const void *buf, size_t len)
 
 /* Record a sticky error; the first one wins. */
 static int
-tb_wfail(struct tarball_writer *w, int err, const char *reason,
-    const char *name)
+tb_wfail(
+    struct tarball_writer *w, int err, const char *reason, const char *name)
 {
 	if (w->err == 0) {
 		w->err = err;
@@ -209,15 +209,15 @@ tb_wfail_archive(struct tarball_writer *w)
 	int err = w->sink_err;
 
 	if (err == 0)
-		err = archive_errno(w->a) == ENOMEM ? CAIRN_ERR_NOMEM :
-		    CAIRN_ERR_IO;
+		err = archive_errno(w->a) == ENOMEM ? CAIRN_ERR_NOMEM
+		                                    : CAIRN_ERR_IO;
 	return tb_wfail(w, err, archive_error_string(w->a), NULL);
 }
 
 /* A refusal that wrote nothing: reported, but not sticky. */
 static int
-tb_wrefuse(struct tarball_writer *w, int err, const char *reason,
-    const char *name)
+tb_wrefuse(
+    struct tarball_writer *w, int err, const char *reason, const char *name)
 {
 	tb_format(w->errbuf, sizeof(w->errbuf), reason, name);
 	return err;
@@ -254,8 +254,7 @@ tarball_writer_new(struct tarball_writer **out, const struct cio_sink *sink)
 	    archive_write_add_filter_none(w->a) != ARCHIVE_OK ||
 	    archive_write_set_bytes_per_block(w->a, TB_RECORD) != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(w->a, 0) != ARCHIVE_OK ||
-	    archive_write_open(w->a, w, NULL, tb_write_cb, NULL) !=
-		ARCHIVE_OK)
+	    archive_write_open(w->a, w, NULL, tb_write_cb, NULL) != ARCHIVE_OK)
 		goto out;
 	rc = 0;
 out:
@@ -279,16 +278,16 @@ tb_write_header(struct tarball_writer *w, const char *path, int dir,
 		return w->err;
 	if (w->in_file || w->finished)
 		return tb_wrefuse(w, CAIRN_ERR_INVAL,
-		    w->finished ? "archive already finished" :
-		    "previous file not ended", path);
+		    w->finished ? "archive already finished"
+		                : "previous file not ended",
+		    path);
 	rc = tarball_path_check(path, &why);
 	if (rc == CAIRN_ERR_NOMEM)
 		return tb_wrefuse(w, rc, why, NULL);
 	if (rc != 0)
 		return tb_wrefuse(w, CAIRN_ERR_UNSUPPORTED, why, path);
 	if (w->nentries >= TARBALL_MAX_ENTRIES)
-		return tb_wrefuse(w, CAIRN_ERR_LIMIT, "too many entries",
-		    path);
+		return tb_wrefuse(w, CAIRN_ERR_LIMIT, "too many entries", path);
 	if (size > INT64_MAX)
 		return tb_wrefuse(w, CAIRN_ERR_INVAL, "file too large", path);
 
@@ -308,8 +307,8 @@ tb_write_header(struct tarball_writer *w, const char *path, int dir,
 }
 
 int
-tarball_write_dir(struct tarball_writer *w, const char *path,
-    unsigned int mode, int64_t mtime)
+tarball_write_dir(struct tarball_writer *w, const char *path, unsigned int mode,
+    int64_t mtime)
 {
 	return tb_write_header(w, path, 1, 0, mode, mtime);
 }
@@ -372,8 +371,8 @@ tarball_writer_finish(struct tarball_writer *w)
 	if (w->err != 0)
 		return w->err;
 	if (w->in_file)
-		return tb_wrefuse(w, CAIRN_ERR_INVAL, "a file is still open",
-		    NULL);
+		return tb_wrefuse(
+		    w, CAIRN_ERR_INVAL, "a file is still open", NULL);
 	if (w->finished)
 		return 0;
 	if (archive_write_close(w->a) != ARCHIVE_OK)
@@ -406,13 +405,13 @@ tarball_writer_free(struct tarball_writer *w)
 struct tarball_reader {
 	struct archive *a;
 	struct cio_source src;
-	int err;	/* sticky error */
-	int src_err;	/* the source's own error code */
+	int err;     /* sticky error */
+	int src_err; /* the source's own error code */
 	int opened, src_eof, at_end, have_entry;
 	uint64_t delivered; /* bytes handed to libarchive */
-	uint64_t zrun;	    /* how many of them, at the end, are zero */
+	uint64_t zrun;      /* how many of them, at the end, are zero */
 	uint64_t nentries;
-	uint8_t *buf;	    /* TARBALL_READ_BLOCK bytes */
+	uint8_t *buf; /* TARBALL_READ_BLOCK bytes */
 	char path[TARBALL_PATH_MAX + 2];
 	char errbuf[TB_ERRLEN];
 };
@@ -427,8 +426,8 @@ tb_pull(struct tarball_reader *r)
 	size_t got = 0;
 
 	while (r->src_err == 0 && !r->src_eof && got < TARBALL_READ_BLOCK) {
-		ssize_t n = r->src.read(r->src.ctx, r->buf + got,
-		    TARBALL_READ_BLOCK - got);
+		ssize_t n = r->src.read(
+		    r->src.ctx, r->buf + got, TARBALL_READ_BLOCK - got);
 
 		if (n < 0)
 			r->src_err = (int)n;
@@ -451,8 +450,8 @@ tb_read_cb(struct archive *a, void *ctx, const void **out)
 
 	*out = r->buf;
 	if (n < 0) {
-		archive_set_error(a, EIO, "input failed: %s",
-		    cairn_strerror((int)n));
+		archive_set_error(
+		    a, EIO, "input failed: %s", cairn_strerror((int)n));
 		return -1;
 	}
 	for (i = (size_t)n; i > 0 && r->buf[i - 1] == 0; i--)
@@ -463,8 +462,8 @@ tb_read_cb(struct archive *a, void *ctx, const void **out)
 }
 
 static int
-tb_rfail(struct tarball_reader *r, int err, const char *reason,
-    const char *name)
+tb_rfail(
+    struct tarball_reader *r, int err, const char *reason, const char *name)
 {
 	if (r->err == 0) {
 		r->err = err;
@@ -615,9 +614,9 @@ tarball_next(struct tarball_reader *r, struct tarball_entry *out)
 		r->opened = 1;
 		if (archive_read_open(r->a, r, NULL, tb_read_cb, NULL) !=
 		    ARCHIVE_OK) {
-			rc = r->src_err != 0 ? tb_rfail_archive(r) :
-			    tb_rfail(r, CAIRN_ERR_PAYLOAD,
-				"not a tar archive", NULL);
+			rc = r->src_err != 0 ? tb_rfail_archive(r)
+			                     : tb_rfail(r, CAIRN_ERR_PAYLOAD,
+			                           "not a tar archive", NULL);
 			goto out;
 		}
 	}
@@ -635,8 +634,8 @@ tarball_next(struct tarball_reader *r, struct tarball_entry *out)
 
 		snprintf(msg, sizeof(msg), "suspicious entry: %s",
 		    archive_error_string(r->a));
-		rc = tb_rfail(r, CAIRN_ERR_UNSAFE, msg,
-		    archive_entry_pathname(e));
+		rc = tb_rfail(
+		    r, CAIRN_ERR_UNSAFE, msg, archive_entry_pathname(e));
 		goto out;
 	}
 	if (rc != ARCHIVE_OK) {

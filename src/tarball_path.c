@@ -90,8 +90,8 @@ tarball_path_syntax(const char *path, const char **why)
 			size_t clen = i - comp_start;
 
 			if (clen == 0) {
-				reason = i == len ? "trailing '/'" :
-				    "empty path component";
+				reason = i == len ? "trailing '/'"
+				                  : "empty path component";
 				goto out;
 			}
 			if (clen == 1 && s[comp_start] == '.') {

@@ -20,18 +20,18 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "keygen", cmd_keygen, "create an age X25519 identity" },
-	{ "pubkey", cmd_pubkey, "print the recipients of identity files" },
-	{ "encrypt", cmd_encrypt, "encrypt a file to recipients (age format)" },
-	{ "decrypt", cmd_decrypt, "decrypt an age file" },
-	{ "seal", cmd_seal, "seal files into an encrypted, signed archive" },
-	{ "list", cmd_list, "show an archive's manifest (not verified)" },
-	{ "verify", cmd_verify, "check an archive completely" },
-	{ "open", cmd_open, "verify and extract an archive safely" },
-	{ "split", cmd_split, "split an identity into SLIP-39 shares" },
-	{ "combine", cmd_combine, "rebuild an identity from shares" },
-	{ "share", cmd_share, "check or reveal one share file" },
-	{ "recovery", cmd_recovery, "split a recovery key among contacts" },
+    {"keygen", cmd_keygen, "create an age X25519 identity"},
+    {"pubkey", cmd_pubkey, "print the recipients of identity files"},
+    {"encrypt", cmd_encrypt, "encrypt a file to recipients (age format)"},
+    {"decrypt", cmd_decrypt, "decrypt an age file"},
+    {"seal", cmd_seal, "seal files into an encrypted, signed archive"},
+    {"list", cmd_list, "show an archive's manifest (not verified)"},
+    {"verify", cmd_verify, "check an archive completely"},
+    {"open", cmd_open, "verify and extract an archive safely"},
+    {"split", cmd_split, "split an identity into SLIP-39 shares"},
+    {"combine", cmd_combine, "rebuild an identity from shares"},
+    {"share", cmd_share, "check or reveal one share file"},
+    {"recovery", cmd_recovery, "split a recovery key among contacts"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -43,8 +43,8 @@ usage(FILE *f)
 	    "\n"
 	    "Commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name,
-		    commands[i].summary);
+		fprintf(
+		    f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f,
 	    "\n"
 	    "Run 'cairn help <command>' or 'cairn <command> --help' for "

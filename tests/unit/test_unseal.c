@@ -97,8 +97,11 @@ build(enum twist t, struct cio_membuf *out)
 	if (sums_encode(&s, &text, &tlen) != 0 ||
 	    seal_trusted_comment(m, tc) != 0)
 		goto out;
-	if (t == T_BAD_TC)
-		tc[strlen(tc) - 2] = '0';
+	if (t == T_BAD_TC) { /* change one digit, whatever it was */
+		size_t i = strlen(tc) - 2;
+
+		tc[i] = tc[i] == '0' ? '1' : '0';
+	}
 	if (minisig_sign(t == T_OTHER_KEY ? sk2 : sk, text, tlen, tc, NULL,
 	    &sig, &slen) != 0)
 		goto out;
