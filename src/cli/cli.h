@@ -100,6 +100,15 @@ void cli_getopt_reset(void);
  * argument" with a hint to `cairn VERB --help`, returns CLI_EXIT_USAGE.
  */
 int cli_option_error(const char *verb, int c, char **argv);
+/*
+ * getopt_long() that refuses abbreviated long options: "--pass=x" is
+ * '?' (optopt 0), not a silent "--passphrase-file=x".  Same arguments and
+ * results as getopt_long otherwise; cli_option_error() reports it
+ * without echoing anything after '='.
+ */
+struct option;
+int cli_getopt(int argc, char *const argv[], const char *optstring,
+    const struct option *longopts, int *longindex);
 /* Print a usage error for verb with a hint; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *verb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -188,28 +188,78 @@ cli_fail_why(int exit_code, const char *why, const char *what_fmt, ...)
 
 /* ---- command line ----------------------------------------------------- */
 
+/* argv index of a long option given abbreviated, for cli_option_error. */
+static int abbreviated_arg = -1;
+
 void
 cli_getopt_reset(void)
 {
 	optind = 0; /* GNU: full re-initialisation */
 	opterr = 0;
+	abbreviated_arg = -1;
+}
+
+/* 1 when a is "--name" or "--name=...". */
+static int
+long_option_is(const char *a, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(a, "--", 2) == 0 && strncmp(a + 2, name, n) == 0 &&
+	    (a[2 + n] == '\0' || a[2 + n] == '=');
+}
+
+int
+cli_getopt(int argc, char *const argv[], const char *optstring,
+    const struct option *longopts, int *longindex)
+{
+	int idx = -1, c;
+
+	abbreviated_arg = -1;
+	c = getopt_long(argc, argv, optstring, longopts, &idx);
+	if (longindex != NULL)
+		*longindex = idx;
+	if (idx < 0 || c == '?' || c == ':')
+		return c;
+	/* The option's text is at optind - 1, or at optind - 2 when its
+	 * argument was the next element. */
+	for (int back = 1; back <= 2 && optind - back > 0; back++)
+		if (long_option_is(argv[optind - back], longopts[idx].name))
+			return c;
+	for (int back = 1; back <= 2 && optind - back > 0; back++)
+		if (strncmp(argv[optind - back], "--", 2) == 0) {
+			abbreviated_arg = optind - back;
+			break;
+		}
+	optopt = 0;
+	return '?';
 }
 
 int
 cli_option_error(const char *verb, int c, char **argv)
 {
 	const char *arg = argv[optind - 1 > 0 ? optind - 1 : 0];
+	int namelen;
 
+	if (abbreviated_arg >= 0)
+		arg = argv[abbreviated_arg];
+	/* Never echo what follows '=': it may be a secret typed by mistake. */
+	namelen = (int)strcspn(arg, "=");
 	if (c == ':') {
 		if (optopt != 0)
 			cli_error(
 			    "%s: option -%c needs an argument", verb, optopt);
 		else
-			cli_error("%s: option %s needs an argument", verb, arg);
+			cli_error("%s: option %.*s needs an argument", verb,
+			    namelen, arg);
 	} else if (optopt != 0)
 		cli_error("%s: unknown option -%c", verb, optopt);
+	else if (abbreviated_arg >= 0)
+		cli_error("%s: unknown option %.*s (long options must be "
+		          "written in full)",
+		    verb, namelen, arg);
 	else
-		cli_error("%s: unknown option %s", verb, arg);
+		cli_error("%s: unknown option %.*s", verb, namelen, arg);
 	cli_hint("see 'cairn %s --help'", verb);
 	return CLI_EXIT_USAGE;
 }

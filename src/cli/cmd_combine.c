@@ -93,7 +93,7 @@ cmd_combine(int argc, char **argv)
 		ec = cli_fail(CAIRN_ERR_NOMEM, "combine");
 		goto out;
 	}
-	while ((c = getopt_long(argc, argv, ":hi:o:", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, ":hi:o:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': files[nfiles++] = optarg; break;
 		case OPT_PASSFILE: passfile = optarg; break;

@@ -111,7 +111,7 @@ cmd_decrypt(int argc, char **argv)
 		ec = cli_fail(CAIRN_ERR_NOMEM, "decrypt");
 		goto out;
 	}
-	while ((c = getopt_long(argc, argv, ":hqi:o:", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, ":hqi:o:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': files[nfiles++] = optarg; break;
 		case OPT_PASSFILE: passfiles[npass++] = optarg; break;

@@ -94,8 +94,8 @@ cmd_encrypt(int argc, char **argv)
 		ec = cli_fail(CAIRN_ERR_NOMEM, "encrypt");
 		goto out;
 	}
-	while ((c = getopt_long(argc, argv, ":hqar:R:po:", longopts, NULL)) !=
-	    -1) {
+	while (
+	    (c = cli_getopt(argc, argv, ":hqar:R:po:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': rstr[nr++] = optarg; break;
 		case 'R': rfiles[nR++] = optarg; break;

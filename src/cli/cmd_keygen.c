@@ -161,7 +161,7 @@ cmd_keygen(int argc, char **argv)
 	struct cli_pass pass = {NULL, 0};
 	int c, ask = 0, ec;
 
-	while ((c = getopt_long(argc, argv, ":ho:p", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, ":ho:p", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': outpath = optarg; break;
 		case 'p': ask = 1; break;

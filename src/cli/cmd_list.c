@@ -55,7 +55,7 @@ cmd_list(int argc, char **argv)
 	a.in.fd = -1;
 	if ((ec = cli_unlock_init(&u, "list", argc)) != 0)
 		goto out;
-	while ((c = getopt_long(argc, argv, ":h" CLI_UNLOCK_SHORTOPTS, longopts,
+	while ((c = cli_getopt(argc, argv, ":h" CLI_UNLOCK_SHORTOPTS, longopts,
 	            NULL)) != -1) {
 		if (cli_unlock_option(&u, c, optarg))
 			continue;

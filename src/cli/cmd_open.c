@@ -114,7 +114,7 @@ cmd_open(int argc, char **argv)
 	a.in.fd = -1;
 	if ((ec = cli_unlock_init(&u, "open", argc)) != 0)
 		goto out;
-	while ((c = getopt_long(argc, argv, ":hqC:" CLI_UNLOCK_SHORTOPTS,
+	while ((c = cli_getopt(argc, argv, ":hqC:" CLI_UNLOCK_SHORTOPTS,
 	            longopts, NULL)) != -1) {
 		if (cli_unlock_option(&u, c, optarg))
 			continue;

@@ -75,7 +75,7 @@ cmd_pubkey(int argc, char **argv)
 	memset(&ps, 0, sizeof(ps));
 	if ((files = cio_calloc((size_t)argc + 1, sizeof(*files))) == NULL)
 		return cli_fail(CAIRN_ERR_NOMEM, "pubkey");
-	while ((c = getopt_long(argc, argv, ":hi:s:", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, ":hi:s:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': files[nfiles++] = optarg; break;
 		case OPT_SIGNING: signing = 1; break;

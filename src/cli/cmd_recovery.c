@@ -200,7 +200,7 @@ init(int argc, char **argv)
 		ec = cli_fail(CAIRN_ERR_NOMEM, "%s", verb);
 		goto out;
 	}
-	while ((c = getopt_long(argc, argv, ":ht:o:", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, ":ht:o:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			ec = cli_shares_int(

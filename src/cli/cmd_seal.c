@@ -309,7 +309,7 @@ parse(int argc, char **argv, struct seal_args *s)
 	};
 	int c;
 
-	while ((c = getopt_long(
+	while ((c = cli_getopt(
 	            argc, argv, ":hqr:R:ps:m:ao:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': s->rstr[s->nr++] = optarg; break;

@@ -200,7 +200,7 @@ share_sub(int argc, char **argv, int is_reveal)
 		ec = cli_fail(CAIRN_ERR_NOMEM, "share");
 		goto out;
 	}
-	while ((c = getopt_long(argc, argv, ":hi:o:", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, ":hi:o:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': files[nfiles++] = optarg; break;
 		case OPT_TO:

@@ -250,7 +250,7 @@ cmd_split(int argc, char **argv)
 		goto out;
 	}
 	while (
-	    (c = getopt_long(argc, argv, ":hqt:n:o:", longopts, NULL)) != -1) {
+	    (c = cli_getopt(argc, argv, ":hqt:n:o:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			ec = cli_shares_int(

@@ -65,8 +65,8 @@ cmd_verify(int argc, char **argv)
 	a.in.fd = -1;
 	if ((ec = cli_unlock_init(&u, "verify", argc)) != 0)
 		goto out;
-	while ((c = getopt_long(argc, argv, ":hq" CLI_UNLOCK_SHORTOPTS,
-	            longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, ":hq" CLI_UNLOCK_SHORTOPTS, longopts,
+	            NULL)) != -1) {
 		if (cli_unlock_option(&u, c, optarg))
 			continue;
 		switch (c) {

@@ -276,10 +276,15 @@ with_stanzas() {
 	expect_fail 1 c "$CAIRN" encrypt --passphrase-file nosuch -o c p
 	expect_fail 2 c "$CAIRN" encrypt --passphrase=x -o c p
 	expect_fail 2 c "$CAIRN" encrypt --passphrase x -o c p
-	# decrypt has no --passphrase; getopt_long takes the abbreviation
-	# as --passphrase-file, so "x" is a file name, never a passphrase
-	expect_fail 1 o "$CAIRN" decrypt --passphrase=x -o o p
-	assert_stderr_has "x: No such file"
+	# decrypt has no --passphrase, and abbreviated long options are
+	# refused (not taken as --passphrase-file); the value is never echoed
+	expect_fail 2 o "$CAIRN" decrypt --passphrase=s3cr3t -o o p
+	assert_stderr_has "long options must be written in full"
+	[[ "$stderr" != *s3cr3t* ]]
+	expect_fail 2 c "$CAIRN" encrypt --passph=s3cr3t -o c p
+	[[ "$stderr" != *s3cr3t* ]]
+	expect_fail 2 c "$CAIRN" encrypt --bogus=s3cr3t -o c p
+	[[ "$stderr" != *s3cr3t* ]]
 	expect_fail 2 o "$CAIRN" decrypt -p x -o o p
 	CAIRN_PASSPHRASE=x AGE_PASSPHRASE=x run --separate-stderr \
 	    "$CAIRN" encrypt -p -o c p </dev/null
