@@ -177,6 +177,38 @@ emit_direct(void *ctx, uint8_t *buf, size_t len, int *rc)
 }
 
 /* Both sides in turn on this thread. */
+/* Write entry e's tar header: a whole directory entry, or the header of
+ * a file whose data follows.  Returns 0 or an error already recorded
+ * with tar_fail(). */
+static int
+tar_entry_begin(struct tar_side *t, const struct manifest_entry *e)
+{
+	int rc;
+
+	if (e->type == MANIFEST_DIR)
+		rc = tarball_write_dir(t->tw, e->path, e->mode, e->mtime);
+	else
+		rc = tarball_write_file_begin(
+		    t->tw, e->path, e->size, e->mode, e->mtime);
+	if (rc != 0)
+		tar_fail(t, rc);
+	return rc;
+}
+
+/* Close file entry e in the tar and record its digest in SHA256SUMS. */
+static int
+tar_file_end(struct tar_side *t, struct sums *sums,
+    const struct manifest_entry *e, const uint8_t *digest)
+{
+	int rc;
+
+	if ((rc = tarball_write_file_end(t->tw)) != 0) {
+		tar_fail(t, rc);
+		return rc;
+	}
+	return sums_add(sums, e->path, digest);
+}
+
 static int
 stream_sequential(struct tar_side *t, struct sums *sums)
 {
@@ -190,17 +222,10 @@ stream_sequential(struct tar_side *t, struct sums *sums)
 	for (t->i = 0; rc == 0 && t->i < p->m->nentries; t->i++) {
 		const struct manifest_entry *e = &p->m->entries[t->i];
 
-		if (e->type == MANIFEST_DIR) {
-			if ((rc = tarball_write_dir(
-			         t->tw, e->path, e->mode, e->mtime)) != 0)
-				tar_fail(t, rc);
-			continue;
-		}
-		if ((rc = tarball_write_file_begin(
-		         t->tw, e->path, e->size, e->mode, e->mtime)) != 0) {
-			tar_fail(t, rc);
+		if ((rc = tar_entry_begin(t, e)) != 0)
 			break;
-		}
+		if (e->type == MANIFEST_DIR)
+			continue;
 		err[0] = '\0';
 		rc = read_file(p, t->i, buf, 1, emit_direct, t, digest, err);
 		if (rc != 0) {
@@ -208,10 +233,7 @@ stream_sequential(struct tar_side *t, struct sums *sums)
 				seal_fail(p, rc, NULL, err);
 			break;
 		}
-		if ((rc = tarball_write_file_end(t->tw)) != 0)
-			tar_fail(t, rc);
-		else
-			rc = sums_add(sums, e->path, digest);
+		rc = tar_file_end(t, sums, e, digest);
 	}
 	free(buf);
 	return rc;
@@ -379,23 +401,13 @@ stream_threaded(struct tar_side *t, struct sums *sums, int *result)
 	for (t->i = 0; rc == 0 && t->i < p->m->nentries; t->i++) {
 		const struct manifest_entry *e = &p->m->entries[t->i];
 
-		if (e->type == MANIFEST_DIR) {
-			if ((rc = tarball_write_dir(
-			         t->tw, e->path, e->mode, e->mtime)) != 0)
-				tar_fail(t, rc);
-			continue;
-		}
-		if ((rc = tarball_write_file_begin(
-		         t->tw, e->path, e->size, e->mode, e->mtime)) != 0) {
-			tar_fail(t, rc);
+		if ((rc = tar_entry_begin(t, e)) != 0)
 			break;
-		}
+		if (e->type == MANIFEST_DIR)
+			continue;
 		if ((rc = consume_file(pp, t, digest)) != 0)
 			break;
-		if ((rc = tarball_write_file_end(t->tw)) != 0)
-			tar_fail(t, rc);
-		else
-			rc = sums_add(sums, e->path, digest);
+		rc = tar_file_end(t, sums, e, digest);
 	}
 	pthread_mutex_lock(&pp->mu);
 	pp->stop = 1;
