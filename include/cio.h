@@ -70,11 +70,28 @@ ssize_t cio_memsrc_read(void *memsrc, uint8_t *buf, size_t len);
  * cio_atomic_abort() unlinks the temp file.  Either one must be called
  * exactly once; both are safe to call after the other (no-op).
  */
+/*
+ * Early writeback for a file written front to back: cio_writeback(fd, wb,
+ * n) records n more bytes written and, each time CIO_WRITEBACK_STEP bytes
+ * have piled up, asks the kernel to start writing them out
+ * (sync_file_range(SYNC_FILE_RANGE_WRITE), which does not wait; a no-op
+ * where it does not exist).  The fsync() that publishes the file then
+ * waits only for the tail instead of the whole file, and dirty page cache
+ * stays bounded.  Purely a hint: errors are left for fsync() to report.
+ */
+#define CIO_WRITEBACK_STEP (8u << 20)
+struct cio_writeback {
+	uint64_t written; /* bytes written so far */
+	uint64_t started; /* bytes whose writeback has been started */
+};
+void cio_writeback(int fd, struct cio_writeback *wb, size_t n);
+
 struct cio_atomic {
 	int fd;
 	int force;
 	char *path;
 	char *tmp;
+	struct cio_writeback wb; /* see cio_writeback() */
 };
 int cio_atomic_open(
     struct cio_atomic *a, const char *path, mode_t mode, int force);

@@ -1,6 +1,7 @@
 /*
- * digest.h - streaming SHA-256 (nettle, which uses the SHA-NI instructions
- * where the CPU has them), hex encoding and constant-time comparison.
+ * digest.h - streaming SHA-256 (OpenSSL's, which uses the SHA-NI
+ * instructions where the CPU has them), hex encoding and constant-time
+ * comparison.
  *
  * Knows nothing of archives, files or SHA256SUMS; it hashes bytes.  The
  * digest size and the lower-case hex form are fixed by FIPS 180-4 and by
@@ -12,44 +13,33 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <nettle/sha2.h>
-
-#include "cio.h"
 
 #define DIGEST_SHA256_LEN     32
 #define DIGEST_SHA256_HEX_LEN 65 /* 64 hex characters + NUL */
 
-/* Streaming SHA-256 state; plain memory, no cleanup needed (final wipes). */
+/*
+ * Streaming SHA-256 state.  The context lives on the heap (OpenSSL's
+ * EVP_MD_CTX is opaque): every successful digest_sha256_init() is ended
+ * by digest_sha256_final() or digest_sha256_free().
+ */
 struct digest_sha256 {
-	struct sha256_ctx ctx;
+	struct evp_md_ctx_st *ctx; /* OpenSSL EVP_MD_CTX; NULL when unused */
+	int failed;                /* an update failed: final reports it */
 };
 
-void digest_sha256_init(struct digest_sha256 *d);
+/* Returns 0, or CAIRN_ERR_NOMEM (nothing to free then). */
+int digest_sha256_init(struct digest_sha256 *d);
 void digest_sha256_update(struct digest_sha256 *d, const void *buf, size_t len);
-/* Writes the digest and wipes the state (init again to reuse it). */
-void digest_sha256_final(
+/* Writes the digest and frees the state (init again to reuse it).
+ * Returns 0, or CAIRN_ERR_NOMEM when OpenSSL failed (as it does only for
+ * want of memory; out is then zeroed). */
+int digest_sha256_final(
     struct digest_sha256 *d, uint8_t out[DIGEST_SHA256_LEN]);
-/* One-shot convenience. */
-void digest_sha256(const void *buf, size_t len, uint8_t out[DIGEST_SHA256_LEN]);
-
-/*
- * Tee sink: every write is hashed, counted and (when next is non-NULL)
- * passed on to next.  Use as struct cio_sink { digest_tee_write, &tee }.
- */
-struct digest_tee {
-	struct digest_sha256 d;
-	const struct cio_sink *next; /* may be NULL: hash only */
-	uint64_t count;              /* bytes written so far */
-};
-void digest_tee_init(struct digest_tee *t, const struct cio_sink *next);
-int digest_tee_write(void *tee, const uint8_t *buf, size_t len);
-
-/*
- * Hash everything src yields until its end.  Returns 0 (and sets *count,
- * if non-NULL, to the number of bytes) or the source's negative error.
- */
-int digest_sha256_source(const struct cio_source *src,
-    uint8_t out[DIGEST_SHA256_LEN], uint64_t *count);
+/* Frees an initialised state without a digest (error paths); a no-op on
+ * a state whose ctx is NULL. */
+void digest_sha256_free(struct digest_sha256 *d);
+/* One-shot.  Returns 0 or CAIRN_ERR_NOMEM. */
+int digest_sha256(const void *buf, size_t len, uint8_t out[DIGEST_SHA256_LEN]);
 
 /* Lower-case hex of len bytes into out, which holds 2 * len + 1 bytes
  * (NUL-terminated).  Returns out. */

@@ -262,6 +262,7 @@ cio_atomic_open(struct cio_atomic *a, const char *path, mode_t mode, int force)
 
 	a->fd = -1;
 	a->force = force;
+	a->wb.written = a->wb.started = 0;
 	a->path = a->tmp = NULL;
 	if (lstat(path, &st) == 0) {
 		if (!force)
@@ -308,6 +309,21 @@ out:
 		a->path = a->tmp = NULL;
 	}
 	return rc;
+}
+
+void
+cio_writeback(int fd, struct cio_writeback *wb, size_t n)
+{
+	wb->written += n;
+	if (wb->written - wb->started < CIO_WRITEBACK_STEP)
+		return;
+#ifdef SYNC_FILE_RANGE_WRITE
+	(void)sync_file_range(fd, (off_t)wb->started,
+	    (off_t)(wb->written - wb->started), SYNC_FILE_RANGE_WRITE);
+#else
+	(void)fd;
+#endif
+	wb->started = wb->written;
 }
 
 int

@@ -1,92 +1,80 @@
 /*
- * digest.c - streaming SHA-256 via nettle, hex helpers and constant-time
- * comparison (see digest.h).
+ * digest.c - streaming SHA-256 via OpenSSL's EVP interface, hex helpers
+ * and constant-time comparison (see digest.h).
+ *
+ * Why OpenSSL and not nettle or libsodium: on the SHA-NI machine of
+ * docs/performance.md, 1 GiB in 1 MiB updates hashes at 2040 MB/s with
+ * OpenSSL 3.0, 1810 MB/s with nettle 3.8 and about 280 MB/s with
+ * libsodium (portable C); SHA-256 is the one sequential step of seal,
+ * verify and open.  libcrypto is already linked for ChaCha20-Poly1305.
  *
  * Knows nothing of archives, SHA256SUMS or signatures.
  */
 #include <string.h>
 
-#include <nettle/sha2.h>
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include "cairn_err.h"
 #include "cio.h"
 #include "digest.h"
 
-void
+int
 digest_sha256_init(struct digest_sha256 *d)
 {
-	sha256_init(&d->ctx);
+	d->failed = 0;
+	d->ctx = NULL;
+	if (cio_fault_hit() || (d->ctx = EVP_MD_CTX_new()) == NULL)
+		return CAIRN_ERR_NOMEM;
+	if (EVP_DigestInit_ex(d->ctx, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(d->ctx);
+		d->ctx = NULL;
+		return CAIRN_ERR_NOMEM;
+	}
+	return 0;
 }
 
 void
 digest_sha256_update(struct digest_sha256 *d, const void *buf, size_t len)
 {
-	if (len > 0)
-		sha256_update(&d->ctx, len, buf);
+	if (len > 0 && !d->failed && EVP_DigestUpdate(d->ctx, buf, len) != 1)
+		d->failed = 1;
 }
 
-void
+int
 digest_sha256_final(struct digest_sha256 *d, uint8_t out[DIGEST_SHA256_LEN])
 {
-	sha256_digest(&d->ctx, DIGEST_SHA256_LEN, out);
-	sodium_memzero(&d->ctx, sizeof d->ctx);
+	unsigned int n = 0;
+	int ok = !d->failed &&
+	    EVP_DigestFinal_ex(d->ctx, out, &n) == 1 &&
+	    n == DIGEST_SHA256_LEN;
+
+	digest_sha256_free(d);
+	if (!ok) {
+		sodium_memzero(out, DIGEST_SHA256_LEN);
+		return CAIRN_ERR_NOMEM;
+	}
+	return 0;
 }
 
 void
+digest_sha256_free(struct digest_sha256 *d)
+{
+	EVP_MD_CTX_free(d->ctx); /* also wipes it */
+	d->ctx = NULL;
+	d->failed = 0;
+}
+
+int
 digest_sha256(const void *buf, size_t len, uint8_t out[DIGEST_SHA256_LEN])
 {
 	struct digest_sha256 d;
-
-	digest_sha256_init(&d);
-	digest_sha256_update(&d, buf, len);
-	digest_sha256_final(&d, out);
-}
-
-void
-digest_tee_init(struct digest_tee *t, const struct cio_sink *next)
-{
-	digest_sha256_init(&t->d);
-	t->next = next;
-	t->count = 0;
-}
-
-int
-digest_tee_write(void *tee, const uint8_t *buf, size_t len)
-{
-	struct digest_tee *t = tee;
 	int rc;
 
-	if (t->next != NULL &&
-	    (rc = t->next->write(t->next->ctx, buf, len)) != 0)
+	if ((rc = digest_sha256_init(&d)) != 0)
 		return rc;
-	digest_sha256_update(&t->d, buf, len);
-	t->count += len;
-	return 0;
-}
-
-int
-digest_sha256_source(const struct cio_source *src,
-    uint8_t out[DIGEST_SHA256_LEN], uint64_t *count)
-{
-	struct digest_sha256 d;
-	uint8_t buf[65536];
-	uint64_t n = 0;
-	ssize_t r;
-
-	digest_sha256_init(&d);
-	while ((r = src->read(src->ctx, buf, sizeof buf)) > 0) {
-		digest_sha256_update(&d, buf, (size_t)r);
-		n += (uint64_t)r;
-	}
-	if (r < 0) {
-		sodium_memzero(&d, sizeof d);
-		return (int)r;
-	}
-	digest_sha256_final(&d, out);
-	if (count != NULL)
-		*count = n;
-	return 0;
+	digest_sha256_update(&d, buf, len);
+	return digest_sha256_final(&d, out);
 }
 
 char *

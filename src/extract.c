@@ -42,6 +42,7 @@ struct extract {
 	/* the file being written */
 	unsigned int file_mode;
 	int64_t file_mtime;
+	struct cio_writeback file_wb; /* so that syncfs() waits less */
 	/* cached parent directory of the last entry */
 	char *cur_dir;
 	int cur_fd;
@@ -329,15 +330,20 @@ extract_file_begin(
 		return x_errno();
 	x->file_mode = mode;
 	x->file_mtime = mtime;
+	x->file_wb.written = x->file_wb.started = 0;
 	return 0;
 }
 
 int
 extract_file_write(struct extract *x, const uint8_t *buf, size_t len)
 {
+	int rc;
+
 	if (x->filefd < 0)
 		return CAIRN_ERR_INVAL;
-	return cio_fd_write(&x->filefd, buf, len);
+	if ((rc = cio_fd_write(&x->filefd, buf, len)) == 0)
+		cio_writeback(x->filefd, &x->file_wb, len);
+	return rc;
 }
 
 static void

@@ -132,8 +132,8 @@ seal_write(struct seal_plan *p, const struct age_recipients *rs, int armor,
 		seal_fail(p, rc, MANIFEST_NAME, cairn_strerror(rc));
 		goto out;
 	}
-	digest_sha256(json, jlen, digest);
-	if ((rc = sums_add(&sums, MANIFEST_NAME, digest)) != 0)
+	if ((rc = digest_sha256(json, jlen, digest)) != 0 ||
+	    (rc = sums_add(&sums, MANIFEST_NAME, digest)) != 0)
 		goto out;
 	if ((rc = age_writer_new(&aw, rs, armor, sink)) != 0) {
 		seal_fail(p, rc, NULL, cairn_strerror(rc));

@@ -66,7 +66,7 @@ read_file(const struct seal_plan *p, size_t i, uint8_t *buf, int faults,
 {
 	const struct seal_item *it = &p->items[i];
 	uint64_t size = p->m->entries[i].size, total = 0;
-	struct digest_sha256 d;
+	struct digest_sha256 d = {NULL, 0};
 	struct stat before, after;
 	int fd, rc;
 
@@ -97,7 +97,10 @@ read_file(const struct seal_plan *p, size_t i, uint8_t *buf, int faults,
 		goto out;
 	}
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	digest_sha256_init(&d);
+	if ((rc = digest_sha256_init(&d)) != 0) {
+		rfail(err, rc, it->host, cairn_strerror(rc));
+		goto out;
+	}
 	for (;;) {
 		ssize_t n = read(fd, buf, SEAL_BLOCK);
 
@@ -138,9 +141,10 @@ read_file(const struct seal_plan *p, size_t i, uint8_t *buf, int faults,
 		rfail(err, rc, it->host, "modified while being sealed");
 		goto out;
 	}
-	digest_sha256_final(&d, digest);
-	rc = 0;
+	if ((rc = digest_sha256_final(&d, digest)) != 0)
+		rfail(err, rc, it->host, cairn_strerror(rc));
 out:
+	digest_sha256_free(&d);
 	close(fd);
 	return rc;
 }

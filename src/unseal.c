@@ -145,7 +145,7 @@ read_manifest(struct run *r)
 		if (r->digests == NULL)
 			rc = CAIRN_ERR_NOMEM;
 		else
-			digest_sha256(json, len, r->digests[0]);
+			rc = digest_sha256(json, len, r->digests[0]);
 	} else if (rc != CAIRN_ERR_NOMEM)
 		rc = fail(r, rc, MANIFEST_NAME ": %s", cairn_strerror(rc));
 	free(json);
@@ -182,7 +182,7 @@ member(struct run *r, const struct manifest_entry *me, size_t *filei)
 {
 	const struct unseal_ops *ops = r->o->ops;
 	struct tarball_entry e;
-	struct digest_sha256 d;
+	struct digest_sha256 d = {NULL, 0};
 	uint64_t got = 0;
 	int rc, isdir = me->type == MANIFEST_DIR;
 
@@ -208,34 +208,47 @@ member(struct run *r, const struct manifest_entry *me, size_t *filei)
 			return cb_fail(r, rc, me->path);
 		return 0;
 	}
+	if ((rc = digest_sha256_init(&d)) != 0)
+		return rc;
 	if (ops != NULL && ops->file_begin != NULL &&
-	    (rc = ops->file_begin(ops->ctx, me)) != 0)
-		return cb_fail(r, rc, me->path);
-	digest_sha256_init(&d);
+	    (rc = ops->file_begin(ops->ctx, me)) != 0) {
+		rc = cb_fail(r, rc, me->path);
+		goto out;
+	}
 	for (;;) {
 		ssize_t n = tarball_read_data(r->tr, r->buf, UNSEAL_BLOCK);
 
 		if (n == 0)
 			break;
-		if (n < 0)
-			return read_err(r, n, me->path);
+		if (n < 0) {
+			rc = read_err(r, n, me->path);
+			goto out;
+		}
 		digest_sha256_update(&d, r->buf, (size_t)n);
 		got += (uint64_t)n;
 		if (ops != NULL && ops->file_data != NULL &&
-		    (rc = ops->file_data(ops->ctx, r->buf, (size_t)n)) != 0)
-			return cb_fail(r, rc, me->path);
+		    (rc = ops->file_data(ops->ctx, r->buf, (size_t)n)) != 0) {
+			rc = cb_fail(r, rc, me->path);
+			goto out;
+		}
 	}
-	if (got != me->size)
-		return fail(r, CAIRN_ERR_INTEGRITY,
+	if (got != me->size) {
+		rc = fail(r, CAIRN_ERR_INTEGRITY,
 		    "%s: %" PRIu64 " bytes, the manifest says %" PRIu64,
 		    me->path, got, me->size);
-	digest_sha256_final(&d, r->digests[++*filei]);
+		goto out;
+	}
+	if ((rc = digest_sha256_final(&d, r->digests[++*filei])) != 0)
+		return rc;
 	if (ops != NULL && ops->file_end != NULL &&
 	    (rc = ops->file_end(ops->ctx)) != 0)
 		return cb_fail(r, rc, me->path);
 	r->res->nfiles++;
 	r->res->bytes += got;
 	return 0;
+out:
+	digest_sha256_free(&d);
+	return rc;
 }
 
 /* SHA256SUMS: parse, match the manifest, compare every digest. */

@@ -65,6 +65,8 @@ out_write(void *ctx, const uint8_t *buf, size_t len)
 	struct cli_out *o = ctx;
 	int rc = cio_fd_write(&o->fd, buf, len);
 
+	if (rc == 0 && o->atomic)
+		cio_writeback(o->fd, &o->a.wb, len);
 	if (rc != 0 && o->write_errno == 0) {
 		o->write_errno = errno != 0 ? errno : EIO;
 		if (!o->atomic && o->write_errno == EPIPE) {

@@ -365,3 +365,38 @@ started() {
 		only_entries . data pw p.cairn t.sh
 	done
 }
+
+# first_line FILE REGEX: number of the first line of FILE matching REGEX
+# (0 when none).
+first_line() { grep -n -E -m1 "$2" "$1" | cut -d: -f1 || true; }
+
+@test "durability: writeback starts early, fsync before the file is linked in place, directory fsynced after" {
+	command -v strace >/dev/null || skip "no strace"
+	"$CAIRN" keygen >/dev/null 2>&1
+	payload 20000000 big
+	# LeakSanitizer cannot run under ptrace.
+	st='env ASAN_OPTIONS=detect_leaks=0 strace -f -qq -e trace=openat,sync_file_range,fsync,syncfs,link,rename,renameat2'
+	$st -o t1 "$CAIRN" encrypt -R "$CAIRN_HOME/recipients" -o out.age big
+	tmpfd=$(sed -n -E 's/.*openat\(AT_FDCWD, "\.\/\.out\.age\.[^"]*", O_WRONLY.* = ([0-9]+)$/\1/p' t1)
+	[ -n "$tmpfd" ] || { cat t1; false; }
+	# 20 MB in 8 MiB steps: at least two early writebacks of the temp file
+	[ "$(grep -c "sync_file_range($tmpfd, .*SYNC_FILE_RANGE_WRITE" t1)" -ge 2 ]
+	wb=$(first_line t1 "sync_file_range\($tmpfd,")
+	fs=$(first_line t1 "fsync\($tmpfd\)")
+	ln=$(first_line t1 'link\("\./\.out\.age\.[^"]*", "out\.age"\)')
+	dfs=$(sed -n "$((ln + 1)),\$p" t1 | grep -c -E 'fsync\([0-9]+\) += 0' || true)
+	echo "writeback $wb fsync $fs link $ln directory fsyncs after link: $dfs"
+	[ "$wb" -gt 0 ] && [ "$fs" -gt "$wb" ] && [ "$ln" -gt "$fs" ] && [ "$dfs" -ge 1 ]
+	"$CAIRN" decrypt -o back out.age
+	cmp big back
+
+	"$CAIRN" seal -o s.cairn big 2>/dev/null
+	$st -o t2 "$CAIRN" open -q -C x s.cairn
+	wb=$(first_line t2 'sync_file_range\(')
+	sf=$(first_line t2 'syncfs\(')
+	rn=$(first_line t2 'renameat2\(.*"x", RENAME_NOREPLACE\) = 0')
+	fs=$(sed -n "$((rn + 1)),\$p" t2 | grep -c -E 'fsync\([0-9]+\) += 0' || true)
+	echo "open: writeback $wb syncfs $sf rename $rn parent fsyncs after: $fs"
+	[ "$wb" -gt 0 ] && [ "$sf" -gt "$wb" ] && [ "$rn" -gt "$sf" ] && [ "$fs" -ge 1 ]
+	cmp big x/big
+}
