@@ -45,14 +45,17 @@ struct extract;
 int extract_begin(struct extract **out, const char *dest);
 
 /* Create a directory entry (mode applied at commit).  Returns 0,
- * CAIRN_ERR_UNSAFE (bad name, or the name exists as a non-directory),
- * CAIRN_ERR_IO, CAIRN_ERR_NOMEM. */
+ * CAIRN_ERR_UNSAFE (bad name, or a parent that is not a directory),
+ * CAIRN_ERR_EXISTS (the name exists as a non-directory), CAIRN_ERR_IO,
+ * CAIRN_ERR_NOMEM.  Names the caller has checked to be unique can still
+ * exist already on a file system that folds letter case or Unicode
+ * normalization: that is CAIRN_ERR_EXISTS. */
 int extract_dir(
     struct extract *x, const char *path, unsigned int mode, int64_t mtime);
 
 /* Create a file, then extract_file_write() its bytes and
- * extract_file_end() it.  Errors as extract_dir(); CAIRN_ERR_UNSAFE also
- * when the name exists already. */
+ * extract_file_end() it.  Errors as extract_dir(); CAIRN_ERR_EXISTS also
+ * when the name exists already (never overwritten). */
 int extract_file_begin(
     struct extract *x, const char *path, unsigned int mode, int64_t mtime);
 int extract_file_write(struct extract *x, const uint8_t *buf, size_t len);

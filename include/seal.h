@@ -62,9 +62,14 @@
 
 enum seal_warning {
 	SEAL_WARN_SYMLINK = 1, /* path is a symbolic link: skipped */
+	SEAL_WARN_CASE = 2,    /* path and other differ only in letter case */
 };
-/* path is the host path as found (not escaped). */
-typedef void (*seal_warn_cb)(void *ctx, enum seal_warning w, const char *path);
+/*
+ * SEAL_WARN_SYMLINK: path is the host path as found, other is NULL.
+ * SEAL_WARN_CASE: path and other are archive paths.  Neither is escaped.
+ */
+typedef void (*seal_warn_cb)(
+    void *ctx, enum seal_warning w, const char *path, const char *other);
 
 struct seal_plan;
 
@@ -84,6 +89,16 @@ int seal_plan_new(struct seal_plan **out, seal_warn_cb warn, void *ctx);
  * written.
  */
 int seal_plan_add(struct seal_plan *p, const char *path);
+
+/*
+ * After the last seal_plan_add(): report, through the warning callback
+ * (SEAL_WARN_CASE), every two archive paths that differ only in ASCII
+ * letter case.  Such an archive is valid and seals as it is, but a
+ * case-insensitive file system (the default on macOS and Windows) cannot
+ * hold both names, so `open` refuses it there.  Non-ASCII letters are not
+ * folded.  Returns 0 or CAIRN_ERR_NOMEM.
+ */
+int seal_plan_check_case(struct seal_plan *p);
 
 /* The manifest being built: set the case and notes here (not entries).
  * Owned by the plan. */

@@ -85,6 +85,17 @@ arm(struct extract *x, int on)
 	x->armed = on;
 }
 
+/* The fault-injection seam (cio_fault_hit) for one system call: 1, with
+ * errno EIO, when the test build was told to fail it. */
+static int
+x_fault(void)
+{
+	if (!cio_fault_hit())
+		return 0;
+	errno = EIO;
+	return 1;
+}
+
 /* ---- setup --------------------------------------------------------------- */
 
 /* Split dest into its directory (malloc'd; "." when none) and last
@@ -157,7 +168,7 @@ extract_begin(struct extract **out, const char *dest)
 		snprintf(x->stage_name, NAME_MAX + 1, ".%.*s.cairn-%s",
 		    X_STAGE_NAME_KEEP, x->dest_name, rnd);
 		block_signals(&old);
-		i = mkdirat(x->parentfd, x->stage_name, 0700);
+		i = x_fault() ? -1 : mkdirat(x->parentfd, x->stage_name, 0700);
 		if (i == 0)
 			arm(x, 1);
 		sigprocmask(SIG_SETMASK, &old, NULL);
@@ -167,7 +178,8 @@ extract_begin(struct extract **out, const char *dest)
 	if (!x->armed)
 		goto out;
 	snprintf(x->stage_path, n, "%s/%s", dir, x->stage_name);
-	if ((x->stagefd = openat(x->parentfd, x->stage_name, X_DIR_FLAGS)) < 0)
+	if (x_fault() ||
+	    (x->stagefd = openat(x->parentfd, x->stage_name, X_DIR_FLAGS)) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -245,8 +257,8 @@ x_parent(struct extract *x, const char *path, int *pfd, const char **leaf)
 			goto fail;
 		memcpy(comp, p, (size_t)(e - p));
 		comp[e - p] = '\0';
-		next = openat(fd, comp, X_DIR_FLAGS);
-		if (next < 0 && errno == ENOENT &&
+		next = x_fault() ? -1 : openat(fd, comp, X_DIR_FLAGS);
+		if (next < 0 && errno == ENOENT && !x_fault() &&
 		    (mkdirat(fd, comp, 0755) == 0 || errno == EEXIST))
 			next = openat(fd, comp, X_DIR_FLAGS);
 		if (fd != x->stagefd)
@@ -293,7 +305,7 @@ extract_dir(
 		if (errno != EEXIST ||
 		    fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
 		    !S_ISDIR(st.st_mode))
-			return errno == EEXIST ? CAIRN_ERR_UNSAFE : x_errno();
+			return errno == EEXIST ? CAIRN_ERR_EXISTS : x_errno();
 	}
 	if (x->ndirs == x->capdirs) {
 		size_t cap = x->capdirs ? x->capdirs * 2 : 64;
@@ -327,7 +339,7 @@ extract_file_begin(
 	x->filefd = openat(pfd, leaf,
 	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (x->filefd < 0)
-		return x_errno();
+		return errno == EEXIST ? CAIRN_ERR_EXISTS : x_errno();
 	x->file_mode = mode;
 	x->file_mtime = mtime;
 	x->file_wb.written = x->file_wb.started = 0;
@@ -362,9 +374,10 @@ extract_file_end(struct extract *x)
 	if (x->filefd < 0)
 		return CAIRN_ERR_INVAL;
 	set_times(ts, x->file_mtime);
-	if (fchmod(x->filefd, (0600 | (x->file_mode & 0044)) & ~x->umask) !=
+	if (x_fault() ||
+	    fchmod(x->filefd, (0600 | (x->file_mode & 0044)) & ~x->umask) !=
 	        0 ||
-	    futimens(x->filefd, ts) != 0)
+	    x_fault() || futimens(x->filefd, ts) != 0)
 		rc = CAIRN_ERR_IO;
 	if (close(x->filefd) != 0 && rc == 0)
 		rc = CAIRN_ERR_IO;
@@ -386,11 +399,12 @@ apply_dirs(struct extract *x)
 
 		if ((rc = x_parent(x, d->path, &pfd, &leaf)) != 0)
 			return rc;
-		if ((fd = openat(pfd, leaf, X_DIR_FLAGS)) < 0)
+		if (x_fault() || (fd = openat(pfd, leaf, X_DIR_FLAGS)) < 0)
 			return x_errno();
 		set_times(ts, d->mtime);
-		rc = fchmod(fd, (0700 | (d->mode & 0055)) & ~x->umask) != 0 ||
-		    futimens(fd, ts) != 0;
+		rc = x_fault() ||
+		    fchmod(fd, (0700 | (d->mode & 0055)) & ~x->umask) != 0 ||
+		    x_fault() || futimens(fd, ts) != 0;
 		close(fd);
 		if (rc)
 			return CAIRN_ERR_IO;
@@ -409,11 +423,12 @@ extract_commit(struct extract *x)
 	if ((rc = apply_dirs(x)) != 0)
 		goto fail;
 	rc = CAIRN_ERR_IO;
-	if (cio_fault_hit() || syncfs(x->stagefd) != 0 ||
+	if (x_fault() || syncfs(x->stagefd) != 0 || x_fault() ||
 	    fchmod(x->stagefd, 0755 & ~x->umask) != 0)
 		goto fail;
 	block_signals(&old);
-	if (renameat2(x->parentfd, x->stage_name, x->parentfd, x->dest_name,
+	if (x_fault() ||
+	    renameat2(x->parentfd, x->stage_name, x->parentfd, x->dest_name,
 	        RENAME_NOREPLACE) != 0) {
 		int saved = errno;
 
@@ -425,8 +440,23 @@ extract_commit(struct extract *x)
 	arm(x, 0);
 	x->done = 1;
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (fsync(x->parentfd) != 0)
+	if (x_fault() || fsync(x->parentfd) != 0) {
+		int saved = errno;
+
+		/* Not known to be durable: take the tree back out of place
+		 * (it is ours since the rename), so that an error leaves
+		 * nothing at the destination, as cio_atomic_commit() does. */
+		block_signals(&old);
+		if (renameat2(x->parentfd, x->dest_name, x->parentfd,
+		        x->stage_name, RENAME_NOREPLACE) == 0) {
+			x->done = 0;
+			arm(x, 1);
+		}
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		extract_abort(x);
+		errno = saved;
 		return CAIRN_ERR_IO;
+	}
 	return 0;
 fail:
 	extract_abort(x);

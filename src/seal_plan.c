@@ -303,7 +303,7 @@ walk(struct seal_plan *p, const char *host, const char *rel)
 		return fail_errno(p, host);
 	if (S_ISLNK(st.st_mode)) {
 		if (p->warn != NULL)
-			p->warn(p->warn_ctx, SEAL_WARN_SYMLINK, host);
+			p->warn(p->warn_ctx, SEAL_WARN_SYMLINK, host, NULL);
 		return 0;
 	}
 	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
@@ -376,4 +376,49 @@ seal_plan_add(struct seal_plan *p, const char *path)
 	if (rc == CAIRN_ERR_NOMEM)
 		seal_fail(p, rc, NULL, "out of memory");
 	return rc;
+}
+
+/* strcmp() with ASCII letters folded to lower case. */
+static int
+casecmp(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		int ca = (unsigned char)*a, cb = (unsigned char)*b;
+
+		ca += ca >= 'A' && ca <= 'Z' ? 'a' - 'A' : 0;
+		cb += cb >= 'A' && cb <= 'Z' ? 'a' - 'A' : 0;
+		if (ca != cb || ca == 0)
+			return ca - cb;
+	}
+}
+
+static int
+cmp_entry_case(const void *a, const void *b)
+{
+	const struct manifest_entry *x = *(const struct manifest_entry *const *)a;
+	const struct manifest_entry *y = *(const struct manifest_entry *const *)b;
+	int c = casecmp(x->path, y->path);
+
+	return c != 0 ? c : strcmp(x->path, y->path);
+}
+
+int
+seal_plan_check_case(struct seal_plan *p)
+{
+	const struct manifest_entry **v;
+	size_t n = p->m->nentries;
+
+	if (p->warn == NULL || n < 2)
+		return 0;
+	if ((v = cio_calloc(n, sizeof(*v))) == NULL)
+		return CAIRN_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		v[i] = &p->m->entries[i];
+	qsort(v, n, sizeof(*v), cmp_entry_case);
+	for (size_t i = 1; i < n; i++)
+		if (casecmp(v[i - 1]->path, v[i]->path) == 0)
+			p->warn(p->warn_ctx, SEAL_WARN_CASE, v[i]->path,
+			    v[i - 1]->path);
+	free(v);
+	return 0;
 }

@@ -81,6 +81,11 @@ cli_archive_fail(int rc, const struct unseal_result *res, const char *name)
 	if (ec == CLI_EXIT_INTEGRITY)
 		cli_hint("the archive is damaged, truncated or has been "
 		         "tampered with; nothing from it can be trusted");
+	else if (rc == CAIRN_ERR_EXISTS)
+		cli_hint("the archive holds two names this file system cannot "
+		         "tell apart (they differ only in letter case, as on "
+		         "macOS or Windows); open it on a case-sensitive file "
+		         "system, e.g. Linux ext4");
 	else if (ec == CLI_EXIT_SIGNATURE && res->m != NULL &&
 	    res->m->has_signer && res->sig_ok == 0 && rc == CAIRN_ERR_SIGNATURE)
 		cli_hint("check the signer's public key "

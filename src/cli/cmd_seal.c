@@ -68,13 +68,18 @@ struct seal_args {
 };
 
 static void
-warn_cb(void *ctx, enum seal_warning w, const char *path)
+warn_cb(void *ctx, enum seal_warning w, const char *path, const char *other)
 {
 	(void)ctx;
 	if (w == SEAL_WARN_SYMLINK)
 		cli_warn("%s: symbolic link, skipped (cairn seals regular "
 		         "files and directories only)",
 		    path);
+	else if (w == SEAL_WARN_CASE)
+		cli_warn("%s and %s differ only in letter case: sealed, but "
+		         "`cairn open` cannot extract both on a "
+		         "case-insensitive file system (macOS, Windows)",
+		    other, path);
 }
 
 /* Recipients from -r/-R/-p or the key home. */
@@ -402,6 +407,10 @@ cmd_seal(int argc, char **argv)
 			          seal_plan_error(p), "seal");
 			goto out;
 		}
+	if ((rc = seal_plan_check_case(p)) != 0) {
+		ec = cli_fail(rc, "seal");
+		goto out;
+	}
 	if (seal_plan_manifest(p)->nentries == 0) {
 		cli_error("seal: nothing to seal (every PATH was skipped)");
 		ec = CLI_EXIT_ERR;

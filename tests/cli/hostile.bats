@@ -456,13 +456,20 @@ tar_set_size() {
 	# Policy: paths are compared byte for byte; "Case.txt" and
 	# "case.txt" are two entries.  open creates every file with O_EXCL in
 	# a fresh staging directory, so on a case-insensitive file system the
-	# second one fails (exit 1) and nothing is left; here (case-sensitive)
-	# both come out.
+	# second one fails (exit 1, with a hint) and nothing is left; here
+	# (case-sensitive) both come out.  seal warns about such pairs.
 	mkdir in
 	printf 'upper\n' >in/Case.txt
 	printf 'lower\n' >in/case.txt
+	printf 'other\n' >in/other.txt
 	"$CAIRN" keygen -o id >rec
-	"$CAIRN" seal -r "$(cat rec)" --no-sign -o a.cairn in 2>/dev/null
+	expect_exit 0 "$CAIRN" seal -r "$(cat rec)" --no-sign -o a.cairn in
+	assert_stderr_has "warning: in/Case.txt and in/case.txt differ only in letter case"
+	[ "$(grep -c warning <<<"$stderr")" -eq 1 ]
+	mv in/Case.txt in/Case2.txt
+	expect_exit 0 "$CAIRN" seal -r "$(cat rec)" --no-sign -o b.cairn in
+	[[ "$stderr" != *warning* ]]
+	mv in/Case2.txt in/Case.txt
 	expect_exit 0 "$CAIRN" open -i id -C out a.cairn
 	[ "$(cat out/in/Case.txt)" = upper ] && [ "$(cat out/in/case.txt)" = lower ]
 }

@@ -52,8 +52,9 @@ sh(const char *fmt, ...)
 }
 
 static void
-on_warn(void *ctx, enum seal_warning w, const char *path)
+on_warn(void *ctx, enum seal_warning w, const char *path, const char *other)
 {
+	(void)other;
 	(void)ctx;
 	if (w == SEAL_WARN_SYMLINK)
 		warnings++;
