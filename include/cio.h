@@ -128,6 +128,11 @@ int cio_same_file(int fd_a, const char *path_b);
  */
 int cio_fault_hit(void);
 
+/* sodium_malloc / sodium_allocarray (guarded, locked memory for
+ * secrets; free with sodium_free) honouring fault injection. */
+void *cio_secret_malloc(size_t n);
+void *cio_secret_allocarray(size_t count, size_t size);
+
 /* malloc/calloc/realloc wrappers honouring fault injection. */
 void *cio_malloc(size_t n);
 void *cio_calloc(size_t n, size_t m);

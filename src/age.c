@@ -96,7 +96,7 @@ writer_header(struct age_writer *w, const struct age_recipients *rs)
 		return CAIRN_ERR_INVAL;
 	if ((st = cio_calloc(rs->n + 1, sizeof(*st))) == NULL)
 		goto out;
-	if (cio_fault_hit() || (fk = sodium_malloc(AGE_FILE_KEY_LEN)) == NULL)
+	if ((fk = cio_secret_malloc(AGE_FILE_KEY_LEN)) == NULL)
 		goto out;
 	randombytes_buf(fk, AGE_FILE_KEY_LEN);
 	for (i = 0; i < rs->n; i++, n++)
@@ -331,7 +331,7 @@ age_reader_new(struct age_reader **out, const struct cio_source *src,
 	}
 	if ((ret = read_header(r, &h, &buf, &len)) != 0)
 		goto out;
-	if (cio_fault_hit() || (fk = sodium_malloc(AGE_FILE_KEY_LEN)) == NULL) {
+	if ((fk = cio_secret_malloc(AGE_FILE_KEY_LEN)) == NULL) {
 		ret = CAIRN_ERR_NOMEM;
 		goto out;
 	}

@@ -239,8 +239,8 @@ identity_line(void *ctx, const char *s, size_t n)
 		return CAIRN_ERR_UNSUPPORTED;
 	if (n > MAX_KEY_LINE)
 		return CAIRN_ERR_INVAL;
-	line = sodium_malloc(n + 1);
-	sk = sodium_malloc(AGE_X25519_KEY_LEN);
+	line = cio_secret_malloc(n + 1);
+	sk = cio_secret_malloc(AGE_X25519_KEY_LEN);
 	if (line == NULL || sk == NULL || cio_fault_hit()) {
 		ret = CAIRN_ERR_NOMEM;
 		goto out;
@@ -275,8 +275,8 @@ decrypt_identity_file(const char *text, size_t len, age_passphrase_cb cb,
 	if (cb == NULL)
 		return CAIRN_ERR_NO_MATCH;
 	/* The plaintext is never longer than the file. */
-	pass = sodium_malloc(PASSPHRASE_CAP);
-	out = sodium_malloc(len + 1);
+	pass = cio_secret_malloc(PASSPHRASE_CAP);
+	out = cio_secret_malloc(len + 1);
 	if (pass == NULL || out == NULL || cio_fault_hit()) {
 		ret = CAIRN_ERR_NOMEM;
 		goto out;

@@ -53,7 +53,7 @@ scrypt_wrap(const void *ctx, const uint8_t file_key[AGE_FILE_KEY_LEN],
 {
 	const struct scrypt_ctx *c = ctx;
 	uint8_t salt[AGE_SCRYPT_SALT_LEN], body[BODY_LEN];
-	uint8_t *key = sodium_malloc(32);
+	uint8_t *key = cio_secret_malloc(32);
 	char salt64[SALT_B64_LEN + 1], wf[8];
 	const char *args[2] = {salt64, wf};
 	int ret;
@@ -118,7 +118,7 @@ scrypt_unwrap(const void *ctx, const struct age_stanza *st, size_t n,
 			ret = CAIRN_ERR_UNSUPPORTED;
 			goto out;
 		}
-		if ((key = sodium_malloc(32)) == NULL) {
+		if ((key = cio_secret_malloc(32)) == NULL) {
 			ret = CAIRN_ERR_NOMEM;
 			goto out;
 		}
@@ -161,8 +161,8 @@ ctx_new(void **out, const char *pass, size_t passlen, int wf)
 	/* sodium_malloc aligns only sizes that are multiples of alignment */
 	size_t size = (sizeof(*c) + passlen + 1 + 15) & ~(size_t)15;
 
-	if (passlen > SIZE_MAX / 2 || cio_fault_hit() ||
-	    (c = sodium_malloc(size)) == NULL)
+	if (passlen > SIZE_MAX / 2 ||
+	    (c = cio_secret_malloc(size)) == NULL)
 		return CAIRN_ERR_NOMEM;
 	c->work_factor = wf;
 	c->passlen = passlen;

@@ -27,7 +27,7 @@ static int
 key_new(struct age_aead **out, const uint8_t file_key[AGE_FILE_KEY_LEN],
     const uint8_t nonce[AGE_STREAM_NONCE_LEN], int decrypt)
 {
-	uint8_t *key = sodium_malloc(AGE_AEAD_KEY_LEN);
+	uint8_t *key = cio_secret_malloc(AGE_AEAD_KEY_LEN);
 	int ret;
 
 	*out = NULL;

@@ -55,7 +55,7 @@ x25519_wrap(const void *ctx, const uint8_t file_key[AGE_FILE_KEY_LEN],
     struct age_stanza *out)
 {
 	const struct x25519_recipient *r = ctx;
-	struct x25519_tmp *t = sodium_malloc(sizeof(*t));
+	struct x25519_tmp *t = cio_secret_malloc(sizeof(*t));
 	uint8_t share[AGE_X25519_KEY_LEN], body[BODY_LEN];
 	char arg[SHARE_B64_LEN + 1];
 	const char *args[1] = {arg};
@@ -102,7 +102,7 @@ x25519_unwrap(const void *ctx, const struct age_stanza *st, size_t n,
 			ret = CAIRN_ERR_HEADER;
 			goto out;
 		}
-		if (t == NULL && (t = sodium_malloc(sizeof(*t))) == NULL) {
+		if (t == NULL && (t = cio_secret_malloc(sizeof(*t))) == NULL) {
 			ret = CAIRN_ERR_NOMEM;
 			goto out;
 		}
@@ -168,7 +168,7 @@ age_x25519_identity_new(
 {
 	struct x25519_identity *id;
 
-	if (cio_fault_hit() || (id = sodium_malloc(sizeof(*id))) == NULL)
+	if ((id = cio_secret_malloc(sizeof(*id))) == NULL)
 		return CAIRN_ERR_NOMEM;
 	memcpy(id->sk, sk, sizeof(id->sk));
 	crypto_scalarmult_base(id->pk, id->sk);

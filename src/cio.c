@@ -56,6 +56,18 @@ cio_fault_hit(void)
 #endif
 
 void *
+cio_secret_malloc(size_t n)
+{
+	return cio_fault_hit() ? NULL : sodium_malloc(n);
+}
+
+void *
+cio_secret_allocarray(size_t count, size_t size)
+{
+	return cio_fault_hit() ? NULL : sodium_allocarray(count, size);
+}
+
+void *
 cio_malloc(size_t n)
 {
 	if (cio_fault_hit())
@@ -445,7 +457,7 @@ cio_read_file(
 			goto out;
 		}
 	}
-	if ((buf = sodium_malloc(max + 1)) == NULL) {
+	if ((buf = cio_secret_malloc(max + 1)) == NULL) {
 		rc = CAIRN_ERR_NOMEM;
 		goto out;
 	}

@@ -106,7 +106,7 @@ minisig_secure_alloc(size_t n)
 {
 	if (cio_fault_hit())
 		return NULL;
-	return sodium_malloc(n);
+	return cio_secret_malloc(n);
 }
 
 /* ---- keys -------------------------------------------------------------- */

@@ -49,9 +49,7 @@ rng(uint8_t *buf, size_t len)
 static void *
 secret_alloc(size_t n)
 {
-	if (cio_fault_hit())
-		return NULL;
-	return sodium_malloc((n + 63) & ~(size_t)63);
+	return cio_secret_malloc((n + 63) & ~(size_t)63);
 }
 
 struct split_ws {
@@ -183,8 +181,7 @@ slip39_split(const uint8_t *secret, size_t len, const char *pass,
 	rc = CAIRN_ERR_NOMEM;
 	if ((ws = secret_alloc(sizeof *ws)) == NULL)
 		goto out;
-	if (cio_fault_hit() ||
-	    (shares = sodium_allocarray(total, sizeof *shares)) == NULL)
+	if ((shares = cio_secret_allocarray(total, sizeof *shares)) == NULL)
 		goto out;
 	memset(shares, 0, total * sizeof *shares);
 

@@ -98,7 +98,7 @@ feistel(const uint8_t *in, size_t len, const char *pass, size_t passlen, int e,
 	/* sodium_malloc only aligns sizes that are multiples of the
 	 * alignment: round up so the HMAC states are aligned. */
 	wslen = (sizeof *ws + 1 + passlen + 63) & ~(size_t)63;
-	if (cio_fault_hit() || (ws = sodium_malloc(wslen)) == NULL)
+	if ((ws = cio_secret_malloc(wslen)) == NULL)
 		return CAIRN_ERR_NOMEM;
 
 	iterations = (uint32_t)SLIP39_BASE_ITERATIONS << e;

@@ -138,7 +138,7 @@ static int
 pass_alloc(struct cli_pass *p)
 {
 	p->len = 0;
-	if ((p->buf = sodium_malloc(CLI_PASS_MAX + 1)) == NULL) {
+	if ((p->buf = cio_secret_malloc(CLI_PASS_MAX + 1)) == NULL) {
 		cli_error("out of memory");
 		return CLI_EXIT_ERR;
 	}

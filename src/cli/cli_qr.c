@@ -53,7 +53,7 @@ cli_qr_print(int fd, const char *text)
 	size_t n = strlen(text), cap, o;
 	int ansi = isatty(fd), rows, cols, ec = 0;
 
-	if ((up = sodium_malloc(n + 1)) == NULL)
+	if ((up = cio_secret_malloc(n + 1)) == NULL)
 		return cli_fail(CAIRN_ERR_NOMEM, "QR code");
 	for (size_t i = 0; i <= n; i++)
 		up[i] = (text[i] >= 'a' && text[i] <= 'z')
@@ -69,7 +69,7 @@ cli_qr_print(int fd, const char *text)
 	}
 	rows = cols = q->width + 2 * QR_QUIET;
 	cap = (size_t)cols * 3 + sizeof(on) + sizeof(off) + 2;
-	if ((line = sodium_malloc(cap)) == NULL) {
+	if ((line = cio_secret_malloc(cap)) == NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "QR code");
 		goto out;
 	}

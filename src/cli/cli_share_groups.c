@@ -146,7 +146,7 @@ cli_groups_split(const struct cli_groups *gs, const uint8_t *secret, size_t len,
 	    &nmade);
 	if (rc != 0)
 		return cli_fail(rc, "splitting");
-	if ((all = sodium_allocarray(gs->total, sizeof(*all))) == NULL) {
+	if ((all = cio_secret_allocarray(gs->total, sizeof(*all))) == NULL) {
 		slip39_shares_free(made, nmade);
 		return cli_fail(CAIRN_ERR_NOMEM, "splitting");
 	}

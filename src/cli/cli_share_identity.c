@@ -92,7 +92,7 @@ cli_identity_secret(const char *path, uint8_t sk[AGE_X25519_KEY_LEN])
 		text = plain;
 		end = plain + plainlen;
 	}
-	if ((key = sodium_malloc(AGE_IDENTITY_STR_LEN + 1)) == NULL) {
+	if ((key = cio_secret_malloc(AGE_IDENTITY_STR_LEN + 1)) == NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "%s", path);
 		goto out;
 	}

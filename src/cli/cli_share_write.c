@@ -102,7 +102,7 @@ cli_share_text(const struct slip39_share *s, int member_count, int copy,
 	size_t o = 0;
 	int rc = -1;
 
-	if ((words = sodium_malloc(SLIP39_MNEMONIC_MAX)) == NULL)
+	if ((words = cio_secret_malloc(SLIP39_MNEMONIC_MAX)) == NULL)
 		return -1;
 	if (slip39_mnemonic_encode(s, words, SLIP39_MNEMONIC_MAX) != 0)
 		goto out;
@@ -225,8 +225,8 @@ print_share(const struct slip39_share *s, size_t k, size_t n, int member_count,
 	size_t o = 0, cap = 4096, i = 0;
 	int ec = 0, fd = STDOUT_FILENO;
 
-	if ((buf = sodium_malloc(cap)) == NULL ||
-	    (words = sodium_malloc(SLIP39_MNEMONIC_MAX)) == NULL) {
+	if ((buf = cio_secret_malloc(cap)) == NULL ||
+	    (words = cio_secret_malloc(SLIP39_MNEMONIC_MAX)) == NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "printing shares");
 		goto out;
 	}
@@ -304,7 +304,7 @@ cli_share_set_write(
 			return cli_fail_why(CLI_EXIT_USAGE,
 			    "a label must be 1 to 64 printable characters",
 			    "'%s'", set->names[k]);
-	if ((text = sodium_malloc(CLI_SHARE_TEXT_MAX)) == NULL ||
+	if ((text = cio_secret_malloc(CLI_SHARE_TEXT_MAX)) == NULL ||
 	    (paths = cio_calloc(n, sizeof(*paths))) == NULL ||
 	    (a = cio_calloc(n, sizeof(*a))) == NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "writing shares");

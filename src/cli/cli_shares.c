@@ -61,7 +61,7 @@ cli_shares_decrypt_mem(const char *text, size_t len,
 	*plain = NULL;
 	*plainlen = 0;
 	/* The plaintext is never longer than the age file. */
-	if ((out = sodium_malloc(len + 1)) == NULL)
+	if ((out = cio_secret_malloc(len + 1)) == NULL)
 		return CAIRN_ERR_NOMEM;
 	if ((rc = age_reader_new(&r, &src, ids)) != 0)
 		goto out;
@@ -324,7 +324,7 @@ cli_share_read(struct cli_share *sh, const char *path,
 		text = plain;
 		len = plainlen;
 	}
-	if ((words = sodium_malloc(len + 1)) == NULL) {
+	if ((words = cio_secret_malloc(len + 1)) == NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "%s", path);
 		goto out;
 	}
@@ -370,7 +370,7 @@ cli_shares_read(struct cli_shares *ss, const char *const *paths, size_t n,
 	if (n > CLI_SHARES_MAX)
 		return cli_fail_why(CLI_EXIT_USAGE, "too many share files",
 		    "%zu shares (at most %d)", n, CLI_SHARES_MAX);
-	if ((ss->v = sodium_allocarray(n > 0 ? n : 1, sizeof(*ss->v))) == NULL)
+	if ((ss->v = cio_secret_allocarray(n > 0 ? n : 1, sizeof(*ss->v))) == NULL)
 		return cli_fail(CAIRN_ERR_NOMEM, "shares");
 	ss->cap = n;
 	for (size_t i = 0; i < n; i++) {

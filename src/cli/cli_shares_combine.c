@@ -151,7 +151,7 @@ cli_shares_combine(const struct cli_shares *ss, const struct cli_pass *pass,
 			sel[nsel++] = mem[g][j];
 		complete++;
 	}
-	if ((pick = sodium_allocarray(nsel, sizeof(*pick))) == NULL)
+	if ((pick = cio_secret_allocarray(nsel, sizeof(*pick))) == NULL)
 		return cli_fail(CAIRN_ERR_NOMEM, "combining shares");
 	for (size_t i = 0; i < nsel; i++)
 		pick[i] = ss->v[sel[i]].s;
@@ -245,7 +245,7 @@ cli_shares_add_identity(struct age_identities *ids, const char *const *paths,
 		return ec;
 	if ((ec = cli_shares_read(&ss, paths, n, ids)) != 0)
 		goto out;
-	if ((secret = sodium_malloc(SLIP39_MAX_SECRET_LEN)) == NULL) {
+	if ((secret = cio_secret_malloc(SLIP39_MAX_SECRET_LEN)) == NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "shares");
 		goto out;
 	}

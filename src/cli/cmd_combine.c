@@ -138,7 +138,7 @@ cmd_combine(int argc, char **argv)
 	if ((ec = cli_shares_read(&ss, (const char *const *)(argv + optind),
 	         (size_t)(argc - optind), &ids)) != 0)
 		goto out;
-	if ((secret = sodium_malloc(SLIP39_MAX_SECRET_LEN)) == NULL) {
+	if ((secret = cio_secret_malloc(SLIP39_MAX_SECRET_LEN)) == NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "combine");
 		goto out;
 	}
@@ -147,7 +147,7 @@ cmd_combine(int argc, char **argv)
 	    (ec = cli_shares_check_key(&ss, secret, len, recipient)) != 0)
 		goto out;
 	cap = 2 * SLIP39_MAX_SECRET_LEN + 512;
-	if ((text = sodium_malloc(cap)) == NULL) {
+	if ((text = cio_secret_malloc(cap)) == NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "combine");
 		goto out;
 	}

@@ -87,8 +87,8 @@ write_identity(const char *path, const struct cli_pass *pass,
 		cli_hint("choose another path, or move the old key away first");
 		return CLI_EXIT_ERR;
 	}
-	if ((sk = sodium_malloc(AGE_X25519_KEY_LEN)) == NULL ||
-	    (text = sodium_malloc(KEYGEN_TEXT_MAX)) == NULL) {
+	if ((sk = cio_secret_malloc(AGE_X25519_KEY_LEN)) == NULL ||
+	    (text = cio_secret_malloc(KEYGEN_TEXT_MAX)) == NULL) {
 		cli_error("out of memory");
 		goto out;
 	}

@@ -259,7 +259,7 @@ init(int argc, char **argv)
 				    ct[j].name, ct[k].name);
 	}
 	/* The recovery key exists only here, in locked memory. */
-	if ((sk = sodium_malloc(AGE_X25519_KEY_LEN)) == NULL) {
+	if ((sk = cio_secret_malloc(AGE_X25519_KEY_LEN)) == NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "%s", verb);
 		goto out;
 	}

@@ -242,7 +242,7 @@ share_sub(int argc, char **argv, int is_reveal)
 	}
 	if ((ec = load_ids(&ids, files, nfiles)) != 0)
 		goto out;
-	if ((sh = sodium_malloc(sizeof(*sh))) == NULL) {
+	if ((sh = cio_secret_malloc(sizeof(*sh))) == NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "share");
 		goto out;
 	}

@@ -343,7 +343,7 @@ cmd_split(int argc, char **argv)
 	if (passfile != NULL &&
 	    (ec = cli_shares_pass(&pass, passfile, "--passphrase-file")) != 0)
 		goto out;
-	if ((secret = sodium_malloc(SLIP39_MAX_SECRET_LEN)) == NULL) {
+	if ((secret = cio_secret_malloc(SLIP39_MAX_SECRET_LEN)) == NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "split");
 		goto out;
 	}
