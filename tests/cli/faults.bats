@@ -366,9 +366,21 @@ started() {
 	done
 }
 
-# first_line FILE REGEX: number of the first line of FILE matching REGEX
-# (0 when none).
-first_line() { grep -n -E -m1 "$2" "$1" | cut -d: -f1 || true; }
+# in_order FILE REGEX...: FILE has a line matching each REGEX, each one
+# after the line that matched the REGEX before it.
+in_order() {
+	local f=$1 prev=0 n
+	shift
+	for re; do
+		n=$(tail -n +"$((prev + 1))" "$f" | grep -n -E -m1 "$re" | cut -d: -f1)
+		if [ -z "$n" ]; then
+			echo "no line after line $prev matches: $re"
+			cat "$f"
+			return 1
+		fi
+		prev=$((prev + n))
+	done
+}
 
 @test "durability: writeback starts early, fsync before the file is linked in place, directory fsynced after" {
 	command -v strace >/dev/null || skip "no strace"
@@ -381,22 +393,14 @@ first_line() { grep -n -E -m1 "$2" "$1" | cut -d: -f1 || true; }
 	[ -n "$tmpfd" ] || { cat t1; false; }
 	# 20 MB in 8 MiB steps: at least two early writebacks of the temp file
 	[ "$(grep -c "sync_file_range($tmpfd, .*SYNC_FILE_RANGE_WRITE" t1)" -ge 2 ]
-	wb=$(first_line t1 "sync_file_range\($tmpfd,")
-	fs=$(first_line t1 "fsync\($tmpfd\)")
-	ln=$(first_line t1 'link\("\./\.out\.age\.[^"]*", "out\.age"\)')
-	dfs=$(sed -n "$((ln + 1)),\$p" t1 | grep -c -E 'fsync\([0-9]+\) += 0' || true)
-	echo "writeback $wb fsync $fs link $ln directory fsyncs after link: $dfs"
-	[ "$wb" -gt 0 ] && [ "$fs" -gt "$wb" ] && [ "$ln" -gt "$fs" ] && [ "$dfs" -ge 1 ]
+	in_order t1 "sync_file_range\($tmpfd," "fsync\($tmpfd\) += 0" \
+	    'link\("\./\.out\.age\.[^"]*", "out\.age"\) += 0' 'fsync\([0-9]+\) += 0'
 	"$CAIRN" decrypt -o back out.age
 	cmp big back
 
 	"$CAIRN" seal -o s.cairn big 2>/dev/null
 	$st -o t2 "$CAIRN" open -q -C x s.cairn
-	wb=$(first_line t2 'sync_file_range\(')
-	sf=$(first_line t2 'syncfs\(')
-	rn=$(first_line t2 'renameat2\(.*"x", RENAME_NOREPLACE\) = 0')
-	fs=$(sed -n "$((rn + 1)),\$p" t2 | grep -c -E 'fsync\([0-9]+\) += 0' || true)
-	echo "open: writeback $wb syncfs $sf rename $rn parent fsyncs after: $fs"
-	[ "$wb" -gt 0 ] && [ "$sf" -gt "$wb" ] && [ "$rn" -gt "$sf" ] && [ "$fs" -ge 1 ]
+	in_order t2 'sync_file_range\(' 'syncfs\([0-9]+\) += 0' \
+	    'renameat2\(.*"x", RENAME_NOREPLACE\) = 0' 'fsync\([0-9]+\) += 0'
 	cmp big x/big
 }
