@@ -16,19 +16,6 @@
 #include "cairn_err.h"
 #include "fuzz_util.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	if (sodium_init() < 0)
-		abort();
-	return 0;
-}
-
 /* Decode in[0..len) into *out; 0 or the error. */
 static int
 decode(const uint8_t *in, size_t len, uint32_t step, struct cio_membuf *out)

@@ -15,19 +15,7 @@
 
 #include "age_format.h"
 #include "cairn_err.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	if (sodium_init() < 0)
-		abort();
-	return 0;
-}
+#include "fuzz_util.h"
 
 static void
 b64_round_trip(const uint8_t *data, size_t size, int pad)

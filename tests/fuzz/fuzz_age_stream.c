@@ -27,19 +27,6 @@
 #include "cairn_err.h"
 #include "fuzz_util.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	if (sodium_init() < 0)
-		abort();
-	return 0;
-}
-
 static const uint8_t file_key[AGE_FILE_KEY_LEN] = "cairn fuzz key!";
 
 /* Decrypt ct (the first pre bytes given as prefix); plaintext into *pt.

@@ -12,6 +12,9 @@
  * callback run also requires the fixed signer when one is named and so
  * must fail for any other.  Must never crash or leak.
  */
+/* LLVMFuzzerInitialize below also loads the fixed signer. */
+#define FZ_CUSTOM_INIT
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +26,6 @@
 #include "manifest.h"
 #include "minisig.h"
 #include "unseal.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /* The signing key of the signed seeds (tests/fuzz/make-seeds). */
 static const char fixed_pub[] =

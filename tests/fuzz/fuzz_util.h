@@ -1,16 +1,37 @@
 /*
- * fuzz_util.h - helpers shared by the libFuzzer targets: a memory source
- * that serves short reads of varying length (so buffer-boundary code is
- * exercised), and a byte sink into a cio_membuf.
+ * fuzz_util.h - helpers shared by the libFuzzer targets: the entry-point
+ * declarations, a standard LLVMFuzzerInitialize() (libsodium initialised
+ * once; a target that needs more defines FZ_CUSTOM_INIT before including
+ * this and writes its own), and a memory source that serves short reads
+ * of varying length (so buffer-boundary code is exercised).
+ * Included by exactly one file per fuzz binary.
  */
 #ifndef CAIRN_FUZZ_UTIL_H
 #define CAIRN_FUZZ_UTIL_H
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 
+#include <sodium.h>
+
 #include "cio.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+#ifndef FZ_CUSTOM_INIT
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	if (sodium_init() < 0)
+		abort();
+	return 0;
+}
+#endif
 
 struct fz_src {
 	const uint8_t *data;
