@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int tap_n, tap_failed;
@@ -34,6 +35,21 @@ tap_check(int cond, const char *fmt, ...)
 	va_start(ap, fmt);
 	tap_vcheck(cond, fmt, ap);
 	va_end(ap);
+}
+
+/* Run a shell command (setting up or inspecting test files); a failure is
+ * printed as a TAP comment, for the checks that follow to catch. */
+static void __attribute__((format(printf, 1, 2), unused))
+tap_sh(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (system(cmd) != 0)
+		printf("# command failed: %s\n", cmd);
 }
 
 static void __attribute__((format(printf, 1, 2), unused))

@@ -21,22 +21,6 @@
 
 static char dir[64];
 
-static void
-sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fprintf(stderr, "# command failed: %s\n", cmd);
-}
-
 /* Number of entries in dir whose name starts with prefix. */
 static int
 count(const char *prefix)
@@ -124,12 +108,12 @@ main(void)
 	    "control character refused");
 	TAP_EQ_INT(put(x, "", "x", 0644), CAIRN_ERR_UNSAFE, "empty refused");
 	/* a symlink planted in the staging directory is not followed */
-	sh("ln -s %s %s/link", dir, extract_staging_path(x));
+	tap_sh("ln -s %s %s/link", dir, extract_staging_path(x));
 	TAP_EQ_INT(put(x, "link/planted", "x", 0644), CAIRN_ERR_UNSAFE,
 	    "symlinked parent not followed");
 	TAP_EQ_INT(put(x, "link", "x", 0644), CAIRN_ERR_EXISTS,
 	    "existing symlink not overwritten");
-	sh("rm %s/link", extract_staging_path(x));
+	tap_sh("rm %s/link", extract_staging_path(x));
 	TAP_OK(access("/tmp/planted", F_OK) != 0 && count("planted") == 0,
 	    "nothing written through the link");
 	TAP_OK(access(dest, F_OK) != 0, "DIR does not exist before commit");
@@ -159,7 +143,7 @@ main(void)
 	/* an existing destination */
 	TAP_EQ_INT(extract_begin(&x, dest), CAIRN_ERR_EXISTS,
 	    "existing DIR refused");
-	sh("ln -s nowhere %s/dangling", dir);
+	tap_sh("ln -s nowhere %s/dangling", dir);
 	snprintf(dest, sizeof(dest), "%s/dangling", dir);
 	TAP_EQ_INT(extract_begin(&x, dest), CAIRN_ERR_EXISTS,
 	    "dangling symlink counts as existing");
@@ -173,7 +157,7 @@ main(void)
 	rc = rc ? rc : put(x, "ro/f", "x", 0400);
 	rc = rc ? rc : put(x, "w/x/y/z", "deep", 0644);
 	TAP_EQ_INT(rc, 0, "second extraction");
-	sh("chmod 0500 %s/ro %s/w/x; chmod 0000 %s/w/x/y",
+	tap_sh("chmod 0500 %s/ro %s/w/x; chmod 0000 %s/w/x/y",
 	    extract_staging_path(x), extract_staging_path(x),
 	    extract_staging_path(x));
 	extract_abort(x);
@@ -195,7 +179,7 @@ main(void)
 	/* DIR appears while extracting: commit refuses, nothing replaced */
 	rc = extract_begin(&x, dest);
 	rc = rc ? rc : put(x, "f", "x", 0644);
-	sh("mkdir %s && touch %s/theirs", dest, dest);
+	tap_sh("mkdir %s && touch %s/theirs", dest, dest);
 	TAP_EQ_INT(extract_commit(x), CAIRN_ERR_EXISTS,
 	    "DIR created meanwhile: commit refuses");
 	TAP_EQ_INT(count(".out2.cairn-"), 0, "... and cleans up");
@@ -203,6 +187,6 @@ main(void)
 	    == 1, "their DIR untouched");
 	extract_free(x);
 
-	sh("chmod -R u+rwx %s; rm -rf %s", dir, dir);
+	tap_sh("chmod -R u+rwx %s; rm -rf %s", dir, dir);
 	return tap_done();
 }

@@ -36,22 +36,6 @@ static int warnings;
 static char last_warning[512];
 
 static void
-sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fprintf(stderr, "# command failed: %s\n", cmd);
-}
-
-static void
 on_warn(void *ctx, enum seal_warning w, const char *path, const char *other)
 {
 	(void)other;
@@ -132,7 +116,7 @@ test_round_trip(void)
 	struct unseal_result res;
 	int rc;
 
-	sh("mkdir -p %s/rt/sub/deeper %s/rt/empty", dir, dir);
+	tap_sh("mkdir -p %s/rt/sub/deeper %s/rt/empty", dir, dir);
 	snprintf(a, sizeof(a), "%s/rt/big.bin", dir);
 	write_file(a, 3 * SEAL_BLOCK + 12345, 1);
 	snprintf(a, sizeof(a), "%s/rt/sub/deeper/small.txt", dir);
@@ -233,7 +217,7 @@ seal_meddled(const char *cmd, char *err, size_t errlen)
 	int rc;
 
 	memset(&md, 0, sizeof(md));
-	sh("rm -rf %s/ch && mkdir -p %s/ch", dir, dir);
+	tap_sh("rm -rf %s/ch && mkdir -p %s/ch", dir, dir);
 	snprintf(path, sizeof(path), "%s/ch/f", dir);
 	write_file(path, 2 * SEAL_BLOCK + 5, 3);
 	snprintf(path, sizeof(path), "%s/ch", dir);
@@ -290,7 +274,7 @@ test_changed(void)
 		int rc;
 
 		memset(&md, 0, sizeof(md));
-		sh("rm -rf %s/ch && mkdir -p %s/ch", dir, dir);
+		tap_sh("rm -rf %s/ch && mkdir -p %s/ch", dir, dir);
 		snprintf(path, sizeof(path), "%s/ch/f", dir);
 		/* larger than what the reading thread may run ahead */
 		write_file(path, 12 * SEAL_BLOCK + 5, 3);
@@ -322,7 +306,7 @@ test_refusals(void)
 	struct cio_membuf out;
 	int rc;
 
-	sh("mkdir -p %s/rf/x %s/rf/y/x && echo 1 >%s/rf/x/f && "
+	tap_sh("mkdir -p %s/rf/x %s/rf/y/x && echo 1 >%s/rf/x/f && "
 	   "echo 2 >%s/rf/y/x/f && mkfifo %s/rf/fifo", dir, dir, dir, dir,
 	    dir);
 	snprintf(a, sizeof(a), "%s/rf/x", dir);
@@ -347,7 +331,7 @@ test_refusals(void)
 		TAP_EQ_INT(rc, CAIRN_ERR_INVAL, "no usable name refused");
 		cio_membuf_free(&out);
 	}
-	sh("rm -f %s/rf/fifo && mkdir -p %s/rf2 && echo x >%s/rf2/SHA256SUMS",
+	tap_sh("rm -f %s/rf/fifo && mkdir -p %s/rf2 && echo x >%s/rf2/SHA256SUMS",
 	    dir, dir, dir);
 	snprintf(a, sizeof(a), "%s/rf2/SHA256SUMS", dir);
 	paths[0] = a;
@@ -356,20 +340,20 @@ test_refusals(void)
 	    "reserved top-level name: '%s'", err);
 	cio_membuf_free(&out);
 	/* names that break the path rules */
-	sh("mkdir -p %s/rf3 && echo x >\"%s/rf3/a$(printf '\\033')b\"", dir,
+	tap_sh("mkdir -p %s/rf3 && echo x >\"%s/rf3/a$(printf '\\033')b\"", dir,
 	    dir);
 	snprintf(a, sizeof(a), "%s/rf3", dir);
 	rc = seal_paths(paths, sk, &out, err, sizeof(err));
 	TAP_OK(rc == CAIRN_ERR_INVAL, "control character in a name: %d", rc);
 	cio_membuf_free(&out);
-	sh("rm -rf %s/rf3 && mkdir -p %s/rf3 && "
+	tap_sh("rm -rf %s/rf3 && mkdir -p %s/rf3 && "
 	   "echo x >\"%s/rf3/$(printf 'e\\314\\201')\"", dir, dir, dir);
 	rc = seal_paths(paths, sk, &out, err, sizeof(err));
 	TAP_OK(rc == CAIRN_ERR_UNSUPPORTED, "NFD name refused: %d '%s'", rc,
 	    err);
 	cio_membuf_free(&out);
 	/* symlinks: warned and skipped */
-	sh("rm -rf %s/rf3 && mkdir -p %s/rf3 && echo x >%s/rf3/f && "
+	tap_sh("rm -rf %s/rf3 && mkdir -p %s/rf3 && echo x >%s/rf3/f && "
 	   "ln -s f %s/rf3/l && ln -s /nonexistent %s/rf3/m", dir, dir, dir,
 	    dir, dir);
 	warnings = 0;
@@ -412,7 +396,7 @@ test_sink_error_and_list(void)
 	uint64_t consumed = 0;
 	int rc;
 
-	sh("mkdir -p %s/big", dir);
+	tap_sh("mkdir -p %s/big", dir);
 	snprintf(a, sizeof(a), "%s/big/video.bin", dir);
 	write_file(a, 8 * 1024 * 1024, 9);
 	snprintf(a, sizeof(a), "%s/big", dir);
@@ -480,7 +464,7 @@ main(void)
 	unsetenv("CAIRN_SEAL_THREADS");
 	test_refusals();
 	test_sink_error_and_list();
-	sh("chmod -R u+rwx %s; rm -rf %s", dir, dir);
+	tap_sh("chmod -R u+rwx %s; rm -rf %s", dir, dir);
 	age_recipients_free(&rs);
 	age_identities_free(&ids);
 	minisig_secret_free(sk);
