@@ -13,7 +13,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-
 #define DIGEST_SHA256_LEN     32
 #define DIGEST_SHA256_HEX_LEN 65 /* 64 hex characters + NUL */
 

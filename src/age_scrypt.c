@@ -161,8 +161,7 @@ ctx_new(void **out, const char *pass, size_t passlen, int wf)
 	/* sodium_malloc aligns only sizes that are multiples of alignment */
 	size_t size = (sizeof(*c) + passlen + 1 + 15) & ~(size_t)15;
 
-	if (passlen > SIZE_MAX / 2 ||
-	    (c = cio_secret_malloc(size)) == NULL)
+	if (passlen > SIZE_MAX / 2 || (c = cio_secret_malloc(size)) == NULL)
 		return CAIRN_ERR_NOMEM;
 	c->work_factor = wf;
 	c->passlen = passlen;

@@ -45,8 +45,7 @@ int
 digest_sha256_final(struct digest_sha256 *d, uint8_t out[DIGEST_SHA256_LEN])
 {
 	unsigned int n = 0;
-	int ok = !d->failed &&
-	    EVP_DigestFinal_ex(d->ctx, out, &n) == 1 &&
+	int ok = !d->failed && EVP_DigestFinal_ex(d->ctx, out, &n) == 1 &&
 	    n == DIGEST_SHA256_LEN;
 
 	digest_sha256_free(d);

@@ -395,8 +395,10 @@ casecmp(const char *a, const char *b)
 static int
 cmp_entry_case(const void *a, const void *b)
 {
-	const struct manifest_entry *x = *(const struct manifest_entry *const *)a;
-	const struct manifest_entry *y = *(const struct manifest_entry *const *)b;
+	const struct manifest_entry *x =
+	    *(const struct manifest_entry *const *)a;
+	const struct manifest_entry *y =
+	    *(const struct manifest_entry *const *)b;
 	int c = casecmp(x->path, y->path);
 
 	return c != 0 ? c : strcmp(x->path, y->path);

@@ -200,6 +200,14 @@ int cli_exists(const char *path);
  */
 int cli_load_identity_file(
     struct age_identities *ids, const char *path, const struct cli_passes *ps);
+/*
+ * cli_load_identity_file() for each of the n files (-i); with n == 0, for
+ * the key home's identity file when it exists.  When n == 0 and there is
+ * none: 0 with nothing loaded, or, when require_for names a verb, a usage
+ * error (exit 2) saying so.  Returns 0 or an exit code (message printed).
+ */
+int cli_load_identities(struct age_identities *ids, const char *const *files,
+    size_t n, const struct cli_passes *ps, const char *require_for);
 /* Add a recipient string (-r): a bad one is a usage error (exit 2). */
 int cli_add_recipient(struct age_recipients *rs, const char *s);
 /* Add a recipients file (-R, "-" = stdin): one age1... per line. */

@@ -130,6 +130,29 @@ cli_load_identity_file(
 	return ec;
 }
 
+int
+cli_load_identities(struct age_identities *ids, const char *const *files,
+    size_t n, const struct cli_passes *ps, const char *require_for)
+{
+	char *home;
+	int ec = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if ((ec = cli_load_identity_file(ids, files[i], ps)) != 0)
+			return ec;
+	if (n > 0)
+		return 0;
+	if ((home = cli_key_home_path(CLI_HOME_IDENTITY)) == NULL)
+		return CLI_EXIT_ERR;
+	if (cli_exists(home))
+		ec = cli_load_identity_file(ids, home, ps);
+	else if (require_for != NULL)
+		ec = cli_usage_error(require_for,
+		    "no -i given and no identity in the key home (%s)", home);
+	free(home);
+	return ec;
+}
+
 /* ---- recipients ------------------------------------------------------- */
 
 int

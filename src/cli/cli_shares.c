@@ -370,7 +370,8 @@ cli_shares_read(struct cli_shares *ss, const char *const *paths, size_t n,
 	if (n > CLI_SHARES_MAX)
 		return cli_fail_why(CLI_EXIT_USAGE, "too many share files",
 		    "%zu shares (at most %d)", n, CLI_SHARES_MAX);
-	if ((ss->v = cio_secret_allocarray(n > 0 ? n : 1, sizeof(*ss->v))) == NULL)
+	if ((ss->v = cio_secret_allocarray(n > 0 ? n : 1, sizeof(*ss->v))) ==
+	    NULL)
 		return cli_fail(CAIRN_ERR_NOMEM, "shares");
 	ss->cap = n;
 	for (size_t i = 0; i < n; i++) {

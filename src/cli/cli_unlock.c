@@ -51,17 +51,9 @@ cli_unlock_load(struct cli_unlock *u)
 	for (size_t i = 0; i < u->npassfiles; i++)
 		if ((ec = cli_passes_add_file(&u->ps, u->passfiles[i])) != 0)
 			return ec;
-	if (u->nidfiles == 0) {
-		if ((u->home_identity = cli_key_home_path(CLI_HOME_IDENTITY)) ==
-		    NULL)
-			return CLI_EXIT_ERR;
-		if (cli_exists(u->home_identity))
-			u->idfiles[u->nidfiles++] = u->home_identity;
-	}
-	for (size_t i = 0; i < u->nidfiles; i++)
-		if ((ec = cli_load_identity_file(
-		         &u->ids, u->idfiles[i], &u->ps)) != 0)
-			return ec;
+	if ((ec = cli_load_identities(
+	         &u->ids, u->idfiles, u->nidfiles, &u->ps, NULL)) != 0)
+		return ec;
 	/* Shares rebuild an identity in memory; the -i identities loaded
 	 * so far decrypt encrypted share files. */
 	if (u->nsharefiles > 0 &&
@@ -124,7 +116,6 @@ cli_unlock_free(struct cli_unlock *u)
 {
 	age_identities_free(&u->ids);
 	cli_passes_free(&u->ps);
-	free(u->home_identity);
 	free(u->idfiles);
 	free(u->passfiles);
 	free(u->sharefiles);

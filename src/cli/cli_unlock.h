@@ -62,7 +62,6 @@ struct cli_unlock {
 	const char **sharefiles; /* --share, as given */
 	size_t nsharefiles;
 	const char *sharepass; /* --share-passphrase-file */
-	char *home_identity;   /* the default, when used */
 	struct age_identities ids;
 	struct cli_passes ps;
 	struct cli_tty_scrypt tty;

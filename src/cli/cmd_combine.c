@@ -83,7 +83,7 @@ cmd_combine(int argc, char **argv)
 	struct cli_shares ss = {NULL, 0, 0};
 	struct cli_pass pass = {NULL, 0};
 	const char **files = NULL, *passfile = NULL, *outpath = NULL;
-	char *home = NULL, *text = NULL;
+	char *text = NULL;
 	char recipient[AGE_RECIPIENT_STR_LEN], idstr[AGE_IDENTITY_STR_LEN];
 	uint8_t *secret = NULL;
 	size_t nfiles = 0, len = 0, cap = 0;
@@ -124,17 +124,8 @@ cmd_combine(int argc, char **argv)
 	if (passfile != NULL &&
 	    (ec = cli_shares_pass(&pass, passfile, "--passphrase-file")) != 0)
 		goto out;
-	if (nfiles == 0) {
-		if ((home = cli_key_home_path(CLI_HOME_IDENTITY)) == NULL) {
-			ec = CLI_EXIT_ERR;
-			goto out;
-		}
-		if (cli_exists(home))
-			files[nfiles++] = home;
-	}
-	for (size_t i = 0; i < nfiles; i++)
-		if ((ec = cli_load_identity_file(&ids, files[i], NULL)) != 0)
-			goto out;
+	if ((ec = cli_load_identities(&ids, files, nfiles, NULL, NULL)) != 0)
+		goto out;
 	if ((ec = cli_shares_read(&ss, (const char *const *)(argv + optind),
 	         (size_t)(argc - optind), &ids)) != 0)
 		goto out;
@@ -192,7 +183,6 @@ out:
 	cli_shares_free(&ss);
 	age_identities_free(&ids);
 	cli_pass_free(&pass);
-	free(home);
 	free(files);
 	return ec;
 }

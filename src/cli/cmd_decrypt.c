@@ -95,7 +95,6 @@ cmd_decrypt(int argc, char **argv)
 	struct cli_progress pg;
 	const char **files = NULL, **passfiles = NULL, **shares = NULL;
 	const char *outpath = NULL, *inpath = NULL, *sharepass = NULL;
-	char *home = NULL;
 	uint8_t *buf = NULL;
 	size_t nfiles = 0, npass = 0, nshares = 0;
 	int c, ec = 0, rc, force = 0, nids, quiet = 0;
@@ -134,17 +133,8 @@ cmd_decrypt(int argc, char **argv)
 	for (size_t i = 0; i < npass; i++)
 		if ((ec = cli_passes_add_file(&ps, passfiles[i])) != 0)
 			goto out;
-	if (nfiles == 0) {
-		if ((home = cli_key_home_path(CLI_HOME_IDENTITY)) == NULL) {
-			ec = CLI_EXIT_ERR;
-			goto out;
-		}
-		if (cli_exists(home))
-			files[nfiles++] = home;
-	}
-	for (size_t i = 0; i < nfiles; i++)
-		if ((ec = cli_load_identity_file(&ids, files[i], &ps)) != 0)
-			goto out;
+	if ((ec = cli_load_identities(&ids, files, nfiles, &ps, NULL)) != 0)
+		goto out;
 	/* The identity split into --share files, rebuilt in memory only. */
 	if (nshares > 0 &&
 	    (ec = cli_shares_add_identity(&ids, shares, nshares, sharepass)) !=
@@ -198,7 +188,6 @@ out:
 		sodium_memzero(buf, CLI_IO_BLOCK);
 		free(buf);
 	}
-	free(home);
 	free(files);
 	free(passfiles);
 	free(shares);

@@ -67,7 +67,6 @@ cmd_pubkey(int argc, char **argv)
 	struct age_identities ids = {NULL, 0};
 	struct cli_passes ps;
 	const char **files = NULL, *signkey = NULL;
-	char *home = NULL;
 	json_t *o = NULL, *list = NULL;
 	size_t nfiles = 0;
 	int c, ec = 0, rc, signing = 0, json = 0;
@@ -103,22 +102,8 @@ cmd_pubkey(int argc, char **argv)
 		                : cli_signing_print_pub(signkey, &ps, json);
 		goto out;
 	}
-	if (nfiles == 0) {
-		if ((home = cli_key_home_path(CLI_HOME_IDENTITY)) == NULL) {
-			ec = CLI_EXIT_ERR;
-			goto out;
-		}
-		if (!cli_exists(home)) {
-			ec = cli_usage_error("pubkey",
-			    "no -i given and no identity in the key home (%s)",
-			    home);
-			goto out;
-		}
-		files[nfiles++] = home;
-	}
-	for (size_t i = 0; i < nfiles; i++)
-		if ((ec = cli_load_identity_file(&ids, files[i], &ps)) != 0)
-			goto out;
+	if ((ec = cli_load_identities(&ids, files, nfiles, &ps, "pubkey")) != 0)
+		goto out;
 	if (json &&
 	    ((o = json_object()) == NULL || (list = json_array()) == NULL ||
 	        json_object_set(o, "recipients", list) != 0)) {
@@ -140,7 +125,6 @@ out:
 	json_decref(o);
 	age_identities_free(&ids);
 	cli_passes_free(&ps);
-	free(home);
 	free(files);
 	return ec;
 }

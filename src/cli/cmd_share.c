@@ -42,27 +42,6 @@ static const char share_help[] =
     "      --json           (check) print a JSON object instead\n"
     "  -h, --help           show this help\n";
 
-/* Load the -i identities (or the key home's); exit code. */
-static int
-load_ids(struct age_identities *ids, char *const *files, size_t n)
-{
-	char *home;
-	int ec = 0;
-
-	if (n == 0) {
-		if ((home = cli_key_home_path(CLI_HOME_IDENTITY)) == NULL)
-			return CLI_EXIT_ERR;
-		if (cli_exists(home))
-			ec = cli_load_identity_file(ids, home, NULL);
-		free(home);
-		return ec;
-	}
-	for (size_t i = 0; i < n; i++)
-		if ((ec = cli_load_identity_file(ids, files[i], NULL)) != 0)
-			return ec;
-	return 0;
-}
-
 /* `share check --json`: the same facts as one object (docs/json.md). */
 static int
 check_json(const struct cli_share *sh)
@@ -240,7 +219,8 @@ share_sub(int argc, char **argv, int is_reveal)
 		ec = CLI_EXIT_ERR;
 		goto out;
 	}
-	if ((ec = load_ids(&ids, files, nfiles)) != 0)
+	if ((ec = cli_load_identities(
+	         &ids, (const char *const *)files, nfiles, NULL, NULL)) != 0)
 		goto out;
 	if ((sh = cio_secret_malloc(sizeof(*sh))) == NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "share");
