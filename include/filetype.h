@@ -60,8 +60,9 @@ int filetype_open(struct filetype **out);
  * FILETYPE_EMPTY.  The result is written NUL-terminated to out (cap bytes)
  * and is always an RFC 6838 restricted name: letters, digits and
  * "!#$&^_.+-", one '/', no spaces or control characters; anything else
- * libmagic says becomes FILETYPE_UNKNOWN.  Returns 0, or CAIRN_ERR_INVAL
- * when cap < FILETYPE_MIME_MAX.
+ * libmagic says becomes FILETYPE_UNKNOWN.  Returns 0, CAIRN_ERR_NOMEM
+ * when an allocation failed inside libmagic (its verdict would not be
+ * trustworthy), or CAIRN_ERR_INVAL when cap < FILETYPE_MIME_MAX.
  */
 int filetype_buffer(
     struct filetype *ft, const uint8_t *buf, size_t len, char *out, size_t cap);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <sodium.h>
 
@@ -151,7 +152,15 @@ lane_new(const uint8_t key[AGE_AEAD_KEY_LEN], int decrypt)
 {
 	EVP_CIPHER_CTX *c;
 
-	if (cio_fault_hit() || (c = EVP_CIPHER_CTX_new()) == NULL)
+	/*
+	 * When an allocation fails while libcrypto 3.0 builds its default
+	 * library context (first use), it carries on with a half-built one
+	 * and EVP_CipherInit_ex2() dereferences its NULL lock (found by
+	 * tests/cli/oom.bats).  The failure is remembered: this returns NULL
+	 * from then on, so ask before any other libcrypto call.
+	 */
+	if (cio_fault_hit() || OSSL_LIB_CTX_get0_global_default() == NULL ||
+	    (c = EVP_CIPHER_CTX_new()) == NULL)
 		return NULL;
 	if (EVP_CipherInit_ex2(c, EVP_chacha20_poly1305(), key, NULL,
 	        decrypt ? 0 : 1, NULL) != 1) {

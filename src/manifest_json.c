@@ -138,8 +138,11 @@ manifest_encode(const struct manifest *m, char **json, size_t *len)
 	bad |= json_object_set(root, "entries", entries);
 	if (bad)
 		goto out;
+	/* jansson 2.14's dump ignores a failed append of an object key and
+	 * goes on without it: check for any failed allocation too. */
 	if ((dump = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) ==
-	    NULL)
+	        NULL ||
+	    jansson_oom)
 		goto out;
 	n = strlen(dump);
 	if ((text = cio_malloc(n + 2)) == NULL)

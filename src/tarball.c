@@ -472,11 +472,15 @@ tb_rfail(
 	return r->err;
 }
 
-/* libarchive failed: the source's error, else a damaged archive. */
+/* libarchive failed: the source's error, else out of memory when it says
+ * so (not a damaged archive), else a damaged archive. */
 static int
 tb_rfail_archive(struct tarball_reader *r)
 {
-	return tb_rfail(r, r->src_err != 0 ? r->src_err : CAIRN_ERR_PAYLOAD,
+	return tb_rfail(r,
+	    r->src_err != 0                     ? r->src_err
+	        : archive_errno(r->a) == ENOMEM ? CAIRN_ERR_NOMEM
+	                                        : CAIRN_ERR_PAYLOAD,
 	    archive_error_string(r->a), NULL);
 }
 
@@ -612,11 +616,20 @@ tarball_next(struct tarball_reader *r, struct tarball_entry *out)
 	old = tb_enter();
 	if (!r->opened) {
 		r->opened = 1;
-		if (archive_read_open(r->a, r, NULL, tb_read_cb, NULL) !=
-		    ARCHIVE_OK) {
-			rc = r->src_err != 0 ? tb_rfail_archive(r)
-			                     : tb_rfail(r, CAIRN_ERR_PAYLOAD,
-			                           "not a tar archive", NULL);
+		/* Not archive_read_open(): it ignores a failed allocation
+		 * in archive_read_set_callback_data() and then dereferences
+		 * NULL (libarchive 3.6.2; tests/cli/oom.bats). */
+		if (archive_read_set_read_callback(r->a, tb_read_cb) !=
+		        ARCHIVE_OK ||
+		    archive_read_set_callback_data(r->a, r) != ARCHIVE_OK) {
+			rc = tb_rfail(r, CAIRN_ERR_NOMEM, NULL, NULL);
+			goto out;
+		}
+		if (archive_read_open1(r->a) != ARCHIVE_OK) {
+			rc = r->src_err != 0 || archive_errno(r->a) == ENOMEM
+			    ? tb_rfail_archive(r)
+			    : tb_rfail(r, CAIRN_ERR_PAYLOAD,
+			          "not a tar archive", NULL);
 			goto out;
 		}
 	}

@@ -63,6 +63,9 @@ int cli_setup(void);
  * that handler, before it removes the temp files.  At most 4; adding the
  * same fn twice is a no-op. */
 void cli_at_signal(void (*fn)(void));
+/* main() calls this when the command returned: an exit() before that
+ * (from inside a library) runs the same cleanups and prints an error. */
+void cli_main_done(void);
 
 /* ---- messages ----------------------------------------------------------
  * All go to stderr as one line each.  Every byte < 0x20 or == 0x7f of the

@@ -221,10 +221,10 @@ report_json(const char *name, const struct unseal_result *res, int rc,
 
 	if (o == NULL)
 		return cli_fail(CAIRN_ERR_NOMEM, "report");
-	json_object_set_new(o, "archive", json_string(name));
-	json_object_set_new(o, "ok", json_boolean(rc == 0));
-	json_object_set_new(o, "exit_code", json_integer(exit_code));
-	json_object_set_new(o, "error",
+	cli_json_set(o, "archive", json_string(name));
+	cli_json_set(o, "ok", json_boolean(rc == 0));
+	cli_json_set(o, "exit_code", json_integer(exit_code));
+	cli_json_set(o, "error",
 	    rc == 0 ? json_null()
 	            : json_string(res->error[0] != '\0' ? res->error
 	                                                : cairn_strerror(rc)));
@@ -232,26 +232,23 @@ report_json(const char *name, const struct unseal_result *res, int rc,
 		manifest_archive_id_hex(res->m, id);
 		time_str(res->m->sealed_at, t);
 		cli_archive_signer_id(res->m, kid);
-		json_object_set_new(o, "archive_id", json_string(id));
-		json_object_set_new(o, "sealed_at", json_string(t));
-		json_object_set_new(o, "case",
+		cli_json_set(o, "archive_id", json_string(id));
+		cli_json_set(o, "sealed_at", json_string(t));
+		cli_json_set(o, "case",
 		    res->m->case_label != NULL ? json_string(res->m->case_label)
 		                               : json_null());
-		json_object_set_new(o, "signed", json_boolean(res->is_signed));
-		json_object_set_new(o, "signer_key_id",
+		cli_json_set(o, "signed", json_boolean(res->is_signed));
+		cli_json_set(o, "signer_key_id",
 		    res->is_signed ? json_string(kid) : json_null());
-		json_object_set_new(
+		cli_json_set(
 		    o, "entries", json_integer((json_int_t)res->m->nentries));
 	}
-	json_object_set_new(o, "signature_verified", json_boolean(res->sig_ok));
-	json_object_set_new(
-	    o, "files_checked", json_integer((json_int_t)res->nfiles));
-	json_object_set_new(
-	    o, "dirs_checked", json_integer((json_int_t)res->ndirs));
-	json_object_set_new(
-	    o, "bytes_checked", json_integer((json_int_t)res->bytes));
+	cli_json_set(o, "signature_verified", json_boolean(res->sig_ok));
+	cli_json_set(o, "files_checked", json_integer((json_int_t)res->nfiles));
+	cli_json_set(o, "dirs_checked", json_integer((json_int_t)res->ndirs));
+	cli_json_set(o, "bytes_checked", json_integer((json_int_t)res->bytes));
 	if (dest != NULL)
-		json_object_set_new(
+		cli_json_set(
 		    o, "directory", rc == 0 ? json_string(dest) : json_null());
 	return cli_json_print(o);
 }

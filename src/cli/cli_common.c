@@ -346,6 +346,33 @@ on_signal(int sig)
 	_exit(128 + sig);
 }
 
+/*
+ * exit() called before main() is done came from inside a library:
+ * libarchive 3.6 calls exit(1) (after "Fatal Internal Error in
+ * libarchive") when some allocations fail.  Clean up as the signal
+ * handler does and say so on the usual error line (tests/cli/oom.bats).
+ */
+static volatile int main_done;
+
+void
+cli_main_done(void)
+{
+	main_done = 1;
+}
+
+static void
+on_library_exit(void)
+{
+	if (main_done)
+		return;
+	for (int i = 0; i < CLI_MAX_AT_SIGNAL; i++)
+		if (at_signal[i] != NULL)
+			at_signal[i]();
+	cio_atomic_abort_all_signal_safe();
+	cli_tty_restore_signal_safe();
+	cli_error("a library ended the process (out of memory?)");
+}
+
 int
 cli_setup(void)
 {
@@ -364,6 +391,8 @@ cli_setup(void)
 		cli_error("cannot initialise libsodium");
 		return CLI_EXIT_ERR;
 	}
+	if (atexit(on_library_exit) != 0)
+		return CLI_EXIT_ERR;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigfillset(&sa.sa_mask);

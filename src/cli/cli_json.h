@@ -15,9 +15,19 @@
 
 /*
  * Print o on standard output and flush, then release o (json_decref).
- * o == NULL (a failed json_object()) is reported as out of memory.
+ * o == NULL (a failed json_object()), or a failed cli_json_set() or
+ * cli_json_append() since the last call, is reported as out of memory.
  * Returns 0, or an exit code after printing the error.
  */
 int cli_json_print(json_t *o);
+
+/*
+ * json_object_set_new() / json_array_append_new() that remember a
+ * failure (out of memory, or a NULL value from a failed json_string()
+ * etc.): the next cli_json_print() then reports out of memory instead of
+ * printing an object with members missing.  Both take ownership of v.
+ */
+void cli_json_set(json_t *o, const char *key, json_t *v);
+void cli_json_append(json_t *array, json_t *v);
 
 #endif

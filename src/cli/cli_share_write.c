@@ -369,8 +369,14 @@ cli_share_set_write(
 			         set->member_counts[shares[k].group_index],
 			         set->copies[k],
 			         set->names != NULL ? set->names[k] : NULL)) !=
-			    0)
+			    0) {
+				/* All or nothing, as when a commit fails: a
+				 * set that could not be shown is not kept. */
+				for (size_t i = 0; set->dir != NULL && i < n;
+				     i++)
+					(void)unlink(paths[i]);
 				goto out;
+			}
 	}
 out:
 	for (k = 0; k < opened; k++)

@@ -205,10 +205,8 @@ print:
 		minisig_public_base64(&pk, b64);
 		minisig_key_id_hex(pk.key_id, kid);
 		if (o != NULL) {
-			json_object_set_new(
-			    o, "signing_key_id", json_string(kid));
-			json_object_set_new(
-			    o, "signing_public_key", json_string(b64));
+			cli_json_set(o, "signing_key_id", json_string(kid));
+			cli_json_set(o, "signing_public_key", json_string(b64));
 		}
 		ec = cli_json_print(o);
 		goto out;

@@ -52,30 +52,27 @@ check_json(const struct cli_share *sh)
 	if (o == NULL)
 		return cli_json_print(NULL);
 	/* json_string() refuses text that is not UTF-8: null then. */
-	json_object_set_new(
+	cli_json_set(
 	    o, "path", (v = json_string(sh->path)) != NULL ? v : json_null());
-	json_object_set_new(o, "valid", json_true());
-	json_object_set_new(o, "encrypted", json_boolean(sh->encrypted));
-	json_object_set_new(o, "set", json_integer(s->identifier));
-	json_object_set_new(o, "group", json_integer(s->group_index + 1));
-	json_object_set_new(o, "group_count", json_integer(s->group_count));
-	json_object_set_new(
-	    o, "group_threshold", json_integer(s->group_threshold));
-	json_object_set_new(o, "member", json_integer(s->member_index + 1));
-	json_object_set_new(
-	    o, "member_threshold", json_integer(s->member_threshold));
-	json_object_set_new(
-	    o, "secret_bytes", json_integer((json_int_t)s->value_len));
-	json_object_set_new(o, "words",
+	cli_json_set(o, "valid", json_true());
+	cli_json_set(o, "encrypted", json_boolean(sh->encrypted));
+	cli_json_set(o, "set", json_integer(s->identifier));
+	cli_json_set(o, "group", json_integer(s->group_index + 1));
+	cli_json_set(o, "group_count", json_integer(s->group_count));
+	cli_json_set(o, "group_threshold", json_integer(s->group_threshold));
+	cli_json_set(o, "member", json_integer(s->member_index + 1));
+	cli_json_set(o, "member_threshold", json_integer(s->member_threshold));
+	cli_json_set(o, "secret_bytes", json_integer((json_int_t)s->value_len));
+	cli_json_set(o, "words",
 	    json_integer((json_int_t)SLIP39_WORDS_FOR(s->value_len)));
-	json_object_set_new(o, "extendable", json_boolean(s->extendable));
-	json_object_set_new(
+	cli_json_set(o, "extendable", json_boolean(s->extendable));
+	cli_json_set(
 	    o, "iteration_exponent", json_integer(s->iteration_exponent));
-	json_object_set_new(o, "label",
+	cli_json_set(o, "label",
 	    sh->label[0] != '\0' && (v = json_string(sh->label)) != NULL
 	        ? v
 	        : json_null());
-	json_object_set_new(o, "recovers",
+	cli_json_set(o, "recovers",
 	    sh->recovers[0] != '\0' ? json_string(sh->recovers) : json_null());
 	return cli_json_print(o);
 }

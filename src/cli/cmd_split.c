@@ -129,40 +129,39 @@ report_json(const struct slip39_share *shares, const struct cli_groups *gs,
 		json_decref(files);
 		return cli_json_print(NULL);
 	}
-	json_object_set_new(o, "set", json_integer(shares[0].identifier));
-	json_object_set_new(
+	cli_json_set(o, "set", json_integer(shares[0].identifier));
+	cli_json_set(
 	    o, "group_threshold", json_integer(gs->n == 1 ? 1 : gs->gt));
 	for (size_t g = 0; g < gs->n; g++) {
 		json_t *e = json_object();
 
-		json_object_set_new(
+		cli_json_set(
 		    e, "threshold", json_integer(gs->g[g].member_threshold));
-		json_object_set_new(
-		    e, "shares", json_integer(gs->g[g].member_count));
-		json_array_append_new(groups, e);
+		cli_json_set(e, "shares", json_integer(gs->g[g].member_count));
+		cli_json_append(groups, e);
 	}
-	json_object_set_new(o, "groups", groups);
-	json_object_set_new(o, "recovers",
+	cli_json_set(o, "groups", groups);
+	cli_json_set(o, "recovers",
 	    recovers != NULL ? json_string(recovers) : json_null());
 	for (size_t k = 0; set->paths != NULL && k < gs->total; k++) {
 		json_t *e = json_object();
 
-		json_object_set_new(e, "path",
+		cli_json_set(e, "path",
 		    (v = json_string(set->paths[k])) != NULL ? v : json_null());
-		json_object_set_new(
+		cli_json_set(
 		    e, "group", json_integer(shares[k].group_index + 1));
-		json_object_set_new(
+		cli_json_set(
 		    e, "member", json_integer(shares[k].member_index + 1));
-		json_object_set_new(
+		cli_json_set(
 		    e, "to", to != NULL ? json_string(to[k]) : json_null());
-		json_object_set_new(e, "label",
+		cli_json_set(e, "label",
 		    set->names != NULL &&
 		            (v = json_string(set->names[k])) != NULL
 		        ? v
 		        : json_null());
-		json_array_append_new(files, e);
+		cli_json_append(files, e);
 	}
-	json_object_set_new(o, "files", files);
+	cli_json_set(o, "files", files);
 	return cli_json_print(o);
 }
 

@@ -71,8 +71,8 @@ unknown(const char *name)
 	return CLI_EXIT_USAGE;
 }
 
-int
-main(int argc, char **argv)
+static int
+run(int argc, char **argv)
 {
 	const struct command *c;
 	char help[] = "--help";
@@ -115,4 +115,13 @@ main(int argc, char **argv)
 		return unknown(argv[1]);
 	cli_getopt_reset();
 	return c->handler(argc - 1, argv + 1);
+}
+
+int
+main(int argc, char **argv)
+{
+	int ec = run(argc, argv);
+
+	cli_main_done(); /* an exit() before this came from a library */
+	return ec;
 }
