@@ -62,7 +62,13 @@ CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(BUILD)/cli/%.o)
 TLIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/tlib/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # Test-only helper programs for the bats tests (tests/tools/*.c).
-TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
+TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,\
+    $(filter-out tests/tools/failmalloc.c,$(wildcard tests/tools/*.c)))
+# LD_PRELOAD malloc-failure shim for tests/cli/oom.bats; not built with
+# sanitizers (ASan owns malloc, so the shim cannot work there).
+ifeq ($(SAN),)
+FAILMALLOC := $(BUILD)/tools/failmalloc.so
+endif
 
 .PHONY: all deps check check-fast demo fuzz bench lint install uninstall \
         clean unit deb fuzz-build
@@ -104,6 +110,10 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libcairn-test.a
 	$(CC) $(CPPFLAGS) $(TEST_CPPFLAGS) $(CFLAGS) $(LDHARDEN) -o $@ $< \
 	    $(BUILD)/libcairn-test.a $(LDLIBS)
 
+$(BUILD)/tools/failmalloc.so: tests/tools/failmalloc.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared -o $@ $< -ldl
+
 # libFuzzer targets: tests/fuzz/fuzz_<name>.c (built with SAN=fuzz).
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/libcairn-test.a | $(BUILD)/fuzz
 	$(CC) $(CPPFLAGS) $(TEST_CPPFLAGS) -Itests/fuzz $(CFLAGS) -fsanitize=fuzzer -o $@ $< \
@@ -115,7 +125,7 @@ fuzz-build: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 $(BUILD)/fuzz $(BUILD)/lib $(BUILD)/tlib $(BUILD)/cli $(BUILD)/tcli $(BUILD)/tests:
 	mkdir -p $@
 
-unit: $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/cairn $(BUILD)/cairn-test
+unit: $(UNIT_BIN) $(TOOL_BIN) $(FAILMALLOC) $(BUILD)/cairn $(BUILD)/cairn-test
 
 deps:
 	@sh scripts/install-deps
