@@ -404,6 +404,7 @@ tarball_writer_free(struct tarball_writer *w)
 
 struct tarball_reader {
 	struct archive *a;
+	struct archive_entry *e; /* ours: see tarball_reader_new() */
 	struct cio_source src;
 	int err;     /* sticky error */
 	int src_err; /* the source's own error code */
@@ -500,8 +501,14 @@ tarball_reader_new(struct tarball_reader **out, const struct cio_source *src)
 	r->src = *src;
 	r->buf = cio_malloc(TARBALL_READ_BLOCK);
 	r->a = archive_read_new();
+	/* Our own entry for archive_read_next_header2(): archive_read_new()
+	 * ignores a failure to allocate its built-in one, which
+	 * archive_read_next_header() then dereferences (libarchive 3.6.2;
+	 * tests/cli/oom.bats). */
+	if (r->a != NULL)
+		r->e = archive_entry_new2(r->a);
 	/* tar only: no compression filters, no other formats. */
-	if (r->buf == NULL || r->a == NULL ||
+	if (r->buf == NULL || r->a == NULL || r->e == NULL ||
 	    archive_read_support_format_tar(r->a) != ARCHIVE_OK) {
 		tarball_reader_free(r);
 		return CAIRN_ERR_NOMEM;
@@ -626,14 +633,22 @@ tarball_next(struct tarball_reader *r, struct tarball_entry *out)
 			goto out;
 		}
 		if (archive_read_open1(r->a) != ARCHIVE_OK) {
-			rc = r->src_err != 0 || archive_errno(r->a) == ENOMEM
-			    ? tb_rfail_archive(r)
-			    : tb_rfail(r, CAIRN_ERR_PAYLOAD,
-			          "not a tar archive", NULL);
+			/* It fails without a word when an allocation
+			 * fails: that is not a verdict on the input. */
+			if (r->src_err == 0 && archive_errno(r->a) == 0 &&
+			    archive_error_string(r->a) == NULL)
+				rc = tb_rfail(r, CAIRN_ERR_NOMEM, NULL, NULL);
+			else
+				rc = r->src_err != 0 ||
+				        archive_errno(r->a) == ENOMEM
+				    ? tb_rfail_archive(r)
+				    : tb_rfail(r, CAIRN_ERR_PAYLOAD,
+				          "not a tar archive", NULL);
 			goto out;
 		}
 	}
-	rc = archive_read_next_header(r->a, &e);
+	e = r->e;
+	rc = archive_read_next_header2(r->a, e);
 	if (rc == ARCHIVE_EOF) {
 		rc = tb_check_end(r);
 		if (rc == 0) {
@@ -697,6 +712,8 @@ tarball_reader_free(struct tarball_reader *r)
 		return;
 	if (r->a != NULL)
 		archive_read_free(r->a);
+	if (r->e != NULL)
+		archive_entry_free(r->e);
 	free(r->buf);
 	free(r);
 }
