@@ -12,6 +12,7 @@
  */
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <sodium.h>
 
@@ -24,7 +25,11 @@ digest_sha256_init(struct digest_sha256 *d)
 {
 	d->failed = 0;
 	d->ctx = NULL;
-	if (cio_fault_hit() || (d->ctx = EVP_MD_CTX_new()) == NULL)
+	/* libcrypto 3.0 carries on with a half-built default context when
+	 * an allocation fails while it builds one (first use), and then
+	 * crashes on its NULL lock: ask first (see age_aead.c). */
+	if (cio_fault_hit() || OSSL_LIB_CTX_get0_global_default() == NULL ||
+	    (d->ctx = EVP_MD_CTX_new()) == NULL)
 		return CAIRN_ERR_NOMEM;
 	if (EVP_DigestInit_ex(d->ctx, EVP_sha256(), NULL) != 1) {
 		EVP_MD_CTX_free(d->ctx);

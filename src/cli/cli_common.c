@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <sodium.h>
 
 #include "cairn_err.h"
@@ -389,6 +390,18 @@ cli_setup(void)
 	}
 	if (sodium_init() < 0) {
 		cli_error("cannot initialise libsodium");
+		return CLI_EXIT_ERR;
+	}
+	/*
+	 * libcrypto without its atexit() cleanup: an exit() from inside a
+	 * library (see on_library_exit) while the AEAD or seal threads still
+	 * use libcrypto must not free its state under them (oom.bats saw
+	 * SIGSEGV there, and the cleanup that removes the temp file never
+	 * ran).  The process is ending; the kernel frees everything.
+	 */
+	if (OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL) != 1 ||
+	    OSSL_LIB_CTX_get0_global_default() == NULL) {
+		cli_error("cannot initialise libcrypto (out of memory?)");
 		return CLI_EXIT_ERR;
 	}
 	if (atexit(on_library_exit) != 0)

@@ -250,19 +250,15 @@ print_summary(const struct seal_args *s, struct seal_plan *p,
 	cli_archive_signer_id(m, kid);
 	if ((o = json_object()) == NULL)
 		return cli_fail(CAIRN_ERR_NOMEM, "summary");
-	json_object_set_new(o, "archive_id", json_string(id));
-	json_object_set_new(o, "output", json_string(output));
-	json_object_set_new(o, "sealed_at", json_string(t));
-	json_object_set_new(
-	    o, "files", json_integer((json_int_t)seal_plan_files(p)));
-	json_object_set_new(
-	    o, "entries", json_integer((json_int_t)m->nentries));
-	json_object_set_new(
-	    o, "bytes", json_integer((json_int_t)seal_plan_bytes(p)));
-	json_object_set_new(
-	    o, "recipients", json_integer((json_int_t)nrecipients));
-	json_object_set_new(o, "signed", json_boolean(m->has_signer));
-	json_object_set_new(
+	cli_json_set(o, "archive_id", json_string(id));
+	cli_json_set(o, "output", json_string(output));
+	cli_json_set(o, "sealed_at", json_string(t));
+	cli_json_set(o, "files", json_integer((json_int_t)seal_plan_files(p)));
+	cli_json_set(o, "entries", json_integer((json_int_t)m->nentries));
+	cli_json_set(o, "bytes", json_integer((json_int_t)seal_plan_bytes(p)));
+	cli_json_set(o, "recipients", json_integer((json_int_t)nrecipients));
+	cli_json_set(o, "signed", json_boolean(m->has_signer));
+	cli_json_set(
 	    o, "signer_key_id", m->has_signer ? json_string(kid) : json_null());
 	return cli_json_print(o);
 }
