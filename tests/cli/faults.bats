@@ -30,11 +30,6 @@ if [ -d /dev/shm ] && [ -w /dev/shm ]; then
 	}
 fi
 
-# snapshot: names, modes, sizes and SHA-256 of everything under in/.
-snapshot() {
-	(cd in && find . -printf '%p %m %s\n' | sort && find . -type f -exec sha256sum {} + | sort)
-}
-
 # sweep NAME FINAL VERIFY CMD...: the loop described above.  FINAL is the
 # path the operation creates (inside out/); VERIFY is run after the
 # successful run and must check FINAL.
@@ -89,26 +84,7 @@ sweep() {
 	done
 }
 
-setup_keys() {
-	mkdir -p in
-	export CAIRN_HOME="$T/in/home"
-	"$CAIRN" keygen >/dev/null 2>&1
-	REC=$(cat in/home/recipients | grep '^age1')
-}
-
 # ---- verifiers ---------------------------------------------------------------
-
-decrypts_to_p() {
-	"$CAIRN" decrypt -i in/home/identity "$1" | cmp -s - in/p
-}
-
-same_as_p() {
-	cmp -s "$1" in/p
-}
-
-verifies() {
-	"$CAIRN" verify -i in/home/identity "$1" >/dev/null 2>&1
-}
 
 same_tree() {
 	diff -r "$1/data" in/data >/dev/null

@@ -101,3 +101,30 @@ on_pty() {
 	run bash -c 'printf "%b" "$2" | timeout 60 script -qec "$1" /dev/null' \
 	    on_pty "$1" "$2"
 }
+
+# ---- shared by the fault sweeps (faults.bats, oom.bats) ----------------------
+# They work in $T with the inputs under in/ and keys in in/home.
+
+# snapshot: names, modes, sizes and SHA-256 of everything under in/.
+snapshot() {
+	(cd in && find . -printf '%p %m %s\n' | sort && find . -type f -exec sha256sum {} + | sort)
+}
+
+setup_keys() {
+	mkdir -p in
+	export CAIRN_HOME="$T/in/home"
+	"$CAIRN" keygen >/dev/null 2>&1
+	REC=$(grep '^age1' in/home/recipients)
+}
+
+decrypts_to_p() {
+	"$CAIRN" decrypt -i in/home/identity "$1" | cmp -s - in/p
+}
+
+same_as_p() {
+	cmp -s "$1" in/p
+}
+
+verifies() {
+	"$CAIRN" verify -i in/home/identity "$1" >/dev/null 2>&1
+}

@@ -49,11 +49,8 @@ teardown() {
 	case ${T:-} in /dev/shm/cairn-oom.*) rm -rf "$T" ;; esac
 }
 
-# snapshot: names, modes, sizes and SHA-256 of everything under in/;
-# quick: names, modes, sizes and change times only (one process).
-snapshot() {
-	(cd in && find . -printf '%p %m %s\n' | sort && find . -type f -exec sha256sum {} + | sort)
-}
+# quick: names, modes, sizes and change times of everything under in/
+# (one process; snapshot in helpers.bash also hashes).
 quick() {
 	find in -printf '%p %m %s %T@ %C@\n'
 }
@@ -173,13 +170,6 @@ sweep() {
 	done
 }
 
-setup_keys() {
-	mkdir -p in
-	export CAIRN_HOME="$T/in/home"
-	"$CAIRN" keygen >/dev/null 2>&1
-	REC=$(grep '^age1' in/home/recipients)
-}
-
 # in/data: a PNG-like and a JPEG-like file and a text note, so that
 # libmagic has something to recognise; in/a.cairn sealed from it.
 setup_data() {
@@ -192,18 +182,6 @@ setup_data() {
 }
 
 # ---- verifiers ---------------------------------------------------------------
-
-decrypts_to_p() {
-	"$CAIRN" decrypt -i in/home/identity "$1" | cmp -s - in/p
-}
-
-same_as_p() {
-	cmp -s "$1" in/p
-}
-
-verifies() {
-	"$CAIRN" verify -i in/home/identity "$1" >/dev/null 2>&1
-}
 
 # types ARCHIVE: the TYPE and PATH columns of list (libmagic's verdicts).
 types() {
