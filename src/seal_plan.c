@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -378,20 +379,8 @@ seal_plan_add(struct seal_plan *p, const char *path)
 	return rc;
 }
 
-/* strcmp() with ASCII letters folded to lower case. */
-static int
-casecmp(const char *a, const char *b)
-{
-	for (;; a++, b++) {
-		int ca = (unsigned char)*a, cb = (unsigned char)*b;
-
-		ca += ca >= 'A' && ca <= 'Z' ? 'a' - 'A' : 0;
-		cb += cb >= 'A' && cb <= 'Z' ? 'a' - 'A' : 0;
-		if (ca != cb || ca == 0)
-			return ca - cb;
-	}
-}
-
+/* strcasecmp() folds ASCII letters only: cairn never calls setlocale(),
+ * so it runs in the "C" locale. */
 static int
 cmp_entry_case(const void *a, const void *b)
 {
@@ -399,7 +388,7 @@ cmp_entry_case(const void *a, const void *b)
 	    *(const struct manifest_entry *const *)a;
 	const struct manifest_entry *y =
 	    *(const struct manifest_entry *const *)b;
-	int c = casecmp(x->path, y->path);
+	int c = strcasecmp(x->path, y->path);
 
 	return c != 0 ? c : strcmp(x->path, y->path);
 }
@@ -418,7 +407,7 @@ seal_plan_check_case(struct seal_plan *p)
 		v[i] = &p->m->entries[i];
 	qsort(v, n, sizeof(*v), cmp_entry_case);
 	for (size_t i = 1; i < n; i++)
-		if (casecmp(v[i - 1]->path, v[i]->path) == 0)
+		if (strcasecmp(v[i - 1]->path, v[i]->path) == 0)
 			p->warn(p->warn_ctx, SEAL_WARN_CASE, v[i]->path,
 			    v[i - 1]->path);
 	free(v);

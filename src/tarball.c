@@ -635,15 +635,16 @@ tarball_next(struct tarball_reader *r, struct tarball_entry *out)
 		if (archive_read_open1(r->a) != ARCHIVE_OK) {
 			/* It fails without a word when an allocation
 			 * fails: that is not a verdict on the input. */
-			if (r->src_err == 0 && archive_errno(r->a) == 0 &&
-			    archive_error_string(r->a) == NULL)
+			int silent = archive_errno(r->a) == 0 &&
+			    archive_error_string(r->a) == NULL;
+
+			if (r->src_err != 0 || archive_errno(r->a) == ENOMEM)
+				rc = tb_rfail_archive(r);
+			else if (silent)
 				rc = tb_rfail(r, CAIRN_ERR_NOMEM, NULL, NULL);
 			else
-				rc = r->src_err != 0 ||
-				        archive_errno(r->a) == ENOMEM
-				    ? tb_rfail_archive(r)
-				    : tb_rfail(r, CAIRN_ERR_PAYLOAD,
-				          "not a tar archive", NULL);
+				rc = tb_rfail(r, CAIRN_ERR_PAYLOAD,
+				    "not a tar archive", NULL);
 			goto out;
 		}
 	}

@@ -336,14 +336,22 @@ cli_at_signal(void (*fn)(void))
 		}
 }
 
+/* The cleanups of an interrupted run (async-signal-safe): the
+ * cli_at_signal() functions, pending temp files, the terminal. */
 static void
-on_signal(int sig)
+run_cleanups(void)
 {
 	for (int i = 0; i < CLI_MAX_AT_SIGNAL; i++)
 		if (at_signal[i] != NULL)
 			at_signal[i]();
 	cio_atomic_abort_all_signal_safe();
 	cli_tty_restore_signal_safe();
+}
+
+static void
+on_signal(int sig)
+{
+	run_cleanups();
 	_exit(128 + sig);
 }
 
@@ -366,11 +374,7 @@ on_library_exit(void)
 {
 	if (main_done)
 		return;
-	for (int i = 0; i < CLI_MAX_AT_SIGNAL; i++)
-		if (at_signal[i] != NULL)
-			at_signal[i]();
-	cio_atomic_abort_all_signal_safe();
-	cli_tty_restore_signal_safe();
+	run_cleanups();
 	cli_error("a library ended the process (out of memory?)");
 }
 

@@ -68,12 +68,7 @@ sweep() {
 				cat stderr
 				return 1
 			fi
-			if [ -n "$(ls -A out)" ]; then
-				echo "$name: fault $n$mode: left in out/:"
-				ls -la out
-				cat stderr
-				return 1
-			fi
+			out_empty "$name: fault $n$mode" || return 1
 			n=$((n + step))
 			[ "$n" -le "$MAXN" ] || {
 				echo "$name: still failing at $MAXN"

@@ -128,3 +128,13 @@ same_as_p() {
 verifies() {
 	"$CAIRN" verify -i in/home/identity "$1" >/dev/null 2>&1
 }
+
+# out_empty WHAT: true when out/ holds nothing, dot files included; else
+# says WHAT left there, lists out/ and the run's stderr, and fails.
+out_empty() {
+	[ -z "$(ls -A out)" ] && return 0
+	echo "$1, left in out/:"
+	ls -la out
+	cat stderr
+	return 1
+}

@@ -74,7 +74,7 @@ points() {
 # only); VERIFY FINAL is run after each successful run (stdout in
 # ./stdout) and must check the result.
 sweep() {
-	local name=$1 final=$2 verify=$3 mode n k rc before q step tried left magic note
+	local name=$1 final=$2 verify=$3 mode n k rc before q step tried magic note
 	shift 3
 	before=$(snapshot)
 	q=$(quick)
@@ -121,12 +121,7 @@ sweep() {
 					cat stderr
 					return 1
 				fi
-				left=(out/*)
-				if [ "${#left[@]}" -ne 0 ]; then
-					echo "$name: fault $n$mode: libmagic crash left in out/:"
-					ls -la out
-					return 1
-				fi
+				out_empty "$name: fault $n$mode: libmagic crash" || return 1
 				magic=$((magic + 1))
 				continue
 			fi
@@ -152,13 +147,7 @@ sweep() {
 				cat stderr
 				return 1
 			fi
-			left=(out/*)
-			if [ "${#left[@]}" -ne 0 ]; then
-				echo "$name: fault $n$mode: exit $rc, left in out/:"
-				ls -la out
-				cat stderr
-				return 1
-			fi
+			out_empty "$name: fault $n$mode: exit $rc" || return 1
 		done
 		[ "$(snapshot)" = "$before" ] || {
 			echo "$name: the inputs changed"
