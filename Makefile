@@ -13,11 +13,26 @@ DESTDIR ?=
 SAN     ?=
 VERSION := 0.1.0
 
-PKGS := libsodium libarchive libmagic jansson nettle libqrencode libcrypto
+# Libraries the binary links; test programs also need TEST_PKGS.
+PKGS      := libsodium libarchive libmagic jansson libqrencode libcrypto
+TEST_PKGS := nettle zlib
 
 CC ?= cc
+# A missing -dev package is one clear error, not a wall of undefined
+# references (skipped for targets that build nothing).
+NOBUILD_GOALS := deps clean lint install-deps
+ifneq ($(filter-out $(NOBUILD_GOALS),$(or $(MAKECMDGOALS),all)),)
+MISSING_PKGS := $(shell for p in $(PKGS) $(TEST_PKGS); do \
+    pkg-config --exists $$p 2>/dev/null || printf '%s ' $$p; done)
+ifneq ($(strip $(MISSING_PKGS)),)
+ifeq ($(filter deps check demo fuzz bench deb,$(MAKECMDGOALS)),)
+$(error pkg-config cannot find: $(MISSING_PKGS)-- run scripts/install-deps (Debian 12) to install the -dev packages)
+endif
+endif
+endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_LIBS  := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 
 WARN := -Wall -Wextra -Wshadow -Wconversion -Wno-sign-conversion
 ifneq ($(SAN),fuzz)
@@ -40,6 +55,10 @@ CC := clang
 OPT := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 HARDEN :=
 LDHARDEN := -fsanitize=address,undefined
+else ifeq ($(SAN),thread)
+OPT := -O1 -g -fsanitize=thread
+HARDEN :=
+LDHARDEN := -fsanitize=thread
 else
 OPT := -O2 -g
 HARDEN := -D_FORTIFY_SOURCE=3 -fstack-protector-strong \
@@ -47,13 +66,27 @@ HARDEN := -D_FORTIFY_SOURCE=3 -fstack-protector-strong \
 LDHARDEN := -pie -Wl,-z,relro,-z,now
 endif
 
-CPPFLAGS += -Iinclude -D_GNU_SOURCE -DCAIRN_VERSION=\"$(VERSION)\"
-CFLAGS   += -std=c11 $(OPT) $(WARN) $(HARDEN) $(PKG_CFLAGS)
-LDLIBS   += $(PKG_LIBS) -lpthread
+# The project's own flags.  CFLAGS, CPPFLAGS and LDFLAGS from the command
+# line are added after these (make CFLAGS=-O0 lowers the optimisation but
+# keeps -std, the warnings and the hardening).
+CAIRN_CPPFLAGS := -D_GNU_SOURCE -DCAIRN_VERSION=\"$(VERSION)\" -MMD -MP
+CAIRN_CFLAGS   := -std=c11 $(OPT) $(WARN) $(HARDEN) $(PKG_CFLAGS)
+ALL_CFLAGS      = $(CAIRN_CPPFLAGS) $(CPPFLAGS) $(CAIRN_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS     = $(CAIRN_CFLAGS) $(CFLAGS) $(LDHARDEN) $(LDFLAGS)
+LIBS           := $(PKG_LIBS) -lpthread $(LDLIBS)
 # Test builds compile in fault injection and injectable randomness.
 TEST_CPPFLAGS := -DCAIRN_TESTING
 
-LIB_SRC := $(sort $(wildcard src/*.c))
+# The layers (docs/architecture.md).  Library code sees the public headers
+# (include/cairn/) and its own layer's internal headers (beside the code);
+# the CLI sees only include/ and src/cli/, so an internal header included
+# from the CLI does not compile.  Unit tests and fuzzers may see internals.
+LAYERS   := base age slip39 minisig archive
+LIB_INC  := -Iinclude
+CLI_INC  := -Iinclude -Isrc/cli
+TEST_INC := -Iinclude $(LAYERS:%=-Isrc/%)
+
+LIB_SRC := $(sort $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c)))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 
@@ -77,11 +110,11 @@ all: $(BUILD)/cairn
 
 # The release binary.
 $(BUILD)/cairn: $(CLI_OBJ) $(BUILD)/libcairn.a
-	$(CC) $(CFLAGS) $(LDHARDEN) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # The test binary: same CLI, library built with -DCAIRN_TESTING.
 $(BUILD)/cairn-test: $(CLI_OBJ:$(BUILD)/cli/%=$(BUILD)/tcli/%) $(BUILD)/libcairn-test.a
-	$(CC) $(CFLAGS) $(LDHARDEN) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/libcairn.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
@@ -89,41 +122,48 @@ $(BUILD)/libcairn.a: $(LIB_OBJ)
 $(BUILD)/libcairn-test.a: $(TLIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/lib/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/lib
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+$(BUILD)/lib/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(LIB_INC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tlib/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/tlib
-	$(CC) $(CPPFLAGS) $(TEST_CPPFLAGS) $(CFLAGS) -c -o $@ $<
+$(BUILD)/tlib/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(LIB_INC) $(TEST_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/cli/%.o: src/cli/%.c $(wildcard include/*.h src/cli/*.h) | $(BUILD)/cli
-	$(CC) $(CPPFLAGS) -Isrc/cli $(CFLAGS) -c -o $@ $<
+$(BUILD)/cli/%.o: src/cli/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CLI_INC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tcli/%.o: src/cli/%.c $(wildcard include/*.h src/cli/*.h) | $(BUILD)/tcli
-	$(CC) $(CPPFLAGS) $(TEST_CPPFLAGS) -Isrc/cli $(CFLAGS) -c -o $@ $<
+$(BUILD)/tcli/%.o: src/cli/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CLI_INC) $(TEST_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(BUILD)/libcairn-test.a | $(BUILD)/tests
-	$(CC) $(CPPFLAGS) $(TEST_CPPFLAGS) -Itests/unit $(CFLAGS) $(LDHARDEN) -o $@ $< \
-	    $(BUILD)/libcairn-test.a $(LDLIBS) -lz
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcairn-test.a
+	@mkdir -p $(@D)
+	$(CC) $(TEST_INC) -Itests/unit $(TEST_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
+	    $(BUILD)/libcairn-test.a $(LIBS) $(TEST_LIBS)
 
 $(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libcairn-test.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(TEST_CPPFLAGS) $(CFLAGS) $(LDHARDEN) -o $@ $< \
-	    $(BUILD)/libcairn-test.a $(LDLIBS)
+	$(CC) $(TEST_INC) $(TEST_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
+	    $(BUILD)/libcairn-test.a $(LIBS)
 
 $(BUILD)/tools/failmalloc.so: tests/tools/failmalloc.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared -o $@ $< -ldl
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $< -ldl
 
 # libFuzzer targets: tests/fuzz/fuzz_<name>.c (built with SAN=fuzz).
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/libcairn-test.a | $(BUILD)/fuzz
-	$(CC) $(CPPFLAGS) $(TEST_CPPFLAGS) -Itests/fuzz $(CFLAGS) -fsanitize=fuzzer -o $@ $< \
-	    $(BUILD)/libcairn-test.a $(LDLIBS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/libcairn-test.a
+	@mkdir -p $(@D)
+	$(CC) $(TEST_INC) -Itests/fuzz $(TEST_CPPFLAGS) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+	    $(BUILD)/libcairn-test.a $(LIBS) $(TEST_LIBS)
+
+# Header dependencies written by -MMD (touching an internal header rebuilds
+# exactly the objects that include it).
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 fuzz-build: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
-
-$(BUILD)/fuzz $(BUILD)/lib $(BUILD)/tlib $(BUILD)/cli $(BUILD)/tcli $(BUILD)/tests:
-	mkdir -p $@
 
 unit: $(UNIT_BIN) $(TOOL_BIN) $(FAILMALLOC) $(BUILD)/cairn $(BUILD)/cairn-test
 
@@ -153,9 +193,10 @@ bench: deps
 	@sh bench/run
 
 lint:
-	clang-format --dry-run --Werror src/*.c src/*.h src/cli/*.c src/cli/*.h include/*.h
+	clang-format --dry-run --Werror src/*/*.c src/*/*.h include/cairn/*.h
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-	    --inline-suppr -Iinclude -Isrc/cli src
+	    --inline-suppr $(TEST_INC) -Isrc/cli src
+	sh tests/lint-layers
 
 install: $(BUILD)/cairn
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

@@ -24,8 +24,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "age.h"
-#include "cio.h"
+#include "cairn/age.h"
+#include "cairn/cio.h"
 
 #ifndef CAIRN_VERSION
 #define CAIRN_VERSION "unknown"
@@ -294,11 +294,5 @@ int cli_stdout_fail(void);
  */
 int cli_stream_fail(int err, const char *what, const struct cli_in *in,
     const struct cli_out *o);
-
-/* ---- commands (one file each) ----------------------------------------- */
-int cmd_keygen(int argc, char **argv);
-int cmd_pubkey(int argc, char **argv);
-int cmd_encrypt(int argc, char **argv);
-int cmd_decrypt(int argc, char **argv);
 
 #endif

@@ -15,15 +15,15 @@
 
 #include <jansson.h>
 
-#include "age.h"
-#include "cairn_err.h"
+#include "cairn/age.h"
+#include "cairn/err.h"
 #include "cli.h"
 #include "cli_archive.h"
 #include "cli_json.h"
 #include "cli_progress.h"
 #include "cli_unlock.h"
-#include "manifest.h"
-#include "unseal.h"
+#include "cairn/manifest.h"
+#include "cairn/unseal.h"
 
 static ssize_t
 plain_read(void *ctx, uint8_t *buf, size_t len)

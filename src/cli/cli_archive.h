@@ -14,12 +14,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "age.h"
+#include "cairn/age.h"
 #include "cli.h"
 #include "cli_unlock.h"
-#include "manifest.h"
-#include "minisig.h"
-#include "unseal.h"
+#include "cairn/manifest.h"
+#include "cairn/minisig.h"
+#include "cairn/unseal.h"
 
 /* ---- signing keys (cli_signing.c) -------------------------------------- */
 
@@ -129,11 +129,5 @@ void cli_archive_signer_id(
  * rc/exit_code describe the outcome; dest is open's directory or NULL. */
 int cli_archive_report(const char *name, const struct unseal_result *res,
     int rc, int exit_code, const char *dest, int json);
-
-/* ---- verbs ------------------------------------------------------------- */
-int cmd_seal(int argc, char **argv);
-int cmd_list(int argc, char **argv);
-int cmd_verify(int argc, char **argv);
-int cmd_open(int argc, char **argv);
 
 #endif

@@ -20,8 +20,8 @@
 #include <openssl/crypto.h>
 #include <sodium.h>
 
-#include "cairn_err.h"
-#include "cio.h"
+#include "cairn/err.h"
+#include "cairn/cio.h"
 #include "cli.h"
 #include "cli_progress.h"
 #include "cli_tty.h"

@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cairn_err.h"
-#include "cio.h"
+#include "cairn/err.h"
+#include "cairn/cio.h"
 #include "cli.h"
 
 int

@@ -8,8 +8,8 @@
 
 #include <jansson.h>
 
-#include "cairn_err.h"
-#include "cio.h"
+#include "cairn/err.h"
+#include "cairn/cio.h"
 #include "cli.h"
 #include "cli_json.h"
 

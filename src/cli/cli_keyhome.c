@@ -16,11 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cairn_err.h"
-#include "cio.h"
+#include "cairn/err.h"
+#include "cairn/cio.h"
 #include "cli.h"
 #include "cli_archive.h"
-#include "minisig.h"
+#include "cairn/minisig.h"
 
 int
 cli_recipients_append(const char *path, const char *lines, mode_t mode)

@@ -3,7 +3,7 @@
  * with the permission/symlink refusals and hints, and the terminal
  * passphrase identity used when decrypting scrypt files (see cli.h).
  *
- * Knows the age API (include/age.h) but no age wire format details.
+ * Knows the age API (include/cairn/age.h) but no age wire format details.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,9 +11,9 @@
 
 #include <sodium.h>
 
-#include "age.h"
-#include "cairn_err.h"
-#include "cio.h"
+#include "cairn/age.h"
+#include "cairn/err.h"
+#include "cairn/cio.h"
 #include "cli.h"
 
 /* ---- identity files --------------------------------------------------- */

@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "age.h"
-#include "cio.h"
+#include "cairn/age.h"
+#include "cairn/cio.h"
 #include "cli.h"
 #include "cli_progress.h"
 

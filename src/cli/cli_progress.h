@@ -19,8 +19,8 @@
 
 #include <stdint.h>
 
-#include "age.h"
-#include "cio.h"
+#include "cairn/age.h"
+#include "cairn/cio.h"
 
 #define CLI_PROGRESS_INTERVAL_MS 100 /* at most 10 redraws a second */
 

@@ -15,8 +15,8 @@
 #include <qrencode.h>
 #include <sodium.h>
 
-#include "cairn_err.h"
-#include "cio.h"
+#include "cairn/err.h"
+#include "cairn/cio.h"
 #include "cli.h"
 #include "cli_shares.h"
 

@@ -11,10 +11,10 @@
 
 #include <sodium.h>
 
-#include "cairn_err.h"
+#include "cairn/err.h"
 #include "cli.h"
 #include "cli_shares.h"
-#include "slip39.h"
+#include "cairn/slip39.h"
 
 int
 cli_shares_int(const char *verb, const char *opt, const char *arg, int min,

@@ -11,9 +11,9 @@
 
 #include <sodium.h>
 
-#include "age.h"
-#include "cairn_err.h"
-#include "cio.h"
+#include "cairn/age.h"
+#include "cairn/err.h"
+#include "cairn/cio.h"
 #include "cli.h"
 #include "cli_shares.h"
 

@@ -18,12 +18,12 @@
 
 #include <sodium.h>
 
-#include "age.h"
-#include "cairn_err.h"
-#include "cio.h"
+#include "cairn/age.h"
+#include "cairn/err.h"
+#include "cairn/cio.h"
 #include "cli.h"
 #include "cli_shares.h"
-#include "slip39.h"
+#include "cairn/slip39.h"
 
 /* Append printf output to out at *o; -1 when it does not fit. */
 static int add(char *out, size_t cap, size_t *o, const char *fmt, ...)

@@ -14,12 +14,12 @@
 
 #include <sodium.h>
 
-#include "age.h"
-#include "cairn_err.h"
-#include "cio.h"
+#include "cairn/age.h"
+#include "cairn/err.h"
+#include "cairn/cio.h"
 #include "cli.h"
 #include "cli_shares.h"
-#include "slip39.h"
+#include "cairn/slip39.h"
 
 static int
 is_space(char c)

@@ -23,9 +23,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "age.h"
+#include "cairn/age.h"
 #include "cli.h"
-#include "slip39.h"
+#include "cairn/slip39.h"
 
 /* Format-shaping constants (docs/format.md, "Share files"). */
 #define CLI_SHARE_FILE_MAX  (64 * 1024) /* largest share file read */
@@ -199,11 +199,5 @@ int cli_shares_int(const char *verb, const char *opt, const char *arg, int min,
 
 /* Show text as a QR code (UTF-8 half blocks) on fd (cli_qr.c). */
 int cli_qr_print(int fd, const char *text);
-
-/* ---- the verbs --------------------------------------------------------- */
-int cmd_split(int argc, char **argv);
-int cmd_combine(int argc, char **argv);
-int cmd_share(int argc, char **argv);
-int cmd_recovery(int argc, char **argv);
 
 #endif

@@ -13,11 +13,11 @@
 
 #include <sodium.h>
 
-#include "age.h"
-#include "cairn_err.h"
+#include "cairn/age.h"
+#include "cairn/err.h"
 #include "cli.h"
 #include "cli_shares.h"
-#include "slip39.h"
+#include "cairn/slip39.h"
 
 #define NMAX SLIP39_MAX_SHARES
 

@@ -13,12 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cairn_err.h"
-#include "cio.h"
+#include "cairn/err.h"
+#include "cairn/cio.h"
 #include "cli.h"
 #include "cli_archive.h"
 #include "cli_json.h"
-#include "minisig.h"
+#include "cairn/minisig.h"
 
 static int
 key_read_error(int rc, const char *path, const char *what)

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "age.h"
-#include "cairn_err.h"
+#include "cairn/age.h"
+#include "cairn/err.h"
 #include "cli.h"
 #include "cli_shares.h"
 #include "cli_unlock.h"

@@ -16,7 +16,7 @@
 #include <getopt.h>
 #include <stddef.h>
 
-#include "age.h"
+#include "cairn/age.h"
 #include "cli.h"
 
 /* getopt values of the long-only unlock options (above any char). */

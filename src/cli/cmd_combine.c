@@ -17,11 +17,12 @@
 
 #include <sodium.h>
 
-#include "age.h"
-#include "cairn_err.h"
+#include "cairn/age.h"
+#include "cairn/err.h"
+#include "builtin.h"
 #include "cli.h"
 #include "cli_shares.h"
-#include "slip39.h"
+#include "cairn/slip39.h"
 
 static const char combine_help[] =
     "usage: cairn combine [-i IDENTITY_FILE]... [--passphrase-file F]\n"

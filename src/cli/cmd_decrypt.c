@@ -12,8 +12,9 @@
 
 #include <sodium.h>
 
-#include "age.h"
-#include "cairn_err.h"
+#include "cairn/age.h"
+#include "cairn/err.h"
+#include "builtin.h"
 #include "cli.h"
 #include "cli_progress.h"
 #include "cli_shares.h"

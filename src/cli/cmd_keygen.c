@@ -13,8 +13,9 @@
 
 #include <sodium.h>
 
-#include "age.h"
-#include "cairn_err.h"
+#include "cairn/age.h"
+#include "cairn/err.h"
+#include "builtin.h"
 #include "cli.h"
 #include "cli_archive.h" /* cli_keyhome_create */
 

@@ -12,12 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cairn_err.h"
+#include "cairn/err.h"
+#include "builtin.h"
 #include "cli.h"
 #include "cli_archive.h"
 #include "cli_unlock.h"
-#include "manifest.h"
-#include "unseal.h"
+#include "cairn/manifest.h"
+#include "cairn/unseal.h"
 
 static const char list_help[] =
     "usage: cairn list " CLI_UNLOCK_USAGE " [--json]\n"

@@ -12,13 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cairn_err.h"
+#include "cairn/err.h"
+#include "builtin.h"
 #include "cli.h"
 #include "cli_archive.h"
 #include "cli_unlock.h"
-#include "extract.h"
-#include "manifest.h"
-#include "unseal.h"
+#include "cairn/extract.h"
+#include "cairn/manifest.h"
+#include "cairn/unseal.h"
 
 static const char open_help[] =
     "usage: cairn open " CLI_UNLOCK_USAGE "\n"

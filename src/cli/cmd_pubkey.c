@@ -12,8 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "age.h"
-#include "cairn_err.h"
+#include "cairn/age.h"
+#include "cairn/err.h"
+#include "builtin.h"
 #include "cli.h"
 #include "cli_archive.h" /* cli_signing_print_pub */
 #include "cli_json.h"

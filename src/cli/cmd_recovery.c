@@ -19,12 +19,13 @@
 
 #include <sodium.h>
 
-#include "age.h"
-#include "cairn_err.h"
-#include "cio.h"
+#include "cairn/age.h"
+#include "cairn/err.h"
+#include "cairn/cio.h"
+#include "builtin.h"
 #include "cli.h"
 #include "cli_shares.h"
-#include "slip39.h"
+#include "cairn/slip39.h"
 
 static const char recovery_help[] =
     "usage: cairn recovery init -t T --contact NAME=RECIPIENT...\n"

@@ -16,15 +16,16 @@
 
 #include <jansson.h>
 
-#include "age.h"
-#include "cairn_err.h"
+#include "cairn/age.h"
+#include "cairn/err.h"
+#include "builtin.h"
 #include "cli.h"
 #include "cli_archive.h"
 #include "cli_json.h"
 #include "cli_progress.h"
-#include "manifest.h"
-#include "minisig.h"
-#include "seal.h"
+#include "cairn/manifest.h"
+#include "cairn/minisig.h"
+#include "cairn/seal.h"
 
 static const char seal_help[] =
     "usage: cairn seal [-r RECIPIENT]... [-R RECIPIENTS_FILE]... [-p]\n"

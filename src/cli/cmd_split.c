@@ -14,12 +14,13 @@
 
 #include <sodium.h>
 
-#include "age.h"
-#include "cairn_err.h"
+#include "cairn/age.h"
+#include "cairn/err.h"
+#include "builtin.h"
 #include "cli.h"
 #include "cli_json.h"
 #include "cli_shares.h"
-#include "slip39.h"
+#include "cairn/slip39.h"
 
 static const char split_help[] =
     "usage: cairn split -t T -n N [options] [IDENTITY_FILE]\n"

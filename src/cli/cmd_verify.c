@@ -11,11 +11,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cairn_err.h"
+#include "cairn/err.h"
+#include "builtin.h"
 #include "cli.h"
 #include "cli_archive.h"
 #include "cli_unlock.h"
-#include "unseal.h"
+#include "cairn/unseal.h"
 
 static const char verify_help[] =
     "usage: cairn verify " CLI_UNLOCK_USAGE "\n"

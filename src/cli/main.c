@@ -2,16 +2,15 @@
  * main.c - cairn's entry point: process setup, then dispatch to one
  * subcommand from a git-style table.  To add a verb, write
  * src/cli/cmd_<verb>.c with int cmd_<verb>(int argc, char **argv), declare
- * it in cli.h and add one line to the table below.
+ * it in builtin.h and add one line to the table below.
  *
  * Knows nothing of what any subcommand does.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "builtin.h"
 #include "cli.h"
-#include "cli_archive.h"
-#include "cli_shares.h" /* split, combine, share, recovery */
 
 struct command {
 	const char *name;

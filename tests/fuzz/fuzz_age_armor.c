@@ -13,7 +13,7 @@
 #include <sodium.h>
 
 #include "age_armor.h"
-#include "cairn_err.h"
+#include "cairn/err.h"
 #include "fuzz_util.h"
 
 /* Decode in[0..len) into *out; 0 or the error. */

@@ -14,7 +14,7 @@
 #include <sodium.h>
 
 #include "age_format.h"
-#include "cairn_err.h"
+#include "cairn/err.h"
 #include "fuzz_util.h"
 
 static void

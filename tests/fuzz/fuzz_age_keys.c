@@ -14,8 +14,8 @@
 #include <sodium.h>
 #include <strings.h>
 
-#include "age.h"
-#include "cairn_err.h"
+#include "cairn/age.h"
+#include "cairn/err.h"
 #include "fuzz_util.h"
 
 static int

@@ -24,7 +24,7 @@
 #include <sodium.h>
 
 #include "age_stream.h"
-#include "cairn_err.h"
+#include "cairn/err.h"
 #include "fuzz_util.h"
 
 static const uint8_t file_key[AGE_FILE_KEY_LEN] = "cairn fuzz key!";

@@ -10,8 +10,8 @@
 
 #include <sodium.h>
 
-#include "cairn_err.h"
-#include "manifest.h"
+#include "cairn/err.h"
+#include "cairn/manifest.h"
 #include "fuzz_util.h"
 
 int

@@ -20,9 +20,9 @@
 
 #include <sodium.h>
 
-#include "cairn_err.h"
-#include "cio.h"
-#include "minisig.h"
+#include "cairn/err.h"
+#include "cairn/cio.h"
+#include "cairn/minisig.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

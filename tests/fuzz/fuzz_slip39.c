@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "slip39.h"
+#include "cairn/slip39.h"
 
 #define MAXSH 8
 

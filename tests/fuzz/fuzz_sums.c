@@ -10,7 +10,7 @@
 
 #include <sodium.h>
 
-#include "cairn_err.h"
+#include "cairn/err.h"
 #include "sums.h"
 #include "fuzz_util.h"
 

@@ -13,7 +13,7 @@
 
 #include <sodium.h>
 
-#include "cairn_err.h"
+#include "cairn/err.h"
 #include "fuzz_util.h"
 #include "tarball.h"
 

@@ -21,11 +21,11 @@
 
 #include <sodium.h>
 
-#include "cairn_err.h"
+#include "cairn/err.h"
 #include "fuzz_util.h"
-#include "manifest.h"
-#include "minisig.h"
-#include "unseal.h"
+#include "cairn/manifest.h"
+#include "cairn/minisig.h"
+#include "cairn/unseal.h"
 
 /* The signing key of the signed seeds (tests/fuzz/make-seeds). */
 static const char fixed_pub[] =

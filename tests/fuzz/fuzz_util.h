@@ -16,7 +16,7 @@
 
 #include <sodium.h>
 
-#include "cio.h"
+#include "cairn/cio.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);

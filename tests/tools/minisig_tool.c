@@ -19,9 +19,9 @@
 
 #include <sodium.h>
 
-#include "cairn_err.h"
-#include "cio.h"
-#include "minisig.h"
+#include "cairn/err.h"
+#include "cairn/cio.h"
+#include "cairn/minisig.h"
 
 static int
 fail(const char *what, int rc)

@@ -11,11 +11,11 @@
 
 #include <sodium.h>
 
-#include "age.h"
+#include "cairn/age.h"
 #include "age_format.h"
 #include "age_scrypt.h"
 #include "bech32.h"
-#include "cairn_err.h"
+#include "cairn/err.h"
 #include "tap.h"
 
 /* memcmp that accepts NULL pointers when n is 0 (empty membufs). */

@@ -11,7 +11,7 @@
 #include <sodium.h>
 
 #include "age_stream.h"
-#include "cairn_err.h"
+#include "cairn/err.h"
 #include "tap.h"
 
 #define CH    AGE_CHUNK_LEN

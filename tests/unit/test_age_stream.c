@@ -12,7 +12,7 @@
 
 #include "age_hkdf.h"
 #include "age_stream.h"
-#include "cairn_err.h"
+#include "cairn/err.h"
 #include "tap.h"
 
 /* memcmp that accepts NULL pointers when n is 0 (empty membufs). */

@@ -8,9 +8,9 @@
 
 #include <sodium.h>
 
-#include "cairn_err.h"
-#include "cio.h"
-#include "digest.h"
+#include "cairn/err.h"
+#include "cairn/cio.h"
+#include "cairn/digest.h"
 #include "tap.h"
 
 static void

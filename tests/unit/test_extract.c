@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cairn_err.h"
-#include "extract.h"
+#include "cairn/err.h"
+#include "cairn/extract.h"
 #include "tap.h"
 
 static char dir[64];

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "cairn_err.h"
+#include "cairn/err.h"
 #include "gf256.h"
 #include "tap.h"
 

@@ -10,9 +10,9 @@
 
 #include <sodium.h>
 
-#include "cairn_err.h"
-#include "manifest.h"
-#include "minisig.h"
+#include "cairn/err.h"
+#include "cairn/manifest.h"
+#include "cairn/minisig.h"
 #include "tap.h"
 
 static const char golden[] =

@@ -10,9 +10,9 @@
 
 #include <sodium.h>
 
-#include "cairn_err.h"
-#include "cio.h"
-#include "minisig.h"
+#include "cairn/err.h"
+#include "cairn/cio.h"
+#include "cairn/minisig.h"
 #include "tap.h"
 
 /* Find the start of line n (0-based) in text. */

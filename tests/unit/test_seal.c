@@ -17,15 +17,15 @@
 
 #include <sodium.h>
 
-#include "age.h"
-#include "cairn_err.h"
-#include "cio.h"
-#include "manifest.h"
-#include "minisig.h"
-#include "seal.h"
+#include "cairn/age.h"
+#include "cairn/err.h"
+#include "cairn/cio.h"
+#include "cairn/manifest.h"
+#include "cairn/minisig.h"
+#include "cairn/seal.h"
 #include "sums.h"
 #include "tap.h"
-#include "unseal.h"
+#include "cairn/unseal.h"
 
 static char dir[64];
 static struct age_recipients rs;

@@ -14,8 +14,8 @@
 #include <nettle/pbkdf2.h>
 #include <sodium.h>
 
-#include "cairn_err.h"
-#include "slip39.h"
+#include "cairn/err.h"
+#include "cairn/slip39.h"
 #include "tap.h"
 
 #define VECTORS "tests/vectors/slip39/vectors.json"

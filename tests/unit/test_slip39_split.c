@@ -14,8 +14,8 @@
 
 #include <sodium.h>
 
-#include "cairn_err.h"
-#include "slip39.h"
+#include "cairn/err.h"
+#include "cairn/slip39.h"
 #include "tap.h"
 
 static const uint8_t MS[] = "ABCDEFGHIJKLMNOP"; /* 16 bytes + NUL */

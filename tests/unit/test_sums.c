@@ -10,9 +10,9 @@
 
 #include <sodium.h>
 
-#include "cairn_err.h"
-#include "digest.h"
-#include "manifest.h"
+#include "cairn/err.h"
+#include "cairn/digest.h"
+#include "cairn/manifest.h"
 #include "sums.h"
 #include "tap.h"
 

@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cairn_err.h"
-#include "cio.h"
+#include "cairn/err.h"
+#include "cairn/cio.h"
 #include "tap.h"
 #include "tar_craft.h"
 #include "tarball.h"

@@ -14,8 +14,8 @@
 
 #include <zlib.h>
 
-#include "cairn_err.h"
-#include "cio.h"
+#include "cairn/err.h"
+#include "cairn/cio.h"
 #include "tap.h"
 #include "tar_craft.h"
 #include "tarball.h"

@@ -11,16 +11,16 @@
 
 #include <sodium.h>
 
-#include "cairn_err.h"
-#include "cio.h"
-#include "digest.h"
-#include "manifest.h"
-#include "minisig.h"
-#include "seal.h"
+#include "cairn/err.h"
+#include "cairn/cio.h"
+#include "cairn/digest.h"
+#include "cairn/manifest.h"
+#include "cairn/minisig.h"
+#include "cairn/seal.h"
 #include "sums.h"
 #include "tap.h"
 #include "tarball.h"
-#include "unseal.h"
+#include "cairn/unseal.h"
 
 static struct minisig_secret *sk, *sk2;
 static struct minisig_public pk, pk2;

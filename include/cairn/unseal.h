@@ -1,0 +1,100 @@
+/*
+ * unseal.h - reading and checking the decrypted tar stream of a sealed
+ * archive: manifest.json first, then every member against the manifest,
+ * SHA256SUMS against the content, and the signature.  Used by `cairn
+ * list` (which stops after manifest.json), `verify` (which discards the
+ * data) and `open` (which passes it to extract.h through callbacks).
+ *
+ * What is checked, in stream order (docs/format.md, "Verifying"):
+ *   1. the first member is the file "manifest.json", at most
+ *      MANIFEST_MAX_LEN bytes, and parses under manifest_decode()'s
+ *      strict rules;   [list mode stops here]
+ *   2. when signers were given, the manifest names one of them as its
+ *      signer (else CAIRN_ERR_SIGNATURE before any data is read);
+ *   3. the next members are exactly the manifest's entries, in order,
+ *      each with the same path, type, size, mode and mtime; each file's
+ *      data is hashed (SHA-256) as it streams;
+ *   4. then the file "SHA256SUMS" (at most SUMS_MAX_LEN bytes): it must
+ *      parse, list manifest.json and exactly the file entries in
+ *      manifest order, and every digest must equal the computed one;
+ *   5. signed manifest: then "SHA256SUMS.minisig" (at most
+ *      UNSEAL_SIG_MAX bytes), a valid minisign signature of SHA256SUMS
+ *      by the manifest's signer whose trusted comment is exactly
+ *      seal_trusted_comment(); unsigned manifest: no such member;
+ *   6. nothing after that (the tar reader also checks the end-of-archive
+ *      marker and reads the source to its end, so an age layer below
+ *      authenticates its last chunk).
+ * Errors: CAIRN_ERR_INTEGRITY (members and manifest/SHA256SUMS
+ * disagree), CAIRN_ERR_SIGNATURE (signature missing, malformed, invalid,
+ * wrong trusted comment, or signer not among those given), the
+ * manifest_decode() errors, the tar reader's errors (CAIRN_ERR_UNSAFE,
+ * _PAYLOAD, _LIMIT), the source's errors, and any non-zero value a
+ * callback returns.  unseal_result.error says which member and why.
+ *
+ * Knows the tar reader, the manifest, SHA256SUMS and minisign formats;
+ * nothing of age, files or the terminal.
+ */
+#ifndef CAIRN_UNSEAL_H
+#define CAIRN_UNSEAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cairn/cio.h"
+#include "cairn/manifest.h"
+#include "cairn/minisig.h"
+
+/* Largest SHA256SUMS.minisig member accepted (cairn limit). */
+#define UNSEAL_SIG_MAX (16u * 1024)
+/* Bytes read per tarball_read_data() call. */
+#define UNSEAL_BLOCK (256u * 1024)
+
+/*
+ * Callbacks (each may be NULL).  Entry pointers stay valid until
+ * unseal_result_free().  A non-zero return stops the run with that
+ * value.  Data handed to file_data() is not yet authenticated by the
+ * signature: the caller must not publish it until unseal_run() returned
+ * 0 (extract.h's staging directory does exactly that).
+ */
+struct unseal_ops {
+	int (*manifest)(void *ctx, const struct manifest *m);
+	int (*dir)(void *ctx, const struct manifest_entry *e);
+	int (*file_begin)(void *ctx, const struct manifest_entry *e);
+	int (*file_data)(void *ctx, const uint8_t *buf, size_t len);
+	int (*file_end)(void *ctx);
+	void *ctx;
+};
+
+struct unseal_options {
+	int list_only; /* stop after manifest.json */
+	/* Accepted signers (--signer); nsigners == 0 accepts the key the
+	 * manifest names (or an unsigned archive). */
+	const struct minisig_public *signers;
+	size_t nsigners;
+	const struct unseal_ops *ops; /* NULL: check and discard */
+};
+
+#define UNSEAL_ERROR_LEN 512
+
+struct unseal_result {
+	struct manifest *m;           /* parsed manifest (NULL if none) */
+	int is_signed;                /* the manifest names a signer */
+	int sig_ok;                   /* ... and its signature verified */
+	char *trusted_comment;        /* of the verified signature, or NULL */
+	uint64_t nfiles, ndirs;       /* entries checked */
+	uint64_t bytes;               /* file bytes checked */
+	char error[UNSEAL_ERROR_LEN]; /* "" or what failed (may hold
+				       * member names: escape on output) */
+};
+
+/*
+ * Read and check the tar stream from src.  res is zero-initialised by the
+ * call and must be released with unseal_result_free() whatever the
+ * result.  Returns 0 when everything in the list above holds (in list
+ * mode: when the manifest parsed).
+ */
+int unseal_run(const struct cio_source *src, const struct unseal_options *o,
+    struct unseal_result *res);
+void unseal_result_free(struct unseal_result *res);
+
+#endif

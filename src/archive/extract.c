@@ -1,0 +1,504 @@
+/*
+ * extract.c - safe creation of an archive's files and directories inside
+ * a private staging directory, renamed into place only on commit (see
+ * extract.h for the rules).
+ *
+ * Knows the filesystem and the entry-name rules (tarball_path_syntax, a
+ * pure function); nothing of tar streams, age, manifests or digests.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cairn/err.h"
+#include "cairn/cio.h"
+#include "cairn/extract.h"
+#include "extract_impl.h"
+#include "tarball.h"
+
+/* Bytes of the destination's name kept in the staging directory's name
+ * (".<name>.cairn-XXXXXX" must fit NAME_MAX). */
+#define X_STAGE_NAME_KEEP 200
+
+struct xdir {
+	char *path;
+	unsigned int mode;
+	int64_t mtime;
+};
+
+struct extract {
+	int parentfd, stagefd, filefd;
+	char *dest_name, *stage_name, *stage_path;
+	mode_t umask;
+	int armed, done;
+	/* the file being written */
+	unsigned int file_mode;
+	int64_t file_mtime;
+	struct cio_writeback file_wb; /* so that syncfs() waits less */
+	/* cached parent directory of the last entry */
+	char *cur_dir;
+	int cur_fd;
+	struct xdir *dirs;
+	size_t ndirs, capdirs;
+};
+
+/* ---- the signal-cleanup slot --------------------------------------------- */
+
+static volatile sig_atomic_t sig_armed;
+static volatile int sig_parentfd = -1;
+static char sig_name[NAME_MAX + 1];
+
+void
+extract_abort_signal_safe(void)
+{
+	if (sig_armed && sig_parentfd >= 0) {
+		sig_armed = 0;
+		extract_rm_tree(sig_parentfd, sig_name);
+	}
+}
+
+static void
+block_signals(sigset_t *old)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, old);
+}
+
+static void
+arm(struct extract *x, int on)
+{
+	if (on) {
+		snprintf(sig_name, sizeof(sig_name), "%s", x->stage_name);
+		sig_parentfd = x->parentfd;
+	}
+	sig_armed = on;
+	x->armed = on;
+}
+
+/* The fault-injection seam (cio_fault_hit) for one system call: 1, with
+ * errno EIO, when the test build was told to fail it. */
+static int
+x_fault(void)
+{
+	if (!cio_fault_hit())
+		return 0;
+	errno = EIO;
+	return 1;
+}
+
+/* ---- setup --------------------------------------------------------------- */
+
+/* Split dest into its directory (malloc'd; "." when none) and last
+ * component (malloc'd).  Trailing slashes are ignored. */
+static int
+split_dest(const char *dest, char **dir, char **name)
+{
+	size_t len = strlen(dest), s;
+
+	while (len > 1 && dest[len - 1] == '/')
+		len--;
+	for (s = len; s > 0 && dest[s - 1] != '/'; s--)
+		;
+	if (len - s == 0 || (len - s == 1 && dest[s] == '.') ||
+	    (len - s == 2 && dest[s] == '.' && dest[s + 1] == '.') ||
+	    len - s > NAME_MAX)
+		return CAIRN_ERR_INVAL;
+	if ((*name = cio_malloc(len - s + 1)) == NULL)
+		return CAIRN_ERR_NOMEM;
+	memcpy(*name, dest + s, len - s);
+	(*name)[len - s] = '\0';
+	if (s == 0)
+		*dir = cio_strdup(".");
+	else if ((*dir = cio_malloc(s + 1)) != NULL) {
+		memcpy(*dir, dest, s);
+		(*dir)[s] = '\0';
+	}
+	return *dir == NULL ? CAIRN_ERR_NOMEM : 0;
+}
+
+int
+extract_begin(struct extract **out, const char *dest)
+{
+	static const char abc[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	struct extract *x;
+	struct stat st;
+	sigset_t old;
+	char *dir = NULL;
+	size_t n;
+	int rc, i;
+
+	*out = NULL;
+	if ((x = cio_calloc(1, sizeof(*x))) == NULL)
+		return CAIRN_ERR_NOMEM;
+	x->parentfd = x->stagefd = x->filefd = x->cur_fd = -1;
+	x->umask = umask(0);
+	umask(x->umask);
+	if ((rc = split_dest(dest, &dir, &x->dest_name)) != 0)
+		goto out;
+	rc = CAIRN_ERR_IO;
+	if (cio_fault_hit() ||
+	    (x->parentfd = open(dir, X_DIR_FLAGS & ~O_NOFOLLOW)) < 0)
+		goto out;
+	if (fstatat(x->parentfd, x->dest_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		rc = CAIRN_ERR_EXISTS;
+		goto out;
+	}
+	n = strlen(dir) + NAME_MAX + 8;
+	rc = CAIRN_ERR_NOMEM;
+	if ((x->stage_name = cio_malloc(NAME_MAX + 1)) == NULL ||
+	    (x->stage_path = cio_malloc(n)) == NULL)
+		goto out;
+	rc = CAIRN_ERR_IO;
+	for (int tries = 0; tries < 100; tries++) {
+		char rnd[7];
+
+		for (i = 0; i < 6; i++)
+			rnd[i] = abc[randombytes_uniform(sizeof(abc) - 1)];
+		rnd[6] = '\0';
+		snprintf(x->stage_name, NAME_MAX + 1, ".%.*s.cairn-%s",
+		    X_STAGE_NAME_KEEP, x->dest_name, rnd);
+		block_signals(&old);
+		i = x_fault() ? -1 : mkdirat(x->parentfd, x->stage_name, 0700);
+		if (i == 0)
+			arm(x, 1);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (i == 0 || errno != EEXIST)
+			break;
+	}
+	if (!x->armed)
+		goto out;
+	snprintf(x->stage_path, n, "%s/%s", dir, x->stage_name);
+	if (x_fault() ||
+	    (x->stagefd = openat(x->parentfd, x->stage_name, X_DIR_FLAGS)) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(dir);
+	if (rc != 0) {
+		int saved = errno;
+
+		extract_abort(x);
+		extract_free(x);
+		errno = saved;
+		return rc;
+	}
+	*out = x;
+	return 0;
+}
+
+const char *
+extract_staging_path(const struct extract *x)
+{
+	return x->stage_path;
+}
+
+/* ---- walking --------------------------------------------------------------- */
+
+/* Map an errno from creating or walking a name to our error. */
+static int
+x_errno(void)
+{
+	switch (errno) {
+	case EEXIST:
+	case ELOOP:
+	case ENOTDIR:
+	case EISDIR: return CAIRN_ERR_UNSAFE;
+	case ENOMEM: return CAIRN_ERR_NOMEM;
+	default: return CAIRN_ERR_IO;
+	}
+}
+
+/*
+ * An fd for the directory holding path's last component (borrowed: do
+ * not close), creating missing parents; *leaf points into path.
+ */
+static int
+x_parent(struct extract *x, const char *path, int *pfd, const char **leaf)
+{
+	const char *slash = strrchr(path, '/'), *p, *e;
+	char comp[NAME_MAX + 1];
+	size_t dlen;
+	int fd, next;
+
+	if (slash == NULL) {
+		*pfd = x->stagefd;
+		*leaf = path;
+		return 0;
+	}
+	*leaf = slash + 1;
+	dlen = (size_t)(slash - path);
+	if (x->cur_dir != NULL && strlen(x->cur_dir) == dlen &&
+	    memcmp(x->cur_dir, path, dlen) == 0) {
+		*pfd = x->cur_fd;
+		return 0;
+	}
+	if (x->cur_fd >= 0)
+		close(x->cur_fd);
+	free(x->cur_dir);
+	x->cur_fd = -1;
+	if ((x->cur_dir = cio_malloc(dlen + 1)) == NULL)
+		return CAIRN_ERR_NOMEM;
+	memcpy(x->cur_dir, path, dlen);
+	x->cur_dir[dlen] = '\0';
+	fd = x->stagefd;
+	for (p = path; p < slash; p = e + 1) {
+		e = memchr(p, '/', (size_t)(slash - p) + 1);
+		if ((size_t)(e - p) > NAME_MAX)
+			goto fail;
+		memcpy(comp, p, (size_t)(e - p));
+		comp[e - p] = '\0';
+		next = x_fault() ? -1 : openat(fd, comp, X_DIR_FLAGS);
+		if (next < 0 && errno == ENOENT && !x_fault() &&
+		    (mkdirat(fd, comp, 0755) == 0 || errno == EEXIST))
+			next = openat(fd, comp, X_DIR_FLAGS);
+		if (fd != x->stagefd)
+			close(fd);
+		if (next < 0)
+			goto fail;
+		fd = next;
+	}
+	x->cur_fd = fd;
+	*pfd = fd;
+	return 0;
+fail:
+	free(x->cur_dir);
+	x->cur_dir = NULL;
+	return x_errno();
+}
+
+static int
+x_check(struct extract *x, const char *path)
+{
+	if (x->done || x->stagefd < 0 || x->filefd >= 0)
+		return CAIRN_ERR_INVAL;
+	return tarball_path_syntax(path, NULL) == 0 ? 0 : CAIRN_ERR_UNSAFE;
+}
+
+/* ---- entries --------------------------------------------------------------- */
+
+int
+extract_dir(
+    struct extract *x, const char *path, unsigned int mode, int64_t mtime)
+{
+	const char *leaf;
+	struct stat st;
+	struct xdir *d;
+	int pfd, rc;
+
+	if ((rc = x_check(x, path)) != 0 ||
+	    (rc = x_parent(x, path, &pfd, &leaf)) != 0)
+		return rc;
+	if (cio_fault_hit())
+		return CAIRN_ERR_IO;
+	if (mkdirat(pfd, leaf, 0700) != 0) {
+		/* Accepted only when a parent of an earlier entry made it. */
+		if (errno != EEXIST ||
+		    fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISDIR(st.st_mode))
+			return errno == EEXIST ? CAIRN_ERR_EXISTS : x_errno();
+	}
+	if (x->ndirs == x->capdirs) {
+		size_t cap = x->capdirs ? x->capdirs * 2 : 64;
+
+		if ((d = cio_realloc(x->dirs, cap * sizeof(*d))) == NULL)
+			return CAIRN_ERR_NOMEM;
+		x->dirs = d;
+		x->capdirs = cap;
+	}
+	d = &x->dirs[x->ndirs];
+	if ((d->path = cio_strdup(path)) == NULL)
+		return CAIRN_ERR_NOMEM;
+	d->mode = mode;
+	d->mtime = mtime;
+	x->ndirs++;
+	return 0;
+}
+
+int
+extract_file_begin(
+    struct extract *x, const char *path, unsigned int mode, int64_t mtime)
+{
+	const char *leaf;
+	int pfd, rc;
+
+	if ((rc = x_check(x, path)) != 0 ||
+	    (rc = x_parent(x, path, &pfd, &leaf)) != 0)
+		return rc;
+	if (cio_fault_hit())
+		return CAIRN_ERR_IO;
+	x->filefd = openat(pfd, leaf,
+	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (x->filefd < 0)
+		return errno == EEXIST ? CAIRN_ERR_EXISTS : x_errno();
+	x->file_mode = mode;
+	x->file_mtime = mtime;
+	x->file_wb.written = x->file_wb.started = 0;
+	return 0;
+}
+
+int
+extract_file_write(struct extract *x, const uint8_t *buf, size_t len)
+{
+	int rc;
+
+	if (x->filefd < 0)
+		return CAIRN_ERR_INVAL;
+	if ((rc = cio_fd_write(&x->filefd, buf, len)) == 0)
+		cio_writeback(x->filefd, &x->file_wb, len);
+	return rc;
+}
+
+static void
+set_times(struct timespec ts[2], int64_t mtime)
+{
+	ts[0].tv_sec = ts[1].tv_sec = (time_t)mtime;
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+}
+
+int
+extract_file_end(struct extract *x)
+{
+	struct timespec ts[2];
+	int rc = 0;
+
+	if (x->filefd < 0)
+		return CAIRN_ERR_INVAL;
+	set_times(ts, x->file_mtime);
+	if (x_fault() ||
+	    fchmod(x->filefd, (0600 | (x->file_mode & 0044)) & ~x->umask) !=
+	        0 ||
+	    x_fault() || futimens(x->filefd, ts) != 0)
+		rc = CAIRN_ERR_IO;
+	if (close(x->filefd) != 0 && rc == 0)
+		rc = CAIRN_ERR_IO;
+	x->filefd = -1;
+	return rc;
+}
+
+/* ---- commit / abort ---------------------------------------------------------- */
+
+static int
+apply_dirs(struct extract *x)
+{
+	struct timespec ts[2];
+	const char *leaf;
+	int pfd, fd, rc;
+
+	for (size_t i = x->ndirs; i-- > 0;) {
+		const struct xdir *d = &x->dirs[i];
+
+		if ((rc = x_parent(x, d->path, &pfd, &leaf)) != 0)
+			return rc;
+		if (x_fault() || (fd = openat(pfd, leaf, X_DIR_FLAGS)) < 0)
+			return x_errno();
+		set_times(ts, d->mtime);
+		rc = x_fault() ||
+		    fchmod(fd, (0700 | (d->mode & 0055)) & ~x->umask) != 0 ||
+		    x_fault() || futimens(fd, ts) != 0;
+		close(fd);
+		if (rc)
+			return CAIRN_ERR_IO;
+	}
+	return 0;
+}
+
+int
+extract_commit(struct extract *x)
+{
+	sigset_t old;
+	int rc;
+
+	if (x->done || x->stagefd < 0 || x->filefd >= 0)
+		return CAIRN_ERR_INVAL;
+	if ((rc = apply_dirs(x)) != 0)
+		goto fail;
+	rc = CAIRN_ERR_IO;
+	if (x_fault() || syncfs(x->stagefd) != 0 || x_fault() ||
+	    fchmod(x->stagefd, 0755 & ~x->umask) != 0)
+		goto fail;
+	block_signals(&old);
+	if (x_fault() ||
+	    renameat2(x->parentfd, x->stage_name, x->parentfd, x->dest_name,
+	        RENAME_NOREPLACE) != 0) {
+		int saved = errno;
+
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		errno = saved;
+		rc = saved == EEXIST ? CAIRN_ERR_EXISTS : CAIRN_ERR_IO;
+		goto fail;
+	}
+	arm(x, 0);
+	x->done = 1;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (x_fault() || fsync(x->parentfd) != 0) {
+		int saved = errno;
+
+		/* Not known to be durable: take the tree back out of place
+		 * (it is ours since the rename), so that an error leaves
+		 * nothing at the destination, as cio_atomic_commit() does. */
+		block_signals(&old);
+		if (renameat2(x->parentfd, x->dest_name, x->parentfd,
+		        x->stage_name, RENAME_NOREPLACE) == 0) {
+			x->done = 0;
+			arm(x, 1);
+		}
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		extract_abort(x);
+		errno = saved;
+		return CAIRN_ERR_IO;
+	}
+	return 0;
+fail:
+	extract_abort(x);
+	return rc;
+}
+
+void
+extract_abort(struct extract *x)
+{
+	int saved = errno;
+
+	if (x == NULL)
+		return;
+	if (x->filefd >= 0)
+		close(x->filefd);
+	x->filefd = -1;
+	if (x->armed && !x->done) {
+		extract_rm_tree(x->parentfd, x->stage_name);
+		arm(x, 0);
+	}
+	x->done = 1;
+	errno = saved;
+}
+
+void
+extract_free(struct extract *x)
+{
+	if (x == NULL)
+		return;
+	extract_abort(x);
+	if (x->cur_fd >= 0)
+		close(x->cur_fd);
+	if (x->stagefd >= 0)
+		close(x->stagefd);
+	if (x->parentfd >= 0)
+		close(x->parentfd);
+	for (size_t i = 0; i < x->ndirs; i++)
+		free(x->dirs[i].path);
+	free(x->dirs);
+	free(x->cur_dir);
+	free(x->dest_name);
+	free(x->stage_name);
+	free(x->stage_path);
+	free(x);
+}

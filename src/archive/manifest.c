@@ -1,0 +1,466 @@
+/*
+ * manifest.c - the archive manifest as a struct: building it, and the
+ * rules every manifest obeys (paths, text, MIME types; see the schema in
+ * manifest.h).  JSON lives in manifest_json.c, times in manifest_time.c.
+ *
+ * Knows nothing of JSON, tar, age, files or the terminal.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "cairn/err.h"
+#include "cairn/cio.h"
+#include "cairn/digest.h"
+#include "cairn/manifest.h"
+#include "manifest_impl.h"
+
+#ifndef CAIRN_VERSION
+#define CAIRN_VERSION "0.0.0"
+#endif
+
+/* ---- text, paths, MIME types ------------------------------------------- */
+
+/* Decode the code point at s[*i] and advance; -1 when not valid UTF-8
+ * (overlong, surrogate, above U+10FFFF, truncated). */
+static int32_t
+utf8_next(const unsigned char *s, size_t len, size_t *i)
+{
+	unsigned char c = s[*i];
+	uint32_t cp, min;
+	size_t n, k;
+
+	if (c < 0x80) {
+		(*i)++;
+		return c;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 1, cp = c & 0x1fu, min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 2, cp = c & 0x0fu, min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 3, cp = c & 0x07u, min = 0x10000;
+	} else
+		return -1;
+	if (len - *i <= n)
+		return -1;
+	for (k = 1; k <= n; k++) {
+		unsigned char cc = s[*i + k];
+
+		if ((cc & 0xc0) != 0x80)
+			return -1;
+		cp = cp << 6 | (cc & 0x3fu);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return -1;
+	*i += n + 1;
+	return (int32_t)cp;
+}
+
+static int
+is_control(int32_t cp)
+{
+	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f);
+}
+
+/* Characters that reorder or break lines when a path is displayed. */
+static int
+is_display_trap(int32_t cp)
+{
+	return cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	    cp == 0x2028 || cp == 0x2029;
+}
+
+int
+manifest_text_ok(const char *s, size_t len, size_t max)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+
+	if (len == 0 || len > max)
+		return 0;
+	while (i < len) {
+		int32_t cp = utf8_next(u, len, &i);
+
+		if (cp < 0 || is_control(cp) || is_display_trap(cp))
+			return 0;
+	}
+	return 1;
+}
+
+int
+manifest_path_check(const char *path, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)path;
+	size_t i = 0, start = 0;
+
+	if (!manifest_text_ok(path, len, MANIFEST_PATH_MAX))
+		return CAIRN_ERR_UNSAFE;
+	while (i < len) {
+		int32_t cp = utf8_next(u, len, &i);
+
+		if (cp == '\\')
+			return CAIRN_ERR_UNSAFE;
+	}
+	/* Components: non-empty, not "." or "..", at most NAME_MAX. */
+	for (i = 0; i <= len; i++) {
+		if (i < len && path[i] != '/')
+			continue;
+		if (i == start || i - start > MANIFEST_NAME_MAX ||
+		    (i - start == 1 && path[start] == '.') ||
+		    (i - start == 2 && path[start] == '.' &&
+		        path[start + 1] == '.'))
+			return CAIRN_ERR_UNSAFE;
+		start = i + 1;
+	}
+	return 0;
+}
+
+/* RFC 6838 restricted-name: [A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126} */
+static size_t
+mime_name_len(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && i < 127; i++) {
+		char c = s[i];
+		int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9');
+
+		if (!alnum &&
+		    (i == 0 || strchr("!#$&^_.+-", c) == NULL || c == '\0'))
+			break;
+	}
+	return i;
+}
+
+int
+manifest_mime_ok(const char *s, size_t len)
+{
+	size_t a, b;
+
+	if (len > MANIFEST_MIME_MAX)
+		return 0;
+	a = mime_name_len(s, len);
+	if (a == 0 || a >= len || s[a] != '/')
+		return 0;
+	b = mime_name_len(s + a + 1, len - a - 1);
+	return b > 0 && a + 1 + b == len;
+}
+
+/* ---- building ------------------------------------------------------------ */
+
+int
+manifest_new(struct manifest **out)
+{
+	struct manifest *m;
+
+	*out = NULL;
+	if (sodium_init() < 0)
+		return CAIRN_ERR_INVAL;
+	if ((m = cio_calloc(1, sizeof *m)) == NULL)
+		return CAIRN_ERR_NOMEM;
+	m->version = MANIFEST_VERSION;
+	randombytes_buf(m->archive_id, sizeof m->archive_id);
+	m->sealed_at = (int64_t)time(NULL);
+	if ((m->tool = cio_strdup("cairn " CAIRN_VERSION)) == NULL) {
+		free(m);
+		return CAIRN_ERR_NOMEM;
+	}
+	*out = m;
+	return 0;
+}
+
+void
+manifest_free(struct manifest *m)
+{
+	size_t i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < m->nentries; i++) {
+		free(m->entries[i].path);
+		free(m->entries[i].mime);
+	}
+	for (i = 0; i < m->nnotes; i++)
+		free(m->notes[i]);
+	free(m->entries);
+	free(m->notes);
+	free(m->tool);
+	free(m->case_label);
+	free(m->index);
+	free(m);
+}
+
+int
+manifest_set_case(struct manifest *m, const char *label)
+{
+	char *c = NULL;
+
+	if (label != NULL) {
+		if (!manifest_text_ok(label, strlen(label), MANIFEST_CASE_MAX))
+			return CAIRN_ERR_INVAL;
+		if ((c = cio_strdup(label)) == NULL)
+			return CAIRN_ERR_NOMEM;
+	}
+	free(m->case_label);
+	m->case_label = c;
+	return 0;
+}
+
+int
+manifest_append_note(struct manifest *m, const char *note, size_t len)
+{
+	char *n;
+
+	if (m->nnotes >= MANIFEST_MAX_NOTES)
+		return CAIRN_ERR_LIMIT;
+	if (m->nnotes == m->cap_notes) {
+		size_t cap = m->cap_notes ? 2 * m->cap_notes : 8;
+		char **v = cio_realloc(m->notes, cap * sizeof *v);
+
+		if (v == NULL)
+			return CAIRN_ERR_NOMEM;
+		m->notes = v;
+		m->cap_notes = cap;
+	}
+	if ((n = cio_malloc(len + 1)) == NULL)
+		return CAIRN_ERR_NOMEM;
+	memcpy(n, note, len);
+	n[len] = '\0';
+	m->notes[m->nnotes++] = n;
+	return 0;
+}
+
+int
+manifest_add_note(struct manifest *m, const char *note)
+{
+	size_t len = strlen(note);
+
+	if (!manifest_text_ok(note, len, MANIFEST_NOTE_MAX))
+		return CAIRN_ERR_INVAL;
+	return manifest_append_note(m, note, len);
+}
+
+void
+manifest_set_signer(struct manifest *m, const struct minisig_public *pk)
+{
+	m->has_signer = pk != NULL;
+	if (pk != NULL)
+		m->signer = *pk;
+	else
+		memset(&m->signer, 0, sizeof m->signer);
+}
+
+static char *
+dupn(const char *s, size_t len)
+{
+	char *d = cio_malloc(len + 1);
+
+	if (d != NULL) {
+		memcpy(d, s, len);
+		d[len] = '\0';
+	}
+	return d;
+}
+
+int
+manifest_append(struct manifest *m, const char *path, size_t pathlen,
+    enum manifest_type type, uint64_t size, uint32_t mode, int64_t mtime,
+    const char *mime, size_t mimelen)
+{
+	struct manifest_entry *e;
+
+	if (m->nentries >= MANIFEST_MAX_ENTRIES)
+		return CAIRN_ERR_LIMIT;
+	if (m->nentries == m->cap_entries) {
+		size_t cap = m->cap_entries ? 2 * m->cap_entries : 64;
+
+		if ((e = cio_realloc(m->entries, cap * sizeof *e)) == NULL)
+			return CAIRN_ERR_NOMEM;
+		m->entries = e;
+		m->cap_entries = cap;
+	}
+	free(m->index); /* entries may have moved */
+	m->index = NULL;
+	e = &m->entries[m->nentries];
+	memset(e, 0, sizeof *e);
+	if ((e->path = dupn(path, pathlen)) == NULL)
+		return CAIRN_ERR_NOMEM;
+	if (mime != NULL && (e->mime = dupn(mime, mimelen)) == NULL) {
+		free(e->path);
+		return CAIRN_ERR_NOMEM;
+	}
+	e->type = type;
+	e->size = size;
+	e->mode = mode;
+	e->mtime = mtime;
+	m->nentries++;
+	return 0;
+}
+
+/* Per-entry rules except uniqueness.  Returns 0, CAIRN_ERR_UNSAFE (path)
+ * or CAIRN_ERR_FORMAT. */
+static int
+entry_check(const struct manifest_entry *e)
+{
+	static const char *reserved[] = {
+	    MANIFEST_NAME, "SHA256SUMS", "SHA256SUMS.minisig"};
+	char tbuf[MANIFEST_TIME_LEN];
+	size_t i, first, len = strlen(e->path);
+
+	if (manifest_path_check(e->path, len) != 0)
+		return CAIRN_ERR_UNSAFE;
+	first = strcspn(e->path, "/");
+	for (i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
+		if (first == strlen(reserved[i]) &&
+		    memcmp(e->path, reserved[i], first) == 0)
+			return CAIRN_ERR_UNSAFE;
+	if (e->mode > 0777 || manifest_time_format(e->mtime, tbuf) != 0)
+		return CAIRN_ERR_FORMAT;
+	if (e->type == MANIFEST_FILE)
+		return e->size <= INT64_MAX && e->mime != NULL &&
+		        manifest_mime_ok(e->mime, strlen(e->mime))
+		    ? 0
+		    : CAIRN_ERR_FORMAT;
+	if (e->type == MANIFEST_DIR)
+		return e->size == 0 && e->mime == NULL ? 0 : CAIRN_ERR_FORMAT;
+	return CAIRN_ERR_FORMAT;
+}
+
+int
+manifest_add_entry(struct manifest *m, const char *path,
+    enum manifest_type type, uint64_t size, uint32_t mode, int64_t mtime,
+    const char *mime)
+{
+	struct manifest_entry e = {
+	    (char *)path, type, size, mode, mtime, (char *)mime};
+
+	if (path == NULL || entry_check(&e) != 0)
+		return CAIRN_ERR_INVAL;
+	return manifest_append(m, path, strlen(path), type, size, mode, mtime,
+	    mime, mime != NULL ? strlen(mime) : 0);
+}
+
+/* ---- whole-manifest checks and lookup ------------------------------------ */
+
+static int
+cmp_entry(const void *a, const void *b)
+{
+	const struct manifest_entry *x =
+	    *(const struct manifest_entry *const *)a;
+	const struct manifest_entry *y =
+	    *(const struct manifest_entry *const *)b;
+
+	return strcmp(x->path, y->path);
+}
+
+struct prefix_key {
+	const char *s;
+	size_t len;
+};
+
+/* Orders like strcmp() of the NUL-terminated prefix against the path. */
+static int
+cmp_prefix(const void *k, const void *b)
+{
+	const struct prefix_key *key = k;
+	const struct manifest_entry *e =
+	    *(const struct manifest_entry *const *)b;
+	int c = strncmp(key->s, e->path, key->len);
+
+	if (c != 0)
+		return c;
+	return e->path[key->len] == '\0' ? 0 : -1;
+}
+
+static const struct manifest_entry *
+index_find(
+    const struct manifest_entry **index, size_t n, const char *s, size_t len)
+{
+	struct prefix_key key = {s, len};
+	const struct manifest_entry **hit;
+
+	hit = bsearch(&key, index, n, sizeof *index, cmp_prefix);
+	return hit != NULL ? *hit : NULL;
+}
+
+int
+manifest_check(const struct manifest *m, const struct manifest_entry ***indexp)
+{
+	const struct manifest_entry **index = NULL;
+	char tbuf[MANIFEST_TIME_LEN];
+	size_t i, j;
+	int rc = CAIRN_ERR_FORMAT;
+
+	if (m->version != MANIFEST_VERSION || m->tool == NULL ||
+	    !manifest_text_ok(m->tool, strlen(m->tool), MANIFEST_TOOL_MAX) ||
+	    (m->case_label != NULL &&
+	        !manifest_text_ok(
+	            m->case_label, strlen(m->case_label), MANIFEST_CASE_MAX)) ||
+	    manifest_time_format(m->sealed_at, tbuf) != 0)
+		return CAIRN_ERR_FORMAT;
+	if (m->nnotes > MANIFEST_MAX_NOTES ||
+	    m->nentries > MANIFEST_MAX_ENTRIES)
+		return CAIRN_ERR_LIMIT;
+	for (i = 0; i < m->nnotes; i++)
+		if (!manifest_text_ok(
+		        m->notes[i], strlen(m->notes[i]), MANIFEST_NOTE_MAX))
+			return CAIRN_ERR_FORMAT;
+	for (i = 0; i < m->nentries; i++)
+		if ((rc = entry_check(&m->entries[i])) != 0)
+			return rc;
+	if ((index = cio_calloc(m->nentries + 1, sizeof *index)) == NULL)
+		return CAIRN_ERR_NOMEM;
+	for (i = 0; i < m->nentries; i++)
+		index[i] = &m->entries[i];
+	qsort(index, m->nentries, sizeof *index, cmp_entry);
+	rc = CAIRN_ERR_UNSAFE;
+	for (i = 1; i < m->nentries; i++)
+		if (strcmp(index[i - 1]->path, index[i]->path) == 0)
+			goto out;
+	/* No path below a file entry. */
+	for (i = 0; i < m->nentries; i++) {
+		const char *p = m->entries[i].path;
+
+		for (j = 0; p[j] != '\0'; j++) {
+			const struct manifest_entry *up;
+
+			if (p[j] != '/')
+				continue;
+			up = index_find(index, m->nentries, p, j);
+			if (up != NULL && up->type == MANIFEST_FILE)
+				goto out;
+		}
+	}
+	rc = 0;
+	if (indexp != NULL) {
+		*indexp = index;
+		index = NULL;
+	}
+out:
+	free(index);
+	return rc;
+}
+
+const struct manifest_entry *
+manifest_find(const struct manifest *m, const char *path)
+{
+	size_t i;
+
+	if (m->index != NULL)
+		return index_find(m->index, m->nentries, path, strlen(path));
+	for (i = 0; i < m->nentries; i++)
+		if (strcmp(m->entries[i].path, path) == 0)
+			return &m->entries[i];
+	return NULL;
+}
+
+void
+manifest_archive_id_hex(const struct manifest *m, char out[MANIFEST_ID_HEX_LEN])
+{
+	digest_hex(m->archive_id, sizeof m->archive_id, out);
+}

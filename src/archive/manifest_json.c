@@ -1,0 +1,370 @@
+/*
+ * manifest_json.c - manifest.json encoding and strict decoding with
+ * jansson (schema and rules: manifest.h).
+ *
+ * Knows nothing of tar, age, files or the terminal.  The input to
+ * manifest_decode() is hostile: it is bounded in size and depth before
+ * jansson sees it, duplicate keys are refused, and every field is checked.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cairn/err.h"
+#include "cairn/cio.h"
+#include "cairn/digest.h"
+#include "cairn/manifest.h"
+#include "manifest_impl.h"
+#include "cairn/minisig.h"
+
+/* The deepest nesting the schema needs: root, entries, entry. */
+#define MANIFEST_MAX_DEPTH 3
+#define TOP_KEYS           10
+#define FILE_KEYS          6
+#define DIR_KEYS           4
+
+/* ---- encoding ------------------------------------------------------------ */
+
+static json_t *
+jstr(const char *s)
+{
+	return s != NULL ? json_stringn(s, strlen(s)) : json_null();
+}
+
+static json_t *
+jtime(int64_t t)
+{
+	char buf[MANIFEST_TIME_LEN];
+
+	if (manifest_time_format(t, buf) != 0)
+		return NULL;
+	return json_string(buf);
+}
+
+static json_t *
+entry_json(const struct manifest_entry *e)
+{
+	json_t *o = json_object();
+	char mode[8];
+	int bad = 0;
+
+	if (o == NULL)
+		return NULL;
+	snprintf(mode, sizeof mode, "%04o", (unsigned)e->mode);
+	bad |= json_object_set_new(o, "path", jstr(e->path));
+	bad |= json_object_set_new(
+	    o, "type", json_string(e->type == MANIFEST_FILE ? "file" : "dir"));
+	if (e->type == MANIFEST_FILE)
+		bad |= json_object_set_new(
+		    o, "size", json_integer((json_int_t)e->size));
+	bad |= json_object_set_new(o, "mode", json_string(mode));
+	bad |= json_object_set_new(o, "mtime", jtime(e->mtime));
+	if (e->type == MANIFEST_FILE)
+		bad |= json_object_set_new(o, "mime", jstr(e->mime));
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* Route jansson's allocations through cio_malloc(), so that fault
+ * injection in test builds reaches them too (jansson frees with free()),
+ * and note a failed one: jansson reports some allocation failures while
+ * parsing as syntax errors, which must not pass for a malformed file. */
+static int jansson_oom;
+
+static void *
+jansson_malloc(size_t n)
+{
+	void *p = cio_malloc(n);
+
+	if (p == NULL)
+		jansson_oom = 1;
+	return p;
+}
+
+static void
+jansson_use_cio(void)
+{
+	json_set_alloc_funcs(jansson_malloc, free);
+	jansson_oom = 0;
+}
+
+int
+manifest_encode(const struct manifest *m, char **json, size_t *len)
+{
+	char idhex[MANIFEST_ID_HEX_LEN], b64[MINISIG_PUBLIC_B64_LEN];
+	char kid[MINISIG_KEY_ID_HEX_LEN];
+	json_t *root = NULL, *notes = NULL, *entries = NULL;
+	char *dump = NULL, *text;
+	size_t i, n;
+	int rc, bad = 0;
+
+	*json = NULL;
+	*len = 0;
+	jansson_use_cio();
+	if ((rc = manifest_check(m, NULL)) != 0)
+		return rc == CAIRN_ERR_FORMAT || rc == CAIRN_ERR_UNSAFE
+		    ? CAIRN_ERR_INVAL
+		    : rc;
+	rc = CAIRN_ERR_NOMEM;
+	if ((root = json_object()) == NULL || (notes = json_array()) == NULL ||
+	    (entries = json_array()) == NULL)
+		goto out;
+	manifest_archive_id_hex(m, idhex);
+	if (m->has_signer) {
+		minisig_public_base64(&m->signer, b64);
+		minisig_key_id_hex(m->signer.key_id, kid);
+	}
+	bad |=
+	    json_object_set_new(root, "format", json_string(MANIFEST_FORMAT));
+	bad |= json_object_set_new(root, "version", json_integer(m->version));
+	bad |= json_object_set_new(root, "archive_id", json_string(idhex));
+	bad |= json_object_set_new(root, "sealed_at", jtime(m->sealed_at));
+	bad |= json_object_set_new(root, "tool", jstr(m->tool));
+	bad |= json_object_set_new(
+	    root, "signer", jstr(m->has_signer ? b64 : NULL));
+	bad |= json_object_set_new(
+	    root, "signer_key_id", jstr(m->has_signer ? kid : NULL));
+	bad |= json_object_set_new(root, "case", jstr(m->case_label));
+	for (i = 0; i < m->nnotes; i++)
+		bad |= json_array_append_new(notes, jstr(m->notes[i]));
+	for (i = 0; i < m->nentries; i++)
+		bad |=
+		    json_array_append_new(entries, entry_json(&m->entries[i]));
+	bad |= json_object_set(root, "notes", notes);
+	bad |= json_object_set(root, "entries", entries);
+	if (bad)
+		goto out;
+	/* jansson 2.14's dump ignores a failed append of an object key and
+	 * goes on without it: check for any failed allocation too. */
+	if ((dump = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) ==
+	        NULL ||
+	    jansson_oom)
+		goto out;
+	n = strlen(dump);
+	if ((text = cio_malloc(n + 2)) == NULL)
+		goto out;
+	memcpy(text, dump, n);
+	text[n] = '\n';
+	text[n + 1] = '\0';
+	*json = text;
+	*len = n + 1;
+	rc = 0;
+out:
+	free(dump);
+	json_decref(notes);
+	json_decref(entries);
+	json_decref(root);
+	return rc;
+}
+
+/* ---- decoding ------------------------------------------------------------ */
+
+/* 1 when no array/object in the text nests deeper than max.  Only needs
+ * to be right for valid JSON; jansson rejects the rest. */
+static int
+depth_ok(const char *s, size_t len, int max)
+{
+	size_t i;
+	int depth = 0, in_str = 0;
+
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = 0;
+		} else if (c == '"')
+			in_str = 1;
+		else if (c == '{' || c == '[') {
+			if (++depth > max)
+				return 0;
+		} else if (c == '}' || c == ']')
+			depth--;
+	}
+	return 1;
+}
+
+/* The string value of key in o: 0, or CAIRN_ERR_FORMAT when missing or
+ * not a string (or, with nullable, null: then *s = NULL). */
+static int
+get_str(
+    const json_t *o, const char *key, int nullable, const char **s, size_t *len)
+{
+	const json_t *v = json_object_get(o, key);
+
+	*s = NULL;
+	*len = 0;
+	if (nullable && json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return CAIRN_ERR_FORMAT;
+	*s = json_string_value(v);
+	*len = json_string_length(v);
+	return strlen(*s) == *len ? 0 : CAIRN_ERR_FORMAT;
+}
+
+static int
+decode_entry(struct manifest *m, const json_t *o)
+{
+	const char *type, *path, *mode, *mtime, *mime = NULL;
+	size_t tlen, plen, modelen, mtlen, mimelen = 0;
+	const json_t *size;
+	int64_t t;
+	json_int_t sz = 0;
+	enum manifest_type ty;
+
+	if (!json_is_object(o) || get_str(o, "type", 0, &type, &tlen) != 0 ||
+	    get_str(o, "path", 0, &path, &plen) != 0 ||
+	    get_str(o, "mode", 0, &mode, &modelen) != 0 ||
+	    get_str(o, "mtime", 0, &mtime, &mtlen) != 0)
+		return CAIRN_ERR_FORMAT;
+	if (strcmp(type, "file") == 0) {
+		ty = MANIFEST_FILE;
+		size = json_object_get(o, "size");
+		if (json_object_size(o) != FILE_KEYS ||
+		    !json_is_integer(size) ||
+		    (sz = json_integer_value(size)) < 0 ||
+		    get_str(o, "mime", 0, &mime, &mimelen) != 0)
+			return CAIRN_ERR_FORMAT;
+	} else if (strcmp(type, "dir") == 0) {
+		ty = MANIFEST_DIR;
+		if (json_object_size(o) != DIR_KEYS)
+			return CAIRN_ERR_FORMAT;
+	} else
+		return CAIRN_ERR_FORMAT;
+	if (modelen != 4 || mode[0] != '0' || mode[1] < '0' || mode[1] > '7' ||
+	    mode[2] < '0' || mode[2] > '7' || mode[3] < '0' || mode[3] > '7' ||
+	    manifest_time_parse(mtime, mtlen, &t) != 0)
+		return CAIRN_ERR_FORMAT;
+	return manifest_append(m, path, plen, ty, (uint64_t)sz,
+	    (uint32_t)((mode[1] - '0') << 6 | (mode[2] - '0') << 3 |
+	        (mode[3] - '0')),
+	    t, mime, mimelen);
+}
+
+static int
+decode_root(struct manifest *m, const json_t *root)
+{
+	const char *s, *kid;
+	size_t len, kidlen, i;
+	const json_t *notes, *entries, *v;
+	char want[MINISIG_KEY_ID_HEX_LEN];
+	int rc;
+
+	if (json_object_size(root) != TOP_KEYS)
+		return CAIRN_ERR_FORMAT;
+	if (get_str(root, "archive_id", 0, &s, &len) != 0 ||
+	    digest_hex_decode(s, len, m->archive_id, MANIFEST_ID_LEN, 0) != 0 ||
+	    get_str(root, "sealed_at", 0, &s, &len) != 0 ||
+	    manifest_time_parse(s, len, &m->sealed_at) != 0 ||
+	    get_str(root, "tool", 0, &s, &len) != 0)
+		return CAIRN_ERR_FORMAT;
+	if ((m->tool = cio_malloc(len + 1)) == NULL)
+		return CAIRN_ERR_NOMEM;
+	memcpy(m->tool, s, len + 1);
+	/* signer and signer_key_id: both null, or a key and its id. */
+	if (get_str(root, "signer", 1, &s, &len) != 0 ||
+	    get_str(root, "signer_key_id", 1, &kid, &kidlen) != 0 ||
+	    (s == NULL) != (kid == NULL))
+		return CAIRN_ERR_FORMAT;
+	if (s != NULL) {
+		if (len != MINISIG_PUBLIC_B64_LEN - 1 ||
+		    minisig_public_decode(s, len, &m->signer) != 0)
+			return CAIRN_ERR_FORMAT;
+		minisig_key_id_hex(m->signer.key_id, want);
+		if (kidlen != MINISIG_KEY_ID_HEX_LEN - 1 ||
+		    memcmp(kid, want, kidlen) != 0)
+			return CAIRN_ERR_FORMAT;
+		m->has_signer = 1;
+	}
+	if (get_str(root, "case", 1, &s, &len) != 0)
+		return CAIRN_ERR_FORMAT;
+	if (s != NULL) {
+		if ((m->case_label = cio_malloc(len + 1)) == NULL)
+			return CAIRN_ERR_NOMEM;
+		memcpy(m->case_label, s, len + 1);
+	}
+	notes = json_object_get(root, "notes");
+	entries = json_object_get(root, "entries");
+	if (!json_is_array(notes) || !json_is_array(entries))
+		return CAIRN_ERR_FORMAT;
+	if (json_array_size(notes) > MANIFEST_MAX_NOTES ||
+	    json_array_size(entries) > MANIFEST_MAX_ENTRIES)
+		return CAIRN_ERR_LIMIT;
+	json_array_foreach(notes, i, v)
+	{
+		if (!json_is_string(v))
+			return CAIRN_ERR_FORMAT;
+		if ((rc = manifest_append_note(
+		         m, json_string_value(v), json_string_length(v))) != 0)
+			return rc;
+	}
+	json_array_foreach(entries, i, v)
+	{
+		if ((rc = decode_entry(m, v)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+manifest_decode(const char *json, size_t len, struct manifest **out)
+{
+	struct manifest *m = NULL;
+	json_t *root = NULL, *v;
+	json_error_t err;
+	int rc = CAIRN_ERR_FORMAT;
+
+	*out = NULL;
+	jansson_use_cio();
+	if (len > MANIFEST_MAX_LEN)
+		return CAIRN_ERR_LIMIT;
+	if (!depth_ok(json, len, MANIFEST_MAX_DEPTH))
+		return CAIRN_ERR_FORMAT;
+	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &err);
+	if (root == NULL)
+		return jansson_oom ||
+		        json_error_code(&err) == json_error_out_of_memory
+		    ? CAIRN_ERR_NOMEM
+		    : CAIRN_ERR_FORMAT;
+	if (jansson_oom) {
+		/* a tree built despite a failed allocation may lack parts */
+		rc = CAIRN_ERR_NOMEM;
+		goto out;
+	}
+	if (!json_is_object(root))
+		goto out;
+	/* format and version first, so a newer version is "unsupported"
+	 * rather than "malformed". */
+	v = json_object_get(root, "format");
+	if (!json_is_string(v) ||
+	    strcmp(json_string_value(v), MANIFEST_FORMAT) != 0 ||
+	    json_string_length(v) != sizeof MANIFEST_FORMAT - 1)
+		goto out;
+	v = json_object_get(root, "version");
+	if (!json_is_integer(v))
+		goto out;
+	rc = CAIRN_ERR_UNSUPPORTED;
+	if (json_integer_value(v) != MANIFEST_VERSION)
+		goto out;
+	rc = CAIRN_ERR_NOMEM;
+	if ((m = cio_calloc(1, sizeof *m)) == NULL)
+		goto out;
+	m->version = MANIFEST_VERSION;
+	if ((rc = decode_root(m, root)) != 0)
+		goto out;
+	if ((rc = manifest_check(m, &m->index)) != 0)
+		goto out;
+	*out = m;
+	m = NULL;
+out:
+	manifest_free(m);
+	json_decref(root);
+	return rc;
+}

@@ -1,0 +1,166 @@
+/*
+ * seal.c - the second step of sealing: stream a planned set of files into
+ * a pax tar inside an age file, hashing each file as it is read, then
+ * append SHA256SUMS and its minisign signature (see seal.h; the archive
+ * format is in docs/format.md).
+ *
+ * Data path, one pass per file: read() SEAL_BLOCK bytes -> SHA-256 ->
+ * tarball_write_data() -> libarchive's 10240-byte records -> age_writer
+ * (64 KiB STREAM chunks) -> sink.  The files' part of it (read+hash on
+ * one side, tar+encrypt on the other, on two threads when there are two
+ * CPUs) is in seal_stream.c.
+ *
+ * Knows the filesystem, tar writer, age writer, manifest, SHA256SUMS and
+ * minisign modules; nothing of the terminal or key files.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cairn/age.h"
+#include "cairn/err.h"
+#include "cairn/cio.h"
+#include "cairn/digest.h"
+#include "cairn/manifest.h"
+#include "cairn/minisig.h"
+#include "cairn/seal.h"
+#include "seal_impl.h"
+#include "sums.h"
+#include "tarball.h"
+
+int
+seal_trusted_comment(
+    const struct manifest *m, char out[SEAL_TRUSTED_COMMENT_LEN])
+{
+	char id[MANIFEST_ID_HEX_LEN], t[MANIFEST_TIME_LEN];
+	int n;
+
+	if (manifest_time_format(m->sealed_at, t) != 0)
+		return CAIRN_ERR_INVAL;
+	manifest_archive_id_hex(m, id);
+	n = snprintf(out, SEAL_TRUSTED_COMMENT_LEN,
+	    "cairn-archive archive_id:%s sealed_at:%s", id, t);
+	return n > 0 && n < SEAL_TRUSTED_COMMENT_LEN ? 0 : CAIRN_ERR_INVAL;
+}
+
+static int
+age_sink_write(void *ctx, const uint8_t *buf, size_t len)
+{
+	return age_writer_write(ctx, buf, len);
+}
+
+/* A tar writer call failed on name: record its reason. */
+static int
+tar_fail(
+    struct seal_plan *p, struct tarball_writer *tw, int rc, const char *name)
+{
+	const char *why = tarball_writer_error(tw);
+
+	if (rc == CAIRN_ERR_IO && errno != 0)
+		why = strerror(errno);
+	return seal_fail(
+	    p, rc, name, why[0] != '\0' ? why : cairn_strerror(rc));
+}
+
+/* One of cairn's own members, from memory. */
+static int
+write_blob(struct seal_plan *p, struct tarball_writer *tw, const char *name,
+    const void *buf, size_t len)
+{
+	int rc;
+
+	if ((rc = tarball_write_file_begin(
+	         tw, name, len, SEAL_OWN_MODE, p->m->sealed_at)) != 0 ||
+	    (rc = tarball_write_data(tw, buf, len)) != 0 ||
+	    (rc = tarball_write_file_end(tw)) != 0)
+		return tar_fail(p, tw, rc, name);
+	return 0;
+}
+
+/* Write SHA256SUMS and (with sk) its signature. */
+static int
+write_sums(struct seal_plan *p, struct tarball_writer *tw,
+    const struct sums *sums, const struct minisig_secret *sk)
+{
+	char tc[SEAL_TRUSTED_COMMENT_LEN], *text = NULL, *sig = NULL;
+	size_t len = 0, siglen = 0;
+	int rc;
+
+	if ((rc = sums_encode(sums, &text, &len)) != 0) {
+		seal_fail(p, rc, SUMS_NAME, cairn_strerror(rc));
+		goto out;
+	}
+	if ((rc = write_blob(p, tw, SUMS_NAME, text, len)) != 0 || sk == NULL)
+		goto out;
+	if ((rc = seal_trusted_comment(p->m, tc)) != 0 ||
+	    (rc = minisig_sign(sk, text, len, tc, SEAL_UNTRUSTED_COMMENT, &sig,
+	         &siglen)) != 0) {
+		seal_fail(p, rc, SUMS_SIG_NAME, cairn_strerror(rc));
+		goto out;
+	}
+	rc = write_blob(p, tw, SUMS_SIG_NAME, sig, siglen);
+out:
+	free(text);
+	free(sig);
+	return rc;
+}
+
+int
+seal_write(struct seal_plan *p, const struct age_recipients *rs, int armor,
+    const struct minisig_secret *sk, const struct cio_sink *sink)
+{
+	struct minisig_public pk;
+	struct age_writer *aw = NULL;
+	struct tarball_writer *tw = NULL;
+	struct cio_sink asink;
+	struct sums sums;
+	uint8_t digest[DIGEST_SHA256_LEN];
+	char *json = NULL;
+	size_t jlen = 0;
+	int rc;
+
+	memset(&sums, 0, sizeof(sums));
+	if (p->written)
+		return CAIRN_ERR_INVAL;
+	p->written = 1;
+	if (sk != NULL) {
+		minisig_public_from_secret(sk, &pk);
+		manifest_set_signer(p->m, &pk);
+	}
+	if ((rc = manifest_encode(p->m, &json, &jlen)) != 0) {
+		seal_fail(p, rc, MANIFEST_NAME, cairn_strerror(rc));
+		goto out;
+	}
+	if ((rc = digest_sha256(json, jlen, digest)) != 0 ||
+	    (rc = sums_add(&sums, MANIFEST_NAME, digest)) != 0)
+		goto out;
+	if ((rc = age_writer_new(&aw, rs, armor, sink)) != 0) {
+		seal_fail(p, rc, NULL, cairn_strerror(rc));
+		goto out;
+	}
+	asink.write = age_sink_write;
+	asink.ctx = aw;
+	if ((rc = tarball_writer_new(&tw, &asink)) != 0) {
+		seal_fail(p, rc, NULL, cairn_strerror(rc));
+		goto out;
+	}
+	if ((rc = write_blob(p, tw, MANIFEST_NAME, json, jlen)) != 0 ||
+	    (rc = seal_stream_entries(p, tw, &sums)) != 0 ||
+	    (rc = write_sums(p, tw, &sums, sk)) != 0)
+		goto out;
+	if ((rc = tarball_writer_finish(tw)) != 0) {
+		rc = tar_fail(p, tw, rc, NULL);
+		goto out;
+	}
+	if ((rc = age_writer_finish(aw)) != 0)
+		seal_fail(p, rc, NULL, cairn_strerror(rc));
+out:
+	if (rc == CAIRN_ERR_NOMEM)
+		seal_fail(p, rc, NULL, "out of memory");
+	tarball_writer_free(tw);
+	age_writer_free(aw);
+	sums_free(&sums);
+	free(json);
+	return rc;
+}

@@ -1,0 +1,55 @@
+/*
+ * seal_impl.h - the plan shared by seal_plan.c (walking and sniffing the
+ * inputs) and seal.c (streaming them); not public API.
+ */
+#ifndef CAIRN_SEAL_IMPL_H
+#define CAIRN_SEAL_IMPL_H
+
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "filetype.h"
+#include "cairn/manifest.h"
+#include "cairn/seal.h"
+
+/* What was seen of one manifest entry when planning (same index). */
+struct seal_item {
+	char *host; /* path to open, as reached from the argument */
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtim;
+};
+
+#define SEAL_ERROR_LEN 512
+
+struct seal_plan {
+	struct manifest *m;
+	struct seal_item *items; /* parallel to m->entries */
+	size_t cap;
+	char **tops; /* top-level names, for duplicates */
+	size_t ntops;
+	uint64_t nfiles, bytes;
+	struct filetype *ft;
+	uint8_t *sniff; /* FILETYPE_SNIFF_LEN bytes */
+	seal_warn_cb warn;
+	void *warn_ctx;
+	int written;
+	char error[SEAL_ERROR_LEN];
+};
+
+/* Record the first error's reason: "<path>: <why>" (path may be NULL). */
+int seal_fail(struct seal_plan *p, int err, const char *path, const char *why);
+
+/*
+ * Stream every entry of the plan into tw (directories, and each file read
+ * once and hashed; see seal_stream.c), adding one SHA256SUMS line per file
+ * to sums.  Returns 0 or an error with its reason in the plan.
+ */
+struct tarball_writer;
+struct sums;
+int seal_stream_entries(
+    struct seal_plan *p, struct tarball_writer *tw, struct sums *sums);
+
+#endif

@@ -1,0 +1,415 @@
+/*
+ * seal_plan.c - the first step of sealing: walk the input arguments,
+ * lstat every entry, sniff each file's MIME type from its first bytes and
+ * build the manifest (see seal.h for the rules on names and file types).
+ *
+ * Knows the filesystem, the manifest and filetype modules; nothing of
+ * tar, age, signing or the terminal.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cairn/err.h"
+#include "cairn/cio.h"
+#include "filetype.h"
+#include "cairn/manifest.h"
+#include "cairn/seal.h"
+#include "seal_impl.h"
+#include "sums.h"
+#include "tarball.h"
+
+int
+seal_fail(struct seal_plan *p, int err, const char *path, const char *why)
+{
+	if (p->error[0] == '\0') {
+		if (path != NULL)
+			snprintf(
+			    p->error, sizeof(p->error), "%s: %s", path, why);
+		else
+			snprintf(p->error, sizeof(p->error), "%s", why);
+	}
+	return err;
+}
+
+/* seal_fail with strerror(errno) (errno preserved). */
+static int
+fail_errno(struct seal_plan *p, const char *path)
+{
+	int saved = errno;
+
+	seal_fail(p, CAIRN_ERR_IO, path, strerror(saved));
+	errno = saved;
+	return CAIRN_ERR_IO;
+}
+
+int
+seal_plan_new(struct seal_plan **out, seal_warn_cb warn, void *ctx)
+{
+	struct seal_plan *p;
+	int rc = CAIRN_ERR_NOMEM;
+
+	*out = NULL;
+	if ((p = cio_calloc(1, sizeof(*p))) == NULL)
+		return CAIRN_ERR_NOMEM;
+	p->warn = warn;
+	p->warn_ctx = ctx;
+	if ((p->sniff = cio_malloc(FILETYPE_SNIFF_LEN)) == NULL ||
+	    (rc = manifest_new(&p->m)) != 0 ||
+	    (rc = filetype_open(&p->ft)) != 0) {
+		seal_plan_free(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
+void
+seal_plan_free(struct seal_plan *p)
+{
+	if (p == NULL)
+		return;
+	if (p->m != NULL)
+		for (size_t i = 0; i < p->m->nentries; i++)
+			free(p->items[i].host);
+	for (size_t i = 0; i < p->ntops; i++)
+		free(p->tops[i]);
+	free(p->tops);
+	free(p->items);
+	free(p->sniff);
+	filetype_close(p->ft);
+	manifest_free(p->m);
+	free(p);
+}
+
+struct manifest *
+seal_plan_manifest(struct seal_plan *p)
+{
+	return p->m;
+}
+
+uint64_t
+seal_plan_files(const struct seal_plan *p)
+{
+	return p->nfiles;
+}
+
+uint64_t
+seal_plan_bytes(const struct seal_plan *p)
+{
+	return p->bytes;
+}
+
+const char *
+seal_plan_error(const struct seal_plan *p)
+{
+	return p->error;
+}
+
+/* MIME type of the first bytes of host, which must still be st. */
+static int
+sniff(struct seal_plan *p, const char *host, const struct stat *st,
+    char mime[FILETYPE_MIME_MAX])
+{
+	struct stat now;
+	size_t got = 0, want;
+	int fd, rc = 0;
+
+	want = st->st_size < FILETYPE_SNIFF_LEN ? (size_t)st->st_size
+	                                        : FILETYPE_SNIFF_LEN;
+	if (cio_fault_hit()) {
+		errno = EIO;
+		return fail_errno(p, host);
+	}
+	fd = open(host, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return fail_errno(p, host);
+	if (fstat(fd, &now) != 0) {
+		rc = fail_errno(p, host);
+		goto out;
+	}
+	if (!S_ISREG(now.st_mode) || now.st_dev != st->st_dev ||
+	    now.st_ino != st->st_ino) {
+		rc = seal_fail(p, CAIRN_ERR_CHANGED, host,
+		    "replaced while being examined");
+		goto out;
+	}
+	while (got < want) {
+		ssize_t n = pread(fd, p->sniff + got, want - got, (off_t)got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = fail_errno(p, host);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	rc = filetype_buffer(p->ft, p->sniff, got, mime, FILETYPE_MIME_MAX);
+out:
+	close(fd);
+	return rc;
+}
+
+/* Append an entry and its item; the name was checked by the caller. */
+static int
+add_entry(struct seal_plan *p, const char *host, const char *rel,
+    const struct stat *st)
+{
+	char mime[FILETYPE_MIME_MAX];
+	const char *why = NULL;
+	struct seal_item *it;
+	size_t n = p->m->nentries;
+	int rc, dir = S_ISDIR(st->st_mode);
+
+	rc = tarball_path_check(rel, &why);
+	if (rc == CAIRN_ERR_NOMEM)
+		return rc;
+	if (rc != 0 || manifest_path_check(rel, strlen(rel)) != 0)
+		return seal_fail(p,
+		    rc == CAIRN_ERR_UNSUPPORTED ? rc : CAIRN_ERR_INVAL, host,
+		    why != NULL
+		        ? why
+		        : "name not allowed in an archive (control or bidi "
+		          "character, backslash)");
+	if (n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 256;
+
+		if ((it = cio_realloc(p->items, cap * sizeof(*it))) == NULL)
+			return CAIRN_ERR_NOMEM;
+		p->items = it;
+		p->cap = cap;
+	}
+	if (!dir && (rc = sniff(p, host, st, mime)) != 0)
+		return rc;
+	it = &p->items[n];
+	memset(it, 0, sizeof(*it));
+	if ((it->host = cio_strdup(host)) == NULL)
+		return CAIRN_ERR_NOMEM;
+	rc = manifest_add_entry(p->m, rel, dir ? MANIFEST_DIR : MANIFEST_FILE,
+	    dir ? 0 : (uint64_t)st->st_size, st->st_mode & 0777,
+	    (int64_t)st->st_mtim.tv_sec, dir ? NULL : mime);
+	if (rc != 0) {
+		free(it->host);
+		return seal_fail(p, rc, host,
+		    rc == CAIRN_ERR_LIMIT ? "too many entries"
+		        : rc == CAIRN_ERR_NOMEM
+		        ? "out of memory"
+		        : "cannot be recorded (name or time "
+		          "outside the manifest's rules)");
+	}
+	it->dev = st->st_dev;
+	it->ino = st->st_ino;
+	it->size = dir ? 0 : st->st_size;
+	it->mtim = st->st_mtim;
+	if (!dir) {
+		p->nfiles++;
+		p->bytes += (uint64_t)st->st_size;
+	}
+	return 0;
+}
+
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "a" + "/" + "b" (no doubled '/'), malloc'd. */
+static char *
+join(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	int slash = la > 0 && a[la - 1] != '/';
+	char *s = cio_malloc(la + lb + 2);
+
+	if (s != NULL) {
+		memcpy(s, a, la);
+		if (slash)
+			s[la] = '/';
+		memcpy(s + la + (size_t)slash, b, lb + 1);
+	}
+	return s;
+}
+
+/* The sorted names in directory host (malloc'd array of malloc'd). */
+static int
+list_dir(struct seal_plan *p, const char *host, char ***names, size_t *n)
+{
+	struct dirent *d;
+	char **v = NULL, **nv;
+	size_t cap = 0;
+	DIR *dir;
+	int rc = 0;
+
+	*n = 0;
+	if (cio_fault_hit()) {
+		errno = EIO;
+		return fail_errno(p, host);
+	}
+	if ((dir = opendir(host)) == NULL)
+		return fail_errno(p, host);
+	for (;;) {
+		errno = 0;
+		if ((d = readdir(dir)) == NULL) {
+			if (errno != 0)
+				rc = fail_errno(p, host);
+			break;
+		}
+		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nv = cio_realloc(v, cap * sizeof(*v))) == NULL) {
+				rc = CAIRN_ERR_NOMEM;
+				break;
+			}
+			v = nv;
+		}
+		if ((v[*n] = cio_strdup(d->d_name)) == NULL) {
+			rc = CAIRN_ERR_NOMEM;
+			break;
+		}
+		(*n)++;
+	}
+	closedir(dir);
+	if (*n > 0)
+		qsort(v, *n, sizeof(*v), cmp_name);
+	*names = v;
+	return rc;
+}
+
+/* Add host (to be named rel in the archive) and what is below it. */
+static int
+walk(struct seal_plan *p, const char *host, const char *rel)
+{
+	char **names = NULL, *h = NULL, *r = NULL;
+	struct stat st;
+	size_t n = 0, i;
+	int rc;
+
+	if (cio_fault_hit()) {
+		errno = EIO;
+		return fail_errno(p, host);
+	}
+	if (lstat(host, &st) != 0)
+		return fail_errno(p, host);
+	if (S_ISLNK(st.st_mode)) {
+		if (p->warn != NULL)
+			p->warn(p->warn_ctx, SEAL_WARN_SYMLINK, host, NULL);
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return seal_fail(p, CAIRN_ERR_UNSUPPORTED, host,
+		    "not a regular file or directory (socket, device or "
+		    "FIFO), refusing");
+	if ((rc = add_entry(p, host, rel, &st)) != 0 || !S_ISDIR(st.st_mode))
+		return rc;
+	rc = list_dir(p, host, &names, &n);
+	for (i = 0; rc == 0 && i < n; i++) {
+		if ((h = join(host, names[i])) == NULL ||
+		    (r = join(rel, names[i])) == NULL)
+			rc = CAIRN_ERR_NOMEM;
+		else
+			rc = walk(p, h, r);
+		free(h);
+		free(r);
+		h = r = NULL;
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+int
+seal_plan_add(struct seal_plan *p, const char *path)
+{
+	size_t len = strlen(path), s;
+	char *top, **tops;
+	int rc;
+
+	if (p->written)
+		return CAIRN_ERR_INVAL;
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	for (s = len; s > 0 && path[s - 1] != '/'; s--)
+		;
+	if (len - s == 0 || (len - s == 1 && path[s] == '.') ||
+	    (len - s == 2 && path[s] == '.' && path[s + 1] == '.'))
+		return seal_fail(p, CAIRN_ERR_INVAL, path,
+		    "has no name to store it under; give the directory by "
+		    "its name (e.g. ../photos)");
+	if ((top = cio_malloc(len - s + 1)) == NULL)
+		return CAIRN_ERR_NOMEM;
+	memcpy(top, path + s, len - s);
+	top[len - s] = '\0';
+	if (strcmp(top, MANIFEST_NAME) == 0 || strcmp(top, SUMS_NAME) == 0 ||
+	    strcmp(top, SUMS_SIG_NAME) == 0) {
+		free(top);
+		return seal_fail(p, CAIRN_ERR_INVAL, path,
+		    "name reserved for the archive's own members; put it in "
+		    "a directory");
+	}
+	for (size_t i = 0; i < p->ntops; i++)
+		if (strcmp(p->tops[i], top) == 0) {
+			free(top);
+			return seal_fail(p, CAIRN_ERR_INVAL, path,
+			    "another argument has the same name; the archive "
+			    "would hold it twice");
+		}
+	if ((tops = cio_realloc(p->tops, (p->ntops + 1) * sizeof(*tops))) ==
+	    NULL) {
+		free(top);
+		return CAIRN_ERR_NOMEM;
+	}
+	p->tops = tops;
+	p->tops[p->ntops++] = top;
+	rc = walk(p, path, top);
+	if (rc == CAIRN_ERR_NOMEM)
+		seal_fail(p, rc, NULL, "out of memory");
+	return rc;
+}
+
+/* strcasecmp() folds ASCII letters only: cairn never calls setlocale(),
+ * so it runs in the "C" locale. */
+static int
+cmp_entry_case(const void *a, const void *b)
+{
+	const struct manifest_entry *x =
+	    *(const struct manifest_entry *const *)a;
+	const struct manifest_entry *y =
+	    *(const struct manifest_entry *const *)b;
+	int c = strcasecmp(x->path, y->path);
+
+	return c != 0 ? c : strcmp(x->path, y->path);
+}
+
+int
+seal_plan_check_case(struct seal_plan *p)
+{
+	const struct manifest_entry **v;
+	size_t n = p->m->nentries;
+
+	if (p->warn == NULL || n < 2)
+		return 0;
+	if ((v = cio_calloc(n, sizeof(*v))) == NULL)
+		return CAIRN_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		v[i] = &p->m->entries[i];
+	qsort(v, n, sizeof(*v), cmp_entry_case);
+	for (size_t i = 1; i < n; i++)
+		if (strcasecmp(v[i - 1]->path, v[i]->path) == 0)
+			p->warn(p->warn_ctx, SEAL_WARN_CASE, v[i]->path,
+			    v[i - 1]->path);
+	free(v);
+	return 0;
+}

@@ -1,0 +1,457 @@
+/*
+ * seal_stream.c - the data path of sealing: every planned file is read
+ * once, hashed and handed to the tar writer (see seal.h).
+ *
+ * Two sides meet at one seam, seal_read_file()'s emit callback:
+ *   - read+hash: re-open the file (O_NOFOLLOW), check it is the planned
+ *     one, read SEAL_BLOCK blocks, SHA-256 them, check it did not change;
+ *   - tar+encrypt: tarball_write_data() into the age writer.
+ * On a machine with two or more CPUs the read+hash side runs on its own
+ * thread, SEAL_SLOTS blocks ahead of the tar+encrypt side (memory stays
+ * SEAL_SLOTS * SEAL_BLOCK whatever the file sizes); otherwise both run in
+ * turn on the calling thread.  The archive is the same either way.
+ *
+ * The reading thread touches only the plan's (read-only) items and its
+ * own error buffer; everything else stays on the calling thread.
+ *
+ * Knows the filesystem, the tar writer and SHA-256; nothing of age,
+ * manifests beyond the plan, or the terminal.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cairn/err.h"
+#include "cairn/cio.h"
+#include "cairn/digest.h"
+#include "cairn/manifest.h"
+#include "cairn/seal.h"
+#include "seal_impl.h"
+#include "sums.h"
+#include "tarball.h"
+
+#define SEAL_SLOTS 4
+
+/* emit: hand over buf[0..len) (hashed) and return the buffer to read the
+ * next block into, or NULL with *rc set to stop. */
+typedef uint8_t *(*emit_fn)(void *ctx, uint8_t *buf, size_t len, int *rc);
+
+static int
+same_time(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+static int
+rfail(char err[SEAL_ERROR_LEN], int rc, const char *host, const char *why)
+{
+	snprintf(err, SEAL_ERROR_LEN, "%s: %s", host, why);
+	return rc;
+}
+
+/*
+ * The read+hash side for entry i (a file): returns 0 with digest, or an
+ * error with its text in err.  Does not touch the plan's error.
+ */
+static int
+read_file(const struct seal_plan *p, size_t i, uint8_t *buf, int faults,
+    emit_fn emit, void *ctx, uint8_t digest[DIGEST_SHA256_LEN],
+    char err[SEAL_ERROR_LEN])
+{
+	const struct seal_item *it = &p->items[i];
+	uint64_t size = p->m->entries[i].size, total = 0;
+	struct digest_sha256 d = {NULL, 0};
+	struct stat before, after;
+	int fd, rc;
+
+	if (faults && cio_fault_hit()) {
+		errno = EIO;
+		return rfail(err, CAIRN_ERR_IO, it->host, strerror(errno));
+	}
+	fd = open(it->host, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ELOOP
+		    ? rfail(err, CAIRN_ERR_CHANGED, it->host,
+		          "replaced by a symbolic link since it was examined")
+		    : rfail(err, CAIRN_ERR_IO, it->host, strerror(errno));
+	if (fstat(fd, &before) != 0) {
+		rc = rfail(err, CAIRN_ERR_IO, it->host, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(before.st_mode) || before.st_dev != it->dev ||
+	    before.st_ino != it->ino) {
+		rc = rfail(err, CAIRN_ERR_CHANGED, it->host,
+		    "replaced by another file since it was examined");
+		goto out;
+	}
+	if (before.st_size != it->size ||
+	    !same_time(&before.st_mtim, &it->mtim)) {
+		rc = rfail(err, CAIRN_ERR_CHANGED, it->host,
+		    "modified since it was examined");
+		goto out;
+	}
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if ((rc = digest_sha256_init(&d)) != 0) {
+		rfail(err, rc, it->host, cairn_strerror(rc));
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf, SEAL_BLOCK);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || (faults && cio_fault_hit())) {
+			if (n >= 0)
+				errno = EIO;
+			rc =
+			    rfail(err, CAIRN_ERR_IO, it->host, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if ((uint64_t)n > size - total) {
+			rc = rfail(err, CAIRN_ERR_CHANGED, it->host,
+			    "grew while being sealed");
+			goto out;
+		}
+		digest_sha256_update(&d, buf, (size_t)n);
+		total += (uint64_t)n;
+		rc = 0;
+		if ((buf = emit(ctx, buf, (size_t)n, &rc)) == NULL)
+			goto out;
+	}
+	rc = CAIRN_ERR_CHANGED;
+	if (total != size) {
+		rfail(err, rc, it->host, "shrank while being sealed");
+		goto out;
+	}
+	if (fstat(fd, &after) != 0) {
+		rc = rfail(err, CAIRN_ERR_IO, it->host, strerror(errno));
+		goto out;
+	}
+	if (after.st_size != before.st_size ||
+	    !same_time(&after.st_mtim, &before.st_mtim) ||
+	    !same_time(&after.st_ctim, &before.st_ctim)) {
+		rfail(err, rc, it->host, "modified while being sealed");
+		goto out;
+	}
+	if ((rc = digest_sha256_final(&d, digest)) != 0)
+		rfail(err, rc, it->host, cairn_strerror(rc));
+out:
+	digest_sha256_free(&d);
+	close(fd);
+	return rc;
+}
+
+/* ---- the tar+encrypt side ------------------------------------------------ */
+
+struct tar_side {
+	struct seal_plan *p;
+	struct tarball_writer *tw;
+	size_t i;
+};
+
+static int
+tar_fail(struct tar_side *t, int rc)
+{
+	const char *why = tarball_writer_error(t->tw);
+
+	if (rc == CAIRN_ERR_IO && errno != 0)
+		why = strerror(errno);
+	return seal_fail(t->p, rc, t->p->items[t->i].host,
+	    why[0] != '\0' ? why : cairn_strerror(rc));
+}
+
+static uint8_t *
+emit_direct(void *ctx, uint8_t *buf, size_t len, int *rc)
+{
+	struct tar_side *t = ctx;
+
+	if ((*rc = tarball_write_data(t->tw, buf, len)) != 0) {
+		tar_fail(t, *rc);
+		return NULL;
+	}
+	return buf;
+}
+
+/* Both sides in turn on this thread. */
+/* Write entry e's tar header: a whole directory entry, or the header of
+ * a file whose data follows.  Returns 0 or an error already recorded
+ * with tar_fail(). */
+static int
+tar_entry_begin(struct tar_side *t, const struct manifest_entry *e)
+{
+	int rc;
+
+	if (e->type == MANIFEST_DIR)
+		rc = tarball_write_dir(t->tw, e->path, e->mode, e->mtime);
+	else
+		rc = tarball_write_file_begin(
+		    t->tw, e->path, e->size, e->mode, e->mtime);
+	if (rc != 0)
+		tar_fail(t, rc);
+	return rc;
+}
+
+/* Close file entry e in the tar and record its digest in SHA256SUMS. */
+static int
+tar_file_end(struct tar_side *t, struct sums *sums,
+    const struct manifest_entry *e, const uint8_t *digest)
+{
+	int rc;
+
+	if ((rc = tarball_write_file_end(t->tw)) != 0) {
+		tar_fail(t, rc);
+		return rc;
+	}
+	return sums_add(sums, e->path, digest);
+}
+
+static int
+stream_sequential(struct tar_side *t, struct sums *sums)
+{
+	struct seal_plan *p = t->p;
+	uint8_t digest[DIGEST_SHA256_LEN], *buf;
+	char err[SEAL_ERROR_LEN];
+	int rc = 0;
+
+	if ((buf = cio_malloc(SEAL_BLOCK)) == NULL)
+		return CAIRN_ERR_NOMEM;
+	for (t->i = 0; rc == 0 && t->i < p->m->nentries; t->i++) {
+		const struct manifest_entry *e = &p->m->entries[t->i];
+
+		if ((rc = tar_entry_begin(t, e)) != 0)
+			break;
+		if (e->type == MANIFEST_DIR)
+			continue;
+		err[0] = '\0';
+		rc = read_file(p, t->i, buf, 1, emit_direct, t, digest, err);
+		if (rc != 0) {
+			if (err[0] != '\0')
+				seal_fail(p, rc, NULL, err);
+			break;
+		}
+		rc = tar_file_end(t, sums, e, digest);
+	}
+	free(buf);
+	return rc;
+}
+
+/* ---- the two-thread pipeline ---------------------------------------------- */
+
+enum { SLOT_DATA = 1, SLOT_END, SLOT_ERR };
+
+struct slot {
+	uint8_t *buf;
+	size_t len;
+	int kind, rc;
+	uint8_t digest[DIGEST_SHA256_LEN];
+};
+
+struct pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t filled, freed;
+	struct slot s[SEAL_SLOTS];
+	unsigned head,
+	    tail; /* producer fills s[head % N], consumer takes tail */
+	int stop;
+	const struct seal_plan *p;
+	char err[SEAL_ERROR_LEN];
+};
+
+/* Producer: wait for a free slot; 0, or -1 when told to stop. */
+static int
+wait_room(struct pipe *pp)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&pp->mu);
+	while (!pp->stop && pp->head - pp->tail == SEAL_SLOTS)
+		pthread_cond_wait(&pp->freed, &pp->mu);
+	if (pp->stop)
+		rc = -1;
+	pthread_mutex_unlock(&pp->mu);
+	return rc;
+}
+
+static void
+publish(struct pipe *pp, int kind, size_t len, int rc)
+{
+	struct slot *s = &pp->s[pp->head % SEAL_SLOTS];
+
+	s->kind = kind;
+	s->len = len;
+	s->rc = rc;
+	pthread_mutex_lock(&pp->mu);
+	pp->head++;
+	pthread_cond_signal(&pp->filled);
+	pthread_mutex_unlock(&pp->mu);
+}
+
+static uint8_t *
+emit_pipe(void *ctx, uint8_t *buf, size_t len, int *rc)
+{
+	struct pipe *pp = ctx;
+
+	(void)buf;
+	publish(pp, SLOT_DATA, len, 0);
+	if (wait_room(pp) != 0) {
+		*rc = CAIRN_ERR_INTERRUPTED;
+		return NULL;
+	}
+	return pp->s[pp->head % SEAL_SLOTS].buf;
+}
+
+static void *
+producer(void *arg)
+{
+	struct pipe *pp = arg;
+	const struct manifest *m = pp->p->m;
+	int rc;
+
+	uint8_t digest[DIGEST_SHA256_LEN];
+
+	for (size_t i = 0; i < m->nentries; i++) {
+		if (m->entries[i].type != MANIFEST_FILE)
+			continue;
+		if (wait_room(pp) != 0)
+			return NULL;
+		rc = read_file(pp->p, i, pp->s[pp->head % SEAL_SLOTS].buf, 0,
+		    emit_pipe, pp, digest, pp->err);
+		if (rc == CAIRN_ERR_INTERRUPTED)
+			return NULL;
+		/* read_file() returned holding the current slot (head) */
+		memcpy(pp->s[pp->head % SEAL_SLOTS].digest, digest,
+		    sizeof(digest));
+		publish(pp, rc == 0 ? SLOT_END : SLOT_ERR, 0, rc);
+		if (rc != 0)
+			return NULL;
+	}
+	return NULL;
+}
+
+/* Consumer: the next filled slot (blocks). */
+static struct slot *
+take(struct pipe *pp)
+{
+	struct slot *s;
+
+	pthread_mutex_lock(&pp->mu);
+	while (pp->head == pp->tail)
+		pthread_cond_wait(&pp->filled, &pp->mu);
+	s = &pp->s[pp->tail % SEAL_SLOTS];
+	pthread_mutex_unlock(&pp->mu);
+	return s;
+}
+
+static void
+release(struct pipe *pp)
+{
+	pthread_mutex_lock(&pp->mu);
+	pp->tail++;
+	pthread_cond_signal(&pp->freed);
+	pthread_mutex_unlock(&pp->mu);
+}
+
+/* The tar side of one file, from the pipe. */
+static int
+consume_file(struct pipe *pp, struct tar_side *t, uint8_t *digest)
+{
+	for (;;) {
+		struct slot *s = take(pp);
+		int rc = 0, kind = s->kind;
+
+		if (kind == SLOT_DATA &&
+		    (rc = tarball_write_data(t->tw, s->buf, s->len)) != 0)
+			tar_fail(t, rc);
+		else if (kind == SLOT_ERR)
+			rc = seal_fail(t->p, s->rc, NULL, pp->err);
+		else if (kind == SLOT_END)
+			memcpy(digest, s->digest, DIGEST_SHA256_LEN);
+		release(pp); /* s may be reused from here on */
+		if (rc != 0 || kind == SLOT_END)
+			return rc;
+	}
+}
+
+/* Returns 1 when the thread could not be started (use the fallback). */
+static int
+stream_threaded(struct tar_side *t, struct sums *sums, int *result)
+{
+	struct seal_plan *p = t->p;
+	struct pipe *pp;
+	pthread_t th;
+	uint8_t digest[DIGEST_SHA256_LEN];
+	int rc = 0, started = 0, n = 0;
+
+	if ((pp = cio_calloc(1, sizeof(*pp))) == NULL)
+		return 1;
+	pp->p = p;
+	pp->mu = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+	pp->filled = (pthread_cond_t)PTHREAD_COND_INITIALIZER;
+	pp->freed = (pthread_cond_t)PTHREAD_COND_INITIALIZER;
+	for (n = 0; n < SEAL_SLOTS; n++)
+		if ((pp->s[n].buf = cio_malloc(SEAL_BLOCK)) == NULL)
+			goto out;
+	if (pthread_create(&th, NULL, producer, pp) != 0)
+		goto out;
+	started = 1;
+	for (t->i = 0; rc == 0 && t->i < p->m->nentries; t->i++) {
+		const struct manifest_entry *e = &p->m->entries[t->i];
+
+		if ((rc = tar_entry_begin(t, e)) != 0)
+			break;
+		if (e->type == MANIFEST_DIR)
+			continue;
+		if ((rc = consume_file(pp, t, digest)) != 0)
+			break;
+		rc = tar_file_end(t, sums, e, digest);
+	}
+	pthread_mutex_lock(&pp->mu);
+	pp->stop = 1;
+	pthread_cond_broadcast(&pp->freed);
+	pthread_mutex_unlock(&pp->mu);
+	pthread_join(th, NULL);
+	*result = rc;
+out:
+	pthread_cond_destroy(&pp->filled);
+	pthread_cond_destroy(&pp->freed);
+	pthread_mutex_destroy(&pp->mu);
+	while (n-- > 0)
+		free(pp->s[n].buf);
+	free(pp);
+	return !started;
+}
+
+int
+seal_stream_entries(
+    struct seal_plan *p, struct tarball_writer *tw, struct sums *sums)
+{
+	struct tar_side t = {p, tw, 0};
+	const char *e = getenv("CAIRN_SEAL_THREADS");
+	cpu_set_t cpus;
+	int rc = 0, threads;
+
+	/* CPUs this process may run on (affinity, cpusets), not all CPUs */
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0)
+		threads = CPU_COUNT(&cpus) > 1;
+	else
+		threads = sysconf(_SC_NPROCESSORS_ONLN) > 1;
+
+#ifdef CAIRN_TESTING
+	/* Fault injection counts calls in one order: stay on one thread. */
+	if (getenv("CAIRN_FAULT") != NULL)
+		threads = 0;
+#endif
+	if (e != NULL && (e[0] == '0' || e[0] == '1') && e[1] == '\0')
+		threads = e[0] == '1';
+	if (threads && p->nfiles > 0 && stream_threaded(&t, sums, &rc) == 0)
+		return rc;
+	return stream_sequential(&t, sums);
+}

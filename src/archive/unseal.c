@@ -1,0 +1,411 @@
+/*
+ * unseal.c - read the decrypted tar stream of a sealed archive and check
+ * it member by member against its manifest, SHA256SUMS and signature
+ * (the rules are listed in unseal.h).
+ *
+ * Knows the tar reader, manifest, SHA256SUMS and minisign formats;
+ * nothing of age, the filesystem or the terminal.  Memory stays flat in
+ * the size of the data: one UNSEAL_BLOCK buffer, plus the manifest and
+ * 32 bytes per file entry.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cairn/err.h"
+#include "cairn/cio.h"
+#include "cairn/digest.h"
+#include "cairn/manifest.h"
+#include "cairn/minisig.h"
+#include "cairn/seal.h"
+#include "sums.h"
+#include "tarball.h"
+#include "cairn/unseal.h"
+
+struct run {
+	const struct unseal_options *o;
+	struct unseal_result *res;
+	struct tarball_reader *tr;
+	uint8_t *buf;
+	uint8_t (*digests)[DIGEST_SHA256_LEN]; /* [0] manifest, then files */
+	size_t ndigests;
+};
+
+static int fail(struct run *r, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+fail(struct run *r, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->res->error[0] == '\0') {
+		va_start(ap, fmt);
+		vsnprintf(r->res->error, sizeof(r->res->error), fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+/* A callback failed on member path. */
+static int
+cb_fail(struct run *r, int rc, const char *path)
+{
+	return fail(r, rc, "%s: %s", path,
+	    rc == CAIRN_ERR_IO && errno != 0 ? strerror(errno)
+	                                     : cairn_strerror(rc));
+}
+
+/* Advance to the next member; a tar error is reported with its reason. */
+static int
+next(struct run *r, struct tarball_entry *e, const char *want)
+{
+	int rc = tarball_next(r->tr, e);
+
+	if (rc < 0)
+		return fail(r, rc, "tar stream: %s",
+		    tarball_reader_error(r->tr)[0] != '\0'
+		        ? tarball_reader_error(r->tr)
+		        : cairn_strerror(rc));
+	if (rc == 1 && want != NULL)
+		return fail(r, CAIRN_ERR_INTEGRITY,
+		    "archive ends where %s should follow", want);
+	return rc;
+}
+
+static int
+read_err(struct run *r, ssize_t n, const char *name)
+{
+	const char *why = tarball_reader_error(r->tr);
+
+	return fail(r, (int)n, "%s: %s", name,
+	    why[0] != '\0' ? why : cairn_strerror((int)n));
+}
+
+/* Read a whole small member (at most max bytes) into *out (cio_malloc'd,
+ * NUL-terminated). */
+static int
+slurp(struct run *r, const struct tarball_entry *e, size_t max, char **out,
+    size_t *outlen)
+{
+	size_t got = 0;
+	char *p;
+
+	*out = NULL;
+	if (e->type != TARBALL_FILE)
+		return fail(
+		    r, CAIRN_ERR_INTEGRITY, "%s is not a file", e->path);
+	if (e->size > max)
+		return fail(r, CAIRN_ERR_LIMIT, "%s: larger than %zu bytes",
+		    e->path, max);
+	if ((p = cio_malloc((size_t)e->size + 1)) == NULL)
+		return CAIRN_ERR_NOMEM;
+	while (got < e->size) {
+		ssize_t n = tarball_read_data(
+		    r->tr, (uint8_t *)p + got, (size_t)e->size - got);
+
+		if (n <= 0) {
+			free(p);
+			return n < 0 ? read_err(r, n, e->path)
+			             : fail(r, CAIRN_ERR_INTEGRITY, "%s: short",
+			                   e->path);
+		}
+		got += (size_t)n;
+	}
+	p[got] = '\0';
+	*out = p;
+	*outlen = got;
+	return 0;
+}
+
+static int
+read_manifest(struct run *r)
+{
+	struct tarball_entry e;
+	char *json = NULL;
+	size_t len = 0, nfiles = 0;
+	int rc;
+
+	if ((rc = next(r, &e, MANIFEST_NAME)) != 0)
+		return rc;
+	if (strcmp(e.path, MANIFEST_NAME) != 0)
+		return fail(r, CAIRN_ERR_INTEGRITY,
+		    "first member is %s, not " MANIFEST_NAME, e.path);
+	if ((rc = slurp(r, &e, MANIFEST_MAX_LEN, &json, &len)) != 0)
+		return rc;
+	rc = manifest_decode(json, len, &r->res->m);
+	if (rc == 0) {
+		for (size_t i = 0; i < r->res->m->nentries; i++)
+			nfiles += r->res->m->entries[i].type == MANIFEST_FILE;
+		r->ndigests = nfiles + 1;
+		r->digests = cio_calloc(r->ndigests, sizeof(*r->digests));
+		if (r->digests == NULL)
+			rc = CAIRN_ERR_NOMEM;
+		else
+			rc = digest_sha256(json, len, r->digests[0]);
+	} else if (rc != CAIRN_ERR_NOMEM)
+		rc = fail(r, rc, MANIFEST_NAME ": %s", cairn_strerror(rc));
+	free(json);
+	return rc;
+}
+
+/* With --signer: the manifest's signer must be one of them. */
+static int
+check_signer_allowed(struct run *r)
+{
+	const struct manifest *m = r->res->m;
+
+	if (r->o->nsigners == 0)
+		return 0;
+	if (!m->has_signer)
+		return fail(r, CAIRN_ERR_SIGNATURE,
+		    "archive is unsigned, but a signer was required");
+	for (size_t i = 0; i < r->o->nsigners; i++)
+		if (memcmp(&r->o->signers[i], &m->signer, sizeof(m->signer)) ==
+		    0)
+			return 0;
+	{
+		char id[MINISIG_KEY_ID_HEX_LEN];
+
+		minisig_key_id_hex(m->signer.key_id, id);
+		return fail(r, CAIRN_ERR_SIGNATURE,
+		    "archive is signed by key %s, not by a given signer", id);
+	}
+}
+
+/* Check one member against manifest entry me and stream its data. */
+static int
+member(struct run *r, const struct manifest_entry *me, size_t *filei)
+{
+	const struct unseal_ops *ops = r->o->ops;
+	struct tarball_entry e;
+	struct digest_sha256 d = {NULL, 0};
+	uint64_t got = 0;
+	int rc, isdir = me->type == MANIFEST_DIR;
+
+	if ((rc = next(r, &e, me->path)) != 0)
+		return rc;
+	if (strcmp(e.path, me->path) != 0)
+		return fail(r, CAIRN_ERR_INTEGRITY,
+		    "member %s where the manifest lists %s", e.path, me->path);
+	if ((e.type == TARBALL_DIR) != isdir)
+		return fail(r, CAIRN_ERR_INTEGRITY,
+		    "%s: type differs from the manifest", me->path);
+	if (!isdir && e.size != me->size)
+		return fail(r, CAIRN_ERR_INTEGRITY,
+		    "%s: size %" PRIu64 " in tar, %" PRIu64 " in the manifest",
+		    me->path, e.size, me->size);
+	if (e.mode != me->mode || e.mtime != me->mtime)
+		return fail(r, CAIRN_ERR_INTEGRITY,
+		    "%s: mode or mtime differs from the manifest", me->path);
+	if (isdir) {
+		r->res->ndirs++;
+		if (ops != NULL && ops->dir != NULL &&
+		    (rc = ops->dir(ops->ctx, me)) != 0)
+			return cb_fail(r, rc, me->path);
+		return 0;
+	}
+	if ((rc = digest_sha256_init(&d)) != 0)
+		return rc;
+	if (ops != NULL && ops->file_begin != NULL &&
+	    (rc = ops->file_begin(ops->ctx, me)) != 0) {
+		rc = cb_fail(r, rc, me->path);
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = tarball_read_data(r->tr, r->buf, UNSEAL_BLOCK);
+
+		if (n == 0)
+			break;
+		if (n < 0) {
+			rc = read_err(r, n, me->path);
+			goto out;
+		}
+		digest_sha256_update(&d, r->buf, (size_t)n);
+		got += (uint64_t)n;
+		if (ops != NULL && ops->file_data != NULL &&
+		    (rc = ops->file_data(ops->ctx, r->buf, (size_t)n)) != 0) {
+			rc = cb_fail(r, rc, me->path);
+			goto out;
+		}
+	}
+	if (got != me->size) {
+		rc = fail(r, CAIRN_ERR_INTEGRITY,
+		    "%s: %" PRIu64 " bytes, the manifest says %" PRIu64,
+		    me->path, got, me->size);
+		goto out;
+	}
+	if ((rc = digest_sha256_final(&d, r->digests[++*filei])) != 0)
+		return rc;
+	if (ops != NULL && ops->file_end != NULL &&
+	    (rc = ops->file_end(ops->ctx)) != 0)
+		return cb_fail(r, rc, me->path);
+	r->res->nfiles++;
+	r->res->bytes += got;
+	return 0;
+out:
+	digest_sha256_free(&d);
+	return rc;
+}
+
+/* SHA256SUMS: parse, match the manifest, compare every digest. */
+static int
+check_sums(struct run *r, char **text, size_t *len)
+{
+	struct tarball_entry e;
+	struct sums s;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	if ((rc = next(r, &e, SUMS_NAME)) != 0)
+		return rc;
+	if (strcmp(e.path, SUMS_NAME) != 0)
+		return fail(r, CAIRN_ERR_INTEGRITY,
+		    "member %s where " SUMS_NAME
+		    " should follow (not in the manifest)",
+		    e.path);
+	if ((rc = slurp(r, &e, SUMS_MAX_LEN, text, len)) != 0)
+		return rc;
+	if ((rc = sums_decode(*text, *len, &s)) != 0) {
+		if (rc != CAIRN_ERR_NOMEM)
+			rc = fail(r, CAIRN_ERR_INTEGRITY, SUMS_NAME ": %s",
+			    cairn_strerror(rc));
+		goto out;
+	}
+	if (sums_match_manifest(&s, r->res->m) != 0 || s.n != r->ndigests) {
+		rc = fail(r, CAIRN_ERR_INTEGRITY,
+		    SUMS_NAME " does not list exactly the manifest's files");
+		goto out;
+	}
+	for (size_t i = 0; i < s.n; i++)
+		if (!digest_equal(
+		        s.v[i].sha256, r->digests[i], DIGEST_SHA256_LEN)) {
+			rc = fail(r, CAIRN_ERR_INTEGRITY,
+			    "%s: SHA-256 differs from " SUMS_NAME, s.v[i].path);
+			goto out;
+		}
+out:
+	sums_free(&s);
+	return rc;
+}
+
+static int
+check_signature(struct run *r, const char *sums, size_t sumslen)
+{
+	const struct manifest *m = r->res->m;
+	struct tarball_entry e;
+	char want[SEAL_TRUSTED_COMMENT_LEN], *sig = NULL, *tc = NULL;
+	size_t siglen = 0;
+	int rc;
+
+	rc = next(r, &e, NULL);
+	if (rc < 0)
+		return rc;
+	if (!m->has_signer) {
+		if (rc == 0)
+			return fail(r, CAIRN_ERR_INTEGRITY,
+			    "member %s after " SUMS_NAME " of an unsigned "
+			    "archive",
+			    e.path);
+		return 0;
+	}
+	if (rc == 1)
+		return fail(r, CAIRN_ERR_SIGNATURE,
+		    "signature missing (no " SUMS_SIG_NAME ")");
+	if (strcmp(e.path, SUMS_SIG_NAME) != 0)
+		return fail(r, CAIRN_ERR_INTEGRITY,
+		    "member %s where " SUMS_SIG_NAME " should follow", e.path);
+	if ((rc = slurp(r, &e, UNSEAL_SIG_MAX, &sig, &siglen)) != 0) {
+		if (rc == CAIRN_ERR_LIMIT)
+			rc = CAIRN_ERR_SIGNATURE;
+		return rc;
+	}
+	rc = minisig_verify(&m->signer, sums, sumslen, sig, siglen, &tc);
+	if (rc == CAIRN_ERR_NOMEM)
+		goto out;
+	if (rc != 0) {
+		rc = fail(r, CAIRN_ERR_SIGNATURE, SUMS_SIG_NAME ": %s",
+		    rc == CAIRN_ERR_FORMAT
+		        ? "malformed signature"
+		        : "invalid signature, or not by the manifest's signer");
+		goto out;
+	}
+	if ((rc = seal_trusted_comment(m, want)) != 0)
+		goto out;
+	if (strcmp(tc, want) != 0) {
+		rc = fail(r, CAIRN_ERR_SIGNATURE,
+		    SUMS_SIG_NAME
+		    ": trusted comment does not match the manifest");
+		goto out;
+	}
+	r->res->sig_ok = 1;
+	r->res->trusted_comment = tc;
+	tc = NULL;
+	/* Nothing may follow the signature. */
+	if ((rc = next(r, &e, NULL)) == 0)
+		rc = fail(r, CAIRN_ERR_INTEGRITY,
+		    "member %s after " SUMS_SIG_NAME, e.path);
+	else if (rc == 1)
+		rc = 0;
+out:
+	free(sig);
+	free(tc);
+	return rc;
+}
+
+int
+unseal_run(const struct cio_source *src, const struct unseal_options *o,
+    struct unseal_result *res)
+{
+	const struct unseal_ops *ops = o->ops;
+	struct run r;
+	char *sums = NULL;
+	size_t sumslen = 0, filei = 0;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	memset(&r, 0, sizeof(r));
+	r.o = o;
+	r.res = res;
+	if ((rc = tarball_reader_new(&r.tr, src)) != 0)
+		return fail(&r, rc, "tar reader: %s", cairn_strerror(rc));
+	if ((rc = read_manifest(&r)) != 0)
+		goto out;
+	res->is_signed = res->m->has_signer;
+	if (o->list_only)
+		goto out;
+	if ((rc = check_signer_allowed(&r)) != 0)
+		goto out;
+	if (ops != NULL && ops->manifest != NULL &&
+	    (rc = ops->manifest(ops->ctx, res->m)) != 0)
+		goto out;
+	if ((r.buf = cio_malloc(UNSEAL_BLOCK)) == NULL) {
+		rc = CAIRN_ERR_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < res->m->nentries; i++)
+		if ((rc = member(&r, &res->m->entries[i], &filei)) != 0)
+			goto out;
+	if ((rc = check_sums(&r, &sums, &sumslen)) != 0)
+		goto out;
+	rc = check_signature(&r, sums, sumslen);
+out:
+	if (rc != 0 && res->error[0] == '\0')
+		fail(&r, rc, "%s", cairn_strerror(rc));
+	tarball_reader_free(r.tr);
+	free(r.buf);
+	free(r.digests);
+	free(sums);
+	return rc;
+}
+
+void
+unseal_result_free(struct unseal_result *res)
+{
+	manifest_free(res->m);
+	free(res->trusted_comment);
+	memset(res, 0, sizeof(*res));
+}

@@ -1,0 +1,523 @@
+/*
+ * cio.c - byte sources/sinks, atomic output files, careful secret-file
+ * reading and test-build fault injection (see cio.h).
+ *
+ * Knows nothing of age, tar, JSON or the terminal.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cairn/err.h"
+#include "cairn/cio.h"
+
+/* ---- fault injection --------------------------------------------------- */
+
+#ifdef CAIRN_TESTING
+static long fault_at = -1; /* -1: not yet read from the environment */
+static int fault_sticky;
+static long fault_count;
+
+int
+cio_fault_hit(void)
+{
+	if (fault_at == -1) {
+		const char *e = getenv("CAIRN_FAULT");
+		char *end = NULL;
+
+		fault_at = 0;
+		if (e != NULL && *e != '\0') {
+			fault_at = strtol(e, &end, 10);
+			fault_sticky = end != NULL && *end == '+';
+		}
+	}
+	if (fault_at <= 0)
+		return 0;
+	fault_count++;
+	if (fault_count == fault_at || (fault_sticky && fault_count > fault_at))
+		return 1;
+	return 0;
+}
+#else
+int
+cio_fault_hit(void)
+{
+	return 0;
+}
+#endif
+
+void *
+cio_secret_malloc(size_t n)
+{
+	return cio_fault_hit() ? NULL : sodium_malloc(n);
+}
+
+void *
+cio_secret_allocarray(size_t count, size_t size)
+{
+	return cio_fault_hit() ? NULL : sodium_allocarray(count, size);
+}
+
+void *
+cio_malloc(size_t n)
+{
+	if (cio_fault_hit())
+		return NULL;
+	return malloc(n == 0 ? 1 : n);
+}
+
+void *
+cio_calloc(size_t n, size_t m)
+{
+	if (cio_fault_hit())
+		return NULL;
+	return calloc(n == 0 ? 1 : n, m == 0 ? 1 : m);
+}
+
+void *
+cio_realloc(void *p, size_t n)
+{
+	if (cio_fault_hit())
+		return NULL;
+	return realloc(p, n == 0 ? 1 : n);
+}
+
+char *
+cio_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = cio_malloc(n);
+
+	if (d != NULL)
+		memcpy(d, s, n);
+	return d;
+}
+
+/* ---- sources and sinks ------------------------------------------------- */
+
+ssize_t
+cio_read_full(const struct cio_source *src, uint8_t *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t r = src->read(src->ctx, buf + got, len - got);
+
+		if (r < 0)
+			return r;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+ssize_t
+cio_fd_read(void *fdp, uint8_t *buf, size_t len)
+{
+	int fd = *(int *)fdp;
+	ssize_t r;
+
+	if (cio_fault_hit()) {
+		errno = EIO;
+		return CAIRN_ERR_IO;
+	}
+	do {
+		r = read(fd, buf, len);
+	} while (r < 0 && errno == EINTR);
+	return r < 0 ? CAIRN_ERR_IO : r;
+}
+
+int
+cio_fd_write(void *fdp, const uint8_t *buf, size_t len)
+{
+	int fd = *(int *)fdp;
+
+	while (len > 0) {
+		ssize_t w;
+
+		if (cio_fault_hit()) {
+			errno = EIO;
+			return CAIRN_ERR_IO;
+		}
+		w = write(fd, buf, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return CAIRN_ERR_IO;
+		}
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+cio_membuf_write(void *membuf, const uint8_t *buf, size_t len)
+{
+	struct cio_membuf *m = membuf;
+
+	if (m->max != 0 && (len > m->max || m->len > m->max - len))
+		return CAIRN_ERR_LIMIT;
+	if (m->len + len > m->cap) {
+		size_t cap = m->cap ? m->cap : 4096;
+		uint8_t *p;
+
+		while (cap < m->len + len)
+			cap *= 2;
+		p = cio_realloc(m->data, cap);
+		if (p == NULL)
+			return CAIRN_ERR_NOMEM;
+		m->data = p;
+		m->cap = cap;
+	}
+	if (len > 0)
+		memcpy(m->data + m->len, buf, len);
+	m->len += len;
+	return 0;
+}
+
+void
+cio_membuf_free(struct cio_membuf *m)
+{
+	free(m->data);
+	m->data = NULL;
+	m->len = m->cap = 0;
+}
+
+ssize_t
+cio_memsrc_read(void *memsrc, uint8_t *buf, size_t len)
+{
+	struct cio_memsrc *s = memsrc;
+	size_t n = s->len - s->off;
+
+	if (n > len)
+		n = len;
+	if (n > 0)
+		memcpy(buf, s->data + s->off, n);
+	s->off += n;
+	return (ssize_t)n;
+}
+
+/* ---- atomic output ----------------------------------------------------- */
+
+/* Pending temp files, for cleanup from a signal handler. */
+#define CIO_MAX_PENDING 8
+static char *volatile pending[CIO_MAX_PENDING];
+
+static void
+pending_add(char *tmp)
+{
+	for (int i = 0; i < CIO_MAX_PENDING; i++)
+		if (pending[i] == NULL) {
+			pending[i] = tmp;
+			return;
+		}
+}
+
+static void
+pending_del(const char *tmp)
+{
+	for (int i = 0; i < CIO_MAX_PENDING; i++)
+		if (pending[i] == tmp)
+			pending[i] = NULL;
+}
+
+void
+cio_atomic_abort_all_signal_safe(void)
+{
+	for (int i = 0; i < CIO_MAX_PENDING; i++)
+		if (pending[i] != NULL)
+			(void)unlink(pending[i]);
+}
+
+/* cio_fault_hit() that also sets errno, for paths reported with errno. */
+static int
+fault_eio(void)
+{
+	if (!cio_fault_hit())
+		return 0;
+	errno = EIO;
+	return 1;
+}
+
+static char *
+dir_of(const char *path)
+{
+	char *copy = cio_strdup(path), *d, *res;
+
+	if (copy == NULL)
+		return NULL;
+	d = dirname(copy);
+	res = cio_strdup(d);
+	free(copy);
+	return res;
+}
+
+int
+cio_atomic_open(struct cio_atomic *a, const char *path, mode_t mode, int force)
+{
+	static const char abc[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	char *copy = NULL, *dir = NULL, *base;
+	struct stat st;
+	size_t n;
+	int rc = CAIRN_ERR_NOMEM;
+
+	a->fd = -1;
+	a->force = force;
+	a->wb.written = a->wb.started = 0;
+	a->path = a->tmp = NULL;
+	if (lstat(path, &st) == 0) {
+		if (!force)
+			return CAIRN_ERR_EXISTS;
+		if (!S_ISREG(st.st_mode))
+			return CAIRN_ERR_INVAL;
+	}
+	if ((a->path = cio_strdup(path)) == NULL ||
+	    (copy = cio_strdup(path)) == NULL || (dir = dir_of(path)) == NULL)
+		goto out;
+	base = basename(copy);
+	n = strlen(dir) + strlen(base) + 16;
+	if ((a->tmp = cio_malloc(n)) == NULL)
+		goto out;
+	for (int tries = 0; tries < 100; tries++) {
+		char rnd[7];
+
+		for (int i = 0; i < 6; i++)
+			rnd[i] = abc[randombytes_uniform(sizeof(abc) - 1)];
+		rnd[6] = '\0';
+		snprintf(a->tmp, n, "%s/.%s.%s", dir, base, rnd);
+		if (cio_fault_hit()) {
+			errno = EIO;
+			rc = CAIRN_ERR_IO;
+			goto out;
+		}
+		a->fd = open(a->tmp,
+		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+		if (a->fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (a->fd < 0) {
+		rc = CAIRN_ERR_IO;
+		goto out;
+	}
+	pending_add(a->tmp);
+	rc = 0;
+out:
+	free(copy);
+	free(dir);
+	if (rc != 0) {
+		free(a->path);
+		free(a->tmp);
+		a->path = a->tmp = NULL;
+	}
+	return rc;
+}
+
+void
+cio_writeback(int fd, struct cio_writeback *wb, size_t n)
+{
+	wb->written += n;
+	if (wb->written - wb->started < CIO_WRITEBACK_STEP)
+		return;
+#ifdef SYNC_FILE_RANGE_WRITE
+	(void)sync_file_range(fd, (off_t)wb->started,
+	    (off_t)(wb->written - wb->started), SYNC_FILE_RANGE_WRITE);
+#else
+	(void)fd;
+#endif
+	wb->started = wb->written;
+}
+
+int
+cio_atomic_commit(struct cio_atomic *a)
+{
+	int rc = CAIRN_ERR_IO, dfd = -1;
+	char *d;
+
+	if (a->tmp == NULL)
+		return CAIRN_ERR_INVAL;
+	/* Whatever can fail for want of memory or of the directory happens
+	 * before the file is published, so that an error leaves nothing at
+	 * a->path (but see the directory fsync below). */
+	if ((d = dir_of(a->path)) == NULL) {
+		rc = CAIRN_ERR_NOMEM;
+		goto out;
+	}
+	dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(d);
+	if (dfd < 0)
+		goto out;
+	if (fault_eio() || fsync(a->fd) != 0)
+		goto out;
+	if (close(a->fd) != 0) {
+		a->fd = -1;
+		goto out;
+	}
+	a->fd = -1;
+	if (fault_eio())
+		goto out;
+	if (a->force) {
+		if (rename(a->tmp, a->path) != 0)
+			goto out;
+	} else {
+		/* link() fails with EEXIST rather than replacing a file that
+		 * appeared since cio_atomic_open(). */
+		if (link(a->tmp, a->path) != 0) {
+			if (errno == EEXIST)
+				rc = CAIRN_ERR_EXISTS;
+			goto out;
+		}
+		(void)unlink(a->tmp);
+	}
+	pending_del(a->tmp);
+	free(a->tmp);
+	a->tmp = NULL;
+	rc = 0;
+	if (fault_eio() || fsync(dfd) != 0) {
+		int e = errno;
+
+		/* Without force the file at a->path is ours since link():
+		 * take it back, so that an error leaves nothing there. */
+		if (!a->force)
+			(void)unlink(a->path);
+		rc = CAIRN_ERR_IO;
+		errno = e;
+	}
+	close(dfd);
+	free(a->path);
+	a->path = NULL;
+	return rc;
+out:
+	if (dfd >= 0)
+		close(dfd);
+	cio_atomic_abort(a);
+	return rc;
+}
+
+void
+cio_atomic_abort(struct cio_atomic *a)
+{
+	if (a->fd >= 0) {
+		close(a->fd);
+		a->fd = -1;
+	}
+	if (a->tmp != NULL) {
+		pending_del(a->tmp);
+		(void)unlink(a->tmp);
+		free(a->tmp);
+		a->tmp = NULL;
+	}
+	free(a->path);
+	a->path = NULL;
+}
+
+/* ---- whole small files ------------------------------------------------- */
+
+int
+cio_read_file(
+    const char *path, size_t max, int secret, char **out, size_t *outlen)
+{
+	int fd, rc = CAIRN_ERR_IO, own = 0;
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+
+	*out = NULL;
+	*outlen = 0;
+	if (strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else {
+		if (cio_fault_hit()) {
+			errno = EIO;
+			return CAIRN_ERR_IO;
+		}
+		fd = open(
+		    path, O_RDONLY | O_CLOEXEC | (secret ? O_NOFOLLOW : 0));
+		if (fd < 0)
+			return CAIRN_ERR_IO;
+		own = 1;
+		if (fstat(fd, &st) != 0)
+			goto out;
+		if (S_ISDIR(st.st_mode)) {
+			errno = EISDIR;
+			goto out;
+		}
+		if (secret && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0) {
+			rc = CAIRN_ERR_PERM;
+			goto out;
+		}
+	}
+	if ((buf = cio_secret_malloc(max + 1)) == NULL) {
+		rc = CAIRN_ERR_NOMEM;
+		goto out;
+	}
+	for (;;) {
+		int f = fd;
+		ssize_t r =
+		    cio_fd_read(&f, (uint8_t *)buf + len, max + 1 - len);
+
+		if (r < 0)
+			goto out;
+		if (r == 0)
+			break;
+		len += (size_t)r;
+		if (len > max) {
+			rc = CAIRN_ERR_LIMIT;
+			goto out;
+		}
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*outlen = len;
+	buf = NULL;
+	rc = 0;
+out:
+	if (buf != NULL)
+		sodium_free(buf); /* sodium_free wipes */
+	if (own)
+		close(fd);
+	return rc;
+}
+
+void
+cio_secret_free(void *p, size_t len)
+{
+	(void)len;
+	if (p != NULL)
+		sodium_free(p);
+}
+
+int
+cio_write_file(const char *path, const void *buf, size_t len, mode_t mode)
+{
+	struct cio_atomic a;
+	int rc;
+
+	if ((rc = cio_atomic_open(&a, path, mode, 0)) != 0)
+		return rc;
+	if ((rc = cio_fd_write(&a.fd, buf, len)) != 0) {
+		cio_atomic_abort(&a);
+		return rc;
+	}
+	return cio_atomic_commit(&a);
+}
+
+int
+cio_same_file(int fd_a, const char *path_b)
+{
+	struct stat sa, sb;
+
+	if (fstat(fd_a, &sa) != 0 || stat(path_b, &sb) != 0)
+		return 0;
+	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
