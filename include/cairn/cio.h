@@ -86,20 +86,24 @@ struct cio_writeback {
 };
 void cio_writeback(int fd, struct cio_writeback *wb, size_t n);
 
+struct cio_pending;
 struct cio_atomic {
 	int fd;
 	int force;
 	char *path;
 	char *tmp;
-	struct cio_writeback wb; /* see cio_writeback() */
+	struct cio_pending *pend; /* its entry in the signal-cleanup list */
+	struct cio_writeback wb;  /* see cio_writeback() */
 };
 int cio_atomic_open(
     struct cio_atomic *a, const char *path, mode_t mode, int force);
 int cio_atomic_commit(struct cio_atomic *a);
 void cio_atomic_abort(struct cio_atomic *a);
 
-/* Remove every pending atomic temp file (safe in a signal handler: uses
- * only unlink()).  Called by the CLI's SIGINT/SIGTERM handler. */
+/* Remove every pending atomic temp file, however many (safe in a signal
+ * handler: uses only unlink()).  Called by the CLI's SIGINT/SIGTERM
+ * handler.  Threads started by cairn block signals, so that the handler
+ * runs in a thread that changes the list only with signals blocked. */
 void cio_atomic_abort_all_signal_safe(void);
 
 /*
@@ -127,6 +131,17 @@ int cio_same_file(int fd_a, const char *path_b);
  * fail.  In normal builds it always returns 0.
  */
 int cio_fault_hit(void);
+
+/*
+ * Test points (tests only; no-ops in normal builds).  cio_test_at(name)
+ * returns 1 at the Nth call with that name when CAIRN_TEST_AT=name[:N]
+ * (N defaults to 1); the caller then plays the attacker (for example
+ * swaps a directory).  cio_test_signal(name) sends SIGTERM to the process
+ * at the Nth call when CAIRN_TEST_SIGNAL=name[:N], so that tests can
+ * interrupt a run at an exact point.
+ */
+int cio_test_at(const char *name);
+void cio_test_signal(const char *name);
 
 /* sodium_malloc / sodium_allocarray (guarded, locked memory for
  * secrets; free with sodium_free) honouring fault injection. */

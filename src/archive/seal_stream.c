@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -388,6 +389,7 @@ stream_threaded(struct tar_side *t, struct sums *sums, int *result)
 	struct pipe *pp;
 	pthread_t th;
 	uint8_t digest[DIGEST_SHA256_LEN];
+	sigset_t all, old;
 	int rc = 0, started = 0, n = 0;
 
 	if ((pp = cio_calloc(1, sizeof(*pp))) == NULL)
@@ -399,9 +401,14 @@ stream_threaded(struct tar_side *t, struct sums *sums, int *result)
 	for (n = 0; n < SEAL_SLOTS; n++)
 		if ((pp->s[n].buf = cio_malloc(SEAL_BLOCK)) == NULL)
 			goto out;
-	if (pthread_create(&th, NULL, producer, pp) != 0)
+	/* The thread blocks signals: the CLI's handler must run in a
+	 * thread that changes the cleanup lists with signals blocked. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	started = pthread_create(&th, NULL, producer, pp) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!started)
 		goto out;
-	started = 1;
 	for (t->i = 0; rc == 0 && t->i < p->m->nentries; t->i++) {
 		const struct manifest_entry *e = &p->m->entries[t->i];
 

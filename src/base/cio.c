@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,11 +48,58 @@ cio_fault_hit(void)
 		return 1;
 	return 0;
 }
+
+/* "name" or "name:N" in the environment variable var matches the Nth call
+ * with this name (the first when N is not given). */
+static int
+test_match(const char *var, const char *name, long *count)
+{
+	const char *e = getenv(var);
+	size_t n = strlen(name);
+	long want = 1;
+
+	if (e == NULL || strncmp(e, name, n) != 0 ||
+	    (e[n] != '\0' && e[n] != ':'))
+		return 0;
+	if (e[n] == ':')
+		want = strtol(e + n + 1, NULL, 10);
+	return ++*count == want;
+}
+
+int
+cio_test_at(const char *name)
+{
+	static long count;
+
+	return test_match("CAIRN_TEST_AT", name, &count);
+}
+
+void
+cio_test_signal(const char *name)
+{
+	static long count;
+
+	if (test_match("CAIRN_TEST_SIGNAL", name, &count))
+		(void)kill(getpid(), SIGTERM);
+}
 #else
 int
 cio_fault_hit(void)
 {
 	return 0;
+}
+
+int
+cio_test_at(const char *name)
+{
+	(void)name;
+	return 0;
+}
+
+void
+cio_test_signal(const char *name)
+{
+	(void)name;
 }
 #endif
 
@@ -210,34 +258,62 @@ cio_memsrc_read(void *memsrc, uint8_t *buf, size_t len)
 
 /* ---- atomic output ----------------------------------------------------- */
 
-/* Pending temp files, for cleanup from a signal handler. */
-#define CIO_MAX_PENDING 8
-static char *volatile pending[CIO_MAX_PENDING];
+/*
+ * Pending temp files, for cleanup from a signal handler: a linked list
+ * with no limit (a fixed table silently dropped the 9th file, which then
+ * survived a signal).  It is changed only with signals blocked, and every
+ * thread cairn starts blocks them, so the handler never sees it half
+ * changed.
+ */
+struct cio_pending {
+	struct cio_pending *volatile next;
+	const char *tmp;
+};
+static struct cio_pending *volatile pending_head;
 
 static void
-pending_add(char *tmp)
+block_all(sigset_t *old)
 {
-	for (int i = 0; i < CIO_MAX_PENDING; i++)
-		if (pending[i] == NULL) {
-			pending[i] = tmp;
-			return;
-		}
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, old);
+}
+
+/* Link node (holding a->tmp) in front; signals are blocked by the caller. */
+static void
+pending_add(struct cio_atomic *a, struct cio_pending *node)
+{
+	node->tmp = a->tmp;
+	node->next = pending_head;
+	pending_head = node;
+	a->pend = node;
 }
 
 static void
-pending_del(const char *tmp)
+pending_del(struct cio_atomic *a)
 {
-	for (int i = 0; i < CIO_MAX_PENDING; i++)
-		if (pending[i] == tmp)
-			pending[i] = NULL;
+	struct cio_pending *volatile *pp;
+	sigset_t old;
+
+	if (a->pend == NULL)
+		return;
+	block_all(&old);
+	for (pp = &pending_head; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == a->pend) {
+			*pp = a->pend->next;
+			break;
+		}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	free(a->pend);
+	a->pend = NULL;
 }
 
 void
 cio_atomic_abort_all_signal_safe(void)
 {
-	for (int i = 0; i < CIO_MAX_PENDING; i++)
-		if (pending[i] != NULL)
-			(void)unlink(pending[i]);
+	for (struct cio_pending *p = pending_head; p != NULL; p = p->next)
+		(void)unlink(p->tmp);
 }
 
 /* cio_fault_hit() that also sets errno, for paths reported with errno. */
@@ -268,7 +344,9 @@ cio_atomic_open(struct cio_atomic *a, const char *path, mode_t mode, int force)
 {
 	static const char abc[] = "abcdefghijklmnopqrstuvwxyz0123456789";
 	char *copy = NULL, *dir = NULL, *base;
+	struct cio_pending *node = NULL;
 	struct stat st;
+	sigset_t old;
 	size_t n;
 	int rc = CAIRN_ERR_NOMEM;
 
@@ -276,6 +354,7 @@ cio_atomic_open(struct cio_atomic *a, const char *path, mode_t mode, int force)
 	a->force = force;
 	a->wb.written = a->wb.started = 0;
 	a->path = a->tmp = NULL;
+	a->pend = NULL;
 	if (lstat(path, &st) == 0) {
 		if (!force)
 			return CAIRN_ERR_EXISTS;
@@ -283,7 +362,8 @@ cio_atomic_open(struct cio_atomic *a, const char *path, mode_t mode, int force)
 			return CAIRN_ERR_INVAL;
 	}
 	if ((a->path = cio_strdup(path)) == NULL ||
-	    (copy = cio_strdup(path)) == NULL || (dir = dir_of(path)) == NULL)
+	    (copy = cio_strdup(path)) == NULL || (dir = dir_of(path)) == NULL ||
+	    (node = cio_malloc(sizeof(*node))) == NULL)
 		goto out;
 	base = basename(copy);
 	n = strlen(dir) + strlen(base) + 16;
@@ -301,8 +381,14 @@ cio_atomic_open(struct cio_atomic *a, const char *path, mode_t mode, int force)
 			rc = CAIRN_ERR_IO;
 			goto out;
 		}
+		/* Created and listed with signals blocked: a signal either
+		 * finds the file listed or finds no file. */
+		block_all(&old);
 		a->fd = open(a->tmp,
 		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+		if (a->fd >= 0)
+			pending_add(a, node);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		if (a->fd >= 0 || errno != EEXIST)
 			break;
 	}
@@ -310,11 +396,12 @@ cio_atomic_open(struct cio_atomic *a, const char *path, mode_t mode, int force)
 		rc = CAIRN_ERR_IO;
 		goto out;
 	}
-	pending_add(a->tmp);
+	node = NULL;
 	rc = 0;
 out:
 	free(copy);
 	free(dir);
+	free(node);
 	if (rc != 0) {
 		free(a->path);
 		free(a->tmp);
@@ -379,7 +466,7 @@ cio_atomic_commit(struct cio_atomic *a)
 		}
 		(void)unlink(a->tmp);
 	}
-	pending_del(a->tmp);
+	pending_del(a);
 	free(a->tmp);
 	a->tmp = NULL;
 	rc = 0;
@@ -412,8 +499,8 @@ cio_atomic_abort(struct cio_atomic *a)
 		a->fd = -1;
 	}
 	if (a->tmp != NULL) {
-		pending_del(a->tmp);
 		(void)unlink(a->tmp);
+		pending_del(a);
 		free(a->tmp);
 		a->tmp = NULL;
 	}

@@ -60,9 +60,11 @@ extern const char cli_exit_code_help[];
  */
 int cli_setup(void);
 /* Also run fn (async-signal-safe, e.g. extract_abort_signal_safe) from
- * that handler, before it removes the temp files.  At most 4; adding the
- * same fn twice is a no-op. */
-void cli_at_signal(void (*fn)(void));
+ * that handler, before it removes the temp files.  Adding the same fn
+ * twice is a no-op.  Returns 0, or CLI_EXIT_ERR (after printing) when the
+ * fixed table (one slot per cleanup function in the code) is full: never
+ * a silent drop. */
+int cli_at_signal(void (*fn)(void)) __attribute__((warn_unused_result));
 /* main() calls this when the command returned: an exit() before that
  * (from inside a library) runs the same cleanups and prints an error. */
 void cli_main_done(void);

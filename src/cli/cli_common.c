@@ -322,18 +322,23 @@ cli_claim_stdin(const char *what)
 
 /* ---- process setup ---------------------------------------------------- */
 
-/* Extra async-signal-safe cleanups (cli_at_signal). */
-#define CLI_MAX_AT_SIGNAL 4
+/* Extra async-signal-safe cleanups (cli_at_signal).  One slot per
+ * cleanup function in the code (extract, progress, share set, ...). */
+#define CLI_MAX_AT_SIGNAL 8
 static void (*volatile at_signal[CLI_MAX_AT_SIGNAL])(void);
 
-void
+int
 cli_at_signal(void (*fn)(void))
 {
 	for (int i = 0; i < CLI_MAX_AT_SIGNAL; i++)
 		if (at_signal[i] == NULL || at_signal[i] == fn) {
 			at_signal[i] = fn;
-			return;
+			return 0;
 		}
+	/* Never silently: a cleanup that would not run leaves plaintext. */
+	cli_error(
+	    "internal limit: more than %d signal cleanups", CLI_MAX_AT_SIGNAL);
+	return CLI_EXIT_ERR;
 }
 
 /* The cleanups of an interrupted run (async-signal-safe): the

@@ -180,10 +180,11 @@ cli_progress_start(struct cli_progress *p, const char *label, uint64_t total,
 		return;
 	if (active != NULL)
 		cli_progress_end(active);
+	if (cli_at_signal(clear_signal_safe) != 0)
+		return; /* no progress line that a signal could not clear */
 	p->on = 1;
 	p->start_ns = now_ns();
 	active = p;
-	cli_at_signal(clear_signal_safe);
 }
 
 void

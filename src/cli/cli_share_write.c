@@ -267,6 +267,38 @@ out:
 	return ec;
 }
 
+/*
+ * The set being written, for the signal handler: a signal removes its
+ * published share files (the first sig_published of sig_paths), the
+ * temp files (cio's list) and the directory when it was made here, so
+ * that an interrupted run leaves no share at all.
+ */
+static char *const *volatile sig_paths;
+static volatile size_t sig_published;
+static const char *volatile sig_dir;
+
+static void
+share_set_abort_signal_safe(void)
+{
+	char *const *paths = sig_paths;
+
+	if (paths == NULL)
+		return;
+	for (size_t i = 0; i < sig_published; i++)
+		(void)unlink(paths[i]);
+	cio_atomic_abort_all_signal_safe();
+	if (sig_dir != NULL)
+		(void)rmdir(sig_dir);
+}
+
+static void
+sig_arm(char *const *paths, const char *dir)
+{
+	sig_published = 0;
+	sig_dir = dir;
+	sig_paths = paths;
+}
+
 /* Commit every pending file, or remove all of them. */
 static int
 commit_all(struct cio_atomic *a, char **paths, size_t n)
@@ -274,9 +306,14 @@ commit_all(struct cio_atomic *a, char **paths, size_t n)
 	size_t k;
 	int rc = 0;
 
-	for (k = 0; k < n; k++)
+	for (k = 0; k < n; k++) {
+		/* Counted first: a signal during the commit removes
+		 * paths[k] too (it was checked absent before writing). */
+		sig_published = k + 1;
 		if ((rc = cio_atomic_commit(&a[k])) != 0)
 			break;
+		cio_test_signal("share-published");
+	}
 	if (k == n)
 		return 0;
 	for (size_t i = 0; i < k; i++)
@@ -331,6 +368,9 @@ cli_share_set_write(
 				goto out;
 			}
 		}
+		if ((ec = cli_at_signal(share_set_abort_signal_safe)) != 0)
+			goto out;
+		sig_arm(paths, created ? set->dir : NULL);
 		for (k = 0; k < n; k++) {
 			const struct slip39_share *s = &shares[k];
 
@@ -353,6 +393,7 @@ cli_share_set_write(
 				ec = cli_fail(rc, "%s", paths[k]);
 				goto out;
 			}
+			cio_test_signal("share-written");
 		}
 		if ((ec = commit_all(a, paths, n)) != 0) {
 			opened = 0;
@@ -381,6 +422,7 @@ cli_share_set_write(
 out:
 	for (k = 0; k < opened; k++)
 		cio_atomic_abort(&a[k]);
+	sig_arm(NULL, NULL);
 	set->dir_created = ec == 0 && created;
 	if (ec != 0 && created)
 		(void)rmdir(set->dir); /* only if empty: no share was kept */

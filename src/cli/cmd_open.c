@@ -154,7 +154,8 @@ cmd_open(int argc, char **argv)
 	}
 	if ((ec = cli_archive_open(&a, path, &u)) != 0)
 		goto out;
-	cli_at_signal(extract_abort_signal_safe);
+	if ((ec = cli_at_signal(extract_abort_signal_safe)) != 0)
+		goto out;
 	if ((rc = extract_begin(&x, dest)) != 0) {
 		ec = rc == CAIRN_ERR_EXISTS
 		    ? cli_fail_why(CLI_EXIT_ERR, "already exists", "%s", dest)
