@@ -5,17 +5,20 @@
 # Keep in step with the CLI: tests/cli/packaging.bats checks that every
 # verb in `cairn --help` and every flag in `cairn VERB --help` is offered.
 
-_cairn_verbs="keygen pubkey encrypt decrypt seal list verify open split combine share recovery help"
+_cairn_verbs="keygen pubkey encrypt decrypt seal list verify open parity repair split combine share recovery help"
 
 # Flags per verb ("share check" etc. are keyed "share_check").
 _cairn_flags_keygen="-o --output -p --passphrase --passphrase-file -h --help"
 _cairn_flags_pubkey="-i --identity --passphrase-file --signing -s --signing-key --json -h --help"
 _cairn_flags_encrypt="-r --recipient -R --recipients-file -p --passphrase --passphrase-file -a --armor -o --output --force -q --quiet -h --help"
 _cairn_flags_decrypt="-i --identity --passphrase-file --share --share-passphrase-file -o --output --force -q --quiet -h --help"
-_cairn_flags_seal="-r --recipient -R --recipients-file -p --passphrase --passphrase-file -s --signing-key --signing-passphrase-file --no-sign -m --note --note-file --case -a --armor -o --output --force --json -q --quiet -h --help"
+_cairn_flags_seal="-r --recipient -R --recipients-file -p --passphrase --passphrase-file -s --signing-key --signing-passphrase-file --no-sign -m --note --note-file --case -a --armor -o --output --force --parity --json -q --quiet -h --help"
 _cairn_flags_list="-i --identity --passphrase-file --share --share-passphrase-file --json -h --help"
 _cairn_flags_verify="-i --identity --passphrase-file --share --share-passphrase-file --signer --json -q --quiet -h --help"
 _cairn_flags_open="-i --identity --passphrase-file --share --share-passphrase-file --signer -C --directory --json -q --quiet -h --help"
+_cairn_flags_parity_create="-q --quiet -h --help"
+_cairn_flags_parity_verify="-q --quiet -h --help"
+_cairn_flags_repair="-q --quiet -h --help"
 _cairn_flags_split="-t --threshold -n --shares --group --group-threshold --to --name --passphrase-file -o --output --print --secret-hex-file --iteration-exponent --json -q --quiet -h --help"
 _cairn_flags_combine="-i --identity --passphrase-file -o --output --print-secret-hex -h --help"
 _cairn_flags_share_check="-i --identity --json -h --help"
@@ -24,6 +27,7 @@ _cairn_flags_recovery_init="-t --threshold --contact --group --group-threshold -
 
 _cairn_subverbs_share="check reveal"
 _cairn_subverbs_recovery="init"
+_cairn_subverbs_parity="create verify"
 
 # Complete file names (dirs=1: directories only) into COMPREPLY.
 _cairn_files()
@@ -51,7 +55,7 @@ _cairn()
 		if [[ -z $verb ]]; then
 			[[ $w == -* ]] && continue
 			verb=$w key=$w nverb=$i
-		elif [[ $verb == share || $verb == recovery ]] && [[ $key == "$verb" ]] &&
+		elif [[ $verb == share || $verb == recovery || $verb == parity ]] && [[ $key == "$verb" ]] &&
 		    [[ $w != -* ]]; then
 			key=${verb}_$w nverb=$i
 			break
@@ -73,7 +77,7 @@ _cairn()
 		    COMPREPLY=($(compgen -W "$_cairn_verbs" -- "$cur"))
 		return 0
 		;;
-	share | recovery)
+	share | recovery | parity)
 		local sub="_cairn_subverbs_$key"
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "-h --help" -- "$cur"))
@@ -105,7 +109,7 @@ _cairn()
 		;;
 	-r | --recipient | --to | -m | --note | --case | -t | --threshold | \
 	    -n | --shares | --group | --group-threshold | --contact | --name | \
-	    --iteration-exponent)
+	    --iteration-exponent | --parity)
 		# free text: a recipient, a note, a number...
 		return 0
 		;;

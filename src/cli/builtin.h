@@ -22,5 +22,8 @@ int cmd_split(int argc, char **argv);
 int cmd_combine(int argc, char **argv);
 int cmd_share(int argc, char **argv);
 int cmd_recovery(int argc, char **argv);
+int cmd_parity(int argc, char **argv);
+int cmd_repair(int argc, char **argv);
+int cmd_salvage(int argc, char **argv);
 
 #endif

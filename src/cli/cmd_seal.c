@@ -22,6 +22,7 @@
 #include "cli.h"
 #include "cli_archive.h"
 #include "cli_json.h"
+#include "cli_parity.h"
 #include "cli_progress.h"
 #include "cairn/manifest.h"
 #include "cairn/minisig.h"
@@ -59,6 +60,9 @@ static const char seal_help[] =
     "                           NAME-YYYYMMDDTHHMMSSZ.cairn here, NAME being\n"
     "                           the first PATH's last component\n"
     "      --force              replace OUT if it exists\n"
+    "      --parity PERCENT     also write PAR2 recovery data for PERCENT %\n"
+    "                           of the archive (OUT.par2, OUT.vol*.par2;\n"
+    "                           needs par2; 5..10 recommended)\n"
     "      --json               print a JSON summary\n"
     "  -q, --quiet              no output name, no progress display\n"
     "  -h, --help               show this help\n";
@@ -67,7 +71,7 @@ struct seal_args {
 	const char **rstr, **rfiles, **notes, **notefiles;
 	size_t nr, nR, nnotes, nnotefiles;
 	const char *passfile, *signkey, *signpass, *case_label, *outpath;
-	int ask, nosign, armor, force, json, quiet;
+	int ask, nosign, armor, force, json, quiet, parity;
 };
 
 static void
@@ -290,7 +294,8 @@ parse(int argc, char **argv, struct seal_args *s)
 		OPT_NOTEFILE,
 		OPT_CASE,
 		OPT_FORCE,
-		OPT_JSON
+		OPT_JSON,
+		OPT_PARITY
 	};
 	static const struct option longopts[] = {
 	    {"recipient", required_argument, NULL, 'r'},
@@ -306,6 +311,7 @@ parse(int argc, char **argv, struct seal_args *s)
 	    {"armor", no_argument, NULL, 'a'},
 	    {"output", required_argument, NULL, 'o'},
 	    {"force", no_argument, NULL, OPT_FORCE},
+	    {"parity", required_argument, NULL, OPT_PARITY},
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
@@ -334,6 +340,11 @@ parse(int argc, char **argv, struct seal_args *s)
 		case 'a': s->armor = 1; break;
 		case 'o': s->outpath = optarg; break;
 		case OPT_FORCE: s->force = 1; break;
+		case OPT_PARITY:
+			if ((c = cli_parity_percent(
+			         "seal", optarg, &s->parity)) != 0)
+				return c;
+			break;
 		case OPT_JSON: s->json = 1; break;
 		case 'q': s->quiet = 1; break;
 		case 'h': cli_print_help(seal_help); return -1;
@@ -351,6 +362,9 @@ parse(int argc, char **argv, struct seal_args *s)
 	if (s->json && s->outpath != NULL && strcmp(s->outpath, "-") == 0)
 		return cli_usage_error(
 		    "seal", "--json prints to standard output: give -o FILE");
+	if (s->parity && s->outpath != NULL && strcmp(s->outpath, "-") == 0)
+		return cli_usage_error(
+		    "seal", "--parity writes files beside OUT: give -o FILE");
 	return 0;
 }
 
@@ -364,7 +378,7 @@ cmd_seal(int argc, char **argv)
 	struct cli_out out;
 	struct cli_progress pg;
 	struct cli_progress_sink counted;
-	char *dflt = NULL;
+	char *dflt = NULL, *par2 = NULL;
 	const char *outpath;
 	int ec, rc;
 
@@ -384,6 +398,10 @@ cmd_seal(int argc, char **argv)
 	if ((ec = parse(argc, argv, &s)) != 0) {
 		if (ec < 0)
 			ec = 0;
+		goto out;
+	}
+	if (s.parity && (par2 = parity_need_par2("seal")) == NULL) {
+		ec = CLI_EXIT_ERR;
 		goto out;
 	}
 	if ((ec = get_recipients(&s, &rs)) != 0 ||
@@ -451,7 +469,8 @@ cmd_seal(int argc, char **argv)
 	}
 	if ((ec = cli_out_commit(&out)) != 0)
 		goto out;
-	ec = print_summary(&s, p, out.name, rs.n);
+	if ((ec = print_summary(&s, p, out.name, rs.n)) == 0 && s.parity)
+		ec = cli_parity_create(out.name, s.parity, s.quiet || s.json);
 out:
 	cli_progress_end(&pg);
 	cli_out_abort(&out);
@@ -459,6 +478,7 @@ out:
 	minisig_secret_free(sk);
 	age_recipients_free(&rs);
 	free(dflt);
+	free(par2);
 	free(s.rstr);
 	free(s.rfiles);
 	free(s.notes);

@@ -15,6 +15,7 @@
 #include "builtin.h"
 #include "cli.h"
 #include "cli_archive.h"
+#include "cli_parity.h"
 #include "cli_unlock.h"
 #include "cairn/unseal.h"
 
@@ -57,7 +58,7 @@ cmd_verify(int argc, char **argv)
 	struct cli_unlock u;
 	struct cli_archive a;
 	struct unseal_result res;
-	const char *path;
+	const char *path = NULL;
 	int c, ec, rc = 0, json = 0, quiet = 0;
 
 	memset(&a, 0, sizeof(a));
@@ -90,6 +91,8 @@ cmd_verify(int argc, char **argv)
 	    &a, "verify", &signers, NULL, quiet || json, &res);
 	ec = cli_archive_finish(&a, &res, rc, 0, NULL, json, quiet);
 out:
+	if (ec == CLI_EXIT_INTEGRITY && path != NULL)
+		cli_parity_advise(path);
 	unseal_result_free(&res);
 	cli_archive_close(&a);
 	cli_unlock_free(&u);

@@ -27,6 +27,8 @@ static const struct command commands[] = {
     {"list", cmd_list, "show an archive's manifest (not verified)"},
     {"verify", cmd_verify, "check an archive completely"},
     {"open", cmd_open, "verify and extract an archive safely"},
+    {"parity", cmd_parity, "write PAR2 recovery data beside an archive"},
+    {"repair", cmd_repair, "repair a damaged archive from its parity"},
     {"split", cmd_split, "split an identity into SLIP-39 shares"},
     {"combine", cmd_combine, "rebuild an identity from shares"},
     {"share", cmd_share, "check or reveal one share file"},
