@@ -65,8 +65,10 @@ ssize_t cio_memsrc_read(void *memsrc, uint8_t *buf, size_t len);
  * refuses with CAIRN_ERR_EXISTS when path exists and !force.  Write to
  * a->fd (or use cio_fd_write with &a->fd).  cio_atomic_commit() fsyncs,
  * renames over path (or links, when !force, so an existing file is never
- * replaced) and fsyncs the directory; on any error (with !force) nothing
- * is left at path, even when only the directory fsync failed.
+ * replaced; without hard links, as on FAT and exFAT, it uses
+ * cio_rename_noreplace()) and fsyncs the directory; on any error (with
+ * !force) nothing is left at path, even when only the directory fsync
+ * failed.
  * cio_atomic_abort() unlinks the temp file.  Either one must be called
  * exactly once; both are safe to call after the other (no-op).
  */
@@ -100,6 +102,20 @@ int cio_atomic_open(
 int cio_atomic_commit(struct cio_atomic *a);
 void cio_atomic_abort(struct cio_atomic *a);
 
+/*
+ * Rename old to newpath (relative to the directory fds, or AT_FDCWD)
+ * without replacing anything there: renameat2(RENAME_NOREPLACE), and
+ * where the file system does not support it (FAT and exFAT through FUSE:
+ * EINVAL), claim newpath with an empty placeholder created exclusively
+ * (O_EXCL file or mkdir, of old's kind) and rename over it.  That fallback
+ * is not atomic: a crash between the two steps can leave the empty
+ * placeholder, and a process that deletes and recreates newpath in that
+ * window would be replaced.  Returns 0, CAIRN_ERR_EXISTS or CAIRN_ERR_IO
+ * (errno set).  cio_atomic_commit() uses it when link() is not supported.
+ */
+int cio_rename_noreplace(
+    int olddirfd, const char *old, int newdirfd, const char *newpath);
+
 /* Remove every pending atomic temp file, however many (safe in a signal
  * handler: uses only unlink()).  Called by the CLI's SIGINT/SIGTERM
  * handler.  Threads started by cairn block signals, so that the handler
@@ -109,12 +125,22 @@ void cio_atomic_abort_all_signal_safe(void);
 /*
  * Read a whole small file (at most max bytes) into sodium_malloc'd memory,
  * NUL-terminated.  With secret != 0 the file is opened O_NOFOLLOW and
- * refused (CAIRN_ERR_PERM) when readable or writable by group or others.
- * "-" reads standard input.  *out must be freed with cio_secret_free().
+ * refused (CAIRN_ERR_PERM) when readable or writable by group or others,
+ * unless it sits on a file system that cannot store permissions (FAT,
+ * exFAT; on FUSE, one where making the file private does not take: the
+ * attempt is made, and on a file system that stores permissions it
+ * leaves the file private).  Callers warn about those with
+ * cio_secret_on_modeless_fs().  "-" reads standard input.  *out must be
+ * freed with cio_secret_free().
  */
 int cio_read_file(
     const char *path, size_t max, int secret, char **out, size_t *outlen);
 void cio_secret_free(void *p, size_t len);
+
+/* 1 when path is a regular file accessible by group or others that
+ * cio_read_file(secret) accepts only because its file system cannot
+ * store permissions (so anyone with the medium can read it); else 0. */
+int cio_secret_on_modeless_fs(const char *path);
 
 /* Write a small file atomically with the given mode (0600 for secrets),
  * refusing to overwrite. */

@@ -65,6 +65,16 @@ extract_abort_signal_safe(void)
 	}
 }
 
+/* fchmod() that succeeds where the file system cannot store modes at all
+ * (fusefat: ENOSYS), so that open -C works on a FAT stick. */
+static int
+x_fchmod(int fd, mode_t mode)
+{
+	if (fchmod(fd, mode) == 0 || errno == ENOSYS || errno == EOPNOTSUPP)
+		return 0;
+	return -1;
+}
+
 static void
 block_signals(sigset_t *old)
 {
@@ -375,7 +385,7 @@ extract_file_end(struct extract *x)
 		return CAIRN_ERR_INVAL;
 	set_times(ts, x->file_mtime);
 	if (x_fault() ||
-	    fchmod(x->filefd, (0600 | (x->file_mode & 0044)) & ~x->umask) !=
+	    x_fchmod(x->filefd, (0600 | (x->file_mode & 0044)) & ~x->umask) !=
 	        0 ||
 	    x_fault() || futimens(x->filefd, ts) != 0)
 		rc = CAIRN_ERR_IO;
@@ -403,7 +413,7 @@ apply_dirs(struct extract *x)
 			return x_errno();
 		set_times(ts, d->mtime);
 		rc = x_fault() ||
-		    fchmod(fd, (0700 | (d->mode & 0055)) & ~x->umask) != 0 ||
+		    x_fchmod(fd, (0700 | (d->mode & 0055)) & ~x->umask) != 0 ||
 		    x_fault() || futimens(fd, ts) != 0;
 		close(fd);
 		if (rc)
@@ -424,17 +434,18 @@ extract_commit(struct extract *x)
 		goto fail;
 	rc = CAIRN_ERR_IO;
 	if (x_fault() || syncfs(x->stagefd) != 0 || x_fault() ||
-	    fchmod(x->stagefd, 0755 & ~x->umask) != 0)
+	    x_fchmod(x->stagefd, 0755 & ~x->umask) != 0)
 		goto fail;
 	block_signals(&old);
 	if (x_fault() ||
-	    renameat2(x->parentfd, x->stage_name, x->parentfd, x->dest_name,
-	        RENAME_NOREPLACE) != 0) {
+	    (rc = cio_rename_noreplace(
+	         x->parentfd, x->stage_name, x->parentfd, x->dest_name)) != 0) {
 		int saved = errno;
 
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		errno = saved;
-		rc = saved == EEXIST ? CAIRN_ERR_EXISTS : CAIRN_ERR_IO;
+		if (rc != CAIRN_ERR_EXISTS)
+			rc = CAIRN_ERR_IO;
 		goto fail;
 	}
 	arm(x, 0);
@@ -447,8 +458,8 @@ extract_commit(struct extract *x)
 		 * (it is ours since the rename), so that an error leaves
 		 * nothing at the destination, as cio_atomic_commit() does. */
 		block_signals(&old);
-		if (renameat2(x->parentfd, x->dest_name, x->parentfd,
-		        x->stage_name, RENAME_NOREPLACE) == 0) {
+		if (cio_rename_noreplace(x->parentfd, x->dest_name, x->parentfd,
+		        x->stage_name) == 0) {
 			x->done = 0;
 			arm(x, 1);
 		}

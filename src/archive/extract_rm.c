@@ -60,7 +60,9 @@ extract_rm_tree(int parentfd, const char *name)
 					removed = 1;
 					continue;
 				}
-				if (errno != ENOTEMPTY && errno != EEXIST)
+				/* fusefat says EPERM for a full directory */
+				if (errno != ENOTEMPTY && errno != EEXIST &&
+				    errno != EPERM)
 					continue;
 				next = openat(fd, s, X_DIR_FLAGS);
 				if (next < 0 && errno == EACCES &&

@@ -4,6 +4,7 @@
  *
  * Knows nothing of age, tar, JSON or the terminal.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -425,6 +427,91 @@ cio_writeback(int fd, struct cio_writeback *wb, size_t n)
 	wb->started = wb->written;
 }
 
+/* 1 when the directory name (in dfd) holds any entry besides . and .. */
+static int
+dir_has_entries(int dfd, const char *name)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while (r == 0 && (e = readdir(d)) != NULL)
+		r = strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return r;
+}
+
+/* Claim newpath with an empty placeholder of old's kind (a directory
+ * for a directory, else a file), then rename old over it.  Signals are
+ * blocked meanwhile, so that an interruption never leaves the
+ * placeholder behind; a crash can (see cio.h). */
+static int
+rename_over_placeholder(
+    int odfd, const char *old, int ndfd, const char *newpath)
+{
+	struct stat st;
+	sigset_t all, saved;
+	int fd, rc = CAIRN_ERR_IO, e = 0, flags, gone = 0, full;
+
+	if (fstatat(odfd, old, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return CAIRN_ERR_IO;
+	flags = S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0;
+	full = flags != 0 && dir_has_entries(odfd, old);
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &saved);
+	if (flags != 0)
+		fd = mkdirat(ndfd, newpath, 0700);
+	else if ((fd = openat(ndfd, newpath,
+	              O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	              0600)) >= 0)
+		fd = close(fd);
+	if (fd != 0) {
+		e = errno;
+		rc = e == EEXIST ? CAIRN_ERR_EXISTS : CAIRN_ERR_IO;
+		goto out;
+	}
+	rc = renameat(odfd, old, ndfd, newpath);
+	/* fusefat cannot rename over a directory (EPERM): remove the
+	 * placeholder and rename into the gap it leaves. */
+	if (rc != 0 && errno == EPERM && unlinkat(ndfd, newpath, flags) == 0) {
+		gone = 1;
+		rc = renameat(odfd, old, ndfd, newpath);
+	}
+	if (rc != 0) {
+		e = errno;
+		rc = CAIRN_ERR_IO;
+		if (!gone)
+			(void)unlinkat(ndfd, newpath, flags);
+	} else if (full && !dir_has_entries(ndfd, newpath)) {
+		/* fusefat 0.1a empties a directory it renames: never
+		 * report such a move as done. */
+		(void)unlinkat(ndfd, newpath, flags);
+		e = EIO;
+		rc = CAIRN_ERR_IO;
+	}
+out:
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	errno = e;
+	return rc;
+}
+
+int
+cio_rename_noreplace(int odfd, const char *old, int ndfd, const char *newpath)
+{
+	if (renameat2(odfd, old, ndfd, newpath, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno == EEXIST)
+		return CAIRN_ERR_EXISTS;
+	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+		return CAIRN_ERR_IO;
+	return rename_over_placeholder(odfd, old, ndfd, newpath);
+}
+
 int
 cio_atomic_commit(struct cio_atomic *a)
 {
@@ -458,13 +545,19 @@ cio_atomic_commit(struct cio_atomic *a)
 			goto out;
 	} else {
 		/* link() fails with EEXIST rather than replacing a file that
-		 * appeared since cio_atomic_open(). */
-		if (link(a->tmp, a->path) != 0) {
-			if (errno == EEXIST)
-				rc = CAIRN_ERR_EXISTS;
+		 * appeared since cio_atomic_open().  FAT and exFAT have no
+		 * hard links (EPERM): fall back to cio_rename_noreplace(). */
+		if (link(a->tmp, a->path) == 0)
+			(void)unlink(a->tmp);
+		else if (errno == EEXIST) {
+			rc = CAIRN_ERR_EXISTS;
 			goto out;
-		}
-		(void)unlink(a->tmp);
+		} else if (errno != EPERM && errno != EOPNOTSUPP &&
+		    errno != ENOSYS && errno != EMLINK)
+			goto out;
+		else if ((rc = cio_rename_noreplace(
+		              AT_FDCWD, a->tmp, AT_FDCWD, a->path)) != 0)
+			goto out;
 	}
 	pending_del(a);
 	free(a->tmp);
@@ -510,6 +603,46 @@ cio_atomic_abort(struct cio_atomic *a)
 
 /* ---- whole small files ------------------------------------------------- */
 
+#define FS_MSDOS 0x4d44 /* vfat, msdos */
+#define FS_EXFAT 0x2011BAB0
+#define FS_FUSE  0x65735546 /* fuse and fuseblk (exfat-fuse, fusefat, ...) */
+
+/* 1 when the file open at fd, accessible by group or others, sits on a
+ * file system that cannot store permissions: FAT or exFAT in the kernel,
+ * or a FUSE file system on which restricting it to its owner (what the
+ * user would be told to do) does not take. */
+static int
+fd_lacks_modes(int fd)
+{
+	struct statfs sf;
+	struct stat st;
+
+	if (fstatfs(fd, &sf) != 0)
+		return 0;
+	if (sf.f_type == FS_MSDOS || sf.f_type == FS_EXFAT)
+		return 1;
+	if (sf.f_type != FS_FUSE || fstat(fd, &st) != 0)
+		return 0;
+	if (fchmod(fd, st.st_mode & 07700) != 0)
+		return errno == ENOSYS || errno == EOPNOTSUPP;
+	return fstat(fd, &st) == 0 && (st.st_mode & 077) != 0;
+}
+
+int
+cio_secret_on_modeless_fs(const char *path)
+{
+	struct stat st;
+	int fd, r;
+
+	if (strcmp(path, "-") == 0 ||
+	    (fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return 0;
+	r = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (st.st_mode & 077) != 0 && fd_lacks_modes(fd);
+	close(fd);
+	return r;
+}
+
 int
 cio_read_file(
     const char *path, size_t max, int secret, char **out, size_t *outlen)
@@ -539,7 +672,8 @@ cio_read_file(
 			errno = EISDIR;
 			goto out;
 		}
-		if (secret && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0) {
+		if (secret && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0 &&
+		    !fd_lacks_modes(fd)) {
 			rc = CAIRN_ERR_PERM;
 			goto out;
 		}

@@ -77,6 +77,12 @@ void cli_main_done(void);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Warn when the secret file at path (what: "identity file", ...) was
+ * accepted only because its file system cannot store permissions (FAT,
+ * exFAT; see cio_read_file); stdin_opt ("-i -") names the way to give it
+ * on standard input instead, or NULL. */
+void cli_warn_modeless(
+    const char *path, const char *what, const char *stdin_opt);
 /* "cairn: error: <what>: <why>" where why is strerror(errno) for
  * CAIRN_ERR_IO (errno as it is now) and cairn_strerror(err) otherwise;
  * returns cli_exit_code(err) (CLI_EXIT_ERR if err is 0). */

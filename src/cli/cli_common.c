@@ -155,6 +155,20 @@ cli_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+cli_warn_modeless(const char *path, const char *what, const char *stdin_opt)
+{
+	if (!cio_secret_on_modeless_fs(path))
+		return;
+	// clang-format off
+	cli_warn("%s: %s is on a file system that cannot store permissions (FAT or exFAT): anyone who has this device can read it; using it anyway", path, what);
+	if (stdin_opt != NULL)
+		cli_hint("keep it in an encrypted volume, or give it on standard input with %s (e.g. %s < FILE from an encrypted store)", stdin_opt, stdin_opt);
+	else
+		cli_hint("keep it in an encrypted volume");
+	// clang-format on
+}
+
 int
 cli_fail(int err, const char *what_fmt, ...)
 {

@@ -94,6 +94,7 @@ cli_load_identity_file(
 	rc = cio_read_file(path, CLI_IDENTITY_MAX, 1, &text, &len);
 	if (rc != 0)
 		return identity_read_error(rc, path);
+	cli_warn_modeless(path, "identity file", "-i -");
 	memset(&c, 0, sizeof(c));
 	c.path = path;
 	c.ps = ps != NULL && ps->n > 0 ? ps : NULL;

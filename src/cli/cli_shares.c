@@ -93,8 +93,11 @@ read_small(const char *path, size_t max, int secret, const char *what,
 	if (strcmp(path, "-") == 0 && (ec = cli_claim_stdin(what)) != 0)
 		return ec;
 	rc = cio_read_file(path, max, secret, text, len);
-	if (rc == 0)
+	if (rc == 0) {
+		if (secret)
+			cli_warn_modeless(path, what, NULL);
 		return 0;
+	}
 	if (rc == CAIRN_ERR_PERM) {
 		cli_error(
 		    "%s: %s is accessible by group or others", path, what);

@@ -57,6 +57,7 @@ signing_load(
 	if ((rc = cio_read_file(path, CLI_SIGNING_KEY_MAX, 1, &text, &len)) !=
 	    0)
 		return key_read_error(rc, path, "signing key");
+	cli_warn_modeless(path, "signing key", "-s -");
 	if ((enc = minisig_secret_is_encrypted(text, len)) < 0) {
 		cli_error("%s: not a minisign secret key (%s)", path,
 		    cairn_strerror(enc));

@@ -7,6 +7,7 @@
  *
  * Knows cli_unlock.h, cli_archive.h, unseal.h and extract.h.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,9 @@ static const char open_help[] =
     "DIR, which must not exist (default: the archive's file name without\n"
     ".cairn, in the current directory).  Files are written into a private\n"
     "staging directory beside DIR, which becomes DIR only after every check\n"
-    "passed; on failure nothing is left.  Owners are never restored; files\n"
+    "passed; on failure nothing is left (on FAT and exFAT, where a rename\n"
+    "cannot refuse to replace, DIR is claimed with an empty directory just\n"
+    "before the rename).  Owners are never restored; files\n"
     "get mode 0644 or 0600 and directories 0755 or 0700 (after the umask),\n"
     "following the archived read permissions; modification times are\n"
     "restored.\n"
@@ -84,6 +87,19 @@ default_dir(const char *path)
 		d[len - 6] = '\0';
 	}
 	return d;
+}
+
+/* extract_commit() failed other than by the destination appearing. */
+static int
+open_commit_fail(int rc, const char *dest)
+{
+	int e = errno, ec = cli_fail(rc, "%s", dest);
+
+	// clang-format off
+	if (rc == CAIRN_ERR_IO && e == EIO)
+		cli_hint("the file system did not move the checked folder into place intact (fusefat does this); open into a folder on another file system, then copy it");
+	// clang-format on
+	return ec;
 }
 
 int
@@ -176,7 +192,7 @@ cmd_open(int argc, char **argv)
 		    ? cli_fail_why(CLI_EXIT_ERR,
 		          "appeared while the archive was being opened", "%s",
 		          dest)
-		    : cli_fail(rc, "%s", dest);
+		    : open_commit_fail(rc, dest);
 	ec = cli_archive_finish(&a, &res, rc, ec, dest, json, quiet);
 out:
 	extract_free(x);
