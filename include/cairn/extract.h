@@ -7,7 +7,9 @@
  *
  * Rules (documented in docs/format.md, "Opening"):
  *   - the destination must not exist; the staging directory is created
- *     beside it as ".<dest>.cairn-XXXXXX", mode 0700;
+ *     beside it as ".<dest>.cairn-XXXXXX", mode 0700, and held open: its
+ *     name is acted on only after checking it is still that directory
+ *     (device and inode), and it is removed through the descriptor;
  *   - only regular files and directories; every name must pass
  *     tarball_path_syntax() (relative, no "..", no control characters);
  *   - every component is walked with openat(O_NOFOLLOW|O_DIRECTORY)
@@ -63,14 +65,21 @@ int extract_file_end(struct extract *x);
 
 /* Apply directory modes and times, sync, and move the staging directory
  * to dest.  Returns 0, CAIRN_ERR_EXISTS (dest appeared meanwhile: the
- * staging directory is removed), CAIRN_ERR_IO.  On error everything is
- * removed. */
+ * staging directory is removed), CAIRN_ERR_UNSAFE (the staging name no
+ * longer is the directory written: someone who can write the parent
+ * swapped it; nothing is published), CAIRN_ERR_IO.  On error everything
+ * written is removed. */
 int extract_commit(struct extract *x);
 
 /* Remove the staging directory and everything in it (no-op after a
  * successful commit). */
 void extract_abort(struct extract *x);
 void extract_free(struct extract *x);
+
+/* 1 when others can write dest's parent and it is not sticky (on a file
+ * system that stores permissions): they could swap the staging
+ * directory, which extract_commit() then refuses. */
+int extract_parent_unsafe(const struct extract *x);
 
 /* The staging directory's path (for messages); owned by x. */
 const char *extract_staging_path(const struct extract *x);

@@ -37,8 +37,10 @@ struct xdir {
 struct extract {
 	int parentfd, stagefd, filefd;
 	char *dest_name, *stage_name, *stage_path;
+	uint64_t stage_dev, stage_ino; /* what stagefd is: checked by name */
 	mode_t umask;
 	int armed, done;
+	int parent_unsafe; /* see extract_parent_unsafe() */
 	/* the file being written */
 	unsigned int file_mode;
 	int64_t file_mtime;
@@ -53,15 +55,17 @@ struct extract {
 /* ---- the signal-cleanup slot --------------------------------------------- */
 
 static volatile sig_atomic_t sig_armed;
-static volatile int sig_parentfd = -1;
+static volatile int sig_parentfd = -1, sig_stagefd = -1;
+static volatile uint64_t sig_dev, sig_ino;
 static char sig_name[NAME_MAX + 1];
 
 void
 extract_abort_signal_safe(void)
 {
-	if (sig_armed && sig_parentfd >= 0) {
+	if (sig_armed && sig_stagefd >= 0) {
 		sig_armed = 0;
-		extract_rm_tree(sig_parentfd, sig_name);
+		extract_rm_tree(
+		    sig_parentfd, sig_name, sig_stagefd, sig_dev, sig_ino);
 	}
 }
 
@@ -90,6 +94,9 @@ arm(struct extract *x, int on)
 	if (on) {
 		snprintf(sig_name, sizeof(sig_name), "%s", x->stage_name);
 		sig_parentfd = x->parentfd;
+		sig_stagefd = x->stagefd;
+		sig_dev = x->stage_dev;
+		sig_ino = x->stage_ino;
 	}
 	sig_armed = on;
 	x->armed = on;
@@ -105,6 +112,42 @@ x_fault(void)
 	errno = EIO;
 	return 1;
 }
+
+/* 1 when parentfd/name is the staging directory we hold (same device
+ * and inode as stagefd): a name is acted on only after this check. */
+static int
+x_ours(const struct extract *x, const char *name)
+{
+	struct stat st;
+
+	return fstatat(x->parentfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    (uint64_t)st.st_dev == x->stage_dev &&
+	    (uint64_t)st.st_ino == x->stage_ino;
+}
+
+#ifdef CAIRN_TESTING
+/* Test builds, CAIRN_TEST_AT=POINT[:N]: play the user who can write the
+ * destination's parent: move the staging directory to ".moved" and put
+ * a directory of theirs, holding a file "theirs", under its name. */
+static void
+x_test_swap(struct extract *x, const char *point)
+{
+	int fd;
+
+	if (!cio_test_at(point) ||
+	    renameat(x->parentfd, x->stage_name, x->parentfd, ".moved") != 0 ||
+	    mkdirat(x->parentfd, x->stage_name, 0755) != 0)
+		return;
+	fd = openat(x->parentfd, x->stage_name, X_DIR_FLAGS);
+	if (fd >= 0) {
+		close(
+		    openat(fd, "theirs", O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+		close(fd);
+	}
+}
+#else
+#define x_test_swap(x, point) ((void)0)
+#endif
 
 /* ---- setup --------------------------------------------------------------- */
 
@@ -136,16 +179,88 @@ split_dest(const char *dest, char **dir, char **name)
 	return *dir == NULL ? CAIRN_ERR_NOMEM : 0;
 }
 
+/* Check the staging directory just made and opened (signals blocked)
+ * and arm the cleanup: 0, or CAIRN_ERR_UNSAFE when the name is not the
+ * directory we opened or someone else owns it (a swap between mkdirat
+ * and openat). */
+static int
+stage_check(struct extract *x, const struct stat *parent)
+{
+	struct stat st;
+
+	if (fstat(x->stagefd, &st) != 0)
+		return CAIRN_ERR_IO;
+	x->stage_dev = (uint64_t)st.st_dev;
+	x->stage_ino = (uint64_t)st.st_ino;
+	/* The parent's owner is trusted (a file system that cannot store
+	 * owners shows one owner for everything). */
+	if (!x_ours(x, x->stage_name) ||
+	    (st.st_uid != geteuid() && st.st_uid != parent->st_uid))
+		return CAIRN_ERR_UNSAFE;
+	/* Others can write the parent and it is not sticky: they can swap
+	 * the staging directory.  Only where permissions are stored: FAT
+	 * and exFAT show 0777 for everything (then the staging directory
+	 * does not show the 0700 it was made with either). */
+	x->parent_unsafe = (parent->st_mode & 022) != 0 &&
+	    (parent->st_mode & S_ISVTX) == 0 &&
+	    (st.st_mode & 07777) == (0700 & ~x->umask);
+	arm(x, 1);
+	return 0;
+}
+
+/* Create, open and check the staging directory beside the destination,
+ * with signals blocked: a signal finds it armed or absent. */
+static int
+make_stage(struct extract *x)
+{
+	static const char abc[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	struct stat parent;
+	sigset_t old;
+	int made = 0, rc = CAIRN_ERR_IO, saved;
+
+	if (fstat(x->parentfd, &parent) != 0)
+		return CAIRN_ERR_IO;
+	for (int tries = 0; tries < 100 && !made; tries++) {
+		char rnd[7];
+
+		for (int i = 0; i < 6; i++)
+			rnd[i] = abc[randombytes_uniform(sizeof(abc) - 1)];
+		rnd[6] = '\0';
+		snprintf(x->stage_name, NAME_MAX + 1, ".%.*s.cairn-%s",
+		    X_STAGE_NAME_KEEP, x->dest_name, rnd);
+		block_signals(&old);
+		made = !x_fault() &&
+		    mkdirat(x->parentfd, x->stage_name, 0700) == 0;
+		saved = errno;
+		if (made && !x_fault())
+			x->stagefd =
+			    openat(x->parentfd, x->stage_name, X_DIR_FLAGS);
+		saved = made ? errno : saved;
+		if (x->stagefd >= 0)
+			rc = stage_check(x, &parent);
+		else if (made) /* rmdir removes at most an empty directory */
+			(void)unlinkat(
+			    x->parentfd, x->stage_name, AT_REMOVEDIR);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		errno = saved;
+		if (!made && errno != EEXIST)
+			break;
+	}
+	if (x->stagefd >= 0 && rc != 0) {
+		close(x->stagefd); /* not ours: never touched again */
+		x->stagefd = -1;
+	}
+	return rc;
+}
+
 int
 extract_begin(struct extract **out, const char *dest)
 {
-	static const char abc[] = "abcdefghijklmnopqrstuvwxyz0123456789";
 	struct extract *x;
 	struct stat st;
-	sigset_t old;
 	char *dir = NULL;
 	size_t n;
-	int rc, i;
+	int rc;
 
 	*out = NULL;
 	if ((x = cio_calloc(1, sizeof(*x))) == NULL)
@@ -168,30 +283,9 @@ extract_begin(struct extract **out, const char *dest)
 	if ((x->stage_name = cio_malloc(NAME_MAX + 1)) == NULL ||
 	    (x->stage_path = cio_malloc(n)) == NULL)
 		goto out;
-	rc = CAIRN_ERR_IO;
-	for (int tries = 0; tries < 100; tries++) {
-		char rnd[7];
-
-		for (i = 0; i < 6; i++)
-			rnd[i] = abc[randombytes_uniform(sizeof(abc) - 1)];
-		rnd[6] = '\0';
-		snprintf(x->stage_name, NAME_MAX + 1, ".%.*s.cairn-%s",
-		    X_STAGE_NAME_KEEP, x->dest_name, rnd);
-		block_signals(&old);
-		i = x_fault() ? -1 : mkdirat(x->parentfd, x->stage_name, 0700);
-		if (i == 0)
-			arm(x, 1);
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		if (i == 0 || errno != EEXIST)
-			break;
-	}
-	if (!x->armed)
+	if ((rc = make_stage(x)) != 0)
 		goto out;
 	snprintf(x->stage_path, n, "%s/%s", dir, x->stage_name);
-	if (x_fault() ||
-	    (x->stagefd = openat(x->parentfd, x->stage_name, X_DIR_FLAGS)) < 0)
-		goto out;
-	rc = 0;
 out:
 	free(dir);
 	if (rc != 0) {
@@ -210,6 +304,12 @@ const char *
 extract_staging_path(const struct extract *x)
 {
 	return x->stage_path;
+}
+
+int
+extract_parent_unsafe(const struct extract *x)
+{
+	return x->parent_unsafe;
 }
 
 /* ---- walking --------------------------------------------------------------- */
@@ -344,6 +444,8 @@ extract_file_begin(
 	if ((rc = x_check(x, path)) != 0 ||
 	    (rc = x_parent(x, path, &pfd, &leaf)) != 0)
 		return rc;
+	x_test_swap(x, "extract-file");
+	cio_test_signal("extract-file");
 	if (cio_fault_hit())
 		return CAIRN_ERR_IO;
 	x->filefd = openat(pfd, leaf,
@@ -436,6 +538,12 @@ extract_commit(struct extract *x)
 	if (x_fault() || syncfs(x->stagefd) != 0 || x_fault() ||
 	    x_fchmod(x->stagefd, 0755 & ~x->umask) != 0)
 		goto fail;
+	/* Never rename a name not verified to be the tree we wrote. */
+	x_test_swap(x, "extract-commit");
+	if (!x_ours(x, x->stage_name)) {
+		rc = CAIRN_ERR_UNSAFE;
+		goto fail;
+	}
 	block_signals(&old);
 	if (x_fault() ||
 	    (rc = cio_rename_noreplace(
@@ -446,6 +554,15 @@ extract_commit(struct extract *x)
 		errno = saved;
 		if (rc != CAIRN_ERR_EXISTS)
 			rc = CAIRN_ERR_IO;
+		goto fail;
+	}
+	if (!x_ours(x, x->dest_name)) {
+		/* Swapped between the check and the rename: put theirs back
+		 * under the staging name; ours is removed by descriptor. */
+		(void)cio_rename_noreplace(
+		    x->parentfd, x->dest_name, x->parentfd, x->stage_name);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		rc = CAIRN_ERR_UNSAFE;
 		goto fail;
 	}
 	arm(x, 0);
@@ -485,7 +602,8 @@ extract_abort(struct extract *x)
 		close(x->filefd);
 	x->filefd = -1;
 	if (x->armed && !x->done) {
-		extract_rm_tree(x->parentfd, x->stage_name);
+		extract_rm_tree(x->parentfd, x->stage_name, x->stagefd,
+		    x->stage_dev, x->stage_ino);
 		arm(x, 0);
 	}
 	x->done = 1;

@@ -6,15 +6,19 @@
 #define CAIRN_EXTRACT_IMPL_H
 
 #include <fcntl.h>
+#include <stdint.h>
 
 #define X_DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 
 /*
- * Remove parentfd/name and everything below it, using only
+ * Remove everything below the directory rootfd (borrowed, not closed),
+ * then rmdir parentfd/name if that name is still the directory dev/ino.
+ * Never opens the tree by name nor climbs "..".  Uses only
  * async-signal-safe system calls (openat, getdents64, unlinkat,
- * fchmodat, close) and no memory allocation.  Best effort: what cannot
- * be removed stays.
+ * renameat, fchmodat, fstatat, close) and no memory allocation.  Best
+ * effort: what cannot be removed stays.
  */
-void extract_rm_tree(int parentfd, const char *name);
+void extract_rm_tree(
+    int parentfd, const char *name, int rootfd, uint64_t dev, uint64_t ino);
 
 #endif

@@ -89,13 +89,21 @@ default_dir(const char *path)
 	return d;
 }
 
-/* extract_commit() failed other than by the destination appearing. */
+/* Report a failed extract_commit(); returns the exit code. */
 static int
 open_commit_fail(int rc, const char *dest)
 {
-	int e = errno, ec = cli_fail(rc, "%s", dest);
+	int e = errno, ec;
 
 	// clang-format off
+	if (rc == CAIRN_ERR_EXISTS)
+		return cli_fail_why(CLI_EXIT_ERR, "appeared while the archive was being opened", "%s", dest);
+	if (rc == CAIRN_ERR_UNSAFE) {
+		cli_error("%s: the staging directory was replaced while the archive was being opened; nothing was published", dest);
+		cli_hint("someone else can write the directory it is in: open into a directory only you can write");
+		return CLI_EXIT_ERR;
+	}
+	ec = cli_fail(rc, "%s", dest);
 	if (rc == CAIRN_ERR_IO && e == EIO)
 		cli_hint("the file system did not move the checked folder into place intact (fusefat does this); open into a folder on another file system, then copy it");
 	// clang-format on
@@ -178,6 +186,10 @@ cmd_open(int argc, char **argv)
 		    : cli_fail(rc, "%s", dest);
 		goto out;
 	}
+	// clang-format off
+	if (extract_parent_unsafe(x))
+		cli_warn("%s: other users can write the directory it is made in (not sticky): cairn checks that the directory it publishes is the one it wrote", dest);
+	// clang-format on
 	memset(&ops, 0, sizeof(ops));
 	ops.dir = op_dir;
 	ops.file_begin = op_file_begin;
@@ -188,11 +200,7 @@ cmd_open(int argc, char **argv)
 	if (rc != 0)
 		extract_abort(x);
 	else if ((rc = extract_commit(x)) != 0)
-		ec = rc == CAIRN_ERR_EXISTS
-		    ? cli_fail_why(CLI_EXIT_ERR,
-		          "appeared while the archive was being opened", "%s",
-		          dest)
-		    : open_commit_fail(rc, dest);
+		ec = open_commit_fail(rc, dest);
 	ec = cli_archive_finish(&a, &res, rc, ec, dest, json, quiet);
 out:
 	extract_free(x);

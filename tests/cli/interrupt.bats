@@ -53,3 +53,72 @@ interrupted() {
 		[ ! -e home/recipients ]
 	done
 }
+
+# sealed: in/a.cairn holding in/data (three files and a deep directory).
+sealed() {
+	setup_keys
+	mkdir -p in/data/sub "in/data/$(printf 'd/%.0s' $(seq 60))"
+	echo one >in/data/f1
+	echo two >in/data/sub/f2
+	echo three >in/data/sub/f3
+	echo deep >"in/data/$(printf 'd/%.0s' $(seq 60))deep"
+	"$CAIRN" seal -r "$REC" --no-sign -o in/a.cairn in/data 2>/dev/null
+	mkdir out
+}
+
+# theirs_intact: the swapped-in directory still holds the other user's
+# file; our moved staging tree (out/.moved) holds no plaintext.
+theirs_intact() {
+	local d
+	d=$(ls -d out/.x.cairn-*)
+	[ -e "$d/theirs" ] || { echo "their file was deleted"; false; }
+	[ -z "$(find out/.moved -type f)" ] || { echo "plaintext left: $(find out/.moved -type f)"; false; }
+}
+
+@test "open: a staging directory swapped before the rename is never published" {
+	sealed
+	run --separate-stderr env CAIRN_TEST_AT=extract-commit \
+	    "$CAIRN" open -i in/home/identity -C out/x in/a.cairn
+	[ "$status" -eq 1 ] || { echo "exit $status: $stderr"; false; }
+	[[ "$stderr" == *"the staging directory was replaced while the archive was being opened; nothing was published"* ]]
+	[ ! -e out/x ]
+	theirs_intact
+}
+
+@test "open: cleanup after a swap deletes nothing of theirs, leaves nothing of ours" {
+	sealed
+	# swapped at the 2nd file, interrupted at the 3rd
+	run --separate-stderr env CAIRN_TEST_AT=extract-file:2 \
+	    CAIRN_TEST_SIGNAL=extract-file:3 \
+	    "$CAIRN" open -i in/home/identity -C out/x in/a.cairn
+	[ "$status" -eq 143 ] || { echo "exit $status: $stderr"; false; }
+	[ ! -e out/x ]
+	theirs_intact
+	# swapped, then the commit refuses: the same cleanup without a signal
+	rm -rf out && mkdir out
+	run --separate-stderr env CAIRN_TEST_AT=extract-file:1 \
+	    "$CAIRN" open -i in/home/identity -C out/x in/a.cairn
+	[ "$status" -eq 1 ]
+	[ ! -e out/x ]
+	theirs_intact
+}
+
+@test "open: an interrupted deep tree (60 levels) is removed completely" {
+	sealed
+	run --separate-stderr env CAIRN_TEST_SIGNAL=extract-file:4 \
+	    "$CAIRN" open -i in/home/identity -C out/x in/a.cairn
+	[ "$status" -eq 143 ]
+	[ -z "$(ls -A out)" ] || { echo "left: $(find out)"; false; }
+}
+
+@test "open: warns about a parent others can write without the sticky bit" {
+	sealed
+	mkdir -m 0777 out/shared out/sticky && chmod 1777 out/sticky
+	chmod 0777 out/shared # against the umask
+	expect_exit 0 "$CAIRN" open -i in/home/identity -C out/shared/x in/a.cairn
+	assert_stderr_has "out/shared/x: other users can write the directory it is made in (not sticky)"
+	expect_exit 0 "$CAIRN" open -i in/home/identity -C out/sticky/x in/a.cairn
+	[[ "$stderr" != *"other users can write"* ]]
+	expect_exit 0 "$CAIRN" open -i in/home/identity -C out/x in/a.cairn
+	[[ "$stderr" != *"other users can write"* ]]
+}
