@@ -5,16 +5,17 @@
 # Keep in step with the CLI: tests/cli/packaging.bats checks that every
 # verb in `cairn --help` and every flag in `cairn VERB --help` is offered.
 
-_cairn_verbs="keygen pubkey encrypt decrypt seal list verify open parity repair split combine share recovery help"
+_cairn_verbs="keygen pubkey encrypt decrypt seal list verify open parity repair split combine share recovery stamp help"
 
 # Flags per verb ("share check" etc. are keyed "share_check").
 _cairn_flags_keygen="-o --output -p --passphrase --passphrase-file -h --help"
 _cairn_flags_pubkey="-i --identity --passphrase-file --signing -s --signing-key --json -h --help"
 _cairn_flags_encrypt="-r --recipient -R --recipients-file -p --passphrase --passphrase-file -a --armor -o --output --force -q --quiet -h --help"
 _cairn_flags_decrypt="-i --identity --passphrase-file --share --share-passphrase-file -o --output --force -q --quiet -h --help"
-_cairn_flags_seal="-r --recipient -R --recipients-file -p --passphrase --passphrase-file -s --signing-key --signing-passphrase-file --no-sign -m --note --note-file --case -a --armor -o --output --force --parity --json -q --quiet -h --help"
+_cairn_flags_seal="-r --recipient -R --recipients-file -p --passphrase --passphrase-file -s --signing-key --signing-passphrase-file --no-sign -m --note --note-file --case -a --armor -o --output --tsa --force --parity --json -q --quiet -h --help"
 _cairn_flags_list="-i --identity --passphrase-file --share --share-passphrase-file --json -h --help"
-_cairn_flags_verify="-i --identity --passphrase-file --share --share-passphrase-file --signer --json -q --quiet -h --help"
+_cairn_flags_verify="-i --identity --passphrase-file --share --share-passphrase-file --signer --tsa-ca --json -q --quiet -h --help"
+_cairn_flags_stamp="-t --tsa -q --quiet -h --help"
 _cairn_flags_open="-i --identity --passphrase-file --share --share-passphrase-file --signer -C --directory --json -q --quiet -h --help"
 _cairn_flags_parity_create="-q --quiet -h --help"
 _cairn_flags_parity_verify="-q --quiet -h --help"
@@ -92,7 +93,8 @@ _cairn()
 	case $prev in
 	-i | --identity | -R | --recipients-file | --passphrase-file | \
 	    --signing-passphrase-file | -s | --signing-key | --signer | \
-	    --note-file | --share | --share-passphrase-file | --secret-hex-file)
+	    --note-file | --share | --share-passphrase-file | --secret-hex-file | \
+	    --tsa-ca)
 		_cairn_files "$cur"
 		return 0
 		;;
@@ -109,7 +111,7 @@ _cairn()
 		;;
 	-r | --recipient | --to | -m | --note | --case | -t | --threshold | \
 	    -n | --shares | --group | --group-threshold | --contact | --name | \
-	    --iteration-exponent | --parity)
+	    --iteration-exponent | --parity | --tsa)
 		# free text: a recipient, a note, a number...
 		return 0
 		;;

@@ -126,6 +126,13 @@ void seal_plan_free(struct seal_plan *p);
 int seal_write(struct seal_plan *p, const struct age_recipients *rs, int armor,
     const struct minisig_secret *sk, const struct cio_sink *sink);
 
+/*
+ * The SHA-256 of the SHA256SUMS member written by a successful
+ * seal_write() into out (what `cairn seal --tsa` time-stamps besides the
+ * archive file).  Returns 0, or CAIRN_ERR_INVAL before that.
+ */
+int seal_plan_sums_sha256(const struct seal_plan *p, uint8_t out[32]);
+
 /* The trusted comment for m into out.  Returns 0 or CAIRN_ERR_INVAL. */
 int seal_trusted_comment(
     const struct manifest *m, char out[SEAL_TRUSTED_COMMENT_LEN]);

@@ -83,6 +83,8 @@ struct unseal_result {
 	char *trusted_comment;        /* of the verified signature, or NULL */
 	uint64_t nfiles, ndirs;       /* entries checked */
 	uint64_t bytes;               /* file bytes checked */
+	uint8_t sums_sha256[32];      /* SHA-256 of the SHA256SUMS member
+				       * (set once it was read) */
 	char error[UNSEAL_ERROR_LEN]; /* "" or what failed (may hold
 				       * member names: escape on output) */
 };

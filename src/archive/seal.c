@@ -91,7 +91,12 @@ write_sums(struct seal_plan *p, struct tarball_writer *tw,
 		seal_fail(p, rc, SUMS_NAME, cairn_strerror(rc));
 		goto out;
 	}
-	if ((rc = write_blob(p, tw, SUMS_NAME, text, len)) != 0 || sk == NULL)
+	if ((rc = write_blob(p, tw, SUMS_NAME, text, len)) != 0)
+		goto out;
+	if ((rc = digest_sha256(text, len, p->sums_sha256)) != 0)
+		goto out;
+	p->has_sums_sha256 = 1;
+	if (sk == NULL)
 		goto out;
 	if ((rc = seal_trusted_comment(p->m, tc)) != 0 ||
 	    (rc = minisig_sign(sk, text, len, tc, SEAL_UNTRUSTED_COMMENT, &sig,
@@ -163,4 +168,13 @@ out:
 	sums_free(&sums);
 	free(json);
 	return rc;
+}
+
+int
+seal_plan_sums_sha256(const struct seal_plan *p, uint8_t out[32])
+{
+	if (!p->has_sums_sha256)
+		return CAIRN_ERR_INVAL;
+	memcpy(out, p->sums_sha256, 32);
+	return 0;
 }

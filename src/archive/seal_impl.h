@@ -36,6 +36,8 @@ struct seal_plan {
 	seal_warn_cb warn;
 	void *warn_ctx;
 	int written;
+	uint8_t sums_sha256[32]; /* of SHA256SUMS, once written */
+	int has_sums_sha256;
 	char error[SEAL_ERROR_LEN];
 };
 

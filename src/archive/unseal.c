@@ -269,6 +269,8 @@ check_sums(struct run *r, char **text, size_t *len)
 		    e.path);
 	if ((rc = slurp(r, &e, SUMS_MAX_LEN, text, len)) != 0)
 		return rc;
+	if ((rc = digest_sha256(*text, *len, r->res->sums_sha256)) != 0)
+		return rc;
 	if ((rc = sums_decode(*text, *len, &s)) != 0) {
 		if (rc != CAIRN_ERR_NOMEM)
 			rc = fail(r, CAIRN_ERR_INTEGRITY, SUMS_NAME ": %s",

@@ -25,5 +25,6 @@ int cmd_recovery(int argc, char **argv);
 int cmd_parity(int argc, char **argv);
 int cmd_repair(int argc, char **argv);
 int cmd_salvage(int argc, char **argv);
+int cmd_stamp(int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@
 #include "cli_archive.h"
 #include "cli_json.h"
 #include "cli_progress.h"
+#include "cli_stamp.h"
 #include "cli_unlock.h"
 #include "cairn/manifest.h"
 #include "cairn/unseal.h"
@@ -127,9 +128,8 @@ cli_archive_finish(const struct cli_archive *a, const struct unseal_result *res,
 		cli_warn("%s: archive is unsigned: its content matches its "
 		         "SHA256SUMS, but nothing shows who sealed it",
 		    a->in.name);
-	rec = quiet && !json
-	    ? 0
-	    : cli_archive_report(a->in.name, res, rc, ec, dest, json);
+	rec =
+	    quiet && !json ? 0 : cli_archive_report(a, res, rc, ec, dest, json);
 	return ec != 0 ? ec : rec;
 }
 
@@ -212,9 +212,10 @@ cli_archive_print_manifest(const struct manifest *m)
 }
 
 static int
-report_json(const char *name, const struct unseal_result *res, int rc,
-    int exit_code, const char *dest)
+report_json(const struct cli_archive *a, const struct unseal_result *res,
+    int rc, int exit_code, const char *dest)
 {
+	const char *name = a->in.name;
 	char id[MANIFEST_ID_HEX_LEN], t[MANIFEST_TIME_LEN];
 	char kid[MINISIG_KEY_ID_HEX_LEN];
 	json_t *o = json_object();
@@ -222,10 +223,10 @@ report_json(const char *name, const struct unseal_result *res, int rc,
 	if (o == NULL)
 		return cli_fail(CAIRN_ERR_NOMEM, "report");
 	cli_json_set(o, "archive", json_string(name));
-	cli_json_set(o, "ok", json_boolean(rc == 0));
+	cli_json_set(o, "ok", json_boolean(rc == 0 && exit_code == 0));
 	cli_json_set(o, "exit_code", json_integer(exit_code));
 	cli_json_set(o, "error",
-	    rc == 0 ? json_null()
+	    rc == 0 ? cli_stamp_json_error(a->stamps)
 	            : json_string(res->error[0] != '\0' ? res->error
 	                                                : cairn_strerror(rc)));
 	if (res->m != NULL) {
@@ -250,17 +251,19 @@ report_json(const char *name, const struct unseal_result *res, int rc,
 	if (dest != NULL)
 		cli_json_set(
 		    o, "directory", rc == 0 ? json_string(dest) : json_null());
+	cli_json_set(o, "timestamps", cli_stamp_json(a->stamps));
 	return cli_json_print(o);
 }
 
 int
-cli_archive_report(const char *name, const struct unseal_result *res, int rc,
-    int exit_code, const char *dest, int json)
+cli_archive_report(const struct cli_archive *a, const struct unseal_result *res,
+    int rc, int exit_code, const char *dest, int json)
 {
 	char kid[MINISIG_KEY_ID_HEX_LEN];
+	const char *name = a->in.name;
 
 	if (json)
-		return report_json(name, res, rc, exit_code, dest);
+		return report_json(a, res, rc, exit_code, dest);
 	if (rc != 0 || res->m == NULL)
 		return 0; /* the error is on stderr */
 	printf("archive:     %s\n", name);
@@ -275,8 +278,10 @@ cli_archive_report(const char *name, const struct unseal_result *res, int rc,
 	    res->nfiles, plural(res->nfiles, "file", "files"), res->bytes,
 	    plural(res->bytes, "byte", "bytes"), res->ndirs,
 	    plural(res->ndirs, "directory", "directories"));
+	if (a->stamps != NULL)
+		cli_stamp_print(a->stamps);
 	if (dest != NULL)
 		printf("opened into: %s\n", dest);
-	printf("result:      OK\n");
+	printf("result:      %s\n", exit_code == 0 ? "OK" : "FAILED");
 	return cli_flush_stdout();
 }

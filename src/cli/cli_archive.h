@@ -72,10 +72,13 @@ int cli_keyhome_create(
 
 /* ---- reading archives (cli_archive.c) ----------------------------------- */
 
+struct cli_stamp_report;
 struct cli_archive {
 	struct cli_in in;
 	struct age_reader *r;
 	struct cio_source plain; /* the decrypted tar stream */
+	/* verify: its time-stamps (cli_stamp.h), reported; NULL: none */
+	const struct cli_stamp_report *stamps;
 };
 
 /* Open path ("-" = stdin), load u's keys and open the age layer. */
@@ -127,7 +130,8 @@ void cli_archive_signer_id(
 
 /* Print the verify/open report: human text, or JSON when json != 0.
  * rc/exit_code describe the outcome; dest is open's directory or NULL. */
-int cli_archive_report(const char *name, const struct unseal_result *res,
-    int rc, int exit_code, const char *dest, int json);
+int cli_archive_report(const struct cli_archive *a,
+    const struct unseal_result *res, int rc, int exit_code, const char *dest,
+    int json);
 
 #endif

@@ -24,6 +24,7 @@
 #include "cli_json.h"
 #include "cli_parity.h"
 #include "cli_progress.h"
+#include "cli_stamp.h"
 #include "cairn/manifest.h"
 #include "cairn/minisig.h"
 #include "cairn/seal.h"
@@ -32,7 +33,7 @@ static const char seal_help[] =
     "usage: cairn seal [-r RECIPIENT]... [-R RECIPIENTS_FILE]... [-p]\n"
     "                  [-s SIGNING_KEY | --no-sign] [-m NOTE]...\n"
     "                  [--note-file F]... [--case LABEL] [-a] [-o OUT]\n"
-    "                  [--force] [--json] [-q] PATH...\n"
+    "                  [--tsa URL]... [--force] [--json] [-q] PATH...\n"
     "\n"
     "Seal files and directories into an encrypted, signed archive.  Each\n"
     "PATH is stored under its last component ('photos/' as photos/...,\n"
@@ -62,6 +63,10 @@ static const char seal_help[] =
     "  -o, --output OUT         write to OUT (- = standard output); default:\n"
     "                           NAME-YYYYMMDDTHHMMSSZ.cairn here, NAME being\n"
     "                           the first PATH's last component\n"
+    "      --tsa URL            time-stamp the archive and its SHA256SUMS at\n"
+    "                           this RFC 3161 TSA (repeatable); tokens go to\n"
+    "                           OUT.tsr.  A TSA that cannot be reached is a\n"
+    "                           warning: stamp later with `cairn stamp`\n"
     "      --force              replace OUT if it exists\n"
     "      --parity PERCENT     also write PAR2 recovery data for PERCENT %\n"
     "                           of the archive (OUT.par2, OUT.vol*.par2;\n"
@@ -75,6 +80,7 @@ struct seal_args {
 	size_t nr, nR, nnotes, nnotefiles;
 	const char *passfile, *signkey, *signpass, *case_label, *outpath;
 	int ask, nosign, armor, force, json, quiet, parity;
+	struct cli_tsas tsas;
 };
 
 static void
@@ -273,6 +279,31 @@ print_summary(const struct seal_args *s, struct seal_plan *p,
 	return cli_json_print(o);
 }
 
+/* --tsa: time-stamp the archive just written and its SHA256SUMS.  Never
+ * fails the seal: a TSA that did not answer is a warning and a hint. */
+static void
+stamp(const struct seal_args *s, struct seal_plan *p, const char *output)
+{
+	uint8_t file[TSA_DIGEST_LEN], sums[TSA_DIGEST_LEN];
+	int ec;
+
+	if (s->tsas.n == 0)
+		return;
+	ec = seal_plan_sums_sha256(p, sums) != 0
+	    ? CLI_EXIT_ERR
+	    : cli_file_sha256(output, file);
+	if (ec == 0)
+		ec = cli_stamp_archive(
+		    output, &s->tsas, file, sums, s->quiet || s->json);
+	if (ec != 0) {
+		cli_warn(
+		    "%s: sealed, but not time-stamped by every TSA", output);
+		cli_hint("run 'cairn stamp --tsa URL %s' when the TSA can be "
+		         "reached",
+		    output);
+	}
+}
+
 /* Roughly the archive's size, for the progress display: the content,
  * tar headers and padding, the age overhead (and armor). */
 static uint64_t
@@ -298,7 +329,8 @@ parse(int argc, char **argv, struct seal_args *s)
 		OPT_CASE,
 		OPT_FORCE,
 		OPT_JSON,
-		OPT_PARITY
+		OPT_PARITY,
+		OPT_TSA
 	};
 	static const struct option longopts[] = {
 	    {"recipient", required_argument, NULL, 'r'},
@@ -313,6 +345,7 @@ parse(int argc, char **argv, struct seal_args *s)
 	    {"case", required_argument, NULL, OPT_CASE},
 	    {"armor", no_argument, NULL, 'a'},
 	    {"output", required_argument, NULL, 'o'},
+	    {"tsa", required_argument, NULL, OPT_TSA},
 	    {"force", no_argument, NULL, OPT_FORCE},
 	    {"parity", required_argument, NULL, OPT_PARITY},
 	    {"json", no_argument, NULL, OPT_JSON},
@@ -320,7 +353,7 @@ parse(int argc, char **argv, struct seal_args *s)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	int c;
+	int c, ec;
 
 	while ((c = cli_getopt(
 	            argc, argv, ":hqr:R:ps:m:ao:", longopts, NULL)) != -1) {
@@ -342,6 +375,10 @@ parse(int argc, char **argv, struct seal_args *s)
 		case OPT_CASE: s->case_label = optarg; break;
 		case 'a': s->armor = 1; break;
 		case 'o': s->outpath = optarg; break;
+		case OPT_TSA:
+			if ((ec = cli_tsas_add(&s->tsas, "seal", optarg)) != 0)
+				return ec;
+			break;
 		case OPT_FORCE: s->force = 1; break;
 		case OPT_PARITY:
 			if ((c = cli_parity_percent(
@@ -362,6 +399,9 @@ parse(int argc, char **argv, struct seal_args *s)
 	if (s->nosign && (s->signkey != NULL || s->signpass != NULL))
 		return cli_usage_error(
 		    "seal", "--no-sign cannot be combined with -s");
+	if (s->tsas.n > 0 && s->outpath != NULL && strcmp(s->outpath, "-") == 0)
+		return cli_usage_error("seal",
+		    "--tsa keeps the tokens beside the archive: give -o FILE");
 	if (s->json && s->outpath != NULL && strcmp(s->outpath, "-") == 0)
 		return cli_usage_error(
 		    "seal", "--json prints to standard output: give -o FILE");
@@ -472,6 +512,7 @@ cmd_seal(int argc, char **argv)
 	}
 	if ((ec = cli_out_commit(&out)) != 0)
 		goto out;
+	stamp(&s, p, out.name);
 	if ((ec = print_summary(&s, p, out.name, rs.n)) == 0 && s.parity)
 		ec = cli_parity_create(out.name, s.parity, s.quiet || s.json);
 out:

@@ -16,23 +16,31 @@
 #include "cli.h"
 #include "cli_archive.h"
 #include "cli_parity.h"
+#include "cli_stamp.h"
 #include "cli_unlock.h"
 #include "cairn/unseal.h"
 
 static const char verify_help[] =
     "usage: cairn verify " CLI_UNLOCK_USAGE "\n"
-    "                    [--signer PUBKEY_FILE]... [--json] [-q] ARCHIVE|-\n"
+    "                    [--signer PUBKEY_FILE]... [--tsa-ca FILE]... "
+    "[--json]\n"
+    "                    [-q] ARCHIVE|-\n"
     "\n"
     "Decrypt and check a whole sealed archive without writing anything:\n"
     "the encryption of every chunk, the manifest, each member's path,\n"
     "type, size, mode, time and SHA-256 (against the manifest and\n"
     "SHA256SUMS), member order, and the signature of SHA256SUMS by the\n"
     "key the manifest names.  An unsigned archive passes with a warning,\n"
-    "unless --signer is given.\n"
+    "unless --signer is given.  When ARCHIVE.tsr exists, every RFC 3161\n"
+    "time-stamp token in it must match the archive file (or its\n"
+    "SHA256SUMS) and verify against the trusted TSA certificates.\n"
     "\n" CLI_UNLOCK_HELP
     "      --signer PUBKEY_FILE the archive must be signed by this key\n"
     "                           (a minisign public key file; repeatable:\n"
     "                           any of them)\n"
+    "      --tsa-ca FILE        trust the TSA CA certificates in FILE (PEM;\n"
+    "                           repeatable; default: the key home's\n"
+    "                           tsa-ca.pem)\n"
     "      --json               print the report as JSON\n"
     "  -q, --quiet              no report (only errors and warnings),\n"
     "                           no progress display\n"
@@ -40,21 +48,25 @@ static const char verify_help[] =
     "\n"
     "Exit status: 0 all checks passed; 3 no identity matched; 4 damaged,\n"
     "truncated or tampered with; 5 signature missing, invalid or not by a\n"
-    "--signer key; 1 other errors.\n";
+    "--signer key, or a time-stamp that does not match or verify; 1 other\n"
+    "errors.\n";
 
 int
 cmd_verify(int argc, char **argv)
 {
-	enum { OPT_SIGNER = CLI_UNLOCK_OPT_FIRST_FREE, OPT_JSON };
+	enum { OPT_SIGNER = CLI_UNLOCK_OPT_FIRST_FREE, OPT_JSON, OPT_TSA_CA };
 	static const struct option longopts[] = {
 	    CLI_UNLOCK_LONGOPTS,
 	    {"signer", required_argument, NULL, OPT_SIGNER},
+	    {"tsa-ca", required_argument, NULL, OPT_TSA_CA},
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	static struct cli_signers signers;
+	static struct cli_stamp_report stamps;
+	struct cli_tsa_cas cas;
 	struct cli_unlock u;
 	struct cli_archive a;
 	struct unseal_result res;
@@ -64,6 +76,7 @@ cmd_verify(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	memset(&res, 0, sizeof(res));
 	memset(&signers, 0, sizeof(signers));
+	memset(&cas, 0, sizeof(cas));
 	a.in.fd = -1;
 	if ((ec = cli_unlock_init(&u, "verify", argc)) != 0)
 		goto out;
@@ -74,6 +87,10 @@ cmd_verify(int argc, char **argv)
 		switch (c) {
 		case OPT_SIGNER:
 			if ((ec = cli_signers_add(&signers, optarg)) != 0)
+				goto out;
+			break;
+		case OPT_TSA_CA:
+			if ((ec = cli_tsa_cas_add(&cas, optarg)) != 0)
 				goto out;
 			break;
 		case OPT_JSON: json = 1; break;
@@ -89,12 +106,18 @@ cmd_verify(int argc, char **argv)
 		goto out;
 	rc = cli_archive_check(
 	    &a, "verify", &signers, NULL, quiet || json, &res);
-	ec = cli_archive_finish(&a, &res, rc, 0, NULL, json, quiet);
+	if (rc == 0) {
+		ec = cli_stamp_check(path, res.sums_sha256, &cas, &stamps);
+		if (stamps.present)
+			a.stamps = &stamps;
+	}
+	ec = cli_archive_finish(&a, &res, rc, ec, NULL, json, quiet);
 out:
 	if (ec == CLI_EXIT_INTEGRITY && path != NULL)
 		cli_parity_advise(path);
 	unseal_result_free(&res);
 	cli_archive_close(&a);
 	cli_unlock_free(&u);
+	cli_tsa_cas_free(&cas);
 	return ec;
 }

@@ -33,6 +33,7 @@ static const struct command commands[] = {
     {"combine", cmd_combine, "rebuild an identity from shares"},
     {"share", cmd_share, "check or reveal one share file"},
     {"recovery", cmd_recovery, "split a recovery key among contacts"},
+    {"stamp", cmd_stamp, "add RFC 3161 time-stamps to an archive"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
