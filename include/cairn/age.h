@@ -1,7 +1,8 @@
 /*
  * age.h - cairn's age v1 (c2sp.org/age) API: recipients, identities and
- * streaming encryption/decryption.  This is the only age header the rest
- * of cairn (seal, split, CLI) includes; the layers below it are
+ * streaming encryption/decryption, and whole small files in memory.  This
+ * is the only age header the rest of cairn (the CLI) includes; the
+ * layers below it, internal to src/age, are
  * age_format.h (header parse/encode), age_stream.h (STREAM payload),
  * age_armor.h, age_x25519.h, age_scrypt.h and bech32.h.
  *
@@ -116,6 +117,10 @@ int age_identities_add_text(struct age_identities *ids, const char *text,
     size_t len, age_passphrase_cb cb, void *cbctx, size_t *bad_line);
 int age_identities_add_passphrase(
     struct age_identities *ids, const char *pass, size_t passlen);
+/* Append an identity of any type (the list takes ownership of id->ctx: on
+ * failure, CAIRN_ERR_NOMEM, id->ops->free has been called on it). */
+int age_identities_add(
+    struct age_identities *ids, const struct age_identity *id);
 /* A raw X25519 secret key (e.g. recovered from SLIP-39 shares). */
 int age_identities_add_x25519(
     struct age_identities *ids, const uint8_t sk[AGE_X25519_KEY_LEN]);
@@ -135,6 +140,18 @@ int age_x25519_identity_string(
     const uint8_t sk[AGE_X25519_KEY_LEN], char out[AGE_IDENTITY_STR_LEN]);
 /* Parse one "AGE-SECRET-KEY-1..." string into sk. */
 int age_x25519_identity_parse(const char *s, uint8_t sk[AGE_X25519_KEY_LEN]);
+/*
+ * The single X25519 secret key of plain identity text (len bytes; '#'
+ * comments and blank lines skipped, whitespace around a line trimmed)
+ * into sk, for tools that need the raw key (splitting it into shares).
+ * Returns 0, or with sk wiped: CAIRN_ERR_FORMAT (a line that is not an
+ * "AGE-SECRET-KEY-1..." string) or CAIRN_ERR_INVAL (the first key is
+ * malformed), *bad_line being its 1-based line; CAIRN_ERR_NO_MATCH (no
+ * key), CAIRN_ERR_LIMIT (more than one key), CAIRN_ERR_NOMEM.  The text
+ * must not be encrypted (see age_is_encrypted, age_decrypt_mem).
+ */
+int age_x25519_identity_secret_key(const char *text, size_t len,
+    uint8_t sk[AGE_X25519_KEY_LEN], size_t *bad_line);
 /* Public "age1..." strings of every X25519 identity in ids, in order;
  * calls cb once per recipient string. */
 int age_identities_each_recipient(const struct age_identities *ids,
@@ -173,5 +190,18 @@ ssize_t age_reader_read(struct age_reader *r, uint8_t *buf, size_t len);
 /* Bytes of input consumed so far (for tests that check list stops early).*/
 uint64_t age_reader_consumed(const struct age_reader *r);
 void age_reader_free(struct age_reader *r);
+
+/* 1 when text (len bytes) is an age file: it starts with the binary
+ * intro line, or with the armor's BEGIN line after optional whitespace;
+ * else 0. */
+int age_is_encrypted(const char *text, size_t len);
+/*
+ * Decrypt a whole age file held in memory (text, len bytes) with ids into
+ * *plain: sodium_malloc'd, NUL-terminated, *plainlen bytes; the caller
+ * frees it with cio_secret_free.  Returns 0 or an age_reader error
+ * (CAIRN_ERR_NO_MATCH for no matching identity); *plain is NULL then.
+ */
+int age_decrypt_mem(const char *text, size_t len,
+    const struct age_identities *ids, char **plain, size_t *plainlen);
 
 #endif

@@ -180,4 +180,10 @@ void *cio_calloc(size_t n, size_t m);
 void *cio_realloc(void *p, size_t n);
 char *cio_strdup(const char *s);
 
+/* 1 for ASCII whitespace (space, \t, \n, \v, \f, \r), whatever the
+ * locale; else 0. */
+int cio_is_space(int c);
+/* Narrow [*b, *e) past leading and trailing cio_is_space bytes. */
+void cio_trim(const char **b, const char **e);
+
 #endif

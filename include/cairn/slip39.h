@@ -88,6 +88,8 @@ struct slip39_diag {
 	enum slip39_problem problem;
 	size_t word;  /* decode: 1-based position of the bad word, else 0 */
 	size_t share; /* combine: index in shares[] of the share at fault */
+	size_t other; /* SET, MEMBER_THRESHOLD, DUPLICATE: index of the
+		       * earlier share it conflicts with */
 	int group;    /* combine: group index concerned, -1 = top level */
 	int need;     /* FEW_ and MANY_ problems: how many are needed */
 	int have;     /* ... and how many distinct ones were given */
@@ -170,6 +172,33 @@ int slip39_split(const uint8_t *secret, size_t len, const char *pass,
 
 /* Wipe and free what slip39_split returned (NULL is fine). */
 void slip39_shares_free(struct slip39_share *shares, size_t n);
+
+/* Which shares slip39_select chose, and what was given of each group. */
+struct slip39_selection {
+	size_t idx[SLIP39_MAX_SHARES * SLIP39_MAX_SHARES]; /* into shares[] */
+	size_t n;                                          /* entries of idx */
+	int count[SLIP39_MAX_SHARES];     /* distinct members given, by group */
+	int threshold[SLIP39_MAX_SHARES]; /* their member threshold (0: none) */
+	int complete; /* groups given at least their threshold */
+};
+
+/*
+ * Choose, from n decoded shares given in any order (extra ones and the
+ * same share twice allowed), a subset slip39_combine accepts: the first
+ * GT groups (by group index) with at least T distinct members, the first
+ * T members of each (in the order given).  Fills *sel (its counts also
+ * on CAIRN_ERR_TOO_FEW).  Returns 0, or, detailed through diag if given:
+ *   CAIRN_ERR_TOO_FEW   fewer complete groups than GT (FEW_GROUPS: need,
+ *                       have = sel->complete)
+ *   CAIRN_ERR_MISMATCH  SET (diag.share differs from shares[0]),
+ *                       MEMBER_THRESHOLD or DUPLICATE (diag.share
+ *                       conflicts with diag.other): inconsistent shares
+ *   CAIRN_ERR_FORMAT    a share struct with out-of-range fields
+ *   CAIRN_ERR_INVAL     sel is NULL
+ * Reads no secret beyond comparing share values in constant time.
+ */
+int slip39_select(const struct slip39_share *shares, size_t n,
+    struct slip39_selection *sel, struct slip39_diag *diag);
 
 /*
  * Recover the master secret from n decoded shares, in any order; the same

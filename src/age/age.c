@@ -377,3 +377,56 @@ age_reader_free(struct age_reader *r)
 	age_armor_reader_free(r->armor);
 	free(r);
 }
+
+/* ---- whole files in memory --------------------------------------------- */
+
+int
+age_is_encrypted(const char *text, size_t len)
+{
+	static const char bin[] = "age-encryption.org/";
+	static const char arm[] = "-----BEGIN AGE ENCRYPTED FILE-----";
+	size_t i = 0;
+
+	if (len >= sizeof(bin) - 1 && memcmp(text, bin, sizeof(bin) - 1) == 0)
+		return 1;
+	while (i < len && cio_is_space((unsigned char)text[i]))
+		i++;
+	return len - i >= sizeof(arm) - 1 &&
+	    memcmp(text + i, arm, sizeof(arm) - 1) == 0;
+}
+
+int
+age_decrypt_mem(const char *text, size_t len, const struct age_identities *ids,
+    char **plain, size_t *plainlen)
+{
+	struct cio_memsrc ms = {(const uint8_t *)text, len, 0};
+	struct cio_source src = {cio_memsrc_read, &ms};
+	struct age_reader *r = NULL;
+	char *out = NULL;
+	size_t got = 0;
+	ssize_t n;
+	int ret;
+
+	*plain = NULL;
+	*plainlen = 0;
+	/* The plaintext is never longer than the age file. */
+	if (len == SIZE_MAX || (out = cio_secret_malloc(len + 1)) == NULL)
+		return CAIRN_ERR_NOMEM;
+	if ((ret = age_reader_new(&r, &src, ids)) != 0)
+		goto out;
+	while (
+	    (n = age_reader_read(r, (uint8_t *)out + got, len + 1 - got)) > 0)
+		got += (size_t)n;
+	if (n < 0) {
+		ret = (int)n;
+		goto out;
+	}
+	out[got] = '\0';
+	*plain = out;
+	*plainlen = got;
+	out = NULL;
+out:
+	age_reader_free(r);
+	sodium_free(out);
+	return ret;
+}

@@ -12,19 +12,13 @@
 
 #include "age_armor.h"
 #include "age_format.h"
+#include "cairn/cio.h"
 #include "cairn/err.h"
 
 #define BYTES_PER_LINE 48
 #define IN_CAP         (256 * 1024)
 #define MAX_LINE       4096  /* longer lines are refused before their end */
 #define OUT_LINES      16384 /* lines per sink write (about 1 MiB) */
-
-static int
-is_space(uint8_t c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-	    c == '\f';
-}
 
 int
 age_armor_detect(const uint8_t *buf, size_t len)
@@ -33,7 +27,7 @@ age_armor_detect(const uint8_t *buf, size_t len)
 	static const char intro[] = "age-encryption.org/";
 	size_t i = 0, n;
 
-	while (i < len && is_space(buf[i]))
+	while (i < len && cio_is_space((unsigned char)buf[i]))
 		i++;
 	n = len - i < 5 ? len - i : 5;
 	if (n > 0 && memcmp(buf + i, begin, n) == 0)
@@ -157,7 +151,7 @@ drain_trailing(struct age_armor_reader *r)
 
 	for (;;) {
 		for (i = r->off; i < r->end; i++)
-			if (!is_space(r->in[i]))
+			if (!cio_is_space((unsigned char)r->in[i]))
 				return CAIRN_ERR_ARMOR;
 		total += r->end - r->off;
 		r->off = r->end;
@@ -185,7 +179,8 @@ next_line(struct age_armor_reader *r, uint8_t *out, size_t *n)
 
 		if ((ret = get_line(r, &line, &llen)) != 0)
 			return ret;
-		for (i = 0; i < llen && is_space(line[i]); i++)
+		for (i = 0; i < llen && cio_is_space((unsigned char)line[i]);
+		     i++)
 			;
 		if (i == llen) { /* a whitespace-only line */
 			r->ws += llen + 1;

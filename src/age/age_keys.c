@@ -1,7 +1,8 @@
 /*
  * age_keys.c - recipient and identity lists: recipient strings and
  * recipients files, identity files (plain, or themselves age files
- * encrypted to a passphrase), passphrases and raw X25519 keys.
+ * encrypted to a passphrase), passphrases and raw X25519 keys, and the
+ * one raw key of an identity file (age_x25519_identity_secret_key).
  *
  * Must not know the header or payload formats (an encrypted identity file
  * is read through age_reader like any other age file) or how a
@@ -203,6 +204,12 @@ age_recipients_add_passphrase(struct age_recipients *rs, const char *pass,
 /* ---- identities -------------------------------------------------------- */
 
 int
+age_identities_add(struct age_identities *ids, const struct age_identity *id)
+{
+	return identities_push(ids, id);
+}
+
+int
 age_identities_add_x25519(
     struct age_identities *ids, const uint8_t sk[AGE_X25519_KEY_LEN])
 {
@@ -262,22 +269,16 @@ decrypt_identity_file(const char *text, size_t len, age_passphrase_cb cb,
     void *cbctx, char **plain, size_t *plainlen)
 {
 	struct age_identities pw = {0};
-	struct age_reader *r = NULL;
-	struct cio_memsrc ms = {(const uint8_t *)text, len, 0};
-	struct cio_source src = {cio_memsrc_read, &ms};
-	char *pass = NULL, *out = NULL;
-	size_t passlen = 0, got = 0;
-	ssize_t n;
+	char *pass = NULL;
+	size_t passlen = 0;
 	int ret;
 
 	*plain = NULL;
 	*plainlen = 0;
 	if (cb == NULL)
 		return CAIRN_ERR_NO_MATCH;
-	/* The plaintext is never longer than the file. */
 	pass = cio_secret_malloc(PASSPHRASE_CAP);
-	out = cio_secret_malloc(len + 1);
-	if (pass == NULL || out == NULL || cio_fault_hit()) {
+	if (pass == NULL || cio_fault_hit()) {
 		ret = CAIRN_ERR_NOMEM;
 		goto out;
 	}
@@ -288,25 +289,12 @@ decrypt_identity_file(const char *text, size_t len, age_passphrase_cb cb,
 		ret = CAIRN_ERR_INVAL;
 		goto out;
 	}
-	if ((ret = age_identities_add_passphrase(&pw, pass, passlen)) != 0 ||
-	    (ret = age_reader_new(&r, &src, &pw)) != 0)
+	if ((ret = age_identities_add_passphrase(&pw, pass, passlen)) != 0)
 		goto out;
-	while (
-	    (n = age_reader_read(r, (uint8_t *)out + got, len + 1 - got)) > 0)
-		got += (size_t)n;
-	if (n < 0) {
-		ret = (int)n;
-		goto out;
-	}
-	out[got] = '\0';
-	*plain = out;
-	*plainlen = got;
-	out = NULL;
+	ret = age_decrypt_mem(text, len, &pw, plain, plainlen);
 out:
-	age_reader_free(r);
 	age_identities_free(&pw);
 	sodium_free(pass);
-	sodium_free(out);
 	return ret;
 }
 
@@ -369,4 +357,52 @@ age_identities_each_recipient(const struct age_identities *ids,
 			return ret;
 	}
 	return 0;
+}
+
+/* ---- one raw key --------------------------------------------------------- */
+
+int
+age_x25519_identity_secret_key(const char *text, size_t len,
+    uint8_t sk[AGE_X25519_KEY_LEN], size_t *bad_line)
+{
+	static const char prefix[] = "AGE-SECRET-KEY-1";
+	const char *p, *end = text + len, *nl, *b, *e;
+	char *key;
+	size_t line = 0, nkeys = 0;
+	int ret = 0;
+
+	*bad_line = 0;
+	if ((key = cio_secret_malloc(AGE_IDENTITY_STR_LEN + 1)) == NULL)
+		return CAIRN_ERR_NOMEM;
+	for (p = text; p < end && ret == 0; p = nl + 1) {
+		line++;
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		b = p;
+		e = nl;
+		cio_trim(&b, &e);
+		if (b == e || *b == '#')
+			continue;
+		if ((size_t)(e - b) > AGE_IDENTITY_STR_LEN ||
+		    !has_prefix(b, (size_t)(e - b), prefix))
+			ret = CAIRN_ERR_FORMAT;
+		else if (++nkeys > 1)
+			continue;
+		else {
+			memcpy(key, b, (size_t)(e - b));
+			key[e - b] = '\0';
+			if (age_x25519_identity_parse(key, sk) != 0)
+				ret = CAIRN_ERR_INVAL;
+		}
+		if (ret != 0)
+			*bad_line = line;
+	}
+	if (ret == 0 && nkeys == 0)
+		ret = CAIRN_ERR_NO_MATCH;
+	else if (ret == 0 && nkeys > 1)
+		ret = CAIRN_ERR_LIMIT;
+	if (ret != 0)
+		sodium_memzero(sk, AGE_X25519_KEY_LEN);
+	sodium_free(key);
+	return ret;
 }

@@ -742,3 +742,19 @@ cio_same_file(int fd_a, const char *path_b)
 		return 0;
 	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
+
+int
+cio_is_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' ||
+	    c == '\r';
+}
+
+void
+cio_trim(const char **b, const char **e)
+{
+	while (*b < *e && cio_is_space((unsigned char)**b))
+		(*b)++;
+	while (*e > *b && cio_is_space((unsigned char)(*e)[-1]))
+		(*e)--;
+}

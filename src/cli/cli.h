@@ -141,6 +141,20 @@ int cli_print_help(const char *text);
  * usage error (exit 2) if something else already did.
  */
 int cli_claim_stdin(const char *what);
+/*
+ * The one reader of small key and secret files: cio_read_file(path, max,
+ * secret) into *text (free with cio_secret_free).  The caller claims
+ * stdin for "-".  With secret != 0 a symlink or a file open to group or
+ * others is refused.  Failures are printed naming path and what ("identity
+ * file"): "PATH: WHAT is accessible by group or others" + "hint: chmod
+ * 600 PATH", "PATH: WHAT is a symbolic link, refusing", "PATH: WHAT too
+ * large" (each exit 1), else cli_fail's.  Returns 0 or the exit code.
+ * cli_read_error() prints those for a cio_read_file result rc != 0 (call
+ * it right after: it reads errno).
+ */
+int cli_read_small(const char *path, size_t max, int secret, const char *what,
+    char **text, size_t *len);
+int cli_read_error(int rc, const char *path, const char *what);
 
 /* ---- passphrases ------------------------------------------------------ */
 
@@ -223,6 +237,26 @@ int cli_load_identities(struct age_identities *ids, const char *const *files,
 int cli_add_recipient(struct age_recipients *rs, const char *s);
 /* Add a recipients file (-R, "-" = stdin): one age1... per line. */
 int cli_add_recipients_file(struct age_recipients *rs, const char *path);
+/* What -r, -R, -p and --passphrase-file said (encrypt, seal).  The
+ * arrays hold at most argc entries; the caller owns them. */
+struct cli_recipient_opts {
+	const char **rstr, **rfiles; /* -r, -R as given */
+	size_t nr, nR;
+	int ask;              /* -p or --passphrase-file */
+	const char *passfile; /* --passphrase-file */
+};
+/*
+ * The one place encrypt and seal gather recipients: -r strings, then -R
+ * files, or, with neither, the key home's recipients file (missing: a
+ * usage error naming verb).  With o->ask it loads nothing (a passphrase
+ * with -r or -R is a usage error): cli_passphrase_recipient() adds the
+ * scrypt recipient when the verb is ready to ask for it (from
+ * --passphrase-file, else twice on the terminal).
+ */
+int cli_load_recipients(const char *verb, const struct cli_recipient_opts *o,
+    struct age_recipients *rs);
+int cli_passphrase_recipient(
+    const struct cli_recipient_opts *o, struct age_recipients *rs);
 /*
  * Add lines (whole lines: comments and an age1... recipient, each ending
  * in "\n") to the recipients file at path, keeping what it holds (a

@@ -120,8 +120,7 @@ int cli_archive_finish(const struct cli_archive *a,
 /* Report a failed unseal_run() on archive name; returns the exit code. */
 int cli_archive_fail(int rc, const struct unseal_result *res, const char *name);
 
-/* Print the manifest as `cairn list` shows it (verified: whether the
- * archive's signature and sums were checked). */
+/* Print the manifest as `cairn list` shows it (nothing in it verified). */
 void cli_archive_print_manifest(const struct manifest *m);
 
 /* Key id of the manifest's signer into out ("" when unsigned). */

@@ -1,7 +1,8 @@
 /*
  * cli_io.c - command input (a file or stdin) and output (stdout, or an
  * atomic file written through cio_atomic_*), with the same-file and
- * existing-file refusals and quiet handling of a closed stdout pipe.
+ * existing-file refusals and quiet handling of a closed stdout pipe; and
+ * the one reader of small key and secret files with its messages.
  *
  * Knows nothing of what the bytes mean.
  */
@@ -206,4 +207,35 @@ cli_stream_fail(
 	if (what != NULL)
 		return cli_fail(err, "%s: %s", what, in->name);
 	return cli_fail(err, "%s", in->name);
+}
+
+// clang-format off
+int
+cli_read_error(int rc, const char *path, const char *what)
+{
+	if (rc == CAIRN_ERR_PERM) {
+		cli_error("%s: %s is accessible by group or others", path, what);
+		cli_hint("chmod 600 %s", path);
+		return CLI_EXIT_ERR;
+	}
+	if (rc == CAIRN_ERR_IO && errno == ELOOP) {
+		cli_error("%s: %s is a symbolic link, refusing", path, what);
+		cli_hint("give the path of the file itself");
+		return CLI_EXIT_ERR;
+	}
+	if (rc == CAIRN_ERR_LIMIT) {
+		cli_error("%s: %s too large", path, what);
+		return CLI_EXIT_ERR;
+	}
+	return cli_fail(rc, "%s", path);
+}
+// clang-format on
+
+int
+cli_read_small(const char *path, size_t max, int secret, const char *what,
+    char **text, size_t *len)
+{
+	int rc = cio_read_file(path, max, secret, text, len);
+
+	return rc != 0 ? cli_read_error(rc, path, what) : 0;
 }

@@ -58,27 +58,6 @@ pass_cb(void *cbctx, const char *prompt, char *buf, size_t cap, size_t *len)
 	return 0;
 }
 
-static int
-identity_read_error(int rc, const char *path)
-{
-	if (rc == CAIRN_ERR_PERM) {
-		cli_error(
-		    "%s: identity file is accessible by group or others", path);
-		cli_hint("chmod 600 %s", path);
-		return CLI_EXIT_ERR;
-	}
-	if (rc == CAIRN_ERR_IO && errno == ELOOP) {
-		cli_error(
-		    "%s: identity file is a symbolic link, refusing", path);
-		cli_hint("give the path of the file itself");
-		return CLI_EXIT_ERR;
-	}
-	if (rc == CAIRN_ERR_LIMIT)
-		return cli_fail_why(
-		    CLI_EXIT_ERR, "identity file too large", "%s", path);
-	return cli_fail(rc, "%s", path);
-}
-
 int
 cli_load_identity_file(
     struct age_identities *ids, const char *path, const struct cli_passes *ps)
@@ -91,9 +70,9 @@ cli_load_identity_file(
 	if (strcmp(path, "-") == 0 &&
 	    (ec = cli_claim_stdin("an identity file")) != 0)
 		return ec;
-	rc = cio_read_file(path, CLI_IDENTITY_MAX, 1, &text, &len);
-	if (rc != 0)
-		return identity_read_error(rc, path);
+	if ((ec = cli_read_small(
+	         path, CLI_IDENTITY_MAX, 1, "identity file", &text, &len)) != 0)
+		return ec;
 	cli_warn_modeless(path, "identity file", "-i -");
 	memset(&c, 0, sizeof(c));
 	c.path = path;
@@ -209,6 +188,52 @@ cli_add_recipients_file(struct age_recipients *rs, const char *path)
 	return ec;
 }
 
+// clang-format off
+int
+cli_load_recipients(const char *verb, const struct cli_recipient_opts *o, struct age_recipients *rs)
+{
+	char *home = NULL;
+	int ec = 0;
+
+	if (o->ask)
+		return o->nr + o->nR > 0 ? cli_usage_error(verb, "a passphrase cannot be combined with -r or -R") : 0;
+	for (size_t i = 0; ec == 0 && i < o->nr; i++)
+		ec = cli_add_recipient(rs, o->rstr[i]);
+	for (size_t i = 0; ec == 0 && i < o->nR; i++)
+		ec = cli_add_recipients_file(rs, o->rfiles[i]);
+	if (ec != 0 || o->nr + o->nR > 0)
+		return ec;
+	if ((home = cli_key_home_path(CLI_HOME_RECIPIENTS)) == NULL)
+		return CLI_EXIT_ERR;
+	if (!cli_exists(home))
+		ec = cli_usage_error(verb, "no recipients: give -r, -R or -p (or create the key home with 'cairn keygen')");
+	else
+		ec = cli_add_recipients_file(rs, home);
+	free(home);
+	return ec;
+}
+// clang-format on
+
+int
+cli_passphrase_recipient(
+    const struct cli_recipient_opts *o, struct age_recipients *rs)
+{
+	struct cli_pass pass = {NULL, 0};
+	int ec, rc;
+
+	if (!o->ask)
+		return 0;
+	ec = o->passfile != NULL
+	    ? cli_pass_from_file(&pass, o->passfile)
+	    : cli_pass_from_tty(&pass, "Enter passphrase: ", 1);
+	if (ec == 0 &&
+	    (rc = age_recipients_add_passphrase(
+	         rs, pass.buf, pass.len, AGE_SCRYPT_WORK_FACTOR)) != 0)
+		ec = cli_fail(rc, "passphrase");
+	cli_pass_free(&pass);
+	return ec;
+}
+
 /* ---- passphrase from the terminal, only when an scrypt stanza shows ---- */
 
 static int
@@ -257,17 +282,12 @@ static const struct age_identity_ops tty_scrypt_ops = {
 int
 cli_tty_scrypt_add(struct age_identities *ids, struct cli_tty_scrypt *t)
 {
-	struct age_identity *v;
+	struct age_identity id = {&tty_scrypt_ops, t};
 
 	memset(t, 0, sizeof(*t));
-	v = cio_realloc(ids->v, (ids->n + 1) * sizeof(*v));
-	if (v == NULL) {
+	if (age_identities_add(ids, &id) != 0) {
 		cli_error("out of memory");
 		return CLI_EXIT_ERR;
 	}
-	ids->v = v;
-	ids->v[ids->n].ops = &tty_scrypt_ops;
-	ids->v[ids->n].ctx = t;
-	ids->n++;
 	return 0;
 }

@@ -21,68 +21,6 @@
 #include "cli_shares.h"
 #include "cairn/slip39.h"
 
-static int
-is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
-	    c == '\f';
-}
-
-/* 1 when text is an age file: binary, or armored (after whitespace). */
-int
-cli_shares_is_age(const char *text, size_t len)
-{
-	static const char bin[] = "age-encryption.org/";
-	static const char arm[] = "-----BEGIN AGE ENCRYPTED FILE-----";
-	size_t i = 0;
-
-	if (len >= sizeof(bin) - 1 && memcmp(text, bin, sizeof(bin) - 1) == 0)
-		return 1;
-	while (i < len && is_space(text[i]))
-		i++;
-	return len - i >= sizeof(arm) - 1 &&
-	    memcmp(text + i, arm, sizeof(arm) - 1) == 0;
-}
-
-/* Decrypt the age file text (len bytes) with ids into *plain
- * (sodium_malloc'd, NUL-terminated).  Returns 0 or an enum cairn_err. */
-int
-cli_shares_decrypt_mem(const char *text, size_t len,
-    const struct age_identities *ids, char **plain, size_t *plainlen)
-{
-	struct cio_memsrc ms = {(const uint8_t *)text, len, 0};
-	struct cio_source src = {cio_memsrc_read, &ms};
-	struct age_reader *r = NULL;
-	char *out = NULL;
-	size_t got = 0;
-	ssize_t n;
-	int rc;
-
-	*plain = NULL;
-	*plainlen = 0;
-	/* The plaintext is never longer than the age file. */
-	if ((out = cio_secret_malloc(len + 1)) == NULL)
-		return CAIRN_ERR_NOMEM;
-	if ((rc = age_reader_new(&r, &src, ids)) != 0)
-		goto out;
-	while (
-	    (n = age_reader_read(r, (uint8_t *)out + got, len + 1 - got)) > 0)
-		got += (size_t)n;
-	if (n < 0) {
-		rc = (int)n;
-		goto out;
-	}
-	out[got] = '\0';
-	*plain = out;
-	*plainlen = got;
-	out = NULL;
-out:
-	age_reader_free(r);
-	if (out != NULL)
-		sodium_free(out);
-	return rc;
-}
-
 /* Read a file for the share verbs; "-" is stdin.  Exit code or 0. */
 static int
 read_small(const char *path, size_t max, int secret, const char *what,
@@ -98,20 +36,11 @@ read_small(const char *path, size_t max, int secret, const char *what,
 			cli_warn_modeless(path, what, NULL);
 		return 0;
 	}
-	if (rc == CAIRN_ERR_PERM) {
-		cli_error(
-		    "%s: %s is accessible by group or others", path, what);
-		cli_hint("chmod 600 %s", path);
-		return CLI_EXIT_ERR;
-	}
-	if (rc == CAIRN_ERR_IO && errno == ELOOP) {
-		cli_error("%s: %s is a symbolic link, refusing", path, what);
-		return CLI_EXIT_ERR;
-	}
+	/* An over-long share file is hostile input (exit 4), not a mistake. */
 	if (rc == CAIRN_ERR_LIMIT)
 		return cli_fail_why(
 		    CLI_EXIT_INTEGRITY, "file too large", "%s", path);
-	return cli_fail(rc, "%s", path);
+	return cli_read_error(rc, path, what);
 }
 
 int
@@ -121,16 +50,6 @@ cli_read_secret_file(
 	return read_small(path, max, 1, what, text, len);
 }
 
-/* Trim [*b, *e) of whitespace. */
-static void
-trim(const char **b, const char **e)
-{
-	while (*b < *e && is_space(**b))
-		(*b)++;
-	while (*e > *b && is_space((*e)[-1]))
-		(*e)--;
-}
-
 /* A "# key: value" comment (b..e, '#' stripped): value in vb..ve. */
 static int
 comment_key(const char *b, const char *e, const char *key, const char **vb,
@@ -138,12 +57,12 @@ comment_key(const char *b, const char *e, const char *key, const char **vb,
 {
 	size_t kl = strlen(key);
 
-	trim(&b, &e);
+	cio_trim(&b, &e);
 	if ((size_t)(e - b) < kl || memcmp(b, key, kl) != 0)
 		return 0;
 	*vb = b + kl;
 	*ve = e;
-	trim(vb, ve);
+	cio_trim(vb, ve);
 	return 1;
 }
 
@@ -195,7 +114,7 @@ parse_text(struct cli_share *sh, const char *path, const char *text, size_t len,
 			nl = end;
 		b = p;
 		e = nl;
-		trim(&b, &e);
+		cio_trim(&b, &e);
 		if (b == e)
 			continue;
 		if (*b == '#') {
@@ -233,7 +152,8 @@ count_words(const char *s)
 	size_t n = 0;
 
 	for (; *s != '\0'; s++)
-		if (!is_space(*s) && (s[1] == '\0' || is_space(s[1])))
+		if (!cio_is_space((unsigned char)*s) &&
+		    (s[1] == '\0' || cio_is_space((unsigned char)s[1])))
 			n++;
 	return n;
 }
@@ -295,7 +215,7 @@ cli_share_read(struct cli_share *sh, const char *path,
 		goto out;
 	text = raw;
 	len = rawlen;
-	if (cli_shares_is_age(raw, rawlen)) {
+	if (age_is_encrypted(raw, rawlen)) {
 		sh->encrypted = 1;
 		if (ids == NULL || ids->n == 0) {
 			cli_error("%s: the share file is encrypted", path);
@@ -304,8 +224,7 @@ cli_share_read(struct cli_share *sh, const char *path,
 			ec = CLI_EXIT_NO_MATCH;
 			goto out;
 		}
-		rc =
-		    cli_shares_decrypt_mem(raw, rawlen, ids, &plain, &plainlen);
+		rc = age_decrypt_mem(raw, rawlen, ids, &plain, &plainlen);
 		if (rc == CAIRN_ERR_NO_MATCH) {
 			cli_error("%s: encrypted share file, and no identity "
 			          "given can decrypt it",
@@ -319,7 +238,7 @@ cli_share_read(struct cli_share *sh, const char *path,
 			ec = cli_fail(rc, "%s", path);
 			goto out;
 		}
-		if (cli_shares_is_age(plain, plainlen)) {
+		if (age_is_encrypted(plain, plainlen)) {
 			ec = cli_fail_why(CLI_EXIT_INTEGRITY,
 			    "encrypted twice (not a share file)", "%s", path);
 			goto out;

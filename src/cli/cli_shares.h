@@ -125,14 +125,6 @@ int cli_identity_secret(const char *path, uint8_t sk[AGE_X25519_KEY_LEN]);
 int cli_read_secret_file(
     const char *path, size_t max, const char *what, char **text, size_t *len);
 
-/* Internal to the share files of src/cli: 1 when text is an age file
- * (binary, or armored after optional whitespace); decrypt one held in
- * memory with ids into *plain (sodium_malloc'd, NUL-terminated; free with
- * cio_secret_free).  The latter returns 0 or an enum cairn_err. */
-int cli_shares_is_age(const char *text, size_t len);
-int cli_shares_decrypt_mem(const char *text, size_t len,
-    const struct age_identities *ids, char **plain, size_t *plainlen);
-
 /* ---- writing share sets (cli_share_write.c) --------------------------- */
 
 struct cli_share_set {

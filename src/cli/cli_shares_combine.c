@@ -1,7 +1,8 @@
 /*
  * cli_shares_combine.c - from the share files a user gives to a secret:
- * check they belong to one set, pick a valid subset (slip39_combine
- * wants exactly the threshold), combine, compare the result with the
+ * let slip39_select check they belong to one set and pick a valid subset
+ * (slip39_combine wants exactly the threshold), combine, name the files
+ * at fault when either refuses, compare the result with the
  * public key the files record, and (for --share) add the recovered
  * identity to an identity list without writing it anywhere.
  *
@@ -14,22 +15,13 @@
 #include <sodium.h>
 
 #include "cairn/age.h"
+#include "cairn/cio.h"
 #include "cairn/err.h"
+#include "cairn/slip39.h"
 #include "cli.h"
 #include "cli_shares.h"
-#include "cairn/slip39.h"
 
 #define NMAX SLIP39_MAX_SHARES
-
-static int
-same_set(const struct slip39_share *a, const struct slip39_share *b)
-{
-	return a->identifier == b->identifier &&
-	    a->extendable == b->extendable &&
-	    a->iteration_exponent == b->iteration_exponent &&
-	    a->group_threshold == b->group_threshold &&
-	    a->group_count == b->group_count && a->value_len == b->value_len;
-}
 
 /* "a, b, c" of the files of sel (n shares, indices into ss). */
 static void
@@ -49,132 +41,113 @@ file_list(char *buf, size_t cap, const struct cli_shares *ss, const size_t *sel,
 	}
 }
 
+// clang-format off
 static int
-too_few(
-    const struct cli_shares *ss, const int *cnt, const int *thr, int complete)
+too_few(const struct cli_shares *ss, const struct slip39_selection *sel)
 {
 	const struct slip39_share *s0 = &ss->v[0].s;
 	int gt = s0->group_threshold, g;
 
 	if (s0->group_count == 1) {
-		cli_error(
-		    "too few shares: need %d shares, have %d", thr[0], cnt[0]);
-		cli_hint("any %d shares of the set recover the key", thr[0]);
+		cli_error("too few shares: need %d shares, have %d", sel->threshold[0], sel->count[0]);
+		cli_hint("any %d shares of the set recover the key", sel->threshold[0]);
 		return CLI_EXIT_NO_MATCH;
 	}
-	cli_error("too few shares: need %d complete group%s of the %d, have "
-	          "%d",
-	    gt, gt == 1 ? "" : "s", s0->group_count, complete);
+	cli_error("too few shares: need %d complete group%s of the %d, have %d", gt, gt == 1 ? "" : "s", s0->group_count, sel->complete);
 	for (g = 0; g < NMAX; g++)
-		if (cnt[g] > 0 && cnt[g] < thr[g])
-			cli_hint("group %d: need %d shares, have %d", g + 1,
-			    thr[g], cnt[g]);
+		if (sel->count[g] > 0 && sel->count[g] < sel->threshold[g])
+			cli_hint("group %d: need %d shares, have %d", g + 1, sel->threshold[g], sel->count[g]);
 	return CLI_EXIT_NO_MATCH;
 }
+
+/* slip39_select over the decoded shares of ss (copied into secret memory,
+ * wiped after). */
+static int
+select_shares(const struct cli_shares *ss, struct slip39_selection *sel,
+    struct slip39_diag *diag)
+{
+	struct slip39_share *all;
+	int rc;
+
+	memset(sel, 0, sizeof(*sel));
+	memset(diag, 0, sizeof(*diag));
+	if ((all = cio_secret_allocarray(ss->n, sizeof(*all))) == NULL)
+		return CAIRN_ERR_NOMEM;
+	for (size_t k = 0; k < ss->n; k++)
+		all[k] = ss->v[k].s;
+	rc = slip39_select(all, ss->n, sel, diag);
+	slip39_shares_free(all, ss->n);
+	return rc;
+}
+
+/* The message for a set slip39_select refused. */
+static int
+select_failed(const struct cli_shares *ss, const struct slip39_selection *sel,
+    const struct slip39_diag *d, int rc)
+{
+	const struct cli_share *a = &ss->v[d->share], *b = &ss->v[d->other];
+
+	switch (d->problem) {
+	case SLIP39_PROBLEM_FEW_GROUPS:
+		return too_few(ss, sel);
+	case SLIP39_PROBLEM_SET:
+		if (a->s.identifier != b->s.identifier) {
+			cli_error("%s: from a different share set than %s (set %u, not %u)", a->path, b->path, a->s.identifier, b->s.identifier);
+			cli_hint("give shares of one set; 'cairn share check FILE' shows a share's set");
+			return CLI_EXIT_INTEGRITY;
+		}
+		cli_error("%s: its set parameters differ from %s's (same set %u): inconsistent shares, possibly tampered", a->path, b->path, a->s.identifier);
+		return CLI_EXIT_INTEGRITY;
+	case SLIP39_PROBLEM_MEMBER_THRESHOLD:
+		cli_error("%s: group %d threshold %d differs from %s's (%d): inconsistent shares, possibly tampered", a->path, d->group + 1, a->s.member_threshold, b->path, b->s.member_threshold);
+		return CLI_EXIT_INTEGRITY;
+	case SLIP39_PROBLEM_DUPLICATE:
+		cli_error("%s and %s: two different shares numbered %d in group %d: inconsistent shares, possibly tampered", b->path, a->path, a->s.member_index + 1, d->group + 1);
+		return CLI_EXIT_INTEGRITY;
+	default:
+		return cli_fail(rc, "combining shares");
+	}
+}
+// clang-format on
 
 int
 cli_shares_combine(const struct cli_shares *ss, const struct cli_pass *pass,
     uint8_t *secret, size_t cap, size_t *len)
 {
-	const struct slip39_share *s0, *s;
 	struct slip39_share *pick = NULL;
+	struct slip39_selection sel;
 	struct slip39_diag diag;
-	size_t mem[NMAX][NMAX], sel[NMAX * NMAX], nsel = 0;
-	int cnt[NMAX] = {0}, thr[NMAX] = {0}, complete = 0, g, j, rc, ec;
+	int rc, ec;
 	char files[1024];
 
 	*len = 0;
 	if (ss->n == 0)
 		return cli_fail_why(
 		    CLI_EXIT_USAGE, "no share files given", "combine");
-	s0 = &ss->v[0].s;
-	for (size_t k = 1; k < ss->n; k++) {
-		s = &ss->v[k].s;
-		if (s->identifier != s0->identifier) {
-			cli_error("%s: from a different share set than %s (set "
-			          "%u, not %u)",
-			    ss->v[k].path, ss->v[0].path, s->identifier,
-			    s0->identifier);
-			cli_hint("give shares of one set; 'cairn share check "
-			         "FILE' shows a share's set");
-			return CLI_EXIT_INTEGRITY;
-		}
-		if (!same_set(s, s0)) {
-			cli_error("%s: its set parameters differ from %s's "
-			          "(same set %u): inconsistent shares, "
-			          "possibly tampered",
-			    ss->v[k].path, ss->v[0].path, s->identifier);
-			return CLI_EXIT_INTEGRITY;
-		}
-	}
-	/* Sort into groups; the same share twice counts once. */
-	for (size_t k = 0; k < ss->n; k++) {
-		s = &ss->v[k].s;
-		g = s->group_index;
-		if (cnt[g] > 0 && thr[g] != s->member_threshold) {
-			cli_error("%s: group %d threshold %d differs from %s's "
-			          "(%d): inconsistent shares, possibly "
-			          "tampered",
-			    ss->v[k].path, g + 1, s->member_threshold,
-			    ss->v[mem[g][0]].path, thr[g]);
-			return CLI_EXIT_INTEGRITY;
-		}
-		thr[g] = s->member_threshold;
-		for (j = 0; j < cnt[g]; j++)
-			if (ss->v[mem[g][j]].s.member_index == s->member_index)
-				break;
-		if (j < cnt[g]) {
-			if (sodium_memcmp(ss->v[mem[g][j]].s.value, s->value,
-			        s->value_len) != 0) {
-				cli_error("%s and %s: two different shares "
-				          "numbered %d in group %d: "
-				          "inconsistent shares, possibly "
-				          "tampered",
-				    ss->v[mem[g][j]].path, ss->v[k].path,
-				    s->member_index + 1, g + 1);
-				return CLI_EXIT_INTEGRITY;
-			}
-			continue;
-		}
-		mem[g][cnt[g]++] = k;
-	}
-	for (g = 0; g < NMAX; g++)
-		complete += cnt[g] > 0 && cnt[g] >= thr[g];
-	if (complete < s0->group_threshold)
-		return too_few(ss, cnt, thr, complete);
-	/* The first GT complete groups, the first T members of each. */
-	for (g = 0, complete = 0; g < NMAX && complete < s0->group_threshold;
-	     g++) {
-		if (cnt[g] == 0 || cnt[g] < thr[g])
-			continue;
-		for (j = 0; j < thr[g]; j++)
-			sel[nsel++] = mem[g][j];
-		complete++;
-	}
-	if ((pick = cio_secret_allocarray(nsel, sizeof(*pick))) == NULL)
+	if ((rc = select_shares(ss, &sel, &diag)) != 0)
+		return select_failed(ss, &sel, &diag, rc);
+	if ((pick = cio_secret_allocarray(sel.n, sizeof(*pick))) == NULL)
 		return cli_fail(CAIRN_ERR_NOMEM, "combining shares");
-	for (size_t i = 0; i < nsel; i++)
-		pick[i] = ss->v[sel[i]].s;
-	rc = slip39_combine(pick, nsel, pass != NULL ? pass->buf : NULL,
+	for (size_t i = 0; i < sel.n; i++)
+		pick[i] = ss->v[sel.idx[i]].s;
+	rc = slip39_combine(pick, sel.n, pass != NULL ? pass->buf : NULL,
 	    pass != NULL ? pass->len : 0, secret, cap, len, &diag);
-	sodium_free(pick);
+	slip39_shares_free(pick, sel.n);
 	if (rc == 0)
 		return 0;
-	file_list(files, sizeof(files), ss, sel, nsel);
+	file_list(files, sizeof(files), ss, sel.idx, sel.n);
+	// clang-format off
 	if (diag.problem == SLIP39_PROBLEM_DIGEST) {
-		cli_error("inconsistent shares (digest mismatch), possibly "
-		          "tampered: %s",
-		    files);
-		if (nsel < ss->n)
-			cli_hint("more shares were given than needed; leaving "
-			         "one of these out may get past a bad one");
+		cli_error("inconsistent shares (digest mismatch), possibly tampered: %s", files);
+		if (sel.n < ss->n)
+			cli_hint("more shares were given than needed; leaving one of these out may get past a bad one");
 		ec = CLI_EXIT_INTEGRITY;
 	} else if (diag.problem != SLIP39_PROBLEM_NONE) {
-		cli_error("cannot combine %s: %s", files,
-		    slip39_problem_str(diag.problem));
+		cli_error("cannot combine %s: %s", files, slip39_problem_str(diag.problem));
 		ec = cli_exit_code(rc);
 	} else
 		ec = cli_fail(rc, "combining %s", files);
+	// clang-format on
 	sodium_memzero(secret, cap);
 	*len = 0;
 	return ec;

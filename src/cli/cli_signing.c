@@ -20,25 +20,6 @@
 #include "cli_json.h"
 #include "cairn/minisig.h"
 
-static int
-key_read_error(int rc, const char *path, const char *what)
-{
-	if (rc == CAIRN_ERR_PERM) {
-		cli_error(
-		    "%s: %s is accessible by group or others", path, what);
-		cli_hint("chmod 600 %s", path);
-		return CLI_EXIT_ERR;
-	}
-	if (rc == CAIRN_ERR_IO && errno == ELOOP) {
-		cli_error("%s: %s is a symbolic link, refusing", path, what);
-		cli_hint("give the path of the file itself");
-		return CLI_EXIT_ERR;
-	}
-	if (rc == CAIRN_ERR_LIMIT)
-		return cli_fail_why(CLI_EXIT_ERR, "file too large", "%s", path);
-	return cli_fail(rc, "%s", path);
-}
-
 /* Load the key at path; an encrypted one is unlocked with pass, else
  * with a passphrase asked on the terminal. */
 static int
@@ -54,9 +35,9 @@ signing_load(
 	if (strcmp(path, "-") == 0 &&
 	    (ec = cli_claim_stdin("the signing key")) != 0)
 		return ec;
-	if ((rc = cio_read_file(path, CLI_SIGNING_KEY_MAX, 1, &text, &len)) !=
-	    0)
-		return key_read_error(rc, path, "signing key");
+	if ((ec = cli_read_small(path, CLI_SIGNING_KEY_MAX, 1, "signing key",
+	         &text, &len)) != 0)
+		return ec;
 	cli_warn_modeless(path, "signing key", "-s -");
 	if ((enc = minisig_secret_is_encrypted(text, len)) < 0) {
 		cli_error("%s: not a minisign secret key (%s)", path,
@@ -107,14 +88,14 @@ cli_signer_load(const char *path, struct minisig_public *pk)
 {
 	char *text = NULL;
 	size_t len = 0;
-	int rc, ec = 0;
+	int ec = 0;
 
 	if (strcmp(path, "-") == 0 &&
 	    (ec = cli_claim_stdin("a public key file")) != 0)
 		return ec;
-	if ((rc = cio_read_file(path, CLI_SIGNING_KEY_MAX, 0, &text, &len)) !=
-	    0)
-		return key_read_error(rc, path, "public key");
+	if ((ec = cli_read_small(
+	         path, CLI_SIGNING_KEY_MAX, 0, "public key", &text, &len)) != 0)
+		return ec;
 	if (minisig_public_decode(text, len, pk) != 0) {
 		cli_error("%s: not a minisign public key", path);
 		if (minisig_secret_is_encrypted(text, len) >= 0)

@@ -71,6 +71,7 @@ cli_unlock_load(struct cli_unlock *u)
 	return 0;
 }
 
+// clang-format off
 int
 cli_unlock_open(struct cli_unlock *u, const struct cio_source *src,
     const char *name, struct age_reader **r)
@@ -80,10 +81,8 @@ cli_unlock_open(struct cli_unlock *u, const struct cio_source *src,
 	if (rc == 0)
 		return 0;
 	if (rc != CAIRN_ERR_NO_MATCH) {
-		if (rc == CAIRN_ERR_HEADER || rc == CAIRN_ERR_ARMOR) {
-			cli_error("%s: not a cairn archive, or its age header "
-			          "is damaged: %s",
-			    name, cairn_strerror(rc));
+		if ((rc == CAIRN_ERR_HEADER || rc == CAIRN_ERR_ARMOR) && !u->any_age_file) {
+			cli_error("%s: not a cairn archive, or its age header is damaged: %s", name, cairn_strerror(rc));
 			return cli_exit_code(rc);
 		}
 		return cli_fail(rc, "%s", name);
@@ -91,9 +90,7 @@ cli_unlock_open(struct cli_unlock *u, const struct cio_source *src,
 	if (u->tty.exit_code != 0)
 		return u->tty.exit_code;
 	if (u->tty.wanted_passphrase && u->tty.no_tty) {
-		cli_error("%s: encrypted with a passphrase, and there is no "
-		          "terminal to ask for it",
-		    name);
+		cli_error("%s: encrypted with a passphrase, and there is no terminal to ask for it", name);
 		cli_hint("use --passphrase-file FILE");
 		return CLI_EXIT_NO_MATCH;
 	}
@@ -103,13 +100,14 @@ cli_unlock_open(struct cli_unlock *u, const struct cio_source *src,
 	}
 	cli_error("%s: no identity matched", name);
 	if (u->nkeys == 0)
-		cli_hint("give the identity with -i FILE (or create the key "
-		         "home with 'cairn keygen')");
+		cli_hint("give the identity with -i FILE (or create the key home with 'cairn keygen')");
+	else if (u->any_age_file)
+		cli_hint("the file was encrypted to other recipients; check your keys with 'cairn pubkey -i FILE'");
 	else
-		cli_hint("the archive was sealed for other recipients; check "
-		         "your keys with 'cairn pubkey -i FILE'");
+		cli_hint("the archive was sealed for other recipients; check your keys with 'cairn pubkey -i FILE'");
 	return CLI_EXIT_NO_MATCH;
 }
+// clang-format on
 
 void
 cli_unlock_free(struct cli_unlock *u)

@@ -1,6 +1,6 @@
 /*
  * cli_unlock.h - the one place where the archive-reading verbs (list,
- * verify, open) gather what unlocks an archive: -i identity files,
+ * verify, open) and decrypt gather what unlocks an age file: -i identity files,
  * --passphrase-file passphrases, the key home's identity by default, and
  * a terminal passphrase prompt for scrypt archives.  A new way to unlock
  * (e.g. --share SHARE_FILE) is added here once: an option in
@@ -27,31 +27,28 @@ enum {
 	CLI_UNLOCK_OPT_FIRST_FREE = 0x1100 /* verbs number theirs from here */
 };
 
+// clang-format off
 /* Put these in the verb's optstring and option table. */
 #define CLI_UNLOCK_SHORTOPTS "i:"
-#define CLI_UNLOCK_LONGOPTS                                                    \
-	{"identity", required_argument, NULL, 'i'},                            \
-	    {"passphrase-file", required_argument, NULL,                       \
-	        CLI_UNLOCK_OPT_PASSFILE},                                      \
-	    {"share", required_argument, NULL, CLI_UNLOCK_OPT_SHARE},          \
-	{                                                                      \
-		"share-passphrase-file", required_argument, NULL,              \
-		    CLI_UNLOCK_OPT_SHARE_PASSFILE                              \
-	}
+#define CLI_UNLOCK_LONGOPTS \
+	{"identity", required_argument, NULL, 'i'}, \
+	{"passphrase-file", required_argument, NULL, CLI_UNLOCK_OPT_PASSFILE}, \
+	{"share", required_argument, NULL, CLI_UNLOCK_OPT_SHARE}, \
+	{"share-passphrase-file", required_argument, NULL, CLI_UNLOCK_OPT_SHARE_PASSFILE}
 #define CLI_UNLOCK_USAGE "[-i IDENTITY_FILE]... [--passphrase-file F]..."
-#define CLI_UNLOCK_HELP                                                        \
-	"  -i, --identity FILE      identity file (repeatable; - = stdin);\n"  \
-	"                           default: the key home's identity\n"        \
-	"      --passphrase-file F  passphrase of a passphrase-encrypted\n"    \
-	"                           archive or identity file (repeatable;\n"   \
-	"                           else asked on the terminal)\n"             \
-	"      --share SHARE_FILE   a SLIP-39 share file (repeatable): "       \
-	"enough\n"                                                             \
-	"                           of them rebuild a split identity in\n"     \
+#define CLI_UNLOCK_HELP \
+	"  -i, --identity FILE      identity file (repeatable; - = stdin);\n" \
+	"                           default: the key home's identity\n" \
+	"      --passphrase-file F  passphrase of a passphrase-encrypted\n" \
+	"                           archive or identity file (repeatable;\n" \
+	"                           else asked on the terminal)\n" \
+	"      --share SHARE_FILE   a SLIP-39 share file (repeatable): enough\n" \
+	"                           of them rebuild a split identity in\n" \
 	"                           memory; -i identities decrypt encrypted\n" \
-	"                           share files\n"                             \
-	"      --share-passphrase-file F\n"                                    \
+	"                           share files\n" \
+	"      --share-passphrase-file F\n" \
 	"                           the shares' SLIP-39 passphrase, if any\n"
+// clang-format on
 
 struct cli_unlock {
 	const char *verb;
@@ -65,7 +62,8 @@ struct cli_unlock {
 	struct age_identities ids;
 	struct cli_passes ps;
 	struct cli_tty_scrypt tty;
-	size_t nkeys; /* identities + passphrases tried */
+	size_t nkeys;     /* identities + passphrases tried */
+	int any_age_file; /* decrypt: messages speak of a file, not an archive */
 };
 
 /* Prepare u for a command line of argc words.  Returns 0 or exit code. */
@@ -84,7 +82,8 @@ int cli_unlock_load(struct cli_unlock *u);
 /*
  * Open the age layer of src (named name in messages): age_reader_new()
  * with u's identities, with the messages and hints of `cairn decrypt`
- * (exit 3 when nothing matched, 4 for a malformed header).
+ * (exit 3 when nothing matched, 4 for a malformed header, which is "not
+ * a cairn archive" unless u->any_age_file).
  */
 int cli_unlock_open(struct cli_unlock *u, const struct cio_source *src,
     const char *name, struct age_reader **r);

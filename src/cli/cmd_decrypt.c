@@ -2,9 +2,10 @@
  * cmd_decrypt.c - `cairn decrypt`: decrypt an age v1 file (binary or
  * armored) with identity files and/or passphrases, streaming.  Plaintext
  * reaches the output only after the chunk holding it authenticated; with
- * -o a failure leaves neither OUT nor a temp file.
+ * -o a failure leaves neither OUT nor a temp file.  What unlocks the file
+ * is gathered by cli_unlock, as for the archive verbs.
  *
- * Knows the age API only.
+ * Knows the age API and cli_unlock.h only.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -17,7 +18,7 @@
 #include "builtin.h"
 #include "cli.h"
 #include "cli_progress.h"
-#include "cli_shares.h"
+#include "cli_unlock.h"
 
 static const char decrypt_help[] =
     "usage: cairn decrypt [-i IDENTITY_FILE]... [--passphrase-file F]...\n"
@@ -43,125 +44,57 @@ static const char decrypt_help[] =
     "  -q, --quiet              no progress display\n"
     "  -h, --help               show this help\n";
 
-/* Report an age_reader_new() failure; returns the exit code. */
-static int
-open_fail(
-    int rc, const struct cli_in *in, const struct cli_tty_scrypt *t, int nids)
-{
-	if (rc != CAIRN_ERR_NO_MATCH)
-		return cli_fail(rc, "%s", in->name);
-	if (t->exit_code != 0)
-		return t->exit_code;
-	if (t->wanted_passphrase && t->no_tty) {
-		cli_error("%s: encrypted with a passphrase, and there is no "
-		          "terminal to ask for it",
-		    in->name);
-		cli_hint("use --passphrase-file FILE");
-		return CLI_EXIT_NO_MATCH;
-	}
-	if (t->wanted_passphrase) {
-		cli_error("%s: wrong passphrase", in->name);
-		return CLI_EXIT_NO_MATCH;
-	}
-	cli_error("%s: no identity matched", in->name);
-	if (nids == 0)
-		cli_hint("give the identity with -i FILE");
-	else
-		cli_hint("the file was encrypted to other recipients; check "
-		         "your keys with 'cairn pubkey -i FILE'");
-	return CLI_EXIT_NO_MATCH;
-}
+struct decrypt_args {
+	struct cli_unlock u; /* -i, --passphrase-file, --share... */
+	const char *outpath, *inpath;
+	int force, quiet;
+};
 
-int
-cmd_decrypt(int argc, char **argv)
+/* Parse the command line into d (d->u initialised); returns 0, an exit
+ * code, or -1 after --help. */
+static int
+parse(int argc, char **argv, struct decrypt_args *d)
 {
-	enum { OPT_PASSFILE = 256, OPT_FORCE, OPT_SHARE, OPT_SHAREPASS };
+	enum { OPT_FORCE = CLI_UNLOCK_OPT_FIRST_FREE };
 	static const struct option longopts[] = {
-	    {"identity", required_argument, NULL, 'i'},
-	    {"passphrase-file", required_argument, NULL, OPT_PASSFILE},
+	    CLI_UNLOCK_LONGOPTS,
 	    {"output", required_argument, NULL, 'o'},
 	    {"force", no_argument, NULL, OPT_FORCE},
-	    {"share", required_argument, NULL, OPT_SHARE},
-	    {"share-passphrase-file", required_argument, NULL, OPT_SHAREPASS},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct age_identities ids = {NULL, 0};
-	struct age_reader *r = NULL;
-	struct cli_passes ps;
-	struct cli_tty_scrypt tty;
-	struct cli_in in = {-1, 0, NULL, {NULL, NULL}};
-	struct cli_out out;
-	struct cli_progress pg;
-	const char **files = NULL, **passfiles = NULL, **shares = NULL;
-	const char *outpath = NULL, *inpath = NULL, *sharepass = NULL;
-	uint8_t *buf = NULL;
-	size_t nfiles = 0, npass = 0, nshares = 0;
-	int c, ec = 0, rc, force = 0, nids, quiet = 0;
+	int c;
 
-	memset(&ps, 0, sizeof(ps));
-	memset(&out, 0, sizeof(out));
-	memset(&tty, 0, sizeof(tty));
-	memset(&pg, 0, sizeof(pg));
-	if ((files = cio_calloc((size_t)argc + 1, sizeof(*files))) == NULL ||
-	    (passfiles = cio_calloc((size_t)argc + 1, sizeof(*passfiles))) ==
-	        NULL ||
-	    (shares = cio_calloc((size_t)argc + 1, sizeof(*shares))) == NULL) {
-		ec = cli_fail(CAIRN_ERR_NOMEM, "decrypt");
-		goto out;
-	}
-	while ((c = cli_getopt(argc, argv, ":hqi:o:", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, ":hqo:" CLI_UNLOCK_SHORTOPTS,
+	            longopts, NULL)) != -1) {
+		if (cli_unlock_option(&d->u, c, optarg))
+			continue;
 		switch (c) {
-		case 'i': files[nfiles++] = optarg; break;
-		case OPT_PASSFILE: passfiles[npass++] = optarg; break;
-		case 'o': outpath = optarg; break;
-		case OPT_FORCE: force = 1; break;
-		case 'q': quiet = 1; break;
-		case OPT_SHARE: shares[nshares++] = optarg; break;
-		case OPT_SHAREPASS: sharepass = optarg; break;
-		case 'h': ec = cli_print_help(decrypt_help); goto out;
-		default: ec = cli_option_error("decrypt", c, argv); goto out;
+		case 'o': d->outpath = optarg; break;
+		case OPT_FORCE: d->force = 1; break;
+		case 'q': d->quiet = 1; break;
+		case 'h': cli_print_help(decrypt_help); return -1;
+		default: return cli_option_error("decrypt", c, argv);
 		}
 	}
-	if ((ec = cli_one_operand(
-	         "decrypt", "INPUT", 0, argc, argv, &inpath)) != 0)
-		goto out;
-	/* The input claims stdin first, so "-i -" with stdin input fails
-	 * before any secret is read. */
-	if ((ec = cli_in_open(&in, inpath)) != 0)
-		goto out;
-	for (size_t i = 0; i < npass; i++)
-		if ((ec = cli_passes_add_file(&ps, passfiles[i])) != 0)
-			goto out;
-	if ((ec = cli_load_identities(&ids, files, nfiles, &ps, NULL)) != 0)
-		goto out;
-	/* The identity split into --share files, rebuilt in memory only. */
-	if (nshares > 0 &&
-	    (ec = cli_shares_add_identity(&ids, shares, nshares, sharepass)) !=
-	        0)
-		goto out;
-	nids = (int)ids.n;
-	for (size_t i = 0; i < ps.n; i++)
-		if ((rc = age_identities_add_passphrase(
-		         &ids, ps.v[i].buf, ps.v[i].len)) != 0) {
-			ec = cli_fail(rc, "passphrase");
-			goto out;
-		}
-	if (ps.n == 0 && (ec = cli_tty_scrypt_add(&ids, &tty)) != 0)
-		goto out;
-	if ((ec = cli_out_open(&out, outpath, 0600, force, &in)) != 0)
-		goto out;
-	if ((rc = age_reader_new(&r, &in.src, &ids)) != 0) {
-		ec = open_fail(rc, &in, &tty, nids + (int)ps.n);
-		goto out;
-	}
-	if ((buf = cio_malloc(CLI_IO_BLOCK)) == NULL) {
-		ec = cli_fail(CAIRN_ERR_NOMEM, "decrypt");
-		goto out;
-	}
-	cli_progress_start(&pg, "decrypt", cli_progress_fd_size(in.fd), quiet,
-	    out.atomic ? -1 : out.fd);
+	return cli_one_operand("decrypt", "INPUT", 0, argc, argv, &d->inpath);
+}
+
+/* Decrypt r into out, showing progress unless quiet. */
+static int
+run(const struct decrypt_args *d, struct age_reader *r, struct cli_in *in,
+    struct cli_out *out)
+{
+	struct cli_progress pg;
+	uint8_t *buf;
+	int rc, ec = 0;
+
+	memset(&pg, 0, sizeof(pg));
+	if ((buf = cio_malloc(CLI_IO_BLOCK)) == NULL)
+		return cli_fail(CAIRN_ERR_NOMEM, "decrypt");
+	cli_progress_start(&pg, "decrypt", cli_progress_fd_size(in->fd),
+	    d->quiet, out->atomic ? -1 : out->fd);
 	for (;;) {
 		ssize_t n = age_reader_read(r, buf, CLI_IO_BLOCK);
 
@@ -170,27 +103,52 @@ cmd_decrypt(int argc, char **argv)
 		if (n > 0)
 			cli_progress_set(&pg, age_reader_consumed(r));
 		if (n < 0 ||
-		    (rc = out.sink.write(out.sink.ctx, buf, (size_t)n)) != 0) {
-			ec = cli_stream_fail(
-			    n < 0 ? (int)n : rc, NULL, &in, &out);
-			goto out;
+		    (rc = out->sink.write(out->sink.ctx, buf, (size_t)n)) !=
+		        0) {
+			ec =
+			    cli_stream_fail(n < 0 ? (int)n : rc, NULL, in, out);
+			break;
 		}
 	}
 	cli_progress_end(&pg);
-	ec = cli_out_commit(&out);
+	if (ec == 0)
+		ec = cli_out_commit(out);
+	sodium_memzero(buf, CLI_IO_BLOCK);
+	free(buf);
+	return ec;
+}
+
+int
+cmd_decrypt(int argc, char **argv)
+{
+	struct decrypt_args d;
+	struct age_reader *r = NULL;
+	struct cli_in in = {-1, 0, NULL, {NULL, NULL}};
+	struct cli_out out;
+	int ec;
+
+	memset(&d, 0, sizeof(d));
+	memset(&out, 0, sizeof(out));
+	if ((ec = cli_unlock_init(&d.u, "decrypt", argc)) != 0)
+		goto out;
+	d.u.any_age_file = 1;
+	if ((ec = parse(argc, argv, &d)) != 0) {
+		if (ec < 0)
+			ec = 0;
+		goto out;
+	}
+	/* The input claims stdin first, so "-i -" with stdin input fails
+	 * before any secret is read. */
+	if ((ec = cli_in_open(&in, d.inpath)) != 0 ||
+	    (ec = cli_unlock_load(&d.u)) != 0 ||
+	    (ec = cli_out_open(&out, d.outpath, 0600, d.force, &in)) != 0 ||
+	    (ec = cli_unlock_open(&d.u, &in.src, in.name, &r)) != 0)
+		goto out;
+	ec = run(&d, r, &in, &out);
 out:
-	cli_progress_end(&pg);
 	cli_out_abort(&out);
 	cli_in_close(&in);
 	age_reader_free(r);
-	age_identities_free(&ids);
-	cli_passes_free(&ps);
-	if (buf != NULL) {
-		sodium_memzero(buf, CLI_IO_BLOCK);
-		free(buf);
-	}
-	free(files);
-	free(passfiles);
-	free(shares);
+	cli_unlock_free(&d.u);
 	return ec;
 }

@@ -62,8 +62,16 @@ pump(const struct cli_in *in, struct age_writer *w, uint8_t *buf,
 	}
 }
 
-int
-cmd_encrypt(int argc, char **argv)
+struct encrypt_args {
+	struct cli_recipient_opts to; /* -r, -R, -p, --passphrase-file */
+	const char *outpath, *inpath;
+	int armor, force, quiet;
+};
+
+/* Parse the command line into e; returns 0, an exit code, or -1 after
+ * --help. */
+static int
+parse(int argc, char **argv, struct encrypt_args *e)
 {
 	enum { OPT_PASSFILE = 256, OPT_FORCE };
 	static const struct option longopts[] = {
@@ -78,118 +86,99 @@ cmd_encrypt(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct age_recipients rs = {NULL, 0};
-	struct age_writer *w = NULL;
-	struct cli_pass pass = {NULL, 0};
-	struct cli_in in = {-1, 0, NULL, {NULL, NULL}};
-	struct cli_out out;
-	struct cli_progress pg;
-	const char **rstr = NULL, **rfiles = NULL;
-	const char *outpath = NULL, *passfile = NULL, *inpath = NULL;
-	char *home = NULL;
-	uint8_t *buf = NULL;
-	size_t nr = 0, nR = 0;
-	int c, ec = 0, rc, ask = 0, armor = 0, force = 0, quiet = 0;
+	int c;
 
-	memset(&out, 0, sizeof(out));
-	memset(&pg, 0, sizeof(pg));
-	if ((rstr = cio_calloc((size_t)argc + 1, sizeof(*rstr))) == NULL ||
-	    (rfiles = cio_calloc((size_t)argc + 1, sizeof(*rfiles))) == NULL) {
-		ec = cli_fail(CAIRN_ERR_NOMEM, "encrypt");
-		goto out;
-	}
 	while (
 	    (c = cli_getopt(argc, argv, ":hqar:R:po:", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'r': rstr[nr++] = optarg; break;
-		case 'R': rfiles[nR++] = optarg; break;
-		case 'p': ask = 1; break;
-		case OPT_PASSFILE: passfile = optarg; break;
-		case 'a': armor = 1; break;
-		case 'o': outpath = optarg; break;
-		case OPT_FORCE: force = 1; break;
-		case 'q': quiet = 1; break;
-		case 'h': ec = cli_print_help(encrypt_help); goto out;
-		default: ec = cli_option_error("encrypt", c, argv); goto out;
+		case 'r': e->to.rstr[e->to.nr++] = optarg; break;
+		case 'R': e->to.rfiles[e->to.nR++] = optarg; break;
+		case 'p': e->to.ask = 1; break;
+		case OPT_PASSFILE:
+			e->to.passfile = optarg;
+			e->to.ask = 1;
+			break;
+		case 'a': e->armor = 1; break;
+		case 'o': e->outpath = optarg; break;
+		case OPT_FORCE: e->force = 1; break;
+		case 'q': e->quiet = 1; break;
+		case 'h': cli_print_help(encrypt_help); return -1;
+		default: return cli_option_error("encrypt", c, argv);
 		}
 	}
-	if ((ec = cli_one_operand(
-	         "encrypt", "INPUT", 0, argc, argv, &inpath)) != 0)
-		goto out;
-	if (passfile != NULL)
-		ask = 1;
-	if (ask && (nr > 0 || nR > 0)) {
-		ec = cli_usage_error(
-		    "encrypt", "a passphrase cannot be combined with -r or -R");
+	return cli_one_operand("encrypt", "INPUT", 0, argc, argv, &e->inpath);
+}
+
+/* Encrypt in to out with rs, showing progress unless quiet. */
+static int
+run(const struct encrypt_args *e, const struct age_recipients *rs,
+    struct cli_in *in, struct cli_out *out)
+{
+	struct age_writer *w = NULL;
+	struct cli_progress pg;
+	uint8_t *buf = NULL;
+	int rc, ec;
+
+	memset(&pg, 0, sizeof(pg));
+	if ((buf = cio_malloc(CLI_IO_BLOCK)) == NULL)
+		return cli_fail(CAIRN_ERR_NOMEM, "encrypt");
+	cli_progress_start(&pg, "encrypt", cli_progress_fd_size(in->fd),
+	    e->quiet, out->atomic ? -1 : out->fd);
+	if ((rc = age_writer_new(&w, rs, e->armor, &out->sink)) != 0 ||
+	    (rc = pump(in, w, buf, &pg)) != 0 ||
+	    (rc = age_writer_finish(w)) != 0) {
+		cli_progress_end(&pg);
+		ec = cli_stream_fail(rc, "encrypt", in, out);
+	} else {
+		cli_progress_end(&pg);
+		ec = cli_out_commit(out);
+	}
+	age_writer_free(w);
+	sodium_memzero(buf, CLI_IO_BLOCK);
+	free(buf);
+	return ec;
+}
+
+int
+cmd_encrypt(int argc, char **argv)
+{
+	struct encrypt_args e;
+	struct age_recipients rs = {NULL, 0};
+	struct cli_in in = {-1, 0, NULL, {NULL, NULL}};
+	struct cli_out out;
+	int ec;
+
+	memset(&e, 0, sizeof(e));
+	memset(&out, 0, sizeof(out));
+	e.to.rstr = cio_calloc((size_t)argc + 1, sizeof(char *));
+	e.to.rfiles = cio_calloc((size_t)argc + 1, sizeof(char *));
+	if (e.to.rstr == NULL || e.to.rfiles == NULL) {
+		ec = cli_fail(CAIRN_ERR_NOMEM, "encrypt");
 		goto out;
 	}
-	if (!ask && nr == 0 && nR == 0) {
-		if ((home = cli_key_home_path(CLI_HOME_RECIPIENTS)) == NULL) {
-			ec = CLI_EXIT_ERR;
-			goto out;
-		}
-		if (!cli_exists(home)) {
-			ec = cli_usage_error(
-			    "encrypt", "no recipients: give -r, -R or -p");
-			goto out;
-		}
-		rfiles[nR++] = home;
-	}
-	for (size_t i = 0; i < nr; i++)
-		if ((ec = cli_add_recipient(&rs, rstr[i])) != 0)
-			goto out;
-	for (size_t i = 0; i < nR; i++)
-		if ((ec = cli_add_recipients_file(&rs, rfiles[i])) != 0)
-			goto out;
-	if ((ec = cli_in_open(&in, inpath)) != 0 ||
-	    (ec = cli_out_open(&out, outpath, 0666, force, &in)) != 0)
+	if ((ec = parse(argc, argv, &e)) != 0) {
+		if (ec < 0)
+			ec = 0;
 		goto out;
-	if (!armor && !out.atomic && isatty(out.fd)) {
+	}
+	if ((ec = cli_load_recipients("encrypt", &e.to, &rs)) != 0 ||
+	    (ec = cli_in_open(&in, e.inpath)) != 0 ||
+	    (ec = cli_out_open(&out, e.outpath, 0666, e.force, &in)) != 0)
+		goto out;
+	if (!e.armor && !out.atomic && isatty(out.fd)) {
 		ec = cli_usage_error("encrypt",
 		    "refusing to write binary ciphertext to a terminal");
 		goto out;
 	}
-	if (ask) {
-		ec = passfile != NULL
-		    ? cli_pass_from_file(&pass, passfile)
-		    : cli_pass_from_tty(&pass, "Enter passphrase: ", 1);
-		if (ec != 0)
-			goto out;
-		if ((rc = age_recipients_add_passphrase(&rs, pass.buf, pass.len,
-		         AGE_SCRYPT_WORK_FACTOR)) != 0) {
-			ec = cli_fail(rc, "passphrase");
-			goto out;
-		}
-		cli_pass_free(&pass);
-	}
-	if ((buf = cio_malloc(CLI_IO_BLOCK)) == NULL) {
-		ec = cli_fail(CAIRN_ERR_NOMEM, "encrypt");
+	/* Asked only now, once the output is known to be writable. */
+	if ((ec = cli_passphrase_recipient(&e.to, &rs)) != 0)
 		goto out;
-	}
-	cli_progress_start(&pg, "encrypt", cli_progress_fd_size(in.fd), quiet,
-	    out.atomic ? -1 : out.fd);
-	if ((rc = age_writer_new(&w, &rs, armor, &out.sink)) != 0 ||
-	    (rc = pump(&in, w, buf, &pg)) != 0 ||
-	    (rc = age_writer_finish(w)) != 0) {
-		cli_progress_end(&pg);
-		ec = cli_stream_fail(rc, "encrypt", &in, &out);
-		goto out;
-	}
-	cli_progress_end(&pg);
-	ec = cli_out_commit(&out);
+	ec = run(&e, &rs, &in, &out);
 out:
-	cli_progress_end(&pg);
 	cli_out_abort(&out);
 	cli_in_close(&in);
-	age_writer_free(w);
 	age_recipients_free(&rs);
-	cli_pass_free(&pass);
-	if (buf != NULL) {
-		sodium_memzero(buf, CLI_IO_BLOCK);
-		free(buf);
-	}
-	free(home);
-	free(rstr);
-	free(rfiles);
+	free(e.to.rstr);
+	free(e.to.rfiles);
 	return ec;
 }

@@ -76,10 +76,11 @@ static const char seal_help[] =
     "  -h, --help               show this help\n";
 
 struct seal_args {
-	const char **rstr, **rfiles, **notes, **notefiles;
-	size_t nr, nR, nnotes, nnotefiles;
-	const char *passfile, *signkey, *signpass, *case_label, *outpath;
-	int ask, nosign, armor, force, json, quiet, parity;
+	struct cli_recipient_opts to; /* -r, -R, -p, --passphrase-file */
+	const char **notes, **notefiles;
+	size_t nnotes, nnotefiles;
+	const char *signkey, *signpass, *case_label, *outpath;
+	int nosign, armor, force, json, quiet, parity;
 	struct cli_tsas tsas;
 };
 
@@ -96,43 +97,6 @@ warn_cb(void *ctx, enum seal_warning w, const char *path, const char *other)
 		         "`cairn open` cannot extract both on a "
 		         "case-insensitive file system (macOS, Windows)",
 		    other, path);
-}
-
-/* Recipients from -r/-R/-p or the key home. */
-static int
-get_recipients(const struct seal_args *s, struct age_recipients *rs)
-{
-	struct cli_pass pass = {NULL, 0};
-	char *home = NULL;
-	int ec = 0, rc;
-
-	if (s->ask) {
-		ec = s->passfile != NULL
-		    ? cli_pass_from_file(&pass, s->passfile)
-		    : cli_pass_from_tty(&pass, "Enter passphrase: ", 1);
-		if (ec == 0 &&
-		    (rc = age_recipients_add_passphrase(
-		         rs, pass.buf, pass.len, AGE_SCRYPT_WORK_FACTOR)) != 0)
-			ec = cli_fail(rc, "passphrase");
-		cli_pass_free(&pass);
-		return ec;
-	}
-	for (size_t i = 0; ec == 0 && i < s->nr; i++)
-		ec = cli_add_recipient(rs, s->rstr[i]);
-	for (size_t i = 0; ec == 0 && i < s->nR; i++)
-		ec = cli_add_recipients_file(rs, s->rfiles[i]);
-	if (ec != 0 || s->nr + s->nR > 0)
-		return ec;
-	if ((home = cli_key_home_path(CLI_HOME_RECIPIENTS)) == NULL)
-		return CLI_EXIT_ERR;
-	if (!cli_exists(home)) {
-		ec = cli_usage_error("seal",
-		    "no recipients: give -r, -R or "
-		    "-p (or create the key home with 'cairn keygen')");
-	} else
-		ec = cli_add_recipients_file(rs, home);
-	free(home);
-	return ec;
 }
 
 /* The signing key from -s or the key home; *sk stays NULL with
@@ -358,12 +322,12 @@ parse(int argc, char **argv, struct seal_args *s)
 	while ((c = cli_getopt(
 	            argc, argv, ":hqr:R:ps:m:ao:", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'r': s->rstr[s->nr++] = optarg; break;
-		case 'R': s->rfiles[s->nR++] = optarg; break;
-		case 'p': s->ask = 1; break;
+		case 'r': s->to.rstr[s->to.nr++] = optarg; break;
+		case 'R': s->to.rfiles[s->to.nR++] = optarg; break;
+		case 'p': s->to.ask = 1; break;
 		case OPT_PASSFILE:
-			s->passfile = optarg;
-			s->ask = 1;
+			s->to.passfile = optarg;
+			s->to.ask = 1;
 			break;
 		case 's': s->signkey = optarg; break;
 		case OPT_SIGNPASS: s->signpass = optarg; break;
@@ -393,9 +357,6 @@ parse(int argc, char **argv, struct seal_args *s)
 	}
 	if (optind >= argc)
 		return cli_usage_error("seal", "nothing to seal: give PATH...");
-	if (s->ask && s->nr + s->nR > 0)
-		return cli_usage_error(
-		    "seal", "a passphrase cannot be combined with -r or -R");
 	if (s->nosign && (s->signkey != NULL || s->signpass != NULL))
 		return cli_usage_error(
 		    "seal", "--no-sign cannot be combined with -s");
@@ -429,11 +390,11 @@ cmd_seal(int argc, char **argv)
 	memset(&out, 0, sizeof(out));
 	memset(&pg, 0, sizeof(pg));
 	out.fd = -1;
-	s.rstr = cio_calloc((size_t)argc + 1, sizeof(char *));
-	s.rfiles = cio_calloc((size_t)argc + 1, sizeof(char *));
+	s.to.rstr = cio_calloc((size_t)argc + 1, sizeof(char *));
+	s.to.rfiles = cio_calloc((size_t)argc + 1, sizeof(char *));
 	s.notes = cio_calloc((size_t)argc + 1, sizeof(char *));
 	s.notefiles = cio_calloc((size_t)argc + 1, sizeof(char *));
-	if (s.rstr == NULL || s.rfiles == NULL || s.notes == NULL ||
+	if (s.to.rstr == NULL || s.to.rfiles == NULL || s.notes == NULL ||
 	    s.notefiles == NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "seal");
 		goto out;
@@ -447,7 +408,8 @@ cmd_seal(int argc, char **argv)
 		ec = CLI_EXIT_ERR;
 		goto out;
 	}
-	if ((ec = get_recipients(&s, &rs)) != 0 ||
+	if ((ec = cli_load_recipients("seal", &s.to, &rs)) != 0 ||
+	    (ec = cli_passphrase_recipient(&s.to, &rs)) != 0 ||
 	    (ec = get_signing_key(&s, &sk)) != 0)
 		goto out;
 	if ((rc = seal_plan_new(&p, warn_cb, NULL)) != 0) {
@@ -523,8 +485,8 @@ out:
 	age_recipients_free(&rs);
 	free(dflt);
 	free(par2);
-	free(s.rstr);
-	free(s.rfiles);
+	free(s.to.rstr);
+	free(s.to.rfiles);
 	free(s.notes);
 	free(s.notefiles);
 	return ec;

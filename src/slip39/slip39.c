@@ -258,23 +258,127 @@ same_set(const struct slip39_share *a, const struct slip39_share *b)
 	    a->group_count == b->group_count && a->value_len == b->value_len;
 }
 
+/* Shares sorted into groups: mem[g][0..cnt[g]-1] index the distinct
+ * members given of group g, thr[g] is their member threshold. */
+struct groups {
+	size_t mem[NMAX][NMAX];
+	int cnt[NMAX], thr[NMAX];
+};
+
+/*
+ * The checks every use of a share set makes: each share in range, all of
+ * one set (compared with shares[0]), one member threshold per group, one
+ * value per member index (the same share twice counts once).  Fills gs;
+ * returns 0 or the problem (diag.share at fault, diag.other the earlier
+ * share it conflicts with).
+ */
+static int
+sort_groups(const struct slip39_share *shares, size_t n, struct groups *gs,
+    struct slip39_diag *diag)
+{
+	const struct slip39_share *s;
+	size_t k, o;
+	int g, j;
+
+	memset(gs, 0, sizeof *gs);
+	for (k = 0; k < n; k++) {
+		s = &shares[k];
+		if (!slip39_share_check(s))
+			return problem(diag, SLIP39_PROBLEM_BAD_FIELD, k, -1, 0,
+			    0, CAIRN_ERR_FORMAT);
+		if (!same_set(s, &shares[0]))
+			return problem(diag, SLIP39_PROBLEM_SET, k, -1, 0, 0,
+			    CAIRN_ERR_MISMATCH);
+	}
+	for (k = 0; k < n; k++) {
+		s = &shares[k];
+		g = s->group_index;
+		if (gs->cnt[g] > 0 && gs->thr[g] != s->member_threshold) {
+			if (diag != NULL)
+				diag->other = gs->mem[g][0];
+			return problem(diag, SLIP39_PROBLEM_MEMBER_THRESHOLD, k,
+			    g, 0, 0, CAIRN_ERR_MISMATCH);
+		}
+		gs->thr[g] = s->member_threshold;
+		for (j = 0; j < gs->cnt[g]; j++)
+			if (shares[gs->mem[g][j]].member_index ==
+			    s->member_index)
+				break;
+		if (j == gs->cnt[g]) {
+			gs->mem[g][gs->cnt[g]++] = k;
+			continue;
+		}
+		o = gs->mem[g][j];
+		if (sodium_memcmp(shares[o].value, s->value, s->value_len) !=
+		    0) {
+			if (diag != NULL)
+				diag->other = o;
+			return problem(diag, SLIP39_PROBLEM_DUPLICATE, k, g, 0,
+			    0, CAIRN_ERR_MISMATCH);
+		}
+	}
+	return 0;
+}
+
+static void
+diag_clear(struct slip39_diag *diag)
+{
+	if (diag != NULL) {
+		memset(diag, 0, sizeof *diag);
+		diag->group = -1;
+	}
+}
+
+int
+slip39_select(const struct slip39_share *shares, size_t n,
+    struct slip39_selection *sel, struct slip39_diag *diag)
+{
+	struct groups gs;
+	int g, j, gt, rc;
+
+	diag_clear(diag);
+	if (sel == NULL)
+		return CAIRN_ERR_INVAL;
+	memset(sel, 0, sizeof *sel);
+	if (shares == NULL || n == 0)
+		return problem(diag, SLIP39_PROBLEM_FEW_GROUPS, 0, -1, 1, 0,
+		    CAIRN_ERR_TOO_FEW);
+	if ((rc = sort_groups(shares, n, &gs, diag)) != 0)
+		return rc;
+	gt = shares[0].group_threshold;
+	for (g = 0; g < NMAX; g++) {
+		sel->count[g] = gs.cnt[g];
+		sel->threshold[g] = gs.thr[g];
+		sel->complete += gs.cnt[g] > 0 && gs.cnt[g] >= gs.thr[g];
+	}
+	if (sel->complete < gt)
+		return problem(diag, SLIP39_PROBLEM_FEW_GROUPS, 0, -1, gt,
+		    sel->complete, CAIRN_ERR_TOO_FEW);
+	/* The first GT complete groups, the first T members of each. */
+	for (g = 0, gt = 0; g < NMAX && gt < shares[0].group_threshold; g++) {
+		if (gs.cnt[g] == 0 || gs.cnt[g] < gs.thr[g])
+			continue;
+		for (j = 0; j < gs.thr[g]; j++)
+			sel->idx[sel->n++] = gs.mem[g][j];
+		gt++;
+	}
+	return 0;
+}
+
 int
 slip39_combine(const struct slip39_share *shares, size_t n, const char *pass,
     size_t passlen, uint8_t *secret_out, size_t cap, size_t *len_out,
     struct slip39_diag *diag)
 {
 	struct combine_ws *ws = NULL;
-	const struct slip39_share *s0, *s;
-	size_t mem[NMAX][NMAX]; /* share indices by group, member */
-	int cnt[NMAX] = {0}, thr[NMAX] = {0}, gt, gm = 0, g, j, rc;
+	const struct slip39_share *s0;
+	struct groups gs;
+	int gt, gm = 0, g, j, rc;
 	uint8_t xs[NMAX], gx[NMAX];
 	const uint8_t *ys[NMAX], *gys[NMAX];
-	size_t k, len;
+	size_t len;
 
-	if (diag != NULL) {
-		memset(diag, 0, sizeof *diag);
-		diag->group = -1;
-	}
+	diag_clear(diag);
 	if (len_out != NULL)
 		*len_out = 0;
 	if (secret_out == NULL || len_out == NULL)
@@ -285,44 +389,15 @@ slip39_combine(const struct slip39_share *shares, size_t n, const char *pass,
 	if (shares == NULL || n == 0)
 		return problem(diag, SLIP39_PROBLEM_FEW_GROUPS, 0, -1, 1, 0,
 		    CAIRN_ERR_TOO_FEW);
+	if ((rc = sort_groups(shares, n, &gs, diag)) != 0)
+		return rc;
 	s0 = &shares[0];
-	for (k = 0; k < n; k++) {
-		s = &shares[k];
-		if (!slip39_share_check(s))
-			return problem(diag, SLIP39_PROBLEM_BAD_FIELD, k, -1, 0,
-			    0, CAIRN_ERR_FORMAT);
-		if (!same_set(s, s0))
-			return problem(diag, SLIP39_PROBLEM_SET, k, -1, 0, 0,
-			    CAIRN_ERR_MISMATCH);
-	}
 	len = s0->value_len;
 	gt = s0->group_threshold;
 	if (cap < len)
 		return CAIRN_ERR_INVAL;
-
-	/* Sort into groups; the same share twice counts once. */
-	for (k = 0; k < n; k++) {
-		s = &shares[k];
-		g = s->group_index;
-		if (cnt[g] == 0)
-			thr[g] = s->member_threshold;
-		else if (thr[g] != s->member_threshold)
-			return problem(diag, SLIP39_PROBLEM_MEMBER_THRESHOLD, k,
-			    g, 0, 0, CAIRN_ERR_MISMATCH);
-		for (j = 0; j < cnt[g]; j++)
-			if (shares[mem[g][j]].member_index == s->member_index)
-				break;
-		if (j < cnt[g]) {
-			if (sodium_memcmp(
-			        shares[mem[g][j]].value, s->value, len) != 0)
-				return problem(diag, SLIP39_PROBLEM_DUPLICATE,
-				    k, g, 0, 0, CAIRN_ERR_MISMATCH);
-			continue;
-		}
-		mem[g][cnt[g]++] = k;
-	}
 	for (g = 0; g < NMAX; g++)
-		gm += cnt[g] > 0;
+		gm += gs.cnt[g] > 0;
 	if (gm < gt)
 		return problem(diag, SLIP39_PROBLEM_FEW_GROUPS, 0, -1, gt, gm,
 		    CAIRN_ERR_TOO_FEW);
@@ -330,29 +405,31 @@ slip39_combine(const struct slip39_share *shares, size_t n, const char *pass,
 		return problem(diag, SLIP39_PROBLEM_MANY_GROUPS, 0, -1, gt, gm,
 		    CAIRN_ERR_MISMATCH);
 	for (g = 0; g < NMAX; g++)
-		if (cnt[g] > 0 && cnt[g] < thr[g])
+		if (gs.cnt[g] > 0 && gs.cnt[g] < gs.thr[g])
 			return problem(diag, SLIP39_PROBLEM_FEW_MEMBERS,
-			    mem[g][0], g, thr[g], cnt[g], CAIRN_ERR_TOO_FEW);
+			    gs.mem[g][0], g, gs.thr[g], gs.cnt[g],
+			    CAIRN_ERR_TOO_FEW);
 	for (g = 0; g < NMAX; g++)
-		if (cnt[g] > thr[g])
+		if (gs.cnt[g] > gs.thr[g])
 			return problem(diag, SLIP39_PROBLEM_MANY_MEMBERS,
-			    mem[g][0], g, thr[g], cnt[g], CAIRN_ERR_MISMATCH);
+			    gs.mem[g][0], g, gs.thr[g], gs.cnt[g],
+			    CAIRN_ERR_MISMATCH);
 
 	if (sodium_init() < 0)
 		return CAIRN_ERR_NOMEM;
 	if ((ws = secret_alloc(sizeof *ws)) == NULL)
 		return CAIRN_ERR_NOMEM;
 	for (g = 0, gm = 0; g < NMAX; g++) {
-		if (cnt[g] == 0)
+		if (gs.cnt[g] == 0)
 			continue;
-		for (j = 0; j < cnt[g]; j++) {
-			xs[j] = shares[mem[g][j]].member_index;
-			ys[j] = shares[mem[g][j]].value;
+		for (j = 0; j < gs.cnt[g]; j++) {
+			xs[j] = shares[gs.mem[g][j]].member_index;
+			ys[j] = shares[gs.mem[g][j]].value;
 		}
-		if ((rc = recover_secret(ws, thr[g], xs, ys, (size_t)cnt[g],
-		         len, ws->gsec[gm])) != 0) {
-			rc = problem(diag, SLIP39_PROBLEM_DIGEST, mem[g][0], g,
-			    0, 0, rc);
+		if ((rc = recover_secret(ws, gs.thr[g], xs, ys,
+		         (size_t)gs.cnt[g], len, ws->gsec[gm])) != 0) {
+			rc = problem(diag, SLIP39_PROBLEM_DIGEST, gs.mem[g][0],
+			    g, 0, 0, rc);
 			goto out;
 		}
 		gx[gm] = (uint8_t)g;

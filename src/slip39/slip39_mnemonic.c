@@ -16,6 +16,7 @@
 
 #include <sodium.h>
 
+#include "cairn/cio.h"
 #include "cairn/err.h"
 #include "cairn/slip39.h"
 
@@ -189,13 +190,6 @@ out:
 }
 
 static int
-is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-	    c == '\f';
-}
-
-static int
 fail(struct slip39_diag *diag, enum slip39_problem p, size_t word, int rc)
 {
 	if (diag != NULL) {
@@ -224,12 +218,12 @@ slip39_mnemonic_decode(
 	memset(out, 0, sizeof *out);
 
 	for (p = mnemonic;;) {
-		while (is_space(*p))
+		while (cio_is_space((unsigned char)*p))
 			p++;
 		if (*p == '\0')
 			break;
 		start = p;
-		while (*p != '\0' && !is_space(*p))
+		while (*p != '\0' && !cio_is_space((unsigned char)*p))
 			p++;
 		if (n == SLIP39_MAX_WORDS) {
 			rc = fail(
