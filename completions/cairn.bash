@@ -5,7 +5,7 @@
 # Keep in step with the CLI: tests/cli/packaging.bats checks that every
 # verb in `cairn --help` and every flag in `cairn VERB --help` is offered.
 
-_cairn_verbs="keygen pubkey encrypt decrypt seal list verify open parity repair split combine share recovery stamp help"
+_cairn_verbs="keygen pubkey encrypt decrypt seal list verify open parity repair salvage split combine share recovery stamp help"
 
 # Flags per verb ("share check" etc. are keyed "share_check").
 _cairn_flags_keygen="-o --output -p --passphrase --passphrase-file -h --help"
@@ -20,6 +20,7 @@ _cairn_flags_open="-i --identity --passphrase-file --share --share-passphrase-fi
 _cairn_flags_parity_create="-q --quiet -h --help"
 _cairn_flags_parity_verify="-q --quiet -h --help"
 _cairn_flags_repair="-q --quiet -h --help"
+_cairn_flags_salvage="-i --identity --passphrase-file --share --share-passphrase-file -C --directory -q --quiet -h --help"
 _cairn_flags_split="-t --threshold -n --shares --group --group-threshold --to --name --passphrase-file -o --output --print --secret-hex-file --iteration-exponent --json -q --quiet -h --help"
 _cairn_flags_combine="-i --identity --passphrase-file -o --output --print-secret-hex -h --help"
 _cairn_flags_share_check="-i --identity --json -h --help"

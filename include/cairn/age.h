@@ -187,6 +187,29 @@ struct age_reader;
 int age_reader_new(struct age_reader **out, const struct cio_source *src,
     const struct age_identities *ids);
 ssize_t age_reader_read(struct age_reader *r, uint8_t *buf, size_t len);
+/*
+ * Salvage decryption: the same header checks (armored or binary), then
+ * the payload chunk by chunk, tolerating damage.  age_reader_next_chunk()
+ * returns 1 and fills *c for each 64 KiB chunk slot of the input in
+ * order, 0 after the last, or an error (_HEADER: payload nonce missing;
+ * _IO, _ARMOR, _NOMEM).  c->ok says whether the chunk authenticated (with
+ * its counter and c->final as final flag); only then is c->pt set (valid
+ * until the next call).  c->len is the plaintext length the chunk has or,
+ * when it failed, would have.  Plaintext offset = index * AGE_CHUNK_LEN.
+ * A reader made by age_reader_new() cannot be used here, nor the reverse.
+ */
+struct age_chunk {
+	uint64_t index;
+	uint64_t offset; /* index * AGE_CHUNK_LEN */
+	const uint8_t *pt;
+	size_t len;
+	int ok;     /* authenticated */
+	int final;  /* authenticated as the final chunk */
+	int at_end; /* nothing follows it in the input */
+};
+int age_reader_new_chunks(struct age_reader **out, const struct cio_source *src,
+    const struct age_identities *ids);
+int age_reader_next_chunk(struct age_reader *r, struct age_chunk *c);
 /* Bytes of input consumed so far (for tests that check list stops early).*/
 uint64_t age_reader_consumed(const struct age_reader *r);
 void age_reader_free(struct age_reader *r);

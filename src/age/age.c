@@ -15,6 +15,7 @@
 
 #include "cairn/age.h"
 #include "age_armor.h"
+#include "age_chunks.h"
 #include "age_format.h"
 #include "age_hkdf.h"
 #include "age_scrypt.h"
@@ -248,6 +249,7 @@ struct age_reader {
 	struct age_armor_reader *armor; /* NULL when binary */
 	struct cio_source in;           /* raw or armor */
 	struct age_stream_reader *stream;
+	struct age_chunks *chunks; /* salvage readers only */
 };
 
 /* Read and parse the header into *h; the bytes read are in *buf, *len. */
@@ -299,9 +301,9 @@ unwrap(const struct age_header *h, const struct age_identities *ids,
 	return CAIRN_ERR_NO_MATCH;
 }
 
-int
-age_reader_new(struct age_reader **out, const struct cio_source *src,
-    const struct age_identities *ids)
+static int
+reader_new(struct age_reader **out, const struct cio_source *src,
+    const struct age_identities *ids, int salvage)
 {
 	struct age_reader *r;
 	struct age_header h = {0};
@@ -342,8 +344,12 @@ age_reader_new(struct age_reader **out, const struct cio_source *src,
 		ret = CAIRN_ERR_HMAC;
 		goto out;
 	}
-	ret = age_stream_reader_new(
-	    &r->stream, fk, &r->in, buf + h.len, len - h.len);
+	if (salvage)
+		ret = age_chunks_new(
+		    &r->chunks, fk, &r->in, buf + h.len, len - h.len);
+	else
+		ret = age_stream_reader_new(
+		    &r->stream, fk, &r->in, buf + h.len, len - h.len);
 out:
 	age_header_free(&h);
 	free(buf);
@@ -356,10 +362,34 @@ out:
 	return 0;
 }
 
+int
+age_reader_new(struct age_reader **out, const struct cio_source *src,
+    const struct age_identities *ids)
+{
+	return reader_new(out, src, ids, 0);
+}
+
+int
+age_reader_new_chunks(struct age_reader **out, const struct cio_source *src,
+    const struct age_identities *ids)
+{
+	return reader_new(out, src, ids, 1);
+}
+
 ssize_t
 age_reader_read(struct age_reader *r, uint8_t *buf, size_t len)
 {
+	if (r->stream == NULL)
+		return CAIRN_ERR_INVAL;
 	return age_stream_reader_read(r->stream, buf, len);
+}
+
+int
+age_reader_next_chunk(struct age_reader *r, struct age_chunk *c)
+{
+	if (r->chunks == NULL)
+		return CAIRN_ERR_INVAL;
+	return age_chunks_next(r->chunks, c);
 }
 
 uint64_t
@@ -374,6 +404,7 @@ age_reader_free(struct age_reader *r)
 	if (r == NULL)
 		return;
 	age_stream_reader_free(r->stream);
+	age_chunks_free(r->chunks);
 	age_armor_reader_free(r->armor);
 	free(r);
 }

@@ -36,6 +36,7 @@ const char cli_exit_code_help[] =
     "  3  no identity or passphrase matched, or too few shares\n"
     "  4  integrity failure (corrupted, truncated or malformed input)\n"
     "  5  signature missing, invalid or made by another key\n"
+    "  7  partially recovered (cairn salvage: see its report)\n"
     "  129/130/143  interrupted by SIGHUP/SIGINT/SIGTERM; 141 output pipe "
     "closed\n";
 

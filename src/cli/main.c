@@ -29,6 +29,7 @@ static const struct command commands[] = {
     {"open", cmd_open, "verify and extract an archive safely"},
     {"parity", cmd_parity, "write PAR2 recovery data beside an archive"},
     {"repair", cmd_repair, "repair a damaged archive from its parity"},
+    {"salvage", cmd_salvage, "recover what is still authentic from damage"},
     {"split", cmd_split, "split an identity into SLIP-39 shares"},
     {"combine", cmd_combine, "rebuild an identity from shares"},
     {"share", cmd_share, "check or reveal one share file"},
