@@ -9,7 +9,7 @@
  *      the first FILETYPE_SNIFF_LEN bytes of each file for its MIME type,
  *      and build the manifest.  Memory grows with the number of entries,
  *      never with their sizes.
- *   2. write (src/archive/seal.c): stream the tar into an age_writer, reading
+ *   2. write (src/archive/seal.c): stream the tar into a sink, reading
  *      each file once in SEAL_BLOCK blocks, hashing it as it goes, then
  *      add SHA256SUMS and its signature.  Each file is re-opened with
  *      O_NOFOLLOW and must still be the planned one (same device, inode,
@@ -32,8 +32,9 @@
  * breaks the manifest's path rules (control characters, backslash, not
  * UTF-8, not NFC) is refused, naming the file.
  *
- * Knows the filesystem, manifest, SHA256SUMS, tar writer, age writer,
- * minisign and filetype modules; nothing of the terminal or key files.
+ * Knows the filesystem, manifest, SHA256SUMS, tar writer, minisign and
+ * filetype modules; nothing of age (the caller encrypts what seal_write
+ * writes), the terminal or key files.
  * Never prints: errors are codes plus seal_plan_error() text.
  */
 #ifndef CAIRN_SEAL_H
@@ -42,7 +43,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cairn/age.h"
 #include "cairn/cio.h"
 #include "cairn/manifest.h"
 #include "cairn/minisig.h"
@@ -114,17 +114,19 @@ const char *seal_plan_error(const struct seal_plan *p);
 void seal_plan_free(struct seal_plan *p);
 
 /*
- * Write the sealed archive to sink: age-encrypted to rs (armored when
- * armor != 0), signed with sk (NULL: unsigned, the manifest's signer is
- * null and there is no SHA256SUMS.minisig member).  Nothing is complete
- * until this returns 0; on error the caller discards everything written
+ * Write the archive's plaintext, the pax tar, to plain_sink, signed with
+ * sk (NULL: unsigned, the manifest's signer is null and there is no
+ * SHA256SUMS.minisig member).  Encrypting is the caller's: the CLI's sink
+ * is an age_writer (age.h), finished after this returns 0 (the mirror of
+ * unseal_run(), which reads a plain stream).  Nothing is complete until
+ * this returns 0; on error the caller discards everything written
  * (cio_atomic_abort()).  Returns 0, CAIRN_ERR_CHANGED (an input changed,
  * see above), CAIRN_ERR_IO (errno kept), the sink's error, or the
  * modules' errors; seal_plan_error() says which file and why.  A plan is
  * written at most once.
  */
-int seal_write(struct seal_plan *p, const struct age_recipients *rs, int armor,
-    const struct minisig_secret *sk, const struct cio_sink *sink);
+int seal_write(struct seal_plan *p, const struct minisig_secret *sk,
+    const struct cio_sink *plain_sink);
 
 /*
  * The SHA-256 of the SHA256SUMS member written by a successful

@@ -1,24 +1,24 @@
 /*
  * seal.c - the second step of sealing: stream a planned set of files into
- * a pax tar inside an age file, hashing each file as it is read, then
- * append SHA256SUMS and its minisign signature (see seal.h; the archive
- * format is in docs/format.md).
+ * a pax tar, hashing each file as it is read, then append SHA256SUMS and
+ * its minisign signature (see seal.h; the archive format is in
+ * docs/format.md).
  *
  * Data path, one pass per file: read() SEAL_BLOCK bytes -> SHA-256 ->
- * tarball_write_data() -> libarchive's 10240-byte records -> age_writer
- * (64 KiB STREAM chunks) -> sink.  The files' part of it (read+hash on
- * one side, tar+encrypt on the other, on two threads when there are two
- * CPUs) is in seal_stream.c.
+ * tarball_write_data() -> libarchive's 10240-byte records -> the plain
+ * sink (the CLI's is an age_writer: 64 KiB STREAM chunks -> the output
+ * file).  The files' part of it (read+hash on one side, tar+sink on the
+ * other, on two threads when there are two CPUs) is in seal_stream.c.
  *
- * Knows the filesystem, tar writer, age writer, manifest, SHA256SUMS and
- * minisign modules; nothing of the terminal or key files.
+ * Knows the filesystem, tar writer, manifest, SHA256SUMS and minisign
+ * modules; nothing of age, the terminal or key files (the mirror of
+ * unseal.c, which reads a plain stream).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cairn/age.h"
 #include "cairn/err.h"
 #include "cairn/cio.h"
 #include "cairn/digest.h"
@@ -42,12 +42,6 @@ seal_trusted_comment(
 	n = snprintf(out, SEAL_TRUSTED_COMMENT_LEN,
 	    "cairn-archive archive_id:%s sealed_at:%s", id, t);
 	return n > 0 && n < SEAL_TRUSTED_COMMENT_LEN ? 0 : CAIRN_ERR_INVAL;
-}
-
-static int
-age_sink_write(void *ctx, const uint8_t *buf, size_t len)
-{
-	return age_writer_write(ctx, buf, len);
 }
 
 /* A tar writer call failed on name: record its reason. */
@@ -112,13 +106,11 @@ out:
 }
 
 int
-seal_write(struct seal_plan *p, const struct age_recipients *rs, int armor,
-    const struct minisig_secret *sk, const struct cio_sink *sink)
+seal_write(struct seal_plan *p, const struct minisig_secret *sk,
+    const struct cio_sink *sink)
 {
 	struct minisig_public pk;
-	struct age_writer *aw = NULL;
 	struct tarball_writer *tw = NULL;
-	struct cio_sink asink;
 	struct sums sums;
 	uint8_t digest[DIGEST_SHA256_LEN];
 	char *json = NULL;
@@ -140,13 +132,7 @@ seal_write(struct seal_plan *p, const struct age_recipients *rs, int armor,
 	if ((rc = digest_sha256(json, jlen, digest)) != 0 ||
 	    (rc = sums_add(&sums, MANIFEST_NAME, digest)) != 0)
 		goto out;
-	if ((rc = age_writer_new(&aw, rs, armor, sink)) != 0) {
-		seal_fail(p, rc, NULL, cairn_strerror(rc));
-		goto out;
-	}
-	asink.write = age_sink_write;
-	asink.ctx = aw;
-	if ((rc = tarball_writer_new(&tw, &asink)) != 0) {
+	if ((rc = tarball_writer_new(&tw, sink)) != 0) {
 		seal_fail(p, rc, NULL, cairn_strerror(rc));
 		goto out;
 	}
@@ -154,17 +140,12 @@ seal_write(struct seal_plan *p, const struct age_recipients *rs, int armor,
 	    (rc = seal_stream_entries(p, tw, &sums)) != 0 ||
 	    (rc = write_sums(p, tw, &sums, sk)) != 0)
 		goto out;
-	if ((rc = tarball_writer_finish(tw)) != 0) {
+	if ((rc = tarball_writer_finish(tw)) != 0)
 		rc = tar_fail(p, tw, rc, NULL);
-		goto out;
-	}
-	if ((rc = age_writer_finish(aw)) != 0)
-		seal_fail(p, rc, NULL, cairn_strerror(rc));
 out:
 	if (rc == CAIRN_ERR_NOMEM)
 		seal_fail(p, rc, NULL, "out of memory");
 	tarball_writer_free(tw);
-	age_writer_free(aw);
 	sums_free(&sums);
 	free(json);
 	return rc;

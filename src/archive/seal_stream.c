@@ -5,9 +5,10 @@
  * Two sides meet at one seam, seal_read_file()'s emit callback:
  *   - read+hash: re-open the file (O_NOFOLLOW), check it is the planned
  *     one, read SEAL_BLOCK blocks, SHA-256 them, check it did not change;
- *   - tar+encrypt: tarball_write_data() into the age writer.
+ *   - tar+sink: tarball_write_data() into the plain sink (which the
+ *     caller may encrypt).
  * On a machine with two or more CPUs the read+hash side runs on its own
- * thread, SEAL_SLOTS blocks ahead of the tar+encrypt side (memory stays
+ * thread, SEAL_SLOTS blocks ahead of the tar+sink side (memory stays
  * SEAL_SLOTS * SEAL_BLOCK whatever the file sizes); otherwise both run in
  * turn on the calling thread.  The archive is the same either way.
  *

@@ -4,9 +4,12 @@
  * manifest.json, the members, SHA256SUMS and SHA256SUMS.minisig; see
  * docs/format.md).  Needs recipients and a signing key, never an
  * identity.  Output is atomic: on any failure nothing is left.
+ * Steps: parse, recipients and signing key, plan, then write: seal_write
+ * makes the plain tar, which this file encrypts with an age_writer (as
+ * `open` decrypts and hands unseal_run a plain stream).
  *
- * Knows seal.h, manifest.h, the age recipients API and cli_archive.h's
- * signing-key helpers.
+ * Knows seal.h, manifest.h, the age API and cli_archive.h's signing-key
+ * helpers.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -372,6 +375,92 @@ parse(int argc, char **argv, struct seal_args *s)
 	return 0;
 }
 
+/* Plan argv[optind..] with the case and notes of s into *p. */
+static int
+plan(const struct seal_args *s, int argc, char **argv, struct seal_plan **p)
+{
+	int ec, rc;
+
+	if ((rc = seal_plan_new(p, warn_cb, NULL)) != 0)
+		return rc == CAIRN_ERR_IO
+		    ? cli_fail_why(CLI_EXIT_ERR,
+		          "cannot load the libmagic database", "seal")
+		    : cli_fail(rc, "seal");
+	if ((ec = add_notes(s, seal_plan_manifest(*p))) != 0)
+		return ec;
+	for (int i = optind; i < argc; i++)
+		if ((rc = seal_plan_add(*p, argv[i])) != 0)
+			return rc == CAIRN_ERR_NOMEM
+			    ? cli_fail(rc, "seal")
+			    : cli_fail_why(cli_exit_code(rc),
+			          seal_plan_error(*p), "seal");
+	if ((rc = seal_plan_check_case(*p)) != 0)
+		return cli_fail(rc, "seal");
+	if (seal_plan_manifest(*p)->nentries == 0) {
+		cli_error("seal: nothing to seal (every PATH was skipped)");
+		return CLI_EXIT_ERR;
+	}
+	return 0;
+}
+
+static int
+age_sink_write(void *ctx, const uint8_t *buf, size_t len)
+{
+	return age_writer_write(ctx, buf, len);
+}
+
+/* seal_write() through an age writer to rs onto sink: the archive. */
+static int
+seal_encrypted(struct seal_plan *p, const struct age_recipients *rs, int armor,
+    const struct minisig_secret *sk, const struct cio_sink *sink)
+{
+	struct age_writer *w = NULL;
+	struct cio_sink plain;
+	int rc;
+
+	if ((rc = age_writer_new(&w, rs, armor, sink)) == 0) {
+		plain.write = age_sink_write;
+		plain.ctx = w;
+		if ((rc = seal_write(p, sk, &plain)) == 0)
+			rc = age_writer_finish(w);
+	}
+	age_writer_free(w);
+	return rc;
+}
+
+// clang-format off
+/* Write the plan, encrypted to rs, to out (opened here) and commit it. */
+static int
+write_archive(const struct seal_args *s, struct seal_plan *p,
+    const struct age_recipients *rs, const struct minisig_secret *sk,
+    const char *outpath, struct cli_out *out)
+{
+	struct cli_progress pg;
+	struct cli_progress_sink counted;
+	const char *why;
+	int ec, rc;
+
+	if ((ec = cli_out_open(out, outpath, 0666, s->force, NULL)) != 0)
+		return ec;
+	if (!s->armor && !out->atomic && isatty(out->fd))
+		return cli_usage_error("seal", "refusing to write binary ciphertext to a terminal");
+	memset(&pg, 0, sizeof(pg));
+	cli_progress_start(&pg, "seal", estimate_size(p, s->armor), s->quiet || s->json, out->atomic ? -1 : out->fd);
+	cli_progress_sink_init(&counted, &out->sink, &pg);
+	rc = seal_encrypted(p, rs, s->armor, sk, &counted.sink);
+	cli_progress_end(&pg);
+	if (rc == 0)
+		return cli_out_commit(out);
+	if (out->write_errno != 0)
+		return cli_stream_fail(rc, NULL, NULL, out);
+	why = seal_plan_error(p);
+	ec = cli_fail_why(cli_exit_code(rc), why[0] != '\0' ? why : cairn_strerror(rc), "seal");
+	if (rc == CAIRN_ERR_CHANGED)
+		cli_hint("nothing was written; seal again when the file is no longer being changed");
+	return ec;
+}
+// clang-format on
+
 int
 cmd_seal(int argc, char **argv)
 {
@@ -380,15 +469,12 @@ cmd_seal(int argc, char **argv)
 	struct minisig_secret *sk = NULL;
 	struct seal_plan *p = NULL;
 	struct cli_out out;
-	struct cli_progress pg;
-	struct cli_progress_sink counted;
 	char *dflt = NULL, *par2 = NULL;
 	const char *outpath;
-	int ec, rc;
+	int ec;
 
 	memset(&s, 0, sizeof(s));
 	memset(&out, 0, sizeof(out));
-	memset(&pg, 0, sizeof(pg));
 	out.fd = -1;
 	s.to.rstr = cio_calloc((size_t)argc + 1, sizeof(char *));
 	s.to.rfiles = cio_calloc((size_t)argc + 1, sizeof(char *));
@@ -410,34 +496,9 @@ cmd_seal(int argc, char **argv)
 	}
 	if ((ec = cli_load_recipients("seal", &s.to, &rs)) != 0 ||
 	    (ec = cli_passphrase_recipient(&s.to, &rs)) != 0 ||
-	    (ec = get_signing_key(&s, &sk)) != 0)
+	    (ec = get_signing_key(&s, &sk)) != 0 ||
+	    (ec = plan(&s, argc, argv, &p)) != 0)
 		goto out;
-	if ((rc = seal_plan_new(&p, warn_cb, NULL)) != 0) {
-		ec = rc == CAIRN_ERR_IO
-		    ? cli_fail_why(CLI_EXIT_ERR,
-		          "cannot load the libmagic database", "seal")
-		    : cli_fail(rc, "seal");
-		goto out;
-	}
-	if ((ec = add_notes(&s, seal_plan_manifest(p))) != 0)
-		goto out;
-	for (int i = optind; i < argc; i++)
-		if ((rc = seal_plan_add(p, argv[i])) != 0) {
-			ec = rc == CAIRN_ERR_NOMEM
-			    ? cli_fail(rc, "seal")
-			    : cli_fail_why(cli_exit_code(rc),
-			          seal_plan_error(p), "seal");
-			goto out;
-		}
-	if ((rc = seal_plan_check_case(p)) != 0) {
-		ec = cli_fail(rc, "seal");
-		goto out;
-	}
-	if (seal_plan_manifest(p)->nentries == 0) {
-		cli_error("seal: nothing to seal (every PATH was skipped)");
-		ec = CLI_EXIT_ERR;
-		goto out;
-	}
 	outpath = s.outpath;
 	if (outpath == NULL) {
 		dflt = default_output(
@@ -448,37 +509,12 @@ cmd_seal(int argc, char **argv)
 		}
 		outpath = dflt;
 	}
-	if ((ec = cli_out_open(&out, outpath, 0666, s.force, NULL)) != 0)
-		goto out;
-	if (!s.armor && !out.atomic && isatty(out.fd)) {
-		ec = cli_usage_error("seal",
-		    "refusing to write binary ciphertext to a terminal");
-		goto out;
-	}
-	cli_progress_start(&pg, "seal", estimate_size(p, s.armor),
-	    s.quiet || s.json, out.atomic ? -1 : out.fd);
-	cli_progress_sink_init(&counted, &out.sink, &pg);
-	rc = seal_write(p, &rs, s.armor, sk, &counted.sink);
-	cli_progress_end(&pg);
-	if (rc != 0) {
-		if (out.write_errno != 0)
-			ec = cli_stream_fail(rc, NULL, NULL, &out);
-		else {
-			ec = cli_fail_why(
-			    cli_exit_code(rc), seal_plan_error(p), "seal");
-			if (rc == CAIRN_ERR_CHANGED)
-				cli_hint("nothing was written; seal again when "
-				         "the file is no longer being changed");
-		}
-		goto out;
-	}
-	if ((ec = cli_out_commit(&out)) != 0)
+	if ((ec = write_archive(&s, p, &rs, sk, outpath, &out)) != 0)
 		goto out;
 	stamp(&s, p, out.name);
 	if ((ec = print_summary(&s, p, out.name, rs.n)) == 0 && s.parity)
 		ec = cli_parity_create(out.name, s.parity, s.quiet || s.json);
 out:
-	cli_progress_end(&pg);
 	cli_out_abort(&out);
 	seal_plan_free(p);
 	minisig_secret_free(sk);

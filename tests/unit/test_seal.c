@@ -56,6 +56,30 @@ write_file(const char *path, size_t size, unsigned seed)
 		fclose(f);
 }
 
+static int
+age_sink_write(void *ctx, const uint8_t *buf, size_t len)
+{
+	return age_writer_write(ctx, buf, len);
+}
+
+/* seal_write() through an age writer to rs, as the CLI does. */
+static int
+seal_age(struct seal_plan *p, const struct minisig_secret *key,
+    const struct cio_sink *sink)
+{
+	struct age_writer *w = NULL;
+	struct cio_sink plain = { age_sink_write, NULL };
+	int rc;
+
+	if ((rc = age_writer_new(&w, &rs, 0, sink)) == 0) {
+		plain.ctx = w;
+		if ((rc = seal_write(p, key, &plain)) == 0)
+			rc = age_writer_finish(w);
+	}
+	age_writer_free(w);
+	return rc;
+}
+
 /* Plan the given paths (NULL-terminated) and write them into out. */
 static int
 seal_paths(const char *const *paths, const struct minisig_secret *key,
@@ -71,7 +95,7 @@ seal_paths(const char *const *paths, const struct minisig_secret *key,
 	for (size_t i = 0; paths[i] != NULL && rc == 0; i++)
 		rc = seal_plan_add(p, paths[i]);
 	if (rc == 0)
-		rc = seal_write(p, &rs, 0, key, &sink);
+		rc = seal_age(p, key, &sink);
 	if (err != NULL)
 		snprintf(err, errlen, "%s", seal_plan_error(p));
 	seal_plan_free(p);
@@ -184,6 +208,57 @@ test_round_trip(void)
 	cio_membuf_free(&out);
 }
 
+/* seal_write() alone writes the plain tar: unseal_run() reads it back
+ * with no age layer at all (the two are mirrors). */
+static void
+test_plain_tar(void)
+{
+	struct seal_plan *p = NULL;
+	struct cio_membuf out = { NULL, 0, 0, 0 };
+	struct cio_sink sink = { cio_membuf_write, &out };
+	struct cio_memsrc ms;
+	struct cio_source src = { cio_memsrc_read, &ms };
+	struct unseal_options o;
+	struct unseal_result res;
+	char a[128];
+	int rc;
+
+	tap_sh("mkdir -p %s/plain/d", dir);
+	snprintf(a, sizeof(a), "%s/plain/d/f.txt", dir);
+	write_file(a, 70000, 4);
+	snprintf(a, sizeof(a), "%s/plain", dir);
+	rc = seal_plan_new(&p, NULL, NULL);
+	if (rc == 0)
+		rc = seal_plan_add(p, a);
+	if (rc == 0)
+		rc = seal_write(p, sk, &sink);
+	TAP_EQ_INT(rc, 0, "plain: seal_write to a memory sink");
+	seal_plan_free(p);
+	TAP_OK(out.len > 512 && out.len % 512 == 0 &&
+	    memcmp(out.data + 257, "ustar", 5) == 0 &&
+	    !age_is_encrypted((const char *)out.data, out.len),
+	    "plain: a tar, not an age file (%zu bytes)", out.len);
+	memset(&o, 0, sizeof(o));
+	memset(&res, 0, sizeof(res));
+	ms.data = out.data;
+	ms.len = out.len;
+	ms.off = 0;
+	rc = unseal_run(&src, &o, &res);
+	TAP_EQ_INT(rc, 0, "plain: unseal_run reads it back");
+	TAP_OK(rc == 0 && res.nfiles == 1 && res.ndirs == 2 &&
+	    res.bytes == 70000 && res.is_signed && res.sig_ok,
+	    "plain: 1 file, 2 dirs, 70000 bytes, signature verified");
+	unseal_result_free(&res);
+	/* a flipped data byte in the plain tar is caught by SHA256SUMS */
+	out.data[out.len / 2] ^= 1;
+	ms.off = 0;
+	memset(&res, 0, sizeof(res));
+	TAP_OK(unseal_run(&src, &o, &res) != 0,
+	    "plain: a changed byte fails the check");
+	unseal_result_free(&res);
+	cio_membuf_free(&out);
+}
+
 /* A sink that runs a shell command once, after the first write (when
  * manifest.json has gone out and before the files stream). */
 struct meddle {
@@ -226,7 +301,7 @@ seal_meddled(const char *cmd, char *err, size_t errlen)
 		goto out;
 	if (cmd != NULL && system(cmd) != 0)
 		fprintf(stderr, "# command failed: %s\n", cmd);
-	rc = seal_write(p, &rs, 0, sk, &sink);
+	rc = seal_age(p, sk, &sink);
 out:
 	snprintf(err, errlen, "%s", p != NULL ? seal_plan_error(p) : "");
 	seal_plan_free(p);
@@ -288,7 +363,7 @@ test_changed(void)
 		/* the first sink write happens when the first 64 KiB age
 		 * chunk is complete, i.e. inside the file's data */
 		if (rc == 0)
-			rc = seal_write(p, &rs, 0, sk, &sink);
+			rc = seal_age(p, sk, &sink);
 		TAP_EQ_INT(rc, CAIRN_ERR_CHANGED,
 		    "file growing while being read");
 		TAP_OK(strstr(seal_plan_error(p), "while being sealed") != NULL,
@@ -404,9 +479,9 @@ test_sink_error_and_list(void)
 	if (rc == 0)
 		rc = seal_plan_add(p, a);
 	if (rc == 0)
-		rc = seal_write(p, &rs, 0, sk, &sink);
+		rc = seal_age(p, sk, &sink);
 	TAP_EQ_INT(rc, CAIRN_ERR_IO, "sink error comes back");
-	TAP_EQ_INT(seal_write(p, &rs, 0, sk, &sink), CAIRN_ERR_INVAL,
+	TAP_EQ_INT(seal_write(p, sk, &sink), CAIRN_ERR_INVAL,
 	    "a plan is written once");
 	seal_plan_free(p);
 
@@ -463,6 +538,7 @@ main(void)
 	}
 	unsetenv("CAIRN_SEAL_THREADS");
 	test_refusals();
+	test_plain_tar();
 	test_sink_error_and_list();
 	tap_sh("chmod -R u+rwx %s; rm -rf %s", dir, dir);
 	age_recipients_free(&rs);
