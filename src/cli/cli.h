@@ -315,6 +315,10 @@ struct cli_out {
  */
 int cli_out_open(struct cli_out *o, const char *path, mode_t mode, int force,
     const struct cli_in *in);
+/* The same with exists_hint as the hint for an existing path (seal never
+ * suggests --force for an archive). */
+int cli_out_open_hint(struct cli_out *o, const char *path, mode_t mode,
+    int force, const struct cli_in *in, const char *exists_hint);
 /* Finish: commit the atomic file (or flush nothing for stdout). */
 int cli_out_commit(struct cli_out *o);
 /* Give up: remove the temp file.  Safe after commit and twice. */

@@ -95,6 +95,14 @@ int
 cli_out_open(struct cli_out *o, const char *path, mode_t mode, int force,
     const struct cli_in *in)
 {
+	return cli_out_open_hint(
+	    o, path, mode, force, in, "use --force to replace it");
+}
+
+int
+cli_out_open_hint(struct cli_out *o, const char *path, mode_t mode, int force,
+    const struct cli_in *in, const char *exists_hint)
+{
 	int rc;
 
 	memset(o, 0, sizeof(*o));
@@ -122,7 +130,7 @@ cli_out_open(struct cli_out *o, const char *path, mode_t mode, int force,
 	rc = cio_atomic_open(&o->a, path, mode, force);
 	if (rc == CAIRN_ERR_EXISTS) {
 		cli_error("%s: file exists", path);
-		cli_hint("use --force to replace it");
+		cli_hint("%s", exists_hint);
 		return CLI_EXIT_ERR;
 	}
 	if (rc == CAIRN_ERR_INVAL)

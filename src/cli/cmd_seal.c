@@ -27,6 +27,7 @@
 #include "cli_json.h"
 #include "cli_parity.h"
 #include "cli_progress.h"
+#include "cli_seal_out.h"
 #include "cli_stamp.h"
 #include "cairn/manifest.h"
 #include "cairn/minisig.h"
@@ -36,7 +37,8 @@ static const char seal_help[] =
     "usage: cairn seal [-r RECIPIENT]... [-R RECIPIENTS_FILE]... [-p]\n"
     "                  [-s SIGNING_KEY | --no-sign] [-m NOTE]...\n"
     "                  [--note-file F]... [--case LABEL] [-a] [-o OUT]\n"
-    "                  [--tsa URL]... [--force] [--json] [-q] PATH...\n"
+    "                  [--tsa URL]... [--name NAME] [--force] [--json] [-q]\n"
+    "                  PATH...\n"
     "\n"
     "Seal files and directories into an encrypted, signed archive.  Each\n"
     "PATH is stored under its last component ('photos/' as photos/...,\n"
@@ -63,9 +65,13 @@ static const char seal_help[] =
     "      --note-file F        add each non-empty line of F as a note\n"
     "      --case LABEL         case label recorded in the manifest\n"
     "  -a, --armor              PEM-armored (text) output\n"
-    "  -o, --output OUT         write to OUT (- = standard output); default:\n"
-    "                           NAME-YYYYMMDDTHHMMSSZ.cairn here, NAME being\n"
-    "                           the first PATH's last component\n"
+    "  -o, --output OUT         write to OUT (- = standard output; an\n"
+    "                           existing directory: a new name inside it);\n"
+    "                           default: a new name here,\n"
+    "                           cairn-YYYYMMDDTHHMMSSZ-RANDOM.cairn, which\n"
+    "                           tells nothing of what is inside\n"
+    "      --name NAME          new names start with NAME instead of cairn\n"
+    "                           (it is not encrypted: anyone can read it)\n"
     "      --tsa URL            time-stamp the archive and its SHA256SUMS at\n"
     "                           this RFC 3161 TSA (repeatable); tokens go to\n"
     "                           OUT.tsr.  A TSA that cannot be reached is a\n"
@@ -83,6 +89,7 @@ struct seal_args {
 	const char **notes, **notefiles;
 	size_t nnotes, nnotefiles;
 	const char *signkey, *signpass, *case_label, *outpath;
+	const char *name;
 	int nosign, armor, force, json, quiet, parity;
 	struct cli_tsas tsas;
 };
@@ -189,33 +196,9 @@ add_notes(const struct seal_args *s, struct manifest *m)
 	return ec;
 }
 
-/* "<name>-YYYYMMDDTHHMMSSZ.cairn" for the first PATH. */
-static char *
-default_output(const char *first, int64_t sealed_at)
-{
-	char t[MANIFEST_TIME_LEN], ts[32], *out;
-	size_t len = strlen(first), s, n, k = 0;
-
-	while (len > 1 && first[len - 1] == '/')
-		len--;
-	for (s = len; s > 0 && first[s - 1] != '/'; s--)
-		;
-	if (manifest_time_format(sealed_at, t) != 0)
-		return NULL;
-	for (const char *p = t; *p != '\0'; p++)
-		if (*p != '-' && *p != ':')
-			ts[k++] = *p;
-	ts[k] = '\0';
-	n = len - s + strlen(ts) + 16;
-	if ((out = cio_malloc(n)) != NULL)
-		snprintf(
-		    out, n, "%.*s-%s.cairn", (int)(len - s), first + s, ts);
-	return out;
-}
-
 static int
 print_summary(const struct seal_args *s, struct seal_plan *p,
-    const char *output, size_t nrecipients)
+    const char *output, int made, size_t nrecipients)
 {
 	struct manifest *m = seal_plan_manifest(p);
 	char id[MANIFEST_ID_HEX_LEN], t[MANIFEST_TIME_LEN];
@@ -223,7 +206,7 @@ print_summary(const struct seal_args *s, struct seal_plan *p,
 	json_t *o;
 
 	if (!s->json) {
-		if (s->outpath == NULL && !s->quiet)
+		if (made && !s->quiet)
 			printf("%s\n", output);
 		return cli_flush_stdout();
 	}
@@ -297,7 +280,8 @@ parse(int argc, char **argv, struct seal_args *s)
 		OPT_FORCE,
 		OPT_JSON,
 		OPT_PARITY,
-		OPT_TSA
+		OPT_TSA,
+		OPT_NAME
 	};
 	static const struct option longopts[] = {
 	    {"recipient", required_argument, NULL, 'r'},
@@ -314,6 +298,7 @@ parse(int argc, char **argv, struct seal_args *s)
 	    {"output", required_argument, NULL, 'o'},
 	    {"tsa", required_argument, NULL, OPT_TSA},
 	    {"force", no_argument, NULL, OPT_FORCE},
+	    {"name", required_argument, NULL, OPT_NAME},
 	    {"parity", required_argument, NULL, OPT_PARITY},
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"quiet", no_argument, NULL, 'q'},
@@ -347,6 +332,11 @@ parse(int argc, char **argv, struct seal_args *s)
 				return ec;
 			break;
 		case OPT_FORCE: s->force = 1; break;
+		case OPT_NAME:
+			if ((c = cli_seal_name_check(optarg)) != 0)
+				return c;
+			s->name = optarg;
+			break;
 		case OPT_PARITY:
 			if ((c = cli_parity_percent(
 			         "seal", optarg, &s->parity)) != 0)
@@ -429,18 +419,20 @@ seal_encrypted(struct seal_plan *p, const struct age_recipients *rs, int armor,
 }
 
 // clang-format off
-/* Write the plan, encrypted to rs, to out (opened here) and commit it. */
+/* Write the plan, encrypted to rs, to out (opened here: see cli_seal_out.h
+ * for *made) and commit it. */
 static int
 write_archive(const struct seal_args *s, struct seal_plan *p,
     const struct age_recipients *rs, const struct minisig_secret *sk,
-    const char *outpath, struct cli_out *out)
+    char **made, struct cli_out *out)
 {
+	struct cli_seal_out where = {s->outpath, s->name, s->force};
 	struct cli_progress pg;
 	struct cli_progress_sink counted;
 	const char *why;
 	int ec, rc;
 
-	if ((ec = cli_out_open(out, outpath, 0666, s->force, NULL)) != 0)
+	if ((ec = cli_seal_out_open(out, &where, seal_plan_manifest(p)->sealed_at, made)) != 0)
 		return ec;
 	if (!s->armor && !out->atomic && isatty(out->fd))
 		return cli_usage_error("seal", "refusing to write binary ciphertext to a terminal");
@@ -470,7 +462,6 @@ cmd_seal(int argc, char **argv)
 	struct seal_plan *p = NULL;
 	struct cli_out out;
 	char *dflt = NULL, *par2 = NULL;
-	const char *outpath;
 	int ec;
 
 	memset(&s, 0, sizeof(s));
@@ -499,20 +490,11 @@ cmd_seal(int argc, char **argv)
 	    (ec = get_signing_key(&s, &sk)) != 0 ||
 	    (ec = plan(&s, argc, argv, &p)) != 0)
 		goto out;
-	outpath = s.outpath;
-	if (outpath == NULL) {
-		dflt = default_output(
-		    argv[optind], seal_plan_manifest(p)->sealed_at);
-		if (dflt == NULL) {
-			ec = cli_fail(CAIRN_ERR_NOMEM, "seal");
-			goto out;
-		}
-		outpath = dflt;
-	}
-	if ((ec = write_archive(&s, p, &rs, sk, outpath, &out)) != 0)
+	if ((ec = write_archive(&s, p, &rs, sk, &dflt, &out)) != 0)
 		goto out;
 	stamp(&s, p, out.name);
-	if ((ec = print_summary(&s, p, out.name, rs.n)) == 0 && s.parity)
+	if ((ec = print_summary(&s, p, out.name, dflt != NULL, rs.n)) == 0 &&
+	    s.parity)
 		ec = cli_parity_create(out.name, s.parity, s.quiet || s.json);
 out:
 	cli_out_abort(&out);

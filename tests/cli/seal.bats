@@ -203,7 +203,7 @@ must_not_open() {
 	expect_exit 0 "$CAIRN" seal -r "$R" -s sign.key -m "seized 2026-11-28" \
 	    -m "chain of custody: A. Example" --case "CASE-42" ev/ loose.txt
 	a=$output
-	[[ "$a" =~ ^ev-[0-9]{8}T[0-9]{6}Z\.cairn$ ]]
+	[[ "$a" =~ ^cairn-[0-9]{8}T[0-9]{6}Z-[a-z2-9]{6}\.cairn$ ]]
 	[ -f "$a" ]
 	assert_no_temp .
 
@@ -376,6 +376,8 @@ must_not_open() {
 	echo old >a.cairn
 	expect_exit 1 "$CAIRN" seal -r "$R" --no-sign -o a.cairn f
 	assert_stderr_has "exists"
+	[[ "$stderr" != *"--force"* ]] # never suggested for an archive
+	assert_stderr_has "leave -o out for a new name"
 	[ "$(cat a.cairn)" = old ]
 	expect_exit 0 "$CAIRN" seal -r "$R" --no-sign -o a.cairn --force f
 	expect_exit 0 "$CAIRN" verify -i id a.cairn
@@ -719,4 +721,51 @@ must_not_open() {
 	[[ "$stderr" == *"while being sealed"* || "$stderr" == *"since it was examined"* ]]
 	[ ! -e a.cairn ]
 	assert_no_temp .
+}
+
+# ---- default names (issue 14, items 5-6) -----------------------------------------
+
+@test "seal: the default name tells nothing of the content; --name sets its start" {
+	keys
+	mkdir photos
+	echo x >"photos/Bakı_mitinq.jpg"
+	expect_exit 0 "$CAIRN" seal -r "$R" --no-sign photos/Bakı_mitinq.jpg
+	[[ "$output" =~ ^cairn-[0-9]{8}T[0-9]{6}Z-[a-z2-9]{6}\.cairn$ ]]
+	[[ "$output" != *Bak* && "$output" != *photos* ]]
+	[ -f "$output" ]
+	expect_exit 0 "$CAIRN" seal -r "$R" --no-sign --name trip photos
+	[[ "$output" =~ ^trip-[0-9]{8}T[0-9]{6}Z-[a-z2-9]{6}\.cairn$ ]]
+	expect_exit 2 "$CAIRN" seal -r "$R" --no-sign --name a/b photos
+	assert_stderr_has "--name 'a/b' is not a file name"
+	expect_exit 2 "$CAIRN" seal -r "$R" --no-sign --name .hidden photos
+}
+
+@test "seal: default names never collide, even many in the same second" {
+	keys
+	echo x >f
+	for i in 1 2 3 4 5 6; do
+		"$CAIRN" seal -q -r "$R" --no-sign f &
+	done
+	wait
+	[ "$(ls ./*.cairn | wc -l)" -eq 6 ]
+	for a in ./*.cairn; do
+		"$CAIRN" verify -q -i id "$a"
+	done
+}
+
+@test "seal -o DIR (an existing directory) writes a default-named archive into it" {
+	keys
+	echo x >f
+	mkdir out
+	expect_exit 0 "$CAIRN" seal -r "$R" --no-sign -o out/ f
+	[[ "$output" =~ ^out/cairn-[0-9]{8}T[0-9]{6}Z-[a-z2-9]{6}\.cairn$ ]]
+	[ -f "$output" ]
+	expect_exit 0 "$CAIRN" seal -r "$R" --no-sign -o out f
+	[[ "$output" =~ ^out/cairn- ]]
+	[ "$(ls out | wc -l)" -eq 2 ]
+	assert_no_temp out
+	# a directory that does not exist is not created, nor taken as a file
+	expect_exit 1 "$CAIRN" seal -r "$R" --no-sign -o nowhere/ f
+	assert_stderr_has "nowhere/: no such directory"
+	[ ! -e nowhere ]
 }
