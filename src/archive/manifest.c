@@ -388,12 +388,43 @@ index_find(
 	return hit != NULL ? *hit : NULL;
 }
 
+/* strcmp(f "/", s) for f of length flen, without building f "/". */
+static int
+cmp_slash(const char *f, size_t flen, const char *s)
+{
+	int c = strncmp(f, s, flen);
+
+	if (c != 0)
+		return c;
+	return (unsigned char)'/' - (unsigned char)s[flen];
+}
+
+/* 1 when some path in the sorted index starts with index[k]'s path and
+ * '/': such paths sort together, from the first one not below "f/". */
+static int
+has_below(const struct manifest_entry **index, size_t n, size_t k)
+{
+	const char *f = index[k]->path;
+	size_t flen = strlen(f), lo = k + 1, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_slash(f, flen, index[mid]->path) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && strncmp(index[lo]->path, f, flen) == 0 &&
+	    index[lo]->path[flen] == '/';
+}
+
 int
 manifest_check(const struct manifest *m, const struct manifest_entry ***indexp)
 {
 	const struct manifest_entry **index = NULL;
 	char tbuf[MANIFEST_TIME_LEN];
-	size_t i, j;
+	size_t i;
 	int rc = CAIRN_ERR_FORMAT;
 
 	if (m->version != MANIFEST_VERSION || m->tool == NULL ||
@@ -422,20 +453,13 @@ manifest_check(const struct manifest *m, const struct manifest_entry ***indexp)
 	for (i = 1; i < m->nentries; i++)
 		if (strcmp(index[i - 1]->path, index[i]->path) == 0)
 			goto out;
-	/* No path below a file entry. */
-	for (i = 0; i < m->nentries; i++) {
-		const char *p = m->entries[i].path;
-
-		for (j = 0; p[j] != '\0'; j++) {
-			const struct manifest_entry *up;
-
-			if (p[j] != '/')
-				continue;
-			up = index_find(index, m->nentries, p, j);
-			if (up != NULL && up->type == MANIFEST_FILE)
-				goto out;
-		}
-	}
+	/* No path below a file entry: one search per file, linear in the
+	 * manifest's size (searching every '/' of every path was quadratic
+	 * in a path's depth). */
+	for (i = 0; i < m->nentries; i++)
+		if (index[i]->type == MANIFEST_FILE &&
+		    has_below(index, m->nentries, i))
+			goto out;
 	rc = 0;
 	if (indexp != NULL) {
 		*indexp = index;

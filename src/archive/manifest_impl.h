@@ -10,6 +10,11 @@
 
 #include "cairn/manifest.h"
 
+/* Keys of the root object, of a file entry and of a directory entry. */
+#define MANIFEST_TOP_KEYS  10
+#define MANIFEST_FILE_KEYS 6
+#define MANIFEST_DIR_KEYS  4
+
 /* 1 when s[0..len) is 1..max bytes of "text" as manifest.h defines it:
  * valid UTF-8 without control characters or display traps. */
 int manifest_text_ok(const char *s, size_t len, size_t max);
@@ -28,5 +33,27 @@ int manifest_append_note(struct manifest *m, const char *note, size_t len);
  */
 int manifest_check(
     const struct manifest *m, const struct manifest_entry ***index);
+
+/*
+ * manifest_scan.c.  manifest_scan() checks JSON text in one pass before
+ * it is parsed: CAIRN_ERR_FORMAT when an array/object nests deeper than
+ * max_depth or the root has a key written with an escape or a second
+ * "entries", CAIRN_ERR_LIMIT when it holds more objects or values than a
+ * manifest within the documented limits can (so parsing takes bounded
+ * memory).  *entries receives the bytes [start, end) of the top-level
+ * "entries" array ('[' to ']'; end 0 when there is none).  Only needs to
+ * be right for valid JSON: the parser rejects the rest.
+ * manifest_span_next() yields the elements of that array one by one:
+ * 1 with [*a, *b) the text of the next one (separators excluded; what
+ * lies between is left to the parser), 0 after the last; *pos starts at
+ * 0.
+ */
+struct manifest_span {
+	size_t start, end;
+};
+int manifest_scan(
+    const char *s, size_t len, int max_depth, struct manifest_span *entries);
+int manifest_span_next(const char *s, const struct manifest_span *sp,
+    size_t *pos, size_t *a, size_t *b);
 
 #endif

@@ -20,9 +20,6 @@
 
 /* The deepest nesting the schema needs: root, entries, entry. */
 #define MANIFEST_MAX_DEPTH 3
-#define TOP_KEYS           10
-#define FILE_KEYS          6
-#define DIR_KEYS           4
 
 /* ---- encoding ------------------------------------------------------------ */
 
@@ -163,33 +160,6 @@ out:
 
 /* ---- decoding ------------------------------------------------------------ */
 
-/* 1 when no array/object in the text nests deeper than max.  Only needs
- * to be right for valid JSON; jansson rejects the rest. */
-static int
-depth_ok(const char *s, size_t len, int max)
-{
-	size_t i;
-	int depth = 0, in_str = 0;
-
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = 0;
-		} else if (c == '"')
-			in_str = 1;
-		else if (c == '{' || c == '[') {
-			if (++depth > max)
-				return 0;
-		} else if (c == '}' || c == ']')
-			depth--;
-	}
-	return 1;
-}
-
 /* The string value of key in o: 0, or CAIRN_ERR_FORMAT when missing or
  * not a string (or, with nullable, null: then *s = NULL). */
 static int
@@ -227,14 +197,14 @@ decode_entry(struct manifest *m, const json_t *o)
 	if (strcmp(type, "file") == 0) {
 		ty = MANIFEST_FILE;
 		size = json_object_get(o, "size");
-		if (json_object_size(o) != FILE_KEYS ||
+		if (json_object_size(o) != MANIFEST_FILE_KEYS ||
 		    !json_is_integer(size) ||
 		    (sz = json_integer_value(size)) < 0 ||
 		    get_str(o, "mime", 0, &mime, &mimelen) != 0)
 			return CAIRN_ERR_FORMAT;
 	} else if (strcmp(type, "dir") == 0) {
 		ty = MANIFEST_DIR;
-		if (json_object_size(o) != DIR_KEYS)
+		if (json_object_size(o) != MANIFEST_DIR_KEYS)
 			return CAIRN_ERR_FORMAT;
 	} else
 		return CAIRN_ERR_FORMAT;
@@ -257,7 +227,7 @@ decode_root(struct manifest *m, const json_t *root)
 	char want[MINISIG_KEY_ID_HEX_LEN];
 	int rc;
 
-	if (json_object_size(root) != TOP_KEYS)
+	if (json_object_size(root) != MANIFEST_TOP_KEYS)
 		return CAIRN_ERR_FORMAT;
 	if (get_str(root, "archive_id", 0, &s, &len) != 0 ||
 	    digest_hex_decode(s, len, m->archive_id, MANIFEST_ID_LEN, 0) != 0 ||
@@ -313,21 +283,76 @@ decode_root(struct manifest *m, const json_t *root)
 	return 0;
 }
 
+/* Parse and append each element of the entries array at sp, one at a
+ * time, so that no tree of all entries is ever built. */
+static int
+decode_entries(
+    struct manifest *m, const char *json, const struct manifest_span *sp)
+{
+	size_t pos = 0, a, b, n = 0;
+	json_error_t err;
+	json_t *v;
+	int rc;
+
+	while (manifest_span_next(json, sp, &pos, &a, &b) == 1) {
+		if (++n > MANIFEST_MAX_ENTRIES)
+			return CAIRN_ERR_LIMIT;
+		v = json_loadb(json + a, b - a, JSON_REJECT_DUPLICATES, &err);
+		if (v == NULL)
+			return jansson_oom ||
+			        json_error_code(&err) ==
+			            json_error_out_of_memory
+			    ? CAIRN_ERR_NOMEM
+			    : CAIRN_ERR_FORMAT;
+		rc = jansson_oom ? CAIRN_ERR_NOMEM : decode_entry(m, v);
+		json_decref(v);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The root object, parsed without the entries array's elements (the
+ * array is left empty: decode_entries() reads them). */
+static json_t *
+load_root(const char *json, size_t len, const struct manifest_span *sp,
+    json_error_t *err)
+{
+	size_t rlen;
+	char *copy;
+	json_t *root;
+
+	if (sp->end == 0)
+		return json_loadb(json, len, JSON_REJECT_DUPLICATES, err);
+	rlen = len - (sp->end - sp->start) + 2;
+	if ((copy = cio_malloc(rlen)) == NULL) {
+		jansson_oom = 1;
+		return NULL;
+	}
+	memcpy(copy, json, sp->start);
+	memcpy(copy + sp->start, "[]", 2);
+	memcpy(copy + sp->start + 2, json + sp->end, len - sp->end);
+	root = json_loadb(copy, rlen, JSON_REJECT_DUPLICATES, err);
+	free(copy);
+	return root;
+}
+
 int
 manifest_decode(const char *json, size_t len, struct manifest **out)
 {
 	struct manifest *m = NULL;
 	json_t *root = NULL, *v;
+	struct manifest_span sp;
 	json_error_t err;
-	int rc = CAIRN_ERR_FORMAT;
+	int rc = CAIRN_ERR_FORMAT, shape;
 
 	*out = NULL;
 	jansson_use_cio();
 	if (len > MANIFEST_MAX_LEN)
 		return CAIRN_ERR_LIMIT;
-	if (!depth_ok(json, len, MANIFEST_MAX_DEPTH))
-		return CAIRN_ERR_FORMAT;
-	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &err);
+	if ((shape = manifest_scan(json, len, MANIFEST_MAX_DEPTH, &sp)) != 0)
+		return shape;
+	root = load_root(json, len, &sp, &err);
 	if (root == NULL)
 		return jansson_oom ||
 		        json_error_code(&err) == json_error_out_of_memory
@@ -357,7 +382,8 @@ manifest_decode(const char *json, size_t len, struct manifest **out)
 	if ((m = cio_calloc(1, sizeof *m)) == NULL)
 		goto out;
 	m->version = MANIFEST_VERSION;
-	if ((rc = decode_root(m, root)) != 0)
+	if ((rc = decode_root(m, root)) != 0 ||
+	    (sp.end != 0 && (rc = decode_entries(m, json, &sp)) != 0))
 		goto out;
 	if ((rc = manifest_check(m, &m->index)) != 0)
 		goto out;

@@ -146,7 +146,11 @@ read_manifest(struct run *r)
 			rc = CAIRN_ERR_NOMEM;
 		else
 			rc = digest_sha256(json, len, r->digests[0]);
-	} else if (rc != CAIRN_ERR_NOMEM)
+		// clang-format off
+	} else if (rc == CAIRN_ERR_LIMIT)
+		rc = fail(r, rc, MANIFEST_NAME ": manifest too large: more than %u entries, or more JSON values than they can hold", (unsigned)MANIFEST_MAX_ENTRIES);
+	// clang-format on
+	else if (rc != CAIRN_ERR_NOMEM)
 		rc = fail(r, rc, MANIFEST_NAME ": %s", cairn_strerror(rc));
 	free(json);
 	return rc;

@@ -573,7 +573,7 @@ tar_set_size() {
 	rm -rf y && mkdir y && cp bomb.json y/manifest.json
 	pack y bomb.cairn -- manifest.json
 	expect_exit 1 "$CAIRN" list -i id bomb.cairn
-	assert_stderr_has "limit"
+	assert_stderr_has "manifest too large"
 	expect_exit 1 "$CAIRN" open -i id -C out bomb.cairn
 	[ ! -e out ]
 	[ -z "$(find . -maxdepth 1 -name '.*cairn-*')" ]
