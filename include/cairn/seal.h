@@ -135,6 +135,21 @@ int seal_write(struct seal_plan *p, const struct minisig_secret *sk,
  */
 int seal_plan_sums_sha256(const struct seal_plan *p, uint8_t out[32]);
 
+/*
+ * Removing the originals (seal --remove-originals), only after seal_write()
+ * returned 0 (else CAIRN_ERR_INVAL) and the caller made sure the archive
+ * is safely stored.  seal_plan_host() is the path entry i (manifest
+ * order) was read from (owned by the plan).  seal_plan_remove() removes
+ * it when it is still what was sealed: a file is unlinked only when its
+ * device, inode, size and mtime are those sealed (else CAIRN_ERR_CHANGED,
+ * left in place); a directory is removed only when empty (else
+ * CAIRN_ERR_EXISTS, left), so call it in reverse manifest order.  Returns
+ * 0, those, or CAIRN_ERR_IO (errno kept).  Unlinking does not erase the
+ * data from the medium.
+ */
+const char *seal_plan_host(const struct seal_plan *p, size_t i);
+int seal_plan_remove(struct seal_plan *p, size_t i);
+
 /* The trusted comment for m into out.  Returns 0 or CAIRN_ERR_INVAL. */
 int seal_trusted_comment(
     const struct manifest *m, char out[SEAL_TRUSTED_COMMENT_LEN]);

@@ -145,6 +145,7 @@ seal_write(struct seal_plan *p, const struct minisig_secret *sk,
 out:
 	if (rc == CAIRN_ERR_NOMEM)
 		seal_fail(p, rc, NULL, "out of memory");
+	p->sealed = rc == 0;
 	tarball_writer_free(tw);
 	sums_free(&sums);
 	free(json);

@@ -38,6 +38,7 @@ struct seal_plan {
 	int written;
 	uint8_t sums_sha256[32]; /* of SHA256SUMS, once written */
 	int has_sums_sha256;
+	int sealed; /* seal_write() returned 0 */
 	char error[SEAL_ERROR_LEN];
 };
 

@@ -94,6 +94,14 @@ int cli_fail_why(int exit_code, const char *why, const char *what_fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Write s to stream fd with control bytes escaped (no newline added). */
 void cli_print_escaped(int fd, const char *s);
+/*
+ * The first error message printed since the last cli_messages_reset()
+ * (escaped as printed, without "cairn: error: "), and the first hint
+ * that followed it; "" when none.  For --json error objects (cli_json.h).
+ */
+const char *cli_last_error(void);
+const char *cli_last_hint(void);
+void cli_messages_reset(void);
 
 /* ---- command line ----------------------------------------------------- */
 

@@ -109,6 +109,27 @@ cli_print_escaped(int fd, const char *s)
 	write_all(fd, buf, strlen(buf));
 }
 
+/* The first error since cli_messages_reset() and its first hint. */
+static char last_error[4096 + 64], last_hint[4096 + 64];
+
+const char *
+cli_last_error(void)
+{
+	return last_error;
+}
+
+const char *
+cli_last_hint(void)
+{
+	return last_hint;
+}
+
+void
+cli_messages_reset(void)
+{
+	last_error[0] = last_hint[0] = '\0';
+}
+
 static void
 vmessage(const char *kind, const char *fmt, va_list ap)
 {
@@ -119,6 +140,11 @@ vmessage(const char *kind, const char *fmt, va_list ap)
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	escape(esc, sizeof(esc) - 64, raw);
 	n = snprintf(line, sizeof(line), "cairn: %s: %s\n", kind, esc);
+	if (strcmp(kind, "error") == 0 && last_error[0] == '\0')
+		snprintf(last_error, sizeof(last_error), "%s", esc);
+	else if (strcmp(kind, "hint") == 0 && last_error[0] != '\0' &&
+	    last_hint[0] == '\0')
+		snprintf(last_hint, sizeof(last_hint), "%s", esc);
 	cli_progress_clear(); /* a progress line must not run into it */
 	if (n > 0)
 		write_all(STDERR_FILENO, line,

@@ -15,6 +15,10 @@
 
 /* A cli_json_set()/cli_json_append() failed since the last print. */
 static int json_incomplete;
+/* --json given; an object printed since cli_json_begin(); its subject;
+ * one object per line. */
+static int json_errors, json_printed, json_compact;
+static const char *subject_key, *subject;
 
 void
 cli_json_set(json_t *o, const char *key, json_t *v)
@@ -60,8 +64,10 @@ cli_json_print(json_t *o)
 		json_decref(o);
 		return cli_fail(CAIRN_ERR_NOMEM, "JSON output");
 	}
-	rc = json_dump_callback(
-	    o, dump_write, &d, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_printed = 1;
+	rc = json_dump_callback(o, dump_write, &d,
+	    (json_compact ? JSON_COMPACT : JSON_INDENT(2)) |
+	        JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (rc != 0 || d.failed || dump_write("\n", 1, &d) != 0) {
 		cio_membuf_free(&d.m);
@@ -70,4 +76,55 @@ cli_json_print(json_t *o)
 	fwrite(d.m.data, 1, d.m.len, stdout);
 	cio_membuf_free(&d.m);
 	return cli_flush_stdout();
+}
+
+void
+cli_json_errors_on(void)
+{
+	json_errors = 1;
+}
+
+void
+cli_json_lines(int on)
+{
+	json_compact = on;
+}
+
+void
+cli_json_begin(const char *key, const char *value)
+{
+	json_printed = 0;
+	subject_key = key;
+	subject = value;
+	cli_messages_reset();
+}
+
+/* A string member, or null when s is NULL, empty or not UTF-8. */
+static json_t *
+string_or_null(const char *s)
+{
+	json_t *v = s != NULL && *s != '\0' ? json_string(s) : NULL;
+
+	return v != NULL ? v : json_null();
+}
+
+int
+cli_json_end(int ec)
+{
+	json_t *o;
+
+	if (!json_errors || ec == 0 || ec == CLI_EXIT_PIPE || json_printed)
+		return ec;
+	if ((o = json_object()) == NULL)
+		return ec;
+	if (subject_key != NULL)
+		cli_json_set(o, subject_key, string_or_null(subject));
+	cli_json_set(o, "ok", json_false());
+	cli_json_set(o, "exit_code", json_integer(ec));
+	cli_json_set(o, "error",
+	    cli_last_error()[0] != '\0' ? string_or_null(cli_last_error())
+	                                : json_string("failed"));
+	cli_json_set(o, "hint", string_or_null(cli_last_hint()));
+	cli_json_print(o);
+	return ec;
 }

@@ -30,4 +30,20 @@ int cli_json_print(json_t *o);
 void cli_json_set(json_t *o, const char *key, json_t *v);
 void cli_json_append(json_t *array, json_t *v);
 
+/*
+ * Error objects.  main() calls cli_json_errors_on() when the command line
+ * holds --json; a command that then fails without having printed its
+ * object prints {"ok": false, "exit_code": N, "error": "...", "hint": ...}
+ * instead (docs/json.md), with subject_key first when set.
+ * cli_json_begin() starts one object's worth of output (verify and list
+ * call it per archive; subject_key/subject may be NULL); cli_json_end()
+ * prints the error object if ec != 0 and nothing was printed since, and
+ * returns ec.  Exit 141 (closed stdout) prints nothing.
+ */
+void cli_json_errors_on(void);
+void cli_json_begin(const char *subject_key, const char *subject);
+int cli_json_end(int ec);
+/* Print each object on one line (JSON Lines: several archives). */
+void cli_json_lines(int on);
+
 #endif

@@ -48,6 +48,9 @@ cli_unlock_load(struct cli_unlock *u)
 {
 	int ec, rc;
 
+	if (u->loaded > 0)
+		return 0;
+	u->loaded = -1; /* until it succeeded */
 	for (size_t i = 0; i < u->npassfiles; i++)
 		if ((ec = cli_passes_add_file(&u->ps, u->passfiles[i])) != 0)
 			return ec;
@@ -68,6 +71,7 @@ cli_unlock_load(struct cli_unlock *u)
 	u->nkeys += u->ps.n;
 	if (u->ps.n == 0 && (ec = cli_tty_scrypt_add(&u->ids, &u->tty)) != 0)
 		return ec;
+	u->loaded = 1;
 	return 0;
 }
 

@@ -64,6 +64,7 @@ struct cli_unlock {
 	struct cli_tty_scrypt tty;
 	size_t nkeys;     /* identities + passphrases tried */
 	int any_age_file; /* decrypt: messages speak of a file, not an archive */
+	int loaded;       /* cli_unlock_load(): 1 done, -1 failed, 0 not yet */
 };
 
 /* Prepare u for a command line of argc words.  Returns 0 or exit code. */
@@ -75,7 +76,8 @@ int cli_unlock_option(struct cli_unlock *u, int c, const char *arg);
 
 /*
  * Load everything given (call after the archive input claimed stdin, so
- * "-i -" with a stdin archive is refused before a secret is read).
+ * "-i -" with a stdin archive is refused before a secret is read).  Once
+ * it succeeded, later calls (the next archive) do nothing.
  */
 int cli_unlock_load(struct cli_unlock *u);
 

@@ -17,6 +17,7 @@
 #include "builtin.h"
 #include "cli.h"
 #include "cli_archive.h"
+#include "cli_json.h"
 #include "cli_unlock.h"
 #include "cairn/extract.h"
 #include "cairn/manifest.h"
@@ -155,9 +156,18 @@ cmd_open(int argc, char **argv)
 		default: ec = cli_option_error("open", c, argv); goto out;
 		}
 	}
+	if (argc - optind == 2) {
+		// clang-format off
+		cli_error("open: more than one ARCHIVE ('%s')", argv[optind + 1]);
+		cli_hint("to open into a directory, give it with -C: cairn open -C %s %s", argv[optind + 1], argv[optind]);
+		// clang-format on
+		ec = CLI_EXIT_USAGE;
+		goto out;
+	}
 	if ((ec = cli_one_operand("open", "ARCHIVE", 1, argc, argv, &path)) !=
 	    0)
 		goto out;
+	cli_json_begin("archive", path);
 	if (dest == NULL) {
 		if (strcmp(path, "-") == 0 ||
 		    (dflt = default_dir(path)) == NULL) {

@@ -27,6 +27,7 @@
 #include "cli_json.h"
 #include "cli_parity.h"
 #include "cli_progress.h"
+#include "cli_seal_after.h"
 #include "cli_seal_out.h"
 #include "cli_stamp.h"
 #include "cairn/manifest.h"
@@ -37,7 +38,8 @@ static const char seal_help[] =
     "usage: cairn seal [-r RECIPIENT]... [-R RECIPIENTS_FILE]... [-p]\n"
     "                  [-s SIGNING_KEY | --no-sign] [-m NOTE]...\n"
     "                  [--note-file F]... [--case LABEL] [-a] [-o OUT]\n"
-    "                  [--tsa URL]... [--name NAME] [--force] [--json] [-q]\n"
+    "                  [--tsa URL]... [--name NAME] [--force]\n"
+    "                  [--no-readback | --remove-originals] [--json] [-q]\n"
     "                  PATH...\n"
     "\n"
     "Seal files and directories into an encrypted, signed archive.  Each\n"
@@ -80,7 +82,14 @@ static const char seal_help[] =
     "      --parity PERCENT     also write PAR2 recovery data for PERCENT %\n"
     "                           of the archive (OUT.par2, OUT.vol*.par2;\n"
     "                           needs par2; 5..10 recommended)\n"
-    "      --json               print a JSON summary\n"
+    "      --no-readback        do not read OUT back from the disk or\n"
+    "                           card to compare it with what was written\n"
+    "      --remove-originals   after OUT was written, synced and read\n"
+    "                           back intact, remove the sealed files and\n"
+    "                           (then empty) directories; prints each.\n"
+    "                           Not a secure erase: see cairn(1)\n"
+    "      --json               print a JSON summary (an error object on\n"
+    "                           failure)\n"
     "  -q, --quiet              no output name, no progress display\n"
     "  -h, --help               show this help\n";
 
@@ -90,7 +99,8 @@ struct seal_args {
 	size_t nnotes, nnotefiles;
 	const char *signkey, *signpass, *case_label, *outpath;
 	const char *name;
-	int nosign, armor, force, json, quiet, parity;
+	int nosign, armor, force, json, quiet, parity, no_readback;
+	int remove;
 	struct cli_tsas tsas;
 };
 
@@ -135,113 +145,18 @@ get_signing_key(const struct seal_args *s, struct minisig_secret **sk)
 	return ec;
 }
 
-/* Case and notes into the manifest. */
-static int
-add_notes(const struct seal_args *s, struct manifest *m)
-{
-	char *text = NULL;
-	size_t len = 0;
-	int rc, ec = 0;
-
-	if (s->case_label != NULL && manifest_set_case(m, s->case_label) != 0)
-		return cli_usage_error("seal",
-		    "--case: must be 1..%d bytes of "
-		    "UTF-8 text without control characters",
-		    MANIFEST_CASE_MAX);
-	for (size_t i = 0; i < s->nnotes; i++)
-		if ((rc = manifest_add_note(m, s->notes[i])) != 0)
-			return rc == CAIRN_ERR_NOMEM
-			    ? cli_fail(rc, "note")
-			    : cli_usage_error("seal",
-			          "-m: a note must be 1..%d "
-			          "bytes of UTF-8 text without control "
-			          "characters "
-			          "(at most %d notes)",
-			          MANIFEST_NOTE_MAX, MANIFEST_MAX_NOTES);
-	for (size_t i = 0; ec == 0 && i < s->nnotefiles; i++) {
-		const char *f = s->notefiles[i];
-		size_t line = 1;
-
-		if (strcmp(f, "-") == 0 &&
-		    (ec = cli_claim_stdin("a note file")) != 0)
-			break;
-		rc = cio_read_file(f,
-		    MANIFEST_MAX_NOTES * (MANIFEST_NOTE_MAX + 2), 0, &text,
-		    &len);
-		if (rc != 0) {
-			ec = cli_fail(rc, "%s", f);
-			break;
-		}
-		for (char *p = text, *e; ec == 0 && p < text + len;
-		     p = e + 1, line++) {
-			if ((e = memchr(p, '\n', (size_t)(text + len - p))) ==
-			    NULL)
-				e = text + len;
-			if (e > p && e[-1] == '\r')
-				e[-1] = '\0';
-			*e = '\0';
-			if (*p == '\0')
-				continue;
-			if ((rc = manifest_add_note(m, p)) != 0)
-				ec = cli_usage_error("seal",
-				    "%s:%zu: not a "
-				    "valid note (UTF-8 text, at most %d bytes "
-				    "per line, at most %d notes)",
-				    f, line, MANIFEST_NOTE_MAX,
-				    MANIFEST_MAX_NOTES);
-		}
-		cio_secret_free(text, len);
-		text = NULL;
-	}
-	return ec;
-}
-
-static int
-print_summary(const struct seal_args *s, struct seal_plan *p,
-    const char *output, int made, size_t nrecipients)
-{
-	struct manifest *m = seal_plan_manifest(p);
-	char id[MANIFEST_ID_HEX_LEN], t[MANIFEST_TIME_LEN];
-	char kid[MINISIG_KEY_ID_HEX_LEN];
-	json_t *o;
-
-	if (!s->json) {
-		if (made && !s->quiet)
-			printf("%s\n", output);
-		return cli_flush_stdout();
-	}
-	manifest_archive_id_hex(m, id);
-	if (manifest_time_format(m->sealed_at, t) != 0)
-		t[0] = '\0';
-	cli_archive_signer_id(m, kid);
-	if ((o = json_object()) == NULL)
-		return cli_fail(CAIRN_ERR_NOMEM, "summary");
-	cli_json_set(o, "archive_id", json_string(id));
-	cli_json_set(o, "output", json_string(output));
-	cli_json_set(o, "sealed_at", json_string(t));
-	cli_json_set(o, "files", json_integer((json_int_t)seal_plan_files(p)));
-	cli_json_set(o, "entries", json_integer((json_int_t)m->nentries));
-	cli_json_set(o, "bytes", json_integer((json_int_t)seal_plan_bytes(p)));
-	cli_json_set(o, "recipients", json_integer((json_int_t)nrecipients));
-	cli_json_set(o, "signed", json_boolean(m->has_signer));
-	cli_json_set(
-	    o, "signer_key_id", m->has_signer ? json_string(kid) : json_null());
-	return cli_json_print(o);
-}
-
 /* --tsa: time-stamp the archive just written and its SHA256SUMS.  Never
  * fails the seal: a TSA that did not answer is a warning and a hint. */
 static void
-stamp(const struct seal_args *s, struct seal_plan *p, const char *output)
+stamp(const struct seal_args *s, struct seal_plan *p, const char *output,
+    const uint8_t file[TSA_DIGEST_LEN])
 {
-	uint8_t file[TSA_DIGEST_LEN], sums[TSA_DIGEST_LEN];
+	uint8_t sums[TSA_DIGEST_LEN];
 	int ec;
 
 	if (s->tsas.n == 0)
 		return;
-	ec = seal_plan_sums_sha256(p, sums) != 0
-	    ? CLI_EXIT_ERR
-	    : cli_file_sha256(output, file);
+	ec = seal_plan_sums_sha256(p, sums) != 0 ? CLI_EXIT_ERR : 0;
 	if (ec == 0)
 		ec = cli_stamp_archive(
 		    output, &s->tsas, file, sums, s->quiet || s->json);
@@ -281,7 +196,9 @@ parse(int argc, char **argv, struct seal_args *s)
 		OPT_JSON,
 		OPT_PARITY,
 		OPT_TSA,
-		OPT_NAME
+		OPT_NAME,
+		OPT_NO_READBACK,
+		OPT_REMOVE
 	};
 	static const struct option longopts[] = {
 	    {"recipient", required_argument, NULL, 'r'},
@@ -301,6 +218,8 @@ parse(int argc, char **argv, struct seal_args *s)
 	    {"name", required_argument, NULL, OPT_NAME},
 	    {"parity", required_argument, NULL, OPT_PARITY},
 	    {"json", no_argument, NULL, OPT_JSON},
+	    {"no-readback", no_argument, NULL, OPT_NO_READBACK},
+	    {"remove-originals", no_argument, NULL, OPT_REMOVE},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -343,6 +262,8 @@ parse(int argc, char **argv, struct seal_args *s)
 				return c;
 			break;
 		case OPT_JSON: s->json = 1; break;
+		case OPT_NO_READBACK: s->no_readback = 1; break;
+		case OPT_REMOVE: s->remove = 1; break;
 		case 'q': s->quiet = 1; break;
 		case 'h': cli_print_help(seal_help); return -1;
 		default: return cli_option_error("seal", c, argv);
@@ -362,6 +283,12 @@ parse(int argc, char **argv, struct seal_args *s)
 	if (s->parity && s->outpath != NULL && strcmp(s->outpath, "-") == 0)
 		return cli_usage_error(
 		    "seal", "--parity writes files beside OUT: give -o FILE");
+	// clang-format off
+	if (s->remove && s->no_readback)
+		return cli_usage_error("seal", "--remove-originals needs the read-back check: drop --no-readback");
+	if (s->remove && s->outpath != NULL && strcmp(s->outpath, "-") == 0)
+		return cli_usage_error("seal", "--remove-originals needs an archive that can be read back: give -o FILE");
+	// clang-format on
 	return 0;
 }
 
@@ -376,7 +303,8 @@ plan(const struct seal_args *s, int argc, char **argv, struct seal_plan **p)
 		    ? cli_fail_why(CLI_EXIT_ERR,
 		          "cannot load the libmagic database", "seal")
 		    : cli_fail(rc, "seal");
-	if ((ec = add_notes(s, seal_plan_manifest(*p))) != 0)
+	if ((ec = cli_seal_add_notes(s->case_label, s->notes, s->nnotes,
+	         s->notefiles, s->nnotefiles, seal_plan_manifest(*p))) != 0)
 		return ec;
 	for (int i = optind; i < argc; i++)
 		if ((rc = seal_plan_add(*p, argv[i])) != 0)
@@ -420,11 +348,12 @@ seal_encrypted(struct seal_plan *p, const struct age_recipients *rs, int armor,
 
 // clang-format off
 /* Write the plan, encrypted to rs, to out (opened here: see cli_seal_out.h
- * for *made) and commit it. */
+ * for *made), hashing it into h, read it back unless --no-readback, and
+ * commit it. */
 static int
 write_archive(const struct seal_args *s, struct seal_plan *p,
     const struct age_recipients *rs, const struct minisig_secret *sk,
-    char **made, struct cli_out *out)
+    char **made, struct cli_out *out, struct cli_hash_sink *h)
 {
 	struct cli_seal_out where = {s->outpath, s->name, s->force};
 	struct cli_progress pg;
@@ -439,10 +368,18 @@ write_archive(const struct seal_args *s, struct seal_plan *p,
 	memset(&pg, 0, sizeof(pg));
 	cli_progress_start(&pg, "seal", estimate_size(p, s->armor), s->quiet || s->json, out->atomic ? -1 : out->fd);
 	cli_progress_sink_init(&counted, &out->sink, &pg);
-	rc = seal_encrypted(p, rs, s->armor, sk, &counted.sink);
+	if ((ec = cli_hash_sink_init(h, &counted.sink)) != 0)
+		return ec;
+	rc = seal_encrypted(p, rs, s->armor, sk, &h->sink);
 	cli_progress_end(&pg);
-	if (rc == 0)
+	if (rc == 0) {
+		if ((ec = cli_hash_sink_final(h)) != 0)
+			return ec;
+		if (out->atomic && !s->no_readback &&
+		    (ec = cli_seal_readback(out, h)) != 0)
+			return ec;
 		return cli_out_commit(out);
+	}
 	if (out->write_errno != 0)
 		return cli_stream_fail(rc, NULL, NULL, out);
 	why = seal_plan_error(p);
@@ -461,11 +398,14 @@ cmd_seal(int argc, char **argv)
 	struct minisig_secret *sk = NULL;
 	struct seal_plan *p = NULL;
 	struct cli_out out;
+	struct cli_hash_sink hs;
+	json_t *removed = NULL;
 	char *dflt = NULL, *par2 = NULL;
-	int ec;
+	int ec, rc, readback;
 
 	memset(&s, 0, sizeof(s));
 	memset(&out, 0, sizeof(out));
+	memset(&hs, 0, sizeof(hs));
 	out.fd = -1;
 	s.to.rstr = cio_calloc((size_t)argc + 1, sizeof(char *));
 	s.to.rfiles = cio_calloc((size_t)argc + 1, sizeof(char *));
@@ -490,13 +430,29 @@ cmd_seal(int argc, char **argv)
 	    (ec = get_signing_key(&s, &sk)) != 0 ||
 	    (ec = plan(&s, argc, argv, &p)) != 0)
 		goto out;
-	if ((ec = write_archive(&s, p, &rs, sk, &dflt, &out)) != 0)
+	readback = !s.no_readback &&
+	    (s.outpath == NULL || strcmp(s.outpath, "-") != 0);
+	if ((ec = write_archive(&s, p, &rs, sk, &dflt, &out, &hs)) != 0)
 		goto out;
-	stamp(&s, p, out.name);
-	if ((ec = print_summary(&s, p, out.name, dflt != NULL, rs.n)) == 0 &&
-	    s.parity)
-		ec = cli_parity_create(out.name, s.parity, s.quiet || s.json);
+	if (!s.json && dflt != NULL && !s.quiet)
+		printf("%s\n", out.name);
+	stamp(&s, p, out.name, hs.sha256);
+	if (s.parity &&
+	    (ec = cli_parity_create(out.name, s.parity, s.quiet || s.json)) !=
+	        0)
+		goto out;
+	if (s.remove && s.json && (removed = json_array()) == NULL) {
+		ec = cli_fail(CAIRN_ERR_NOMEM, "seal");
+		goto out;
+	}
+	rc = s.remove ? cli_seal_remove_originals(p, s.quiet || s.json, removed)
+	              : 0;
+	ec = cli_seal_summary(
+	    p, out.name, rs.n, &hs, readback, removed, s.json, rc);
+	removed = NULL;
 out:
+	json_decref(removed);
+	cli_hash_sink_free(&hs);
 	cli_out_abort(&out);
 	seal_plan_free(p);
 	minisig_secret_free(sk);

@@ -17,6 +17,7 @@
 #include "cli_archive.h"
 #include "cli_parity.h"
 #include "cli_stamp.h"
+#include "cli_json.h"
 #include "cli_unlock.h"
 #include "cairn/unseal.h"
 
@@ -24,9 +25,9 @@ static const char verify_help[] =
     "usage: cairn verify " CLI_UNLOCK_USAGE "\n"
     "                    [--signer PUBKEY_FILE]... [--tsa-ca FILE]... "
     "[--json]\n"
-    "                    [-q] ARCHIVE|-\n"
+    "                    [-q] ARCHIVE...\n"
     "\n"
-    "Decrypt and check a whole sealed archive without writing anything:\n"
+    "Decrypt and check whole sealed archives without writing anything:\n"
     "the encryption of every chunk, the manifest, each member's path,\n"
     "type, size, mode, time and SHA-256 (against the manifest and\n"
     "SHA256SUMS), member order, and the signature of SHA256SUMS by the\n"
@@ -34,6 +35,8 @@ static const char verify_help[] =
     "unless --signer is given.  When ARCHIVE.tsr exists, every RFC 3161\n"
     "time-stamp token in it must match the archive file (or its\n"
     "SHA256SUMS) and verify against the trusted TSA certificates.\n"
+    "Several archives are checked in turn (- = standard input, once); the\n"
+    "exit status is the highest of theirs.\n"
     "\n" CLI_UNLOCK_HELP
     "      --signer PUBKEY_FILE the archive must be signed by this key\n"
     "                           (a minisign public key file; repeatable:\n"
@@ -41,7 +44,8 @@ static const char verify_help[] =
     "      --tsa-ca FILE        trust the TSA CA certificates in FILE (PEM;\n"
     "                           repeatable; default: the key home's\n"
     "                           tsa-ca.pem)\n"
-    "      --json               print the report as JSON\n"
+    "      --json               print the report as JSON (one object\n"
+    "                           per line for several archives)\n"
     "  -q, --quiet              no report (only errors and warnings),\n"
     "                           no progress display\n"
     "  -h, --help               show this help\n"
@@ -50,6 +54,46 @@ static const char verify_help[] =
     "truncated or tampered with; 5 signature missing, invalid or not by a\n"
     "--signer key, or a time-stamp that does not match or verify; 1 other\n"
     "errors.\n";
+
+/* What applies to every archive of the command line. */
+struct verify_opts {
+	struct cli_signers signers;
+	struct cli_tsa_cas cas;
+	struct cli_stamp_report stamps;
+	int json, quiet;
+};
+
+/* Verify one archive; returns its exit code. */
+static int
+verify_one(const char *path, struct cli_unlock *u, struct verify_opts *v)
+{
+	struct cli_archive a;
+	struct unseal_result res;
+	int ec, rc;
+
+	memset(&a, 0, sizeof(a));
+	memset(&res, 0, sizeof(res));
+	memset(&v->stamps, 0, sizeof(v->stamps));
+	a.in.fd = -1;
+	cli_json_begin("archive", path);
+	if ((ec = cli_archive_open(&a, path, u)) == 0) {
+		rc = cli_archive_check(
+		    &a, "verify", &v->signers, NULL, v->quiet || v->json, &res);
+		if (rc == 0) {
+			ec = cli_stamp_check(
+			    path, res.sums_sha256, &v->cas, &v->stamps);
+			if (v->stamps.present)
+				a.stamps = &v->stamps;
+		}
+		ec = cli_archive_finish(
+		    &a, &res, rc, ec, NULL, v->json, v->quiet);
+	}
+	if (ec == CLI_EXIT_INTEGRITY)
+		cli_parity_advise(path);
+	unseal_result_free(&res);
+	cli_archive_close(&a);
+	return cli_json_end(ec);
+}
 
 int
 cmd_verify(int argc, char **argv)
@@ -64,20 +108,11 @@ cmd_verify(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	static struct cli_signers signers;
-	static struct cli_stamp_report stamps;
-	struct cli_tsa_cas cas;
+	static struct verify_opts v;
 	struct cli_unlock u;
-	struct cli_archive a;
-	struct unseal_result res;
-	const char *path = NULL;
-	int c, ec, rc = 0, json = 0, quiet = 0;
+	int c, ec, one;
 
-	memset(&a, 0, sizeof(a));
-	memset(&res, 0, sizeof(res));
-	memset(&signers, 0, sizeof(signers));
-	memset(&cas, 0, sizeof(cas));
-	a.in.fd = -1;
+	memset(&v, 0, sizeof(v));
 	if ((ec = cli_unlock_init(&u, "verify", argc)) != 0)
 		goto out;
 	while ((c = cli_getopt(argc, argv, ":hq" CLI_UNLOCK_SHORTOPTS, longopts,
@@ -86,38 +121,33 @@ cmd_verify(int argc, char **argv)
 			continue;
 		switch (c) {
 		case OPT_SIGNER:
-			if ((ec = cli_signers_add(&signers, optarg)) != 0)
+			if ((ec = cli_signers_add(&v.signers, optarg)) != 0)
 				goto out;
 			break;
 		case OPT_TSA_CA:
-			if ((ec = cli_tsa_cas_add(&cas, optarg)) != 0)
+			if ((ec = cli_tsa_cas_add(&v.cas, optarg)) != 0)
 				goto out;
 			break;
-		case OPT_JSON: json = 1; break;
-		case 'q': quiet = 1; break;
+		case OPT_JSON: v.json = 1; break;
+		case 'q': v.quiet = 1; break;
 		case 'h': ec = cli_print_help(verify_help); goto out;
 		default: ec = cli_option_error("verify", c, argv); goto out;
 		}
 	}
-	if ((ec = cli_one_operand("verify", "ARCHIVE", 1, argc, argv, &path)) !=
-	    0)
+	if (optind >= argc) {
+		ec = cli_usage_error(
+		    "verify", "no ARCHIVE given (use - for standard input)");
 		goto out;
-	if ((ec = cli_archive_open(&a, path, &u)) != 0)
-		goto out;
-	rc = cli_archive_check(
-	    &a, "verify", &signers, NULL, quiet || json, &res);
-	if (rc == 0) {
-		ec = cli_stamp_check(path, res.sums_sha256, &cas, &stamps);
-		if (stamps.present)
-			a.stamps = &stamps;
 	}
-	ec = cli_archive_finish(&a, &res, rc, ec, NULL, json, quiet);
+	cli_json_lines(argc - optind > 1);
+	for (int i = optind; i < argc; i++) {
+		one = verify_one(argv[i], &u, &v);
+		ec = one > ec ? one : ec;
+		if (u.loaded < 0)
+			break; /* the keys could not be loaded */
+	}
 out:
-	if (ec == CLI_EXIT_INTEGRITY && path != NULL)
-		cli_parity_advise(path);
-	unseal_result_free(&res);
-	cli_archive_close(&a);
 	cli_unlock_free(&u);
-	cli_tsa_cas_free(&cas);
+	cli_tsa_cas_free(&v.cas);
 	return ec;
 }

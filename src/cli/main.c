@@ -11,6 +11,7 @@
 
 #include "builtin.h"
 #include "cli.h"
+#include "cli_json.h"
 
 struct command {
 	const char *name;
@@ -74,6 +75,27 @@ unknown(const char *name)
 	return CLI_EXIT_USAGE;
 }
 
+/* Verbs with --json: a failure prints an error object (cli_json.h). */
+static const char *const json_verbs[] = {
+    "pubkey", "seal", "list", "verify", "open", "split", "share"};
+
+/* 1 when verb takes --json and it is among the options (before any
+ * "--"). */
+static int
+has_json(const char *verb, int argc, char **argv)
+{
+	size_t i, n = sizeof(json_verbs) / sizeof(json_verbs[0]);
+
+	for (i = 0; i < n && strcmp(json_verbs[i], verb) != 0; i++)
+		;
+	if (i == n)
+		return 0;
+	for (int k = 2; k < argc && strcmp(argv[k], "--") != 0; k++)
+		if (strcmp(argv[k], "--json") == 0)
+			return 1;
+	return 0;
+}
+
 static int
 run(int argc, char **argv)
 {
@@ -116,8 +138,12 @@ run(int argc, char **argv)
 	}
 	if ((c = find(argv[1])) == NULL)
 		return unknown(argv[1]);
+	if (has_json(c->name, argc, argv)) {
+		cli_json_errors_on();
+		cli_json_begin(NULL, NULL);
+	}
 	cli_getopt_reset();
-	return c->handler(argc - 1, argv + 1);
+	return cli_json_end(c->handler(argc - 1, argv + 1));
 }
 
 int

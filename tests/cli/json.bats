@@ -15,7 +15,7 @@ doc_keys() {
 	awk -v h="## $1" '
 		$0 == h { on = 1; next }
 		/^## / { on = 0 }
-		on && /^\| `[a-z_]+` \|/ { s = $2; gsub(/`/, "", s); print s }
+		on && /^\| `[a-z0-9_]+` \|/ { s = $2; gsub(/`/, "", s); print s }
 	' "${2:-$DOC}" | sort -u
 }
 

@@ -165,7 +165,8 @@ must_not_open() {
 	expect_exit 2 "$CAIRN" seal -r "$R" -p --passphrase-file /dev/null x
 	expect_exit 2 "$CAIRN" seal -r "$R" --no-sign -s sign.key x
 	expect_exit 2 "$CAIRN" list
-	expect_exit 2 "$CAIRN" verify a b
+	expect_exit 2 "$CAIRN" verify
+	expect_exit 2 "$CAIRN" open a b c
 	expect_exit 2 "$CAIRN" open -
 	assert_stderr_has "give -C DIR"
 }
