@@ -12,7 +12,7 @@ _cairn_flags_keygen="-o --output -p --passphrase --passphrase-file -h --help"
 _cairn_flags_pubkey="-i --identity --passphrase-file --signing -s --signing-key --json -h --help"
 _cairn_flags_encrypt="-r --recipient -R --recipients-file -p --passphrase --passphrase-file -a --armor -o --output --force -q --quiet -h --help"
 _cairn_flags_decrypt="-i --identity --passphrase-file --share --share-passphrase-file -o --output --force -q --quiet -h --help"
-_cairn_flags_seal="-r --recipient -R --recipients-file -p --passphrase --passphrase-file -s --signing-key --signing-passphrase-file --no-sign -m --note --note-file --case -a --armor -o --output --tsa --name --force --parity --no-readback --remove-originals --json -q --quiet -h --help"
+_cairn_flags_seal="-r --recipient -R --recipients-file -p --passphrase --passphrase-file -s --signing-key --signing-passphrase-file --no-sign -m --note --note-file --case -a --armor -o --output --tsa --name --no-recovery --force --parity --no-readback --remove-originals --json -q --quiet -h --help"
 _cairn_flags_list="-i --identity --passphrase-file --share --share-passphrase-file --json -h --help"
 _cairn_flags_verify="-i --identity --passphrase-file --share --share-passphrase-file --signer --tsa-ca --json -q --quiet -h --help"
 _cairn_flags_stamp="-t --tsa -q --quiet -h --help"
@@ -25,10 +25,11 @@ _cairn_flags_split="-t --threshold -n --shares --group --group-threshold --to --
 _cairn_flags_combine="-i --identity --passphrase-file -o --output --print-secret-hex -h --help"
 _cairn_flags_share_check="-i --identity --json -h --help"
 _cairn_flags_share_reveal="-i --identity --to -o --output -h --help"
-_cairn_flags_recovery_init="-t --threshold --contact --group --group-threshold -o --output -h --help"
+_cairn_flags_recovery_init="-t --threshold --any-one-can-recover --contact --group --group-threshold -o --output -h --help"
+_cairn_flags_recovery_list="-h --help"
 
 _cairn_subverbs_share="check reveal"
-_cairn_subverbs_recovery="init"
+_cairn_subverbs_recovery="init list"
 _cairn_subverbs_parity="create verify"
 
 # Complete file names (dirs=1: directories only) into COMPREPLY.

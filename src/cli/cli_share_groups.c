@@ -87,6 +87,10 @@ cli_groups_finish(const char *verb, struct cli_groups *gs, int default_n)
 	if (gs->n == 0) {
 		if (gs->nshares == 0)
 			gs->nshares = default_n;
+		// clang-format off
+		if (gs->t == 0 && default_n != 0)
+			return cli_usage_error(verb, "give the threshold: -t T (how many of the %d contacts are needed), or --group T/N", default_n);
+		// clang-format on
 		if (gs->t == 0 || gs->nshares == 0)
 			return cli_usage_error(verb,
 			    "give the threshold and "

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,14 +25,16 @@
 #include "cairn/cio.h"
 #include "builtin.h"
 #include "cli.h"
+#include "cli_recovery_keys.h"
 #include "cli_shares.h"
 #include "cairn/slip39.h"
 
 static const char recovery_help[] =
     "usage: cairn recovery init -t T --contact NAME=RECIPIENT...\n"
-    "                           [-o DIR]\n"
+    "                           [--any-one-can-recover] [-o DIR]\n"
     "       cairn recovery init --group T/N... --group-threshold G\n"
     "                           --contact NAME=RECIPIENT... [-o DIR]\n"
+    "       cairn recovery list\n"
     "\n"
     "Create a recovery key and split it among your contacts: any T of\n"
     "them together can rebuild it (with groups: G groups, each with its\n"
@@ -40,9 +43,13 @@ static const char recovery_help[] =
     "(default recovery-SET).  The recovery key's public half is added to\n"
     "the key home's recipients file, so later archives can be opened\n"
     "with the contacts' help even if your own key is lost or seized.\n"
-    "The recovery secret itself is never written to disk.\n"
+    "The recovery secret itself is never written to disk.  Running it\n"
+    "again adds another set (archives are then sealed to every set).\n"
+    "'recovery list' shows each set: its threshold, contacts and key.\n"
     "\n"
     "  -t, --threshold T          contacts needed to recover\n"
+    "      --any-one-can-recover  confirm -t 1: any single contact could\n"
+    "                             then open every archive alone\n"
     "      --contact NAME=AGE1... a contact and their public key\n"
     "                             (repeatable, at least 2)\n"
     "      --group T/N            a group of N contacts, T needed\n"
@@ -168,15 +175,76 @@ parse_contact(struct contact *c, const char *arg)
 	return 0;
 }
 
+/* 1 when a single share rebuilds the secret. */
+static int
+one_can_recover(const struct cli_groups *gs)
+{
+	if (gs->n == 1)
+		return gs->g[0].member_threshold == 1;
+	if (gs->gt != 1)
+		return 0;
+	for (size_t g = 0; g < gs->n; g++)
+		if (gs->g[g].member_threshold == 1)
+			return 1;
+	return 0;
+}
+
+/* How many recovery sets the key home knows already. */
+static int
+sets_before(size_t *n)
+{
+	struct cli_recovery_keys k;
+	int ec = cli_recovery_keys_load(&k);
+
+	*n = k.n;
+	cli_recovery_keys_free(&k);
+	return ec;
+}
+
+/* 'recovery list': each set the key home's recipients file records. */
+static int
+list(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct cli_recovery_keys k;
+	int c, ec;
+
+	while ((c = cli_getopt(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (c == 'h')
+			return cli_print_help(recovery_help);
+		return cli_option_error("recovery list", c, argv);
+	}
+	if (optind < argc)
+		return cli_usage_error(
+		    "recovery list", "unexpected argument '%s'", argv[optind]);
+	if ((ec = cli_recovery_keys_load(&k)) != 0)
+		return ec;
+	if (k.n == 0)
+		printf("No recovery set: create one with 'cairn recovery "
+		       "init'.\n");
+	for (size_t i = 0; i < k.n; i++) {
+		printf("%s\n  recovery key: ", k.v[i].about);
+		fflush(stdout);
+		cli_print_escaped(1, k.v[i].recipient);
+		printf("\n");
+	}
+	cli_recovery_keys_free(&k);
+	return cli_flush_stdout();
+}
+
 static int
 init(int argc, char **argv)
 {
-	enum { OPT_CONTACT = 256, OPT_GROUP, OPT_GT };
+	enum { OPT_CONTACT = 256, OPT_GROUP, OPT_GT, OPT_ANY_ONE };
 	static const struct option longopts[] = {
 	    {"threshold", required_argument, NULL, 't'},
 	    {"contact", required_argument, NULL, OPT_CONTACT},
 	    {"group", required_argument, NULL, OPT_GROUP},
 	    {"group-threshold", required_argument, NULL, OPT_GT},
+	    {"any-one-can-recover", no_argument, NULL, OPT_ANY_ONE},
 	    {"output", required_argument, NULL, 'o'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -193,7 +261,8 @@ init(int argc, char **argv)
 	uint8_t *sk = NULL, pk[AGE_X25519_KEY_LEN];
 	size_t nct = 0, nshares = 0;
 	int copies[CLI_SHARES_MAX];
-	int c, ec = 0, rc;
+	int c, ec = 0, rc, any_one = 0;
+	size_t before;
 
 	memset(&gs, 0, sizeof(gs));
 	memset(&set, 0, sizeof(set));
@@ -217,6 +286,7 @@ init(int argc, char **argv)
 			    1, SLIP39_MAX_SHARES, &gs.gt);
 			break;
 		case 'o': set.dir = optarg; break;
+		case OPT_ANY_ONE: any_one = 1; break;
 		case 'h': ec = cli_print_help(recovery_help); goto out;
 		default: ec = cli_option_error(verb, c, argv); goto out;
 		}
@@ -237,6 +307,14 @@ init(int argc, char **argv)
 	if ((ec = cli_groups_finish(
 	         verb, &gs, nct <= SLIP39_MAX_SHARES ? (int)nct : 0)) != 0)
 		goto out;
+	if (one_can_recover(&gs) && !any_one) {
+		// clang-format off
+		cli_error("%s: with this threshold any single contact could open every archive alone", verb);
+		ec = CLI_EXIT_USAGE;
+		cli_hint("give a threshold of 2 or more (-t 2), or add --any-one-can-recover if that is what you want");
+		// clang-format on
+		goto out;
+	}
 	if (gs.total != nct) {
 		ec = cli_usage_error(verb,
 		    "the groups hold %zu shares but %zu "
@@ -254,10 +332,14 @@ init(int argc, char **argv)
 			goto out;
 		names[k] = ct[k].name;
 		for (size_t j = 0; j < k; j++)
-			if (strcmp(ct[j].recipient, ct[k].recipient) == 0)
-				cli_warn("%s and %s have the same key: one "
-				         "person would hold two shares",
-				    ct[j].name, ct[k].name);
+			if (strcasecmp(ct[j].recipient, ct[k].recipient) == 0) {
+				// clang-format off
+				cli_error("%s: %s and %s have the same key: one person would hold two shares", verb, ct[j].name, ct[k].name);
+				ec = CLI_EXIT_USAGE;
+				cli_hint("give each contact their own key (each runs 'cairn keygen -o my-key' and sends the age1... line)");
+				// clang-format on
+				goto out;
+			}
 	}
 	/* The recovery key exists only here, in locked memory. */
 	if ((sk = cio_secret_malloc(AGE_X25519_KEY_LEN)) == NULL) {
@@ -291,7 +373,8 @@ init(int argc, char **argv)
 		ec = cli_usage_error(verb, "contact names too long");
 		goto out;
 	}
-	if ((ec = cli_share_set_write(shares, nshares, &set)) != 0)
+	if ((ec = sets_before(&before)) != 0 ||
+	    (ec = cli_share_set_write(shares, nshares, &set)) != 0)
 		goto out;
 	if ((ec = add_to_recipients(comment, recipient, &where)) != 0) {
 		/* Shares of a key nobody encrypts to would only confuse. */
@@ -313,6 +396,11 @@ init(int argc, char **argv)
 		cli_print_escaped(1, ct[k].name);
 		printf(" (%s)\n", ct[k].recipient);
 	}
+	if (before > 0)
+		printf("\nThe key home already had %zu recovery set%s: this is "
+		       "one more, and archives sealed from now on are sealed "
+		       "to every set ('cairn recovery list' shows them).\n",
+		    before, before == 1 ? "" : "s");
 	printf("\nGive them docs/recovery-guide.md, and keep a list of who "
 	       "holds a share.\n");
 	ec = cli_flush_stdout();
@@ -336,12 +424,14 @@ int
 cmd_recovery(int argc, char **argv)
 {
 	if (argc < 2)
-		return cli_usage_error("recovery", "say 'init'");
+		return cli_usage_error("recovery", "say 'init' or 'list'");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
 		return cli_print_help(recovery_help);
 	cli_getopt_reset();
 	if (strcmp(argv[1], "init") == 0)
 		return init(argc - 1, argv + 1);
+	if (strcmp(argv[1], "list") == 0)
+		return list(argc - 1, argv + 1);
 	return cli_usage_error(
-	    "recovery", "unknown subcommand '%s' (init)", argv[1]);
+	    "recovery", "unknown subcommand '%s' (init, list)", argv[1]);
 }

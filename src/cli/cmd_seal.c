@@ -28,6 +28,7 @@
 #include "cli_parity.h"
 #include "cli_progress.h"
 #include "cli_seal_after.h"
+#include "cli_recovery_keys.h"
 #include "cli_seal_out.h"
 #include "cli_stamp.h"
 #include "cairn/manifest.h"
@@ -38,7 +39,7 @@ static const char seal_help[] =
     "usage: cairn seal [-r RECIPIENT]... [-R RECIPIENTS_FILE]... [-p]\n"
     "                  [-s SIGNING_KEY | --no-sign] [-m NOTE]...\n"
     "                  [--note-file F]... [--case LABEL] [-a] [-o OUT]\n"
-    "                  [--tsa URL]... [--name NAME] [--force]\n"
+    "                  [--tsa URL]... [--name NAME] [--no-recovery] [--force]\n"
     "                  [--no-readback | --remove-originals] [--json] [-q]\n"
     "                  PATH...\n"
     "\n"
@@ -78,6 +79,9 @@ static const char seal_help[] =
     "                           this RFC 3161 TSA (repeatable); tokens go to\n"
     "                           OUT.tsr.  A TSA that cannot be reached is a\n"
     "                           warning: stamp later with `cairn stamp`\n"
+    "      --no-recovery        no warning when -r, -R or -p leave out the\n"
+    "                           key home's recovery key (contacts will not\n"
+    "                           be able to open this archive)\n"
     "      --force              replace OUT if it exists\n"
     "      --parity PERCENT     also write PAR2 recovery data for PERCENT %\n"
     "                           of the archive (OUT.par2, OUT.vol*.par2;\n"
@@ -100,6 +104,7 @@ struct seal_args {
 	const char *signkey, *signpass, *case_label, *outpath;
 	const char *name;
 	int nosign, armor, force, json, quiet, parity, no_readback;
+	int no_recovery;
 	int remove;
 	struct cli_tsas tsas;
 };
@@ -198,7 +203,8 @@ parse(int argc, char **argv, struct seal_args *s)
 		OPT_TSA,
 		OPT_NAME,
 		OPT_NO_READBACK,
-		OPT_REMOVE
+		OPT_REMOVE,
+		OPT_NO_RECOVERY
 	};
 	static const struct option longopts[] = {
 	    {"recipient", required_argument, NULL, 'r'},
@@ -216,6 +222,7 @@ parse(int argc, char **argv, struct seal_args *s)
 	    {"tsa", required_argument, NULL, OPT_TSA},
 	    {"force", no_argument, NULL, OPT_FORCE},
 	    {"name", required_argument, NULL, OPT_NAME},
+	    {"no-recovery", no_argument, NULL, OPT_NO_RECOVERY},
 	    {"parity", required_argument, NULL, OPT_PARITY},
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"no-readback", no_argument, NULL, OPT_NO_READBACK},
@@ -251,6 +258,7 @@ parse(int argc, char **argv, struct seal_args *s)
 				return ec;
 			break;
 		case OPT_FORCE: s->force = 1; break;
+		case OPT_NO_RECOVERY: s->no_recovery = 1; break;
 		case OPT_NAME:
 			if ((c = cli_seal_name_check(optarg)) != 0)
 				return c;
@@ -425,6 +433,7 @@ cmd_seal(int argc, char **argv)
 		ec = CLI_EXIT_ERR;
 		goto out;
 	}
+	cli_recovery_check(&s.to, s.no_recovery);
 	if ((ec = cli_load_recipients("seal", &s.to, &rs)) != 0 ||
 	    (ec = cli_passphrase_recipient(&s.to, &rs)) != 0 ||
 	    (ec = get_signing_key(&s, &sk)) != 0 ||

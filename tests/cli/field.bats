@@ -1,0 +1,133 @@
+#!/usr/bin/env bats
+# field.bats - the mistakes people make with keys and recovery (issue 14,
+# items 7-12): an archive left out of the recovery set, recovery init's
+# thresholds, repeated sets and 'recovery list', missing identities,
+# public keys given for secret ones and mistyped recipients.  Every case
+# checks the message that says what to do.
+
+load helpers
+
+key() {
+	"$CAIRN" keygen -o "$1.key" >"$1.pub"
+}
+
+# A key home with a 2-of-3 recovery set; REC is its recovery key.
+home_with_recovery() {
+	"$CAIRN" keygen >/dev/null 2>&1
+	for c in ana ben eli; do key $c; done
+	"$CAIRN" recovery init -t 2 --contact "ana=$(cat ana.pub)" \
+	    --contact "ben=$(cat ben.pub)" --contact "eli=$(cat eli.pub)" -o set1 >/dev/null
+	REC=$(grep -A1 '^# cairn recovery key' home/recipients | grep '^age1')
+	[ -n "$REC" ]
+	mkdir -p ev
+	echo "statement" >ev/a.txt
+}
+
+# ---- item 7: archives not sealed to the recovery key ------------------------
+
+@test "seal -r without the recovery key warns and says how to add it" {
+	home_with_recovery
+	key other
+	expect_exit 0 "$CAIRN" seal -q -r "$(cat other.pub)" -o x.cairn ev
+	assert_stderr_has "warning: this archive is not sealed to the recovery key $REC"
+	assert_stderr_has "your contacts will not be able to open it"
+	assert_stderr_has "add -r $REC"
+	assert_stderr_has "--no-recovery"
+	# --no-recovery silences it deliberately
+	expect_exit 0 "$CAIRN" seal -q --no-recovery -r "$(cat other.pub)" -o y.cairn ev
+	[ -z "$stderr" ]
+	# sealed to it (by -r, by -R or by the key home's recipients): no warning
+	expect_exit 0 "$CAIRN" seal -q -r "$(cat other.pub)" -r "$REC" -o z.cairn ev
+	[ -z "$stderr" ]
+	expect_exit 0 "$CAIRN" seal -q -R home/recipients -o w.cairn ev
+	[ -z "$stderr" ]
+	expect_exit 0 "$CAIRN" seal -q -o v.cairn ev
+	[ -z "$stderr" ]
+}
+
+@test "seal -p (passphrase only) warns about the recovery key too" {
+	home_with_recovery
+	echo 'correct horse battery staple' >pass
+	chmod 600 pass
+	expect_exit 0 "$CAIRN" seal -q --passphrase-file pass -o x.cairn ev
+	assert_stderr_has "not sealed to the recovery key $REC"
+	assert_stderr_has "seal without -p"
+	expect_exit 0 "$CAIRN" seal -q --no-recovery --passphrase-file pass -o y.cairn ev
+	[ -z "$stderr" ]
+}
+
+@test "seal -r with no recovery set in the key home: no warning" {
+	"$CAIRN" keygen >/dev/null 2>&1
+	key other
+	mkdir ev
+	echo x >ev/a
+	expect_exit 0 "$CAIRN" seal -q -r "$(cat other.pub)" -o x.cairn ev
+	[ -z "$stderr" ]
+}
+
+# ---- item 11: recovery init and recovery list ------------------------------
+
+@test "recovery init without -t names an option that exists" {
+	key ana
+	key ben
+	expect_exit 2 "$CAIRN" recovery init --contact "ana=$(cat ana.pub)" --contact "ben=$(cat ben.pub)"
+	assert_stderr_has "give the threshold: -t T (how many of the 2 contacts are needed)"
+	[[ "$stderr" != *"-n N"* ]]
+	[ ! -e home/recipients ]
+}
+
+@test "recovery init -t 1 needs --any-one-can-recover" {
+	key ana
+	key ben
+	expect_exit 2 "$CAIRN" recovery init -t 1 --contact "ana=$(cat ana.pub)" --contact "ben=$(cat ben.pub)" -o s
+	assert_stderr_has "any single contact could open every archive alone"
+	assert_stderr_has "--any-one-can-recover"
+	[ ! -e s ]
+	[ ! -e home/recipients ]
+	expect_exit 0 "$CAIRN" recovery init -t 1 --any-one-can-recover \
+	    --contact "ana=$(cat ana.pub)" --contact "ben=$(cat ben.pub)" -o s
+	[ "$(ls s | wc -l)" -eq 2 ]
+	# two levels where one group of one share suffices: the same rule
+	key cy
+	expect_exit 2 "$CAIRN" recovery init --group 1/1 --group 2/2 --group-threshold 1 \
+	    --contact "ana=$(cat ana.pub)" --contact "ben=$(cat ben.pub)" --contact "cy=$(cat cy.pub)" -o t
+	assert_stderr_has "any single contact could open every archive alone"
+	[ ! -e t ]
+}
+
+@test "recovery init refuses the same key for two contacts" {
+	key ana
+	key ben
+	expect_exit 2 "$CAIRN" recovery init -t 2 --contact "ana=$(cat ana.pub)" \
+	    --contact "ben=$(cat ben.pub)" --contact "anna=$(cat ana.pub)" -o s
+	assert_stderr_has "ana and anna have the same key: one person would hold two shares"
+	assert_stderr_has "give each contact their own key"
+	[ ! -e s ]
+	[ ! -e home/recipients ]
+}
+
+@test "recovery init again says a set is added; recovery list shows every set" {
+	home_with_recovery
+	expect_exit 0 "$CAIRN" recovery list
+	assert_output_has "any 2 of 3 contacts: ana, ben, eli"
+	assert_output_has "recovery key: $REC"
+	[[ "$output" != *"already had"* ]]
+	expect_exit 0 "$CAIRN" recovery init -t 2 --contact "ana=$(cat ana.pub)" --contact "ben=$(cat ben.pub)" -o set2
+	assert_output_has "The key home already had 1 recovery set: this is one more"
+	REC2=$(grep '^age1' home/recipients | tail -1)
+	[ "$REC2" != "$REC" ]
+	expect_exit 0 "$CAIRN" recovery list
+	assert_output_has "recovery key: $REC"
+	assert_output_has "any 2 of 2 contacts: ana, ben"
+	assert_output_has "recovery key: $REC2"
+	[ "$(grep -c 'recovery key: age1' <<<"$output")" -eq 2 ]
+}
+
+@test "recovery list with no set says how to make one; bad arguments are usage errors" {
+	expect_exit 0 "$CAIRN" recovery list
+	assert_output_has "No recovery set: create one with 'cairn recovery init'"
+	expect_exit 2 "$CAIRN" recovery list extra
+	expect_exit 2 "$CAIRN" recovery list --bogus
+	expect_exit 2 "$CAIRN" recovery frobnicate
+	assert_stderr_has "(init, list)"
+}
