@@ -150,21 +150,42 @@ int cio_write_file(const char *path, const void *buf, size_t len, mode_t mode);
 int cio_same_file(int fd_a, const char *path_b);
 
 /*
- * Fault injection (tests only).  When the environment variable
- * CAIRN_FAULT=N[+] is set in a build with -DCAIRN_TESTING, the Nth call to
- * cio_fault_hit() fails (and, with "+", every later one too).  I/O and
- * allocation wrappers call it; each returns nonzero when the call must
- * fail.  In normal builds it always returns 0.
+ * Library options.  The library reads no environment variable: the caller
+ * (the CLI, from CAIRN_THREADS, CAIRN_SEAL_THREADS, CAIRN_FAULT,
+ * CAIRN_TEST_AT and CAIRN_TEST_SIGNAL) hands them over once with
+ * cairn_set_options() before any other call; unit tests may call it again
+ * between cases (it also restarts the fault and test-point counts).  NULL
+ * restores the defaults ({0, -1, 0, 0, NULL, NULL}).  The strings must
+ * stay valid while in use.
+ */
+struct cairn_options {
+	int aead_threads; /* age payload: 0 by CPUs, else 1 or 2 threads */
+	int seal_threads; /* seal: -1 by CPUs, 0 one thread, 1 a reader */
+	/* The rest acts only in test builds (-DCAIRN_TESTING): */
+	long fault_at;           /* fail the Nth cio_fault_hit() (0: none) */
+	int fault_sticky;        /* ... and every later one */
+	const char *test_at;     /* "name[:N]" for cio_test_at() */
+	const char *test_signal; /* "name[:N]" for cio_test_signal() */
+};
+void cairn_set_options(const struct cairn_options *o);
+/* The options in force (never NULL). */
+const struct cairn_options *cairn_options(void);
+
+/*
+ * Fault injection (test builds only).  With fault_at = N in the options,
+ * the Nth call to cio_fault_hit() fails (and, with fault_sticky, every
+ * later one too).  I/O and allocation wrappers call it; each returns
+ * nonzero when the call must fail.  In normal builds it always returns 0.
  */
 int cio_fault_hit(void);
 
 /*
- * Test points (tests only; no-ops in normal builds).  cio_test_at(name)
- * returns 1 at the Nth call with that name when CAIRN_TEST_AT=name[:N]
- * (N defaults to 1); the caller then plays the attacker (for example
- * swaps a directory).  cio_test_signal(name) sends SIGTERM to the process
- * at the Nth call when CAIRN_TEST_SIGNAL=name[:N], so that tests can
- * interrupt a run at an exact point.
+ * Test points (test builds only; no-ops in normal builds).
+ * cio_test_at(name) returns 1 at the Nth call with that name when the
+ * options' test_at is "name[:N]" (N defaults to 1); the caller then plays
+ * the attacker (for example swaps a directory).  cio_test_signal(name)
+ * sends SIGTERM to the process at the Nth call when test_signal is
+ * "name[:N]", so that tests can interrupt a run at an exact point.
  */
 int cio_test_at(const char *name);
 void cio_test_signal(const char *name);

@@ -166,6 +166,17 @@ int manifest_encode(const struct manifest *m, char **json, size_t *len);
  */
 int manifest_decode(const char *json, size_t len, struct manifest **out);
 
+/*
+ * jansson allocator for a program to install once at startup with
+ * json_set_alloc_funcs(manifest_json_malloc, free) (the CLI does; the
+ * library changes no process-wide state): cio_malloc(), so fault
+ * injection reaches jansson, noting a failure so that manifest_encode and
+ * manifest_decode report CAIRN_ERR_NOMEM where jansson 2.14 would drop a
+ * key or call the failure a syntax error.  Without it they rely on
+ * jansson's own out-of-memory reports.
+ */
+void *manifest_json_malloc(size_t n);
+
 /* The entry with this path, or NULL.  Fast after manifest_decode(). */
 const struct manifest_entry *manifest_find(
     const struct manifest *m, const char *path);

@@ -16,9 +16,10 @@
  *      size and mtime), and must not change while it is read (a short
  *      read, growth, or an fstat() after reading that differs in size,
  *      mtime or ctime): CAIRN_ERR_CHANGED.  With two or more CPUs the
- *      read+hash side runs on a second thread (src/archive/seal_stream.c; the
- *      environment variable CAIRN_SEAL_THREADS=0 or 1 overrides the
- *      choice); the archive is the same either way.
+ *      read+hash side runs on a second thread (src/archive/seal_stream.c;
+ *      cairn_options' seal_threads = 0 or 1 overrides the choice, which
+ *      the CLI takes from CAIRN_SEAL_THREADS); the archive is the same
+ *      either way.
  *
  * Inputs: each argument contributes its last path component as the
  * top-level name ("photos/" -> "photos", "a/b.txt" -> "b.txt"), and a

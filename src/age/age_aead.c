@@ -42,11 +42,11 @@ struct age_aead {
 int
 age_aead_threads(void)
 {
-	const char *e = getenv("CAIRN_THREADS");
+	int forced = cairn_options()->aead_threads;
 	cpu_set_t cpus;
 
-	if (e != NULL && (e[0] == '1' || e[0] == '2') && e[1] == '\0')
-		return e[0] - '0';
+	if (forced == 1 || forced == 2)
+		return forced;
 	/* CPUs this process may run on (affinity, cpusets), not all CPUs */
 	if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0)
 		return CPU_COUNT(&cpus) > 1 ? 2 : 1;

@@ -45,7 +45,8 @@ int age_aead_run(struct age_aead *a, struct age_aead_job *jobs, size_t n);
 /* Stops and joins the worker, wipes the keys.  Accepts NULL. */
 void age_aead_free(struct age_aead *a);
 /* Threads the STREAM code should ask for: 1 when this process may run on
- * one CPU only or CAIRN_THREADS=1, else 2 (CAIRN_THREADS=2 forces 2). */
+ * one CPU only or the options say aead_threads = 1, else 2 (aead_threads
+ * = 2 forces 2; the CLI sets it from CAIRN_THREADS). */
 int age_aead_threads(void);
 
 #endif

@@ -66,14 +66,14 @@ entry_json(const struct manifest_entry *e)
 	return o;
 }
 
-/* Route jansson's allocations through cio_malloc(), so that fault
- * injection in test builds reaches them too (jansson frees with free()),
- * and note a failed one: jansson reports some allocation failures while
- * parsing as syntax errors, which must not pass for a malformed file. */
+/* Set by manifest_json_malloc() when an allocation failed: jansson
+ * reports some allocation failures while parsing as syntax errors, which
+ * must not pass for a malformed file.  The library installs no allocator
+ * (that would be process-wide state): the program does (see manifest.h). */
 static int jansson_oom;
 
-static void *
-jansson_malloc(size_t n)
+void *
+manifest_json_malloc(size_t n)
 {
 	void *p = cio_malloc(n);
 
@@ -85,7 +85,6 @@ jansson_malloc(size_t n)
 static void
 jansson_use_cio(void)
 {
-	json_set_alloc_funcs(jansson_malloc, free);
 	jansson_oom = 0;
 }
 

@@ -50,11 +50,16 @@ tar_fail(
     struct seal_plan *p, struct tarball_writer *tw, int rc, const char *name)
 {
 	const char *why = tarball_writer_error(tw);
+	int saved = rc == CAIRN_ERR_IO ? tarball_writer_errno(tw) : 0;
 
-	if (rc == CAIRN_ERR_IO && errno != 0)
-		why = strerror(errno);
-	return seal_fail(
-	    p, rc, name, why[0] != '\0' ? why : cairn_strerror(rc));
+	/* The errno saved with the failure, not errno now (later libarchive
+	 * calls may have changed it). */
+	if (saved != 0)
+		why = strerror(saved);
+	rc = seal_fail(p, rc, name, why[0] != '\0' ? why : cairn_strerror(rc));
+	if (saved != 0)
+		errno = saved; /* seal.h: CAIRN_ERR_IO keeps errno */
+	return rc;
 }
 
 /* One of cairn's own members, from memory. */

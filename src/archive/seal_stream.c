@@ -442,7 +442,7 @@ seal_stream_entries(
     struct seal_plan *p, struct tarball_writer *tw, struct sums *sums)
 {
 	struct tar_side t = {p, tw, 0};
-	const char *e = getenv("CAIRN_SEAL_THREADS");
+	const struct cairn_options *o = cairn_options();
 	cpu_set_t cpus;
 	int rc = 0, threads;
 
@@ -454,11 +454,11 @@ seal_stream_entries(
 
 #ifdef CAIRN_TESTING
 	/* Fault injection counts calls in one order: stay on one thread. */
-	if (getenv("CAIRN_FAULT") != NULL)
+	if (o->fault_at > 0)
 		threads = 0;
 #endif
-	if (e != NULL && (e[0] == '0' || e[0] == '1') && e[1] == '\0')
-		threads = e[0] == '1';
+	if (o->seal_threads == 0 || o->seal_threads == 1)
+		threads = o->seal_threads;
 	if (threads && p->nfiles > 0 && stream_threaded(&t, sums, &rc) == 0)
 		return rc;
 	return stream_sequential(&t, sums);

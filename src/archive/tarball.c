@@ -164,9 +164,10 @@ struct tarball_writer {
 	struct archive *a;
 	struct archive_entry *e;
 	struct cio_sink sink;
-	int err;      /* sticky error */
-	int sink_err; /* the sink's own error code */
-	int discard;  /* freeing: swallow libarchive's trailer */
+	int err;         /* sticky error */
+	int sink_err;    /* the sink's own error code */
+	int saved_errno; /* errno of the failure, saved when it happened */
+	int discard;     /* freeing: swallow libarchive's trailer */
 	int in_file, finished;
 	uint64_t size, written, nentries;
 	char errbuf[TB_ERRLEN];
@@ -183,8 +184,10 @@ tb_write_cb(struct archive *a, void *ctx, const void *buf, size_t len)
 	rc = w->sink.write(w->sink.ctx, buf, len);
 	if (rc < 0) {
 		w->sink_err = rc;
-		archive_set_error(
-		    a, EIO, "output failed: %s", cairn_strerror(rc));
+		w->saved_errno = rc == CAIRN_ERR_IO ? errno : 0;
+		archive_set_error(a, EIO, "output failed: %s",
+		    w->saved_errno != 0 ? strerror(w->saved_errno)
+		                        : cairn_strerror(rc));
 		return -1;
 	}
 	return (la_ssize_t)len;
@@ -208,9 +211,12 @@ tb_wfail_archive(struct tarball_writer *w)
 {
 	int err = w->sink_err;
 
-	if (err == 0)
+	if (err == 0) {
 		err = archive_errno(w->a) == ENOMEM ? CAIRN_ERR_NOMEM
 		                                    : CAIRN_ERR_IO;
+		if (w->err == 0)
+			w->saved_errno = archive_errno(w->a);
+	}
 	return tb_wfail(w, err, archive_error_string(w->a), NULL);
 }
 
@@ -385,6 +391,12 @@ const char *
 tarball_writer_error(const struct tarball_writer *w)
 {
 	return w->errbuf;
+}
+
+int
+tarball_writer_errno(const struct tarball_writer *w)
+{
+	return w->saved_errno;
 }
 
 void

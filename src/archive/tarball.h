@@ -177,6 +177,10 @@ int tarball_writer_finish(struct tarball_writer *w);
  * freeing an unfinished writer writes nothing more to the sink.
  */
 const char *tarball_writer_error(const struct tarball_writer *w);
+/* The errno of a CAIRN_ERR_IO failure, saved when it happened (the sink's
+ * write, or libarchive's own), or 0: read it here, not from errno after
+ * the call, which later libarchive calls may have changed. */
+int tarball_writer_errno(const struct tarball_writer *w);
 void tarball_writer_free(struct tarball_writer *w);
 
 /* ---- reader ------------------------------------------------------------- */

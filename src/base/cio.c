@@ -23,65 +23,62 @@
 #include "cairn/err.h"
 #include "cairn/cio.h"
 
-/* ---- fault injection --------------------------------------------------- */
+/* ---- options, fault injection and test points ------------------------- */
+
+static const struct cairn_options default_options = {0, -1, 0, 0, NULL, NULL};
+static struct cairn_options options = {0, -1, 0, 0, NULL, NULL};
+static long fault_count, test_at_count, test_signal_count;
+
+void
+cairn_set_options(const struct cairn_options *o)
+{
+	options = o != NULL ? *o : default_options;
+	fault_count = test_at_count = test_signal_count = 0;
+}
+
+const struct cairn_options *
+cairn_options(void)
+{
+	return &options;
+}
 
 #ifdef CAIRN_TESTING
-static long fault_at = -1; /* -1: not yet read from the environment */
-static int fault_sticky;
-static long fault_count;
-
 int
 cio_fault_hit(void)
 {
-	if (fault_at == -1) {
-		const char *e = getenv("CAIRN_FAULT");
-		char *end = NULL;
-
-		fault_at = 0;
-		if (e != NULL && *e != '\0') {
-			fault_at = strtol(e, &end, 10);
-			fault_sticky = end != NULL && *end == '+';
-		}
-	}
-	if (fault_at <= 0)
+	if (options.fault_at <= 0)
 		return 0;
 	fault_count++;
-	if (fault_count == fault_at || (fault_sticky && fault_count > fault_at))
-		return 1;
-	return 0;
+	return fault_count == options.fault_at ||
+	    (options.fault_sticky && fault_count > options.fault_at);
 }
 
-/* "name" or "name:N" in the environment variable var matches the Nth call
- * with this name (the first when N is not given). */
+/* "name" or "name:N" in spec matches the Nth call with this name (the
+ * first when N is not given). */
 static int
-test_match(const char *var, const char *name, long *count)
+test_match(const char *spec, const char *name, long *count)
 {
-	const char *e = getenv(var);
 	size_t n = strlen(name);
 	long want = 1;
 
-	if (e == NULL || strncmp(e, name, n) != 0 ||
-	    (e[n] != '\0' && e[n] != ':'))
+	if (spec == NULL || strncmp(spec, name, n) != 0 ||
+	    (spec[n] != '\0' && spec[n] != ':'))
 		return 0;
-	if (e[n] == ':')
-		want = strtol(e + n + 1, NULL, 10);
+	if (spec[n] == ':')
+		want = strtol(spec + n + 1, NULL, 10);
 	return ++*count == want;
 }
 
 int
 cio_test_at(const char *name)
 {
-	static long count;
-
-	return test_match("CAIRN_TEST_AT", name, &count);
+	return test_match(options.test_at, name, &test_at_count);
 }
 
 void
 cio_test_signal(const char *name)
 {
-	static long count;
-
-	if (test_match("CAIRN_TEST_SIGNAL", name, &count))
+	if (test_match(options.test_signal, name, &test_signal_count))
 		(void)kill(getpid(), SIGTERM);
 }
 #else

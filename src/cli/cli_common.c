@@ -17,11 +17,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <openssl/crypto.h>
 #include <sodium.h>
 
-#include "cairn/err.h"
 #include "cairn/cio.h"
+#include "cairn/err.h"
+#include "cairn/manifest.h"
 #include "cli.h"
 #include "cli_progress.h"
 #include "cli_tty.h"
@@ -424,6 +426,34 @@ on_library_exit(void)
 	cli_error("a library ended the process (out of memory?)");
 }
 
+/* The library's options from the environment (it reads none itself). */
+static void
+library_options(void)
+{
+	struct cairn_options o = *cairn_options();
+	const char *e;
+	char *end = NULL;
+
+	if ((e = getenv("CAIRN_THREADS")) != NULL &&
+	    (e[0] == '1' || e[0] == '2') && e[1] == '\0')
+		o.aead_threads = e[0] - '0';
+	if ((e = getenv("CAIRN_SEAL_THREADS")) != NULL &&
+	    (e[0] == '0' || e[0] == '1') && e[1] == '\0')
+		o.seal_threads = e[0] - '0';
+#ifdef CAIRN_TESTING
+	if ((e = getenv("CAIRN_FAULT")) != NULL && *e != '\0') {
+		o.fault_at = strtol(e, &end, 10);
+		o.fault_sticky = end != NULL && *end == '+';
+	}
+	o.test_at = getenv("CAIRN_TEST_AT");
+	o.test_signal = getenv("CAIRN_TEST_SIGNAL");
+#endif
+	(void)end;
+	cairn_set_options(&o);
+	/* jansson allocates through cio (fault injection, OOM noted). */
+	json_set_alloc_funcs(manifest_json_malloc, free);
+}
+
 int
 cli_setup(void)
 {
@@ -431,6 +461,7 @@ cli_setup(void)
 	struct sigaction sa;
 	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
 
+	library_options();
 	/* No core file can hold keys or plaintext; also blocks ptrace by
 	 * other processes of the same user. */
 	if (setrlimit(RLIMIT_CORE, &rl) != 0 ||

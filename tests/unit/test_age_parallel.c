@@ -12,6 +12,7 @@
 
 #include "age_stream.h"
 #include "cairn/err.h"
+#include "cairn/cio.h"
 #include "tap.h"
 
 #define CH    AGE_CHUNK_LEN
@@ -23,7 +24,10 @@ static uint8_t fk[AGE_FILE_KEY_LEN], nonce[AGE_STREAM_NONCE_LEN];
 static void
 threads(const char *n)
 {
-	setenv("CAIRN_THREADS", n, 1);
+	struct cairn_options o = *cairn_options();
+
+	o.aead_threads = atoi(n);
+	cairn_set_options(&o);
 }
 
 static int

@@ -531,12 +531,15 @@ main(void)
 		return 1;
 	/* the data path on one thread, then read+hash on a second thread */
 	for (int threads = 0; threads < 2; threads++) {
-		setenv("CAIRN_SEAL_THREADS", threads ? "1" : "0", 1);
-		printf("# CAIRN_SEAL_THREADS=%d\n", threads);
+		struct cairn_options opt = *cairn_options();
+
+		opt.seal_threads = threads;
+		cairn_set_options(&opt);
+		printf("# seal_threads=%d\n", threads);
 		test_round_trip();
 		test_changed();
 	}
-	unsetenv("CAIRN_SEAL_THREADS");
+	cairn_set_options(NULL);
 	test_refusals();
 	test_plain_tar();
 	test_sink_error_and_list();

@@ -14,6 +14,7 @@
 
 #include <sodium.h>
 
+#include "cairn/cio.h"
 #include "cairn/err.h"
 #include "cairn/slip39.h"
 #include "tap.h"
@@ -498,9 +499,9 @@ test_deterministic(void)
 }
 
 /*
- * Allocation failures (CAIRN_FAULT=N fails the Nth cio_fault_hit call).
- * cio reads CAIRN_FAULT once, so each N runs in a fresh child forked
- * before this process made any such call.  The child exits with the
+ * Allocation failures (fault_at = N in the library options fails the Nth
+ * cio_fault_hit call).  Each N runs in a fresh child forked before this
+ * process made any such call.  The child exits with the
  * stage that failed: 0 none, 1 split NOMEM, 2 combine NOMEM, 3 other.
  */
 static int
@@ -509,12 +510,12 @@ fault_child(int nth)
 	static const struct slip39_group_spec g23 = { 2, 3 };
 	struct slip39_share *sh;
 	uint8_t out[64];
-	char env[16];
+	struct cairn_options o = *cairn_options();
 	size_t n, len;
 	int rc;
 
-	snprintf(env, sizeof env, "%d", nth);
-	setenv("CAIRN_FAULT", env, 1);
+	o.fault_at = nth;
+	cairn_set_options(&o);
 	rc = split(MS, MSLEN, "x", 0, 1, 1, &g23, 1, &sh, &n);
 	if (rc != 0)
 		return rc == CAIRN_ERR_NOMEM && sh == NULL ? 1 : 3;
