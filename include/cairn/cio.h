@@ -206,5 +206,9 @@ char *cio_strdup(const char *s);
 int cio_is_space(int c);
 /* Narrow [*b, *e) past leading and trailing cio_is_space bytes. */
 void cio_trim(const char **b, const char **e);
+/* The next line of the text [*p, end) as [*b, *e), trimmed (cio_trim),
+ * moving *p past its '\n'.  Returns 1, or 0 when *p is at the end. */
+int cio_next_line(
+    const char **p, const char *end, const char **b, const char **e);
 
 #endif

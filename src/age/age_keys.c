@@ -366,7 +366,7 @@ age_x25519_identity_secret_key(const char *text, size_t len,
     uint8_t sk[AGE_X25519_KEY_LEN], size_t *bad_line)
 {
 	static const char prefix[] = "AGE-SECRET-KEY-1";
-	const char *p, *end = text + len, *nl, *b, *e;
+	const char *p, *end = text + len, *b, *e;
 	char *key;
 	size_t line = 0, nkeys = 0;
 	int ret = 0;
@@ -374,13 +374,8 @@ age_x25519_identity_secret_key(const char *text, size_t len,
 	*bad_line = 0;
 	if ((key = cio_secret_malloc(AGE_IDENTITY_STR_LEN + 1)) == NULL)
 		return CAIRN_ERR_NOMEM;
-	for (p = text; p < end && ret == 0; p = nl + 1) {
+	for (p = text; ret == 0 && cio_next_line(&p, end, &b, &e);) {
 		line++;
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		b = p;
-		e = nl;
-		cio_trim(&b, &e);
 		if (b == e || *b == '#')
 			continue;
 		if ((size_t)(e - b) > AGE_IDENTITY_STR_LEN ||

@@ -747,6 +747,22 @@ cio_is_space(int c)
 	    c == '\r';
 }
 
+int
+cio_next_line(const char **p, const char *end, const char **b, const char **e)
+{
+	const char *nl;
+
+	if (*p >= end)
+		return 0;
+	if ((nl = memchr(*p, '\n', (size_t)(end - *p))) == NULL)
+		nl = end;
+	*b = *p;
+	*e = nl;
+	*p = nl < end ? nl + 1 : end;
+	cio_trim(b, e);
+	return 1;
+}
+
 void
 cio_trim(const char **b, const char **e)
 {

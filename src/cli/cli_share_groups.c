@@ -26,10 +26,9 @@ cli_shares_int(const char *verb, const char *opt, const char *arg, int min,
 	errno = 0;
 	v = strtol(arg, &end, 10);
 	if (end == arg || *end != '\0' || errno != 0 || v < min || v > max)
-		return cli_usage_error(verb,
-		    "%s %s: want a number from %d to "
-		    "%d",
-		    opt, arg, min, max);
+		// clang-format off
+		return cli_usage_error(verb, "%s %s: want a number from %d to %d", opt, arg, min, max);
+	// clang-format on
 	*out = (int)v;
 	return 0;
 }
@@ -40,10 +39,9 @@ static int
 group_check(const char *verb, int t, int n)
 {
 	if (n < 1 || n > SLIP39_MAX_SHARES || t < 1 || t > n)
-		return cli_usage_error(verb,
-		    "threshold %d of %d shares: need "
-		    "1 <= T <= N <= %d",
-		    t, n, SLIP39_MAX_SHARES);
+		// clang-format off
+		return cli_usage_error(verb, "threshold %d of %d shares: need 1 <= T <= N <= %d", t, n, SLIP39_MAX_SHARES);
+	// clang-format on
 	return 0;
 }
 
@@ -81,9 +79,9 @@ cli_groups_finish(const char *verb, struct cli_groups *gs, int default_n)
 	int ec;
 
 	if (gs->n > 0 && (gs->t != 0 || gs->nshares != 0))
-		return cli_usage_error(verb,
-		    "give either -t/-n or --group, "
-		    "not both");
+		// clang-format off
+		return cli_usage_error(verb, "give either -t/-n or --group, not both");
+	// clang-format on
 	if (gs->n == 0) {
 		if (gs->nshares == 0)
 			gs->nshares = default_n;
@@ -92,32 +90,29 @@ cli_groups_finish(const char *verb, struct cli_groups *gs, int default_n)
 			return cli_usage_error(verb, "give the threshold: -t T (how many of the %d contacts are needed), or --group T/N", default_n);
 		// clang-format on
 		if (gs->t == 0 || gs->nshares == 0)
-			return cli_usage_error(verb,
-			    "give the threshold and "
-			    "share count (-t T -n N) "
-			    "or --group T/N");
+			// clang-format off
+			return cli_usage_error(verb, "give the threshold and share count (-t T -n N) or --group T/N");
+		// clang-format on
 		if ((ec = group_check(verb, gs->t, gs->nshares)) != 0)
 			return ec;
 		gs->g[0].member_threshold = gs->t;
 		gs->g[0].member_count = gs->nshares;
 		gs->n = 1;
 		if (gs->gt > 1)
-			return cli_usage_error(verb,
-			    "--group-threshold needs "
-			    "--group");
+			// clang-format off
+			return cli_usage_error(verb, "--group-threshold needs --group");
+		// clang-format on
 	}
 	if (gs->gt == 0 && gs->n > 1)
-		return cli_usage_error(verb,
-		    "with %zu groups, say how many "
-		    "are needed: --group-threshold G",
-		    gs->n);
+		// clang-format off
+		return cli_usage_error(verb, "with %zu groups, say how many are needed: --group-threshold G", gs->n);
+	// clang-format on
 	if (gs->gt == 0)
 		gs->gt = 1;
 	if (gs->gt < 1 || (size_t)gs->gt > gs->n)
-		return cli_usage_error(verb,
-		    "--group-threshold %d: need 1 to "
-		    "%zu",
-		    gs->gt, gs->n);
+		// clang-format off
+		return cli_usage_error(verb, "--group-threshold %d: need 1 to %zu", gs->gt, gs->n);
+	// clang-format on
 	gs->total = 0;
 	for (size_t i = 0; i < gs->n; i++) {
 		gs->member_counts[i] = gs->g[i].member_count;

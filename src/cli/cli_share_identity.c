@@ -29,9 +29,9 @@ decrypt_identity(const char *path, const char *text, size_t len, char **plain,
 	int rc, ec;
 
 	if (!cli_have_tty()) {
-		cli_error("%s: the identity file is passphrase-encrypted, and "
-		          "there is no terminal to ask for it",
-		    path);
+		// clang-format off
+		cli_error("%s: the identity file is passphrase-encrypted, and there is no terminal to ask for it", path);
+		// clang-format on
 		cli_hint(
 		    "decrypt it first: cairn decrypt -o PLAIN.key %s", path);
 		return CLI_EXIT_USAGE;
@@ -46,9 +46,9 @@ decrypt_identity(const char *path, const char *text, size_t len, char **plain,
 		rc = age_decrypt_mem(text, len, &pw, plain, plainlen);
 	age_identities_free(&pw);
 	if (rc == CAIRN_ERR_NO_MATCH) {
-		cli_error("%s: wrong passphrase for the encrypted identity "
-		          "file",
-		    path);
+		// clang-format off
+		cli_error("%s: wrong passphrase for the encrypted identity file", path);
+		// clang-format on
 		return CLI_EXIT_NO_MATCH;
 	}
 	return rc != 0 ? cli_fail(rc, "%s", path) : 0;

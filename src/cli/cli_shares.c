@@ -101,20 +101,15 @@ static int
 parse_text(struct cli_share *sh, const char *path, const char *text, size_t len,
     char *words)
 {
-	const char *p = text, *end = text + len, *nl, *b, *e, *vb, *ve;
+	const char *p = text, *end = text + len, *b, *e, *vb, *ve;
 	size_t wl = 0, line = 0;
 	int ec;
 
 	if (memchr(text, '\0', len) != NULL)
 		return cli_fail_why(CLI_EXIT_INTEGRITY,
 		    "not a share file (NUL byte)", "%s", path);
-	for (; p < end; p = nl + 1) {
+	while (cio_next_line(&p, end, &b, &e)) {
 		line++;
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		b = p;
-		e = nl;
-		cio_trim(&b, &e);
 		if (b == e)
 			continue;
 		if (*b == '#') {
@@ -167,15 +162,15 @@ decode_fail(
 	case SLIP39_PROBLEM_UNKNOWN_WORD:
 		cli_error("%s: word %zu is not in the SLIP-39 word list", path,
 		    d->word);
-		cli_hint("compare it with the written share; cairn never "
-		         "corrects words");
+		// clang-format off
+		cli_hint("compare it with the written share; cairn never corrects words");
+		// clang-format on
 		return CLI_EXIT_INTEGRITY;
 	case SLIP39_PROBLEM_CHECKSUM:
-		cli_error("%s: checksum mismatch: a word is wrong, missing or "
-		          "out of place",
-		    path);
-		cli_hint("compare every word with the written share; cairn "
-		         "never corrects words");
+		// clang-format off
+		cli_error("%s: checksum mismatch: a word is wrong, missing or out of place", path);
+		cli_hint("compare every word with the written share; cairn never corrects words");
+		// clang-format on
 		return CLI_EXIT_INTEGRITY;
 	case SLIP39_PROBLEM_LENGTH:
 		cli_error("%s: %zu words is not a valid share length", path,
@@ -219,18 +214,18 @@ cli_share_read(struct cli_share *sh, const char *path,
 		sh->encrypted = 1;
 		if (ids == NULL || ids->n == 0) {
 			cli_error("%s: the share file is encrypted", path);
-			cli_hint("give the identity it was encrypted to with "
-			         "-i FILE");
+			// clang-format off
+			cli_hint("give the identity it was encrypted to with -i FILE");
+			// clang-format on
 			ec = CLI_EXIT_NO_MATCH;
 			goto out;
 		}
 		rc = age_decrypt_mem(raw, rawlen, ids, &plain, &plainlen);
 		if (rc == CAIRN_ERR_NO_MATCH) {
-			cli_error("%s: encrypted share file, and no identity "
-			          "given can decrypt it",
-			    path);
-			cli_hint("give the identity it was encrypted to with "
-			         "-i FILE");
+			// clang-format off
+			cli_error("%s: encrypted share file, and no identity given can decrypt it", path);
+			cli_hint("give the identity it was encrypted to with -i FILE");
+			// clang-format on
 			ec = CLI_EXIT_NO_MATCH;
 			goto out;
 		}
@@ -323,9 +318,9 @@ cli_shares_pass(struct cli_pass *p, const char *path, const char *opt)
 		return ec;
 	if (!slip39_passphrase_check(p->buf, p->len)) {
 		cli_pass_free(p);
-		cli_error("%s %s: a SLIP-39 passphrase must be printable ASCII "
-		          "(letters, digits, punctuation, spaces)",
-		    opt, path);
+		// clang-format off
+		cli_error("%s %s: a SLIP-39 passphrase must be printable ASCII (letters, digits, punctuation, spaces)", opt, path);
+		// clang-format on
 		return CLI_EXIT_USAGE;
 	}
 	return 0;

@@ -172,18 +172,18 @@ cli_shares_check_key(const struct cli_shares *ss, const uint8_t *secret,
 		if (rec == NULL)
 			rec = sh;
 		else if (strcmp(rec->recovers, sh->recovers) != 0) {
-			cli_error("%s and %s record different public keys "
-			          "(# recovers:): possibly tampered",
-			    rec->path, sh->path);
+			// clang-format off
+			cli_error("%s and %s record different public keys (# recovers:): possibly tampered", rec->path, sh->path);
+			// clang-format on
 			return CLI_EXIT_INTEGRITY;
 		}
 	}
 	if (len != AGE_X25519_KEY_LEN) {
 		if (rec == NULL)
 			return 0;
-		cli_error("%s records the key %s, but the shares hold a "
-		          "%zu-byte secret: possibly tampered",
-		    rec->path, rec->recovers, len);
+		// clang-format off
+		cli_error("%s records the key %s, but the shares hold a %zu-byte secret: possibly tampered", rec->path, rec->recovers, len);
+		// clang-format on
 		return CLI_EXIT_INTEGRITY;
 	}
 	if ((rc = age_x25519_public(secret, pk)) != 0 ||
@@ -192,11 +192,10 @@ cli_shares_check_key(const struct cli_shares *ss, const uint8_t *secret,
 	if (recipient != NULL)
 		memcpy(recipient, got, sizeof(got));
 	if (rec != NULL && strcmp(rec->recovers, got) != 0) {
-		cli_error("the recovered key %s does not match the key the "
-		          "shares record (%s in %s)",
-		    got, rec->recovers, rec->path);
-		cli_hint("a wrong SLIP-39 passphrase gives a different key: "
-		         "check the passphrase file");
+		// clang-format off
+		cli_error("the recovered key %s does not match the key the shares record (%s in %s)", got, rec->recovers, rec->path);
+		cli_hint("a wrong SLIP-39 passphrase gives a different key: check the passphrase file");
+		// clang-format on
 		return CLI_EXIT_NO_MATCH;
 	}
 	return 0;
@@ -228,9 +227,9 @@ cli_shares_add_identity(struct age_identities *ids, const char *const *paths,
 	if ((ec = cli_shares_check_key(&ss, secret, len, NULL)) != 0)
 		goto out;
 	if (len != AGE_X25519_KEY_LEN) {
-		cli_error("the shares hold a %zu-byte secret, not an age "
-		          "identity",
-		    len);
+		// clang-format off
+		cli_error("the shares hold a %zu-byte secret, not an age identity", len);
+		// clang-format on
 		cli_hint("'cairn combine --print-secret-hex' shows it");
 		ec = CLI_EXIT_ERR;
 		goto out;

@@ -111,9 +111,9 @@ cmd_combine(int argc, char **argv)
 	if (outpath != NULL && strcmp(outpath, "-") == 0)
 		outpath = NULL;
 	if (outpath == NULL && !hex && isatty(STDOUT_FILENO)) {
-		ec = cli_usage_error("combine",
-		    "refusing to print a secret key "
-		    "on the terminal: use -o FILE");
+		// clang-format off
+		ec = cli_usage_error("combine", "refusing to print a secret key on the terminal: use -o FILE");
+		// clang-format on
 		goto out;
 	}
 	if (outpath != NULL && cli_exists(outpath)) {
@@ -149,9 +149,9 @@ cmd_combine(int argc, char **argv)
 		text[n++] = '\n';
 	} else {
 		if (len != AGE_X25519_KEY_LEN) {
-			cli_error("the shares hold a %zu-byte secret, not an "
-			          "age identity",
-			    len);
+			// clang-format off
+			cli_error("the shares hold a %zu-byte secret, not an age identity", len);
+			// clang-format on
 			cli_hint("use --print-secret-hex");
 			ec = CLI_EXIT_ERR;
 			goto out;

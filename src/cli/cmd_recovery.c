@@ -162,11 +162,9 @@ parse_contact(struct contact *c, const char *arg)
 	const char *eq = strrchr(arg, '=');
 
 	if (eq == NULL || eq == arg || eq[1] == '\0')
-		return cli_usage_error("recovery init",
-		    "--contact wants "
-		    "NAME=age1..., not "
-		    "'%s'",
-		    arg);
+		// clang-format off
+		return cli_usage_error("recovery init", "--contact wants NAME=age1..., not '%s'", arg);
+	// clang-format on
 	if ((c->name = cio_malloc((size_t)(eq - arg) + 1)) == NULL)
 		return cli_fail(CAIRN_ERR_NOMEM, "recovery init");
 	memcpy(c->name, arg, (size_t)(eq - arg));
@@ -235,10 +233,44 @@ list(int argc, char **argv)
 	return cli_flush_stdout();
 }
 
+#define VERB "recovery init"
+
+struct init_args {
+	struct cli_groups gs;
+	struct cli_share_set set;
+	struct contact *ct; /* argc + 1 entries, nct used */
+	size_t nct;
+	int any_one; /* --any-one-can-recover */
+};
+
+enum { OPT_CONTACT = 256, OPT_GROUP, OPT_GT, OPT_ANY_ONE };
+
+// clang-format off
+/* One option c into a; 0, an exit code, or -1 after --help. */
 static int
-init(int argc, char **argv)
+init_option(struct init_args *a, int c, char **argv)
 {
-	enum { OPT_CONTACT = 256, OPT_GROUP, OPT_GT, OPT_ANY_ONE };
+	int ec;
+
+	switch (c) {
+	case 't': return cli_shares_int(VERB, "-t", optarg, 1, SLIP39_MAX_SHARES, &a->gs.t);
+	case OPT_CONTACT:
+		if ((ec = parse_contact(&a->ct[a->nct], optarg)) == 0)
+			a->nct++;
+		return ec;
+	case OPT_GROUP: return cli_groups_add(VERB, &a->gs, optarg);
+	case OPT_GT: return cli_shares_int(VERB, "--group-threshold", optarg, 1, SLIP39_MAX_SHARES, &a->gs.gt);
+	case 'o': a->set.dir = optarg; return 0;
+	case OPT_ANY_ONE: a->any_one = 1; return 0;
+	case 'h': cli_print_help(recovery_help); return -1;
+	default: return cli_option_error(VERB, c, argv);
+	}
+}
+
+/* Parse and check the command line; 0, an exit code, or -1 after --help. */
+static int
+init_parse(int argc, char **argv, struct init_args *a)
+{
 	static const struct option longopts[] = {
 	    {"threshold", required_argument, NULL, 't'},
 	    {"contact", required_argument, NULL, OPT_CONTACT},
@@ -249,172 +281,152 @@ init(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *verb = "recovery init";
-	struct cli_groups gs;
-	struct cli_share_set set;
-	struct contact *ct = NULL;
+	int c, ec;
+
+	while ((c = cli_getopt(argc, argv, ":ht:o:", longopts, NULL)) != -1)
+		if ((ec = init_option(a, c, argv)) != 0)
+			return ec;
+	if (optind < argc)
+		return cli_usage_error(VERB, "unexpected argument '%s'", argv[optind]);
+	if (a->nct < 2 || a->nct > CLI_SHARES_MAX)
+		return cli_usage_error(VERB, "give at least two contacts (--contact NAME=age1...)");
+	if ((ec = cli_groups_finish(VERB, &a->gs, a->nct <= SLIP39_MAX_SHARES ? (int)a->nct : 0)) != 0)
+		return ec;
+	if (one_can_recover(&a->gs) && !a->any_one) {
+		cli_error("%s: with this threshold any single contact could open every archive alone", VERB);
+		cli_hint("give a threshold of 2 or more (-t 2), or add --any-one-can-recover if that is what you want");
+		return CLI_EXIT_USAGE;
+	}
+	if (a->gs.total != a->nct)
+		return cli_usage_error(VERB, "the groups hold %zu shares but %zu contacts were given", a->gs.total, a->nct);
+	return 0;
+}
+
+/* Each contact's recipient into rs[k] and name into names[k] (arrays of
+ * a->nct, allocated here); two contacts with one key are refused. */
+static int
+load_contacts(const struct init_args *a, struct age_recipients **rs, const char ***names)
+{
+	const struct contact *ct = a->ct;
+	int ec;
+
+	if ((*rs = cio_calloc(a->nct, sizeof(**rs))) == NULL || (*names = cio_calloc(a->nct, sizeof(**names))) == NULL)
+		return cli_fail(CAIRN_ERR_NOMEM, "%s", VERB);
+	for (size_t k = 0; k < a->nct; k++) {
+		if ((ec = cli_add_recipient(&(*rs)[k], ct[k].recipient)) != 0)
+			return ec;
+		(*names)[k] = ct[k].name;
+		for (size_t j = 0; j < k; j++)
+			if (strcasecmp(ct[j].recipient, ct[k].recipient) == 0) {
+				cli_error("%s: %s and %s have the same key: one person would hold two shares", VERB, ct[j].name, ct[k].name);
+				cli_hint("give each contact their own key (each runs 'cairn keygen -o my-key' and sends the age1... line)");
+				return CLI_EXIT_USAGE;
+			}
+	}
+	return 0;
+}
+
+/* A new recovery key, in locked memory only while it is split into
+ * *shares; recipient gets its public key. */
+static int
+new_key_shares(const struct cli_groups *gs, char recipient[AGE_RECIPIENT_STR_LEN], struct slip39_share **shares, int *copies)
+{
+	uint8_t *sk, pk[AGE_X25519_KEY_LEN];
+	int ec, rc;
+
+	if ((sk = cio_secret_malloc(AGE_X25519_KEY_LEN)) == NULL)
+		return cli_fail(CAIRN_ERR_NOMEM, "%s", VERB);
+	if ((rc = age_x25519_generate(sk)) != 0 || (rc = age_x25519_public(sk, pk)) != 0 || (rc = age_x25519_recipient_string(pk, recipient)) != 0)
+		ec = cli_fail(rc, "generating the recovery key");
+	else
+		ec = cli_groups_split(gs, sk, AGE_X25519_KEY_LEN, NULL, CLI_SHARE_ITERATION_EXPONENT, shares, copies);
+	sodium_free(sk);
+	return ec;
+}
+
+/* What was done and what the user does next. */
+static int
+print_done(const struct init_args *a, const char *recipient, const char *comment, const char *where, size_t nshares, size_t before)
+{
+	printf("Recovery key %s\n(%s)\nadded to %s: archives sealed from now on can also be opened with the contacts' help.\n"
+	       "Its secret exists nowhere else.\n\n"
+	       "Send each contact their share file (it is encrypted to them, so email or a messenger is fine):\n",
+	    recipient, comment, where);
+	for (size_t k = 0; k < nshares; k++) {
+		printf("  %-40s -> ", a->set.paths[k]);
+		fflush(stdout);
+		cli_print_escaped(1, a->ct[k].name);
+		printf(" (%s)\n", a->ct[k].recipient);
+	}
+	if (before > 0)
+		printf("\nThe key home already had %zu recovery set%s: this is one more, and archives sealed from now on are sealed to every set ('cairn recovery list' shows them).\n", before, before == 1 ? "" : "s");
+	printf("\nGive them docs/recovery-guide.md, and keep a list of who holds a share.\n");
+	return cli_flush_stdout();
+}
+// clang-format on
+
+static int
+init(int argc, char **argv)
+{
+	struct init_args a;
 	struct age_recipients *rs = NULL;
 	struct slip39_share *shares = NULL;
 	const char **names = NULL;
 	char recipient[AGE_RECIPIENT_STR_LEN], dir[64], comment[4096];
 	char *where = NULL;
-	uint8_t *sk = NULL, pk[AGE_X25519_KEY_LEN];
-	size_t nct = 0, nshares = 0;
+	size_t nshares = 0, before = 0;
 	int copies[CLI_SHARES_MAX];
-	int c, ec = 0, rc, any_one = 0;
-	size_t before;
+	int ec;
 
-	memset(&gs, 0, sizeof(gs));
-	memset(&set, 0, sizeof(set));
-	if ((ct = cio_calloc((size_t)argc + 1, sizeof(*ct))) == NULL) {
-		ec = cli_fail(CAIRN_ERR_NOMEM, "%s", verb);
+	memset(&a, 0, sizeof(a));
+	if ((a.ct = cio_calloc((size_t)argc + 1, sizeof(*a.ct))) == NULL) {
+		ec = cli_fail(CAIRN_ERR_NOMEM, "%s", VERB);
 		goto out;
 	}
-	while ((c = cli_getopt(argc, argv, ":ht:o:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			ec = cli_shares_int(
-			    verb, "-t", optarg, 1, SLIP39_MAX_SHARES, &gs.t);
-			break;
-		case OPT_CONTACT:
-			ec = parse_contact(&ct[nct], optarg);
-			nct += ec == 0;
-			break;
-		case OPT_GROUP: ec = cli_groups_add(verb, &gs, optarg); break;
-		case OPT_GT:
-			ec = cli_shares_int(verb, "--group-threshold", optarg,
-			    1, SLIP39_MAX_SHARES, &gs.gt);
-			break;
-		case 'o': set.dir = optarg; break;
-		case OPT_ANY_ONE: any_one = 1; break;
-		case 'h': ec = cli_print_help(recovery_help); goto out;
-		default: ec = cli_option_error(verb, c, argv); goto out;
-		}
-		if (ec != 0)
-			goto out;
-	}
-	if (optind < argc) {
-		ec = cli_usage_error(
-		    verb, "unexpected argument '%s'", argv[optind]);
+	if ((ec = init_parse(argc, argv, &a)) != 0) {
+		if (ec < 0)
+			ec = 0;
 		goto out;
 	}
-	if (nct < 2 || nct > CLI_SHARES_MAX) {
-		ec = cli_usage_error(verb,
-		    "give at least two contacts "
-		    "(--contact NAME=age1...)");
+	if ((ec = load_contacts(&a, &rs, &names)) != 0 ||
+	    (ec = new_key_shares(&a.gs, recipient, &shares, copies)) != 0)
 		goto out;
-	}
-	if ((ec = cli_groups_finish(
-	         verb, &gs, nct <= SLIP39_MAX_SHARES ? (int)nct : 0)) != 0)
-		goto out;
-	if (one_can_recover(&gs) && !any_one) {
-		// clang-format off
-		cli_error("%s: with this threshold any single contact could open every archive alone", verb);
-		ec = CLI_EXIT_USAGE;
-		cli_hint("give a threshold of 2 or more (-t 2), or add --any-one-can-recover if that is what you want");
-		// clang-format on
-		goto out;
-	}
-	if (gs.total != nct) {
-		ec = cli_usage_error(verb,
-		    "the groups hold %zu shares but %zu "
-		    "contacts were given",
-		    gs.total, nct);
-		goto out;
-	}
-	if ((rs = cio_calloc(nct, sizeof(*rs))) == NULL ||
-	    (names = cio_calloc(nct, sizeof(*names))) == NULL) {
-		ec = cli_fail(CAIRN_ERR_NOMEM, "%s", verb);
-		goto out;
-	}
-	for (size_t k = 0; k < nct; k++) {
-		if ((ec = cli_add_recipient(&rs[k], ct[k].recipient)) != 0)
-			goto out;
-		names[k] = ct[k].name;
-		for (size_t j = 0; j < k; j++)
-			if (strcasecmp(ct[j].recipient, ct[k].recipient) == 0) {
-				// clang-format off
-				cli_error("%s: %s and %s have the same key: one person would hold two shares", verb, ct[j].name, ct[k].name);
-				ec = CLI_EXIT_USAGE;
-				cli_hint("give each contact their own key (each runs 'cairn keygen -o my-key' and sends the age1... line)");
-				// clang-format on
-				goto out;
-			}
-	}
-	/* The recovery key exists only here, in locked memory. */
-	if ((sk = cio_secret_malloc(AGE_X25519_KEY_LEN)) == NULL) {
-		ec = cli_fail(CAIRN_ERR_NOMEM, "%s", verb);
-		goto out;
-	}
-	if ((rc = age_x25519_generate(sk)) != 0 ||
-	    (rc = age_x25519_public(sk, pk)) != 0 ||
-	    (rc = age_x25519_recipient_string(pk, recipient)) != 0) {
-		ec = cli_fail(rc, "generating the recovery key");
-		goto out;
-	}
-	ec = cli_groups_split(&gs, sk, AGE_X25519_KEY_LEN, NULL,
-	    CLI_SHARE_ITERATION_EXPONENT, &shares, copies);
-	sodium_free(sk);
-	sk = NULL;
-	if (ec != 0)
-		goto out;
-	nshares = gs.total;
-	set.copies = copies;
-	if (set.dir == NULL) {
+	nshares = a.gs.total;
+	a.set.copies = copies;
+	if (a.set.dir == NULL) {
 		snprintf(dir, sizeof(dir), "recovery-%u", shares[0].identifier);
-		set.dir = dir;
+		a.set.dir = dir;
 	}
-	set.names = names;
-	set.to = rs;
-	set.recovers = recipient;
-	set.member_counts = gs.member_counts;
-	if (describe(comment, sizeof(comment), &gs, ct, shares[0].identifier) !=
-	    0) {
-		ec = cli_usage_error(verb, "contact names too long");
+	a.set.names = names;
+	a.set.to = rs;
+	a.set.recovers = recipient;
+	a.set.member_counts = a.gs.member_counts;
+	if (describe(comment, sizeof(comment), &a.gs, a.ct,
+	        shares[0].identifier) != 0) {
+		ec = cli_usage_error(VERB, "contact names too long");
 		goto out;
 	}
 	if ((ec = sets_before(&before)) != 0 ||
-	    (ec = cli_share_set_write(shares, nshares, &set)) != 0)
+	    (ec = cli_share_set_write(shares, nshares, &a.set)) != 0)
 		goto out;
 	if ((ec = add_to_recipients(comment, recipient, &where)) != 0) {
 		/* Shares of a key nobody encrypts to would only confuse. */
 		for (size_t k = 0; k < nshares; k++)
-			(void)remove(set.paths[k]);
-		if (set.dir_created)
-			(void)rmdir(set.dir);
+			(void)remove(a.set.paths[k]);
+		if (a.set.dir_created)
+			(void)rmdir(a.set.dir);
 		goto out;
 	}
-	printf("Recovery key %s\n(%s)\nadded to %s: archives sealed from now "
-	       "on can also be opened with the contacts' help.\n"
-	       "Its secret exists nowhere else.\n\n"
-	       "Send each contact their share file (it is encrypted to them, "
-	       "so email or a messenger is fine):\n",
-	    recipient, comment, where);
-	for (size_t k = 0; k < nshares; k++) {
-		printf("  %-40s -> ", set.paths[k]);
-		fflush(stdout);
-		cli_print_escaped(1, ct[k].name);
-		printf(" (%s)\n", ct[k].recipient);
-	}
-	if (before > 0)
-		printf("\nThe key home already had %zu recovery set%s: this is "
-		       "one more, and archives sealed from now on are sealed "
-		       "to every set ('cairn recovery list' shows them).\n",
-		    before, before == 1 ? "" : "s");
-	printf("\nGive them docs/recovery-guide.md, and keep a list of who "
-	       "holds a share.\n");
-	ec = cli_flush_stdout();
+	ec = print_done(&a, recipient, comment, where, nshares, before);
 out:
-	if (sk != NULL)
-		sodium_free(sk);
 	slip39_shares_free(shares, nshares);
-	cli_share_paths_free(set.paths, nshares);
-	for (size_t k = 0; rs != NULL && k < nct; k++)
+	cli_share_paths_free(a.set.paths, nshares);
+	for (size_t k = 0; rs != NULL && k < a.nct; k++)
 		age_recipients_free(&rs[k]);
 	free(rs);
-	for (size_t k = 0; ct != NULL && k < nct; k++)
-		free(ct[k].name);
-	free(ct);
+	for (size_t k = 0; a.ct != NULL && k < a.nct; k++)
+		free(a.ct[k].name);
+	free(a.ct);
 	free(names);
 	free(where);
 	return ec;

@@ -122,8 +122,9 @@ reveal(const struct cli_share *sh, const char *text, size_t len, const char *to,
 	if (to != NULL && (ec = cli_add_recipient(&rs, to)) != 0)
 		return ec;
 	if (to == NULL && outpath == NULL && isatty(STDOUT_FILENO))
-		cli_warn("the share is shown on this terminal: clear its "
-		         "scrollback when done");
+		// clang-format off
+		cli_warn("the share is shown on this terminal: clear its scrollback when done");
+	// clang-format on
 	if ((ec = cli_out_open(&out, outpath, 0600, 0, NULL)) != 0)
 		goto out;
 	if (to == NULL)
@@ -183,10 +184,9 @@ share_sub(int argc, char **argv, int is_reveal)
 		case OPT_TO:
 		case 'o':
 			if (!is_reveal) {
-				ec = cli_usage_error(verb,
-				    "%s is for 'share "
-				    "reveal'",
-				    c == 'o' ? "-o" : "--to");
+				// clang-format off
+				ec = cli_usage_error(verb, "%s is for 'share reveal'", c == 'o' ? "-o" : "--to");
+				// clang-format on
 				goto out;
 			}
 			if (c == 'o')
@@ -250,8 +250,7 @@ cmd_share(int argc, char **argv)
 		return share_sub(argc - 1, argv + 1, 0);
 	if (strcmp(argv[1], "reveal") == 0)
 		return share_sub(argc - 1, argv + 1, 1);
-	return cli_usage_error("share",
-	    "unknown subcommand '%s' (check or "
-	    "reveal)",
-	    argv[1]);
+	// clang-format off
+	return cli_usage_error("share", "unknown subcommand '%s' (check or reveal)", argv[1]);
+	// clang-format on
 }

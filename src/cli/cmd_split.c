@@ -100,10 +100,9 @@ read_hex(const char *path, uint8_t *secret, size_t *len)
 	}
 	if (nd % 2 != 0 || nd / 2 < SLIP39_MIN_SECRET_LEN ||
 	    nd / 2 > SLIP39_MAX_SECRET_LEN || (nd / 2) % 2 != 0) {
-		cli_error("%s: a SLIP-39 secret is 16 to 64 bytes, an even "
-		          "number (32 to 128 hex digits, a multiple of 4); "
-		          "got %zu digits",
-		    path, nd);
+		// clang-format off
+		cli_error("%s: a SLIP-39 secret is 16 to 64 bytes, an even number (32 to 128 hex digits, a multiple of 4); got %zu digits", path, nd);
+		// clang-format on
 		ec = CLI_EXIT_USAGE;
 		goto out;
 	}
@@ -196,20 +195,58 @@ report(const struct slip39_share *s0, const struct cli_groups *gs,
 	return cli_flush_stdout();
 }
 
-int
-cmd_split(int argc, char **argv)
+enum {
+	OPT_GROUP = 256,
+	OPT_GT,
+	OPT_TO,
+	OPT_NAME,
+	OPT_PASSFILE,
+	OPT_PRINT,
+	OPT_HEX,
+	OPT_EXP,
+	OPT_JSON,
+};
+
+// clang-format off
+struct split_args {
+	struct cli_groups gs;
+	struct cli_share_set set;
+	char **to, **names; /* --to, --name as given (argc + 1 entries) */
+	size_t nto, nnames;
+	const char *passfile, *hexfile, *idpath;
+	int exp, json, quiet;
+};
+
+/* One option c (with optarg) into a; 0, an exit code, or -1 after
+ * --help. */
+static int
+option(struct split_args *a, int c, char **argv)
 {
-	enum {
-		OPT_GROUP = 256,
-		OPT_GT,
-		OPT_TO,
-		OPT_NAME,
-		OPT_PASSFILE,
-		OPT_PRINT,
-		OPT_HEX,
-		OPT_EXP,
-		OPT_JSON,
-	};
+	struct cli_groups *gs = &a->gs;
+
+	switch (c) {
+	case 't': return cli_shares_int("split", "-t", optarg, 1, SLIP39_MAX_SHARES, &gs->t);
+	case 'n': return cli_shares_int("split", "-n", optarg, 1, SLIP39_MAX_SHARES, &gs->nshares);
+	case OPT_GROUP: return cli_groups_add("split", gs, optarg);
+	case OPT_GT: return cli_shares_int("split", "--group-threshold", optarg, 1, SLIP39_MAX_SHARES, &gs->gt);
+	case OPT_TO: a->to[a->nto++] = optarg; return 0;
+	case OPT_NAME: a->names[a->nnames++] = optarg; return 0;
+	case OPT_PASSFILE: a->passfile = optarg; return 0;
+	case 'o': a->set.dir = optarg; return 0;
+	case OPT_PRINT: a->set.print = 1; return 0;
+	case OPT_HEX: a->hexfile = optarg; return 0;
+	case OPT_EXP: return cli_shares_int("split", "--iteration-exponent", optarg, 0, SLIP39_MAX_ITERATION_EXPONENT, &a->exp);
+	case OPT_JSON: a->json = 1; return 0;
+	case 'q': a->quiet = 1; return 0;
+	case 'h': cli_print_help(split_help); return -1;
+	default: return cli_option_error("split", c, argv);
+	}
+}
+
+/* Parse the command line into a; 0, an exit code, or -1 after --help. */
+static int
+parse(int argc, char **argv, struct split_args *a)
+{
 	static const struct option longopts[] = {
 	    {"threshold", required_argument, NULL, 't'},
 	    {"shares", required_argument, NULL, 'n'},
@@ -227,172 +264,154 @@ cmd_split(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct cli_groups gs;
-	struct cli_share_set set;
+	int c, ec;
+
+	while ((c = cli_getopt(argc, argv, ":hqt:n:o:", longopts, NULL)) != -1)
+		if ((ec = option(a, c, argv)) != 0)
+			return ec;
+	if (optind < argc)
+		a->idpath = argv[optind++];
+	if (optind < argc)
+		return cli_usage_error("split", "unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+/* The options that must agree with each other and with the set. */
+static int
+validate(struct split_args *a)
+{
+	const struct cli_share_set *set = &a->set;
+	int ec;
+
+	if ((ec = cli_groups_finish("split", &a->gs, 0)) != 0)
+		return ec;
+	if (set->dir == NULL && !set->print)
+		return cli_usage_error("split", "say where the shares go: -o DIR and/or --print");
+	if (a->json && (set->dir == NULL || set->print))
+		return cli_usage_error("split", "--json describes the share files: give -o DIR, and no --print");
+	if (a->hexfile != NULL && (a->idpath != NULL || a->nto > 0 || a->nnames > 0))
+		return cli_usage_error("split", "--secret-hex-file writes plain words: no IDENTITY_FILE, --to or --name");
+	if ((a->nto > 0 && a->nto != a->gs.total) || (a->nnames > 0 && a->nnames != a->gs.total))
+		return cli_usage_error("split", "the set has %zu shares: give --to and --name once per share (got %zu and %zu)", a->gs.total, a->nto, a->nnames);
+	if (a->nto > 0 && set->dir == NULL)
+		return cli_usage_error("split", "--to needs -o DIR");
+	return 0;
+}
+// clang-format on
+
+/* One recipient list per --to into *rs (a->nto lists). */
+static int
+load_contacts(const struct split_args *a, struct age_recipients **rs)
+{
+	int ec;
+
+	if (a->nto == 0)
+		return 0;
+	if ((*rs = cio_calloc(a->nto, sizeof(**rs))) == NULL)
+		return cli_fail(CAIRN_ERR_NOMEM, "split");
+	for (size_t k = 0; k < a->nto; k++)
+		if ((ec = cli_add_recipient(&(*rs)[k], a->to[k])) != 0)
+			return ec;
+	return 0;
+}
+
+/* The secret to split into secret (SLIP39_MAX_SECRET_LEN bytes) and
+ * *len: the --secret-hex-file, or the identity's X25519 key (then
+ * recovers gets its age1 recipient). */
+static int
+load_secret(const struct split_args *a, uint8_t *secret, size_t *len,
+    char recovers[AGE_RECIPIENT_STR_LEN])
+{
+	uint8_t pk[AGE_X25519_KEY_LEN];
+	char *home = NULL;
+	const char *idpath = a->idpath;
+	int ec, rc;
+
+	if (a->hexfile != NULL)
+		return read_hex(a->hexfile, secret, len);
+	if (idpath == NULL) {
+		if ((home = cli_key_home_path(CLI_HOME_IDENTITY)) == NULL)
+			return CLI_EXIT_ERR;
+		idpath = home;
+	}
+	if ((ec = cli_identity_secret(idpath, secret)) == 0) {
+		*len = AGE_X25519_KEY_LEN;
+		if ((rc = age_x25519_public(secret, pk)) != 0 ||
+		    (rc = age_x25519_recipient_string(pk, recovers)) != 0)
+			ec = cli_fail(rc, "%s", idpath);
+	}
+	free(home);
+	return ec;
+}
+
+int
+cmd_split(int argc, char **argv)
+{
+	struct split_args a;
 	struct cli_pass pass = {NULL, 0};
 	struct age_recipients *rs = NULL;
 	struct slip39_share *shares = NULL;
-	char **to = NULL, **names = NULL, *home = NULL;
 	char recovers[AGE_RECIPIENT_STR_LEN];
-	const char *passfile = NULL, *hexfile = NULL, *idpath = NULL;
-	uint8_t *secret = NULL, pk[AGE_X25519_KEY_LEN];
-	size_t nto = 0, nnames = 0, nshares = 0, len = 0;
+	uint8_t *secret = NULL;
+	size_t nshares = 0, len = 0;
 	int copies[CLI_SHARES_MAX];
-	int c, ec = 0, rc, exp = CLI_SHARE_ITERATION_EXPONENT;
-	int json = 0, quiet = 0;
+	int ec;
 
-	memset(&gs, 0, sizeof(gs));
-	memset(&set, 0, sizeof(set));
+	memset(&a, 0, sizeof(a));
+	a.exp = CLI_SHARE_ITERATION_EXPONENT;
 	recovers[0] = '\0';
-	if ((to = cio_calloc((size_t)argc + 1, sizeof(*to))) == NULL ||
-	    (names = cio_calloc((size_t)argc + 1, sizeof(*names))) == NULL) {
+	if ((a.to = cio_calloc((size_t)argc + 1, sizeof(*a.to))) == NULL ||
+	    (a.names = cio_calloc((size_t)argc + 1, sizeof(*a.names))) ==
+	        NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "split");
 		goto out;
 	}
-	while (
-	    (c = cli_getopt(argc, argv, ":hqt:n:o:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			ec = cli_shares_int(
-			    "split", "-t", optarg, 1, SLIP39_MAX_SHARES, &gs.t);
-			break;
-		case 'n':
-			ec = cli_shares_int("split", "-n", optarg, 1,
-			    SLIP39_MAX_SHARES, &gs.nshares);
-			break;
-		case OPT_GROUP:
-			ec = cli_groups_add("split", &gs, optarg);
-			break;
-		case OPT_GT:
-			ec = cli_shares_int("split", "--group-threshold",
-			    optarg, 1, SLIP39_MAX_SHARES, &gs.gt);
-			break;
-		case OPT_TO: to[nto++] = optarg; break;
-		case OPT_NAME: names[nnames++] = optarg; break;
-		case OPT_PASSFILE: passfile = optarg; break;
-		case 'o': set.dir = optarg; break;
-		case OPT_PRINT: set.print = 1; break;
-		case OPT_HEX: hexfile = optarg; break;
-		case OPT_EXP:
-			ec = cli_shares_int("split", "--iteration-exponent",
-			    optarg, 0, SLIP39_MAX_ITERATION_EXPONENT, &exp);
-			break;
-		case OPT_JSON: json = 1; break;
-		case 'q': quiet = 1; break;
-		case 'h': ec = cli_print_help(split_help); goto out;
-		default: ec = cli_option_error("split", c, argv); goto out;
-		}
-		if (ec != 0)
-			goto out;
-	}
-	if (optind < argc)
-		idpath = argv[optind++];
-	if (optind < argc) {
-		ec = cli_usage_error(
-		    "split", "unexpected argument '%s'", argv[optind]);
+	if ((ec = parse(argc, argv, &a)) != 0) {
+		if (ec < 0)
+			ec = 0;
 		goto out;
 	}
-	if ((ec = cli_groups_finish("split", &gs, 0)) != 0)
+	if ((ec = validate(&a)) != 0 || (ec = load_contacts(&a, &rs)) != 0)
 		goto out;
-	if (set.dir == NULL && !set.print) {
-		ec = cli_usage_error("split",
-		    "say where the shares go: -o DIR "
-		    "and/or --print");
-		goto out;
-	}
-	if (json && (set.dir == NULL || set.print)) {
-		ec = cli_usage_error("split",
-		    "--json describes the share "
-		    "files: give -o DIR, and no --print");
-		goto out;
-	}
-	if (hexfile != NULL && (idpath != NULL || nto > 0 || nnames > 0)) {
-		ec = cli_usage_error("split",
-		    "--secret-hex-file writes plain "
-		    "words: no IDENTITY_FILE, --to or "
-		    "--name");
-		goto out;
-	}
-	if ((nto > 0 && nto != gs.total) ||
-	    (nnames > 0 && nnames != gs.total)) {
-		ec = cli_usage_error("split",
-		    "the set has %zu shares: give "
-		    "--to and --name once per share "
-		    "(got %zu and %zu)",
-		    gs.total, nto, nnames);
-		goto out;
-	}
-	if (nto > 0 && set.dir == NULL) {
-		ec = cli_usage_error("split", "--to needs -o DIR");
-		goto out;
-	}
-	if (nto > 0) {
-		if ((rs = cio_calloc(nto, sizeof(*rs))) == NULL) {
-			ec = cli_fail(CAIRN_ERR_NOMEM, "split");
-			goto out;
-		}
-		for (size_t k = 0; k < nto; k++)
-			if ((ec = cli_add_recipient(&rs[k], to[k])) != 0)
-				goto out;
-		set.to = rs;
-	}
-	if (nnames > 0)
-		set.names = (const char *const *)names;
-	set.raw = hexfile != NULL;
-	set.member_counts = gs.member_counts;
-	if (passfile != NULL &&
-	    (ec = cli_shares_pass(&pass, passfile, "--passphrase-file")) != 0)
+	a.set.to = rs;
+	if (a.nnames > 0)
+		a.set.names = (const char *const *)a.names;
+	a.set.raw = a.hexfile != NULL;
+	a.set.member_counts = a.gs.member_counts;
+	if (a.passfile != NULL &&
+	    (ec = cli_shares_pass(&pass, a.passfile, "--passphrase-file")) != 0)
 		goto out;
 	if ((secret = cio_secret_malloc(SLIP39_MAX_SECRET_LEN)) == NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "split");
 		goto out;
 	}
-	if (hexfile != NULL) {
-		if ((ec = read_hex(hexfile, secret, &len)) != 0)
-			goto out;
-	} else {
-		if (idpath == NULL) {
-			if ((home = cli_key_home_path(CLI_HOME_IDENTITY)) ==
-			    NULL) {
-				ec = CLI_EXIT_ERR;
-				goto out;
-			}
-			idpath = home;
-		}
-		if ((ec = cli_identity_secret(idpath, secret)) != 0)
-			goto out;
-		len = AGE_X25519_KEY_LEN;
-		if ((rc = age_x25519_public(secret, pk)) != 0 ||
-		    (rc = age_x25519_recipient_string(pk, recovers)) != 0) {
-			ec = cli_fail(rc, "%s", idpath);
-			goto out;
-		}
-		set.recovers = recovers;
-	}
-	if ((ec = cli_groups_split(&gs, secret, len,
-	         pass.buf != NULL ? &pass : NULL, exp, &shares, copies)) != 0)
+	if ((ec = load_secret(&a, secret, &len, recovers)) != 0)
 		goto out;
-	nshares = gs.total;
-	set.copies = copies;
-	if ((ec = cli_share_set_write(shares, nshares, &set)) != 0)
+	if (a.hexfile == NULL)
+		a.set.recovers = recovers;
+	if ((ec = cli_groups_split(&a.gs, secret, len,
+	         pass.buf != NULL ? &pass : NULL, a.exp, &shares, copies)) != 0)
 		goto out;
-	if (json)
-		ec = report_json(shares, &gs, &set, nto > 0 ? to : NULL,
-		    hexfile == NULL ? recovers : NULL);
-	else if (set.dir != NULL && !quiet)
-		ec = report(&shares[0], &gs, &set, nto > 0 ? to : NULL,
-		    hexfile == NULL ? recovers : NULL);
+	nshares = a.gs.total;
+	a.set.copies = copies;
+	if ((ec = cli_share_set_write(shares, nshares, &a.set)) != 0)
+		goto out;
+	if (a.json)
+		ec = report_json(shares, &a.gs, &a.set, a.nto > 0 ? a.to : NULL,
+		    a.hexfile == NULL ? recovers : NULL);
+	else if (a.set.dir != NULL && !a.quiet)
+		ec = report(&shares[0], &a.gs, &a.set, a.nto > 0 ? a.to : NULL,
+		    a.hexfile == NULL ? recovers : NULL);
 out:
 	slip39_shares_free(shares, nshares);
 	if (secret != NULL)
 		sodium_free(secret);
 	cli_pass_free(&pass);
-	for (size_t k = 0; rs != NULL && k < nto; k++)
+	for (size_t k = 0; rs != NULL && k < a.nto; k++)
 		age_recipients_free(&rs[k]);
 	free(rs);
-	cli_share_paths_free(set.paths, gs.total);
-	free(home);
-	free(to);
-	free(names);
+	cli_share_paths_free(a.set.paths, a.gs.total);
+	free(a.to);
+	free(a.names);
 	return ec;
 }
