@@ -5,7 +5,7 @@
 # Keep in step with the CLI: tests/cli/packaging.bats checks that every
 # verb in `cairn --help` and every flag in `cairn VERB --help` is offered.
 
-_cairn_verbs="keygen pubkey encrypt decrypt seal list verify open parity repair salvage split combine share recovery stamp help"
+_cairn_verbs="keygen pubkey encrypt decrypt seal list verify open parity repair salvage split combine share recovery stamp log help"
 
 # Flags per verb ("share check" etc. are keyed "share_check").
 _cairn_flags_keygen="-o --output -p --passphrase --passphrase-file -h --help"
@@ -16,6 +16,7 @@ _cairn_flags_seal="-r --recipient -R --recipients-file -p --passphrase --passphr
 _cairn_flags_list="-i --identity --passphrase-file --share --share-passphrase-file --json -h --help"
 _cairn_flags_verify="-i --identity --passphrase-file --share --share-passphrase-file --signer --tsa-ca --json -q --quiet -h --help"
 _cairn_flags_stamp="-t --tsa -q --quiet -h --help"
+_cairn_flags_log="--signer --archive -o --output --json -h --help"
 _cairn_flags_open="-i --identity --passphrase-file --share --share-passphrase-file --signer -C --directory --json -q --quiet -h --help"
 _cairn_flags_parity_create="-q --quiet -h --help"
 _cairn_flags_parity_verify="-q --quiet -h --help"
@@ -113,7 +114,7 @@ _cairn()
 		;;
 	-r | --recipient | --to | -m | --note | --case | -t | --threshold | \
 	    -n | --shares | --group | --group-threshold | --contact | --name | \
-	    --iteration-exponent | --parity | --tsa)
+	    --iteration-exponent | --parity | --tsa | --archive)
 		# free text: a recipient, a note, a number...
 		return 0
 		;;

@@ -26,5 +26,6 @@ int cmd_parity(int argc, char **argv);
 int cmd_repair(int argc, char **argv);
 int cmd_salvage(int argc, char **argv);
 int cmd_stamp(int argc, char **argv);
+int cmd_log(int argc, char **argv);
 
 #endif

@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "cli_archive.h"
 #include "cli_json.h"
+#include "cli_custody.h"
 #include "cli_progress.h"
 #include "cli_stamp.h"
 #include "cli_unlock.h"
@@ -32,6 +33,38 @@ plain_read(void *ctx, uint8_t *buf, size_t len)
 	return age_reader_read(ctx, buf, len);
 }
 
+/* The input, hashed as the age layer reads it. */
+static ssize_t
+hashed_read(void *ctx, uint8_t *buf, size_t len)
+{
+	struct cli_archive *a = ctx;
+	ssize_t n = a->in.src.read(a->in.src.ctx, buf, len);
+
+	if (n > 0) {
+		if (a->hashing)
+			digest_sha256_update(&a->hash, buf, (size_t)n);
+		a->size += (uint64_t)n;
+	} else if (n == 0)
+		a->eof = 1;
+	return n;
+}
+
+int
+cli_archive_file_sha256(struct cli_archive *a, uint8_t out[32])
+{
+	if (!a->eof || !a->hashing)
+		return -1;
+	if (!a->hash_done) {
+		if (digest_sha256_final(&a->hash, a->file_sha256) != 0) {
+			a->hashing = 0;
+			return -1;
+		}
+		a->hash_done = 1;
+	}
+	memcpy(out, a->file_sha256, 32);
+	return 0;
+}
+
 int
 cli_archive_open(struct cli_archive *a, const char *path, struct cli_unlock *u)
 {
@@ -39,9 +72,15 @@ cli_archive_open(struct cli_archive *a, const char *path, struct cli_unlock *u)
 
 	memset(a, 0, sizeof(*a));
 	a->in.fd = -1;
-	if ((ec = cli_in_open(&a->in, path)) != 0 ||
-	    (ec = cli_unlock_load(u)) != 0 ||
-	    (ec = cli_unlock_open(u, &a->in.src, a->in.name, &a->r)) != 0)
+	if ((ec = cli_in_open(&a->in, path)) != 0)
+		return ec;
+	if (digest_sha256_init(&a->hash) != 0)
+		return cli_fail(CAIRN_ERR_NOMEM, "%s", a->in.name);
+	a->hashing = 1;
+	a->hashed.read = hashed_read;
+	a->hashed.ctx = a;
+	if ((ec = cli_unlock_load(u)) != 0 ||
+	    (ec = cli_unlock_open(u, &a->hashed, a->in.name, &a->r)) != 0)
 		return ec;
 	a->plain.read = plain_read;
 	a->plain.ctx = a->r;
@@ -54,6 +93,9 @@ cli_archive_close(struct cli_archive *a)
 	age_reader_free(a->r);
 	a->r = NULL;
 	cli_in_close(&a->in);
+	if (a->hashing && !a->hash_done)
+		digest_sha256_free(&a->hash);
+	a->hashing = 0;
 }
 
 int
@@ -131,6 +173,28 @@ cli_archive_finish(const struct cli_archive *a, const struct unseal_result *res,
 	rec =
 	    quiet && !json ? 0 : cli_archive_report(a, res, rc, ec, dest, json);
 	return ec != 0 ? ec : rec;
+}
+
+void
+cli_archive_log(struct cli_archive *a, const char *action,
+    const struct unseal_result *res, int ec)
+{
+	struct cli_custody_note n;
+	char id[MANIFEST_ID_HEX_LEN];
+	uint8_t sha[32];
+
+	memset(&n, 0, sizeof(n));
+	n.action = action;
+	n.exit_code = ec;
+	if (res->m != NULL) {
+		manifest_archive_id_hex(res->m, id);
+		n.archive_id = id;
+	}
+	if (cli_archive_file_sha256(a, sha) == 0) {
+		n.sha256 = sha;
+		n.size = a->size;
+	}
+	cli_custody_log(&n, NULL);
 }
 
 void

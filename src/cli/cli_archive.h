@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "cairn/age.h"
+#include "cairn/digest.h"
 #include "cli.h"
 #include "cli_unlock.h"
 #include "cairn/manifest.h"
@@ -79,12 +80,23 @@ struct cli_archive {
 	struct cio_source plain; /* the decrypted tar stream */
 	/* verify: its time-stamps (cli_stamp.h), reported; NULL: none */
 	const struct cli_stamp_report *stamps;
+	/* The archive file's bytes as read, hashed on the way (for the
+	 * custody log and time-stamps): see cli_archive_file_sha256(). */
+	struct cio_source hashed;
+	struct digest_sha256 hash;
+	int hashing, eof, hash_done;
+	uint64_t size;
+	uint8_t file_sha256[32];
 };
 
 /* Open path ("-" = stdin), load u's keys and open the age layer. */
 int cli_archive_open(
     struct cli_archive *a, const char *path, struct cli_unlock *u);
 void cli_archive_close(struct cli_archive *a);
+/* The SHA-256 of the archive file into out when it was read to its end
+ * (after cli_archive_check()); returns 0, or -1 when it was not (a
+ * failure before the end) or could not be hashed. */
+int cli_archive_file_sha256(struct cli_archive *a, uint8_t out[32]);
 
 /* --signer PUBKEY_FILE, repeatable. */
 #define CLI_MAX_SIGNERS 64
@@ -116,6 +128,12 @@ int cli_archive_check(struct cli_archive *a, const char *verb,
 int cli_archive_finish(const struct cli_archive *a,
     const struct unseal_result *res, int rc, int ec, const char *dest, int json,
     int quiet);
+
+/* Append action's custody log entry (cli_custody.h): the archive id
+ * when the manifest was read, the file's SHA-256 when it was read to the
+ * end, exit code ec; unsigned. */
+void cli_archive_log(struct cli_archive *a, const char *action,
+    const struct unseal_result *res, int ec);
 
 /* Report a failed unseal_run() on archive name; returns the exit code. */
 int cli_archive_fail(int rc, const struct unseal_result *res, const char *name);

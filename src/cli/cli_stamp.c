@@ -38,8 +38,9 @@ cli_tsas_add(struct cli_tsas *t, const char *verb, const char *url)
 // clang-format on
 
 int
-cli_file_sha256(const char *path, uint8_t out[TSA_DIGEST_LEN])
+cli_file_sha256(const char *path, uint8_t out[TSA_DIGEST_LEN], uint64_t *size)
 {
+	uint64_t total = 0;
 	struct digest_sha256 d;
 	uint8_t *buf = NULL;
 	ssize_t n;
@@ -53,8 +54,10 @@ cli_file_sha256(const char *path, uint8_t out[TSA_DIGEST_LEN])
 		close(fd);
 		return cli_fail(CAIRN_ERR_NOMEM, "%s", path);
 	}
-	while ((n = cio_fd_read(&fd, buf, CLI_IO_BLOCK)) > 0)
+	while ((n = cio_fd_read(&fd, buf, CLI_IO_BLOCK)) > 0) {
 		digest_sha256_update(&d, buf, (size_t)n);
+		total += (uint64_t)n;
+	}
 	free(buf);
 	close(fd);
 	if (n < 0) {
@@ -63,6 +66,8 @@ cli_file_sha256(const char *path, uint8_t out[TSA_DIGEST_LEN])
 	}
 	if ((rc = digest_sha256_final(&d, out)) != 0)
 		return cli_fail(rc, "%s", path);
+	if (size != NULL)
+		*size = total;
 	return 0;
 }
 
@@ -250,7 +255,7 @@ cas_default(struct cli_tsa_cas *c)
 
 // clang-format off
 int
-cli_stamp_check(const char *archive, const uint8_t sums[TSA_DIGEST_LEN],
+cli_stamp_check(const char *archive, const uint8_t *file_sha256, const uint8_t sums[TSA_DIGEST_LEN],
     struct cli_tsa_cas *cas, struct cli_stamp_report *rep)
 {
 	uint8_t file[TSA_DIGEST_LEN];
@@ -267,7 +272,11 @@ cli_stamp_check(const char *archive, const uint8_t sums[TSA_DIGEST_LEN],
 	if ((ec = sidecar_load(path, &t, &present)) != 0 || !present)
 		goto out;
 	rep->present = 1;
-	if ((ec = cas_default(cas)) != 0 || (ec = cli_file_sha256(archive, file)) != 0)
+	if (file_sha256 != NULL)
+		memcpy(file, file_sha256, sizeof(file));
+	else if ((ec = cli_file_sha256(archive, file, NULL)) != 0)
+		goto out;
+	if ((ec = cas_default(cas)) != 0)
 		goto out;
 	for (size_t i = 0; i < t.n; i++) {
 		struct cli_stamp_result *r = &rep->v[rep->n++];
@@ -350,3 +359,4 @@ cli_stamp_json_error(const struct cli_stamp_report *rep)
 			return json_string(rep->v[i].why);
 	return json_null();
 }
+

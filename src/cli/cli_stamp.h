@@ -29,8 +29,10 @@ struct cli_tsas {
 };
 int cli_tsas_add(struct cli_tsas *t, const char *verb, const char *url);
 
-/* The SHA-256 of the file at path (read once, front to back). */
-int cli_file_sha256(const char *path, uint8_t out[TSA_DIGEST_LEN]);
+/* The SHA-256 of the file at path (read once, front to back), and its
+ * size in bytes when size is not NULL. */
+int cli_file_sha256(
+    const char *path, uint8_t out[TSA_DIGEST_LEN], uint64_t *size);
 
 /*
  * Ask every TSA in tsas for a token on the archive file's digest and,
@@ -68,14 +70,15 @@ void cli_tsa_cas_free(struct cli_tsa_cas *c);
 
 /*
  * verify: check every token of archive's sidecar (none: rep->present 0,
- * returns 0).  archive tokens against the archive file's SHA-256 (read
- * again here), sums tokens against sums (the SHA256SUMS digest verify
+ * returns 0).  archive tokens against the archive file's SHA-256
+ * (file_sha256, the bytes verify read; NULL: read the file again here), sums tokens against sums (the SHA256SUMS digest verify
  * computed).  Returns 0 when every token verified, else
  * CLI_EXIT_SIGNATURE after printing the first failure (or another exit
  * code after an error).
  */
-int cli_stamp_check(const char *archive, const uint8_t sums[TSA_DIGEST_LEN],
-    struct cli_tsa_cas *cas, struct cli_stamp_report *rep);
+int cli_stamp_check(const char *archive, const uint8_t *file_sha256,
+    const uint8_t sums[TSA_DIGEST_LEN], struct cli_tsa_cas *cas,
+    struct cli_stamp_report *rep);
 
 /* The report lines ("timestamp:   ..."), and the JSON array (empty for
  * rep NULL). */

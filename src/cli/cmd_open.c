@@ -212,6 +212,7 @@ cmd_open(int argc, char **argv)
 	else if ((rc = extract_commit(x)) != 0)
 		ec = open_commit_fail(rc, dest);
 	ec = cli_archive_finish(&a, &res, rc, ec, dest, json, quiet);
+	cli_archive_log(&a, "open", &res, ec);
 out:
 	extract_free(x);
 	unseal_result_free(&res);

@@ -24,6 +24,7 @@
 #include "builtin.h"
 #include "cli.h"
 #include "cli_archive.h"
+#include "cli_custody.h"
 #include "cli_json.h"
 #include "cli_parity.h"
 #include "cli_progress.h"
@@ -148,6 +149,24 @@ get_signing_key(const struct seal_args *s, struct minisig_secret **sk)
 		ec = cli_signing_load(home, s->signpass, sk);
 	free(home);
 	return ec;
+}
+
+/* The custody log entry of a written archive (file: its SHA-256, size
+ * bytes), signed with sk when signing. */
+static void
+log_seal(struct seal_plan *p, const uint8_t *file, uint64_t size,
+    const struct minisig_secret *sk)
+{
+	struct cli_custody_note n;
+	char id[MANIFEST_ID_HEX_LEN];
+
+	memset(&n, 0, sizeof(n));
+	manifest_archive_id_hex(seal_plan_manifest(p), id);
+	n.action = "seal";
+	n.archive_id = id;
+	n.sha256 = file;
+	n.size = size;
+	cli_custody_log(&n, sk);
 }
 
 /* --tsa: time-stamp the archive just written and its SHA256SUMS.  Never
@@ -445,6 +464,7 @@ cmd_seal(int argc, char **argv)
 		goto out;
 	if (!s.json && dflt != NULL && !s.quiet)
 		printf("%s\n", out.name);
+	log_seal(p, hs.sha256, hs.size, sk);
 	stamp(&s, p, out.name, hs.sha256);
 	if (s.parity &&
 	    (ec = cli_parity_create(out.name, s.parity, s.quiet || s.json)) !=

@@ -13,6 +13,7 @@
 
 #include "builtin.h"
 #include "cli.h"
+#include "cli_custody.h"
 #include "cli_stamp.h"
 
 static const char stamp_help[] =
@@ -41,11 +42,13 @@ cmd_stamp(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct cli_tsas tsas;
+	struct cli_custody_note n;
 	uint8_t digest[TSA_DIGEST_LEN];
 	const char *path;
 	int c, ec, quiet = 0;
 
 	memset(&tsas, 0, sizeof(tsas));
+	memset(&n, 0, sizeof(n));
 	while ((c = cli_getopt(argc, argv, ":hqt:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
@@ -66,7 +69,12 @@ cmd_stamp(int argc, char **argv)
 		    "it)");
 	if (tsas.n == 0)
 		return cli_usage_error("stamp", "no TSA: give --tsa URL");
-	if ((ec = cli_file_sha256(path, digest)) != 0)
+	if ((ec = cli_file_sha256(path, digest, &n.size)) != 0)
 		return ec;
-	return cli_stamp_archive(path, &tsas, digest, NULL, quiet);
+	ec = cli_stamp_archive(path, &tsas, digest, NULL, quiet);
+	n.action = "stamp";
+	n.exit_code = ec;
+	n.sha256 = digest;
+	cli_custody_log(&n, NULL);
+	return ec;
 }

@@ -80,13 +80,17 @@ verify_one(const char *path, struct cli_unlock *u, struct verify_opts *v)
 		rc = cli_archive_check(
 		    &a, "verify", &v->signers, NULL, v->quiet || v->json, &res);
 		if (rc == 0) {
-			ec = cli_stamp_check(
-			    path, res.sums_sha256, &v->cas, &v->stamps);
+			uint8_t file[32];
+			int have = cli_archive_file_sha256(&a, file) == 0;
+
+			ec = cli_stamp_check(path, have ? file : NULL,
+			    res.sums_sha256, &v->cas, &v->stamps);
 			if (v->stamps.present)
 				a.stamps = &v->stamps;
 		}
 		ec = cli_archive_finish(
 		    &a, &res, rc, ec, NULL, v->json, v->quiet);
+		cli_archive_log(&a, "verify", &res, ec);
 	}
 	if (ec == CLI_EXIT_INTEGRITY)
 		cli_parity_advise(path);

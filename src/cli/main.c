@@ -36,6 +36,7 @@ static const struct command commands[] = {
     {"share", cmd_share, "check or reveal one share file"},
     {"recovery", cmd_recovery, "split a recovery key among contacts"},
     {"stamp", cmd_stamp, "add RFC 3161 time-stamps to an archive"},
+    {"log", cmd_log, "show or check the custody log"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
