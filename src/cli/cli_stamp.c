@@ -359,4 +359,3 @@ cli_stamp_json_error(const struct cli_stamp_report *rep)
 			return json_string(rep->v[i].why);
 	return json_null();
 }
-
