@@ -143,14 +143,18 @@ int
 custody_entry_decode(const char *text, size_t len, struct custody_entry *e)
 {
 	char seq[24], t[24], size[24], prev[72], *again = NULL;
-	const char *p = text;
+	char buf[CUSTODY_ENTRY_MAX];
+	const char *p = buf;
 	size_t againlen = 0;
 	int ok;
 
 	memset(e, 0, sizeof(*e));
 	if (len >= CUSTODY_ENTRY_MAX || memchr(text, '\0', len) != NULL ||
-	    len < sizeof(MAGIC) || memcmp(p, MAGIC " ", sizeof(MAGIC)) != 0)
+	    len < sizeof(MAGIC) || memcmp(text, MAGIC " ", sizeof(MAGIC)) != 0)
 		return CAIRN_ERR_FORMAT;
+	/* The string functions below need the terminating NUL. */
+	memcpy(buf, text, len);
+	buf[len] = '\0';
 	p += sizeof(MAGIC);
 	if (take(&p, "seq", seq, sizeof(seq)) != 0 ||
 	    take(&p, "time", t, sizeof(t)) != 0 ||
