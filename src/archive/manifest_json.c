@@ -72,10 +72,14 @@ entry_json(const struct manifest_entry *e)
  * (that would be process-wide state): the program does (see manifest.h). */
 static int jansson_oom;
 
+/* After one failure every later allocation fails too, until the next
+ * parse or encode starts: jansson 2.14 ignores a failure to grow its
+ * lexer buffer and, if a later one succeeds, scans the string it lost
+ * bytes of past its end (an assert or a crash; found by faults.bats). */
 void *
 manifest_json_malloc(size_t n)
 {
-	void *p = cio_malloc(n);
+	void *p = jansson_oom ? NULL : cio_malloc(n);
 
 	if (p == NULL)
 		jansson_oom = 1;
