@@ -92,6 +92,11 @@ int cli_fail(int err, const char *what_fmt, ...)
 /* Same, with an explicit reason string. */
 int cli_fail_why(int exit_code, const char *why, const char *what_fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Warn (with a removal hint) about each leftover of an interrupted run
+ * beside dest: with staging, open's ".DEST.cairn-XXXXXX" directories,
+ * else an output's ".DEST.XXXXXX" temp files (only those of this user).
+ * Never removes anything.  Returns how many were found. */
+int cli_leftovers_warn(const char *dest, int staging);
 /* Write s to stream fd with control bytes escaped (no newline added). */
 void cli_print_escaped(int fd, const char *s);
 /*

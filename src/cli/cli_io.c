@@ -127,6 +127,7 @@ cli_out_open_hint(struct cli_out *o, const char *path, mode_t mode, int force,
 		cli_hint("write to a different file");
 		return CLI_EXIT_USAGE;
 	}
+	(void)cli_leftovers_warn(path, 0);
 	rc = cio_atomic_open(&o->a, path, mode, force);
 	if (rc == CAIRN_ERR_EXISTS) {
 		cli_error("%s: file exists", path);

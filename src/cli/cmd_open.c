@@ -188,6 +188,7 @@ cmd_open(int argc, char **argv)
 	}
 	if ((ec = cli_archive_open(&a, path, &u)) != 0)
 		goto out;
+	(void)cli_leftovers_warn(dest, 1);
 	if ((ec = cli_at_signal(extract_abort_signal_safe)) != 0)
 		goto out;
 	if ((rc = extract_begin(&x, dest)) != 0) {

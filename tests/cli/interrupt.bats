@@ -122,3 +122,36 @@ theirs_intact() {
 	expect_exit 0 "$CAIRN" open -i in/home/identity -C out/x in/a.cairn
 	[[ "$stderr" != *"other users can write"* ]]
 }
+
+@test "open and seal -o name what a killed run left beside the destination" {
+	sealed
+	mkdir out/.x.cairn-k1ll3d out/.x.cairn-notours1 out/.y.cairn-abc123
+	echo plaintext >out/.x.cairn-k1ll3d/secret
+	expect_exit 0 "$CAIRN" open -i in/home/identity -C out/x in/a.cairn
+	assert_stderr_has "out/.x.cairn-k1ll3d: left by an interrupted cairn run (killed or a power loss); it may hold plaintext"
+	assert_stderr_has "hint: unless a cairn is still running there, remove it: rm -rf -- 'out/.x.cairn-k1ll3d'"
+	[[ "$stderr" != *notours1* && "$stderr" != *.y.cairn* ]]
+	[ -e out/.x.cairn-k1ll3d/secret ] # never removed on its own
+	# an output's temp file after SIGKILL during seal -o
+	touch out/.a.cairn.q1w2e3
+	expect_exit 0 "$CAIRN" seal -r "$REC" --no-sign -o out/a.cairn in/data
+	assert_stderr_has "out/.a.cairn.q1w2e3: left by an interrupted cairn run"
+	# a real SIGKILL during open leaves a staging directory: named next time
+	rm -rf out && mkdir out
+	mkfifo fifo
+	exec 7<>fifo
+	"$CAIRN" open -i in/home/identity -C out/z - <fifo >/dev/null 2>/dev/null 3>&- &
+	pid=$!
+	head -c 200000 in/a.cairn >&7
+	for _ in $(seq 100); do
+		[ -n "$(ls -A out)" ] && break
+		sleep 0.05
+	done
+	kill -KILL "$pid"
+	wait "$pid" || true
+	exec 7>&-
+	left=$(ls -A out)
+	[[ "$left" == .z.cairn-* ]]
+	expect_exit 0 "$CAIRN" open -i in/home/identity -C out/z in/a.cairn
+	assert_stderr_has "out/$left: left by an interrupted cairn run"
+}
