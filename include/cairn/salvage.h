@@ -20,7 +20,9 @@
  * data), salvage_extract() reads again and writes the VERIFIED and
  * UNVERIFIED files through extract.h (staging directory, name rules, no
  * links), re-hashing each: a file whose bytes changed between the passes
- * is CAIRN_ERR_CHANGED.
+ * is CAIRN_ERR_CHANGED.  A file whose name cannot be created (it
+ * collides with another, e.g. a duplicate or a case-folding file system)
+ * is skipped and marked (skipped, why), not written.
  *
  * Knows the tar layout cairn writes, the manifest, SHA256SUMS and the
  * signature; nothing of files on disk (extract.h) or the terminal.
@@ -69,6 +71,7 @@ struct salvage_member {
 	size_t nlost, lostcap;             /* lostcap: private */
 	enum salvage_state state;
 	const char *why; /* static text: why unverified, partial or lost */
+	int skipped;     /* pass 2: its name collided, not written */
 };
 
 struct salvage_result {
@@ -100,7 +103,7 @@ int salvage_scan(struct age_reader *r, struct salvage_result *res);
  * made under prefix_ok.  Returns 0, CAIRN_ERR_CHANGED (a chunk or a file
  * differs from pass 1), or extract.h's and the reader's errors.
  */
-int salvage_extract(struct age_reader *r, const struct salvage_result *res,
+int salvage_extract(struct age_reader *r, struct salvage_result *res,
     struct extract *x, const char *prefix_ok, const char *prefix_unverified);
 
 void salvage_result_free(struct salvage_result *res);

@@ -19,7 +19,7 @@
 static int
 written(const struct salvage_member *v)
 {
-	return !v->is_dir && v->complete &&
+	return !v->is_dir && v->complete && !v->skipped &&
 	    (v->state == SALVAGE_VERIFIED || v->state == SALVAGE_UNVERIFIED) &&
 	    strcmp(v->path, MANIFEST_NAME) != 0 &&
 	    strcmp(v->path, SUMS_NAME) != 0 &&
@@ -56,6 +56,8 @@ make_dirs(
 			return CAIRN_ERR_NOMEM;
 		rc = extract_dir(x, p, e->mode, e->mtime);
 		free(p);
+		if (rc == CAIRN_ERR_EXISTS || rc == CAIRN_ERR_UNSAFE)
+			rc = 0; /* a case-folding file system: files decide */
 	}
 	return rc;
 }
@@ -104,14 +106,14 @@ end(struct pass2 *p, const struct salvage_member *v)
 
 /* Copy what chunk c holds of the files from index *k on. */
 static int
-chunk(struct pass2 *p, const struct salvage_result *res, size_t *k,
+chunk(struct pass2 *p, struct salvage_result *res, size_t *k,
     const struct age_chunk *c)
 {
 	uint64_t cs = c->offset, ce = c->offset + c->len;
 	int rc;
 
 	for (; *k < res->n; (*k)++) {
-		const struct salvage_member *v = &res->v[*k];
+		struct salvage_member *v = &res->v[*k];
 		uint64_t a, b;
 
 		if (!written(v))
@@ -120,8 +122,14 @@ chunk(struct pass2 *p, const struct salvage_result *res, size_t *k,
 			return 0;
 		if (!c->ok)
 			return CAIRN_ERR_CHANGED;
-		if (!p->open && (rc = begin(p, v)) != 0)
-			return rc;
+		if (!p->open && (rc = begin(p, v)) != 0) {
+			if (rc != CAIRN_ERR_EXISTS && rc != CAIRN_ERR_UNSAFE)
+				return rc;
+			v->skipped = 1;
+			v->why = "its name collides with another file: not "
+			         "written";
+			continue;
+		}
 		a = v->data_off + p->done > cs ? v->data_off + p->done : cs;
 		b = v->data_off + v->size < ce ? v->data_off + v->size : ce;
 		if (a < b) {
@@ -140,7 +148,7 @@ chunk(struct pass2 *p, const struct salvage_result *res, size_t *k,
 }
 
 int
-salvage_extract(struct age_reader *r, const struct salvage_result *res,
+salvage_extract(struct age_reader *r, struct salvage_result *res,
     struct extract *x, const char *prefix_ok, const char *prefix_unverified)
 {
 	struct pass2 p;

@@ -12,7 +12,8 @@
 #define CLI_SALVAGE_VERIFIED   "verified"
 #define CLI_SALVAGE_UNVERIFIED "unverified"
 
-/* Append the report text for archive to b: 0 or CAIRN_ERR_NOMEM. */
+/* Append the report text for archive to b (after salvage_extract(),
+ * which marks skipped files): 0 or CAIRN_ERR_NOMEM. */
 int cli_salvage_report(
     const char *archive, const struct salvage_result *r, struct cio_membuf *b);
 /* 1 for manifest.json, SHA256SUMS, SHA256SUMS.minisig. */

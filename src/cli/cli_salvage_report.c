@@ -72,13 +72,14 @@ sig(const struct salvage_result *r)
 	}
 }
 
+/* Files per state; c[4]: skipped (counted there only). */
 static void
-counts(const struct salvage_result *r, size_t c[4])
+counts(const struct salvage_result *r, size_t c[5])
 {
-	memset(c, 0, 4 * sizeof(*c));
+	memset(c, 0, 5 * sizeof(*c));
 	for (size_t i = 0; i < r->n; i++)
 		if (!r->v[i].is_dir && !cli_salvage_own(r->v[i].path))
-			c[r->v[i].state]++;
+			c[r->v[i].skipped ? 4 : r->v[i].state]++;
 }
 
 static void
@@ -89,7 +90,8 @@ member(struct cio_membuf *b, const struct salvage_member *v)
 
 	if (v->is_dir && v->state != SALVAGE_LOST)
 		return;
-	add(b, "%-10s  %s%s", word[v->state], v->path, v->is_dir ? "/" : "");
+	add(b, "%-10s  %s%s", v->skipped ? "NOT-WRITTEN" : word[v->state],
+	    v->path, v->is_dir ? "/" : "");
 	if (v->state == SALVAGE_PARTIAL || v->state == SALVAGE_LOST) {
 		add(b, "  (%llu bytes; lost bytes ",
 		    (unsigned long long)v->size);
@@ -105,7 +107,7 @@ int
 cli_salvage_report(
     const char *archive, const struct salvage_result *r, struct cio_membuf *b)
 {
-	size_t c[4];
+	size_t c[5];
 
 	oom = 0;
 	counts(r, c);
@@ -131,9 +133,10 @@ cli_salvage_report(
 			member(b, &r->v[i]);
 	add(b,
 	    "\n%zu verified, %zu unverified, %zu partial, %zu lost, "
-	    "%llu refused (bad name or type)\n",
+	    "%zu not written (name collision), %llu refused (bad name or "
+	    "type)\n",
 	    c[SALVAGE_VERIFIED], c[SALVAGE_UNVERIFIED], c[SALVAGE_PARTIAL],
-	    c[SALVAGE_LOST], (unsigned long long)r->nrefused);
+	    c[SALVAGE_LOST], c[4], (unsigned long long)r->nrefused);
 	return oom ? CAIRN_ERR_NOMEM : 0;
 }
 
@@ -148,10 +151,12 @@ cli_salvage_own(const char *path)
 int
 cli_salvage_complete(const struct salvage_result *r)
 {
-	size_t c[4];
+	size_t c[5];
 
 	counts(r, c);
 	return r->nbadchunks == 0 && r->final_ok && r->trusted &&
-	    c[SALVAGE_UNVERIFIED] + c[SALVAGE_PARTIAL] + c[SALVAGE_LOST] == 0 &&
+	    c[SALVAGE_UNVERIFIED] + c[SALVAGE_PARTIAL] + c[SALVAGE_LOST] +
+	        c[4] ==
+	    0 &&
 	    r->nrefused == 0;
 }

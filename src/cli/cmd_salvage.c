@@ -100,6 +100,8 @@ write_out(struct cli_unlock *u, struct cli_in *in, const char *path,
 	rc = salvage_extract(
 	    r, res, x, CLI_SALVAGE_VERIFIED, CLI_SALVAGE_UNVERIFIED);
 	if (rc == 0)
+		rc = cli_salvage_report(path, res, rep);
+	if (rc == 0)
 		rc = extract_file_begin(
 		    x, CLI_SALVAGE_REPORT, 0644, (int64_t)time(NULL));
 	if (rc == 0)
@@ -187,10 +189,6 @@ cmd_salvage(int argc, char **argv)
 		cli_hint("nothing can be salvaged; only parity files can repair it ('cairn repair %s')", path);
 		// clang-format on
 		ec = CLI_EXIT_INTEGRITY;
-		goto out;
-	}
-	if ((rc = cli_salvage_report(path, &res, &rep)) != 0) {
-		ec = cli_fail(rc, "salvage report");
 		goto out;
 	}
 	if ((ec = write_out(&u, &in, path, dest, &res, &rep)) != 0)

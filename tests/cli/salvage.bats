@@ -167,16 +167,21 @@ same_as_sealed() {
 	assert_no_temp .
 }
 
-@test "salvage of a foreign tar: links refused, bad names refused, nothing verified" {
+@test "salvage of a foreign tar: links and bad names refused, a duplicate not written, nothing verified" {
 	"$CAIRN" keygen >/dev/null 2>&1
 	mkdir src
 	payload 5000 src/a.bin
 	ln -s /etc/passwd src/link
 	echo x >"src/bad$(printf '\033')name"
+	mkdir src2
+	echo other >src2/a.bin
 	(cd src && tar --format=ustar -cf ../t.tar a.bin link bad*)
+	tar --format=ustar -C src2 -rf t.tar a.bin
 	age -r "$(grep '^age1' "$CAIRN_HOME/recipients")" -o t.cairn t.tar
 	expect_exit 7 "$CAIRN" salvage t.cairn -C out
 	assert_output_has "2 refused"
+	assert_output_has "1 not written (name collision)"
+	assert_output_has "NOT-WRITTEN  a.bin"
 	assert_output_has "manifest.json:  LOST"
 	assert_same out/unverified/a.bin src/a.bin
 	[ -z "$(find out -type l)" ]
