@@ -191,6 +191,7 @@ fuzz: deps
 bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/cairn
 	@sh bench/run
+	@sh bench/parity
 
 lint:
 	clang-format --dry-run --Werror src/*/*.c src/*/*.h include/cairn/*.h
