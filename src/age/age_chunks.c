@@ -105,19 +105,21 @@ start(struct age_chunks *c)
 	return 0;
 }
 
-/* Try to open the current chunk with the given final flag. */
+/* Try to open the current chunk with the given final flag: 1 opened,
+ * 0 did not authenticate, or an error. */
 static int
 try_open(struct age_chunks *c, int final)
 {
 	struct age_aead_job j = {0};
+	int rc;
 
 	j.in = c->cur;
 	j.out = c->pt;
 	j.len = c->curlen - AGE_STREAM_TAG_LEN;
 	j.counter = c->index;
 	j.final = final;
-	if (age_aead_run(c->a, &j, 1) != 0)
-		return 0;
+	if ((rc = age_aead_run(c->a, &j, 1)) != 0)
+		return rc;
 	return j.ok;
 }
 
@@ -142,11 +144,14 @@ age_chunks_next(struct age_chunks *c, struct age_chunk *out)
 	out->len =
 	    c->curlen > AGE_STREAM_TAG_LEN ? c->curlen - AGE_STREAM_TAG_LEN : 0;
 	out->at_end = at_end;
-	if (c->curlen >= AGE_STREAM_TAG_LEN) {
-		if (try_open(c, at_end))
-			out->ok = 1, out->final = at_end;
-		else if (try_open(c, !at_end))
-			out->ok = 1, out->final = !at_end;
+	for (int i = 0; i < 2 && !out->ok && c->curlen >= AGE_STREAM_TAG_LEN;
+	     i++) {
+		int final = i == 0 ? at_end : !at_end;
+
+		if ((rc = try_open(c, final)) < 0)
+			return rc;
+		out->ok = rc;
+		out->final = rc ? final : 0;
 	}
 	if (out->ok)
 		out->pt = c->pt;

@@ -20,60 +20,76 @@
 #include "sums.h"
 
 /* The signature of SHA256SUMS by the manifest's signer, with the
- * trusted comment seal writes. */
-static enum salvage_part
-check_sig(const struct manifest *m, const struct salvage_caps *c)
+ * trusted comment seal writes, into *p.  Returns 0 or CAIRN_ERR_NOMEM
+ * (never a verdict). */
+static int
+check_sig(const struct manifest *m, const struct salvage_caps *c,
+    enum salvage_part *p)
 {
 	char want[SEAL_TRUSTED_COMMENT_LEN], *tc = NULL;
-	enum salvage_part p = SALVAGE_PART_INVALID;
+	int rc;
 
-	if (!m->has_signer)
-		return c->buf[CAP_SIG] != NULL ? SALVAGE_PART_INVALID
-		                               : SALVAGE_PART_NONE;
+	*p = SALVAGE_PART_INVALID;
+	if (!m->has_signer) {
+		if (c->buf[CAP_SIG] == NULL)
+			*p = SALVAGE_PART_NONE;
+		return 0;
+	}
 	if (c->buf[CAP_SIG] == NULL)
-		return SALVAGE_PART_LOST;
-	if (c->buf[CAP_SUMS] == NULL)
-		return SALVAGE_PART_INVALID; /* nothing to check it against */
-	if (minisig_verify(&m->signer, c->buf[CAP_SUMS], c->len[CAP_SUMS],
-	        (const char *)c->buf[CAP_SIG], c->len[CAP_SIG], &tc) == 0 &&
-	    seal_trusted_comment(m, want) == 0 && strcmp(tc, want) == 0)
-		p = SALVAGE_PART_OK;
+		*p = SALVAGE_PART_LOST;
+	if (c->buf[CAP_SIG] == NULL || c->buf[CAP_SUMS] == NULL)
+		return 0; /* lost, or nothing to check it against */
+	rc = minisig_verify(&m->signer, c->buf[CAP_SUMS], c->len[CAP_SUMS],
+	    (const char *)c->buf[CAP_SIG], c->len[CAP_SIG], &tc);
+	if (rc == 0 && (rc = seal_trusted_comment(m, want)) == 0 &&
+	    strcmp(tc, want) == 0)
+		*p = SALVAGE_PART_OK;
 	free(tc);
-	return p;
+	return rc == CAIRN_ERR_NOMEM ? rc : 0;
 }
 
-/* Manifest, SHA256SUMS, signature; res->trusted when all agree. */
-static void
+/* Manifest, SHA256SUMS, signature; res->trusted when all agree.
+ * Returns 0 or CAIRN_ERR_NOMEM: running out of memory is never taken
+ * for a damaged part. */
+static int
 check_parts(
     struct salvage_result *res, const struct salvage_caps *c, struct sums *s)
 {
 	const struct sums_entry *se;
 	uint8_t h[DIGEST_SHA256_LEN];
+	int rc;
 
 	res->manifest = res->sums = res->sig = SALVAGE_PART_LOST;
-	if (c->buf[CAP_MANIFEST] != NULL)
+	if (c->buf[CAP_MANIFEST] != NULL) {
+		rc = manifest_decode((const char *)c->buf[CAP_MANIFEST],
+		    c->len[CAP_MANIFEST], &res->m);
+		if (rc == CAIRN_ERR_NOMEM)
+			return rc;
 		res->manifest =
-		    manifest_decode((const char *)c->buf[CAP_MANIFEST],
-		        c->len[CAP_MANIFEST], &res->m) == 0
-		    ? SALVAGE_PART_OK
-		    : SALVAGE_PART_INVALID;
+		    rc == 0 ? SALVAGE_PART_OK : SALVAGE_PART_INVALID;
+	}
 	if (res->manifest != SALVAGE_PART_OK) {
 		manifest_free(res->m);
 		res->m = NULL;
 	}
-	if (c->buf[CAP_SUMS] != NULL)
-		res->sums = sums_decode((const char *)c->buf[CAP_SUMS],
-		                c->len[CAP_SUMS], s) == 0
-		    ? SALVAGE_PART_OK
-		    : SALVAGE_PART_INVALID;
-	if (res->m != NULL)
-		res->sig = check_sig(res->m, c);
-	res->trusted = res->m != NULL && res->sums == SALVAGE_PART_OK &&
-	    res->sig == SALVAGE_PART_OK &&
-	    sums_match_manifest(s, res->m) == 0 &&
-	    (se = sums_find(s, MANIFEST_NAME)) != NULL &&
-	    digest_sha256(c->buf[CAP_MANIFEST], c->len[CAP_MANIFEST], h) == 0 &&
-	    memcmp(h, se->sha256, sizeof(h)) == 0;
+	if (c->buf[CAP_SUMS] != NULL) {
+		rc = sums_decode(
+		    (const char *)c->buf[CAP_SUMS], c->len[CAP_SUMS], s);
+		if (rc == CAIRN_ERR_NOMEM)
+			return rc;
+		res->sums = rc == 0 ? SALVAGE_PART_OK : SALVAGE_PART_INVALID;
+	}
+	if (res->m != NULL && (rc = check_sig(res->m, c, &res->sig)) != 0)
+		return rc;
+	if (res->m == NULL || res->sums != SALVAGE_PART_OK ||
+	    res->sig != SALVAGE_PART_OK ||
+	    sums_match_manifest(s, res->m) != 0 ||
+	    (se = sums_find(s, MANIFEST_NAME)) == NULL)
+		return 0;
+	if (digest_sha256(c->buf[CAP_MANIFEST], c->len[CAP_MANIFEST], h) != 0)
+		return CAIRN_ERR_NOMEM;
+	res->trusted = memcmp(h, se->sha256, sizeof(h)) == 0;
+	return 0;
 }
 
 /* The state of a member the walk found. */
@@ -168,8 +184,8 @@ salvage_scan(struct age_reader *r, struct salvage_result *res)
 	memset(res, 0, sizeof(*res));
 	memset(&caps, 0, sizeof(caps));
 	memset(&s, 0, sizeof(s));
-	if ((rc = salvage_walk(r, res, &caps)) == 0) {
-		check_parts(res, &caps, &s);
+	if ((rc = salvage_walk(r, res, &caps)) == 0 &&
+	    (rc = check_parts(res, &caps, &s)) == 0) {
 		for (size_t i = 0; i < res->n; i++)
 			decide(res, &s, &res->v[i]);
 		if (res->m != NULL)

@@ -135,8 +135,9 @@ sweep() {
 				continue
 			fi
 			# Out of memory is exit 1, never a verdict on the
-			# input: 3 (no key matched), 4 (corrupt), 5 (signature).
-			if [ "$rc" -ge 3 ] && [ "$rc" -le 5 ]; then
+			# input: 3 (no key matched), 4 (corrupt), 5 (signature),
+			# 7 (salvage: partially recovered).
+			if { [ "$rc" -ge 3 ] && [ "$rc" -le 5 ]; } || [ "$rc" -eq 7 ]; then
 				echo "$name: fault $n$mode: out of memory reported as exit $rc"
 				cat stderr
 				return 1
@@ -259,4 +260,18 @@ is_identity() {
 	"$CAIRN" split -q -t 2 -n 3 -o in/shares in/home/identity
 	sweep combine out/id is_identity "$CAIRN" combine -o out/id \
 	    in/shares/*
+}
+
+# salvaged DIR: every file came back verified, with the report.
+salvaged() {
+	diff -r "$1/verified/data" in/data >/dev/null && [ -f "$1/salvage-report.txt" ] &&
+	    [ ! -e "$1/unverified" ]
+}
+
+@test "oom: salvage -C (never a verdict: no exit 3-5 or 7)" {
+	setup_keys
+	setup_data
+	"$CAIRN" seal -r "$REC" -s in/home/signing.key -o in/a.cairn in/data 2>/dev/null
+	sweep salvage out/x salvaged "$CAIRN" salvage -q -i in/home/identity \
+	    -C out/x in/a.cairn
 }
