@@ -94,6 +94,8 @@ cli_parity_advise(const char *archive)
 		cli_hint("the parity files beside it can repair it: run 'cairn repair %s'", archive);
 	else if (st == CLI_PARITY_TOO_DAMAGED)
 		cli_hint("the damage exceeds its parity files; 'cairn salvage %s -C DIR' recovers the files that are still authentic", archive);
+	else if (st == CLI_PARITY_NONE)
+		cli_hint("if the damage is real, 'cairn salvage %s -C DIR' recovers the files that are still authentic", archive);
 	else if (st == CLI_PARITY_INTACT)
 		cli_hint("par2 finds the archive identical to when its parity files were made: check the identity and signer");
 	// clang-format on

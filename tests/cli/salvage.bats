@@ -81,6 +81,8 @@ same_as_sealed() {
 	dd if=/dev/zero of=a.cairn bs=4096 seek=$((z0 / 4096)) count=3 conv=notrunc status=none
 	want=$(outside $z0 $z1)
 	[ "$(echo "$want" | wc -l)" -ge 5 ] && [ "$(echo "$want" | wc -l)" -le 8 ]
+	expect_exit 4 "$CAIRN" verify a.cairn
+	assert_stderr_has "'cairn salvage a.cairn -C DIR' recovers"
 	expect_exit 7 "$CAIRN" salvage a.cairn -C out
 	assert_stderr_has "partially recovered into out"
 	[ "$(got out/verified)" = "$want" ] || { echo "want: $want"; echo "got: $(got out/verified)"; false; }
