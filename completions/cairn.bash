@@ -5,14 +5,14 @@
 # Keep in step with the CLI: tests/cli/packaging.bats checks that every
 # verb in `cairn --help` and every flag in `cairn VERB --help` is offered.
 
-_cairn_verbs="keygen pubkey encrypt decrypt seal list verify open parity repair salvage split combine share recovery stamp log help"
+_cairn_verbs="keygen pubkey encrypt decrypt seal list verify open parity repair salvage split combine share recovery stamp log remote push pull help"
 
 # Flags per verb ("share check" etc. are keyed "share_check").
 _cairn_flags_keygen="-o --output -p --passphrase --passphrase-file -h --help"
 _cairn_flags_pubkey="-i --identity --passphrase-file --signing -s --signing-key --json -h --help"
 _cairn_flags_encrypt="-r --recipient -R --recipients-file -p --passphrase --passphrase-file -a --armor -o --output --force -q --quiet -h --help"
 _cairn_flags_decrypt="-i --identity --passphrase-file --share --share-passphrase-file -o --output --force -q --quiet -h --help"
-_cairn_flags_seal="-r --recipient -R --recipients-file -p --passphrase --passphrase-file -s --signing-key --signing-passphrase-file --no-sign -m --note --note-file --case -a --armor -o --output --tsa --name --no-recovery --force --parity --no-readback --remove-originals --json -q --quiet -h --help"
+_cairn_flags_seal="-r --recipient -R --recipients-file -p --passphrase --passphrase-file -s --signing-key --signing-passphrase-file --no-sign -m --note --note-file --case -a --armor -o --output --tsa --name --no-recovery --force --parity --no-readback --remove-originals --push --json -q --quiet -h --help"
 _cairn_flags_list="-i --identity --passphrase-file --share --share-passphrase-file --json -h --help"
 _cairn_flags_verify="-i --identity --passphrase-file --share --share-passphrase-file --signer --tsa-ca --json -q --quiet -h --help"
 _cairn_flags_stamp="-t --tsa -q --quiet -h --help"
@@ -28,10 +28,16 @@ _cairn_flags_share_check="-i --identity --json -h --help"
 _cairn_flags_share_reveal="-i --identity --to -o --output -h --help"
 _cairn_flags_recovery_init="-t --threshold --any-one-can-recover --contact --group --group-threshold -o --output -h --help"
 _cairn_flags_recovery_list="-h --help"
+_cairn_flags_remote_add="--region --virtual-host --proxy --allow-plain-http --part-size --credentials-file --credentials-env -h --help"
+_cairn_flags_remote_list="--json -h --help"
+_cairn_flags_remote_remove="-h --help"
+_cairn_flags_push="--proxy --credentials-file --retries --remove-after-push --json -q --quiet -h --help"
+_cairn_flags_pull="-i --identity --passphrase-file --share --share-passphrase-file --signer --since --proxy --credentials-file --retries --json -q --quiet -h --help"
 
 _cairn_subverbs_share="check reveal"
 _cairn_subverbs_recovery="init list"
 _cairn_subverbs_parity="create verify"
+_cairn_subverbs_remote="add list remove"
 
 # Complete file names (dirs=1: directories only) into COMPREPLY.
 _cairn_files()
@@ -59,7 +65,8 @@ _cairn()
 		if [[ -z $verb ]]; then
 			[[ $w == -* ]] && continue
 			verb=$w key=$w nverb=$i
-		elif [[ $verb == share || $verb == recovery || $verb == parity ]] && [[ $key == "$verb" ]] &&
+		elif [[ $verb == share || $verb == recovery || $verb == parity ||
+		    $verb == remote ]] && [[ $key == "$verb" ]] &&
 		    [[ $w != -* ]]; then
 			key=${verb}_$w nverb=$i
 			break
@@ -81,7 +88,7 @@ _cairn()
 		    COMPREPLY=($(compgen -W "$_cairn_verbs" -- "$cur"))
 		return 0
 		;;
-	share | recovery | parity)
+	share | recovery | parity | remote)
 		local sub="_cairn_subverbs_$key"
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "-h --help" -- "$cur"))
@@ -97,7 +104,7 @@ _cairn()
 	-i | --identity | -R | --recipients-file | --passphrase-file | \
 	    --signing-passphrase-file | -s | --signing-key | --signer | \
 	    --note-file | --share | --share-passphrase-file | --secret-hex-file | \
-	    --tsa-ca)
+	    --tsa-ca | --credentials-file)
 		_cairn_files "$cur"
 		return 0
 		;;
@@ -114,7 +121,8 @@ _cairn()
 		;;
 	-r | --recipient | --to | -m | --note | --case | -t | --threshold | \
 	    -n | --shares | --group | --group-threshold | --contact | --name | \
-	    --iteration-exponent | --parity | --tsa | --archive)
+	    --iteration-exponent | --parity | --tsa | --archive | --region | \
+	    --proxy | --part-size | --retries | --since | --push)
 		# free text: a recipient, a note, a number...
 		return 0
 		;;

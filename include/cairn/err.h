@@ -32,6 +32,8 @@ enum cairn_err {
 	CAIRN_ERR_INTERRUPTED = -18, /* stopped by a signal */
 	CAIRN_ERR_LIMIT = -19,       /* a documented size/count limit hit */
 	CAIRN_ERR_MISMATCH = -20,    /* inconsistent shares / wrong key */
+	CAIRN_ERR_REMOTE = -21,      /* remote store unreachable or refused
+				      * (see remote.h for the class) */
 };
 
 /* Short, static, human-readable reason for err ("malformed header"). */

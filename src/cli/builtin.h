@@ -27,5 +27,8 @@ int cmd_repair(int argc, char **argv);
 int cmd_salvage(int argc, char **argv);
 int cmd_stamp(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+int cmd_remote(int argc, char **argv);
+int cmd_push(int argc, char **argv);
+int cmd_pull(int argc, char **argv);
 
 #endif

@@ -38,6 +38,7 @@
 #define CLI_EXIT_NO_MATCH  3 /* no identity/passphrase matched; too few shares */
 #define CLI_EXIT_INTEGRITY 4 /* corrupted, truncated or forged input */
 #define CLI_EXIT_SIGNATURE 5 /* signature missing, bad or wrong key */
+#define CLI_EXIT_REMOTE    6 /* remote store unreachable or refused */
 #define CLI_EXIT_PARTIAL   7 /* salvage: partially recovered */
 /* Killed by a signal we handle: 128 + signo (129 HUP, 130 INT, 143 TERM);
  * 141 when standard output is a closed pipe (as with SIGPIPE). */

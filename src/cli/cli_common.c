@@ -38,6 +38,7 @@ const char cli_exit_code_help[] =
     "  3  no identity or passphrase matched, or too few shares\n"
     "  4  integrity failure (corrupted, truncated or malformed input)\n"
     "  5  signature missing, invalid or made by another key\n"
+    "  6  remote store unreachable or refused (push, pull)\n"
     "  7  partially recovered (cairn salvage: see its report)\n"
     "  129/130/143  interrupted by SIGHUP/SIGINT/SIGTERM; 141 output pipe "
     "closed\n";
@@ -58,6 +59,7 @@ cli_exit_code(int err)
 	case CAIRN_ERR_UNSAFE:
 	case CAIRN_ERR_MISMATCH: return CLI_EXIT_INTEGRITY;
 	case CAIRN_ERR_SIGNATURE: return CLI_EXIT_SIGNATURE;
+	case CAIRN_ERR_REMOTE: return CLI_EXIT_REMOTE;
 	default: return CLI_EXIT_ERR;
 	}
 }

@@ -32,6 +32,7 @@
 #include "cli_recovery_keys.h"
 #include "cli_seal_out.h"
 #include "cli_stamp.h"
+#include "cli_remote.h"
 #include "cairn/manifest.h"
 #include "cairn/minisig.h"
 #include "cairn/seal.h"
@@ -41,8 +42,8 @@ static const char seal_help[] =
     "                  [-s SIGNING_KEY | --no-sign] [-m NOTE]...\n"
     "                  [--note-file F]... [--case LABEL] [-a] [-o OUT]\n"
     "                  [--tsa URL]... [--name NAME] [--no-recovery] [--force]\n"
-    "                  [--no-readback | --remove-originals] [--json] [-q]\n"
-    "                  PATH...\n"
+    "                  [--no-readback | --remove-originals] [--push REMOTE]\n"
+    "                  [--json] [-q] PATH...\n"
     "\n"
     "Seal files and directories into an encrypted, signed archive.  Each\n"
     "PATH is stored under its last component ('photos/' as photos/...,\n"
@@ -93,6 +94,10 @@ static const char seal_help[] =
     "                           back intact, remove the sealed files and\n"
     "                           (then empty) directories; prints each.\n"
     "                           Not a secure erase: see cairn(1)\n"
+    "      --push REMOTE        then push the archive to REMOTE (see\n"
+    "                           'cairn push'); exit 6 if that fails (the\n"
+    "                           archive stays, and the next 'cairn push'\n"
+    "                           sends it)\n"
     "      --json               print a JSON summary (an error object on\n"
     "                           failure)\n"
     "  -q, --quiet              no output name, no progress display\n"
@@ -108,6 +113,7 @@ struct seal_args {
 	int no_recovery;
 	int remove;
 	struct cli_tsas tsas;
+	const char *push;
 };
 
 static void
@@ -193,6 +199,35 @@ stamp(const struct seal_args *s, struct seal_plan *p, const char *output,
 	}
 }
 
+/* The outbox entry of a sealed file (push sends it later), and with
+ * --push, the push itself. */
+static int
+record_and_push(
+    const struct seal_args *s, struct seal_plan *p, const char *output)
+{
+	struct cli_remote_opts o = {NULL, NULL, -1};
+	struct cli_outbox_entry e;
+	struct cli_remote cr;
+	char id[MANIFEST_ID_HEX_LEN];
+	int ec, pushed = 0;
+
+	if (s->outpath != NULL && strcmp(s->outpath, "-") == 0)
+		return 0;
+	manifest_archive_id_hex(seal_plan_manifest(p), id);
+	if ((ec = cli_outbox_record(id, output, 0)) != 0 || s->push == NULL)
+		return ec;
+	if ((ec = cli_remote_open(&cr, "seal", s->push, &o)) != 0)
+		return ec;
+	cr.quiet = s->quiet;
+	cr.json = s->json;
+	memset(&e, 0, sizeof(e));
+	snprintf(e.id, sizeof(e.id), "%s", id);
+	e.path = (char *)output;
+	ec = cli_remote_push_entry(&cr, &e, 0, &pushed);
+	cli_remote_close(&cr);
+	return ec;
+}
+
 /* Roughly the archive's size, for the progress display: the content,
  * tar headers and padding, the age overhead (and armor). */
 static uint64_t
@@ -223,7 +258,8 @@ parse(int argc, char **argv, struct seal_args *s)
 		OPT_NAME,
 		OPT_NO_READBACK,
 		OPT_REMOVE,
-		OPT_NO_RECOVERY
+		OPT_NO_RECOVERY,
+		OPT_PUSH
 	};
 	static const struct option longopts[] = {
 	    {"recipient", required_argument, NULL, 'r'},
@@ -243,6 +279,7 @@ parse(int argc, char **argv, struct seal_args *s)
 	    {"name", required_argument, NULL, OPT_NAME},
 	    {"no-recovery", no_argument, NULL, OPT_NO_RECOVERY},
 	    {"parity", required_argument, NULL, OPT_PARITY},
+	    {"push", required_argument, NULL, OPT_PUSH},
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"no-readback", no_argument, NULL, OPT_NO_READBACK},
 	    {"remove-originals", no_argument, NULL, OPT_REMOVE},
@@ -288,6 +325,7 @@ parse(int argc, char **argv, struct seal_args *s)
 			         "seal", optarg, &s->parity)) != 0)
 				return c;
 			break;
+		case OPT_PUSH: s->push = optarg; break;
 		case OPT_JSON: s->json = 1; break;
 		case OPT_NO_READBACK: s->no_readback = 1; break;
 		case OPT_REMOVE: s->remove = 1; break;
@@ -304,6 +342,10 @@ parse(int argc, char **argv, struct seal_args *s)
 	if (s->tsas.n > 0 && s->outpath != NULL && strcmp(s->outpath, "-") == 0)
 		return cli_usage_error("seal",
 		    "--tsa keeps the tokens beside the archive: give -o FILE");
+	if (s->push != NULL && s->outpath != NULL &&
+	    strcmp(s->outpath, "-") == 0)
+		return cli_usage_error("seal",
+		    "--push needs an archive file: give -o FILE, not -");
 	if (s->json && s->outpath != NULL && strcmp(s->outpath, "-") == 0)
 		return cli_usage_error(
 		    "seal", "--json prints to standard output: give -o FILE");
@@ -479,6 +521,8 @@ cmd_seal(int argc, char **argv)
 	ec = cli_seal_summary(
 	    p, out.name, rs.n, &hs, readback, removed, s.json, rc);
 	removed = NULL;
+	if (ec == 0)
+		ec = record_and_push(&s, p, out.name);
 out:
 	json_decref(removed);
 	cli_hash_sink_free(&hs);

@@ -37,6 +37,9 @@ static const struct command commands[] = {
     {"recovery", cmd_recovery, "split a recovery key among contacts"},
     {"stamp", cmd_stamp, "add RFC 3161 time-stamps to an archive"},
     {"log", cmd_log, "show or check the custody log"},
+    {"remote", cmd_remote, "add, list or remove remote stores"},
+    {"push", cmd_push, "send archives to a remote store"},
+    {"pull", cmd_pull, "fetch and verify archives from a remote"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

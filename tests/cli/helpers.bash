@@ -106,10 +106,14 @@ on_pty() {
 # They work in $T with the inputs under in/ and keys in in/home.
 
 # snapshot: names, modes, sizes and SHA-256 of everything under in/.
-# (The key home's custody log, which actions append to, is not an input.)
+# (The key home's custody log, which actions append to, and its outbox,
+# where seal records each archive it wrote, are not inputs; directory
+# sizes are left out, as new entries in home change home's.)
 snapshot() {
-	(cd in && find . -path ./home/custody -prune -o -printf '%p %m %s\n' | sort &&
-	    find . -path ./home/custody -prune -o -type f -exec sha256sum {} + | sort)
+	(cd in && find . \( -path ./home/custody -o -path ./home/outbox \) -prune \
+	    -o -type d -printf '%p %m\n' -o -printf '%p %m %s\n' | sort &&
+	    find . \( -path ./home/custody -o -path ./home/outbox \) -prune \
+	    -o -type f -exec sha256sum {} + | sort)
 }
 
 setup_keys() {

@@ -51,8 +51,9 @@ teardown() {
 
 # quick: names, modes, sizes and change times of everything under in/
 # (one process; snapshot in helpers.bash also hashes).
-quick() {
-	find in -path in/home/custody -prune -o -printf '%p %m %s %T@ %C@\n'
+quick() { # (the key home's custody log and outbox are not inputs)
+	find in \( -path in/home/custody -o -path in/home/outbox \) -prune \
+	    -o -type d -printf '%p %m\n' -o -printf '%p %m %s %T@ %C@\n'
 }
 
 # points K STEP: the N to try: every one of the first HEAD and the last

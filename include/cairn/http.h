@@ -1,0 +1,76 @@
+/*
+ * http.h - one HTTP(S)/SFTP request through libcurl, for the remote layer
+ * (S3, WebDAV, SFTP) and any other library code that talks to a server
+ * (e.g. a time-stamping authority).  A thin, synchronous wrapper: no
+ * retries, no redirects, no proxy from the environment (only the one
+ * given), protocols limited to http and https.
+ *
+ * Knows libcurl; knows nothing of S3, signatures or archives.
+ */
+#ifndef CAIRN_HTTP_H
+#define CAIRN_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cairn/cio.h"
+
+/* Why a request failed, for the user's message and for retrying. */
+enum http_fail {
+	HTTP_FAIL_NONE = 0,
+	HTTP_FAIL_NETWORK,  /* no answer: resolve, connect, cut, timeout */
+	HTTP_FAIL_PROXY,    /* the proxy refused or is not there */
+	HTTP_FAIL_TLS,      /* TLS handshake or certificate refused */
+	HTTP_FAIL_AUTH,     /* credentials refused (401/403) */
+	HTTP_FAIL_QUOTA,    /* out of space or over quota */
+	HTTP_FAIL_NOTFOUND, /* no such bucket, directory or object */
+	HTTP_FAIL_SERVER,   /* 5xx or a server-side error after retries */
+	HTTP_FAIL_PROTOCOL, /* an answer cairn does not understand */
+};
+
+struct http_req {
+	const char *method; /* GET PUT POST HEAD ...; never DELETE here */
+	const char *url;
+	const char *const *headers; /* "Name: value" lines */
+	size_t nheaders;
+	const uint8_t *body; /* request body (PUT/POST), may be NULL */
+	size_t body_len;
+	/* Response body of a 2xx answer goes to out when non-NULL (else
+	 * into resp->body); other answers always into resp->body. */
+	const struct cio_sink *out;
+	long out_status;      /* only this status goes to out (0: any 2xx) */
+	size_t max_body;      /* cap on resp->body (0: 1 MiB) */
+	const char *proxy;    /* "socks5h://127.0.0.1:9050" or NULL */
+	long connect_timeout; /* seconds (0: 30) */
+	long stall_timeout;   /* abort below 1 byte/s for this long (0: 60) */
+};
+
+struct http_resp {
+	long status;            /* HTTP status, 0 for none */
+	char etag[256];         /* ETag header (quotes kept), or "" */
+	struct cio_membuf body; /* see http_req.out; free with
+	                           * http_resp_free() */
+	enum http_fail fail;    /* set when http_perform failed */
+	char error[256];        /* libcurl's message when it failed */
+	uint64_t bytes_out;     /* bytes of body delivered to out */
+};
+
+/*
+ * Perform one request.  Returns 0 when the server answered (any HTTP
+ * status: look at resp->status), CAIRN_ERR_REMOTE when no complete answer
+ * came (resp->fail and resp->error say why), CAIRN_ERR_NOMEM, or the
+ * error of req->out's sink.  resp is initialised here; free its body with
+ * http_resp_free() in every case.
+ */
+int http_perform(const struct http_req *req, struct http_resp *resp);
+void http_resp_free(struct http_resp *resp);
+
+/* Class of an HTTP status that is not 2xx (401/403 AUTH, 404 NOTFOUND,
+ * 413/507 QUOTA, 5xx SERVER, else PROTOCOL). */
+enum http_fail http_status_class(long status);
+
+/* 1 when host (a name or address, without port) is a loopback address
+ * (127.0.0.0/8, ::1, localhost) or ends in ".onion". */
+int http_host_is_local_or_onion(const char *host);
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * cli_remote.h - remotes for push, pull and seal --push: their settings
+ * and credentials in the key home, the outbox of sealed archives, the
+ * per-remote record of what the server confirmed, and one message per
+ * failure class.
+ *
+ * Key home layout (all 0600 files in 0700 directories):
+ *   remotes/NAME/config.json    url, region, virtual_host, proxy, ...
+ *   remotes/NAME/credentials    access_key=... / secret_key=... lines
+ *   remotes/NAME/pushed/ID      written once the server confirmed ID
+ *   remotes/NAME/uploads/ID     multipart resume state (remote.h)
+ *   outbox/ID.json              each archive seal wrote: id, path, size
+ *
+ * Credentials are never taken from the command line and never printed:
+ * --credentials-file F, else $CAIRN_S3_ACCESS_KEY and
+ * $CAIRN_S3_SECRET_KEY, else the remote's stored credentials file.
+ *
+ * Follows cli.h's convention: int functions return 0 or an exit code
+ * after printing.  Knows remote.h; nothing of archive contents.
+ */
+#ifndef CAIRN_CLI_REMOTE_H
+#define CAIRN_CLI_REMOTE_H
+
+#include <stdint.h>
+
+#include "cairn/remote.h"
+
+struct cli_remote {
+	char *name;
+	char *dir; /* key home's remotes/NAME */
+	struct remote *r;
+	int json, quiet;
+};
+
+/* Settings that override the stored ones for one call. */
+struct cli_remote_opts {
+	const char *proxy;            /* --proxy */
+	const char *credentials_file; /* --credentials-file */
+	long retries;                 /* --retries, -1 for the default */
+};
+
+/* Open the remote called name from the key home. */
+int cli_remote_open(struct cli_remote *cr, const char *verb, const char *name,
+    const struct cli_remote_opts *o);
+void cli_remote_close(struct cli_remote *cr);
+
+/* Report a failed remote call (what: "push ID"): message and hint for
+ * its class; returns CLI_EXIT_REMOTE for CAIRN_ERR_REMOTE, else the
+ * error's exit code. */
+int cli_remote_fail(const struct cli_remote *cr, int rc, const char *what);
+
+/* --retries N (0..100) into *out; returns 0 or CLI_EXIT_USAGE. */
+int cli_remote_parse_retries(const char *verb, const char *s, long *out);
+
+/* "a/b", malloc'd (caller frees); NULL when out of memory. */
+char *cli_remote_join(const char *a, const char *b);
+
+/* A remote NAME is 1..32 letters, digits, '-' or '_'. */
+int cli_remote_name_ok(const char *name);
+
+/* Read credentials (access_key=, secret_key= lines) from path into
+ * sodium memory; *ak and *sk point into *buf (free with
+ * cio_secret_free(*buf, *len)). */
+int cli_remote_read_credentials(const char *path, char **buf, size_t *len,
+    const char **ak, const char **sk);
+
+/* ---- the outbox --------------------------------------------------------- */
+
+struct cli_outbox_entry {
+	char id[33];
+	char *path; /* absolute */
+	uint64_t size;
+};
+
+/* Record an archive seal wrote (silently nothing when the key home does
+ * not exist).  A failure is an error (exit code returned) when must,
+ * else a warning (0 returned: the archive itself is fine). */
+int cli_outbox_record(const char *id, const char *path, int must);
+/* Every entry; *v malloc'd (free with cli_outbox_free). */
+int cli_outbox_load(struct cli_outbox_entry **v, size_t *n);
+void cli_outbox_free(struct cli_outbox_entry *v, size_t n);
+/* The entry for the file at path, recorded with a new random id when
+ * there is none.  Returns 0 or an exit code. */
+int cli_outbox_find_or_add(const char *path, struct cli_outbox_entry *e);
+
+/*
+ * Push one outbox entry to cr unless it is already confirmed there;
+ * writes the confirmation; removes the local file when remove_after.
+ * *pushed: 1 sent now, 0 already there.  Returns 0 or an exit code.
+ */
+int cli_remote_push_entry(struct cli_remote *cr,
+    const struct cli_outbox_entry *e, int remove_after, int *pushed);
+/* 1 when cr has confirmed entry id. */
+int cli_remote_is_pushed(const struct cli_remote *cr, const char *id);
+
+#endif

@@ -1,0 +1,249 @@
+/*
+ * http.c - one request through libcurl (see http.h).  The environment's
+ * proxy variables are ignored (CURLOPT_PROXY is always set, "" for none),
+ * redirects are not followed, and only http and https are allowed, so a
+ * request goes exactly where the caller said.
+ *
+ * Knows libcurl; knows nothing of S3, signatures or archives.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "cairn/cio.h"
+#include "cairn/err.h"
+#include "cairn/http.h"
+
+struct xfer {
+	const struct http_req *req;
+	struct http_resp *resp;
+	CURL *c;
+	size_t sent;
+	int sink_err;
+};
+
+static size_t
+on_read(char *buf, size_t size, size_t n, void *p)
+{
+	struct xfer *x = p;
+	size_t left = x->req->body_len - x->sent, k = size * n;
+
+	if (k > left)
+		k = left;
+	if (k > 0)
+		memcpy(buf, x->req->body + x->sent, k);
+	x->sent += k;
+	return k;
+}
+
+static size_t
+on_write(char *buf, size_t size, size_t n, void *p)
+{
+	struct xfer *x = p;
+	size_t k = size * n;
+	long status = 0;
+	int rc;
+
+	curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &status);
+	if (x->req->out != NULL &&
+	    (x->req->out_status != 0 ? status == x->req->out_status
+	                             : status >= 200 && status < 300)) {
+		rc = x->req->out->write(
+		    x->req->out->ctx, (const uint8_t *)buf, k);
+		if (rc != 0) {
+			x->sink_err = rc;
+			return 0;
+		}
+		x->resp->bytes_out += k;
+		return k;
+	}
+	if (cio_membuf_write(&x->resp->body, (const uint8_t *)buf, k) != 0) {
+		x->sink_err = CAIRN_ERR_NOMEM;
+		return 0;
+	}
+	return k;
+}
+
+static size_t
+on_header(char *buf, size_t size, size_t n, void *p)
+{
+	struct xfer *x = p;
+	size_t k = size * n, v = 5;
+
+	if (k > 5 && strncasecmp(buf, "etag:", 5) == 0) {
+		while (v < k && (buf[v] == ' ' || buf[v] == '\t'))
+			v++;
+		while (k > v &&
+		    (buf[k - 1] == '\r' || buf[k - 1] == '\n' ||
+		        buf[k - 1] == ' '))
+			k--;
+		if (k - v < sizeof(x->resp->etag)) {
+			memcpy(x->resp->etag, buf + v, k - v);
+			x->resp->etag[k - v] = '\0';
+		}
+	}
+	return size * n;
+}
+
+static enum http_fail
+curl_class(CURLcode cc)
+{
+	switch (cc) {
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_PROXY: return HTTP_FAIL_PROXY;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_USE_SSL_FAILED: return HTTP_FAIL_TLS;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+	case CURLE_WEIRD_SERVER_REPLY: return HTTP_FAIL_PROTOCOL;
+	default: return HTTP_FAIL_NETWORK;
+	}
+}
+
+enum http_fail
+http_status_class(long status)
+{
+	if (status == 401 || status == 403)
+		return HTTP_FAIL_AUTH;
+	if (status == 404)
+		return HTTP_FAIL_NOTFOUND;
+	if (status == 413 || status == 507)
+		return HTTP_FAIL_QUOTA;
+	if (status >= 500)
+		return HTTP_FAIL_SERVER;
+	return HTTP_FAIL_PROTOCOL;
+}
+
+static int
+setup(
+    CURL *c, const struct http_req *req, struct xfer *x, struct curl_slist **hl)
+{
+	int ok = 1;
+
+	for (size_t i = 0; i < req->nheaders; i++) {
+		struct curl_slist *t = curl_slist_append(*hl, req->headers[i]);
+		if (t == NULL)
+			return CAIRN_ERR_NOMEM;
+		*hl = t;
+	}
+	ok &= curl_easy_setopt(c, CURLOPT_URL, req->url) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") ==
+	    CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_PROXY,
+	          req->proxy != NULL ? req->proxy : "") == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
+	          req->connect_timeout > 0 ? req->connect_timeout : 30L) ==
+	    CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L) == CURLE_OK;
+	ok &=
+	    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
+	        req->stall_timeout > 0 ? req->stall_timeout : 60L) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_HTTPHEADER, *hl) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_WRITEDATA, x) == CURLE_OK;
+	ok &=
+	    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_HEADERDATA, x) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->resp->error) ==
+	    CURLE_OK;
+	if (strcmp(req->method, "PUT") == 0) {
+		ok &= curl_easy_setopt(c, CURLOPT_UPLOAD, 1L) == CURLE_OK;
+		ok &= curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read) ==
+		    CURLE_OK;
+		ok &= curl_easy_setopt(c, CURLOPT_READDATA, x) == CURLE_OK;
+		ok &= curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE,
+		          (curl_off_t)req->body_len) == CURLE_OK;
+	} else if (strcmp(req->method, "POST") == 0) {
+		ok &= curl_easy_setopt(c, CURLOPT_POST, 1L) == CURLE_OK;
+		ok &= curl_easy_setopt(c, CURLOPT_POSTFIELDS,
+		          req->body != NULL ? (const char *)req->body : "") ==
+		    CURLE_OK;
+		ok &= curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+		          (curl_off_t)req->body_len) == CURLE_OK;
+	} else if (strcmp(req->method, "HEAD") == 0)
+		ok &= curl_easy_setopt(c, CURLOPT_NOBODY, 1L) == CURLE_OK;
+	else if (strcmp(req->method, "GET") != 0)
+		ok &= curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method) ==
+		    CURLE_OK;
+	return ok ? 0 : CAIRN_ERR_NOMEM;
+}
+
+int
+http_perform(const struct http_req *req, struct http_resp *resp)
+{
+	static int inited;
+	struct curl_slist *hl = NULL;
+	struct xfer x;
+	CURLcode cc;
+	CURL *c;
+	int rc;
+
+	memset(resp, 0, sizeof(*resp));
+	resp->body.max = req->max_body ? req->max_body : (1u << 20);
+	memset(&x, 0, sizeof(x));
+	x.req = req;
+	x.resp = resp;
+	if (!inited) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			return CAIRN_ERR_NOMEM;
+		inited = 1;
+	}
+	if (cio_fault_hit() || (c = curl_easy_init()) == NULL)
+		return CAIRN_ERR_NOMEM;
+	x.c = c;
+	if ((rc = setup(c, req, &x, &hl)) == 0) {
+		cc = curl_easy_perform(c);
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+		if (x.sink_err != 0)
+			rc = x.sink_err;
+		else if (cc != CURLE_OK) {
+			resp->fail = curl_class(cc);
+			/* with a proxy, the connection curl makes is to it */
+			if (cc == CURLE_COULDNT_CONNECT && req->proxy != NULL &&
+			    *req->proxy != '\0')
+				resp->fail = HTTP_FAIL_PROXY;
+			if (resp->error[0] == '\0')
+				snprintf(resp->error, sizeof(resp->error), "%s",
+				    curl_easy_strerror(cc));
+			rc = CAIRN_ERR_REMOTE;
+		}
+	}
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+	return rc;
+}
+
+void
+http_resp_free(struct http_resp *resp)
+{
+	cio_membuf_free(&resp->body);
+}
+
+int
+http_host_is_local_or_onion(const char *host)
+{
+	size_t n = strlen(host);
+
+	if (n > 6 && strcasecmp(host + n - 6, ".onion") == 0)
+		return 1;
+	if (strcasecmp(host, "localhost") == 0 || strcmp(host, "::1") == 0 ||
+	    strcmp(host, "[::1]") == 0)
+		return 1;
+	if (strncmp(host, "127.", 4) == 0) {
+		for (const char *p = host + 4; *p; p++)
+			if ((*p < '0' || *p > '9') && *p != '.')
+				return 0;
+		return 1;
+	}
+	return 0;
+}
