@@ -209,3 +209,18 @@ sealed() {
 	expect_exit 0 "$CAIRN" split -t 2 -n 2 -o qs2
 	assert_output_has "share set"
 }
+
+@test "push, pull and remote list --json: documented keys" {
+	sealed
+	mkdir store
+	"$CAIRN" remote add stick "$T/store"
+	"$CAIRN" push --json stick a.cairn >push.json
+	same_keys "cairn push --json" push.json
+	nested_keys "cairn push --json" archives push.json
+	"$CAIRN" pull --json stick got >pull.json
+	same_keys "cairn pull --json" pull.json
+	nested_keys "cairn pull --json" archives pull.json
+	[ "$(jq -r '.archives[0].status' pull.json)" = fetched ]
+	"$CAIRN" remote list --json | jq '.[0]' >list.json
+	same_keys "cairn remote list --json" list.json
+}
