@@ -249,7 +249,18 @@ int cli_load_identity_file(
 int cli_load_identities(struct age_identities *ids, const char *const *files,
     size_t n, const struct cli_passes *ps, const char *require_for);
 /* Add a recipient string (-r): a bad one is a usage error (exit 2). */
-int cli_add_recipient(struct age_recipients *rs, const char *s);
+int cli_add_recipient(
+    struct age_recipients *rs, const char *s, const char *opt);
+/* "an age public key (age1...)" or "a minisign public key" when the
+ * file at path holds a public key (and no secret one), else NULL. */
+const char *cli_public_key_kind(const char *path);
+/* When the file at path is a public key given where what (a secret key:
+ * "identity file", "signing key") was expected, say so: exit 1; else 0
+ * and nothing printed. */
+int cli_not_public(const char *path, const char *what);
+/* 1 when s has the shape of an X25519 age1... recipient (62 characters,
+ * all Bech32), so that failing to parse it means a bad checksum. */
+int cli_recipient_bad_checksum(const char *s);
 /* Add a recipients file (-R, "-" = stdin): one age1... per line. */
 int cli_add_recipients_file(struct age_recipients *rs, const char *path);
 /* What -r, -R, -p and --passphrase-file said (encrypt, seal).  The

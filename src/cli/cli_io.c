@@ -220,8 +220,27 @@ cli_stream_fail(
 
 // clang-format off
 int
+cli_not_public(const char *path, const char *what)
+{
+	const char *kind = cli_public_key_kind(path);
+
+	if (kind == NULL)
+		return 0;
+	cli_error("%s: this is %s, not the %s (a secret key) expected here", path, kind, what);
+	if (strstr(kind, "minisign") != NULL)
+		cli_hint("give the secret key file (signing.key in the key home, or the -s file of 'minisign -G'); the .pub file is for whoever checks the signature (--signer)");
+	else
+		cli_hint("give the identity file (AGE-SECRET-KEY-1..., the key home's identity or the -o FILE of 'cairn keygen'); an age1... public key can seal but not open");
+	return CLI_EXIT_ERR;
+}
+
+int
 cli_read_error(int rc, const char *path, const char *what)
 {
+	int ec;
+
+	if (rc == CAIRN_ERR_PERM && (ec = cli_not_public(path, what)) != 0)
+		return ec;
 	if (rc == CAIRN_ERR_PERM) {
 		cli_error("%s: %s is accessible by group or others", path, what);
 		cli_hint("chmod 600 %s", path);

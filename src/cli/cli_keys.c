@@ -95,11 +95,14 @@ cli_load_identity_file(
 		ec = CLI_EXIT_NO_MATCH;
 	} else if ((rc == CAIRN_ERR_INVAL || rc == CAIRN_ERR_FORMAT) &&
 	    !c.called) {
-		if (bad_line > 0)
-			cli_error("%s:%zu: malformed identity", path, bad_line);
-		else
-			cli_error("%s: malformed identity file", path);
-		ec = CLI_EXIT_ERR;
+		if ((ec = cli_not_public(path, "identity file")) == 0) {
+			if (bad_line > 0)
+				cli_error("%s:%zu: malformed identity", path,
+				    bad_line);
+			else
+				cli_error("%s: malformed identity file", path);
+			ec = CLI_EXIT_ERR;
+		}
 	} else if (rc != 0) {
 		ec = cli_fail(rc, "%s", path);
 	} else if (ids->n == before) {
@@ -135,8 +138,9 @@ cli_load_identities(struct age_identities *ids, const char *const *files,
 
 /* ---- recipients ------------------------------------------------------- */
 
+// clang-format off
 int
-cli_add_recipient(struct age_recipients *rs, const char *s)
+cli_add_recipient(struct age_recipients *rs, const char *s, const char *opt)
 {
 	int rc = age_recipients_add_string(rs, s);
 
@@ -146,14 +150,18 @@ cli_add_recipient(struct age_recipients *rs, const char *s)
 		return cli_fail(rc, "recipient");
 	if (strncmp(s, "AGE-SECRET-KEY-", 15) == 0) {
 		/* Never echo a secret key back. */
-		cli_error("-r: that is a secret key, not a recipient");
+		cli_error("%s: that is a secret key, not a recipient", opt);
 		cli_hint("give its public key (see 'cairn pubkey -i FILE')");
+	} else if (cli_recipient_bad_checksum(s)) {
+		cli_error("%s: invalid recipient '%s': invalid checksum", opt, s);
+		cli_hint("a character of this age1... key is mistyped: copy it again from where its owner sent it");
 	} else {
-		cli_error("-r: invalid recipient '%s'", s);
+		cli_error("%s: invalid recipient '%s'", opt, s);
 		cli_hint("a recipient looks like age1...");
 	}
 	return CLI_EXIT_USAGE;
 }
+// clang-format on
 
 int
 cli_add_recipients_file(struct age_recipients *rs, const char *path)
@@ -198,7 +206,7 @@ cli_load_recipients(const char *verb, const struct cli_recipient_opts *o, struct
 	if (o->ask)
 		return o->nr + o->nR > 0 ? cli_usage_error(verb, "a passphrase cannot be combined with -r or -R") : 0;
 	for (size_t i = 0; ec == 0 && i < o->nr; i++)
-		ec = cli_add_recipient(rs, o->rstr[i]);
+		ec = cli_add_recipient(rs, o->rstr[i], "-r");
 	for (size_t i = 0; ec == 0 && i < o->nR; i++)
 		ec = cli_add_recipients_file(rs, o->rfiles[i]);
 	if (ec != 0 || o->nr + o->nR > 0)

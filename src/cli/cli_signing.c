@@ -39,7 +39,10 @@ signing_load(
 	         &text, &len)) != 0)
 		return ec;
 	cli_warn_modeless(path, "signing key", "-s -");
-	if ((enc = minisig_secret_is_encrypted(text, len)) < 0) {
+	if ((enc = minisig_secret_is_encrypted(text, len)) < 0 &&
+	    (ec = cli_not_public(path, "signing key")) != 0)
+		goto out;
+	if (enc < 0) {
 		cli_error("%s: not a minisign secret key (%s)", path,
 		    cairn_strerror(enc));
 		ec = CLI_EXIT_ERR;

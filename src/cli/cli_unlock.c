@@ -102,10 +102,13 @@ cli_unlock_open(struct cli_unlock *u, const struct cio_source *src,
 		cli_error("%s: wrong passphrase", name);
 		return CLI_EXIT_NO_MATCH;
 	}
+	if (u->nkeys == 0) {
+		cli_error("%s: no identity was given and the key home has none (this device is seal-only)", name);
+		cli_hint("give the identity it was sealed to with -i FILE (e.g. from the stick you keep it on), or your contacts' recovery shares with --share FILE; a new key from 'cairn keygen' cannot open anything sealed before");
+		return CLI_EXIT_NO_MATCH;
+	}
 	cli_error("%s: no identity matched", name);
-	if (u->nkeys == 0)
-		cli_hint("give the identity with -i FILE (or create the key home with 'cairn keygen')");
-	else if (u->any_age_file)
+	if (u->any_age_file)
 		cli_hint("the file was encrypted to other recipients; check your keys with 'cairn pubkey -i FILE'");
 	else
 		cli_hint("the archive was sealed for other recipients; check your keys with 'cairn pubkey -i FILE'");

@@ -302,18 +302,22 @@ init_parse(int argc, char **argv, struct init_args *a)
 	return 0;
 }
 
+#define CLI_CONTACT_OPT_MAX 256 /* "--contact NAME" in messages */
+
 /* Each contact's recipient into rs[k] and name into names[k] (arrays of
  * a->nct, allocated here); two contacts with one key are refused. */
 static int
 load_contacts(const struct init_args *a, struct age_recipients **rs, const char ***names)
 {
 	const struct contact *ct = a->ct;
+	char opt[CLI_CONTACT_OPT_MAX];
 	int ec;
 
 	if ((*rs = cio_calloc(a->nct, sizeof(**rs))) == NULL || (*names = cio_calloc(a->nct, sizeof(**names))) == NULL)
 		return cli_fail(CAIRN_ERR_NOMEM, "%s", VERB);
 	for (size_t k = 0; k < a->nct; k++) {
-		if ((ec = cli_add_recipient(&(*rs)[k], ct[k].recipient)) != 0)
+		snprintf(opt, sizeof(opt), "--contact %s", ct[k].name);
+		if ((ec = cli_add_recipient(&(*rs)[k], ct[k].recipient, opt)) != 0)
 			return ec;
 		(*names)[k] = ct[k].name;
 		for (size_t j = 0; j < k; j++)

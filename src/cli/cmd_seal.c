@@ -494,9 +494,10 @@ cmd_seal(int argc, char **argv)
 		ec = CLI_EXIT_ERR;
 		goto out;
 	}
+	if ((ec = cli_load_recipients("seal", &s.to, &rs)) != 0)
+		goto out;
 	cli_recovery_check(&s.to, s.no_recovery);
-	if ((ec = cli_load_recipients("seal", &s.to, &rs)) != 0 ||
-	    (ec = cli_passphrase_recipient(&s.to, &rs)) != 0 ||
+	if ((ec = cli_passphrase_recipient(&s.to, &rs)) != 0 ||
 	    (ec = get_signing_key(&s, &sk)) != 0 ||
 	    (ec = plan(&s, argc, argv, &p)) != 0)
 		goto out;

@@ -119,7 +119,7 @@ reveal(const struct cli_share *sh, const char *text, size_t len, const char *to,
 	int rc = 0, ec;
 
 	memset(&out, 0, sizeof(out));
-	if (to != NULL && (ec = cli_add_recipient(&rs, to)) != 0)
+	if (to != NULL && (ec = cli_add_recipient(&rs, to, "--to")) != 0)
 		return ec;
 	if (to == NULL && outpath == NULL && isatty(STDOUT_FILENO))
 		// clang-format off

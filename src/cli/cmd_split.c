@@ -310,7 +310,7 @@ load_contacts(const struct split_args *a, struct age_recipients **rs)
 	if ((*rs = cio_calloc(a->nto, sizeof(**rs))) == NULL)
 		return cli_fail(CAIRN_ERR_NOMEM, "split");
 	for (size_t k = 0; k < a->nto; k++)
-		if ((ec = cli_add_recipient(&(*rs)[k], a->to[k])) != 0)
+		if ((ec = cli_add_recipient(&(*rs)[k], a->to[k], "--to")) != 0)
 			return ec;
 	return 0;
 }

@@ -131,3 +131,87 @@ home_with_recovery() {
 	expect_exit 2 "$CAIRN" recovery frobnicate
 	assert_stderr_has "(init, list)"
 }
+
+# ---- item 8: no identity at all ----------------------------------------------
+
+@test "no identity at all is reported as missing, not as a wrong one" {
+	home_with_recovery
+	"$CAIRN" seal -q -o x.cairn ev
+	mv home/identity stick-identity
+	for verb in list verify; do
+		expect_exit 3 "$CAIRN" "$verb" x.cairn
+		assert_stderr_has "x.cairn: no identity was given and the key home has none (this device is seal-only)"
+		assert_stderr_has "--share"
+		[[ "$stderr" != *"no identity matched"* ]]
+		[[ "$stderr" != *"create the key home"* ]]
+	done
+	expect_exit 3 "$CAIRN" open -C out x.cairn
+	assert_stderr_has "this device is seal-only"
+	[ ! -e out ]
+	"$CAIRN" encrypt -R home/recipients -o e.age ev/a.txt
+	expect_exit 3 "$CAIRN" decrypt -o d e.age
+	assert_stderr_has "this device is seal-only"
+	# a wrong identity is still called a wrong one
+	key other
+	expect_exit 3 "$CAIRN" verify -i other.key x.cairn
+	assert_stderr_has "no identity matched"
+	[[ "$stderr" != *"seal-only"* ]]
+	expect_exit 0 "$CAIRN" verify -q -i stick-identity x.cairn
+}
+
+# ---- item 12: public keys for secret ones; mistyped recipients --------------
+
+@test "-i with a public key says it is one (not chmod 600, not malformed)" {
+	home_with_recovery
+	"$CAIRN" seal -q -o x.cairn ev
+	"$CAIRN" pubkey >me.pub
+	for mode in 644 600; do
+		chmod "$mode" me.pub
+		expect_exit 1 "$CAIRN" verify -i me.pub x.cairn
+		assert_stderr_has "me.pub: this is an age public key (age1...), not the identity file (a secret key) expected here"
+		[[ "$stderr" != *"chmod 600"* && "$stderr" != *"malformed"* ]]
+	done
+	# a really malformed identity is still called malformed
+	echo "AGE-SECRET-KEY-1GARBAGE" >bad.key
+	chmod 600 bad.key
+	expect_exit 1 "$CAIRN" verify -i bad.key x.cairn
+	assert_stderr_has "malformed identity"
+}
+
+@test "-s with a minisign public key says it is one" {
+	home_with_recovery
+	"$CAIRN" pubkey --signing >signing.pub
+	for mode in 644 600; do
+		chmod "$mode" signing.pub
+		expect_exit 1 "$CAIRN" seal -q -s signing.pub -o x.cairn ev
+		assert_stderr_has "signing.pub: this is a minisign public key, not the signing key (a secret key) expected here"
+		assert_stderr_has "--signer"
+		[[ "$stderr" != *"chmod 600"* ]]
+		[ ! -e x.cairn ]
+	done
+}
+
+@test "a one-character typo in an age1 recipient says invalid checksum and which argument" {
+	key ana
+	key ben
+	mkdir ev
+	echo x >ev/a
+	good=$(cat ana.pub)
+	c=${good:20:1}
+	[ "$c" = q ] && t=p || t=q
+	typo=${good:0:20}$t${good:21}
+	expect_exit 2 "$CAIRN" seal --no-sign -r "$(cat ben.pub)" -r "$typo" -o x.cairn ev
+	assert_stderr_has "-r: invalid recipient '$typo': invalid checksum"
+	assert_stderr_has "mistyped"
+	[ ! -e x.cairn ]
+	expect_exit 2 "$CAIRN" recovery init -t 2 --contact "ana=$typo" --contact "ben=$(cat ben.pub)" -o s
+	assert_stderr_has "--contact ana: invalid recipient '$typo': invalid checksum"
+	# not the shape of a key at all: no checksum claim
+	expect_exit 2 "$CAIRN" seal --no-sign -r "age1short" -o x.cairn ev
+	assert_stderr_has "-r: invalid recipient 'age1short'"
+	[[ "$stderr" != *checksum* ]]
+	# and the check agrees with age itself
+	run age -r "$typo" -o /dev/null ev/a
+	[ "$status" -ne 0 ]
+	[[ "$output" == *checksum* ]]
+}
