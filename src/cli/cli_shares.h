@@ -98,10 +98,12 @@ int cli_shares_check_key(const struct cli_shares *ss, const uint8_t *secret,
  * n of them), decrypting encrypted ones with the identities already in
  * ids (the -i files), combine them with the SLIP-39 passphrase in
  * passfile (NULL: none), check the recorded key, and append the recovered
- * identity to ids.  Nothing is written to disk.
+ * identity to ids, its public key ("age1...") to recipient.  Nothing is
+ * written to disk.
  */
 int cli_shares_add_identity(struct age_identities *ids,
-    const char *const *paths, size_t n, const char *passfile);
+    const char *const *paths, size_t n, const char *passfile,
+    char recipient[AGE_RECIPIENT_STR_LEN]);
 
 /*
  * The SLIP-39 passphrase from a file (--passphrase-file of split/combine,

@@ -203,8 +203,10 @@ cli_shares_check_key(const struct cli_shares *ss, const uint8_t *secret,
 
 int
 cli_shares_add_identity(struct age_identities *ids, const char *const *paths,
-    size_t n, const char *passfile)
+    size_t n, const char *passfile, char recipient[AGE_RECIPIENT_STR_LEN])
 {
+	uint8_t pk[AGE_X25519_KEY_LEN];
+
 	struct cli_shares ss = {NULL, 0, 0};
 	struct cli_pass pass = {NULL, 0};
 	uint8_t *secret = NULL;
@@ -234,7 +236,9 @@ cli_shares_add_identity(struct age_identities *ids, const char *const *paths,
 		ec = CLI_EXIT_ERR;
 		goto out;
 	}
-	if ((rc = age_identities_add_x25519(ids, secret)) != 0)
+	if ((rc = age_identities_add_x25519(ids, secret)) != 0 ||
+	    (rc = age_x25519_public(secret, pk)) != 0 ||
+	    (rc = age_x25519_recipient_string(pk, recipient)) != 0)
 		ec = cli_fail(rc, "recovered identity");
 out:
 	if (secret != NULL)

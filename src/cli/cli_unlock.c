@@ -60,8 +60,8 @@ cli_unlock_load(struct cli_unlock *u)
 	/* Shares rebuild an identity in memory; the -i identities loaded
 	 * so far decrypt encrypted share files. */
 	if (u->nsharefiles > 0 &&
-	    (ec = cli_shares_add_identity(
-	         &u->ids, u->sharefiles, u->nsharefiles, u->sharepass)) != 0)
+	    (ec = cli_shares_add_identity(&u->ids, u->sharefiles,
+	         u->nsharefiles, u->sharepass, u->share_key)) != 0)
 		return ec;
 	u->nkeys = u->ids.n;
 	for (size_t i = 0; i < u->ps.n; i++)
@@ -105,6 +105,11 @@ cli_unlock_open(struct cli_unlock *u, const struct cio_source *src,
 	if (u->nkeys == 0) {
 		cli_error("%s: no identity was given and the key home has none (this device is seal-only)", name);
 		cli_hint("give the identity it was sealed to with -i FILE (e.g. from the stick you keep it on), or your contacts' recovery shares with --share FILE; a new key from 'cairn keygen' cannot open anything sealed before");
+		return CLI_EXIT_NO_MATCH;
+	}
+	if (u->share_key[0] != '\0') {
+		cli_error("%s: the shares rebuild the recovery key %s, which is not a recipient of this %s", name, u->share_key, u->any_age_file ? "file" : "archive");
+		cli_hint("these shares belong to another recovery set, or the archive was sealed before 'cairn recovery init' or without the recovery key (seal -r/-R/-p); 'cairn recovery list' on the sealing device shows its sets");
 		return CLI_EXIT_NO_MATCH;
 	}
 	cli_error("%s: no identity matched", name);

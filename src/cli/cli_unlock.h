@@ -65,6 +65,7 @@ struct cli_unlock {
 	size_t nkeys;     /* identities + passphrases tried */
 	int any_age_file; /* decrypt: messages speak of a file, not an archive */
 	int loaded;       /* cli_unlock_load(): 1 done, -1 failed, 0 not yet */
+	char share_key[AGE_RECIPIENT_STR_LEN]; /* what --share rebuilt, or "" */
 };
 
 /* Prepare u for a command line of argc words.  Returns 0 or exit code. */

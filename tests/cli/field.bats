@@ -215,3 +215,20 @@ home_with_recovery() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *checksum* ]]
 }
+
+# ---- item 9: shares of another set ------------------------------------------
+
+@test "shares that do not match the archive name the key they rebuild" {
+	home_with_recovery
+	key other
+	# sealed without the recovery key (deliberately), then opened with the shares
+	"$CAIRN" seal -q --no-recovery -r "$(cat other.pub)" -o x.cairn ev
+	expect_exit 3 "$CAIRN" verify -i ana.key -i ben.key --share set1/share-01-ana.age \
+	    --share set1/share-02-ben.age x.cairn
+	assert_stderr_has "x.cairn: the shares rebuild the recovery key $REC, which is not a recipient of this archive"
+	assert_stderr_has "recovery list"
+	# the same shares open an archive sealed to the key home (with the recovery key)
+	"$CAIRN" seal -q -o y.cairn ev
+	expect_exit 0 "$CAIRN" verify -q -i ana.key -i ben.key --share set1/share-01-ana.age \
+	    --share set1/share-02-ben.age y.cairn
+}
