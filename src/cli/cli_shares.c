@@ -291,13 +291,24 @@ cli_shares_read(struct cli_shares *ss, const char *const *paths, size_t n,
 	    NULL)
 		return cli_fail(CAIRN_ERR_NOMEM, "shares");
 	ss->cap = n;
+	ss->damaged_ec = 0;
 	for (size_t i = 0; i < n; i++) {
-		if ((ec = cli_share_read(
-		         &ss->v[i], paths[i], ids, NULL, NULL)) != 0)
+		ec = cli_share_read(&ss->v[ss->n], paths[i], ids, NULL, NULL);
+		if (ec == CLI_EXIT_INTEGRITY) {
+			/* A damaged share: leave it out; the others may be
+			 * enough (a valid subset). */
+			// clang-format off
+			cli_warn("%s: this share is damaged and is left out; the other shares are used if they are enough", paths[i]);
+			// clang-format on
+			if (ss->damaged_ec == 0)
+				ss->damaged_ec = ec;
+			continue;
+		}
+		if (ec != 0)
 			return ec;
 		ss->n++;
 	}
-	return 0;
+	return ss->n == 0 && ss->damaged_ec != 0 ? ss->damaged_ec : 0;
 }
 
 void

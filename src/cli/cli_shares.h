@@ -52,6 +52,7 @@ struct cli_share {
 struct cli_shares {
 	struct cli_share *v;
 	size_t n, cap;
+	int damaged_ec; /* exit code of the first damaged share left out */
 };
 
 /*

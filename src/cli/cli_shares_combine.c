@@ -207,7 +207,7 @@ cli_shares_add_identity(struct age_identities *ids, const char *const *paths,
 {
 	uint8_t pk[AGE_X25519_KEY_LEN];
 
-	struct cli_shares ss = {NULL, 0, 0};
+	struct cli_shares ss = {NULL, 0, 0, 0};
 	struct cli_pass pass = {NULL, 0};
 	uint8_t *secret = NULL;
 	size_t len = 0;
@@ -224,8 +224,11 @@ cli_shares_add_identity(struct age_identities *ids, const char *const *paths,
 		goto out;
 	}
 	if ((ec = cli_shares_combine(&ss, pass.buf != NULL ? &pass : NULL,
-	         secret, SLIP39_MAX_SECRET_LEN, &len)) != 0)
+	         secret, SLIP39_MAX_SECRET_LEN, &len)) != 0) {
+		if (ss.damaged_ec != 0) /* the damaged share was needed */
+			ec = ss.damaged_ec;
 		goto out;
+	}
 	if ((ec = cli_shares_check_key(&ss, secret, len, NULL)) != 0)
 		goto out;
 	if (len != AGE_X25519_KEY_LEN) {

@@ -81,7 +81,7 @@ cmd_combine(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct age_identities ids = {NULL, 0};
-	struct cli_shares ss = {NULL, 0, 0};
+	struct cli_shares ss = {NULL, 0, 0, 0};
 	struct cli_pass pass = {NULL, 0};
 	const char **files = NULL, *passfile = NULL, *outpath = NULL;
 	char *text = NULL;
@@ -135,7 +135,10 @@ cmd_combine(int argc, char **argv)
 		goto out;
 	}
 	if ((ec = cli_shares_combine(&ss, pass.buf != NULL ? &pass : NULL,
-	         secret, SLIP39_MAX_SECRET_LEN, &len)) != 0 ||
+	         secret, SLIP39_MAX_SECRET_LEN, &len)) != 0 &&
+	    ss.damaged_ec != 0)
+		ec = ss.damaged_ec; /* the damaged share was needed */
+	if (ec != 0 ||
 	    (ec = cli_shares_check_key(&ss, secret, len, recipient)) != 0)
 		goto out;
 	cap = 2 * SLIP39_MAX_SECRET_LEN + 512;

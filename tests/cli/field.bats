@@ -232,3 +232,26 @@ home_with_recovery() {
 	expect_exit 0 "$CAIRN" verify -q -i ana.key -i ben.key --share set1/share-01-ana.age \
 	    --share set1/share-02-ben.age y.cairn
 }
+
+# ---- item 10: one damaged share among enough good ones ----------------------
+
+@test "a damaged share is left out when the others are enough, and reported" {
+	home_with_recovery
+	"$CAIRN" seal -q -o x.cairn ev
+	# plain shares: ana's and ben's good, eli's with one word changed
+	for c in ana ben eli; do
+		f=$(ls set1/*"$c"*)
+		"$CAIRN" share reveal -i "$c.key" -o "$c.share" "$f" >/dev/null 2>&1
+		chmod 600 "$c.share"
+	done
+	awk '!/^#/ && NF && !done { $3 = ($3 == "academic" ? "acid" : "academic"); done = 1 } { print }' eli.share >eli.bad
+	chmod 600 eli.bad
+	! cmp -s eli.share eli.bad
+	expect_exit 0 "$CAIRN" verify -q --share eli.bad --share ana.share --share ben.share x.cairn
+	assert_stderr_has "eli.bad: this share is damaged and is left out"
+	# must fail: when the damaged share is needed, still exit 4 (damaged)
+	expect_exit 4 "$CAIRN" verify -q --share eli.bad --share ana.share x.cairn
+	assert_stderr_has "eli.bad: this share is damaged and is left out"
+	expect_exit 0 "$CAIRN" combine -o rk eli.bad ana.share ben.share
+	[ "$(grep '^age1' <<<"$output" || "$CAIRN" pubkey -i rk)" = "$REC" ]
+}
