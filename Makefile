@@ -4,6 +4,7 @@
 #                   ASan+UBSan); ends with "N passed, N failed"
 #   make demo       install missing deps, build, run the end-to-end story
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS each
+#   make tsan       ThreadSanitizer pass of the threaded code (check runs it)
 #   make bench      benchmarks (bench/), not part of check
 #   make lint       clang-format check + cppcheck
 
@@ -104,7 +105,7 @@ FAILMALLOC := $(BUILD)/tools/failmalloc.so
 endif
 
 .PHONY: all deps check check-fast demo fuzz bench lint install uninstall \
-        clean unit deb fuzz-build
+        clean unit deb fuzz-build tsan tsan-build
 
 all: $(BUILD)/cairn
 
@@ -170,11 +171,23 @@ unit: $(UNIT_BIN) $(TOOL_BIN) $(FAILMALLOC) $(BUILD)/cairn $(BUILD)/cairn-test
 deps:
 	@sh scripts/install-deps
 
-# Full check: deps, release build + tests, then the sanitizer build + tests.
+# Full check: deps, release build + tests, then the sanitizer build + tests,
+# then the ThreadSanitizer pass (see tsan).
 check: deps
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory BUILD=build-san SAN=1 unit
-	@sh tests/run build build-san
+	@$(MAKE) --no-print-directory tsan-build
+	@CAIRN_TSAN=build-tsan sh tests/run build build-san
+
+# ThreadSanitizer over the threaded code: the AEAD workers
+# (test_age_parallel) and seal's two-thread pipeline (tests/tsan-smoke:
+# seal, verify and open of 32 MiB).  About a minute.
+tsan-build:
+	@$(MAKE) --no-print-directory BUILD=build-tsan SAN=thread \
+	    build-tsan/tests/test_age_parallel build-tsan/cairn-test
+
+tsan: tsan-build
+	@CAIRN_TSAN=build-tsan CAIRN_SKIP_FUZZ=1 sh tests/run
 
 # Quick loop for development: release build only, no sanitizers/fuzz.
 check-fast: unit
