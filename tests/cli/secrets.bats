@@ -23,6 +23,20 @@ bg_nobody() {
 	    >/dev/null 2>&1 3>&- &
 }
 
+# nobody_copy: $NB, a fresh directory uid $NOBODY can use as its working
+# directory, holding $NB/cairn, a copy of $CAIRN it can run: the checkout
+# (and so $CAIRN) may sit below a directory it cannot traverse (a 0700
+# temp directory, as some CI clones are).  Skips with the reason when no
+# such copy can be made.
+nobody_copy() {
+	NB=$(mktemp -d "${TMPDIR:-/tmp}/cairn-nobody.XXXXXX")
+	chmod 0777 "$NB"
+	cp "$CAIRN" "$NB/cairn"
+	chmod 0755 "$NB/cairn"
+	as_nobody sh -c 'cd "$1" && test -x ./cairn' _ "$NB" ||
+	    skip "uid $NOBODY cannot reach or run a copy of cairn in $NB (a 0700 or noexec TMPDIR?)"
+}
+
 # wait_exec PID BIN [nolimit]: wait until PID runs BIN and has been set up
 # (its core limit is 0: cli_setup() ran; not checked with "nolimit");
 # fail after 5 s.
@@ -66,17 +80,22 @@ private_memory() {
 	run private_memory "$ctl"
 	kill "$ctl"
 	[ "$status" -ne 0 ]
-	# cairn decrypt and open, blocked reading their input from the FIFO
+	# cairn decrypt and open, blocked reading their input from the FIFO,
+	# run from a copy in a directory that uid 65534 can use
+	nobody_copy
+	cd "$NB"
 	for verb in "decrypt" "open -C out -"; do
 		# shellcheck disable=SC2086
-		bg_nobody env CAIRN_HOME=/nonexistent "$CAIRN" $verb
+		bg_nobody env CAIRN_HOME=/nonexistent "$NB/cairn" $verb
 		pid=$!
-		wait_exec "$pid" "$(readlink -f "$CAIRN")"
+		wait_exec "$pid" "$(readlink -f "$NB/cairn")"
 		private_memory "$pid"
 		kill -TERM "$pid"
 		wait "$pid" || true
 	done
 	exec 7>&-
+	cd "$T"
+	rm -rf "$NB"
 }
 
 @test "secret files are created 0600 (and the key home 0700) even with umask 000" {
