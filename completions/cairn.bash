@@ -5,7 +5,7 @@
 # Keep in step with the CLI: tests/cli/packaging.bats checks that every
 # verb in `cairn --help` and every flag in `cairn VERB --help` is offered.
 
-_cairn_verbs="keygen pubkey encrypt decrypt seal list verify open parity repair salvage split combine share recovery stamp log remote push pull help"
+_cairn_verbs="keygen pubkey encrypt decrypt seal list verify open parity repair salvage split combine share recovery stamp log remote push pull signer help"
 
 # Flags per verb ("share check" etc. are keyed "share_check").
 _cairn_flags_keygen="-o --output -p --passphrase --passphrase-file -h --help"
@@ -14,10 +14,10 @@ _cairn_flags_encrypt="-r --recipient -R --recipients-file -p --passphrase --pass
 _cairn_flags_decrypt="-i --identity --passphrase-file --share --share-passphrase-file -o --output --force -q --quiet -h --help"
 _cairn_flags_seal="-r --recipient -R --recipients-file -p --passphrase --passphrase-file -s --signing-key --signing-passphrase-file --no-sign -m --note --note-file --case -a --armor -o --output --tsa --name --no-recovery --force --parity --no-readback --remove-originals --push --json -q --quiet -h --help"
 _cairn_flags_list="-i --identity --passphrase-file --share --share-passphrase-file --json -h --help"
-_cairn_flags_verify="-i --identity --passphrase-file --share --share-passphrase-file --signer --tsa-ca --json -q --quiet -h --help"
+_cairn_flags_verify="-i --identity --passphrase-file --share --share-passphrase-file --signer --any-signer --allow-unsigned --tsa-ca --json -q --quiet -h --help"
 _cairn_flags_stamp="-t --tsa -q --quiet -h --help"
 _cairn_flags_log="--signer --archive -o --output --json -h --help"
-_cairn_flags_open="-i --identity --passphrase-file --share --share-passphrase-file --signer -C --directory --json -q --quiet -h --help"
+_cairn_flags_open="-i --identity --passphrase-file --share --share-passphrase-file --signer --any-signer --allow-unsigned -C --directory --json -q --quiet -h --help"
 _cairn_flags_parity_create="-q --quiet -h --help"
 _cairn_flags_parity_verify="-q --quiet -h --help"
 _cairn_flags_repair="-q --quiet -h --help"
@@ -32,12 +32,16 @@ _cairn_flags_remote_add="--region --virtual-host --proxy --allow-plain-http --pa
 _cairn_flags_remote_list="--json -h --help"
 _cairn_flags_remote_remove="-h --help"
 _cairn_flags_push="--proxy --credentials-file --retries --remove-after-push --json -q --quiet -h --help"
-_cairn_flags_pull="-i --identity --passphrase-file --share --share-passphrase-file --signer --since --proxy --credentials-file --retries --json -q --quiet -h --help"
+_cairn_flags_pull="-i --identity --passphrase-file --share --share-passphrase-file --signer --any-signer --allow-unsigned --since --proxy --credentials-file --retries --json -q --quiet -h --help"
+_cairn_flags_signer_add="-h --help"
+_cairn_flags_signer_list="--json -h --help"
+_cairn_flags_signer_remove="-h --help"
 
 _cairn_subverbs_share="check reveal"
 _cairn_subverbs_recovery="init list"
 _cairn_subverbs_parity="create verify"
 _cairn_subverbs_remote="add list remove"
+_cairn_subverbs_signer="add list remove"
 
 # Complete file names (dirs=1: directories only) into COMPREPLY.
 _cairn_files()
@@ -66,7 +70,7 @@ _cairn()
 			[[ $w == -* ]] && continue
 			verb=$w key=$w nverb=$i
 		elif [[ $verb == share || $verb == recovery || $verb == parity ||
-		    $verb == remote ]] && [[ $key == "$verb" ]] &&
+		    $verb == remote || $verb == signer ]] && [[ $key == "$verb" ]] &&
 		    [[ $w != -* ]]; then
 			key=${verb}_$w nverb=$i
 			break
@@ -88,7 +92,7 @@ _cairn()
 		    COMPREPLY=($(compgen -W "$_cairn_verbs" -- "$cur"))
 		return 0
 		;;
-	share | recovery | parity | remote)
+	share | recovery | parity | remote | signer)
 		local sub="_cairn_subverbs_$key"
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "-h --help" -- "$cur"))

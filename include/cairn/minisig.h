@@ -171,4 +171,73 @@ int minisig_verify(const struct minisig_public *pk, const void *msg, size_t len,
 int minisig_signature_key_id(
     const char *sig_text, size_t siglen, uint8_t key_id[MINISIG_KEY_ID_LEN]);
 
+/* ---- identity and trusted signers (minisig_trust.c) -------------------- */
+
+/*
+ * A key's fingerprint, what people compare (by voice, on paper) instead of
+ * the 8-byte key id, which the key's creator chooses freely: the first 16
+ * bytes (128 bits) of SHA-256 over the 32-byte Ed25519 public key, in
+ * lower-case hex, as 8 groups of 4 digits separated by spaces, e.g.
+ * "3f2a 9c01 77d0 be45 0a1c 5e2f 9b80 d4c3".  With stock tools:
+ *   printf %s RW... | base64 -d | tail -c 32 | sha256sum | cut -c1-32
+ * gives the same 32 digits without the spaces.
+ */
+#define MINISIG_FINGERPRINT_BYTES 16
+#define MINISIG_FINGERPRINT_LEN   40 /* 32 hex + 7 spaces + NUL */
+void minisig_fingerprint(
+    const struct minisig_public *pk, char out[MINISIG_FINGERPRINT_LEN]);
+
+/* 1 when a and b are the same key (the whole 32-byte public key; the key
+ * id is not compared: only the holder of the key can sign with it). */
+int minisig_public_same(
+    const struct minisig_public *a, const struct minisig_public *b);
+
+/*
+ * A list of trusted signers: a name and a public key each (the key home's
+ * "signers" file, docs/format.md "The signers file").  Text format, one
+ * entry per line:
+ *     <base64 public key, 56 chars as in a .pub file> <SP/TAB>+ <name>
+ * where name is the rest of the line (trailing blanks dropped): 1 to
+ * MINISIG_TRUST_NAME_MAX bytes, no control character, not starting with
+ * a blank or '#'.  Blank lines and lines whose first non-blank character
+ * is '#' are comments.  Names and keys are unique within a list.
+ */
+#define MINISIG_TRUST_NAME_MAX 64
+struct minisig_trusted {
+	char name[MINISIG_TRUST_NAME_MAX + 1];
+	struct minisig_public pk;
+};
+struct minisig_trust {
+	struct minisig_trusted *v; /* cio_malloc'd array */
+	size_t n, cap;
+};
+
+/* 1 when name is acceptable as a signer name (rules above). */
+int minisig_trust_name_ok(const char *name);
+/*
+ * Parse a signers file's text into t (t must be zeroed or freed first).
+ * Returns 0, CAIRN_ERR_FORMAT (a malformed line, a duplicate name or key:
+ * *bad_line is its 1-based number), or CAIRN_ERR_NOMEM.  On failure t is
+ * freed.
+ */
+int minisig_trust_parse(
+    const char *text, size_t len, struct minisig_trust *t, size_t *bad_line);
+/* Append an entry: 0, CAIRN_ERR_INVAL (bad name), CAIRN_ERR_EXISTS (the
+ * name or the key is already in t) or CAIRN_ERR_NOMEM. */
+int minisig_trust_add(
+    struct minisig_trust *t, const char *name, const struct minisig_public *pk);
+/* Index of the entry with key pk (whole key), or -1. */
+long minisig_trust_find(
+    const struct minisig_trust *t, const struct minisig_public *pk);
+/* Index of the entry named name, or -1. */
+long minisig_trust_find_name(const struct minisig_trust *t, const char *name);
+/* Index of an entry with pk's key id but another key (a key made to look
+ * like a trusted one), or -1. */
+long minisig_trust_find_key_id_clash(
+    const struct minisig_trust *t, const struct minisig_public *pk);
+/* The file line of entry e, "RW... name\n", into *out (cio_malloc'd,
+ * NUL-terminated; caller frees).  0 or CAIRN_ERR_NOMEM. */
+int minisig_trust_line(const struct minisig_trusted *e, char **out);
+void minisig_trust_free(struct minisig_trust *t);
+
 #endif

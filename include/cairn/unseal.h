@@ -8,9 +8,9 @@
  * What is checked, in stream order (docs/format.md, "Verifying"):
  *   1. the first member is the file "manifest.json", at most
  *      MANIFEST_MAX_LEN bytes, and parses under manifest_decode()'s
- *      strict rules;   [list mode stops here]
- *   2. when signers were given, the manifest names one of them as its
- *      signer (else CAIRN_ERR_SIGNATURE before any data is read);
+ *      strict rules;
+ *   2. (the signer the manifest names is looked up in the trusted list:
+ *      unseal_result's signer_* fields; list mode stops here)
  *   3. the next members are exactly the manifest's entries, in order,
  *      each with the same path, type, size, mode and mtime; each file's
  *      data is hashed (SHA-256) as it streams;
@@ -23,10 +23,14 @@
  *      seal_trusted_comment(); unsigned manifest: no such member;
  *   6. nothing after that (the tar reader also checks the end-of-archive
  *      marker and reads the source to its end, so an age layer below
- *      authenticates its last chunk).
+ *      authenticates its last chunk);
+ *   7. the trust policy, once everything above held: a signed archive
+ *      counts only when its signer is in o->trust (whole key compared),
+ *      unless o->any_signer; an unsigned one only with o->allow_unsigned.
+ *      A refusal is CAIRN_ERR_SIGNATURE with res->refused set.
  * Errors: CAIRN_ERR_INTEGRITY (members and manifest/SHA256SUMS
  * disagree), CAIRN_ERR_SIGNATURE (signature missing, malformed, invalid,
- * wrong trusted comment, or signer not among those given), the
+ * wrong trusted comment, or refused by the trust policy), the
  * manifest_decode() errors, the tar reader's errors (CAIRN_ERR_UNSAFE,
  * _PAYLOAD, _LIMIT), the source's errors, and any non-zero value a
  * callback returns.  unseal_result.error says which member and why.
@@ -67,20 +71,33 @@ struct unseal_ops {
 
 struct unseal_options {
 	int list_only; /* stop after manifest.json */
-	/* Accepted signers (--signer); nsigners == 0 accepts the key the
-	 * manifest names (or an unsigned archive). */
-	const struct minisig_public *signers;
-	size_t nsigners;
+	/* Trusted signers (NULL or empty: none is trusted). */
+	const struct minisig_trust *trust;
+	int any_signer;               /* accept a valid signature by any key */
+	int allow_unsigned;           /* accept an unsigned archive */
 	const struct unseal_ops *ops; /* NULL: check and discard */
 };
 
 #define UNSEAL_ERROR_LEN 512
 
 struct unseal_result {
-	struct manifest *m;           /* parsed manifest (NULL if none) */
-	int is_signed;                /* the manifest names a signer */
-	int sig_ok;                   /* ... and its signature verified */
-	char *trusted_comment;        /* of the verified signature, or NULL */
+	struct manifest *m;    /* parsed manifest (NULL if none) */
+	int is_signed;         /* the manifest names a signer */
+	int sig_ok;            /* ... and its signature verified */
+	char *trusted_comment; /* of the verified signature, or NULL */
+	/* The manifest's signer against o->trust (set in list mode too;
+	 * nothing here says the signature was checked: see sig_ok). */
+	int signer_trusted; /* the signer's key is in o->trust */
+	long trusted_index; /* ... at this index; else -1 */
+	long key_id_clash;  /* untrusted, but has the key id of the
+				* trusted key at this index; else -1 */
+	char signer_fingerprint[MINISIG_FINGERPRINT_LEN]; /* "" unsigned */
+	enum {
+		UNSEAL_ACCEPTED = 0,
+		UNSEAL_REFUSED_UNSIGNED, /* unsigned, !allow_unsigned */
+		UNSEAL_REFUSED_UNTRUSTED /* valid signature by an untrusted
+					  * key, !any_signer */
+	} refused;
 	uint64_t nfiles, ndirs;       /* entries checked */
 	uint64_t bytes;               /* file bytes checked */
 	uint8_t sums_sha256[32];      /* SHA-256 of the SHA256SUMS member

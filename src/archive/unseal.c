@@ -156,28 +156,51 @@ read_manifest(struct run *r)
 	return rc;
 }
 
-/* With --signer: the manifest's signer must be one of them. */
-static int
-check_signer_allowed(struct run *r)
+/* Look the manifest's signer up in the trusted list (never fails). */
+static void
+lookup_signer(struct run *r)
 {
 	const struct manifest *m = r->res->m;
+	const struct minisig_trust *t = r->o->trust;
 
-	if (r->o->nsigners == 0)
-		return 0;
+	r->res->trusted_index = -1;
+	r->res->key_id_clash = -1;
 	if (!m->has_signer)
-		return fail(r, CAIRN_ERR_SIGNATURE,
-		    "archive is unsigned, but a signer was required");
-	for (size_t i = 0; i < r->o->nsigners; i++)
-		if (memcmp(&r->o->signers[i], &m->signer, sizeof(m->signer)) ==
-		    0)
-			return 0;
-	{
-		char id[MINISIG_KEY_ID_HEX_LEN];
+		return;
+	minisig_fingerprint(&m->signer, r->res->signer_fingerprint);
+	if (t == NULL)
+		return;
+	r->res->trusted_index = minisig_trust_find(t, &m->signer);
+	r->res->signer_trusted = r->res->trusted_index >= 0;
+	if (!r->res->signer_trusted)
+		r->res->key_id_clash =
+		    minisig_trust_find_key_id_clash(t, &m->signer);
+}
 
-		minisig_key_id_hex(m->signer.key_id, id);
+/* The trust policy, once everything else held (unseal.h, step 7). */
+static int
+check_trust(struct run *r)
+{
+	struct unseal_result *res = r->res;
+	char id[MINISIG_KEY_ID_HEX_LEN];
+
+	if (!res->is_signed) {
+		if (r->o->allow_unsigned)
+			return 0;
+		res->refused = UNSEAL_REFUSED_UNSIGNED;
 		return fail(r, CAIRN_ERR_SIGNATURE,
-		    "archive is signed by key %s, not by a given signer", id);
+		    "archive is unsigned: nothing shows who sealed it");
 	}
+	if (res->signer_trusted || r->o->any_signer)
+		return 0;
+	res->refused = UNSEAL_REFUSED_UNTRUSTED;
+	// clang-format off
+	if (res->key_id_clash >= 0) {
+		minisig_key_id_hex(res->m->signer.key_id, id);
+		return fail(r, CAIRN_ERR_SIGNATURE, "signed by key %s, which is UNTRUSTED: it has the key id %s of trusted signer '%s', but it is a different key", res->signer_fingerprint, id, r->o->trust->v[res->key_id_clash].name);
+	}
+	return fail(r, CAIRN_ERR_SIGNATURE, "signed by key %s, which is UNTRUSTED (the signature is valid, but that key is not one of your trusted signers)", res->signer_fingerprint);
+	// clang-format on
 }
 
 /* Check one member against manifest entry me and stream its data. */
@@ -373,6 +396,7 @@ unseal_run(const struct cio_source *src, const struct unseal_options *o,
 	int rc;
 
 	memset(res, 0, sizeof(*res));
+	res->trusted_index = res->key_id_clash = -1;
 	memset(&r, 0, sizeof(r));
 	r.o = o;
 	r.res = res;
@@ -381,9 +405,8 @@ unseal_run(const struct cio_source *src, const struct unseal_options *o,
 	if ((rc = read_manifest(&r)) != 0)
 		goto out;
 	res->is_signed = res->m->has_signer;
+	lookup_signer(&r);
 	if (o->list_only)
-		goto out;
-	if ((rc = check_signer_allowed(&r)) != 0)
 		goto out;
 	if (ops != NULL && ops->manifest != NULL &&
 	    (rc = ops->manifest(ops->ctx, res->m)) != 0)
@@ -397,7 +420,8 @@ unseal_run(const struct cio_source *src, const struct unseal_options *o,
 			goto out;
 	if ((rc = check_sums(&r, &sums, &sumslen)) != 0)
 		goto out;
-	rc = check_signature(&r, sums, sumslen);
+	if ((rc = check_signature(&r, sums, sumslen)) == 0)
+		rc = check_trust(&r);
 out:
 	if (rc != 0 && res->error[0] == '\0')
 		fail(&r, rc, "%s", cairn_strerror(rc));

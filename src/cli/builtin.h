@@ -30,5 +30,6 @@ int cmd_log(int argc, char **argv);
 int cmd_remote(int argc, char **argv);
 int cmd_push(int argc, char **argv);
 int cmd_pull(int argc, char **argv);
+int cmd_signer(int argc, char **argv);
 
 #endif

@@ -211,12 +211,14 @@ void cli_passes_free(struct cli_passes *ps);
 
 /* ---- key home ----------------------------------------------------------
  * $CAIRN_HOME, else $XDG_CONFIG_HOME/cairn, else $HOME/.config/cairn.
- * It holds "identity", "signing.key", "signing.pub" and "recipients".
+ * It holds "identity", "signing.key", "signing.pub", "recipients" and
+ * "signers" (trusted signing keys, cli_trust.h).
  */
 #define CLI_HOME_IDENTITY    "identity"
 #define CLI_HOME_SIGNING_KEY "signing.key"
 #define CLI_HOME_SIGNING_PUB "signing.pub"
 #define CLI_HOME_RECIPIENTS  "recipients"
+#define CLI_HOME_SIGNERS     "signers"
 /* Malloc'd key home directory path (caller frees), or NULL after printing
  * an error (no $HOME, out of memory). */
 char *cli_key_home(void);
@@ -224,6 +226,19 @@ char *cli_key_home(void);
 char *cli_key_home_path(const char *name);
 /* 1 if path exists (lstat), else 0. */
 int cli_exists(const char *path);
+/*
+ * StrictModes (as OpenSSH's) for what decides whom cairn encrypts to and
+ * trusts: the key home itself and its public files (recipients,
+ * signing.pub, signers).  path must be owned by the user or root and not
+ * writable by group or others; else an error naming path with a chmod (or
+ * chown) hint, exit 1.  A missing path passes (the caller decides what
+ * that means).  The one place this rule lives (cli_keyhome.c).
+ */
+int cli_strict_check(const char *path);
+/* The path of the key home's public file name: checks the key home and
+ * the file with cli_strict_check().  0 with *path malloc'd (caller
+ * frees; the file may not exist), or an exit code (printed). */
+int cli_key_home_public(const char *name, char **path);
 
 /* ---- identities and recipients ---------------------------------------- */
 

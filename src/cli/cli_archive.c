@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -23,6 +24,7 @@
 #include "cli_custody.h"
 #include "cli_progress.h"
 #include "cli_stamp.h"
+#include "cli_trust.h"
 #include "cli_unlock.h"
 #include "cairn/manifest.h"
 #include "cairn/unseal.h"
@@ -98,21 +100,42 @@ cli_archive_close(struct cli_archive *a)
 	a->hashing = 0;
 }
 
-int
-cli_signers_add(struct cli_signers *s, const char *path)
+const char *
+cli_archive_signer_name(
+    const struct unseal_result *res, const struct cli_trust *tr)
 {
-	if (s->n >= CLI_MAX_SIGNERS) {
-		cli_error(
-		    "too many --signer options (at most %d)", CLI_MAX_SIGNERS);
-		return CLI_EXIT_USAGE;
+	if (tr == NULL || !res->signer_trusted || res->trusted_index < 0 ||
+	    (size_t)res->trusted_index >= tr->t.n)
+		return NULL;
+	return tr->t.v[res->trusted_index].name;
+}
+
+/* The hints for an archive the trust policy refused. */
+static void
+refused_hint(const struct unseal_result *res, const struct cli_trust *tr)
+{
+	char b64[MINISIG_PUBLIC_B64_LEN];
+
+	// clang-format off
+	if (res->refused == UNSEAL_REFUSED_UNSIGNED) {
+		cli_hint("its content matches its SHA256SUMS, but anyone could have sealed it; if you expected an unsigned archive, run again with --allow-unsigned");
+		return;
 	}
-	return cli_signer_load(path, &s->v[s->n++]) == 0
-	    ? 0
-	    : (s->n--, CLI_EXIT_USAGE);
+	if (res->m == NULL)
+		return;
+	if (res->key_id_clash >= 0 && tr != NULL) {
+		cli_hint("someone made a key that looks like '%s' by its key id: do not trust this archive; compare fingerprints, never key ids", tr->t.v[res->key_id_clash].name);
+		return;
+	}
+	minisig_public_base64(&res->m->signer, b64);
+	cli_hint("if this should be the journalist's key, confirm the fingerprint %s with them by voice or in person, then trust it with: cairn signer add NAME %s", res->signer_fingerprint, b64);
+	cli_hint("or accept it for this call only, untrusted, with --any-signer");
+	// clang-format on
 }
 
 int
-cli_archive_fail(int rc, const struct unseal_result *res, const char *name)
+cli_archive_fail(int rc, const struct unseal_result *res,
+    const struct cli_trust *tr, const char *name)
 {
 	const char *why =
 	    res->error[0] != '\0' ? res->error : cairn_strerror(rc);
@@ -129,6 +152,8 @@ cli_archive_fail(int rc, const struct unseal_result *res, const char *name)
 		         "tell apart (they differ only in letter case, as on "
 		         "macOS or Windows); open it on a case-sensitive file "
 		         "system, e.g. Linux ext4");
+	else if (rc == CAIRN_ERR_SIGNATURE && res->refused != UNSEAL_ACCEPTED)
+		refused_hint(res, tr);
 	else if (ec == CLI_EXIT_SIGNATURE && res->m != NULL &&
 	    res->m->has_signer && res->sig_ok == 0 && rc == CAIRN_ERR_SIGNATURE)
 		cli_hint("check the signer's public key "
@@ -138,7 +163,7 @@ cli_archive_fail(int rc, const struct unseal_result *res, const char *name)
 
 int
 cli_archive_check(struct cli_archive *a, const char *verb,
-    const struct cli_signers *signers, const struct unseal_ops *ops, int quiet,
+    const struct cli_trust *tr, const struct unseal_ops *ops, int quiet,
     struct unseal_result *res)
 {
 	struct unseal_options o;
@@ -147,8 +172,9 @@ cli_archive_check(struct cli_archive *a, const char *verb,
 	int rc;
 
 	memset(&o, 0, sizeof(o));
-	o.signers = signers->v;
-	o.nsigners = signers->n;
+	o.trust = &tr->t;
+	o.any_signer = tr->any_signer;
+	o.allow_unsigned = tr->allow_unsigned;
 	o.ops = ops;
 	cli_progress_start(
 	    &pg, verb, cli_progress_fd_size(a->in.fd), quiet, -1);
@@ -159,19 +185,25 @@ cli_archive_check(struct cli_archive *a, const char *verb,
 }
 
 int
-cli_archive_finish(const struct cli_archive *a, const struct unseal_result *res,
-    int rc, int ec, const char *dest, int json, int quiet)
+cli_archive_finish(const struct cli_archive *a, const struct cli_trust *tr,
+    const struct unseal_result *res, int rc, int ec, const char *dest, int json,
+    int quiet)
 {
 	int rec;
 
+	// clang-format off
 	if (rc != 0 && ec == 0)
-		ec = cli_archive_fail(rc, res, a->in.name);
+		ec = cli_archive_fail(rc, res, tr, a->in.name);
 	else if (rc == 0 && !res->is_signed)
-		cli_warn("%s: archive is unsigned: its content matches its "
-		         "SHA256SUMS, but nothing shows who sealed it",
-		    a->in.name);
-	rec =
-	    quiet && !json ? 0 : cli_archive_report(a, res, rc, ec, dest, json);
+		cli_warn("%s: archive is unsigned: its content matches its SHA256SUMS, but nothing shows who sealed it (accepted because of --allow-unsigned)", a->in.name);
+	else if (rc == 0 && !res->signer_trusted)
+		cli_warn("%s: signed by key %s, which is NOT one of your trusted signers: the signature only shows that the holder of that key sealed it (accepted because of --any-signer)", a->in.name, res->signer_fingerprint);
+	if (rc == 0 && !res->signer_trusted && res->key_id_clash >= 0)
+		cli_warn("%s: that key has the key id of trusted signer '%s', but it is a different key: someone made it look like theirs", a->in.name, tr->t.v[res->key_id_clash].name);
+	// clang-format on
+	rec = quiet && !json
+	    ? 0
+	    : cli_archive_report(a, tr, res, rc, ec, dest, json);
 	return ec != 0 ? ec : rec;
 }
 
@@ -238,21 +270,43 @@ print_head(const struct manifest *m)
 		printf("note:        %s\n", m->notes[i]);
 }
 
-void
-cli_archive_print_manifest(const struct manifest *m)
+/* list's signer line: who the manifest names, as tr knows them. */
+static void
+print_list_signer(const struct unseal_result *res, const struct cli_trust *tr)
 {
-	char kid[MINISIG_KEY_ID_HEX_LEN], t[MANIFEST_TIME_LEN];
+	const char *name = cli_archive_signer_name(res, tr);
+
+	printf("signer:      ");
+	fflush(stdout);
+	if (!res->m->has_signer)
+		printf("none, the archive is unsigned");
+	else if (name != NULL) {
+		printf("trusted: ");
+		fflush(stdout);
+		cli_print_escaped(STDOUT_FILENO, name);
+		printf(" (fingerprint %s)", res->signer_fingerprint);
+	} else
+		printf("unknown key %s", res->signer_fingerprint);
+	if (res->key_id_clash >= 0 && tr != NULL) {
+		printf(", with the key id of trusted signer ");
+		fflush(stdout);
+		cli_print_escaped(
+		    STDOUT_FILENO, tr->t.v[res->key_id_clash].name);
+		printf(" but a different key");
+	}
+	printf(" (not verified; run cairn verify)\n");
+}
+
+void
+cli_archive_print_manifest(
+    const struct unseal_result *res, const struct cli_trust *tr)
+{
+	const struct manifest *m = res->m;
+	char t[MANIFEST_TIME_LEN];
 	uint64_t files = 0, bytes = 0;
 
 	print_head(m);
-	cli_archive_signer_id(m, kid);
-	if (m->has_signer)
-		printf("signer:      key id %s (not verified; run cairn "
-		       "verify)\n",
-		    kid);
-	else
-		printf("signer:      none, the archive is unsigned (not "
-		       "verified; run cairn verify)\n");
+	print_list_signer(res, tr);
 	printf("\n%14s  %-20s  %-28s  %s\n", "SIZE", "MTIME", "TYPE", "PATH");
 	for (size_t i = 0; i < m->nentries; i++) {
 		const struct manifest_entry *e = &m->entries[i];
@@ -276,10 +330,11 @@ cli_archive_print_manifest(const struct manifest *m)
 }
 
 static int
-report_json(const struct cli_archive *a, const struct unseal_result *res,
-    int rc, int exit_code, const char *dest)
+report_json(const struct cli_archive *a, const struct cli_trust *tr,
+    const struct unseal_result *res, int rc, int exit_code, const char *dest)
 {
 	const char *name = a->in.name;
+	const char *sname = cli_archive_signer_name(res, tr);
 	char id[MANIFEST_ID_HEX_LEN], t[MANIFEST_TIME_LEN];
 	char kid[MINISIG_KEY_ID_HEX_LEN];
 	json_t *o = json_object();
@@ -309,6 +364,13 @@ report_json(const struct cli_archive *a, const struct unseal_result *res,
 		    o, "entries", json_integer((json_int_t)res->m->nentries));
 	}
 	cli_json_set(o, "signature_verified", json_boolean(res->sig_ok));
+	cli_json_set(o, "signer_fingerprint",
+	    res->signer_fingerprint[0] != '\0'
+	        ? json_string(res->signer_fingerprint)
+	        : json_null());
+	cli_json_set(o, "signer_trusted", json_boolean(sname != NULL));
+	cli_json_set(
+	    o, "signer_name", sname != NULL ? json_string(sname) : json_null());
 	cli_json_set(o, "files_checked", json_integer((json_int_t)res->nfiles));
 	cli_json_set(o, "dirs_checked", json_integer((json_int_t)res->ndirs));
 	cli_json_set(o, "bytes_checked", json_integer((json_int_t)res->bytes));
@@ -319,24 +381,43 @@ report_json(const struct cli_archive *a, const struct unseal_result *res,
 	return cli_json_print(o);
 }
 
-int
-cli_archive_report(const struct cli_archive *a, const struct unseal_result *res,
-    int rc, int exit_code, const char *dest, int json)
+/* verify/open's signature line. */
+static void
+print_signature(const struct unseal_result *res, const struct cli_trust *tr)
 {
-	char kid[MINISIG_KEY_ID_HEX_LEN];
+	const char *name = cli_archive_signer_name(res, tr);
+
+	if (!res->sig_ok) {
+		printf("signature:   none (the archive is unsigned; accepted "
+		       "because of --allow-unsigned)\n");
+		return;
+	}
+	if (name == NULL) {
+		printf("signature:   good, but by a key you do NOT trust: "
+		       "fingerprint %s (accepted because of --any-signer)\n",
+		    res->signer_fingerprint);
+		return;
+	}
+	printf("signature:   good, by trusted signer ");
+	fflush(stdout);
+	cli_print_escaped(STDOUT_FILENO, name);
+	printf(" (fingerprint %s)\n", res->signer_fingerprint);
+}
+
+int
+cli_archive_report(const struct cli_archive *a, const struct cli_trust *tr,
+    const struct unseal_result *res, int rc, int exit_code, const char *dest,
+    int json)
+{
 	const char *name = a->in.name;
 
 	if (json)
-		return report_json(a, res, rc, exit_code, dest);
+		return report_json(a, tr, res, rc, exit_code, dest);
 	if (rc != 0 || res->m == NULL)
 		return 0; /* the error is on stderr */
 	printf("archive:     %s\n", name);
 	print_head(res->m);
-	cli_archive_signer_id(res->m, kid);
-	if (res->sig_ok)
-		printf("signature:   good, by key id %s\n", kid);
-	else
-		printf("signature:   none (the archive is unsigned)\n");
+	print_signature(res, tr);
 	printf("content:     %" PRIu64 " %s (%" PRIu64 " %s) and %" PRIu64
 	       " %s match the manifest and SHA256SUMS\n",
 	    res->nfiles, plural(res->nfiles, "file", "files"), res->bytes,

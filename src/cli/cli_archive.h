@@ -2,8 +2,8 @@
  * cli_archive.h - CLI helpers for sealed archives: minisign signing keys
  * (cli_signing.c: loading, creating in the key home, printing the public
  * key), and reading archives for list/verify/open (cli_archive.c: the
- * input and its age layer as one source, --signer keys, error reporting
- * and the human/JSON reports).
+ * input and its age layer as one source, error reporting and the
+ * human/JSON reports, with the signer named as cli_trust.h decides).
  *
  * Follows cli.h's convention: int functions return 0 or an exit code
  * after printing.  Knows manifest.h, unseal.h and minisig.h.
@@ -17,6 +17,7 @@
 #include "cairn/age.h"
 #include "cairn/digest.h"
 #include "cli.h"
+#include "cli_trust.h"
 #include "cli_unlock.h"
 #include "cairn/manifest.h"
 #include "cairn/minisig.h"
@@ -98,34 +99,26 @@ void cli_archive_close(struct cli_archive *a);
  * failure before the end) or could not be hashed. */
 int cli_archive_file_sha256(struct cli_archive *a, uint8_t out[32]);
 
-/* --signer PUBKEY_FILE, repeatable. */
-#define CLI_MAX_SIGNERS 64
-struct cli_signers {
-	struct minisig_public v[CLI_MAX_SIGNERS];
-	size_t n;
-};
-int cli_signers_add(struct cli_signers *s, const char *path);
-
 /*
  * verify and open: read all of a (after cli_archive_open) with
  * unseal_run(), under a progress display labelled verb (a string literal;
- * off when quiet), requiring one of signers' keys when it holds any; ops
- * receives the members (NULL: check only).  Returns unseal_run()'s result
- * (0 or an enum cairn_err; nothing printed) and fills res.
+ * off when quiet), under tr's trust policy; ops receives the members
+ * (NULL: check only).  Returns unseal_run()'s result (0 or an enum
+ * cairn_err; nothing printed) and fills res.
  */
 int cli_archive_check(struct cli_archive *a, const char *verb,
-    const struct cli_signers *signers, const struct unseal_ops *ops, int quiet,
+    const struct cli_trust *tr, const struct unseal_ops *ops, int quiet,
     struct unseal_result *res);
 
 /*
  * The end of verify and open.  rc: cli_archive_check()'s result, or the
  * caller's own later error; ec: 0, or the exit code of that error (already
  * printed).  Reports a failed check (when ec is 0), warns when all went
- * well but the archive is unsigned, then prints the report (none when
- * quiet without json; dest: open's directory or NULL).  Returns the exit
- * code.
+ * well but the archive is unsigned or its signer untrusted (accepted by
+ * an opt-in), then prints the report (none when quiet without json;
+ * dest: open's directory or NULL).  Returns the exit code.
  */
-int cli_archive_finish(const struct cli_archive *a,
+int cli_archive_finish(const struct cli_archive *a, const struct cli_trust *tr,
     const struct unseal_result *res, int rc, int ec, const char *dest, int json,
     int quiet);
 
@@ -135,19 +128,28 @@ int cli_archive_finish(const struct cli_archive *a,
 void cli_archive_log(struct cli_archive *a, const char *action,
     const struct unseal_result *res, int ec);
 
-/* Report a failed unseal_run() on archive name; returns the exit code. */
-int cli_archive_fail(int rc, const struct unseal_result *res, const char *name);
+/* Report a failed unseal_run() on archive name (tr: the trust of the
+ * call, for hints; may be NULL); returns the exit code. */
+int cli_archive_fail(int rc, const struct unseal_result *res,
+    const struct cli_trust *tr, const char *name);
 
-/* Print the manifest as `cairn list` shows it (nothing in it verified). */
-void cli_archive_print_manifest(const struct manifest *m);
+/* Print the manifest res->m as `cairn list` shows it, the signer named
+ * against tr ("trusted: NAME" or "unknown key FINGERPRINT"), nothing
+ * verified. */
+void cli_archive_print_manifest(
+    const struct unseal_result *res, const struct cli_trust *tr);
 
 /* Key id of the manifest's signer into out ("" when unsigned). */
 void cli_archive_signer_id(
     const struct manifest *m, char out[MINISIG_KEY_ID_HEX_LEN]);
 
+/* The trusted name of res's signer in tr, or NULL when not trusted. */
+const char *cli_archive_signer_name(
+    const struct unseal_result *res, const struct cli_trust *tr);
+
 /* Print the verify/open report: human text, or JSON when json != 0.
  * rc/exit_code describe the outcome; dest is open's directory or NULL. */
-int cli_archive_report(const struct cli_archive *a,
+int cli_archive_report(const struct cli_archive *a, const struct cli_trust *tr,
     const struct unseal_result *res, int rc, int exit_code, const char *dest,
     int json);
 

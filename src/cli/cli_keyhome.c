@@ -1,8 +1,9 @@
 /*
  * cli_keyhome.c - `cairn keygen` without -o: create the key home with a
  * fresh age identity, a minisign signing key pair and the default
- * recipients file (see cli_archive.h), added to when it exists; and
- * cli_recipients_append() (cli.h), which 'recovery init' uses too.
+ * recipients file (see cli_archive.h), added to when it exists;
+ * cli_recipients_append() (cli.h), which 'recovery init' uses too; and
+ * the StrictModes check of the key home's public files (cli.h).
  * Never replaces an existing key.
  *
  * Knows the key home layout (cli.h) and the signing-key helpers; the
@@ -61,6 +62,50 @@ out:
 		cio_atomic_abort(&a); /* no-op after commit */
 	cio_secret_free(old, oldlen);
 	free(buf);
+	return ec;
+}
+
+int
+cli_strict_check(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return errno == ENOENT ? 0 : cli_fail(CAIRN_ERR_IO, "%s", path);
+	// clang-format off
+	if (st.st_uid != getuid() && st.st_uid != 0) {
+		cli_error("%s: owned by another user (uid %u), so anyone with that account could change whom cairn encrypts to or trusts", path, (unsigned)st.st_uid);
+		cli_hint("check the file, then make it yours: chown %u %s", (unsigned)getuid(), path);
+		return CLI_EXIT_ERR;
+	}
+	if ((st.st_mode & 022) != 0) {
+		cli_error("%s: writable by group or others, so someone else could change whom cairn encrypts to or trusts; refusing to use it", path);
+		cli_hint("check its content, then: chmod go-w %s", path);
+		return CLI_EXIT_ERR;
+	}
+	// clang-format on
+	return 0;
+}
+
+int
+cli_key_home_public(const char *name, char **path)
+{
+	char *home;
+	int ec;
+
+	*path = NULL;
+	if ((home = cli_key_home()) == NULL)
+		return CLI_EXIT_ERR;
+	ec = cli_strict_check(home);
+	free(home);
+	if (ec != 0)
+		return ec;
+	if ((*path = cli_key_home_path(name)) == NULL)
+		return CLI_EXIT_ERR;
+	if ((ec = cli_strict_check(*path)) != 0) {
+		free(*path);
+		*path = NULL;
+	}
 	return ec;
 }
 

@@ -211,8 +211,8 @@ cli_load_recipients(const char *verb, const struct cli_recipient_opts *o, struct
 		ec = cli_add_recipients_file(rs, o->rfiles[i]);
 	if (ec != 0 || o->nr + o->nR > 0)
 		return ec;
-	if ((home = cli_key_home_path(CLI_HOME_RECIPIENTS)) == NULL)
-		return CLI_EXIT_ERR;
+	if ((ec = cli_key_home_public(CLI_HOME_RECIPIENTS, &home)) != 0)
+		return ec;
 	if (!cli_exists(home))
 		ec = cli_usage_error(verb, "no recipients: give -r, -R or -p (or create the key home with 'cairn keygen')");
 	else

@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "cli_archive.h"
 #include "cli_json.h"
+#include "cli_trust.h"
 #include "cli_unlock.h"
 #include "cairn/manifest.h"
 #include "cairn/unseal.h"
@@ -26,7 +27,8 @@ static const char list_help[] =
     "                  ARCHIVE...\n"
     "\n"
     "Show the manifest of a sealed archive: archive id, sealing time, case,\n"
-    "notes, signer key id, and each entry's size, modification time, MIME\n"
+    "notes, the signer (\"trusted: NAME\" or \"unknown key FINGERPRINT\";\n"
+    "never an error), and each entry's size, modification time, MIME\n"
     "type and path.  Only the start of the archive is decrypted.  Nothing\n"
     "is verified: run 'cairn verify' for that.  Several archives are listed\n"
     "in turn (- = standard input, once); the exit status is the highest of\n"
@@ -53,7 +55,8 @@ print_json(const char *json, size_t len, int one_line)
 
 /* List one archive; returns its exit code. */
 static int
-list_one(const char *path, struct cli_unlock *u, int as_json, int one_line)
+list_one(const char *path, struct cli_unlock *u, const struct cli_trust *tr,
+    int as_json, int one_line)
 {
 	struct cli_archive a;
 	struct unseal_options o;
@@ -68,8 +71,9 @@ list_one(const char *path, struct cli_unlock *u, int as_json, int one_line)
 		goto out;
 	memset(&o, 0, sizeof(o));
 	o.list_only = 1;
+	o.trust = &tr->t;
 	if ((rc = unseal_run(&a.plain, &o, &res)) != 0) {
-		ec = cli_archive_fail(rc, &res, a.in.name);
+		ec = cli_archive_fail(rc, &res, tr, a.in.name);
 		goto out;
 	}
 	if (as_json) {
@@ -80,7 +84,7 @@ list_one(const char *path, struct cli_unlock *u, int as_json, int one_line)
 		if ((ec = print_json(json, len, one_line)) != 0)
 			goto out;
 	} else
-		cli_archive_print_manifest(res.m);
+		cli_archive_print_manifest(&res, tr);
 	ec = cli_flush_stdout();
 out:
 	free(json);
@@ -100,7 +104,10 @@ cmd_list(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct cli_unlock u;
+	struct cli_trust tr;
 	int c, ec, one, as_json = 0;
+
+	memset(&tr, 0, sizeof(tr));
 
 	if ((ec = cli_unlock_init(&u, "list", argc)) != 0)
 		goto out;
@@ -119,16 +126,19 @@ cmd_list(int argc, char **argv)
 		    "list", "no ARCHIVE given (use - for standard input)");
 		goto out;
 	}
+	if ((ec = cli_trust_load(&tr)) != 0)
+		goto out;
 	cli_json_lines(argc - optind > 1);
 	for (int i = optind; i < argc; i++) {
 		if (!as_json && i > optind)
 			printf("\n");
-		one = list_one(argv[i], &u, as_json, argc - optind > 1);
+		one = list_one(argv[i], &u, &tr, as_json, argc - optind > 1);
 		ec = one > ec ? one : ec;
 		if (u.loaded < 0)
 			break; /* the keys could not be loaded */
 	}
 out:
 	cli_unlock_free(&u);
+	cli_trust_free(&tr);
 	return ec;
 }

@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "cli_archive.h"
 #include "cli_json.h"
+#include "cli_trust.h"
 #include "cli_unlock.h"
 #include "cairn/extract.h"
 #include "cairn/manifest.h"
@@ -25,10 +26,11 @@
 
 static const char open_help[] =
     "usage: cairn open " CLI_UNLOCK_USAGE "\n"
-    "                  [--signer PUBKEY_FILE]... [-C DIR] [--json] [-q]\n"
-    "                  ARCHIVE|-\n"
+    "                  " CLI_TRUST_USAGE "\n"
+    "                  [-C DIR] [--json] [-q] ARCHIVE|-\n"
     "\n"
-    "Verify a sealed archive (as 'cairn verify' does) and extract it into\n"
+    "Verify a sealed archive (as 'cairn verify' does: the signature must\n"
+    "be a trusted signer's) and extract it into\n"
     "DIR, which must not exist (default: the archive's file name without\n"
     ".cairn, in the current directory).  Files are written into a private\n"
     "staging directory beside DIR, which becomes DIR only after every check\n"
@@ -38,9 +40,7 @@ static const char open_help[] =
     "get mode 0644 or 0600 and directories 0755 or 0700 (after the umask),\n"
     "following the archived read permissions; modification times are\n"
     "restored.\n"
-    "\n" CLI_UNLOCK_HELP
-    "      --signer PUBKEY_FILE the archive must be signed by this key\n"
-    "                           (repeatable: any of them)\n"
+    "\n" CLI_UNLOCK_HELP CLI_TRUST_HELP
     "  -C, --directory DIR      extract into DIR\n"
     "      --json               print the report as JSON\n"
     "  -q, --quiet              no report (only errors and warnings),\n"
@@ -114,17 +114,17 @@ open_commit_fail(int rc, const char *dest)
 int
 cmd_open(int argc, char **argv)
 {
-	enum { OPT_SIGNER = CLI_UNLOCK_OPT_FIRST_FREE, OPT_JSON };
+	enum { OPT_JSON = CLI_UNLOCK_OPT_FIRST_FREE };
 	static const struct option longopts[] = {
 	    CLI_UNLOCK_LONGOPTS,
-	    {"signer", required_argument, NULL, OPT_SIGNER},
+	    CLI_TRUST_LONGOPTS,
 	    {"directory", required_argument, NULL, 'C'},
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	static struct cli_signers signers;
+	struct cli_trust tr;
 	struct cli_unlock u;
 	struct cli_archive a;
 	struct unseal_ops ops;
@@ -136,7 +136,7 @@ cmd_open(int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	memset(&res, 0, sizeof(res));
-	memset(&signers, 0, sizeof(signers));
+	memset(&tr, 0, sizeof(tr));
 	a.in.fd = -1;
 	if ((ec = cli_unlock_init(&u, "open", argc)) != 0)
 		goto out;
@@ -144,11 +144,12 @@ cmd_open(int argc, char **argv)
 	            longopts, NULL)) != -1) {
 		if (cli_unlock_option(&u, c, optarg))
 			continue;
-		switch (c) {
-		case OPT_SIGNER:
-			if ((ec = cli_signers_add(&signers, optarg)) != 0)
+		if (cli_trust_option(&tr, c, optarg, &ec)) {
+			if (ec != 0)
 				goto out;
-			break;
+			continue;
+		}
+		switch (c) {
 		case 'C': dest = optarg; break;
 		case OPT_JSON: json = 1; break;
 		case 'q': quiet = 1; break;
@@ -186,7 +187,8 @@ cmd_open(int argc, char **argv)
 		ec = CLI_EXIT_ERR;
 		goto out;
 	}
-	if ((ec = cli_archive_open(&a, path, &u)) != 0)
+	if ((ec = cli_trust_load(&tr)) != 0 ||
+	    (ec = cli_archive_open(&a, path, &u)) != 0)
 		goto out;
 	(void)cli_leftovers_warn(dest, 1);
 	if ((ec = cli_at_signal(extract_abort_signal_safe)) != 0)
@@ -207,18 +209,19 @@ cmd_open(int argc, char **argv)
 	ops.file_data = op_file_data;
 	ops.file_end = op_file_end;
 	ops.ctx = x;
-	rc = cli_archive_check(&a, "open", &signers, &ops, quiet || json, &res);
+	rc = cli_archive_check(&a, "open", &tr, &ops, quiet || json, &res);
 	if (rc != 0)
 		extract_abort(x);
 	else if ((rc = extract_commit(x)) != 0)
 		ec = open_commit_fail(rc, dest);
-	ec = cli_archive_finish(&a, &res, rc, ec, dest, json, quiet);
+	ec = cli_archive_finish(&a, &tr, &res, rc, ec, dest, json, quiet);
 	cli_archive_log(&a, "open", &res, ec);
 out:
 	extract_free(x);
 	unseal_result_free(&res);
 	cli_archive_close(&a);
 	cli_unlock_free(&u);
+	cli_trust_free(&tr);
 	free(dflt);
 	return ec;
 }

@@ -28,11 +28,12 @@
 #include "cli_json.h"
 #include "cli_progress.h"
 #include "cli_remote.h"
+#include "cli_trust.h"
 #include "cli_unlock.h"
 
 static const char pull_help[] =
     "usage: cairn pull " CLI_UNLOCK_USAGE "\n"
-    "                  [--share SHARE_FILE]... [--signer PUBKEY_FILE]...\n"
+    "                  [--share SHARE_FILE]... " CLI_TRUST_USAGE "\n"
     "                  [--since DATE] [--proxy PROXY] [--credentials-file F]\n"
     "                  [--retries N] [--json] [-q] REMOTE DIR\n"
     "\n"
@@ -41,9 +42,7 @@ static const char pull_help[] =
     "before giving it its name ID.cairn.  An archive that fails the\n"
     "checks is kept as ID.cairn.unverified.  Archives already in DIR are\n"
     "skipped.  Needs credentials that may list and read the bucket.\n"
-    "\n" CLI_UNLOCK_HELP
-    "      --signer PUBKEY_FILE archives must be signed by this key\n"
-    "                           (repeatable: any of them)\n"
+    "\n" CLI_UNLOCK_HELP CLI_TRUST_HELP
     "      --since DATE         only objects stored on or after DATE\n"
     "                           (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC)\n"
     "      --proxy PROXY        connect through PROXY for this call\n"
@@ -61,7 +60,7 @@ static const char pull_help[] =
 struct pull {
 	struct cli_remote cr;
 	struct cli_unlock u;
-	struct cli_signers signers;
+	struct cli_trust tr;
 	const char *dir;
 	int64_t since;
 	json_t *list;
@@ -164,8 +163,8 @@ check(struct pull *p, const char *part, const char *final, const char *bad,
 		rename(part, bad);
 		return ec;
 	}
-	rc = cli_archive_check(&a, "verify", &p->signers, NULL, 1, &res);
-	ec = rc == 0 ? 0 : cli_archive_fail(rc, &res, final);
+	rc = cli_archive_check(&a, "verify", &p->tr, NULL, 1, &res);
+	ec = rc == 0 ? 0 : cli_archive_fail(rc, &res, &p->tr, final);
 	// clang-format off
 	if (rc == 0 && !res.is_signed && !p->cr.quiet)
 		cli_warn("%s: archive is unsigned: its content matches its SHA256SUMS, but nothing shows who sealed it",
@@ -241,8 +240,7 @@ parse(int argc, char **argv, struct pull *p, struct cli_remote_opts *o,
     int *json, int *quiet)
 {
 	enum {
-		OPT_SIGNER = CLI_UNLOCK_OPT_FIRST_FREE,
-		OPT_SINCE,
+		OPT_SINCE = CLI_UNLOCK_OPT_FIRST_FREE,
 		OPT_PROXY,
 		OPT_CRED,
 		OPT_RETRIES,
@@ -250,7 +248,7 @@ parse(int argc, char **argv, struct pull *p, struct cli_remote_opts *o,
 	};
 	static const struct option longopts[] = {
 	    CLI_UNLOCK_LONGOPTS,
-	    {"signer", required_argument, NULL, OPT_SIGNER},
+	    CLI_TRUST_LONGOPTS,
 	    {"since", required_argument, NULL, OPT_SINCE},
 	    {"proxy", required_argument, NULL, OPT_PROXY},
 	    {"credentials-file", required_argument, NULL, OPT_CRED},
@@ -266,11 +264,12 @@ parse(int argc, char **argv, struct pull *p, struct cli_remote_opts *o,
 	            NULL)) != -1) {
 		if (cli_unlock_option(&p->u, c, optarg))
 			continue;
-		switch (c) {
-		case OPT_SIGNER:
-			if ((ec = cli_signers_add(&p->signers, optarg)) != 0)
+		if (cli_trust_option(&p->tr, c, optarg, &ec)) {
+			if (ec != 0)
 				return ec;
-			break;
+			continue;
+		}
+		switch (c) {
 		case OPT_SINCE:
 			if ((p->since = parse_since(optarg)) < 0)
 				return cli_usage_error("pull",
@@ -321,7 +320,8 @@ cmd_pull(int argc, char **argv)
 		goto out;
 	}
 	/* the keys first: a missing identity is reported before any download */
-	if ((ec = cli_unlock_load(&p.u)) != 0)
+	if ((ec = cli_trust_load(&p.tr)) != 0 ||
+	    (ec = cli_unlock_load(&p.u)) != 0)
 		goto out;
 	if (p.u.nkeys == 0) {
 		ec = cli_usage_error("pull",
@@ -362,5 +362,6 @@ out:
 	remote_objects_free(objs, n);
 	cli_remote_close(&p.cr);
 	cli_unlock_free(&p.u);
+	cli_trust_free(&p.tr);
 	return ec;
 }

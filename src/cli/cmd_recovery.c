@@ -93,8 +93,7 @@ add_to_recipients(const char *comment, const char *recipient, char **where)
 	int ec = 0;
 
 	*where = NULL;
-	if ((home = cli_key_home()) == NULL ||
-	    (path = cli_key_home_path(CLI_HOME_RECIPIENTS)) == NULL) {
+	if ((home = cli_key_home()) == NULL) {
 		ec = CLI_EXIT_ERR;
 		goto out;
 	}
@@ -102,6 +101,8 @@ add_to_recipients(const char *comment, const char *recipient, char **where)
 		ec = cli_fail(CAIRN_ERR_IO, "%s", home);
 		goto out;
 	}
+	if ((ec = cli_key_home_public(CLI_HOME_RECIPIENTS, &path)) != 0)
+		goto out;
 	cap = strlen(comment) + strlen(recipient) + 8;
 	if ((lines = cio_malloc(cap)) == NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "%s", path);

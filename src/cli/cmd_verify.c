@@ -1,9 +1,8 @@
 /*
  * cmd_verify.c - `cairn verify`: read a whole sealed archive and check
  * everything: every age chunk, manifest.json, each member against the
- * manifest, every SHA-256 against SHA256SUMS, and the signature (by the
- * manifest's signer; with --signer, one of those keys).  Writes nothing
- * to disk.
+ * manifest, every SHA-256 against SHA256SUMS, and the signature, which
+ * must be a trusted signer's (cli_trust.h).  Writes nothing to disk.
  *
  * Knows cli_unlock.h, cli_archive.h and unseal.h.
  */
@@ -17,30 +16,30 @@
 #include "cli_archive.h"
 #include "cli_parity.h"
 #include "cli_stamp.h"
+#include "cli_trust.h"
 #include "cli_json.h"
 #include "cli_unlock.h"
 #include "cairn/unseal.h"
 
 static const char verify_help[] =
     "usage: cairn verify " CLI_UNLOCK_USAGE "\n"
-    "                    [--signer PUBKEY_FILE]... [--tsa-ca FILE]... "
-    "[--json]\n"
-    "                    [-q] ARCHIVE...\n"
+    "                    " CLI_TRUST_USAGE "\n"
+    "                    [--tsa-ca FILE]... [--json] [-q] ARCHIVE...\n"
     "\n"
     "Decrypt and check whole sealed archives without writing anything:\n"
     "the encryption of every chunk, the manifest, each member's path,\n"
     "type, size, mode, time and SHA-256 (against the manifest and\n"
-    "SHA256SUMS), member order, and the signature of SHA256SUMS by the\n"
-    "key the manifest names.  An unsigned archive passes with a warning,\n"
-    "unless --signer is given.  When ARCHIVE.tsr exists, every RFC 3161\n"
+    "SHA256SUMS), member order, and the signature of SHA256SUMS.  The\n"
+    "signature counts only when made by a trusted signer: the key home's\n"
+    "signing.pub, a key in its signers file ('cairn signer add'), the\n"
+    "journalist named by --share files, or a --signer key.  Signers are\n"
+    "shown by fingerprint (SHA-256 of the whole public key).  When\n"
+    "ARCHIVE.tsr exists, every RFC 3161\n"
     "time-stamp token in it must match the archive file (or its\n"
     "SHA256SUMS) and verify against the trusted TSA certificates.\n"
     "Several archives are checked in turn (- = standard input, once); the\n"
     "exit status is the highest of theirs.\n"
-    "\n" CLI_UNLOCK_HELP
-    "      --signer PUBKEY_FILE the archive must be signed by this key\n"
-    "                           (a minisign public key file; repeatable:\n"
-    "                           any of them)\n"
+    "\n" CLI_UNLOCK_HELP CLI_TRUST_HELP
     "      --tsa-ca FILE        trust the TSA CA certificates in FILE (PEM;\n"
     "                           repeatable; default: the key home's\n"
     "                           tsa-ca.pem)\n"
@@ -52,12 +51,12 @@ static const char verify_help[] =
     "\n"
     "Exit status: 0 all checks passed; 3 no identity matched; 4 damaged,\n"
     "truncated or tampered with; 5 signature missing, invalid or not by a\n"
-    "--signer key, or a time-stamp that does not match or verify; 1 other\n"
+    "trusted signer, or a time-stamp that does not match or verify; 1 other\n"
     "errors.\n";
 
 /* What applies to every archive of the command line. */
 struct verify_opts {
-	struct cli_signers signers;
+	struct cli_trust tr;
 	struct cli_tsa_cas cas;
 	struct cli_stamp_report stamps;
 	int json, quiet;
@@ -78,7 +77,7 @@ verify_one(const char *path, struct cli_unlock *u, struct verify_opts *v)
 	cli_json_begin("archive", path);
 	if ((ec = cli_archive_open(&a, path, u)) == 0) {
 		rc = cli_archive_check(
-		    &a, "verify", &v->signers, NULL, v->quiet || v->json, &res);
+		    &a, "verify", &v->tr, NULL, v->quiet || v->json, &res);
 		if (rc == 0) {
 			uint8_t file[32];
 			int have = cli_archive_file_sha256(&a, file) == 0;
@@ -89,7 +88,7 @@ verify_one(const char *path, struct cli_unlock *u, struct verify_opts *v)
 				a.stamps = &v->stamps;
 		}
 		ec = cli_archive_finish(
-		    &a, &res, rc, ec, NULL, v->json, v->quiet);
+		    &a, &v->tr, &res, rc, ec, NULL, v->json, v->quiet);
 		cli_archive_log(&a, "verify", &res, ec);
 	}
 	if (ec == CLI_EXIT_INTEGRITY)
@@ -102,10 +101,10 @@ verify_one(const char *path, struct cli_unlock *u, struct verify_opts *v)
 int
 cmd_verify(int argc, char **argv)
 {
-	enum { OPT_SIGNER = CLI_UNLOCK_OPT_FIRST_FREE, OPT_JSON, OPT_TSA_CA };
+	enum { OPT_JSON = CLI_UNLOCK_OPT_FIRST_FREE, OPT_TSA_CA };
 	static const struct option longopts[] = {
 	    CLI_UNLOCK_LONGOPTS,
-	    {"signer", required_argument, NULL, OPT_SIGNER},
+	    CLI_TRUST_LONGOPTS,
 	    {"tsa-ca", required_argument, NULL, OPT_TSA_CA},
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"quiet", no_argument, NULL, 'q'},
@@ -123,11 +122,12 @@ cmd_verify(int argc, char **argv)
 	            NULL)) != -1) {
 		if (cli_unlock_option(&u, c, optarg))
 			continue;
-		switch (c) {
-		case OPT_SIGNER:
-			if ((ec = cli_signers_add(&v.signers, optarg)) != 0)
+		if (cli_trust_option(&v.tr, c, optarg, &ec)) {
+			if (ec != 0)
 				goto out;
-			break;
+			continue;
+		}
+		switch (c) {
 		case OPT_TSA_CA:
 			if ((ec = cli_tsa_cas_add(&v.cas, optarg)) != 0)
 				goto out;
@@ -143,6 +143,8 @@ cmd_verify(int argc, char **argv)
 		    "verify", "no ARCHIVE given (use - for standard input)");
 		goto out;
 	}
+	if ((ec = cli_trust_load(&v.tr)) != 0)
+		goto out;
 	cli_json_lines(argc - optind > 1);
 	for (int i = optind; i < argc; i++) {
 		one = verify_one(argv[i], &u, &v);
@@ -153,5 +155,6 @@ cmd_verify(int argc, char **argv)
 out:
 	cli_unlock_free(&u);
 	cli_tsa_cas_free(&v.cas);
+	cli_trust_free(&v.tr);
 	return ec;
 }

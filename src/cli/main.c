@@ -40,6 +40,7 @@ static const struct command commands[] = {
     {"remote", cmd_remote, "add, list or remove remote stores"},
     {"push", cmd_push, "send archives to a remote store"},
     {"pull", cmd_pull, "fetch and verify archives from a remote"},
+    {"signer", cmd_signer, "trust, list or stop trusting signing keys"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

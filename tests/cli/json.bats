@@ -112,7 +112,9 @@ sealed() {
 	printf '%s\n' "$output" >v.json
 	same_keys "cairn verify --json" v.json
 	jq -e '.ok == true and .exit_code == 0 and .error == null and
-	    .signature_verified == true and .files_checked == 2' v.json
+	    .signature_verified == true and .files_checked == 2 and
+	    .signer_trusted == true and
+	    (.signer_fingerprint | test("^([0-9a-f]{4} ){7}[0-9a-f]{4}$"))' v.json
 	# A damaged archive: still one object, ok false, the exit code.
 	flip_byte a.cairn 5000
 	expect_exit 4 "$CAIRN" verify --json a.cairn

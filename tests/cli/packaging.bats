@@ -125,7 +125,7 @@ cli_flags() {
 
 # Verbs whose flags belong to sub-verbs: the candidates of all its
 # sub-verbs together must match the verb's --help.
-SUBVERBS="share:check share:reveal recovery:init recovery:list parity:create parity:verify remote:add remote:list remote:remove"
+SUBVERBS="share:check share:reveal recovery:init recovery:list parity:create parity:verify remote:add remote:list remote:remove signer:add signer:list signer:remove"
 
 # complete_flags SHELL VERB: the flag candidates the completion offers.
 complete_flags() {

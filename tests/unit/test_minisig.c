@@ -468,6 +468,72 @@ test_keys(void)
 	minisig_secret_free(sk);
 }
 
+/* Fingerprints, whole-key comparison and the signers file format. */
+static void
+test_trust(void)
+{
+	static const char k1[] =
+	    "RWT58KqdSpAXb5rqOXwv1A47pKJ9FJZq+O/mnrXh5h3n0HZ2WbCi4Rk8";
+	struct minisig_public a, b;
+	struct minisig_trust t;
+	char fp[MINISIG_FINGERPRINT_LEN], text[512], *line = NULL;
+	size_t bad = 0;
+
+	memset(&t, 0, sizeof(t));
+	TAP_EQ_INT(minisig_public_decode(k1, strlen(k1), &a), 0, "decode");
+	minisig_fingerprint(&a, fp);
+	/* printf %s RW... | base64 -d | tail -c 32 | sha256sum | cut -c1-32 */
+	TAP_OK(strcmp(fp, "aa66 496c c840 ba6a 8512 85c7 98e9 0d28") == 0,
+	    "fingerprint: first 16 bytes of SHA-256(pk), grouped: %s", fp);
+	b = a;
+	b.key_id[0] ^= 1;
+	TAP_OK(minisig_public_same(&a, &b), "same key, other id: same");
+	b = a;
+	b.pk[31] ^= 1;
+	TAP_OK(!minisig_public_same(&a, &b), "same id, other key: differ");
+	snprintf(text, sizeof(text),
+	    "# trusted signers\n\n  # indented comment\n%s  Ana Example \r\n"
+	    "%.56s\tBen\n", k1, k1);
+	TAP_EQ_INT(minisig_trust_parse(text, strlen(text), &t, &bad),
+	    CAIRN_ERR_FORMAT, "the same key twice: refused");
+	TAP_EQ_INT(bad, 5, "... at line 5");
+	snprintf(text, sizeof(text),
+	    "# trusted signers\n\n  # indented comment\n%s  Ana Example \r\n",
+	    k1);
+	TAP_EQ_INT(minisig_trust_parse(text, strlen(text), &t, &bad), 0,
+	    "comments, blank lines, CRLF, padded name");
+	TAP_OK(t.n == 1 && strcmp(t.v[0].name, "Ana Example") == 0,
+	    "one entry, name trimmed");
+	TAP_EQ_INT(minisig_trust_find(&t, &a), 0, "found by key");
+	TAP_EQ_INT(minisig_trust_find(&t, &b), -1, "other key not found");
+	TAP_EQ_INT(minisig_trust_find_key_id_clash(&t, &b), 0,
+	    "same key id, other key: a clash with entry 0");
+	TAP_EQ_INT(minisig_trust_find_key_id_clash(&t, &a), -1,
+	    "the key itself is no clash");
+	TAP_EQ_INT(minisig_trust_add(&t, "Ana Example", &b), CAIRN_ERR_EXISTS,
+	    "duplicate name refused");
+	TAP_EQ_INT(minisig_trust_add(&t, "Other", &a), CAIRN_ERR_EXISTS,
+	    "duplicate key refused");
+	TAP_EQ_INT(minisig_trust_add(&t, "#x", &b), CAIRN_ERR_INVAL,
+	    "name starting with # refused");
+	TAP_EQ_INT(minisig_trust_add(&t, "a\tb", &b), CAIRN_ERR_INVAL,
+	    "name with a control character refused");
+	TAP_EQ_INT(minisig_trust_add(&t, "Ben", &b), 0, "add");
+	TAP_EQ_INT(minisig_trust_line(&t.v[1], &line), 0, "line");
+	minisig_trust_free(&t);
+	TAP_EQ_INT(minisig_trust_parse(line, strlen(line), &t, &bad), 0,
+	    "a written line parses back");
+	TAP_OK(t.n == 1 && strcmp(t.v[0].name, "Ben") == 0 &&
+	    minisig_public_same(&t.v[0].pk, &b), "... to the same entry");
+	minisig_trust_free(&t);
+	free(line);
+	TAP_EQ_INT(minisig_trust_parse(k1, strlen(k1), &t, &bad),
+	    CAIRN_ERR_FORMAT, "a key without a name refused");
+	TAP_EQ_INT(minisig_trust_parse("RWQ garbage x\n", 14, &t, &bad),
+	    CAIRN_ERR_FORMAT, "a bad key refused");
+	TAP_EQ_INT(bad, 1, "... at line 1");
+}
+
 int
 main(void)
 {
@@ -476,5 +542,6 @@ main(void)
 	test_sign_verify();
 	test_legacy();
 	test_keys();
+	test_trust();
 	return tap_done();
 }

@@ -154,6 +154,7 @@ test_round_trip(void)
 	rc = seal_paths(paths, sk, &out, NULL, 0);
 	TAP_EQ_INT(rc, 0, "seal a tree and a loose file");
 	memset(&o, 0, sizeof(o));
+	o.any_signer = 1;
 	rc = unseal_mem(out.data, out.len, &o, &res, NULL);
 	TAP_EQ_INT(rc, 0, "unseal checks it");
 	TAP_OK(res.m != NULL && res.m->nentries == 8, "8 entries (%zu)",
@@ -172,22 +173,28 @@ test_round_trip(void)
 	    strncmp(res.trusted_comment, "cairn-archive archive_id:", 25) == 0,
 	    "trusted comment");
 	unseal_result_free(&res);
-	/* the same with a signer list: one right key among others */
+	/* the same with a trusted list: one right key among others */
 	{
-		struct minisig_public two[2];
+		struct minisig_trust tr;
+		struct minisig_public other;
 
-		memset(&two[0], 7, sizeof(two[0]));
-		two[1] = pk;
-		o.signers = two;
-		o.nsigners = 2;
-		TAP_EQ_INT(unseal_mem(out.data, out.len, &o, &res, NULL), 0,
-		    "accepted signer among others");
-		unseal_result_free(&res);
-		o.nsigners = 1;
+		memset(&tr, 0, sizeof(tr));
+		memset(&other, 7, sizeof(other));
+		o.any_signer = 0;
+		o.trust = &tr;
+		TAP_EQ_INT(minisig_trust_add(&tr, "other", &other), 0, "add");
 		TAP_EQ_INT(unseal_mem(out.data, out.len, &o, &res, NULL),
-		    CAIRN_ERR_SIGNATURE, "signer not among those given: 5");
-		TAP_EQ_INT(res.nfiles, 0, "... refused before any data");
+		    CAIRN_ERR_SIGNATURE, "signer not trusted: 5");
+		TAP_OK(res.refused == UNSEAL_REFUSED_UNTRUSTED && res.sig_ok,
+		    "... refused as untrusted, signature valid");
 		unseal_result_free(&res);
+		TAP_EQ_INT(minisig_trust_add(&tr, "me", &pk), 0, "add");
+		TAP_EQ_INT(unseal_mem(out.data, out.len, &o, &res, NULL), 0,
+		    "trusted signer among others");
+		TAP_OK(res.signer_trusted && res.trusted_index == 1,
+		    "... found as entry 1");
+		unseal_result_free(&res);
+		minisig_trust_free(&tr);
 	}
 	cio_membuf_free(&out);
 
@@ -196,14 +203,14 @@ test_round_trip(void)
 	rc = seal_paths(paths, NULL, &out, NULL, 0);
 	TAP_EQ_INT(rc, 0, "seal unsigned");
 	memset(&o, 0, sizeof(o));
+	o.allow_unsigned = 1;
 	rc = unseal_mem(out.data, out.len, &o, &res, NULL);
 	TAP_OK(rc == 0 && !res.is_signed && !res.sig_ok &&
 	    res.m->has_signer == 0, "unsigned archive checks, marked unsigned");
 	unseal_result_free(&res);
-	o.signers = &pk;
-	o.nsigners = 1;
+	o.allow_unsigned = 0;
 	TAP_EQ_INT(unseal_mem(out.data, out.len, &o, &res, NULL),
-	    CAIRN_ERR_SIGNATURE, "unsigned with a required signer: 5");
+	    CAIRN_ERR_SIGNATURE, "unsigned, not allowed: 5");
 	unseal_result_free(&res);
 	cio_membuf_free(&out);
 }

@@ -221,6 +221,8 @@ expect(enum twist t, int want, const char *what, const char *msg)
 	int rc;
 
 	memset(&o, 0, sizeof(o));
+	o.any_signer = 1; /* the checks, not the trust policy */
+	o.allow_unsigned = 1;
 	rc = run(t, &o, &res);
 	TAP_OK(rc == want && (msg == NULL || strstr(res.error, msg) != NULL),
 	    "%s: %d (want %d), '%s'", what, rc, want, res.error);
@@ -251,6 +253,7 @@ main(void)
 	ops.ctx = &rec;
 	memset(&o, 0, sizeof(o));
 	o.ops = &ops;
+	o.any_signer = 1;
 	rc = run(T_NONE, &o, &res);
 	TAP_EQ_INT(rc, 0, "valid archive");
 	TAP_OK(res.sig_ok && res.is_signed && res.nfiles == 2 &&
@@ -276,19 +279,80 @@ main(void)
 	    "list mode reads only the manifest");
 	unseal_result_free(&res);
 
-	/* signers */
-	o.list_only = 0;
-	o.signers = &pk2;
-	o.nsigners = 1;
-	rc = run(T_NONE, &o, &res);
-	TAP_EQ_INT(rc, CAIRN_ERR_SIGNATURE, "signed by a key not given");
-	unseal_result_free(&res);
-	o.signers = &pk;
-	TAP_EQ_INT(run(T_NONE, &o, &res), 0, "signed by the key given");
-	unseal_result_free(&res);
-	TAP_EQ_INT(run(T_UNSIGNED, &o, &res), CAIRN_ERR_SIGNATURE,
-	    "unsigned, with a signer required");
-	unseal_result_free(&res);
+	/* the trust policy */
+	{
+		struct minisig_trust tr;
+		struct minisig_public spoof = pk;
+
+		memset(&tr, 0, sizeof(tr));
+		memset(&o, 0, sizeof(o));
+		TAP_EQ_INT(run(T_NONE, &o, &res), CAIRN_ERR_SIGNATURE,
+		    "no trusted signer: a valid signature is refused");
+		TAP_OK(res.refused == UNSEAL_REFUSED_UNTRUSTED &&
+		    res.sig_ok && res.nfiles == 2 &&
+		    strstr(res.error, "UNTRUSTED") != NULL &&
+		    strstr(res.error, res.signer_fingerprint) != NULL,
+		    "... after every check, naming the fingerprint: '%s'",
+		    res.error);
+		unseal_result_free(&res);
+		TAP_EQ_INT(minisig_trust_add(&tr, "other", &pk2), 0, "trust");
+		o.trust = &tr;
+		TAP_EQ_INT(run(T_NONE, &o, &res), CAIRN_ERR_SIGNATURE,
+		    "signed by a key not trusted");
+		TAP_OK(res.key_id_clash == -1 && !res.signer_trusted,
+		    "... no key id clash");
+		unseal_result_free(&res);
+		o.any_signer = 1;
+		TAP_EQ_INT(run(T_NONE, &o, &res), 0, "... any_signer accepts");
+		TAP_OK(!res.signer_trusted && res.refused == UNSEAL_ACCEPTED,
+		    "... and says it is not trusted");
+		unseal_result_free(&res);
+		o.any_signer = 0;
+		TAP_EQ_INT(run(T_UNSIGNED, &o, &res), CAIRN_ERR_SIGNATURE,
+		    "unsigned: refused by default");
+		TAP_OK(res.refused == UNSEAL_REFUSED_UNSIGNED &&
+		    strstr(res.error, "unsigned") != NULL, "... '%s'",
+		    res.error);
+		unseal_result_free(&res);
+		o.any_signer = 1;
+		TAP_EQ_INT(run(T_UNSIGNED, &o, &res), CAIRN_ERR_SIGNATURE,
+		    "unsigned: any_signer does not admit it");
+		unseal_result_free(&res);
+		o.any_signer = 0;
+		o.allow_unsigned = 1;
+		TAP_EQ_INT(run(T_NONE, &o, &res), CAIRN_ERR_SIGNATURE,
+		    "untrusted: allow_unsigned does not admit it");
+		unseal_result_free(&res);
+		TAP_EQ_INT(run(T_UNSIGNED, &o, &res), 0,
+		    "unsigned: allow_unsigned admits it");
+		unseal_result_free(&res);
+		o.allow_unsigned = 0;
+		/* a trusted key with the signer's key id, another key */
+		memcpy(spoof.key_id, pk.key_id, sizeof(spoof.key_id));
+		memcpy(spoof.pk, pk2.pk, sizeof(spoof.pk));
+		minisig_trust_free(&tr);
+		TAP_EQ_INT(minisig_trust_add(&tr, "journalist", &spoof), 0,
+		    "trust a key with the same id");
+		TAP_EQ_INT(run(T_NONE, &o, &res), CAIRN_ERR_SIGNATURE,
+		    "same key id, another key: refused");
+		TAP_OK(res.key_id_clash == 0 &&
+		    strstr(res.error, "different key") != NULL &&
+		    strstr(res.error, "journalist") != NULL,
+		    "... said so: '%s'", res.error);
+		unseal_result_free(&res);
+		TAP_EQ_INT(minisig_trust_add(&tr, "signer", &pk), 0, "trust");
+		TAP_EQ_INT(run(T_NONE, &o, &res), 0, "trusted signer: accepted");
+		TAP_OK(res.signer_trusted && res.trusted_index == 1,
+		    "... as entry 1");
+		unseal_result_free(&res);
+		o.list_only = 1;
+		TAP_EQ_INT(run(T_CONTENT, &o, &res), 0,
+		    "list mode: no trust decision");
+		TAP_OK(res.signer_trusted && res.trusted_index == 1,
+		    "... but the lookup is made");
+		unseal_result_free(&res);
+		minisig_trust_free(&tr);
+	}
 
 	expect(T_UNSIGNED, 0, "unsigned archive", NULL);
 	expect(T_UNSIGNED_SIG, CAIRN_ERR_INTEGRITY,
