@@ -146,6 +146,47 @@ out:
 	return ec;
 }
 
+/*
+ * The key home's signing.pub into *pk, refused (StrictModes, cli.h) when
+ * others could have changed it, and when signing.key exists, checked
+ * against it (unlocking it with ps->v[0] or a terminal passphrase): a
+ * signing.pub that does not match the key that signs is refused.
+ */
+static int
+home_pub_checked(const char *pub, const char *key, const struct cli_passes *ps,
+    struct minisig_public *pk)
+{
+	struct minisig_secret *sk = NULL;
+	struct minisig_public real;
+	char *home = NULL;
+	int ec;
+
+	if ((ec = cli_key_home_public(CLI_HOME_SIGNING_PUB, &home)) != 0 ||
+	    (ec = cli_signer_load(pub, pk)) != 0 || !cli_exists(key))
+		goto out;
+	if ((ec = signing_load(
+	         key, ps != NULL && ps->n > 0 ? &ps->v[0] : NULL, &sk)) != 0)
+		goto out;
+	minisig_public_from_secret(sk, &real);
+	if (!minisig_public_same(&real, pk) ||
+	    memcmp(real.key_id, pk->key_id, sizeof(real.key_id)) != 0) {
+		char have[MINISIG_FINGERPRINT_LEN],
+		    want[MINISIG_FINGERPRINT_LEN];
+
+		minisig_fingerprint(pk, have);
+		minisig_fingerprint(&real, want);
+		// clang-format off
+		cli_error("%s: does not match %s (it holds key %s, the signing key's public key is %s): someone may have replaced it", pub, key, have, want);
+		cli_hint("do not hand out this signing.pub; check the key home, then print the right public key with 'cairn pubkey --signing -s %s'", key);
+		// clang-format on
+		ec = CLI_EXIT_ERR;
+	}
+out:
+	minisig_secret_free(sk);
+	free(home);
+	return ec;
+}
+
 int
 cli_signing_print_pub(const char *path, const struct cli_passes *ps, int json)
 {
@@ -164,7 +205,7 @@ cli_signing_print_pub(const char *path, const struct cli_passes *ps, int json)
 			goto out;
 		}
 		if (cli_exists(home_pub)) {
-			ec = cli_signer_load(home_pub, &pk);
+			ec = home_pub_checked(home_pub, home_key, ps, &pk);
 			goto print;
 		}
 		if (!cli_exists(home_key)) {
@@ -187,11 +228,15 @@ print:
 		char b64[MINISIG_PUBLIC_B64_LEN], kid[MINISIG_KEY_ID_HEX_LEN];
 		json_t *o = json_object();
 
+		char fp[MINISIG_FINGERPRINT_LEN];
+
 		minisig_public_base64(&pk, b64);
 		minisig_key_id_hex(pk.key_id, kid);
+		minisig_fingerprint(&pk, fp);
 		if (o != NULL) {
 			cli_json_set(o, "signing_key_id", json_string(kid));
 			cli_json_set(o, "signing_public_key", json_string(b64));
+			cli_json_set(o, "signing_fingerprint", json_string(fp));
 		}
 		ec = cli_json_print(o);
 		goto out;
