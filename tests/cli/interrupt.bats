@@ -78,7 +78,7 @@ theirs_intact() {
 @test "open: a staging directory swapped before the rename is never published" {
 	sealed
 	run --separate-stderr env CAIRN_TEST_AT=extract-commit \
-	    "$CAIRN" open -i in/home/identity -C out/x in/a.cairn
+	    "$CAIRN" open -i in/home/identity --allow-unsigned -C out/x in/a.cairn
 	[ "$status" -eq 1 ] || { echo "exit $status: $stderr"; false; }
 	[[ "$stderr" == *"the staging directory was replaced while the archive was being opened; nothing was published"* ]]
 	[ ! -e out/x ]
@@ -90,14 +90,14 @@ theirs_intact() {
 	# swapped at the 2nd file, interrupted at the 3rd
 	run --separate-stderr env CAIRN_TEST_AT=extract-file:2 \
 	    CAIRN_TEST_SIGNAL=extract-file:3 \
-	    "$CAIRN" open -i in/home/identity -C out/x in/a.cairn
+	    "$CAIRN" open -i in/home/identity --allow-unsigned -C out/x in/a.cairn
 	[ "$status" -eq 143 ] || { echo "exit $status: $stderr"; false; }
 	[ ! -e out/x ]
 	theirs_intact
 	# swapped, then the commit refuses: the same cleanup without a signal
 	rm -rf out && mkdir out
 	run --separate-stderr env CAIRN_TEST_AT=extract-file:1 \
-	    "$CAIRN" open -i in/home/identity -C out/x in/a.cairn
+	    "$CAIRN" open -i in/home/identity --allow-unsigned -C out/x in/a.cairn
 	[ "$status" -eq 1 ]
 	[ ! -e out/x ]
 	theirs_intact
@@ -106,7 +106,7 @@ theirs_intact() {
 @test "open: an interrupted deep tree (60 levels) is removed completely" {
 	sealed
 	run --separate-stderr env CAIRN_TEST_SIGNAL=extract-file:4 \
-	    "$CAIRN" open -i in/home/identity -C out/x in/a.cairn
+	    "$CAIRN" open -i in/home/identity --allow-unsigned -C out/x in/a.cairn
 	[ "$status" -eq 143 ]
 	[ -z "$(ls -A out)" ] || { echo "left: $(find out)"; false; }
 }
@@ -115,11 +115,11 @@ theirs_intact() {
 	sealed
 	mkdir -m 0777 out/shared out/sticky && chmod 1777 out/sticky
 	chmod 0777 out/shared # against the umask
-	expect_exit 0 "$CAIRN" open -i in/home/identity -C out/shared/x in/a.cairn
+	expect_exit 0 "$CAIRN" open -i in/home/identity --allow-unsigned -C out/shared/x in/a.cairn
 	assert_stderr_has "out/shared/x: other users can write the directory it is made in (not sticky)"
-	expect_exit 0 "$CAIRN" open -i in/home/identity -C out/sticky/x in/a.cairn
+	expect_exit 0 "$CAIRN" open -i in/home/identity --allow-unsigned -C out/sticky/x in/a.cairn
 	[[ "$stderr" != *"other users can write"* ]]
-	expect_exit 0 "$CAIRN" open -i in/home/identity -C out/x in/a.cairn
+	expect_exit 0 "$CAIRN" open -i in/home/identity --allow-unsigned -C out/x in/a.cairn
 	[[ "$stderr" != *"other users can write"* ]]
 }
 
