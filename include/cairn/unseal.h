@@ -102,6 +102,9 @@ struct unseal_result {
 	uint64_t bytes;               /* file bytes checked */
 	uint8_t sums_sha256[32];      /* SHA-256 of the SHA256SUMS member
 				       * (set once it was read) */
+	int not_archive;              /* the plaintext is no cairn archive
+				       * (not a tar, or no manifest.json
+				       * first): e.g. a plain age file */
 	char error[UNSEAL_ERROR_LEN]; /* "" or what failed (may hold
 				       * member names: escape on output) */
 };

@@ -129,11 +129,18 @@ read_manifest(struct run *r)
 	size_t len = 0, nfiles = 0;
 	int rc;
 
-	if ((rc = next(r, &e, MANIFEST_NAME)) != 0)
+	if ((rc = next(r, &e, MANIFEST_NAME)) != 0) {
+		/* the age layer authenticated what it gave, so this is a
+		 * plain age file (or other data), not a damaged archive */
+		r->res->not_archive = strcmp(tarball_reader_error(r->tr),
+		                          "not a tar archive") == 0;
 		return rc;
-	if (strcmp(e.path, MANIFEST_NAME) != 0)
+	}
+	if (strcmp(e.path, MANIFEST_NAME) != 0) {
+		r->res->not_archive = 1;
 		return fail(r, CAIRN_ERR_INTEGRITY,
 		    "first member is %s, not " MANIFEST_NAME, e.path);
+	}
 	if ((rc = slurp(r, &e, MANIFEST_MAX_LEN, &json, &len)) != 0)
 		return rc;
 	rc = manifest_decode(json, len, &r->res->m);

@@ -173,7 +173,8 @@ int cli_read_error(int rc, const char *path, const char *what);
 
 /* ---- passphrases ------------------------------------------------------ */
 
-#define CLI_PASS_MAX 1024 /* bytes; longer passphrases are refused */
+#define CLI_PASS_MAX  1024 /* bytes; longer passphrases are refused */
+#define CLI_PASS_WEAK 8    /* keygen warns below this many bytes */
 
 /* A passphrase in sodium_malloc'd memory; free with cli_pass_free(). */
 struct cli_pass {
@@ -195,6 +196,10 @@ int cli_pass_from_file(struct cli_pass *p, const char *path);
  * SIGINT/SIGTERM/SIGHUP.
  */
 int cli_pass_from_tty(struct cli_pass *p, const char *prompt, int confirm);
+/* The option that answers the next cli_pass_from_tty() prompt in this verb
+ * (e.g. "--signing-passphrase-file"), named by its no-terminal hint;
+ * default "--passphrase-file".  Reset by that call. */
+void cli_pass_tty_option(const char *option);
 void cli_pass_free(struct cli_pass *p);
 /* 1 when /dev/tty can be opened (a passphrase prompt is possible). */
 int cli_have_tty(void);

@@ -143,6 +143,13 @@ cli_archive_fail(int rc, const struct unseal_result *res,
 
 	if (rc == CAIRN_ERR_NOMEM)
 		return cli_fail(rc, "%s", name);
+	if (res->not_archive) {
+		// clang-format off
+		cli_error("%s: not a cairn archive: it decrypts, but holds no cairn archive (%s)", name, why);
+		cli_hint("a plain age file is opened with 'cairn decrypt'");
+		// clang-format on
+		return ec;
+	}
 	cli_error("%s: %s", name, why);
 	if (ec == CLI_EXIT_INTEGRITY)
 		cli_hint("the archive is damaged, truncated or has been "

@@ -236,6 +236,8 @@ cli_fail_why(int exit_code, const char *why, const char *what_fmt, ...)
 
 /* argv index of a long option given abbreviated, for cli_option_error. */
 static int abbreviated_arg = -1;
+/* ... and the option it would have abbreviated. */
+static const char *abbreviated_of;
 
 void
 cli_getopt_reset(void)
@@ -275,6 +277,7 @@ cli_getopt(int argc, char *const argv[], const char *optstring,
 	for (int back = 1; back <= 2 && optind - back > 0; back++)
 		if (strncmp(argv[optind - back], "--", 2) == 0) {
 			abbreviated_arg = optind - back;
+			abbreviated_of = longopts[idx].name;
 			break;
 		}
 	optopt = 0;
@@ -300,11 +303,13 @@ cli_option_error(const char *verb, int c, char **argv)
 			    namelen, arg);
 	} else if (optopt != 0)
 		cli_error("%s: unknown option -%c", verb, optopt);
-	else if (abbreviated_arg >= 0)
-		cli_error("%s: unknown option %.*s (long options must be "
-		          "written in full)",
-		    verb, namelen, arg);
-	else
+	else if (abbreviated_arg >= 0) {
+		// clang-format off
+		cli_error("%s: unknown option %.*s", verb, namelen, arg);
+		cli_hint("did you mean --%s? (long options must be written in full); see 'cairn %s --help'", abbreviated_of, verb);
+		// clang-format on
+		return CLI_EXIT_USAGE;
+	} else
 		cli_error("%s: unknown option %.*s", verb, namelen, arg);
 	cli_hint("see 'cairn %s --help'", verb);
 	return CLI_EXIT_USAGE;

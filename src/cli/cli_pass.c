@@ -166,9 +166,20 @@ cli_have_tty(void)
 	return ok;
 }
 
+/* The option that answers the next terminal prompt (cli_pass_tty_option). */
+static const char *tty_option;
+
+void
+cli_pass_tty_option(const char *option)
+{
+	tty_option = option;
+}
+
 int
 cli_pass_from_tty(struct cli_pass *p, const char *prompt, int confirm)
 {
+	const char *option =
+	    tty_option != NULL ? tty_option : "--passphrase-file";
 	struct cli_pass again = {NULL, 0};
 	int fd, ec = 0, r;
 
@@ -177,10 +188,12 @@ cli_pass_from_tty(struct cli_pass *p, const char *prompt, int confirm)
 	if (fd < 0 || !isatty(fd)) {
 		if (fd >= 0)
 			close(fd);
+		tty_option = NULL;
 		cli_error("cannot read a passphrase: no terminal");
-		cli_hint("use --passphrase-file FILE");
+		cli_hint("use %s FILE", option);
 		return CLI_EXIT_USAGE;
 	}
+	tty_option = NULL;
 	if ((ec = pass_alloc(p)) != 0)
 		goto out;
 	if ((r = read_line(fd, prompt, p)) != 0) {

@@ -93,6 +93,26 @@ bad:
 	    "'# recovers:' is not an age1... public key", "%s:%zu", path, line);
 }
 
+/* N of a "# share: M of N..." or "copy M of N..." comment (as written by
+ * cli_share_text()); 0 when it says otherwise. */
+static int
+member_count(const char *b, const char *e)
+{
+	char buf[64];
+	size_t n = (size_t)(e - b) < sizeof(buf) - 1 ? (size_t)(e - b)
+	                                             : sizeof(buf) - 1;
+	int m, of;
+
+	memcpy(buf, b, n);
+	buf[n] = '\0';
+	if (sscanf(buf, "%d of %d", &m, &of) == 2 ||
+	    sscanf(buf, "copy %d of %d", &m, &of) == 2)
+		return of >= 1 && of <= SLIP39_MAX_SHARES && m >= 1 && m <= of
+		    ? of
+		    : 0;
+	return 0;
+}
+
 /*
  * Parse share text into sh: comments, then the mnemonic words (which may
  * span lines) into words (cap > len).  Returns 0 or an exit code.
@@ -126,7 +146,8 @@ parse_text(struct cli_share *sh, const char *path, const char *text, size_t len,
 					n = CLI_SHARE_LABEL_MAX;
 				memcpy(sh->label, vb, n);
 				sh->label[n] = '\0';
-			}
+			} else if (comment_key(b, e, "share:", &vb, &ve))
+				sh->member_count = member_count(vb, ve);
 			continue;
 		}
 		if (wl > 0)

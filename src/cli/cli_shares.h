@@ -46,6 +46,7 @@ struct cli_share {
 	struct slip39_share s;                /* decoded share (SECRET) */
 	char recovers[AGE_RECIPIENT_STR_LEN]; /* "" when not recorded */
 	char label[CLI_SHARE_LABEL_MAX + 1];  /* "" when none */
+	int member_count; /* "# share: M of N": N; 0 when not recorded */
 };
 
 /* Shares loaded from files; v is sodium_allocarray'd (holds secrets). */

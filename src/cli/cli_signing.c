@@ -63,6 +63,12 @@ signing_load(
 	} else if (rc == CAIRN_ERR_FORMAT) {
 		cli_error("%s: malformed minisign secret key", path);
 		ec = CLI_EXIT_ERR;
+	} else if (rc == CAIRN_ERR_NOMEM && enc) {
+		// clang-format off
+		cli_error("%s: not enough memory to unlock the signing key: its passphrase protection (minisign's scrypt) needs about 1 GiB", path);
+		cli_hint("free memory or raise the limit (ulimit -v), or on a small device use a signing key without a passphrase, kept on an encrypted disk (see cairn(1), MEMORY)");
+		// clang-format on
+		ec = CLI_EXIT_ERR;
 	} else if (rc != 0)
 		ec = cli_fail(rc, "%s", path);
 out:
@@ -81,7 +87,11 @@ cli_signing_load(
 	*sk = NULL;
 	if (passfile != NULL && (ec = cli_pass_from_file(&pass, passfile)) != 0)
 		return ec;
+	/* seal's option for this prompt, not its --passphrase-file (which
+	 * would seal to a passphrase) */
+	cli_pass_tty_option("--signing-passphrase-file");
 	ec = signing_load(path, passfile != NULL ? &pass : NULL, sk);
+	cli_pass_tty_option(NULL);
 	cli_pass_free(&pass);
 	return ec;
 }

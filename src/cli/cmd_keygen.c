@@ -195,6 +195,10 @@ cmd_keygen(int argc, char **argv)
 		ec = 0;
 	if (ec != 0)
 		return ec;
+	if (pass.buf != NULL && pass.len < CLI_PASS_WEAK)
+		// clang-format off
+		cli_warn("the passphrase is only %zu character%s long: whoever gets the key file can guess it quickly; a passphrase of five or more random words is far safer", pass.len, pass.len == 1 ? "" : "s");
+	// clang-format on
 	if (outpath == NULL)
 		ec = keygen_home(pass.buf != NULL ? &pass : NULL);
 	else

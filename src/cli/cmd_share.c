@@ -6,6 +6,7 @@
  *
  * Knows slip39.h, age.h and the share-file helpers (cli_shares.h).
  */
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,9 @@ check_json(const struct cli_share *sh)
 	cli_json_set(o, "group_count", json_integer(s->group_count));
 	cli_json_set(o, "group_threshold", json_integer(s->group_threshold));
 	cli_json_set(o, "member", json_integer(s->member_index + 1));
+	cli_json_set(o, "member_count",
+	    sh->member_count > 0 ? json_integer(sh->member_count)
+	                         : json_null());
 	cli_json_set(o, "member_threshold", json_integer(s->member_threshold));
 	cli_json_set(o, "secret_bytes", json_integer((json_int_t)s->value_len));
 	cli_json_set(o, "words",
@@ -78,6 +82,24 @@ check_json(const struct cli_share *sh)
 	return cli_json_print(o);
 }
 
+/* 1 unless path is readable and does not start like an age file (then
+ * cli_share_read() reports what it is). */
+static int
+share_is_encrypted(const char *path)
+{
+	char head[256];
+	ssize_t n;
+	int fd = strcmp(path, "-") == 0
+	    ? -1
+	    : open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return 1;
+	n = read(fd, head, sizeof(head));
+	close(fd);
+	return n <= 0 || age_is_encrypted(head, (size_t)n);
+}
+
 static int
 check(const struct cli_share *sh, int json)
 {
@@ -91,8 +113,10 @@ check(const struct cli_share *sh, int json)
 	printf("group: %d of %d (%d group%s needed)\n", s->group_index + 1,
 	    s->group_count, s->group_threshold,
 	    s->group_threshold == 1 ? "" : "s");
-	printf("member: %d (%d share%s of the group needed)\n",
-	    s->member_index + 1, s->member_threshold,
+	printf("member: %d", s->member_index + 1);
+	if (sh->member_count > 0)
+		printf(" of %d", sh->member_count);
+	printf(" (%d share%s of the group needed)\n", s->member_threshold,
 	    s->member_threshold == 1 ? "" : "s");
 	printf("secret: %zu bytes (%d words)\n", s->value_len,
 	    (int)SLIP39_WORDS_FOR(s->value_len));
@@ -217,7 +241,10 @@ share_sub(int argc, char **argv, int is_reveal)
 		ec = CLI_EXIT_ERR;
 		goto out;
 	}
-	if ((ec = cli_load_identities(
+	/* A plain share needs no identity: do not ask for the key home's
+	 * passphrase then. */
+	if ((nfiles > 0 || share_is_encrypted(argv[optind])) &&
+	    (ec = cli_load_identities(
 	         &ids, (const char *const *)files, nfiles, NULL, NULL)) != 0)
 		goto out;
 	if ((sh = cio_secret_malloc(sizeof(*sh))) == NULL) {

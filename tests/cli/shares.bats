@@ -501,7 +501,7 @@ no_secret_keys() {
 	assert_output_has "encrypted: no"
 	assert_output_has "set: $set"
 	assert_output_has "group: 2 of 2 (2 groups needed)"
-	assert_output_has "member: 1 (2 shares of the group needed)"
+	assert_output_has "member: 1 of 2 (2 shares of the group needed)"
 	assert_output_has "secret: 32 bytes (33 words)"
 	assert_output_has "extendable: yes"
 	assert_output_has "iteration exponent: 1"
@@ -512,7 +512,7 @@ no_secret_keys() {
 	expect_exit 3 "$CAIRN" share check e/share-01.age
 	expect_exit 0 "$CAIRN" share check -i c1.key e/share-02.age
 	assert_output_has "encrypted: yes"
-	assert_output_has "member: 2 (2 shares of the group needed)"
+	assert_output_has "member: 2 of 2 (2 shares of the group needed)"
 	# the reference vectors record no key
 	vector_files 1
 	expect_exit 0 "$CAIRN" share check v1.txt
