@@ -127,7 +127,7 @@ theirs_intact() {
 	sealed
 	mkdir out/.x.cairn-k1ll3d out/.x.cairn-notours1 out/.y.cairn-abc123
 	echo plaintext >out/.x.cairn-k1ll3d/secret
-	expect_exit 0 "$CAIRN" open -i in/home/identity -C out/x in/a.cairn
+	expect_exit 0 "$CAIRN" open -i in/home/identity --allow-unsigned -C out/x in/a.cairn
 	assert_stderr_has "out/.x.cairn-k1ll3d: left by an interrupted cairn run (killed or a power loss); it may hold plaintext"
 	assert_stderr_has "hint: unless a cairn is still running there, remove it: rm -rf -- 'out/.x.cairn-k1ll3d'"
 	[[ "$stderr" != *notours1* && "$stderr" != *.y.cairn* ]]
@@ -140,7 +140,7 @@ theirs_intact() {
 	rm -rf out && mkdir out
 	mkfifo fifo
 	exec 7<>fifo
-	"$CAIRN" open -i in/home/identity -C out/z - <fifo >/dev/null 2>/dev/null 3>&- &
+	"$CAIRN" open -i in/home/identity --allow-unsigned -C out/z - <fifo >/dev/null 2>/dev/null 3>&- &
 	pid=$!
 	head -c 200000 in/a.cairn >&7
 	for _ in $(seq 100); do
@@ -152,6 +152,6 @@ theirs_intact() {
 	exec 7>&-
 	left=$(ls -A out)
 	[[ "$left" == .z.cairn-* ]]
-	expect_exit 0 "$CAIRN" open -i in/home/identity -C out/z in/a.cairn
+	expect_exit 0 "$CAIRN" open -i in/home/identity --allow-unsigned -C out/z in/a.cairn
 	assert_stderr_has "out/$left: left by an interrupted cairn run"
 }
