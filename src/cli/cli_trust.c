@@ -138,13 +138,6 @@ out:
 	return ec;
 }
 
-int
-cli_trust_add_shares_signer(
-    struct cli_trust *tr, const struct minisig_public *pk)
-{
-	return pk == NULL ? 0 : add(&tr->t, CLI_TRUST_SHARES, pk);
-}
-
 void
 cli_trust_free(struct cli_trust *tr)
 {

@@ -21,8 +21,6 @@
 
 /* The name the key home's own signing.pub is shown with. */
 #define CLI_TRUST_OWN "you (this key home's signing.pub)"
-/* The name of the signer recorded in --share files. */
-#define CLI_TRUST_SHARES "the journalist named by the share files"
 
 /* getopt values (between the unlock options and the verbs' own). */
 enum {
@@ -63,10 +61,6 @@ int cli_trust_option(struct cli_trust *tr, int c, const char *arg, int *ec);
 /* Without --signer: add the key home's signing.pub (when it exists) and
  * the signers file (when it exists), both checked by cli_strict_check(). */
 int cli_trust_load(struct cli_trust *tr);
-
-/* Trust the signer the --share files named (nothing when pk is NULL). */
-int cli_trust_add_shares_signer(
-    struct cli_trust *tr, const struct minisig_public *pk);
 
 void cli_trust_free(struct cli_trust *tr);
 
