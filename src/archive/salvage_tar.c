@@ -416,6 +416,12 @@ salvage_walk(
 			const uint8_t *b = c.ok ? c.pt + i : NULL;
 
 			if (b != NULL && c.len - i < BLOCK) {
+				/* A partial last block (a tar stream cut short):
+				 * data that ends inside it is whole; anything
+				 * else in it is left to finish() as lost. */
+				if (s.state != S_DATA ||
+				    s.remaining > c.len - i)
+					continue;
 				memset(last, 0, sizeof(last));
 				memcpy(last, b, c.len - i);
 				b = last;
