@@ -81,8 +81,8 @@ unknown(const char *name)
 }
 
 /* Verbs with --json: a failure prints an error object (cli_json.h). */
-static const char *const json_verbs[] = {
-    "pubkey", "seal", "list", "verify", "open", "split", "share"};
+static const char *const json_verbs[] = {"pubkey", "seal", "list", "verify",
+    "open", "split", "share", "log", "remote", "push", "pull", "signer"};
 
 /* 1 when verb takes --json and it is among the options (before any
  * "--"). */

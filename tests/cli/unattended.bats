@@ -22,9 +22,10 @@ tree() {
 # is_error_object FILE CODE: one JSON object saying ok false, exit CODE,
 # with an error message.
 is_error_object() {
-	jq -e --argjson c "$2" '.ok == false and .exit_code == $c and
-	    (.error | type == "string" and length > 0) and
-	    (.hint == null or (.hint | type == "string"))' "$1"
+	# jq -e on an empty file exits 0: slurp, so nothing is a failure
+	jq -se --argjson c "$2" 'length == 1 and (.[0] | .ok == false and
+	    .exit_code == $c and (.error | type == "string" and length > 0) and
+	    (.hint == null or (.hint | type == "string")))' "$1"
 }
 
 @test "--json: a failing seal prints an error object, never nothing" {
@@ -51,6 +52,17 @@ is_error_object() {
 	    "open --json -C out nope.cairn" "share check --json nope.age" \
 	    "pubkey --json -i nope" "split --json -t 2 -n 3 -o s nope"; do
 		run --separate-stderr $CAIRN $cmd
+		[ "$status" -ne 0 ] || { echo "$cmd: exit 0"; return 1; }
+		printf '%s' "$output" >err.json
+		is_error_object err.json "$status" || { echo "$cmd: $output"; return 1; }
+	done
+	# the verbs that keep state in the key home: a key home that is a
+	# file makes each fail
+	printf 'x\n' >notadir
+	for cmd in "log --json" "log verify --json" "signer list --json" \
+	    "push --json nosuch" "pull --json nosuch d" \
+	    "remote add --json r http://127.0.0.1:9/"; do
+		run --separate-stderr env CAIRN_HOME="$PWD/notadir" $CAIRN $cmd
 		[ "$status" -ne 0 ] || { echo "$cmd: exit 0"; return 1; }
 		printf '%s' "$output" >err.json
 		is_error_object err.json "$status" || { echo "$cmd: $output"; return 1; }
