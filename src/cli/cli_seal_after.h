@@ -74,4 +74,23 @@ int cli_seal_summary(struct seal_plan *p, const char *output,
     size_t nrecipients, const struct cli_hash_sink *h, int readback,
     json_t *removed, int json, int remove_ec);
 
+struct cli_tsas;
+struct minisig_secret;
+
+/* The custody log entry of the archive just written (h: its SHA-256 and
+ * size), signed with sk when non-NULL (cli_seal_post.c). */
+void cli_seal_log(struct seal_plan *p, const struct cli_hash_sink *h,
+    const struct minisig_secret *sk);
+
+/* --tsa: time-stamp output (file: its SHA-256) and p's SHA256SUMS.  Never
+ * fails the seal: a TSA that did not answer is a warning and a hint. */
+void cli_seal_stamp(const struct cli_tsas *tsas, int quiet, struct seal_plan *p,
+    const char *output, const uint8_t file[32]);
+
+/* The outbox entry of output (none when outpath is "-"), then with push
+ * (a remote name, or NULL) the push itself.  Returns 0 or an exit code
+ * (6 when the push failed; the archive stays in the outbox). */
+int cli_seal_push(const char *outpath, const char *push, int quiet, int json,
+    struct seal_plan *p, const char *output);
+
 #endif

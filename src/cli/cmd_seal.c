@@ -24,7 +24,6 @@
 #include "builtin.h"
 #include "cli.h"
 #include "cli_archive.h"
-#include "cli_custody.h"
 #include "cli_json.h"
 #include "cli_parity.h"
 #include "cli_progress.h"
@@ -32,7 +31,6 @@
 #include "cli_recovery_keys.h"
 #include "cli_seal_out.h"
 #include "cli_stamp.h"
-#include "cli_remote.h"
 #include "cairn/manifest.h"
 #include "cairn/minisig.h"
 #include "cairn/seal.h"
@@ -154,77 +152,6 @@ get_signing_key(const struct seal_args *s, struct minisig_secret **sk)
 	} else
 		ec = cli_signing_load(home, s->signpass, sk);
 	free(home);
-	return ec;
-}
-
-/* The custody log entry of a written archive (file: its SHA-256, size
- * bytes), signed with sk when signing. */
-static void
-log_seal(struct seal_plan *p, const uint8_t *file, uint64_t size,
-    const struct minisig_secret *sk)
-{
-	struct cli_custody_note n;
-	char id[MANIFEST_ID_HEX_LEN];
-
-	memset(&n, 0, sizeof(n));
-	manifest_archive_id_hex(seal_plan_manifest(p), id);
-	n.action = "seal";
-	n.archive_id = id;
-	n.sha256 = file;
-	n.size = size;
-	cli_custody_log(&n, sk);
-}
-
-/* --tsa: time-stamp the archive just written and its SHA256SUMS.  Never
- * fails the seal: a TSA that did not answer is a warning and a hint. */
-static void
-stamp(const struct seal_args *s, struct seal_plan *p, const char *output,
-    const uint8_t file[TSA_DIGEST_LEN])
-{
-	uint8_t sums[TSA_DIGEST_LEN];
-	int ec;
-
-	if (s->tsas.n == 0)
-		return;
-	ec = seal_plan_sums_sha256(p, sums) != 0 ? CLI_EXIT_ERR : 0;
-	if (ec == 0)
-		ec = cli_stamp_archive(
-		    output, &s->tsas, file, sums, s->quiet || s->json);
-	if (ec != 0) {
-		cli_warn(
-		    "%s: sealed, but not time-stamped by every TSA", output);
-		cli_hint("run 'cairn stamp --tsa URL %s' when the TSA can be "
-		         "reached",
-		    output);
-	}
-}
-
-/* The outbox entry of a sealed file (push sends it later), and with
- * --push, the push itself. */
-static int
-record_and_push(
-    const struct seal_args *s, struct seal_plan *p, const char *output)
-{
-	struct cli_remote_opts o = {NULL, NULL, -1};
-	struct cli_outbox_entry e;
-	struct cli_remote cr;
-	char id[MANIFEST_ID_HEX_LEN];
-	int ec, pushed = 0;
-
-	if (s->outpath != NULL && strcmp(s->outpath, "-") == 0)
-		return 0;
-	manifest_archive_id_hex(seal_plan_manifest(p), id);
-	if ((ec = cli_outbox_record(id, output, 0)) != 0 || s->push == NULL)
-		return ec;
-	if ((ec = cli_remote_open(&cr, "seal", s->push, &o)) != 0)
-		return ec;
-	cr.quiet = s->quiet;
-	cr.json = s->json;
-	memset(&e, 0, sizeof(e));
-	snprintf(e.id, sizeof(e.id), "%s", id);
-	e.path = (char *)output;
-	ec = cli_remote_push_entry(&cr, &e, 0, &pushed);
-	cli_remote_close(&cr);
 	return ec;
 }
 
@@ -507,8 +434,8 @@ cmd_seal(int argc, char **argv)
 		goto out;
 	if (!s.json && dflt != NULL && !s.quiet)
 		printf("%s\n", out.name);
-	log_seal(p, hs.sha256, hs.size, sk);
-	stamp(&s, p, out.name, hs.sha256);
+	cli_seal_log(p, &hs, sk);
+	cli_seal_stamp(&s.tsas, s.quiet || s.json, p, out.name, hs.sha256);
 	if (s.parity &&
 	    (ec = cli_parity_create(out.name, s.parity, s.quiet || s.json)) !=
 	        0)
@@ -523,7 +450,8 @@ cmd_seal(int argc, char **argv)
 	    p, out.name, rs.n, &hs, readback, removed, s.json, rc);
 	removed = NULL;
 	if (ec == 0)
-		ec = record_and_push(&s, p, out.name);
+		ec = cli_seal_push(
+		    s.outpath, s.push, s.quiet, s.json, p, out.name);
 out:
 	json_decref(removed);
 	cli_hash_sink_free(&hs);
