@@ -98,6 +98,13 @@ int cli_fail_why(int exit_code, const char *why, const char *what_fmt, ...)
  * else an output's ".DEST.XXXXXX" temp files (only those of this user).
  * Never removes anything.  Returns how many were found. */
 int cli_leftovers_warn(const char *dest, int staging);
+struct extract;
+/* Begin extracting into dest (which must not exist) for open and salvage:
+ * warn of leftovers beside it, abort the staging directory on a signal,
+ * warn when its parent is writable by others and not sticky.  *x is the
+ * caller's to commit or abort.  Returns 0 or an exit code after printing
+ * (cli_extract.c). */
+int cli_extract_start(const char *dest, struct extract **x);
 /* Write s to stream fd with control bytes escaped (no newline added). */
 void cli_print_escaped(int fd, const char *s);
 /*

@@ -190,19 +190,8 @@ cmd_open(int argc, char **argv)
 	if ((ec = cli_trust_load(&tr)) != 0 ||
 	    (ec = cli_archive_open(&a, path, &u)) != 0)
 		goto out;
-	(void)cli_leftovers_warn(dest, 1);
-	if ((ec = cli_at_signal(extract_abort_signal_safe)) != 0)
+	if ((ec = cli_extract_start(dest, &x)) != 0)
 		goto out;
-	if ((rc = extract_begin(&x, dest)) != 0) {
-		ec = rc == CAIRN_ERR_EXISTS
-		    ? cli_fail_why(CLI_EXIT_ERR, "already exists", "%s", dest)
-		    : cli_fail(rc, "%s", dest);
-		goto out;
-	}
-	// clang-format off
-	if (extract_parent_unsafe(x))
-		cli_warn("%s: other users can write the directory it is made in (not sticky): cairn checks that the directory it publishes is the one it wrote", dest);
-	// clang-format on
 	memset(&ops, 0, sizeof(ops));
 	ops.dir = op_dir;
 	ops.file_begin = op_file_begin;

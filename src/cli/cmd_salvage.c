@@ -89,14 +89,8 @@ write_out(struct cli_unlock *u, struct cli_in *in, const char *path,
 		return cli_fail(CAIRN_ERR_IO, "%s", path);
 	if ((ec = open_chunks(u, in, path, &r)) != 0)
 		return ec;
-	if ((ec = cli_at_signal(extract_abort_signal_safe)) != 0)
+	if ((ec = cli_extract_start(dest, &x)) != 0)
 		goto out;
-	if ((rc = extract_begin(&x, dest)) != 0) {
-		ec = rc == CAIRN_ERR_EXISTS
-		    ? cli_fail_why(CLI_EXIT_ERR, "already exists", "%s", dest)
-		    : cli_fail(rc, "%s", dest);
-		goto out;
-	}
 	rc = salvage_extract(
 	    r, res, x, CLI_SALVAGE_VERIFIED, CLI_SALVAGE_UNVERIFIED);
 	if (rc == 0)

@@ -75,6 +75,15 @@ same_as_sealed() {
 	[ -f out/salvage-report.txt ]
 }
 
+@test "salvage names what an interrupted salvage left beside -C, as open does" {
+	sealed
+	mkdir .out.cairn-k1ll3d
+	echo plaintext >.out.cairn-k1ll3d/secret
+	expect_exit 0 "$CAIRN" salvage a.cairn -C out
+	assert_stderr_has ".out.cairn-k1ll3d: left by an interrupted cairn run (killed or a power loss); it may hold plaintext"
+	[ -e .out.cairn-k1ll3d/secret ] # never removed on its own
+}
+
 @test "zeroed 4 KiB sectors in the middle: exactly the files outside are verified; the rest partial or lost" {
 	sealed
 	local z0=$((300 * 1024)) z1=$((312 * 1024)) want
