@@ -156,6 +156,18 @@ int cli_one_operand(const char *verb, const char *what, int required, int argc,
     char **argv, const char **path);
 /* Print usage text to stdout (for --help); returns CLI_EXIT_OK. */
 int cli_print_help(const char *text);
+/* One subcommand of a verb; a table ends with a NULL name. */
+struct cli_subcmd {
+	const char *name;
+	cli_handler fn; /* gets argv[0] = the subcommand */
+};
+/*
+ * Run the subcommand argv[1] of verb from table t (help: the verb's
+ * --help text).  A missing or unknown subcommand is a usage error naming
+ * the table's subcommands.  Returns the handler's exit code.
+ */
+int cli_subcmd_run(const char *verb, const char *help,
+    const struct cli_subcmd *t, int argc, char **argv);
 
 /* ---- standard input ownership -----------------------------------------
  * Only one thing may read stdin (the input, an identity "-", a passphrase

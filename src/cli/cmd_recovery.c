@@ -440,15 +440,8 @@ out:
 int
 cmd_recovery(int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_usage_error("recovery", "say 'init' or 'list'");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-		return cli_print_help(recovery_help);
-	cli_getopt_reset();
-	if (strcmp(argv[1], "init") == 0)
-		return init(argc - 1, argv + 1);
-	if (strcmp(argv[1], "list") == 0)
-		return list(argc - 1, argv + 1);
-	return cli_usage_error(
-	    "recovery", "unknown subcommand '%s' (init, list)", argv[1]);
+	static const struct cli_subcmd t[] = {
+	    {"init", init}, {"list", list}, {NULL, NULL}};
+
+	return cli_subcmd_run("recovery", recovery_help, t, argc, argv);
 }

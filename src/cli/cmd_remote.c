@@ -448,16 +448,8 @@ out:
 int
 cmd_remote(int argc, char **argv)
 {
-	const char *sub = argc > 1 ? argv[1] : "";
+	static const struct cli_subcmd t[] = {{"add", sub_add},
+	    {"list", sub_list}, {"remove", sub_remove}, {NULL, NULL}};
 
-	if (strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0)
-		return cli_print_help(remote_help);
-	if (strcmp(sub, "add") == 0)
-		return sub_add(argc - 1, argv + 1);
-	if (strcmp(sub, "list") == 0)
-		return sub_list(argc - 1, argv + 1);
-	if (strcmp(sub, "remove") == 0)
-		return sub_remove(argc - 1, argv + 1);
-	return cli_usage_error(
-	    "remote", "give add, list or remove (see 'cairn remote --help')");
+	return cli_subcmd_run("remote", remote_help, t, argc, argv);
 }

@@ -356,18 +356,8 @@ out:
 int
 cmd_signer(int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_usage_error(
-		    "signer", "say 'add', 'list' or 'remove'");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-		return cli_print_help(signer_help);
-	cli_getopt_reset();
-	if (strcmp(argv[1], "add") == 0)
-		return add(argc - 1, argv + 1);
-	if (strcmp(argv[1], "list") == 0)
-		return list(argc - 1, argv + 1);
-	if (strcmp(argv[1], "remove") == 0)
-		return remove_signer(argc - 1, argv + 1);
-	return cli_usage_error(
-	    "signer", "unknown subcommand '%s' (add, list, remove)", argv[1]);
+	static const struct cli_subcmd t[] = {{"add", add}, {"list", list},
+	    {"remove", remove_signer}, {NULL, NULL}};
+
+	return cli_subcmd_run("signer", signer_help, t, argc, argv);
 }

@@ -114,3 +114,14 @@ protected_home() {
 	expect_exit 0 "$CAIRN" keygen -o k2.key --passphrase-file long
 	[[ "$stderr" != *"warning: the passphrase"* ]]
 }
+
+@test "verbs with subcommands name them when none or an unknown one is given" {
+	expect_exit 2 "$CAIRN" signer
+	assert_stderr_has "cairn: error: signer: give a subcommand: add, list or remove"
+	expect_exit 2 "$CAIRN" recovery bogus
+	assert_stderr_has "cairn: error: recovery: unknown subcommand 'bogus' (give init or list)"
+	expect_exit 2 "$CAIRN" remote
+	assert_stderr_has "give a subcommand: add, list or remove"
+	expect_exit 0 "$CAIRN" remote --help
+	expect_exit 0 "$CAIRN" signer list
+}
