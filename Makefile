@@ -6,7 +6,7 @@
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS each
 #   make tsan       ThreadSanitizer pass of the threaded code (check runs it)
 #   make bench      benchmarks (bench/), not part of check
-#   make lint       clang-format check + cppcheck
+#   make lint       clang-format check + cppcheck + layer and message rules
 
 BUILD   ?= build
 PREFIX  ?= /usr/local
@@ -211,6 +211,7 @@ lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	    --inline-suppr $(TEST_INC) -Isrc/cli src
 	sh tests/lint-layers
+	python3 tests/lint-messages
 
 install: $(BUILD)/cairn
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

@@ -151,20 +151,16 @@ cli_archive_fail(int rc, const struct unseal_result *res,
 		return ec;
 	}
 	cli_error("%s: %s", name, why);
+	// clang-format off
 	if (ec == CLI_EXIT_INTEGRITY)
-		cli_hint("the archive is damaged, truncated or has been "
-		         "tampered with; nothing from it can be trusted");
+		cli_hint("the archive is damaged, truncated or has been tampered with; nothing from it can be trusted");
 	else if (rc == CAIRN_ERR_EXISTS)
-		cli_hint("the archive holds two names this file system cannot "
-		         "tell apart (they differ only in letter case, as on "
-		         "macOS or Windows); open it on a case-sensitive file "
-		         "system, e.g. Linux ext4");
+		cli_hint("the archive holds two names this file system cannot tell apart (they differ only in letter case, as on macOS or Windows); open it on a case-sensitive file system, e.g. Linux ext4");
 	else if (rc == CAIRN_ERR_SIGNATURE && res->refused != UNSEAL_ACCEPTED)
 		refused_hint(res, tr);
-	else if (ec == CLI_EXIT_SIGNATURE && res->m != NULL &&
-	    res->m->has_signer && res->sig_ok == 0 && rc == CAIRN_ERR_SIGNATURE)
-		cli_hint("check the signer's public key "
-		         "(cairn pubkey --signing on the sealing side)");
+	else if (ec == CLI_EXIT_SIGNATURE && res->m != NULL && res->m->has_signer && res->sig_ok == 0 && rc == CAIRN_ERR_SIGNATURE)
+		cli_hint("check the signer's public key (cairn pubkey --signing on the sealing side)");
+	// clang-format on
 	return ec;
 }
 

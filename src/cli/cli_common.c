@@ -543,8 +543,9 @@ cli_key_home(void)
 		return join(e, "cairn");
 	if ((e = getenv("HOME")) != NULL && *e != '\0')
 		return join(e, ".config/cairn");
-	cli_error("cannot find the key home: neither CAIRN_HOME nor HOME "
-	          "is set");
+	// clang-format off
+	cli_error("cannot find the key home: neither CAIRN_HOME nor HOME is set");
+	// clang-format on
 	cli_hint("set CAIRN_HOME to a private directory");
 	return NULL;
 }

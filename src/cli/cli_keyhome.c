@@ -170,9 +170,9 @@ cli_keyhome_create(
 		if (cli_exists(path[i])) {
 			cli_error(
 			    "%s: exists, refusing to overwrite a key", path[i]);
-			cli_hint("the key home %s is already set up; use "
-			         "keygen -o FILE for another identity",
-			    home);
+			// clang-format off
+			cli_hint("the key home %s is already set up; use keygen -o FILE for another identity", home);
+			// clang-format on
 			goto out;
 		}
 	if ((ec = make_home(home)) != 0)

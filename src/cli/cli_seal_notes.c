@@ -22,21 +22,17 @@ cli_seal_add_notes(const char *case_label, const char *const *notes,
 	size_t len = 0;
 	int rc, ec = 0;
 
+	// clang-format off
 	if (case_label != NULL && manifest_set_case(m, case_label) != 0)
-		return cli_usage_error("seal",
-		    "--case: must be 1..%d bytes of "
-		    "UTF-8 text without control characters",
-		    MANIFEST_CASE_MAX);
+		return cli_usage_error("seal", "--case: must be 1..%d bytes of UTF-8 text without control characters", MANIFEST_CASE_MAX);
+	// clang-format on
+	// clang-format off
 	for (size_t i = 0; i < nnotes; i++)
 		if ((rc = manifest_add_note(m, notes[i])) != 0)
 			return rc == CAIRN_ERR_NOMEM
 			    ? cli_fail(rc, "note")
-			    : cli_usage_error("seal",
-			          "-m: a note must be 1..%d "
-			          "bytes of UTF-8 text without control "
-			          "characters "
-			          "(at most %d notes)",
-			          MANIFEST_NOTE_MAX, MANIFEST_MAX_NOTES);
+			    : cli_usage_error("seal", "-m: a note must be 1..%d bytes of UTF-8 text without control characters (at most %d notes)", MANIFEST_NOTE_MAX, MANIFEST_MAX_NOTES);
+	// clang-format on
 	for (size_t i = 0; ec == 0 && i < nnotefiles; i++) {
 		const char *f = notefiles[i];
 		size_t line = 1;
@@ -61,13 +57,10 @@ cli_seal_add_notes(const char *case_label, const char *const *notes,
 			*e = '\0';
 			if (*p == '\0')
 				continue;
+			// clang-format off
 			if ((rc = manifest_add_note(m, p)) != 0)
-				ec = cli_usage_error("seal",
-				    "%s:%zu: not a "
-				    "valid note (UTF-8 text, at most %d bytes "
-				    "per line, at most %d notes)",
-				    f, line, MANIFEST_NOTE_MAX,
-				    MANIFEST_MAX_NOTES);
+				ec = cli_usage_error("seal", "%s:%zu: not a valid note (UTF-8 text, at most %d bytes per line, at most %d notes)", f, line, MANIFEST_NOTE_MAX, MANIFEST_MAX_NOTES);
+			// clang-format on
 		}
 		cio_secret_free(text, len);
 		text = NULL;

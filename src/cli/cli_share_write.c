@@ -360,9 +360,9 @@ cli_share_set_write(
 				goto out;
 			}
 			if (cli_exists(paths[k])) {
-				cli_error("%s: file exists, refusing to "
-				          "overwrite a share",
-				    paths[k]);
+				// clang-format off
+				cli_error("%s: file exists, refusing to overwrite a share", paths[k]);
+				// clang-format on
 				cli_hint("write the set to a new directory");
 				ec = CLI_EXIT_ERR;
 				goto out;
@@ -402,9 +402,9 @@ cli_share_set_write(
 		opened = 0;
 	}
 	if (set->print) {
-		cli_warn("the shares are shown on this terminal: clear its "
-		         "scrollback and close it when done, and never "
-		         "photograph them with a networked phone");
+		// clang-format off
+		cli_warn("the shares are shown on this terminal: clear its scrollback and close it when done, and never photograph them with a networked phone");
+		// clang-format on
 		for (k = 0; k < n; k++)
 			if ((ec = print_share(&shares[k], k, n,
 			         set->member_counts[shares[k].group_index],

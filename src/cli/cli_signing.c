@@ -111,9 +111,10 @@ cli_signer_load(const char *path, struct minisig_public *pk)
 		return ec;
 	if (minisig_public_decode(text, len, pk) != 0) {
 		cli_error("%s: not a minisign public key", path);
+		// clang-format off
 		if (minisig_secret_is_encrypted(text, len) >= 0)
-			cli_hint("that is a secret key; give its .pub file "
-			         "(see 'cairn pubkey --signing')");
+			cli_hint("that is a secret key; give its .pub file (see 'cairn pubkey --signing')");
+		// clang-format on
 		ec = CLI_EXIT_USAGE;
 	}
 	cio_secret_free(text, len);
@@ -219,10 +220,9 @@ cli_signing_print_pub(const char *path, const struct cli_passes *ps, int json)
 			goto print;
 		}
 		if (!cli_exists(home_key)) {
-			ec = cli_usage_error("pubkey",
-			    "no -s given and no "
-			    "signing key in the key home (%s)",
-			    home_key);
+			// clang-format off
+			ec = cli_usage_error("pubkey", "no -s given and no signing key in the key home (%s)", home_key);
+			// clang-format on
 			goto out;
 		}
 		path = home_key;

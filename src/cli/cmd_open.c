@@ -172,18 +172,18 @@ cmd_open(int argc, char **argv)
 	if (dest == NULL) {
 		if (strcmp(path, "-") == 0 ||
 		    (dflt = default_dir(path)) == NULL) {
-			ec = cli_usage_error("open",
-			    "cannot name the directory "
-			    "after '%s'; give -C DIR",
-			    path);
+			// clang-format off
+			ec = cli_usage_error("open", "cannot name the directory after '%s'; give -C DIR", path);
+			// clang-format on
 			goto out;
 		}
 		dest = dflt;
 	}
 	if (cli_exists(dest)) {
 		cli_error("%s: already exists", dest);
-		cli_hint("choose another directory with -C DIR; open never "
-		         "writes into an existing one");
+		// clang-format off
+		cli_hint("choose another directory with -C DIR; open never writes into an existing one");
+		// clang-format on
 		ec = CLI_EXIT_ERR;
 		goto out;
 	}

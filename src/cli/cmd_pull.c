@@ -270,12 +270,12 @@ parse(int argc, char **argv, struct pull *p, struct cli_remote_opts *o,
 			continue;
 		}
 		switch (c) {
+		// clang-format off
 		case OPT_SINCE:
 			if ((p->since = parse_since(optarg)) < 0)
-				return cli_usage_error("pull",
-				    "--since: give YYYY-MM-DD or "
-				    "YYYY-MM-DDTHH:MM:SSZ (UTC)");
+				return cli_usage_error("pull", "--since: give YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)");
 			break;
+		// clang-format on
 		case OPT_PROXY: o->proxy = optarg; break;
 		case OPT_CRED: o->credentials_file = optarg; break;
 		case OPT_RETRIES:
@@ -324,10 +324,9 @@ cmd_pull(int argc, char **argv)
 	    (ec = cli_unlock_load(&p.u)) != 0)
 		goto out;
 	if (p.u.nkeys == 0) {
-		ec = cli_usage_error("pull",
-		    "no identity to verify the archives with: give -i FILE, "
-		    "--share FILE... or --passphrase-file F (or create the key "
-		    "home with 'cairn keygen')");
+		// clang-format off
+		ec = cli_usage_error("pull", "no identity to verify the archives with: give -i FILE, --share FILE... or --passphrase-file F (or create the key home with 'cairn keygen')");
+		// clang-format on
 		goto out;
 	}
 	if ((rc = remote_list(p.cr.r, ".cairn", &objs, &n)) != 0) {

@@ -118,15 +118,14 @@ static void
 warn_cb(void *ctx, enum seal_warning w, const char *path, const char *other)
 {
 	(void)ctx;
+	// clang-format off
 	if (w == SEAL_WARN_SYMLINK)
-		cli_warn("%s: symbolic link, skipped (cairn seals regular "
-		         "files and directories only)",
-		    path);
+		cli_warn("%s: symbolic link, skipped (cairn seals regular files and directories only)", path);
+	// clang-format on
+	// clang-format off
 	else if (w == SEAL_WARN_CASE)
-		cli_warn("%s and %s differ only in letter case: sealed, but "
-		         "`cairn open` cannot extract both on a "
-		         "case-insensitive file system (macOS, Windows)",
-		    other, path);
+		cli_warn("%s and %s differ only in letter case: sealed, but `cairn open` cannot extract both on a case-insensitive file system (macOS, Windows)", other, path);
+	// clang-format on
 }
 
 /* The signing key from -s or the key home; *sk stays NULL with
@@ -146,8 +145,9 @@ get_signing_key(const struct seal_args *s, struct minisig_secret **sk)
 		return CLI_EXIT_ERR;
 	if (!cli_exists(home)) {
 		cli_error("seal: no signing key (%s does not exist)", home);
-		cli_hint("create one with 'cairn keygen', give -s KEY, or "
-		         "seal unsigned with --no-sign");
+		// clang-format off
+		cli_hint("create one with 'cairn keygen', give -s KEY, or seal unsigned with --no-sign");
+		// clang-format on
 		ec = CLI_EXIT_USAGE;
 	} else
 		ec = cli_signing_load(home, s->signpass, sk);

@@ -63,10 +63,10 @@ cmd_stamp(int argc, char **argv)
 	if ((ec = cli_one_operand("stamp", "ARCHIVE", 1, argc, argv, &path)) !=
 	    0)
 		return ec;
+	// clang-format off
 	if (strcmp(path, "-") == 0)
-		return cli_usage_error("stamp",
-		    "the archive must be a file (its tokens are kept beside "
-		    "it)");
+		return cli_usage_error("stamp", "the archive must be a file (its tokens are kept beside it)");
+	// clang-format on
 	if (tsas.n == 0)
 		return cli_usage_error("stamp", "no TSA: give --tsa URL");
 	if ((ec = cli_file_sha256(path, digest, &n.size)) != 0)

@@ -3,6 +3,7 @@
 # knows its header dependencies:
 #  - tests/lint-layers passes on the tree, and fails on a copy where the
 #    CLI includes an internal header or a public header includes one;
+#  - tests/lint-messages passes, and fails on a message split in two;
 #  - the CLI's include path cannot reach an internal header (a one-line
 #    program including "tarball.h" with the CLI's flags does not compile);
 #  - touching an internal header makes exactly the objects that include it
@@ -39,6 +40,16 @@ copy_tree() {
 	run sh "$T/tree/tests/lint-layers"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *'include/cairn/seal.h'*'internal'* ]]
+}
+
+@test "lint-messages passes on the tree, and refuses a message split across lines" {
+	run python3 "$CAIRN_TOP/tests/lint-messages" "$CAIRN_TOP"/src/cli/*.c
+	echo "$output"
+	[ "$status" -eq 0 ]
+	printf 'void f(void)\n{\n\tcli_hint("one half "\n\t         "other half");\n}\n' >split.c
+	run python3 "$CAIRN_TOP/tests/lint-messages" split.c
+	[ "$status" -eq 1 ]
+	[[ "$output" == 'split.c:3: message split across source lines'* ]]
 }
 
 @test "the CLI's include path cannot reach an internal header" {
