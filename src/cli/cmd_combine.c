@@ -68,8 +68,19 @@ emit(const char *outpath, const char *text, size_t len)
 	return ec;
 }
 
-int
-cmd_combine(int argc, char **argv)
+struct combine_args {
+	const char **files; /* -i */
+	size_t nfiles;
+	const char *passfile, *outpath; /* outpath NULL: standard output */
+	int hex;
+	const char *const *shares;
+	size_t nshares;
+};
+
+/* Parse the command line into a; returns 0, an exit code, or -1 after
+ * --help. */
+static int
+parse(int argc, char **argv, struct combine_args *a)
 {
 	enum { OPT_PASSFILE = 256, OPT_HEX };
 	static const struct option longopts[] = {
@@ -80,57 +91,108 @@ cmd_combine(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
+	int c;
+
+	while ((c = cli_getopt(argc, argv, ":hi:o:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i': a->files[a->nfiles++] = optarg; break;
+		case OPT_PASSFILE: a->passfile = optarg; break;
+		case 'o': a->outpath = optarg; break;
+		case OPT_HEX: a->hex = 1; break;
+		case 'h': cli_print_help(combine_help); return -1;
+		default: return cli_option_error("combine", c, argv);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error("combine", "give the share files");
+	a->shares = (const char *const *)(argv + optind);
+	a->nshares = (size_t)(argc - optind);
+	if (a->outpath != NULL && strcmp(a->outpath, "-") == 0)
+		a->outpath = NULL;
+	// clang-format off
+	if (a->outpath == NULL && !a->hex && isatty(STDOUT_FILENO))
+		return cli_usage_error("combine", "refusing to print a secret key on the terminal: use -o FILE");
+	// clang-format on
+	if (a->outpath != NULL && cli_exists(a->outpath)) {
+		cli_error(
+		    "%s: file exists, refusing to overwrite it", a->outpath);
+		cli_hint("choose another path");
+		return CLI_EXIT_ERR;
+	}
+	return 0;
+}
+
+/*
+ * The text to write for the recovered secret (len bytes): its hex, or an
+ * age identity file naming recipient.  Into text (cap bytes, a secret
+ * buffer); *n is its length.  Returns 0 or an exit code after printing.
+ */
+static int
+format_secret(const struct combine_args *a, const struct cli_shares *ss,
+    const uint8_t *secret, size_t len, const char *recipient, char *text,
+    size_t cap, int *n)
+{
+	char idstr[AGE_IDENTITY_STR_LEN];
+	int rc;
+
+	if (a->hex) {
+		sodium_bin2hex(text, cap, secret, len);
+		*n = (int)(2 * len);
+		text[(*n)++] = '\n';
+		return 0;
+	}
+	if (len != AGE_X25519_KEY_LEN) {
+		// clang-format off
+		cli_error("the shares hold a %zu-byte secret, not an age identity", len);
+		// clang-format on
+		cli_hint("use --print-secret-hex");
+		return CLI_EXIT_ERR;
+	}
+	if ((rc = age_x25519_identity_string(secret, idstr)) != 0)
+		return cli_fail(rc, "recovered key");
+	*n = snprintf(text, cap,
+	    "# recovered by cairn combine from SLIP-39 share set %u\n"
+	    "# public key: %s\n%s\n",
+	    ss->v[0].s.identifier, recipient, idstr);
+	sodium_memzero(idstr, sizeof(idstr));
+	if (*n < 0 || (size_t)*n >= cap)
+		return cli_fail(CAIRN_ERR_INVAL, "identity text");
+	return 0;
+}
+
+int
+cmd_combine(int argc, char **argv)
+{
+	struct combine_args a;
 	struct age_identities ids = {NULL, 0};
 	struct cli_shares ss = {NULL, 0, 0, 0};
 	struct cli_pass pass = {NULL, 0};
-	const char **files = NULL, *passfile = NULL, *outpath = NULL;
 	char *text = NULL;
-	char recipient[AGE_RECIPIENT_STR_LEN], idstr[AGE_IDENTITY_STR_LEN];
+	char recipient[AGE_RECIPIENT_STR_LEN];
 	uint8_t *secret = NULL;
-	size_t nfiles = 0, len = 0, cap = 0;
-	int c, ec = 0, rc, hex = 0, n;
+	size_t len = 0, cap = 2 * SLIP39_MAX_SECRET_LEN + 512;
+	int ec = 0, n = 0;
 
-	if ((files = cio_calloc((size_t)argc + 1, sizeof(*files))) == NULL) {
+	memset(&a, 0, sizeof(a));
+	if ((a.files = cio_calloc((size_t)argc + 1, sizeof(*a.files))) ==
+	    NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "combine");
 		goto out;
 	}
-	while ((c = cli_getopt(argc, argv, ":hi:o:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'i': files[nfiles++] = optarg; break;
-		case OPT_PASSFILE: passfile = optarg; break;
-		case 'o': outpath = optarg; break;
-		case OPT_HEX: hex = 1; break;
-		case 'h': ec = cli_print_help(combine_help); goto out;
-		default: ec = cli_option_error("combine", c, argv); goto out;
-		}
-	}
-	if (optind >= argc) {
-		ec = cli_usage_error("combine", "give the share files");
+	if ((ec = parse(argc, argv, &a)) != 0) {
+		if (ec < 0)
+			ec = 0;
 		goto out;
 	}
-	if (outpath != NULL && strcmp(outpath, "-") == 0)
-		outpath = NULL;
-	if (outpath == NULL && !hex && isatty(STDOUT_FILENO)) {
-		// clang-format off
-		ec = cli_usage_error("combine", "refusing to print a secret key on the terminal: use -o FILE");
-		// clang-format on
+	if (a.passfile != NULL &&
+	    (ec = cli_shares_pass(&pass, a.passfile, "--passphrase-file")) != 0)
 		goto out;
-	}
-	if (outpath != NULL && cli_exists(outpath)) {
-		cli_error("%s: file exists, refusing to overwrite it", outpath);
-		cli_hint("choose another path");
-		ec = CLI_EXIT_ERR;
+	if ((ec = cli_load_identities(&ids, a.files, a.nfiles, NULL, NULL)) !=
+	        0 ||
+	    (ec = cli_shares_read(&ss, a.shares, a.nshares, &ids)) != 0)
 		goto out;
-	}
-	if (passfile != NULL &&
-	    (ec = cli_shares_pass(&pass, passfile, "--passphrase-file")) != 0)
-		goto out;
-	if ((ec = cli_load_identities(&ids, files, nfiles, NULL, NULL)) != 0)
-		goto out;
-	if ((ec = cli_shares_read(&ss, (const char *const *)(argv + optind),
-	         (size_t)(argc - optind), &ids)) != 0)
-		goto out;
-	if ((secret = cio_secret_malloc(SLIP39_MAX_SECRET_LEN)) == NULL) {
+	if ((secret = cio_secret_malloc(SLIP39_MAX_SECRET_LEN)) == NULL ||
+	    (text = cio_secret_malloc(cap)) == NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "combine");
 		goto out;
 	}
@@ -139,43 +201,12 @@ cmd_combine(int argc, char **argv)
 	    ss.damaged_ec != 0)
 		ec = ss.damaged_ec; /* the damaged share was needed */
 	if (ec != 0 ||
-	    (ec = cli_shares_check_key(&ss, secret, len, recipient)) != 0)
+	    (ec = cli_shares_check_key(&ss, secret, len, recipient)) != 0 ||
+	    (ec = format_secret(
+	         &a, &ss, secret, len, recipient, text, cap, &n)) != 0 ||
+	    (ec = emit(a.outpath, text, (size_t)n)) != 0)
 		goto out;
-	cap = 2 * SLIP39_MAX_SECRET_LEN + 512;
-	if ((text = cio_secret_malloc(cap)) == NULL) {
-		ec = cli_fail(CAIRN_ERR_NOMEM, "combine");
-		goto out;
-	}
-	if (hex) {
-		sodium_bin2hex(text, cap, secret, len);
-		n = (int)(2 * len);
-		text[n++] = '\n';
-	} else {
-		if (len != AGE_X25519_KEY_LEN) {
-			// clang-format off
-			cli_error("the shares hold a %zu-byte secret, not an age identity", len);
-			// clang-format on
-			cli_hint("use --print-secret-hex");
-			ec = CLI_EXIT_ERR;
-			goto out;
-		}
-		if ((rc = age_x25519_identity_string(secret, idstr)) != 0) {
-			ec = cli_fail(rc, "recovered key");
-			goto out;
-		}
-		n = snprintf(text, cap,
-		    "# recovered by cairn combine from SLIP-39 share set %u\n"
-		    "# public key: %s\n%s\n",
-		    ss.v[0].s.identifier, recipient, idstr);
-		sodium_memzero(idstr, sizeof(idstr));
-		if (n < 0 || (size_t)n >= cap) {
-			ec = cli_fail(CAIRN_ERR_INVAL, "identity text");
-			goto out;
-		}
-	}
-	if ((ec = emit(outpath, text, (size_t)n)) != 0)
-		goto out;
-	if (outpath != NULL && !hex && recipient[0] != '\0') {
+	if (a.outpath != NULL && !a.hex && recipient[0] != '\0') {
 		printf("%s\n", recipient);
 		ec = cli_flush_stdout();
 	}
@@ -187,6 +218,6 @@ out:
 	cli_shares_free(&ss);
 	age_identities_free(&ids);
 	cli_pass_free(&pass);
-	free(files);
+	free(a.files);
 	return ec;
 }
