@@ -105,6 +105,13 @@ struct extract;
  * caller's to commit or abort.  Returns 0 or an exit code after printing
  * (cli_extract.c). */
 int cli_extract_start(const char *dest, struct extract **x);
+/*
+ * s quoted for a POSIX shell when it needs it ('...' with '\'' for a
+ * quote; s itself when it is plain), for commands shown in hints.  The
+ * result lives in one of 4 static buffers reused in turn: use it before
+ * the fourth next call (cli_quote.c).  Very long paths are cut.
+ */
+const char *cli_sh(const char *s);
 /* Write s to stream fd with control bytes escaped (no newline added). */
 void cli_print_escaped(int fd, const char *s);
 /*

@@ -243,7 +243,7 @@ cli_read_error(int rc, const char *path, const char *what)
 		return ec;
 	if (rc == CAIRN_ERR_PERM) {
 		cli_error("%s: %s is accessible by group or others", path, what);
-		cli_hint("chmod 600 %s", path);
+		cli_hint("chmod 600 %s", cli_sh(path));
 		return CLI_EXIT_ERR;
 	}
 	if (rc == CAIRN_ERR_IO && errno == ELOOP) {

@@ -80,7 +80,7 @@ cli_strict_check(const char *path)
 	}
 	if ((st.st_mode & 022) != 0) {
 		cli_error("%s: writable by group or others, so someone else could change whom cairn encrypts to or trusts; refusing to use it", path);
-		cli_hint("check its content, then: chmod go-w %s", path);
+		cli_hint("check its content, then: chmod go-w %s", cli_sh(path));
 		return CLI_EXIT_ERR;
 	}
 	// clang-format on
@@ -139,7 +139,7 @@ make_home(const char *home)
 		    CLI_EXIT_ERR, "not a directory", "%s", home);
 	if ((st.st_mode & 077) != 0) {
 		cli_warn("%s: key home is accessible by group or others", home);
-		cli_hint("chmod 700 %s", home);
+		cli_hint("chmod 700 %s", cli_sh(home));
 	}
 	return 0;
 }

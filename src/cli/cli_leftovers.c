@@ -81,7 +81,7 @@ cli_leftovers_warn(const char *dest, int staging)
 		found++;
 		// clang-format off
 		cli_warn("%s: left by an interrupted cairn run (killed or a power loss); it may hold plaintext", path);
-		cli_hint("unless a cairn is still running there, remove it: rm -rf -- '%s'", path);
+		cli_hint("unless a cairn is still running there, remove it: rm -rf -- %s", cli_sh(path));
 		// clang-format on
 	}
 	closedir(dp);

@@ -43,7 +43,7 @@ cli_remote_read_credentials(
 	if ((rc = cio_read_file(path, 8192, 1, buf, len)) != 0) {
 		int ec = cli_fail(rc, "credentials %s", path);
 		if (rc == CAIRN_ERR_PERM)
-			cli_hint("chmod 600 %s", path);
+			cli_hint("chmod 600 %s", cli_sh(path));
 		return ec;
 	}
 	/* the values are cut out in place: each line ends at its '\n' */

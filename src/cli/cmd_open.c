@@ -160,7 +160,7 @@ cmd_open(int argc, char **argv)
 	if (argc - optind == 2) {
 		// clang-format off
 		cli_error("open: more than one ARCHIVE ('%s')", argv[optind + 1]);
-		cli_hint("to open into a directory, give it with -C: cairn open -C %s %s", argv[optind + 1], argv[optind]);
+		cli_hint("to open into a directory, give it with -C: cairn open -C %s %s", cli_sh(argv[optind + 1]), cli_sh(argv[optind]));
 		// clang-format on
 		ec = CLI_EXIT_USAGE;
 		goto out;

@@ -123,13 +123,25 @@ theirs_intact() {
 	[[ "$stderr" != *"other users can write"* ]]
 }
 
+@test "the leftover hint, pasted into a shell, removes exactly that directory" {
+	sealed
+	local d="out/it's \$HOME; x" hint
+	mkdir -p "out/.it's \$HOME; x.cairn-k1ll3d" "out/keep"
+	expect_exit 0 "$CAIRN" open -i in/home/identity --allow-unsigned -C "$d" in/a.cairn
+	hint=$(printf '%s\n' "$stderr" | grep -m1 'remove it: rm -rf -- ')
+	[ -n "$hint" ]
+	sh -c "${hint#*remove it: }"
+	[ ! -e "out/.it's \$HOME; x.cairn-k1ll3d" ]
+	[ -d "out/keep" ] && [ -d "$d" ]
+}
+
 @test "open and seal -o name what a killed run left beside the destination" {
 	sealed
 	mkdir out/.x.cairn-k1ll3d out/.x.cairn-notours1 out/.y.cairn-abc123
 	echo plaintext >out/.x.cairn-k1ll3d/secret
 	expect_exit 0 "$CAIRN" open -i in/home/identity --allow-unsigned -C out/x in/a.cairn
 	assert_stderr_has "out/.x.cairn-k1ll3d: left by an interrupted cairn run (killed or a power loss); it may hold plaintext"
-	assert_stderr_has "hint: unless a cairn is still running there, remove it: rm -rf -- 'out/.x.cairn-k1ll3d'"
+	assert_stderr_has "hint: unless a cairn is still running there, remove it: rm -rf -- out/.x.cairn-k1ll3d"
 	[[ "$stderr" != *notours1* && "$stderr" != *.y.cairn* ]]
 	[ -e out/.x.cairn-k1ll3d/secret ] # never removed on its own
 	# an output's temp file after SIGKILL during seal -o
