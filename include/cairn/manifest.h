@@ -31,18 +31,30 @@
  *     "case": "<text>" | null,           case label, 1..256 bytes of text
  *     "notes": ["<text>", ...],          0..256 notes, each 1..4096 bytes
  *                                        of text
- *     "entries": [ <entry>, ... ]        0..MANIFEST_MAX_ENTRIES, in the
+ *     "entries": [ <entry>, ... ],       0..MANIFEST_MAX_ENTRIES, in the
  *                                        order the members follow in the
  *                                        tar
+ *     "skipped": [ <skipped>, ... ]      version 2 only, and optional
+ *                                        there: 0..MANIFEST_MAX_SKIPPED
  *   }
  *   file entry:  {"path": <path>, "type": "file", "size": <integer>,
  *                 "mode": "<mode>", "mtime": "<time>", "mime": "<mime>"}
  *   dir entry:   {"path": <path>, "type": "dir", "mode": "<mode>",
  *                 "mtime": "<time>"}
  *
- *   Every key listed is required, and no other key is allowed (at the top
- *   level or in entries); a new field means a new version.  No JSON value
- *   nests deeper than the entries' objects (depth 3).
+ *   skipped:     {"path": <path>, "reason": "<text>"}: a file or
+ *                directory that was to be sealed but is not in the
+ *                archive (seal --skip-unreadable: it could not be read,
+ *                or changed while being read); reason is 1..256 bytes of
+ *                text.  Its path obeys the path rules, is unique among
+ *                the skipped and is no entry's path.
+ *
+ *   Every key listed is required (but "skipped"), and no other key is
+ *   allowed (at the top level or in entries); a new field means a new
+ *   version.  Version 2 is version 1 plus the optional "skipped" key;
+ *   writers write version 1 whenever nothing was skipped, so that older
+ *   readers read those manifests.  No JSON value nests deeper than the
+ *   entries' objects (depth 3).
  *   size:  JSON integer, 0 .. 2^63-1 (no fraction, exponent or sign).
  *   mode:  "0" followed by three octal digits (permission bits only).
  *   time:  RFC 3339 UTC to the second, exactly "YYYY-MM-DDTHH:MM:SSZ",
@@ -74,12 +86,13 @@
 #include "cairn/minisig.h"
 
 /* Format constants. */
-#define MANIFEST_NAME       "manifest.json"
-#define MANIFEST_FORMAT     "cairn-archive"
-#define MANIFEST_VERSION    1
-#define MANIFEST_ID_LEN     16
-#define MANIFEST_ID_HEX_LEN 33 /* 32 + NUL */
-#define MANIFEST_TIME_LEN   21 /* "YYYY-MM-DDTHH:MM:SSZ" + NUL */
+#define MANIFEST_NAME        "manifest.json"
+#define MANIFEST_FORMAT      "cairn-archive"
+#define MANIFEST_VERSION     1 /* written when nothing was skipped */
+#define MANIFEST_VERSION_MAX 2 /* the newest version read and written */
+#define MANIFEST_ID_LEN      16
+#define MANIFEST_ID_HEX_LEN  33 /* 32 + NUL */
+#define MANIFEST_TIME_LEN    21 /* "YYYY-MM-DDTHH:MM:SSZ" + NUL */
 /* cairn limits (documented in docs/format.md). */
 #define MANIFEST_MAX_LEN     (64u * 1024 * 1024) /* JSON text, bytes */
 #define MANIFEST_MAX_ENTRIES 250000
@@ -90,6 +103,8 @@
 #define MANIFEST_PATH_MAX    4096
 #define MANIFEST_NAME_MAX    255 /* one path component */
 #define MANIFEST_MIME_MAX    255
+#define MANIFEST_MAX_SKIPPED 10000
+#define MANIFEST_REASON_MAX  256
 
 enum manifest_type {
 	MANIFEST_FILE = 1,
@@ -105,8 +120,14 @@ struct manifest_entry {
 	char *mime;    /* files; NULL for dirs */
 };
 
+/* A path that was to be sealed but is not in the archive, and why. */
+struct manifest_skipped {
+	char *path;
+	char *reason;
+};
+
 struct manifest {
-	int version;
+	int version; /* as read; manifest_encode() writes 1 or 2 */
 	uint8_t archive_id[MANIFEST_ID_LEN];
 	int64_t sealed_at;
 	char *tool;
@@ -117,8 +138,10 @@ struct manifest {
 	size_t nnotes;
 	struct manifest_entry *entries;
 	size_t nentries;
+	struct manifest_skipped *skipped;
+	size_t nskipped;
 	/* private */
-	size_t cap_entries, cap_notes;
+	size_t cap_entries, cap_notes, cap_skipped;
 	const struct manifest_entry **index; /* sorted by path, or NULL */
 };
 
@@ -148,7 +171,18 @@ int manifest_add_entry(struct manifest *m, const char *path,
     const char *mime);
 
 /*
- * Encode as JSON (see the schema above).  The whole manifest is checked
+ * Record a path that is not in the archive and why (seal
+ * --skip-unreadable).  Checks the path and reason rules: CAIRN_ERR_INVAL
+ * when one is broken, CAIRN_ERR_LIMIT beyond MANIFEST_MAX_SKIPPED,
+ * CAIRN_ERR_NOMEM.  That it is no entry's path is checked by
+ * manifest_encode().
+ */
+int manifest_add_skipped(
+    struct manifest *m, const char *path, const char *reason);
+
+/*
+ * Encode as JSON (see the schema above): version 1, or 2 when something
+ * was skipped.  The whole manifest is checked
  * first: CAIRN_ERR_INVAL when it breaks a rule (duplicate path, path
  * below a file, ...).  *json is cio_malloc'd, NUL-terminated, ends in a
  * newline; *len excludes the NUL.  Deterministic: the same manifest gives

@@ -27,7 +27,8 @@
  * Regular files and directories only: symbolic links are skipped and
  * reported through the warning callback (a top-level argument ending in
  * '/' is resolved by the system, so "link/" seals the directory it names);
- * sockets, devices and FIFOs are refused (CAIRN_ERR_UNSUPPORTED).  Two
+ * sockets, devices and FIFOs are refused (CAIRN_ERR_UNSUPPORTED); files
+ * that cannot be read fail the plan unless seal_plan_skip_unreadable().  Two
  * arguments with the same top-level name, or an argument without a usable
  * name ("/", ".", ".."), are refused (CAIRN_ERR_INVAL).  A name that
  * breaks the manifest's path rules (control characters, backslash, not
@@ -64,10 +65,13 @@
 enum seal_warning {
 	SEAL_WARN_SYMLINK = 1, /* path is a symbolic link: skipped */
 	SEAL_WARN_CASE = 2,    /* path and other differ only in letter case */
+	SEAL_WARN_SKIPPED = 3, /* path could not be read: left out */
 };
 /*
  * SEAL_WARN_SYMLINK: path is the host path as found, other is NULL.
- * SEAL_WARN_CASE: path and other are archive paths.  Neither is escaped.
+ * SEAL_WARN_CASE: path and other are archive paths.
+ * SEAL_WARN_SKIPPED: path is the host path, other the reason (as
+ * recorded in the manifest's skipped list).  None is escaped.
  */
 typedef void (*seal_warn_cb)(
     void *ctx, enum seal_warning w, const char *path, const char *other);
@@ -90,6 +94,30 @@ int seal_plan_new(struct seal_plan **out, seal_warn_cb warn, void *ctx);
  * written.
  */
 int seal_plan_add(struct seal_plan *p, const char *path);
+
+/*
+ * --skip-unreadable (before seal_plan_add()): a file or directory that
+ * cannot be read (CAIRN_ERR_IO: permission denied, an I/O error, gone
+ * since its directory was listed) or changed while it was examined is
+ * left out instead of failing the seal: it is recorded in the manifest's
+ * skipped list (path and reason; manifest version 2) and reported through
+ * the warning callback (SEAL_WARN_SKIPPED).  A missing argument is still
+ * an error.  A file that fails while seal_write() reads it (it grew,
+ * shrank or changed, or a read failed) cannot be left out of the stream
+ * already written: see seal_plan_skip_failed().
+ */
+void seal_plan_skip_unreadable(struct seal_plan *p, int on);
+
+/*
+ * After seal_write() failed with CAIRN_ERR_IO or CAIRN_ERR_CHANGED while
+ * reading an input, and with skipping on: move that file from the
+ * entries to the skipped list (reported through the warning callback)
+ * and make the plan writable again, so the caller can discard what was
+ * written and call seal_write() again.  Returns 0, CAIRN_ERR_INVAL (the
+ * failure was not an input's, or skipping is off), CAIRN_ERR_LIMIT or
+ * CAIRN_ERR_NOMEM (then seal_plan_error() is unchanged or says why).
+ */
+int seal_plan_skip_failed(struct seal_plan *p);
 
 /*
  * After the last seal_plan_add(): report, through the warning callback

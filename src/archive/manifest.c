@@ -187,6 +187,7 @@ manifest_free(struct manifest *m)
 	}
 	for (i = 0; i < m->nnotes; i++)
 		free(m->notes[i]);
+	manifest_skipped_free(m);
 	free(m->entries);
 	free(m->notes);
 	free(m->tool);
@@ -255,8 +256,8 @@ manifest_set_signer(struct manifest *m, const struct minisig_public *pk)
 		memset(&m->signer, 0, sizeof m->signer);
 }
 
-static char *
-dupn(const char *s, size_t len)
+char *
+manifest_dupn(const char *s, size_t len)
 {
 	char *d = cio_malloc(len + 1);
 
@@ -288,9 +289,9 @@ manifest_append(struct manifest *m, const char *path, size_t pathlen,
 	m->index = NULL;
 	e = &m->entries[m->nentries];
 	memset(e, 0, sizeof *e);
-	if ((e->path = dupn(path, pathlen)) == NULL)
+	if ((e->path = manifest_dupn(path, pathlen)) == NULL)
 		return CAIRN_ERR_NOMEM;
-	if (mime != NULL && (e->mime = dupn(mime, mimelen)) == NULL) {
+	if (mime != NULL && (e->mime = manifest_dupn(mime, mimelen)) == NULL) {
 		free(e->path);
 		return CAIRN_ERR_NOMEM;
 	}
@@ -427,7 +428,8 @@ manifest_check(const struct manifest *m, const struct manifest_entry ***indexp)
 	size_t i;
 	int rc = CAIRN_ERR_FORMAT;
 
-	if (m->version != MANIFEST_VERSION || m->tool == NULL ||
+	if (m->version < MANIFEST_VERSION ||
+	    m->version > MANIFEST_VERSION_MAX || m->tool == NULL ||
 	    !manifest_text_ok(m->tool, strlen(m->tool), MANIFEST_TOOL_MAX) ||
 	    (m->case_label != NULL &&
 	        !manifest_text_ok(
@@ -460,7 +462,8 @@ manifest_check(const struct manifest *m, const struct manifest_entry ***indexp)
 		if (index[i]->type == MANIFEST_FILE &&
 		    has_below(index, m->nentries, i))
 			goto out;
-	rc = 0;
+	if ((rc = manifest_check_skipped(m, index)) != 0)
+		goto out;
 	if (indexp != NULL) {
 		*indexp = index;
 		index = NULL;

@@ -24,6 +24,20 @@ int manifest_mime_ok(const char *s, size_t len);
 int manifest_append(struct manifest *m, const char *path, size_t pathlen,
     enum manifest_type type, uint64_t size, uint32_t mode, int64_t mtime,
     const char *mime, size_t mimelen);
+/* A NUL-terminated cio_malloc'd copy of s[0..len), or NULL. */
+char *manifest_dupn(const char *s, size_t len);
+/* Append a skipped path without checks (copies). */
+int manifest_append_skipped(struct manifest *m, const char *path,
+    size_t pathlen, const char *reason, size_t reasonlen);
+/* Remove entry i (it was not sealed after all), keeping the others'
+ * order. */
+void manifest_drop_entry(struct manifest *m, size_t i);
+/* Free the skipped list (manifest_free() calls it). */
+void manifest_skipped_free(struct manifest *m);
+/* The rules of the skipped list (manifest.h), given the entries sorted
+ * by path: 0, CAIRN_ERR_UNSAFE, _FORMAT, _LIMIT or _NOMEM. */
+int manifest_check_skipped(
+    const struct manifest *m, const struct manifest_entry *const *index);
 /* Append a note without checks (copies). */
 int manifest_append_note(struct manifest *m, const char *note, size_t len);
 /*

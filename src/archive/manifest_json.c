@@ -66,6 +66,30 @@ entry_json(const struct manifest_entry *e)
 	return o;
 }
 
+/* The "skipped" array, or NULL. */
+static json_t *
+skipped_json(const struct manifest *m)
+{
+	json_t *a = json_array(), *o;
+	int bad = a == NULL;
+
+	for (size_t i = 0; !bad && i < m->nskipped; i++) {
+		if ((o = json_object()) == NULL) {
+			bad = 1;
+			break;
+		}
+		bad |= json_object_set_new(o, "path", jstr(m->skipped[i].path));
+		bad |= json_object_set_new(
+		    o, "reason", jstr(m->skipped[i].reason));
+		bad |= json_array_append_new(a, o);
+	}
+	if (bad) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
 /* Set by manifest_json_malloc() when an allocation failed: jansson
  * reports some allocation failures while parsing as syntax errors, which
  * must not pass for a malformed file.  The library installs no allocator
@@ -120,7 +144,8 @@ manifest_encode(const struct manifest *m, char **json, size_t *len)
 	}
 	bad |=
 	    json_object_set_new(root, "format", json_string(MANIFEST_FORMAT));
-	bad |= json_object_set_new(root, "version", json_integer(m->version));
+	bad |= json_object_set_new(root, "version",
+	    json_integer(m->nskipped > 0 ? 2 : MANIFEST_VERSION));
 	bad |= json_object_set_new(root, "archive_id", json_string(idhex));
 	bad |= json_object_set_new(root, "sealed_at", jtime(m->sealed_at));
 	bad |= json_object_set_new(root, "tool", jstr(m->tool));
@@ -136,6 +161,8 @@ manifest_encode(const struct manifest *m, char **json, size_t *len)
 		    json_array_append_new(entries, entry_json(&m->entries[i]));
 	bad |= json_object_set(root, "notes", notes);
 	bad |= json_object_set(root, "entries", entries);
+	if (m->nskipped > 0)
+		bad |= json_object_set_new(root, "skipped", skipped_json(m));
 	if (bad)
 		goto out;
 	/* jansson 2.14's dump ignores a failed append of an object key and
@@ -221,6 +248,32 @@ decode_entry(struct manifest *m, const json_t *o)
 	    t, mime, mimelen);
 }
 
+/* The optional "skipped" array of a version 2 manifest. */
+static int
+decode_skipped(struct manifest *m, const json_t *a)
+{
+	const char *path, *reason;
+	size_t i, plen, rlen;
+	const json_t *v;
+	int rc;
+
+	if (!json_is_array(a))
+		return CAIRN_ERR_FORMAT;
+	if (json_array_size(a) > MANIFEST_MAX_SKIPPED)
+		return CAIRN_ERR_LIMIT;
+	json_array_foreach(a, i, v)
+	{
+		if (!json_is_object(v) || json_object_size(v) != 2 ||
+		    get_str(v, "path", 0, &path, &plen) != 0 ||
+		    get_str(v, "reason", 0, &reason, &rlen) != 0)
+			return CAIRN_ERR_FORMAT;
+		if ((rc = manifest_append_skipped(
+		         m, path, plen, reason, rlen)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int
 decode_root(struct manifest *m, const json_t *root)
 {
@@ -230,8 +283,14 @@ decode_root(struct manifest *m, const json_t *root)
 	char want[MINISIG_KEY_ID_HEX_LEN];
 	int rc;
 
-	if (json_object_size(root) != MANIFEST_TOP_KEYS)
+	const json_t *skipped = json_object_get(root, "skipped");
+
+	/* version 1: exactly the 10 keys; version 2 may add "skipped" */
+	if (json_object_size(root) !=
+	    MANIFEST_TOP_KEYS + (size_t)(m->version >= 2 && skipped != NULL))
 		return CAIRN_ERR_FORMAT;
+	if (skipped != NULL && (rc = decode_skipped(m, skipped)) != 0)
+		return rc;
 	if (get_str(root, "archive_id", 0, &s, &len) != 0 ||
 	    digest_hex_decode(s, len, m->archive_id, MANIFEST_ID_LEN, 0) != 0 ||
 	    get_str(root, "sealed_at", 0, &s, &len) != 0 ||
@@ -379,12 +438,13 @@ manifest_decode(const char *json, size_t len, struct manifest **out)
 	if (!json_is_integer(v))
 		goto out;
 	rc = CAIRN_ERR_UNSUPPORTED;
-	if (json_integer_value(v) != MANIFEST_VERSION)
+	if (json_integer_value(v) < MANIFEST_VERSION ||
+	    json_integer_value(v) > MANIFEST_VERSION_MAX)
 		goto out;
 	rc = CAIRN_ERR_NOMEM;
 	if ((m = cio_calloc(1, sizeof *m)) == NULL)
 		goto out;
-	m->version = MANIFEST_VERSION;
+	m->version = (int)json_integer_value(v);
 	if ((rc = decode_root(m, root)) != 0 ||
 	    (sp.end != 0 && (rc = decode_entries(m, json, &sp)) != 0))
 		goto out;

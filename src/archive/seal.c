@@ -25,6 +25,7 @@
 #include "cairn/manifest.h"
 #include "cairn/minisig.h"
 #include "cairn/seal.h"
+#include "manifest_impl.h"
 #include "seal_impl.h"
 #include "sums.h"
 #include "tarball.h"
@@ -163,5 +164,42 @@ seal_plan_sums_sha256(const struct seal_plan *p, uint8_t out[32])
 	if (!p->has_sums_sha256)
 		return CAIRN_ERR_INVAL;
 	memcpy(out, p->sums_sha256, 32);
+	return 0;
+}
+
+int
+seal_plan_skip_failed(struct seal_plan *p)
+{
+	struct manifest_entry *e;
+	size_t i;
+	int rc;
+
+	if (!p->skip || p->failed == 0 || p->sealed ||
+	    p->failed > p->m->nentries)
+		return CAIRN_ERR_INVAL;
+	i = p->failed - 1;
+	e = &p->m->entries[i];
+	if ((rc = manifest_add_skipped(p->m, e->path, p->why)) != 0) {
+		if (rc == CAIRN_ERR_LIMIT) {
+			p->error[0] = '\0';
+			seal_fail(p, rc, p->items[i].host,
+			    "changed while being sealed, and too many files "
+			    "were skipped already");
+		}
+		return rc;
+	}
+	if (p->warn != NULL)
+		p->warn(
+		    p->warn_ctx, SEAL_WARN_SKIPPED, p->items[i].host, p->why);
+	p->nfiles--;
+	p->bytes -= e->size;
+	free(p->items[i].host);
+	memmove(&p->items[i], &p->items[i + 1],
+	    (p->m->nentries - i - 1) * sizeof(p->items[0]));
+	manifest_drop_entry(p->m, i);
+	p->failed = 0;
+	p->written = 0;
+	p->has_sums_sha256 = 0;
+	p->error[0] = p->why[0] = '\0';
 	return 0;
 }

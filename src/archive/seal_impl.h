@@ -23,6 +23,7 @@ struct seal_item {
 };
 
 #define SEAL_ERROR_LEN 512
+#define SEAL_WHY_LEN   128 /* a reason alone, for the skipped list */
 
 struct seal_plan {
 	struct manifest *m;
@@ -38,8 +39,17 @@ struct seal_plan {
 	int written;
 	uint8_t sums_sha256[32]; /* of SHA256SUMS, once written */
 	int has_sums_sha256;
-	int sealed; /* seal_write() returned 0 */
+	int sealed;    /* seal_write() returned 0 */
+	int skip;      /* seal_plan_skip_unreadable() */
+	size_t failed; /* 1 + the entry whose reading failed seal_write() */
 	char error[SEAL_ERROR_LEN];
+	char why[SEAL_WHY_LEN]; /* the reason part of error */
+};
+
+/* The read side's error: "<host>: <why>" and <why> alone. */
+struct seal_rerr {
+	char text[SEAL_ERROR_LEN];
+	char why[SEAL_WHY_LEN];
 };
 
 /* Record the first error's reason: "<path>: <why>" (path may be NULL). */

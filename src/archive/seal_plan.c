@@ -21,6 +21,7 @@
 #include "filetype.h"
 #include "cairn/manifest.h"
 #include "cairn/seal.h"
+#include "manifest_impl.h"
 #include "seal_impl.h"
 #include "sums.h"
 #include "tarball.h"
@@ -29,6 +30,7 @@ int
 seal_fail(struct seal_plan *p, int err, const char *path, const char *why)
 {
 	if (p->error[0] == '\0') {
+		snprintf(p->why, sizeof(p->why), "%s", why);
 		if (path != NULL)
 			snprintf(
 			    p->error, sizeof(p->error), "%s: %s", path, why);
@@ -47,6 +49,38 @@ fail_errno(struct seal_plan *p, const char *path)
 	seal_fail(p, CAIRN_ERR_IO, path, strerror(saved));
 	errno = saved;
 	return CAIRN_ERR_IO;
+}
+
+/*
+ * With --skip-unreadable, an input that could not be read (rc, with its
+ * reason in p->why) is recorded in the manifest as skipped, reported
+ * through the warning callback, and the seal goes on: returns 0.  Else,
+ * or when it cannot be recorded, returns rc (its error stands).
+ */
+static int
+skip_or_fail(struct seal_plan *p, int rc, const char *host, const char *rel)
+{
+	int r;
+
+	if (!p->skip || (rc != CAIRN_ERR_IO && rc != CAIRN_ERR_CHANGED))
+		return rc;
+	if ((r = manifest_add_skipped(p->m, rel, p->why)) == CAIRN_ERR_LIMIT) {
+		p->error[0] = '\0';
+		return seal_fail(p, r, host,
+		    "cannot be read, and too many files were skipped already");
+	}
+	if (r != 0)
+		return r == CAIRN_ERR_NOMEM ? r : rc;
+	if (p->warn != NULL)
+		p->warn(p->warn_ctx, SEAL_WARN_SKIPPED, host, p->why);
+	p->error[0] = p->why[0] = '\0';
+	return 0;
+}
+
+void
+seal_plan_skip_unreadable(struct seal_plan *p, int on)
+{
+	p->skip = on;
 }
 
 int
@@ -189,7 +223,7 @@ add_entry(struct seal_plan *p, const char *host, const char *rel,
 		p->cap = cap;
 	}
 	if (!dir && (rc = sniff(p, host, st, mime)) != 0)
-		return rc;
+		return skip_or_fail(p, rc, host, rel);
 	it = &p->items[n];
 	memset(it, 0, sizeof(*it));
 	if ((it->host = cio_strdup(host)) == NULL)
@@ -296,12 +330,16 @@ walk(struct seal_plan *p, const char *host, const char *rel)
 	size_t n = 0, i;
 	int rc;
 
+	/* a missing argument is an error; what vanished below one is not */
 	if (cio_fault_hit()) {
 		errno = EIO;
-		return fail_errno(p, host);
+		rc = fail_errno(p, host);
+		return strchr(rel, '/') ? skip_or_fail(p, rc, host, rel) : rc;
 	}
-	if (lstat(host, &st) != 0)
-		return fail_errno(p, host);
+	if (lstat(host, &st) != 0) {
+		rc = fail_errno(p, host);
+		return strchr(rel, '/') ? skip_or_fail(p, rc, host, rel) : rc;
+	}
 	if (S_ISLNK(st.st_mode)) {
 		if (p->warn != NULL)
 			p->warn(p->warn_ctx, SEAL_WARN_SYMLINK, host, NULL);
@@ -313,7 +351,14 @@ walk(struct seal_plan *p, const char *host, const char *rel)
 		    "FIFO), refusing");
 	if ((rc = add_entry(p, host, rel, &st)) != 0 || !S_ISDIR(st.st_mode))
 		return rc;
-	rc = list_dir(p, host, &names, &n);
+	if ((rc = list_dir(p, host, &names, &n)) != 0 && p->skip &&
+	    rc != CAIRN_ERR_NOMEM) {
+		/* an unreadable directory is skipped as a whole */
+		free(p->items[p->m->nentries - 1].host);
+		manifest_drop_entry(p->m, p->m->nentries - 1);
+		rc = skip_or_fail(p, rc, host, rel);
+		goto out;
+	}
 	for (i = 0; rc == 0 && i < n; i++) {
 		if ((h = join(host, names[i])) == NULL ||
 		    (r = join(rel, names[i])) == NULL)
@@ -324,6 +369,7 @@ walk(struct seal_plan *p, const char *host, const char *rel)
 		free(r);
 		h = r = NULL;
 	}
+out:
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);

@@ -51,11 +51,45 @@ same_time(const struct timespec *a, const struct timespec *b)
 }
 
 static int
-rfail(char err[SEAL_ERROR_LEN], int rc, const char *host, const char *why)
+rfail(struct seal_rerr *err, int rc, const char *host, const char *why)
 {
-	snprintf(err, SEAL_ERROR_LEN, "%s: %s", host, why);
+	snprintf(err->text, sizeof(err->text), "%s: %s", host, why);
+	snprintf(err->why, sizeof(err->why), "%s", why);
 	return rc;
 }
+
+/* Entry i could not be read (err): that is the seal's error, and with
+ * CAIRN_ERR_IO or _CHANGED i is the entry seal_plan_skip_failed() may
+ * leave out. */
+static int
+read_failed(struct seal_plan *p, size_t i, int rc, const struct seal_rerr *err)
+{
+	if (err->text[0] == '\0')
+		return rc;
+	if (p->error[0] == '\0') {
+		snprintf(p->error, sizeof(p->error), "%s", err->text);
+		snprintf(p->why, sizeof(p->why), "%s", err->why);
+	}
+	if (rc == CAIRN_ERR_IO || rc == CAIRN_ERR_CHANGED)
+		p->failed = i + 1;
+	return rc;
+}
+
+#ifdef CAIRN_TESTING
+/* Test point "seal-grow[:N]": the Nth file read grows by one byte after
+ * its first block, as a log file being written to would. */
+static void
+test_grow(const char *host)
+{
+	int fd = open(host, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (write(fd, "+", 1) != 1)
+			errno = EIO;
+		close(fd);
+	}
+}
+#endif
 
 /*
  * The read+hash side for entry i (a file): returns 0 with digest, or an
@@ -64,13 +98,13 @@ rfail(char err[SEAL_ERROR_LEN], int rc, const char *host, const char *why)
 static int
 read_file(const struct seal_plan *p, size_t i, uint8_t *buf, int faults,
     emit_fn emit, void *ctx, uint8_t digest[DIGEST_SHA256_LEN],
-    char err[SEAL_ERROR_LEN])
+    struct seal_rerr *err)
 {
 	const struct seal_item *it = &p->items[i];
 	uint64_t size = p->m->entries[i].size, total = 0;
 	struct digest_sha256 d = {NULL, 0};
 	struct stat before, after;
-	int fd, rc;
+	int fd, rc, grow = 0;
 
 	if (faults && cio_fault_hit()) {
 		errno = EIO;
@@ -99,6 +133,11 @@ read_file(const struct seal_plan *p, size_t i, uint8_t *buf, int faults,
 		goto out;
 	}
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#ifdef CAIRN_TESTING
+	grow = cio_test_at("seal-grow");
+#else
+	(void)grow;
+#endif
 	if ((rc = digest_sha256_init(&d)) != 0) {
 		rfail(err, rc, it->host, cairn_strerror(rc));
 		goto out;
@@ -124,6 +163,11 @@ read_file(const struct seal_plan *p, size_t i, uint8_t *buf, int faults,
 		}
 		digest_sha256_update(&d, buf, (size_t)n);
 		total += (uint64_t)n;
+#ifdef CAIRN_TESTING
+		if (grow)
+			test_grow(it->host);
+		grow = 0;
+#endif
 		rc = 0;
 		if ((buf = emit(ctx, buf, (size_t)n, &rc)) == NULL)
 			goto out;
@@ -220,7 +264,7 @@ stream_sequential(struct tar_side *t, struct sums *sums)
 {
 	struct seal_plan *p = t->p;
 	uint8_t digest[DIGEST_SHA256_LEN], *buf;
-	char err[SEAL_ERROR_LEN];
+	struct seal_rerr err;
 	int rc = 0;
 
 	if ((buf = cio_malloc(SEAL_BLOCK)) == NULL)
@@ -232,11 +276,10 @@ stream_sequential(struct tar_side *t, struct sums *sums)
 			break;
 		if (e->type == MANIFEST_DIR)
 			continue;
-		err[0] = '\0';
-		rc = read_file(p, t->i, buf, 1, emit_direct, t, digest, err);
+		err.text[0] = '\0';
+		rc = read_file(p, t->i, buf, 1, emit_direct, t, digest, &err);
 		if (rc != 0) {
-			if (err[0] != '\0')
-				seal_fail(p, rc, NULL, err);
+			read_failed(p, t->i, rc, &err);
 			break;
 		}
 		rc = tar_file_end(t, sums, e, digest);
@@ -264,7 +307,7 @@ struct pipe {
 	    tail; /* producer fills s[head % N], consumer takes tail */
 	int stop;
 	const struct seal_plan *p;
-	char err[SEAL_ERROR_LEN];
+	struct seal_rerr err;
 };
 
 /* Producer: wait for a free slot; 0, or -1 when told to stop. */
@@ -325,7 +368,7 @@ producer(void *arg)
 		if (wait_room(pp) != 0)
 			return NULL;
 		rc = read_file(pp->p, i, pp->s[pp->head % SEAL_SLOTS].buf, 0,
-		    emit_pipe, pp, digest, pp->err);
+		    emit_pipe, pp, digest, &pp->err);
 		if (rc == CAIRN_ERR_INTERRUPTED)
 			return NULL;
 		/* read_file() returned holding the current slot (head) */
@@ -373,7 +416,7 @@ consume_file(struct pipe *pp, struct tar_side *t, uint8_t *digest)
 		    (rc = tarball_write_data(t->tw, s->buf, s->len)) != 0)
 			tar_fail(t, rc);
 		else if (kind == SLOT_ERR)
-			rc = seal_fail(t->p, s->rc, NULL, pp->err);
+			rc = read_failed(t->p, t->i, s->rc, &pp->err);
 		else if (kind == SLOT_END)
 			memcpy(digest, s->digest, DIGEST_SHA256_LEN);
 		release(pp); /* s may be reused from here on */

@@ -273,6 +273,34 @@ print_head(const struct manifest *m)
 		printf("note:        %s\n", m->notes[i]);
 }
 
+/* What the seal left out (--skip-unreadable), one line each. */
+static void
+print_skipped(const struct manifest *m)
+{
+	for (size_t i = 0; i < m->nskipped; i++)
+		printf("skipped:     %s (not in the archive: %s)\n",
+		    m->skipped[i].path, m->skipped[i].reason);
+}
+
+json_t *
+cli_skipped_json(const struct manifest *m)
+{
+	json_t *a = json_array(), *o;
+
+	if (a == NULL)
+		return NULL;
+	for (size_t i = 0; i < m->nskipped; i++) {
+		if ((o = json_object()) == NULL) {
+			json_decref(a);
+			return NULL;
+		}
+		cli_json_set(o, "path", json_string(m->skipped[i].path));
+		cli_json_set(o, "reason", json_string(m->skipped[i].reason));
+		cli_json_append(a, o);
+	}
+	return a;
+}
+
 /* list's signer line: who the manifest names, as tr knows them. */
 static void
 print_list_signer(const struct unseal_result *res, const struct cli_trust *tr)
@@ -330,6 +358,7 @@ cli_archive_print_manifest(
 	    plural(files, "file", "files"), bytes,
 	    plural(bytes, "byte", "bytes"), m->nentries,
 	    plural(m->nentries, "entry", "entries"));
+	print_skipped(m);
 }
 
 static int
@@ -365,6 +394,7 @@ report_json(const struct cli_archive *a, const struct cli_trust *tr,
 		    res->is_signed ? json_string(kid) : json_null());
 		cli_json_set(
 		    o, "entries", json_integer((json_int_t)res->m->nentries));
+		cli_json_set(o, "skipped", cli_skipped_json(res->m));
 	}
 	cli_json_set(o, "signature_verified", json_boolean(res->sig_ok));
 	cli_json_set(o, "signer_fingerprint",
@@ -426,6 +456,7 @@ cli_archive_report(const struct cli_archive *a, const struct cli_trust *tr,
 	    res->nfiles, plural(res->nfiles, "file", "files"), res->bytes,
 	    plural(res->bytes, "byte", "bytes"), res->ndirs,
 	    plural(res->ndirs, "directory", "directories"));
+	print_skipped(res->m);
 	if (a->stamps != NULL)
 		cli_stamp_print(a->stamps);
 	if (dest != NULL)

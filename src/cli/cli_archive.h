@@ -19,6 +19,8 @@
 #include "cli.h"
 #include "cli_trust.h"
 #include "cli_unlock.h"
+#include <jansson.h>
+
 #include "cairn/manifest.h"
 #include "cairn/minisig.h"
 #include "cairn/unseal.h"
@@ -139,6 +141,9 @@ int cli_archive_fail(int rc, const struct unseal_result *res,
 void cli_archive_print_manifest(
     const struct unseal_result *res, const struct cli_trust *tr);
 
+/* The manifest's skipped list as a JSON array of {"path", "reason"}
+ * (empty when nothing was skipped), or NULL when out of memory. */
+json_t *cli_skipped_json(const struct manifest *m);
 /* Key id of the manifest's signer into out ("" when unsigned). */
 void cli_archive_signer_id(
     const struct manifest *m, char out[MINISIG_KEY_ID_HEX_LEN]);

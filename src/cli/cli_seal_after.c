@@ -14,6 +14,7 @@
 
 #include "cairn/err.h"
 #include "cli.h"
+#include "cli_archive.h"
 #include "cli_json.h"
 #include "cli_seal_after.h"
 #include "cairn/manifest.h"
@@ -213,6 +214,11 @@ cli_seal_summary(struct seal_plan *p, const char *output, size_t nrecipients,
 	char kid[MINISIG_KEY_ID_HEX_LEN], hex[DIGEST_SHA256_LEN * 2 + 1];
 	json_t *o;
 
+	if (m->nskipped > 0)
+		cli_warn("%zu %s not sealed (--skip-unreadable, named above); "
+		         "the archive's manifest lists %s as skipped",
+		    m->nskipped, m->nskipped == 1 ? "path was" : "paths were",
+		    m->nskipped == 1 ? "it" : "them");
 	if (!json) {
 		json_decref(removed);
 		return remove_ec != 0 ? remove_ec : cli_flush_stdout();
@@ -246,6 +252,7 @@ cli_seal_summary(struct seal_plan *p, const char *output, size_t nrecipients,
 	cli_json_set(o, "size", json_integer((json_int_t)h->size));
 	cli_json_set(o, "read_back", json_boolean(readback));
 	cli_json_set(o, "removed", removed != NULL ? removed : json_null());
+	cli_json_set(o, "skipped", cli_skipped_json(m));
 	return remove_ec != 0 ? (cli_json_print(o), remove_ec)
 	                      : cli_json_print(o);
 }

@@ -8,7 +8,11 @@
 
 #include <stdint.h>
 
+#include "cairn/age.h"
+#include "cairn/minisig.h"
+#include "cairn/seal.h"
 #include "cli.h"
+#include "cli_seal_after.h"
 
 struct cli_seal_out {
 	const char *outpath; /* -o, or NULL */
@@ -24,5 +28,24 @@ int cli_seal_name_check(const char *name);
  * Returns 0 or an exit code after a message. */
 int cli_seal_out_open(struct cli_out *o, const struct cli_seal_out *w,
     int64_t sealed_at, char **made);
+
+/* How cli_seal_write() writes (cli_seal_write.c). */
+struct cli_seal_write {
+	struct cli_seal_out where;
+	int armor, quiet, no_readback;
+	int skip; /* --skip-unreadable: leave out files that change */
+};
+
+/*
+ * Write the plan, encrypted to rs and signed with sk (NULL: unsigned), to
+ * the output (opened here into out: see cli_seal_out_open() for *made),
+ * hashing it into h, read it back unless no_readback, and commit it.
+ * With skip, a file that fails while being read is left out
+ * (seal_plan_skip_failed()) and the archive is written again.  Returns 0
+ * or an exit code after a message; out and h are the caller's to free.
+ */
+int cli_seal_write(const struct cli_seal_write *w, struct seal_plan *p,
+    const struct age_recipients *rs, const struct minisig_secret *sk,
+    char **made, struct cli_out *out, struct cli_hash_sink *h);
 
 #endif

@@ -11,6 +11,7 @@
  * Knows seal.h, manifest.h, the age API and cli_archive.h's signing-key
  * helpers.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +27,6 @@
 #include "cli_archive.h"
 #include "cli_json.h"
 #include "cli_parity.h"
-#include "cli_progress.h"
 #include "cli_seal_after.h"
 #include "cli_recovery_keys.h"
 #include "cli_seal_out.h"
@@ -41,7 +41,7 @@ static const char seal_help[] =
     "                  [--note-file F]... [--case LABEL] [-a] [-o OUT]\n"
     "                  [--tsa URL]... [--name NAME] [--no-recovery] [--force]\n"
     "                  [--no-readback | --remove-originals] [--push REMOTE]\n"
-    "                  [--json] [-q] PATH...\n"
+    "                  [--skip-unreadable] [--json] [-q] PATH...\n"
     "\n"
     "Seal files and directories into an encrypted, signed archive.  Each\n"
     "PATH is stored under its last component ('photos/' as photos/...,\n"
@@ -92,6 +92,12 @@ static const char seal_help[] =
     "                           back intact, remove the sealed files and\n"
     "                           (then empty) directories; prints each.\n"
     "                           Not a secure erase: see cairn(1)\n"
+    "      --skip-unreadable    leave out files and directories that\n"
+    "                           cannot be read or that change while being\n"
+    "                           sealed, instead of failing: each is named\n"
+    "                           on stderr and recorded in the manifest as\n"
+    "                           skipped (a change found while writing\n"
+    "                           starts the archive again without the file)\n"
     "      --push REMOTE        then push the archive to REMOTE (see\n"
     "                           'cairn push'); exit 6 if that fails (the\n"
     "                           archive stays, and the next 'cairn push'\n"
@@ -109,7 +115,7 @@ struct seal_args {
 	const char *name;
 	int nosign, armor, force, json, quiet, parity, no_readback;
 	int no_recovery;
-	int remove;
+	int remove, skip;
 	struct cli_tsas tsas;
 	const char *push;
 };
@@ -121,8 +127,8 @@ warn_cb(void *ctx, enum seal_warning w, const char *path, const char *other)
 	// clang-format off
 	if (w == SEAL_WARN_SYMLINK)
 		cli_warn("%s: symbolic link, skipped (cairn seals regular files and directories only)", path);
-	// clang-format on
-	// clang-format off
+	else if (w == SEAL_WARN_SKIPPED)
+		cli_warn("%s: not sealed (--skip-unreadable): %s", path, other);
 	else if (w == SEAL_WARN_CASE)
 		cli_warn("%s and %s differ only in letter case: sealed, but `cairn open` cannot extract both on a case-insensitive file system (macOS, Windows)", other, path);
 	// clang-format on
@@ -155,18 +161,6 @@ get_signing_key(const struct seal_args *s, struct minisig_secret **sk)
 	return ec;
 }
 
-/* Roughly the archive's size, for the progress display: the content,
- * tar headers and padding, the age overhead (and armor). */
-static uint64_t
-estimate_size(struct seal_plan *p, int armor)
-{
-	uint64_t n = seal_plan_bytes(p) +
-	    (uint64_t)seal_plan_manifest(p)->nentries * 1280 + 32768;
-
-	n += n / 65536 * 16 + 1024;
-	return armor ? n / 3 * 4 + n / 48 : n;
-}
-
 /* Parse the command line into s; returns 0, an exit code, or -1 after
  * --help. */
 static int
@@ -186,7 +180,8 @@ parse(int argc, char **argv, struct seal_args *s)
 		OPT_NO_READBACK,
 		OPT_REMOVE,
 		OPT_NO_RECOVERY,
-		OPT_PUSH
+		OPT_PUSH,
+		OPT_SKIP
 	};
 	static const struct option longopts[] = {
 	    {"recipient", required_argument, NULL, 'r'},
@@ -210,6 +205,7 @@ parse(int argc, char **argv, struct seal_args *s)
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"no-readback", no_argument, NULL, OPT_NO_READBACK},
 	    {"remove-originals", no_argument, NULL, OPT_REMOVE},
+	    {"skip-unreadable", no_argument, NULL, OPT_SKIP},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -256,6 +252,7 @@ parse(int argc, char **argv, struct seal_args *s)
 		case OPT_JSON: s->json = 1; break;
 		case OPT_NO_READBACK: s->no_readback = 1; break;
 		case OPT_REMOVE: s->remove = 1; break;
+		case OPT_SKIP: s->skip = 1; break;
 		case 'q': s->quiet = 1; break;
 		case 'h': cli_print_help(seal_help); return -1;
 		default: return cli_option_error("seal", c, argv);
@@ -288,6 +285,23 @@ parse(int argc, char **argv, struct seal_args *s)
 	return 0;
 }
 
+/* seal_plan_add() failed with rc: the message, and for a file that
+ * cannot be read, the way to leave such files out. */
+static int
+plan_fail(const struct seal_args *s, struct seal_plan *p, int rc)
+{
+	int err = errno, ec;
+
+	if (rc == CAIRN_ERR_NOMEM)
+		return cli_fail(rc, "seal");
+	ec = cli_fail_why(cli_exit_code(rc), seal_plan_error(p), "seal");
+	if (!s->skip && rc == CAIRN_ERR_IO &&
+	    (err == EACCES || err == EPERM || err == EIO))
+		cli_hint("nothing was written; make it readable, or leave out "
+		         "what cannot be read with --skip-unreadable");
+	return ec;
+}
+
 /* Plan argv[optind..] with the case and notes of s into *p. */
 static int
 plan(const struct seal_args *s, int argc, char **argv, struct seal_plan **p)
@@ -299,15 +313,13 @@ plan(const struct seal_args *s, int argc, char **argv, struct seal_plan **p)
 		    ? cli_fail_why(CLI_EXIT_ERR,
 		          "cannot load the libmagic database", "seal")
 		    : cli_fail(rc, "seal");
+	seal_plan_skip_unreadable(*p, s->skip);
 	if ((ec = cli_seal_add_notes(s->case_label, s->notes, s->nnotes,
 	         s->notefiles, s->nnotefiles, seal_plan_manifest(*p))) != 0)
 		return ec;
 	for (int i = optind; i < argc; i++)
 		if ((rc = seal_plan_add(*p, argv[i])) != 0)
-			return rc == CAIRN_ERR_NOMEM
-			    ? cli_fail(rc, "seal")
-			    : cli_fail_why(cli_exit_code(rc),
-			          seal_plan_error(*p), "seal");
+			return plan_fail(s, *p, rc);
 	if ((rc = seal_plan_check_case(*p)) != 0)
 		return cli_fail(rc, "seal");
 	if (seal_plan_manifest(*p)->nentries == 0) {
@@ -316,75 +328,6 @@ plan(const struct seal_args *s, int argc, char **argv, struct seal_plan **p)
 	}
 	return 0;
 }
-
-static int
-age_sink_write(void *ctx, const uint8_t *buf, size_t len)
-{
-	return age_writer_write(ctx, buf, len);
-}
-
-/* seal_write() through an age writer to rs onto sink: the archive. */
-static int
-seal_encrypted(struct seal_plan *p, const struct age_recipients *rs, int armor,
-    const struct minisig_secret *sk, const struct cio_sink *sink)
-{
-	struct age_writer *w = NULL;
-	struct cio_sink plain;
-	int rc;
-
-	if ((rc = age_writer_new(&w, rs, armor, sink)) == 0) {
-		plain.write = age_sink_write;
-		plain.ctx = w;
-		if ((rc = seal_write(p, sk, &plain)) == 0)
-			rc = age_writer_finish(w);
-	}
-	age_writer_free(w);
-	return rc;
-}
-
-// clang-format off
-/* Write the plan, encrypted to rs, to out (opened here: see cli_seal_out.h
- * for *made), hashing it into h, read it back unless --no-readback, and
- * commit it. */
-static int
-write_archive(const struct seal_args *s, struct seal_plan *p,
-    const struct age_recipients *rs, const struct minisig_secret *sk,
-    char **made, struct cli_out *out, struct cli_hash_sink *h)
-{
-	struct cli_seal_out where = {s->outpath, s->name, s->force};
-	struct cli_progress pg;
-	struct cli_progress_sink counted;
-	const char *why;
-	int ec, rc;
-
-	if ((ec = cli_seal_out_open(out, &where, seal_plan_manifest(p)->sealed_at, made)) != 0)
-		return ec;
-	if (!s->armor && !out->atomic && isatty(out->fd))
-		return cli_usage_error("seal", "refusing to write binary ciphertext to a terminal");
-	memset(&pg, 0, sizeof(pg));
-	cli_progress_start(&pg, "seal", estimate_size(p, s->armor), s->quiet || s->json, out->atomic ? -1 : out->fd);
-	cli_progress_sink_init(&counted, &out->sink, &pg);
-	if ((ec = cli_hash_sink_init(h, &counted.sink)) != 0)
-		return ec;
-	rc = seal_encrypted(p, rs, s->armor, sk, &h->sink);
-	cli_progress_end(&pg);
-	if (rc == 0) {
-		if ((ec = cli_hash_sink_final(h)) != 0)
-			return ec;
-		if (out->atomic && !s->no_readback &&
-		    (ec = cli_seal_readback(out, h)) != 0)
-			return ec;
-		return cli_out_commit(out);
-	}
-	if (out->write_errno != 0)
-		return cli_stream_fail(rc, NULL, NULL, out);
-	why = seal_plan_error(p);
-	ec = cli_fail_why(cli_exit_code(rc), why[0] != '\0' ? why : cairn_strerror(rc), "seal");
-	if (rc == CAIRN_ERR_CHANGED)
-		cli_hint("nothing was written; seal again when the file is no longer being changed");
-	return ec;
-}
-// clang-format on
 
 int
 cmd_seal(int argc, char **argv)
@@ -395,6 +338,7 @@ cmd_seal(int argc, char **argv)
 	struct seal_plan *p = NULL;
 	struct cli_out out;
 	struct cli_hash_sink hs;
+	struct cli_seal_write wr;
 	json_t *removed = NULL;
 	char *dflt = NULL, *par2 = NULL;
 	int ec, rc, readback;
@@ -402,6 +346,7 @@ cmd_seal(int argc, char **argv)
 	memset(&s, 0, sizeof(s));
 	memset(&out, 0, sizeof(out));
 	memset(&hs, 0, sizeof(hs));
+	memset(&wr, 0, sizeof(wr));
 	out.fd = -1;
 	s.to.rstr = cio_calloc((size_t)argc + 1, sizeof(char *));
 	s.to.rfiles = cio_calloc((size_t)argc + 1, sizeof(char *));
@@ -430,7 +375,14 @@ cmd_seal(int argc, char **argv)
 		goto out;
 	readback = !s.no_readback &&
 	    (s.outpath == NULL || strcmp(s.outpath, "-") != 0);
-	if ((ec = write_archive(&s, p, &rs, sk, &dflt, &out, &hs)) != 0)
+	wr.where.outpath = s.outpath;
+	wr.where.name = s.name;
+	wr.where.force = s.force;
+	wr.armor = s.armor;
+	wr.quiet = s.quiet || s.json;
+	wr.no_readback = s.no_readback;
+	wr.skip = s.skip;
+	if ((ec = cli_seal_write(&wr, p, &rs, sk, &dflt, &out, &hs)) != 0)
 		goto out;
 	if (!s.json && dflt != NULL && !s.quiet)
 		printf("%s\n", out.name);

@@ -553,11 +553,11 @@ tar_set_size() {
 	{ cat $m; printf '{}'; } >t && bad t
 	{ head -c 100 $m; printf '\0'; tail -c +101 $m; } >t && bad t
 	printf '[]' >t && bad t
-	# version 2: unsupported (exit 1), not malformed
-	sed 's/"version": 1,/"version": 2,/' $m >t
+	# version 3: unsupported (exit 1), not malformed
+	sed 's/"version": 1,/"version": 3,/' $m >t
 	rm -rf y && cp -a x y && cp t y/manifest.json
-	pack y v2.cairn -- "${MEMBERS[@]}"
-	refused 1 v2.cairn
+	pack y v3.cairn -- "${MEMBERS[@]}"
+	refused 1 v3.cairn
 }
 
 @test "archive: entry limit (a manifest of MANIFEST_MAX_ENTRIES + 1 entries): 1" {

@@ -99,11 +99,34 @@ sealed() {
 	sealed
 	expect_exit 0 "$CAIRN" list --json a.cairn
 	printf '%s\n' "$output" >list.json
-	same_keys "cairn list --json" list.json
+	# version 1: no skipped key (documented as version 2 only)
+	grep -v '^| `skipped` |' "$DOC" >json.md
+	same_keys "cairn list --json" list.json json.md
+	run same_keys "cairn list --json" list.json
+	[ "$status" -ne 0 ]
 	nested_keys "cairn list --json" entries list.json
 	jq -e '.case == "C-1" and .notes == ["a note"] and
 	    ([.entries[].path] | index("ev/sub/photo.jpg") != null)' list.json
 	[ "$(jq -r .archive_id list.json)" = "$(jq -r .archive_id seal.json)" ]
+}
+
+@test "list --json and verify --json: a version 2 manifest's skipped list" {
+	sealed
+	CAIRN_TEST_AT=seal-grow expect_exit 0 "$CAIRN" seal --json \
+	    --skip-unreadable -o b.cairn ev
+	printf '%s\n' "$output" >seal2.json
+	same_keys "cairn seal --json" seal2.json
+	nested_keys "cairn seal --json" skipped seal2.json
+	expect_exit 0 "$CAIRN" list --json b.cairn
+	printf '%s\n' "$output" >list.json
+	same_keys "cairn list --json" list.json
+	nested_keys "cairn list --json" skipped list.json
+	jq -e '.version == 2 and .skipped == [{"path": "ev/notes.txt",
+	    "reason": "grew while being sealed"}]' list.json
+	expect_exit 0 "$CAIRN" verify --json b.cairn
+	printf '%s\n' "$output" >verify.json
+	same_keys "cairn verify --json" verify.json
+	jq -e '.skipped[0].path == "ev/notes.txt"' verify.json
 }
 
 @test "verify --json: documented keys, on success and on failure" {

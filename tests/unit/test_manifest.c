@@ -273,8 +273,8 @@ test_decode_rules(void)
 	FAILS("\"version\": 1", "\"version\": 1.0", F, "version 1.0 refused");
 	FAILS("\"version\": 1", "\"version\": \"1\"", F,
 	    "version as string refused");
-	FAILS("\"version\": 1", "\"version\": 2", CAIRN_ERR_UNSUPPORTED,
-	    "version 2 unsupported");
+	FAILS("\"version\": 1", "\"version\": 0", CAIRN_ERR_UNSUPPORTED,
+	    "version 0 unsupported");
 	FAILS("\"version\": 1", "\"version\": 99999999999999999999", F,
 	    "huge version refused");
 	/* Paths. */
@@ -510,6 +510,58 @@ test_build_rules(void)
 	manifest_free(m);
 }
 
+/* Version 2: the skipped list (seal --skip-unreadable). */
+static void
+test_skipped(void)
+{
+	struct manifest *m = build_golden(), *d = NULL;
+	char *json = NULL, *json2 = NULL;
+	size_t len = 0, len2 = 0;
+	static const char tail[] = "  ],\n  \"skipped\": [\n    {\n"
+	    "      \"path\": \"photos/log.txt\",\n"
+	    "      \"reason\": \"grew while being sealed\"\n    }\n  ]\n}\n";
+
+	TAP_EQ_INT(manifest_add_skipped(m, "photos/log.txt",
+	    "grew while being sealed"), 0, "add a skipped path");
+	TAP_EQ_INT(manifest_encode(m, &json, &len), 0, "encode with skipped");
+	TAP_OK(json != NULL && strstr(json, "\"version\": 2,") != NULL &&
+	    len > sizeof(tail) && strcmp(json + len - (sizeof(tail) - 1),
+	    tail) == 0, "version 2, skipped last, after entries");
+	TAP_EQ_INT(manifest_decode(json, len, &d), 0, "decode version 2");
+	TAP_OK(d != NULL && d->version == 2 && d->nskipped == 1 &&
+	    strcmp(d->skipped[0].path, "photos/log.txt") == 0 &&
+	    strcmp(d->skipped[0].reason, "grew while being sealed") == 0,
+	    "decoded skipped list");
+	TAP_EQ_INT(manifest_encode(d, &json2, &len2), 0, "re-encode");
+	TAP_OK(json2 != NULL && strcmp(json, json2) == 0, "same bytes");
+	free(json2);
+	manifest_free(d);
+	/* version 1 has no skipped key; version 2 may leave it out */
+	FAILS("  ]\n}", "  ],\n  \"skipped\": []\n}", CAIRN_ERR_FORMAT,
+	    "version 1 with a skipped key refused");
+	FAILS("\"version\": 1", "\"version\": 2", 0,
+	    "version 2 without skipped accepted");
+	FAILS("\"version\": 1", "\"version\": 3", CAIRN_ERR_UNSUPPORTED,
+	    "version 3 unsupported");
+	TAP_EQ_INT(manifest_add_skipped(m, "photos/a\nb", "x"),
+	    CAIRN_ERR_INVAL, "skipped path with a newline refused");
+	TAP_EQ_INT(manifest_add_skipped(m, "photos/x", ""), CAIRN_ERR_INVAL,
+	    "empty reason refused");
+	TAP_EQ_INT(manifest_add_skipped(m, "photos/caf\xc3\xa9.jpg", "x"), 0,
+	    "add a skipped path that is also an entry");
+	free(json);
+	json = NULL;
+	TAP_EQ_INT(manifest_encode(m, &json, &len), CAIRN_ERR_INVAL,
+	    "a path both held and skipped refused");
+	manifest_free(m);
+	m = build_golden();
+	manifest_add_skipped(m, "x", "a");
+	manifest_add_skipped(m, "x", "b");
+	TAP_EQ_INT(manifest_encode(m, &json, &len), CAIRN_ERR_INVAL,
+	    "a path skipped twice refused");
+	manifest_free(m);
+}
+
 int
 main(void)
 {
@@ -519,5 +571,6 @@ main(void)
 	test_times();
 	test_decode_rules();
 	test_build_rules();
+	test_skipped();
 	return tap_done();
 }

@@ -1,0 +1,155 @@
+#!/usr/bin/env bats
+# skip.bats - seal --skip-unreadable (issue 14, item 14): a file or
+# directory that cannot be read, or a file that changes while it is
+# sealed, is left out instead of failing the nightly seal; it is named on
+# stderr and in --json, and recorded in the manifest's skipped list
+# (version 2), which list, verify and open show.  Without the option each
+# case fails and leaves nothing (the must-fail cases).
+#
+# "Cannot be read" is real: chmod 000, and when the tests run as root
+# (who reads anything) cairn runs as nobody through setpriv(1).  "Grows
+# while sealed" uses the test build's point CAIRN_TEST_AT=seal-grow[:N]
+# (the Nth file read gets one byte appended after its first block).
+
+load helpers
+
+setup_file() {
+	export CAIRN_HOME="$BATS_FILE_TMPDIR/home"
+	"$CAIRN" keygen >/dev/null 2>&1
+}
+
+tree() {
+	export CAIRN_HOME="$BATS_FILE_TMPDIR/home"
+	mkdir -p ev/sub
+	printf 'first\n' >ev/a.txt
+	printf 'log\n' >ev/b.log
+	payload 200000 ev/sub/c.bin
+}
+
+# not_in ARCHIVE PATH: open ARCHIVE and check PATH did not come out while
+# the other files did.
+not_in() {
+	rm -rf out
+	expect_exit 0 "$CAIRN" open -q -C out "$1"
+	[ ! -e "out/$2" ] || { echo "$2 was extracted"; return 1; }
+	[ -f out/ev/a.txt ] && [ -f out/ev/sub/c.bin ]
+}
+
+@test "a file that grows while sealed fails the seal, and nothing is left" {
+	tree
+	CAIRN_TEST_AT=seal-grow:2 expect_exit 1 "$CAIRN" seal -o a.cairn ev
+	assert_stderr_has "cairn: error: seal: ev/b.log: grew while being sealed"
+	assert_stderr_has "--skip-unreadable"
+	[ ! -e a.cairn ]
+	assert_no_temp .
+}
+
+@test "--skip-unreadable: a growing file is left out and recorded (both streaming modes)" {
+	for threads in 0 1; do
+		rm -rf ev && tree
+		rm -f a.cairn
+		CAIRN_SEAL_THREADS=$threads CAIRN_TEST_AT=seal-grow:2 \
+		    expect_exit 0 "$CAIRN" seal --skip-unreadable -o a.cairn ev
+		assert_stderr_has "cairn: warning: ev/b.log: not sealed (--skip-unreadable): grew while being sealed"
+		assert_stderr_has "1 path was not sealed"
+		assert_no_temp .
+		expect_exit 0 "$CAIRN" verify a.cairn
+		assert_output_has "skipped:     ev/b.log (not in the archive: grew while being sealed)"
+		assert_output_has "2 files (200006 bytes)"
+		expect_exit 0 "$CAIRN" list a.cairn
+		assert_output_has "skipped:     ev/b.log (not in the archive: grew while being sealed)"
+		not_in a.cairn ev/b.log
+	done
+}
+
+@test "--skip-unreadable --json: the skipped list in the summary" {
+	tree
+	CAIRN_TEST_AT=seal-grow:3 expect_exit 0 "$CAIRN" seal --json \
+	    --skip-unreadable -o a.cairn ev
+	printf '%s' "$output" >s.json
+	jq -se 'length == 1 and .[0].ok == true and .[0].files == 2 and
+	    .[0].skipped == [{"path": "ev/sub/c.bin",
+	        "reason": "grew while being sealed"}]' s.json
+	expect_exit 0 "$CAIRN" list --json a.cairn
+	printf '%s' "$output" >l.json
+	jq -se '.[0].version == 2 and
+	    ([.[0].entries[].path] | index("ev/sub/c.bin") == null)' l.json
+	# nothing skipped: version 1 and an empty list
+	expect_exit 0 "$CAIRN" seal --json --skip-unreadable -o b.cairn ev
+	printf '%s' "$output" >s.json
+	jq -se '.[0].skipped == [] and .[0].files == 3' s.json
+	expect_exit 0 "$CAIRN" list --json b.cairn
+	printf '%s' "$output" >l.json
+	jq -se '.[0].version == 1 and (.[0] | has("skipped") | not)' l.json
+}
+
+@test "--skip-unreadable: every file skipped is 'nothing to seal'" {
+	tree
+	printf 'x\n' >ev/only.txt
+	CAIRN_TEST_AT=seal-grow expect_exit 1 "$CAIRN" seal --skip-unreadable \
+	    -o a.cairn ev/only.txt
+	assert_stderr_has "nothing to seal"
+	[ ! -e a.cairn ]
+	assert_no_temp .
+}
+
+@test "--skip-unreadable: a missing argument is still an error" {
+	tree
+	expect_exit 1 "$CAIRN" seal --skip-unreadable -o a.cairn ev nope
+	assert_stderr_has "nope: No such file or directory"
+	[ ! -e a.cairn ]
+}
+
+@test "--skip-unreadable -o -: a change cannot be taken back, so it fails" {
+	tree
+	CAIRN_TEST_AT=seal-grow:2 expect_exit 1 "$CAIRN" seal \
+	    --skip-unreadable -o - ev
+	assert_stderr_has "grew while being sealed"
+	assert_stderr_has "seal to a file (-o FILE)"
+}
+
+# as_user CMD...: run CMD as an unprivileged user (nobody when root).
+as_user() {
+	if [ "$(id -u)" = 0 ]; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+	else
+		"$@"
+	fi
+}
+
+@test "unreadable file and directory: refused, or left out with --skip-unreadable" {
+	if [ "$(id -u)" = 0 ]; then
+		command -v setpriv >/dev/null || skip "root, and no setpriv to drop to nobody"
+	fi
+	# a world-traversable work directory that nobody may write in
+	W=$(mktemp -d /tmp/cairn-skip.XXXXXX)
+	chmod 755 "$W"
+	mkdir -p "$W/ev/locked"
+	printf 'ok\n' >"$W/ev/ok.txt"
+	printf 'secret\n' >"$W/ev/secret.txt"
+	printf 'x\n' >"$W/ev/locked/x"
+	chmod 000 "$W/ev/secret.txt" "$W/ev/locked"
+	[ "$(id -u)" != 0 ] || chown 65534:65534 "$W"
+	rec=$(grep '^age1' "$BATS_FILE_TMPDIR/home/recipients")
+	export CAIRN_HOME="$BATS_FILE_TMPDIR/home"
+	cd "$W"
+	run --separate-stderr as_user env CAIRN_HOME="$W/h" "$CAIRN" seal \
+	    --no-sign -r "$rec" -o a.cairn ev
+	[ "$status" -eq 1 ] || { echo "exit $status: $stderr"; return 1; }
+	assert_stderr_has "Permission denied"
+	assert_stderr_has "--skip-unreadable"
+	[ ! -e a.cairn ]
+	run --separate-stderr as_user env CAIRN_HOME="$W/h" "$CAIRN" seal \
+	    --no-sign -r "$rec" --skip-unreadable -o a.cairn ev
+	[ "$status" -eq 0 ] || { echo "exit $status: $stderr"; return 1; }
+	assert_stderr_has "ev/secret.txt: not sealed (--skip-unreadable): Permission denied"
+	assert_stderr_has "ev/locked: not sealed (--skip-unreadable): Permission denied"
+	expect_exit 0 "$CAIRN" list a.cairn
+	assert_output_has "skipped:     ev/locked (not in the archive: Permission denied)"
+	assert_output_has "skipped:     ev/secret.txt (not in the archive: Permission denied)"
+	assert_output_has "1 file, 3 bytes, 2 entries"
+	expect_exit 0 "$CAIRN" verify --allow-unsigned a.cairn
+	cd "$T"
+	chmod -R u+rwx "$W"
+	rm -rf "$W"
+}
