@@ -214,11 +214,10 @@ cli_seal_summary(struct seal_plan *p, const char *output, size_t nrecipients,
 	char kid[MINISIG_KEY_ID_HEX_LEN], hex[DIGEST_SHA256_LEN * 2 + 1];
 	json_t *o;
 
+	// clang-format off
 	if (m->nskipped > 0)
-		cli_warn("%zu %s not sealed (--skip-unreadable, named above); "
-		         "the archive's manifest lists %s as skipped",
-		    m->nskipped, m->nskipped == 1 ? "path was" : "paths were",
-		    m->nskipped == 1 ? "it" : "them");
+		cli_warn("%zu %s not sealed (--skip-unreadable, named above); the archive's manifest lists %s as skipped", m->nskipped, m->nskipped == 1 ? "path was" : "paths were", m->nskipped == 1 ? "it" : "them");
+	// clang-format on
 	if (!json) {
 		json_decref(removed);
 		return remove_ec != 0 ? remove_ec : cli_flush_stdout();

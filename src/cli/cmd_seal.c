@@ -297,8 +297,9 @@ plan_fail(const struct seal_args *s, struct seal_plan *p, int rc)
 	ec = cli_fail_why(cli_exit_code(rc), seal_plan_error(p), "seal");
 	if (!s->skip && rc == CAIRN_ERR_IO &&
 	    (err == EACCES || err == EPERM || err == EIO))
-		cli_hint("nothing was written; make it readable, or leave out "
-		         "what cannot be read with --skip-unreadable");
+		// clang-format off
+		cli_hint("nothing was written; make it readable, or leave out what cannot be read with --skip-unreadable");
+	// clang-format on
 	return ec;
 }
 
