@@ -82,7 +82,7 @@ TEST_CPPFLAGS := -DCAIRN_TESTING
 # (include/cairn/) and its own layer's internal headers (beside the code);
 # the CLI sees only include/ and src/cli/, so an internal header included
 # from the CLI does not compile.  Unit tests and fuzzers may see internals.
-LAYERS   := base age slip39 minisig archive tsa custody remote
+LAYERS   := base age slip39 minisig archive tsa custody remote parity
 LIB_INC  := -Iinclude
 CLI_INC  := -Iinclude -Isrc/cli
 TEST_INC := -Iinclude $(LAYERS:%=-Isrc/%)

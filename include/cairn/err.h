@@ -34,6 +34,8 @@ enum cairn_err {
 	CAIRN_ERR_MISMATCH = -20,    /* inconsistent shares / wrong key */
 	CAIRN_ERR_REMOTE = -21,      /* remote store unreachable or refused
 				      * (see remote.h for the class) */
+	CAIRN_ERR_TOOL = -22,        /* an external program (par2) failed
+				      * (see parity.h for its status) */
 };
 
 /* Short, static, human-readable reason for err ("malformed header"). */

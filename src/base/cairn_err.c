@@ -29,6 +29,7 @@ cairn_strerror(int err)
 	case CAIRN_ERR_INTERRUPTED: return "interrupted";
 	case CAIRN_ERR_LIMIT: return "limit exceeded";
 	case CAIRN_ERR_MISMATCH: return "inconsistent or mismatched input";
+	case CAIRN_ERR_TOOL: return "an external program failed";
 	case CAIRN_ERR_REMOTE: return "remote store unreachable or refused";
 	}
 	return "unknown error";

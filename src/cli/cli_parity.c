@@ -1,28 +1,22 @@
 /*
- * cli_parity.c - PAR2 sidecars through Debian's par2 (par2cmdline): find
- * par2 on PATH, run it with a fixed argv via posix_spawn (no shell, stdio
- * on /dev/null, environment LC_ALL=C only), create recovery files in a
- * private directory beside the archive and publish them without
- * replacing anything, and ask par2 whether an archive is intact.
+ * cli_parity.c - the CLI side of PAR2 recovery data (cairn/parity.h runs
+ * Debian's par2): find par2 on PATH, parse PERCENT, create the sidecars
+ * and list them, ask par2 whether an archive is intact, and the hints a
+ * failed verify gives.  Repair is in cli_parity_repair.c.
  *
  * Must not know the archive's format or contents (par2 sees bytes).
- * Repair is in cli_parity_repair.c.
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "cairn/err.h"
+#include "cairn/parity.h"
 #include "cli.h"
 #include "cli_parity.h"
-#include "cli_parity_impl.h"
 
 int
 cli_parity_percent(const char *verb, const char *s, int *out)
@@ -43,38 +37,9 @@ cli_parity_percent(const char *verb, const char *s, int *out)
 }
 
 char *
-parity_find_par2(void)
-{
-	const char *path = getenv("PATH");
-	char *copy, *dir, *save = NULL, *found = NULL;
-	struct stat st;
-
-	if (path == NULL || *path == '\0')
-		path = "/usr/bin:/bin";
-	if ((copy = cio_strdup(path)) == NULL)
-		return NULL;
-	for (dir = strtok_r(copy, ":", &save); dir != NULL && found == NULL;
-	     dir = strtok_r(NULL, ":", &save)) {
-		size_t n = strlen(dir) + sizeof("/par2");
-		char *cand;
-
-		if (dir[0] != '/' || (cand = cio_malloc(n)) == NULL)
-			continue; /* relative PATH entries are not searched */
-		snprintf(cand, n, "%s/par2", dir);
-		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(cand, X_OK) == 0)
-			found = cand;
-		else
-			free(cand);
-	}
-	free(copy);
-	return found;
-}
-
-char *
 parity_need_par2(const char *verb)
 {
-	char *p = parity_find_par2();
+	char *p = parity_find_par2(getenv("PATH"));
 
 	if (p == NULL) {
 		// clang-format off
@@ -83,182 +48,6 @@ parity_need_par2(const char *verb)
 		// clang-format on
 	}
 	return p;
-}
-
-int
-parity_run(const char *par2, const char *const *argv)
-{
-	static char *const envp[] = {(char *)"LC_ALL=C", NULL};
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int st, rc;
-
-	if (posix_spawn_file_actions_init(&fa) != 0)
-		return -1;
-	rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	if (rc == 0)
-		rc = posix_spawn_file_actions_addopen(
-		    &fa, 1, "/dev/null", O_WRONLY, 0);
-	if (rc == 0)
-		rc = posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	if (rc == 0)
-		rc = posix_spawn(
-		    &pid, par2, &fa, NULL, (char *const *)argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc != 0) {
-		errno = rc;
-		return -1;
-	}
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	if (!WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
-}
-
-int
-parity_split(const char *archive, char **dir, const char **base)
-{
-	const char *slash = strrchr(archive, '/');
-	char *d;
-
-	*base = slash != NULL ? slash + 1 : archive;
-	if (**base == '\0')
-		return CAIRN_ERR_INVAL;
-	if (slash == NULL)
-		d = cio_strdup(".");
-	else if (slash == archive)
-		d = cio_strdup("/");
-	else if ((d = cio_malloc((size_t)(slash - archive) + 1)) != NULL)
-		snprintf(d, (size_t)(slash - archive) + 1, "%s", archive);
-	if (d == NULL)
-		return CAIRN_ERR_NOMEM;
-	*dir = realpath(d, NULL);
-	free(d);
-	return *dir != NULL ? 0 : CAIRN_ERR_IO;
-}
-
-char *
-parity_join(const char *a, const char *b, const char *c)
-{
-	size_t n = strlen(a) + strlen(b) + strlen(c) + 2;
-	char *s = cio_malloc(n);
-
-	if (s != NULL)
-		snprintf(s, n, "%s/%s%s", a, b, c);
-	return s;
-}
-
-char *
-parity_tmpdir(const char *dir, const char *what)
-{
-	size_t n = strlen(dir) + strlen(what) + 16;
-	char *s = cio_malloc(n);
-
-	if (s == NULL)
-		return NULL;
-	snprintf(s, n, "%s/.cairn-%s.XXXXXX", dir, what);
-	if (mkdtemp(s) == NULL) {
-		free(s);
-		return NULL;
-	}
-	return s;
-}
-
-void
-parity_rmdir(char *tmp)
-{
-	DIR *d;
-	struct dirent *e;
-
-	if (tmp == NULL)
-		return;
-	if ((d = opendir(tmp)) != NULL) {
-		while ((e = readdir(d)) != NULL)
-			if (strcmp(e->d_name, ".") != 0 &&
-			    strcmp(e->d_name, "..") != 0)
-				(void)unlinkat(dirfd(d), e->d_name, 0);
-		closedir(d);
-	}
-	(void)rmdir(tmp);
-	free(tmp);
-}
-
-int
-parity_fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
-const char *
-parity_why(int st)
-{
-	switch (st) {
-	case -1: return "par2 could not be run or was killed";
-	case 2: return "not enough recovery data to repair";
-	case 3: return "par2 refused its command line";
-	case 4: return "par2 found too little intact index data";
-	case 5: return "par2 could not repair the file";
-	case 6: return "par2 could not read or write a file";
-	case 8: return "par2 ran out of memory";
-	default: return "par2 failed";
-	}
-}
-
-/* Link every file of tmp into dir under its own name, never replacing
- * one; on failure remove what was linked.  Returns 0 or errno. */
-static int
-publish(const char *tmp, const char *dir)
-{
-	DIR *d = opendir(tmp);
-	struct dirent *e;
-	char *names[8];
-	size_t n = 0;
-	int err = 0, dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (d == NULL || dfd < 0) {
-		err = errno;
-		goto out;
-	}
-	while (err == 0 && (e = readdir(d)) != NULL) {
-		int fd;
-
-		if (e->d_name[0] == '.')
-			continue;
-		if (n == 8 || (names[n] = cio_strdup(e->d_name)) == NULL) {
-			err = ENOMEM;
-			break;
-		}
-		n++;
-		fd = openat(dirfd(d), e->d_name, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || fsync(fd) != 0 ||
-		    linkat(dirfd(d), e->d_name, dfd, e->d_name, 0) != 0) {
-			err = errno;
-			free(names[--n]);
-		}
-		if (fd >= 0)
-			close(fd);
-	}
-	if (err == 0 && fsync(dfd) != 0)
-		err = errno;
-out:
-	for (size_t i = 0; i < n; i++) {
-		if (err != 0)
-			(void)unlinkat(dfd, names[i], 0);
-		free(names[i]);
-	}
-	if (d != NULL)
-		closedir(d);
-	if (dfd >= 0)
-		close(dfd);
-	return err;
 }
 
 /* Print the sidecars made and their share of the archive's size. */
@@ -294,89 +83,77 @@ report(const char *archive, const char *dir, const char *base, int percent)
 	                    : 0.0);
 }
 
-/* Blocks of a multiple of 4 KiB (a failing card loses whole 4 KiB
- * sectors, each then costs one block), at most about PARITY_BLOCKS of
- * them (par2's index grows with the count). */
-static unsigned long long
-block_size(off_t size)
-{
-	unsigned long long unit = PARITY_SECTOR * PARITY_BLOCKS;
-
-	return PARITY_SECTOR * (((unsigned long long)size + unit - 1) / unit);
-}
-
 int
 cli_parity_create(const char *archive, int percent, int quiet)
 {
-	char *par2 = NULL, *dir = NULL, *tmp = NULL, *idx = NULL;
-	char *apath = NULL, *side = NULL, ropt[16], sopt[32], *bopt = NULL;
-	const char *base;
-	struct stat st;
-	int ec = CLI_EXIT_ERR, rc, err;
+	char *par2, *dir = NULL;
+	const char *slash = strrchr(archive, '/');
+	int ec, rc, status = 0;
 
 	if ((par2 = parity_need_par2("parity")) == NULL)
-		goto out;
-	if (stat(archive, &st) != 0) {
-		ec = cli_fail(CAIRN_ERR_IO, "%s", archive);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size == 0) {
+		return CLI_EXIT_ERR;
+	rc = parity_create(par2, archive, percent, &status);
+	free(par2);
+	// clang-format off
+	if (rc == CAIRN_ERR_INVAL) {
 		cli_error("parity: %s: not a regular, non-empty file", archive);
-		goto out;
+		return CLI_EXIT_ERR;
 	}
-	if ((rc = parity_split(archive, &dir, &base)) != 0) {
-		ec = cli_fail(rc, "%s", archive);
-		goto out;
-	}
-	side = parity_join(dir, base, ".par2");
-	apath = parity_join(dir, base, "");
-	if ((bopt = cio_malloc(strlen(dir) + 3)) != NULL)
-		snprintf(bopt, strlen(dir) + 3, "-B%s", dir);
-	if (side == NULL || apath == NULL || bopt == NULL) {
-		ec = cli_fail(CAIRN_ERR_NOMEM, "parity");
-		goto out;
-	}
-	if (cli_exists(side)) {
-		// clang-format off
+	if (rc == CAIRN_ERR_EXISTS) {
 		cli_error("parity: %s.par2 already exists", archive);
 		cli_hint("remove %s.par2 and %s.vol*.par2 first to make new recovery data", archive, archive);
-		// clang-format on
-		goto out;
+		return CLI_EXIT_ERR;
 	}
-	if ((tmp = parity_tmpdir(dir, "parity")) == NULL ||
-	    (idx = parity_join(tmp, base, ".par2")) == NULL) {
-		ec = cli_fail(CAIRN_ERR_IO, "parity: temporary directory");
-		goto out;
+	if (rc == CAIRN_ERR_TOOL) {
+		cli_error("parity: %s: %s", archive, parity_status_text(status));
+		return CLI_EXIT_ERR;
 	}
-	snprintf(ropt, sizeof(ropt), "-r%d", percent);
-	snprintf(sopt, sizeof(sopt), "-s%llu", block_size(st.st_size));
-	{
-		const char *argv[] = {"par2", "create", "-q", "-q", ropt, sopt,
-		    "-n1", bopt, "--", idx, apath, NULL};
-
-		rc = parity_run(par2, argv);
+	// clang-format on
+	if (rc != 0)
+		return cli_fail(rc, "parity: %s", archive);
+	if (!quiet) {
+		if (slash == NULL)
+			dir = cio_strdup(".");
+		else if ((dir = cio_malloc((size_t)(slash - archive) + 2)) !=
+		    NULL)
+			snprintf(
+			    dir, (size_t)(slash - archive) + 2, "%s", archive);
+		if (dir != NULL)
+			report(archive, dir,
+			    slash != NULL ? slash + 1 : archive, percent);
+		free(dir);
 	}
-	if (rc != PAR2_OK) {
-		cli_error("parity: %s: %s", archive, parity_why(rc));
-		goto out;
-	}
-	if ((err = publish(tmp, dir)) != 0) {
-		errno = err;
-		ec = cli_fail(CAIRN_ERR_IO, "parity: %s.par2", archive);
-		if (err == EEXIST)
-			cli_hint("remove the old recovery files first");
-		goto out;
-	}
-	if (!quiet)
-		report(archive, dir, base, percent);
 	ec = cli_flush_stdout();
-out:
-	parity_rmdir(tmp);
-	free(par2);
-	free(dir);
-	free(idx);
-	free(apath);
-	free(side);
-	free(bopt);
 	return ec;
+}
+
+int
+cli_parity_check(const char *archive, enum cli_parity_state *st, int *missing)
+{
+	enum parity_state ps;
+	char *par2 = NULL;
+	int rc, status = 0;
+
+	*st = CLI_PARITY_NONE;
+	*missing = 0;
+	if (!parity_has_sidecar(archive))
+		return 0;
+	if ((par2 = parity_find_par2(getenv("PATH"))) == NULL) {
+		*missing = 1;
+		return 0;
+	}
+	rc = parity_check(par2, archive, &ps, &status);
+	free(par2);
+	if (rc == CAIRN_ERR_TOOL) {
+		cli_error(
+		    "parity: %s.par2: %s", archive, parity_status_text(status));
+		return CLI_EXIT_ERR;
+	}
+	if (rc != 0)
+		return 0; /* as without parity files */
+	*st = ps == PARITY_INTACT      ? CLI_PARITY_INTACT
+	    : ps == PARITY_REPAIRABLE  ? CLI_PARITY_REPAIRABLE
+	    : ps == PARITY_TOO_DAMAGED ? CLI_PARITY_TOO_DAMAGED
+	                               : CLI_PARITY_NONE;
+	return 0;
 }

@@ -1,9 +1,8 @@
 /*
- * cli_parity.h - PAR2 recovery data beside an archive, made and used by
- * Debian's par2 (par2cmdline), run as an external program found on PATH
- * with a fixed argv (never a shell).  Sidecars: ARCHIVE.par2 (index) and
- * ARCHIVE.volNNN+MMM.par2 (recovery blocks); stock `par2 verify/repair
- * ARCHIVE.par2` work on them.
+ * cli_parity.h - the CLI side of PAR2 recovery data beside an archive
+ * (cairn/parity.h runs Debian's par2, found here on PATH).  Sidecars:
+ * ARCHIVE.par2 (index) and ARCHIVE.volNNN+MMM.par2 (recovery blocks);
+ * stock `par2 verify/repair ARCHIVE.par2` work on them.
  *
  * Every int function returns 0 or an exit code after printing, like cli.h.
  * Knows nothing of the archive's contents.
@@ -11,9 +10,11 @@
 #ifndef CAIRN_CLI_PARITY_H
 #define CAIRN_CLI_PARITY_H
 
-#define CLI_PARITY_MIN     1
-#define CLI_PARITY_MAX     100
-#define CLI_PARITY_DEFAULT 10
+#include "cairn/parity.h"
+
+#define CLI_PARITY_MIN     PARITY_PERCENT_MIN
+#define CLI_PARITY_MAX     PARITY_PERCENT_MAX
+#define CLI_PARITY_DEFAULT PARITY_PERCENT_DEFAULT
 
 /* Parse a PERCENT operand/option value (1..100, digits only, optional
  * trailing '%'); returns 0 and *out, or CLI_EXIT_USAGE after printing. */
