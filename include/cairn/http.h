@@ -3,7 +3,9 @@
  * (S3, WebDAV, SFTP) and any other library code that talks to a server
  * (e.g. a time-stamping authority).  A thin, synchronous wrapper: no
  * retries, no redirects, no proxy from the environment (only the one
- * given), protocols limited to http and https.
+ * given), protocols limited to http and https, or to sftp when the
+ * request says so (then the server's host key must be in the caller's
+ * known_hosts file: an unknown or changed key is refused, never added).
  *
  * Knows libcurl; knows nothing of S3, signatures or archives.
  */
@@ -26,6 +28,32 @@ enum http_fail {
 	HTTP_FAIL_NOTFOUND, /* no such bucket, directory or object */
 	HTTP_FAIL_SERVER,   /* 5xx or a server-side error after retries */
 	HTTP_FAIL_PROTOCOL, /* an answer cairn does not understand */
+	HTTP_FAIL_HOSTKEY,  /* SSH host key unknown (not in known_hosts) */
+	HTTP_FAIL_HOSTKEY_CHANGED, /* SSH host key differs from known_hosts */
+	HTTP_FAIL_EXISTS,          /* the object exists (with other content) */
+};
+
+/* A request body read with pread(2) from a file, not from memory. */
+struct http_file {
+	int fd;
+	uint64_t off, len;
+	/* called with the bytes handed to libcurl so far (may be NULL) */
+	void (*progress)(void *ctx, uint64_t sent);
+	void *ctx;
+};
+
+/* SSH settings of an sftp:// request. */
+struct http_ssh {
+	const char *known_hosts; /* OpenSSH known_hosts file (required) */
+	const char *key_file;    /* private key, or NULL for a password */
+	const char *passphrase;  /* of key_file, or NULL */
+	/* SFTP commands (e.g. "rename A B") run before the transfer; a
+	 * failing one fails the request with HTTP_FAIL_PROTOCOL and
+	 * resp->quote_failed set */
+	const char *const *quote;
+	size_t nquote;
+	int append;           /* upload: append to the remote file */
+	uint64_t resume_from; /* download: start at this offset */
 };
 
 struct http_req {
@@ -43,6 +71,10 @@ struct http_req {
 	const char *proxy;    /* "socks5h://127.0.0.1:9050" or NULL */
 	long connect_timeout; /* seconds (0: 30) */
 	long stall_timeout;   /* abort below 1 byte/s for this long (0: 60) */
+	const struct http_file *body_file; /* PUT body from a file */
+	const char *user;           /* HTTP basic auth or SSH login, or NULL */
+	const char *password;       /* NULL: none */
+	const struct http_ssh *ssh; /* non-NULL: an sftp:// URL */
 };
 
 struct http_resp {
@@ -53,6 +85,11 @@ struct http_resp {
 	enum http_fail fail;    /* set when http_perform failed */
 	char error[256];        /* libcurl's message when it failed */
 	uint64_t bytes_out;     /* bytes of body delivered to out */
+	int quote_failed;       /* sftp: an SFTP command failed */
+	/* sftp: the host key the server offered ("ssh-ed25519", base64),
+	 * when it was refused; "" otherwise */
+	char hostkey_type[32];
+	char hostkey[1024];
 };
 
 /*

@@ -1,13 +1,17 @@
 /*
  * remote.h - copies of sealed archives on another machine: a directory
- * (file:// or a path; a USB stick, a mounted share) or an S3-compatible
- * object store (AWS Signature V4, path-style or virtual-host buckets).
- * Push sends one archive under a name that reveals nothing (the caller
- * chooses it: the archive id); large archives go in parts, and the resume
- * state lives in a file the caller names, so a cut connection, kill -9 or
- * a reboot continues where it stopped without List permission.  An
- * archive counts as pushed only after the server confirmed the whole
- * object.  Nothing remote is ever deleted.
+ * (file:// or a path; a USB stick, a mounted share), an S3-compatible
+ * object store (AWS Signature V4, path-style or virtual-host buckets), a
+ * WebDAV collection (PUT to a temp name, then MOVE without overwriting)
+ * or an SFTP directory (upload to a temp name, then rename; host keys
+ * checked against a known_hosts file).  Push sends one archive under a
+ * name that reveals nothing (the caller chooses it: the archive id);
+ * large archives resume (S3: parts; SFTP: from the size already
+ * uploaded), and the resume state lives in a file the caller names, so a
+ * cut connection, kill -9 or a reboot continues where it stopped without
+ * List permission.  An archive counts as pushed only after the server
+ * confirmed the whole object.  Nothing remote is ever deleted, and an
+ * existing object is never replaced.
  *
  * Library code: prints nothing, reads no environment (credentials and
  * options come from the caller).  Knows http.h and cio.h; knows nothing
@@ -22,22 +26,29 @@
 #include "cairn/cio.h"
 #include "cairn/http.h"
 
-enum remote_kind { REMOTE_DIR, REMOTE_S3 };
+enum remote_kind { REMOTE_DIR, REMOTE_S3, REMOTE_DAV, REMOTE_SFTP };
 
 #define REMOTE_PART_MIN     (5u << 20) /* S3's smallest part but the last */
 #define REMOTE_PART_DEFAULT (8u << 20)
 
 struct remote_config {
-	const char *url;        /* s3://, s3+http://, file://, or a path */
+	/* s3://, s3+http://, webdav://, webdavs://, webdav+http://,
+	 * sftp://, file://, or a path */
+	const char *url;
 	const char *region;     /* S3 region (NULL: us-east-1) */
 	int virtual_host;       /* S3: BUCKET.HOST instead of HOST/BUCKET */
 	int allow_plain_http;   /* s3+http:// to hosts not loopback/.onion */
 	const char *proxy;      /* socks5h://... or NULL */
 	const char *access_key; /* S3 credentials (not for directories) */
 	const char *secret_key;
-	unsigned retries;    /* extra tries after a network or 5xx error */
-	unsigned backoff_ms; /* first wait; doubles each try (max 30 s) */
-	size_t part_size;    /* 0: REMOTE_PART_DEFAULT; >= REMOTE_PART_MIN */
+	const char *user;        /* WebDAV/SFTP login (SFTP: else the URL's) */
+	const char *password;    /* WebDAV/SFTP password, or NULL */
+	const char *key_file;    /* SFTP private key file, or NULL */
+	const char *passphrase;  /* of key_file, or NULL */
+	const char *known_hosts; /* SFTP: OpenSSH known_hosts (required) */
+	unsigned retries;        /* extra tries after a network or 5xx error */
+	unsigned backoff_ms;     /* first wait; doubles each try (max 30 s) */
+	size_t part_size; /* 0: REMOTE_PART_DEFAULT; >= REMOTE_PART_MIN */
 };
 
 struct remote;
@@ -50,6 +61,10 @@ struct remote;
  */
 int remote_check(const struct remote_config *cfg, const char **why);
 
+/* The kind of remote a URL names (REMOTE_DIR for anything not s3, webdav
+ * or sftp: remote_check says whether it is valid). */
+enum remote_kind remote_url_kind(const char *url);
+
 /* Open a remote (no connection yet).  Returns 0, CAIRN_ERR_INVAL (*why
  * says why), or CAIRN_ERR_NOMEM.  The config's strings are copied;
  * remote_free() wipes the secret. */
@@ -57,6 +72,10 @@ int remote_open(
     struct remote **r, const struct remote_config *cfg, const char **why);
 void remote_free(struct remote *r);
 enum remote_kind remote_kind(const struct remote *r);
+/* Host (IPv6 in brackets) and port ("" for the default) of a network
+ * remote, owned by r; for messages (e.g. how to add an SSH host key). */
+const char *remote_host(const struct remote *r);
+const char *remote_port(const struct remote *r);
 
 /* After a CAIRN_ERR_REMOTE: the class and a one-line reason (owned by r,
  * valid until its next call; never holds a secret). */

@@ -6,14 +6,15 @@
  *
  * Key home layout (all 0600 files in 0700 directories):
  *   remotes/NAME/config.json    url, region, virtual_host, proxy, ...
- *   remotes/NAME/credentials    access_key=... / secret_key=... lines
+ *   remotes/NAME/credentials    access_key=, secret_key=, user=,
+ *                               password=, key_file=, passphrase= lines
  *   remotes/NAME/pushed/ID      written once the server confirmed ID
  *   remotes/NAME/uploads/ID     multipart resume state (remote.h)
  *   outbox/ID.json              each archive seal wrote: id, path, size
  *
  * Credentials are never taken from the command line and never printed:
- * --credentials-file F, else $CAIRN_S3_ACCESS_KEY and
- * $CAIRN_S3_SECRET_KEY, else the remote's stored credentials file.
+ * --credentials-file F, else the environment (cli_remote_env_credentials),
+ * else the remote's stored credentials file.
  *
  * Follows cli.h's convention: int functions return 0 or an exit code
  * after printing.  Knows remote.h; nothing of archive contents.
@@ -27,7 +28,8 @@
 
 struct cli_remote {
 	char *name;
-	char *dir; /* key home's remotes/NAME */
+	char *dir;         /* key home's remotes/NAME */
+	char *known_hosts; /* sftp: the known_hosts file in use */
 	struct remote *r;
 	int json, quiet;
 };
@@ -58,11 +60,29 @@ char *cli_remote_join(const char *a, const char *b);
 /* A remote NAME is 1..32 letters, digits, '-' or '_'. */
 int cli_remote_name_ok(const char *name);
 
-/* Read credentials (access_key=, secret_key= lines) from path into
- * sodium memory; *ak and *sk point into *buf (free with
- * cio_secret_free(*buf, *len)). */
-int cli_remote_read_credentials(const char *path, char **buf, size_t *len,
-    const char **ak, const char **sk);
+/* Credentials read from a file or the environment.  S3: access_key and
+ * secret_key; WebDAV: user and password; SFTP: key_file (absolute path,
+ * with an optional passphrase) or password, and user unless the URL has
+ * one.  The strings point into buf (sodium memory) or the environment. */
+struct cli_creds {
+	char *buf;
+	size_t len;
+	const char *access_key, *secret_key, *user, *password, *key_file,
+	    *passphrase;
+};
+
+/* Read credentials (name=value lines) for a remote of this kind from
+ * path (mode 0600).  Returns 0 or an exit code after printing. */
+int cli_remote_read_credentials(
+    const char *path, enum remote_kind kind, struct cli_creds *c);
+/* The same from the environment: $CAIRN_S3_ACCESS_KEY and
+ * $CAIRN_S3_SECRET_KEY for S3, $CAIRN_REMOTE_USER and
+ * $CAIRN_REMOTE_PASSWORD for WebDAV and SFTP.  1 when they are set. */
+int cli_remote_env_credentials(enum remote_kind kind, struct cli_creds *c);
+void cli_creds_free(struct cli_creds *c);
+
+/* The default known_hosts file, $HOME/.ssh/known_hosts (malloc'd). */
+char *cli_remote_default_known_hosts(void);
 
 /* ---- the outbox --------------------------------------------------------- */
 

@@ -29,15 +29,19 @@
 static const char remote_help[] =
     "usage: cairn remote add NAME URL [--region R] [--virtual-host]\n"
     "                        [--proxy PROXY] [--allow-plain-http]\n"
-    "                        [--part-size MIB]\n"
+    "                        [--part-size MIB] [--known-hosts F]\n"
     "                        [--credentials-file F | --credentials-env]\n"
     "       cairn remote list [--json]\n"
     "       cairn remote remove NAME\n"
     "\n"
     "Remember where `cairn push` sends archives and `cairn pull` fetches\n"
-    "them.  URL is a directory (a path or file:///DIR), or an S3 bucket:\n"
+    "them.  URL is a directory (a path or file:///DIR); an S3 bucket:\n"
     "s3://HOST[:PORT]/BUCKET[/PREFIX] (HTTPS), or s3+http://... (plain\n"
-    "HTTP, only for loopback and .onion hosts unless --allow-plain-http).\n"
+    "HTTP, only for loopback and .onion hosts unless --allow-plain-http);\n"
+    "a WebDAV collection: webdav://HOST[:PORT]/PATH (HTTPS; webdavs:// is\n"
+    "the same), or webdav+http://... (plain HTTP, the same rule); or an\n"
+    "SFTP directory: sftp://[USER@]HOST[:PORT]/PATH (/~/PATH: in the\n"
+    "home directory), whose host key must be in the known_hosts file.\n"
     "Credentials are read from a file or the environment, stored in the\n"
     "key home (mode 0600) and never printed.  `remote remove` forgets the\n"
     "remote here and deletes nothing on the server.\n"
@@ -48,18 +52,27 @@ static const char remote_help[] =
     "      --proxy PROXY        always connect through PROXY; for Tor:\n"
     "                           socks5h://127.0.0.1:9050 (socks5:// is\n"
     "                           refused for .onion hosts)\n"
-    "      --allow-plain-http   allow s3+http:// to any host\n"
+    "      --allow-plain-http   allow s3+http:// and webdav+http:// to any\n"
+    "                           host\n"
     "      --part-size MIB      upload in parts of MIB MiB (5..4096;\n"
     "                           default 8)\n"
-    "      --credentials-file F store the access_key=... and\n"
-    "                           secret_key=... lines of F\n"
+    "      --known-hosts F      (sftp) the server's host key must be in F\n"
+    "                           (default ~/.ssh/known_hosts); an unknown\n"
+    "                           key is refused, never added\n"
+    "      --credentials-file F store the credentials lines of F: S3\n"
+    "                           access_key= and secret_key=; WebDAV user=\n"
+    "                           and password=; SFTP key_file= (and\n"
+    "                           passphrase=) or password=, and user=\n"
+    "                           unless the URL names the user\n"
     "      --credentials-env    store $CAIRN_S3_ACCESS_KEY and\n"
-    "                           $CAIRN_S3_SECRET_KEY\n"
+    "                           $CAIRN_S3_SECRET_KEY (S3), or\n"
+    "                           $CAIRN_REMOTE_USER and\n"
+    "                           $CAIRN_REMOTE_PASSWORD (WebDAV, SFTP)\n"
     "      --json               (list) print the remotes as JSON\n"
     "  -h, --help               show this help\n";
 
 struct add_args {
-	const char *region, *proxy, *credfile;
+	const char *region, *proxy, *credfile, *known_hosts;
 	long part_mib;
 	int vhost, plain, credenv, json;
 };
@@ -75,6 +88,7 @@ parse(int argc, char **argv, struct add_args *a)
 		OPT_PART,
 		OPT_CREDFILE,
 		OPT_CREDENV,
+		OPT_KNOWN_HOSTS,
 		OPT_JSON
 	};
 	static const struct option longopts[] = {
@@ -85,6 +99,7 @@ parse(int argc, char **argv, struct add_args *a)
 	    {"part-size", required_argument, NULL, OPT_PART},
 	    {"credentials-file", required_argument, NULL, OPT_CREDFILE},
 	    {"credentials-env", no_argument, NULL, OPT_CREDENV},
+	    {"known-hosts", required_argument, NULL, OPT_KNOWN_HOSTS},
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -108,6 +123,7 @@ parse(int argc, char **argv, struct add_args *a)
 			break;
 		case OPT_CREDFILE: a->credfile = optarg; break;
 		case OPT_CREDENV: a->credenv = 1; break;
+		case OPT_KNOWN_HOSTS: a->known_hosts = optarg; break;
 		case OPT_JSON: a->json = 1; break;
 		case 'h': cli_print_help(remote_help); return -1;
 		default: return cli_option_error("remote", c, argv);
@@ -120,36 +136,48 @@ parse(int argc, char **argv, struct add_args *a)
 	return 0;
 }
 
-/* The credentials to store, as "access_key=..\nsecret_key=..\n". */
+/* The credentials to store, as name=value lines. */
 static int
-credentials_text(const struct add_args *a, char **txt, size_t *tlen)
+credentials_text(
+    const struct add_args *a, enum remote_kind kind, char **txt, size_t *tlen)
 {
-	const char *ak = NULL, *sk = NULL;
-	char *buf = NULL;
-	size_t len = 0;
+	struct cli_creds c;
+	const char *k[6], *v[6];
+	size_t n = 0, i;
 	int ec = 0;
 
 	*txt = NULL;
+	memset(&c, 0, sizeof(c));
 	if (a->credfile != NULL &&
-	    (ec = cli_remote_read_credentials(
-	         a->credfile, &buf, &len, &ak, &sk)) != 0)
+	    (ec = cli_remote_read_credentials(a->credfile, kind, &c)) != 0)
 		return ec;
-	if (a->credenv) {
-		ak = getenv("CAIRN_S3_ACCESS_KEY");
-		sk = getenv("CAIRN_S3_SECRET_KEY");
-		if (ak == NULL || sk == NULL || !*ak || !*sk)
-			// clang-format off
-			return cli_usage_error("remote", "--credentials-env: set CAIRN_S3_ACCESS_KEY and CAIRN_S3_SECRET_KEY");
-		// clang-format on
-	}
-	*tlen = strlen(ak) + strlen(sk) + 26;
+	// clang-format off
+	if (a->credenv && !cli_remote_env_credentials(kind, &c))
+		return cli_usage_error("remote", kind == REMOTE_S3
+		    ? "--credentials-env: set CAIRN_S3_ACCESS_KEY and CAIRN_S3_SECRET_KEY"
+		    : "--credentials-env: set CAIRN_REMOTE_USER and CAIRN_REMOTE_PASSWORD");
+	// clang-format on
+	k[n] = "access_key", v[n++] = c.access_key;
+	k[n] = "secret_key", v[n++] = c.secret_key;
+	k[n] = "user", v[n++] = c.user;
+	k[n] = "password", v[n++] = c.password;
+	k[n] = "key_file", v[n++] = c.key_file;
+	k[n] = "passphrase", v[n++] = c.passphrase;
+	*tlen = 1;
+	for (i = 0; i < n; i++)
+		*tlen += v[i] ? strlen(k[i]) + strlen(v[i]) + 2 : 0;
 	if ((*txt = cio_secret_malloc(*tlen)) == NULL)
 		ec = cli_fail(CAIRN_ERR_NOMEM, "remote");
-	else
-		*tlen = (size_t)snprintf(
-		    *txt, *tlen, "access_key=%s\nsecret_key=%s\n", ak, sk);
-	if (buf != NULL)
-		cio_secret_free(buf, len);
+	else {
+		size_t off = 0;
+		for (i = 0; i < n; i++)
+			if (v[i] != NULL)
+				off += (size_t)snprintf(*txt + off, *tlen - off,
+				    "%s=%s\n", k[i], v[i]);
+		(*txt)[off] = '\0';
+		*tlen = off;
+	}
+	cli_creds_free(&c);
 	return ec;
 }
 
@@ -173,6 +201,8 @@ write_config(const char *dir, const char *url, const struct add_args *a)
 	cli_json_set(o, "allow_plain_http", json_boolean(a->plain));
 	if (a->part_mib > 0)
 		cli_json_set(o, "part_size_mib", json_integer(a->part_mib));
+	if (a->known_hosts != NULL)
+		cli_json_set(o, "known_hosts", json_string(a->known_hosts));
 	if ((txt = json_dumps(o, JSON_INDENT(2))) == NULL)
 		ec = cli_fail(CAIRN_ERR_NOMEM, "remote");
 	else if ((rc = cio_write_file(file, txt, strlen(txt), 0600)) != 0)
@@ -193,6 +223,7 @@ sub_add(int argc, char **argv)
 	     *cpath = NULL;
 	size_t clen = 0;
 	const char *why, *name, *url;
+	enum remote_kind kind;
 	int ec, rc, made = 0;
 
 	memset(&a, 0, sizeof(a));
@@ -211,11 +242,15 @@ sub_add(int argc, char **argv)
 	cfg.allow_plain_http = a.plain;
 	if (remote_check(&cfg, &why) != 0)
 		return cli_fail_why(CLI_EXIT_USAGE, why, "remote add %s", url);
-	if (strncmp(url, "s3", 2) != 0 && (a.credfile || a.credenv))
+	kind = remote_url_kind(url);
+	if (kind == REMOTE_DIR && (a.credfile || a.credenv))
 		return cli_usage_error(
 		    "remote", "a directory remote takes no credentials");
+	if (kind != REMOTE_SFTP && a.known_hosts != NULL)
+		return cli_usage_error(
+		    "remote", "--known-hosts is for sftp:// remotes");
 	if ((a.credfile || a.credenv) &&
-	    (ec = credentials_text(&a, &cred, &clen)) != 0)
+	    (ec = credentials_text(&a, kind, &cred, &clen)) != 0)
 		return ec;
 	if ((home = cli_key_home()) == NULL ||
 	    (rdir = cli_remote_join(home, "remotes")) == NULL ||

@@ -1,15 +1,21 @@
 /*
  * http.c - one request through libcurl (see http.h).  The environment's
  * proxy variables are ignored (CURLOPT_PROXY is always set, "" for none),
- * redirects are not followed, and only http and https are allowed, so a
- * request goes exactly where the caller said.
+ * redirects are not followed, and only http and https are allowed (or
+ * only sftp for an SSH request), so a request goes exactly where the
+ * caller said.  SSH host keys are checked against the caller's
+ * known_hosts file only: unknown or changed keys are refused.
  *
- * Knows libcurl; knows nothing of S3, signatures or archives.
+ * Knows libcurl (and libsodium's base64); knows nothing of S3, signatures or archives.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
+#include <sodium.h>
 
 #include "cairn/cio.h"
 #include "cairn/err.h"
@@ -21,13 +27,43 @@ struct xfer {
 	CURL *c;
 	size_t sent;
 	int sink_err;
+	enum curl_khmatch khmatch; /* what the host key check found */
+	int khchecked;
 };
+
+/* The body from a file: pread at off + what was sent. */
+static size_t
+read_file_body(struct xfer *x, char *buf, size_t k)
+{
+	const struct http_file *f = x->req->body_file;
+	uint64_t left = f->len - x->sent;
+	ssize_t got;
+
+	if (k > left)
+		k = (size_t)left;
+	if (k == 0)
+		return 0;
+	do
+		got = pread(f->fd, buf, k, (off_t)(f->off + x->sent));
+	while (got < 0 && errno == EINTR);
+	if (got <= 0) {
+		x->sink_err = got < 0 ? CAIRN_ERR_IO : CAIRN_ERR_CHANGED;
+		return CURL_READFUNC_ABORT;
+	}
+	x->sent += (size_t)got;
+	if (f->progress != NULL)
+		f->progress(f->ctx, x->sent);
+	return (size_t)got;
+}
 
 static size_t
 on_read(char *buf, size_t size, size_t n, void *p)
 {
 	struct xfer *x = p;
 	size_t left = x->req->body_len - x->sent, k = size * n;
+
+	if (x->req->body_file != NULL)
+		return read_file_body(x, buf, k);
 
 	if (k > left)
 		k = left;
@@ -47,8 +83,9 @@ on_write(char *buf, size_t size, size_t n, void *p)
 
 	curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &status);
 	if (x->req->out != NULL &&
-	    (x->req->out_status != 0 ? status == x->req->out_status
-	                             : status >= 200 && status < 300)) {
+	    (x->req->ssh != NULL ||
+	        (x->req->out_status != 0 ? status == x->req->out_status
+	                                 : status >= 200 && status < 300))) {
 		rc = x->req->out->write(
 		    x->req->out->ctx, (const uint8_t *)buf, k);
 		if (rc != 0) {
@@ -104,7 +141,15 @@ curl_class(CURLcode cc)
 	case CURLE_USE_SSL_FAILED: return HTTP_FAIL_TLS;
 	case CURLE_UNSUPPORTED_PROTOCOL:
 	case CURLE_URL_MALFORMAT:
+	case CURLE_QUOTE_ERROR:
 	case CURLE_WEIRD_SERVER_REPLY: return HTTP_FAIL_PROTOCOL;
+	case CURLE_LOGIN_DENIED:
+	case CURLE_REMOTE_ACCESS_DENIED: return HTTP_FAIL_AUTH;
+	case CURLE_REMOTE_FILE_NOT_FOUND: return HTTP_FAIL_NOTFOUND;
+	case CURLE_REMOTE_DISK_FULL: return HTTP_FAIL_QUOTA;
+	case CURLE_REMOTE_FILE_EXISTS: return HTTP_FAIL_EXISTS;
+	/* libssh2 reports a cut connection as an SSH layer error */
+	case CURLE_SSH: return HTTP_FAIL_NETWORK;
 	default: return HTTP_FAIL_NETWORK;
 	}
 }
@@ -123,9 +168,96 @@ http_status_class(long status)
 	return HTTP_FAIL_PROTOCOL;
 }
 
+/* Accept only a host key that known_hosts holds; never add one. */
 static int
-setup(
-    CURL *c, const struct http_req *req, struct xfer *x, struct curl_slist **hl)
+on_hostkey(CURL *c, const struct curl_khkey *known,
+    const struct curl_khkey *found, enum curl_khmatch match, void *p)
+{
+	static const char *const types[] = {[CURLKHTYPE_RSA1] = "rsa1",
+	    [CURLKHTYPE_RSA] = "ssh-rsa",
+	    [CURLKHTYPE_DSS] = "ssh-dss",
+	    [CURLKHTYPE_ECDSA] = "ecdsa-sha2-nistp256",
+	    [CURLKHTYPE_ED25519] = "ssh-ed25519"};
+	struct xfer *x = p;
+	size_t kl;
+
+	(void)c;
+	(void)known;
+	x->khmatch = match;
+	x->khchecked = 1;
+	if (match != CURLKHMATCH_OK && found != NULL && found->key != NULL) {
+		/* len 0: base64 text; else the raw key blob */
+		kl = found->len ? found->len : strlen(found->key);
+		if (found->len == 0 && kl < sizeof(x->resp->hostkey)) {
+			memcpy(x->resp->hostkey, found->key, kl);
+			x->resp->hostkey[kl] = '\0';
+		} else if (found->len > 0 &&
+		    sodium_base64_ENCODED_LEN(
+		        kl, sodium_base64_VARIANT_ORIGINAL) <=
+		        sizeof(x->resp->hostkey))
+			sodium_bin2base64(x->resp->hostkey,
+			    sizeof(x->resp->hostkey),
+			    (const unsigned char *)found->key, kl,
+			    sodium_base64_VARIANT_ORIGINAL);
+		snprintf(x->resp->hostkey_type, sizeof(x->resp->hostkey_type),
+		    "%s",
+		    (unsigned)found->keytype <
+		                sizeof(types) / sizeof(types[0]) &&
+		            types[found->keytype]
+		        ? types[found->keytype]
+		        : "unknown");
+	}
+	return match == CURLKHMATCH_OK ? CURLKHSTAT_FINE : CURLKHSTAT_REJECT;
+}
+
+static int
+setup_ssh(
+    CURL *c, const struct http_req *req, struct xfer *x, struct curl_slist **ql)
+{
+	const struct http_ssh *s = req->ssh;
+	int ok = 1;
+
+	for (size_t i = 0; i < s->nquote; i++) {
+		struct curl_slist *t = curl_slist_append(*ql, s->quote[i]);
+		if (t == NULL)
+			return CAIRN_ERR_NOMEM;
+		*ql = t;
+	}
+	ok &= curl_easy_setopt(c, CURLOPT_SSH_KNOWNHOSTS,
+	          s->known_hosts != NULL ? s->known_hosts : "/dev/null") ==
+	    CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_SSH_KEYFUNCTION, on_hostkey) ==
+	    CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_SSH_KEYDATA, x) == CURLE_OK;
+	ok &=
+	    curl_easy_setopt(c, CURLOPT_SSH_AUTH_TYPES,
+	        s->key_file != NULL ? (long)CURLSSH_AUTH_PUBLICKEY
+	                            : (long)CURLSSH_AUTH_PASSWORD) == CURLE_OK;
+	if (s->key_file != NULL) {
+		ok &= curl_easy_setopt(c, CURLOPT_SSH_PRIVATE_KEYFILE,
+		          s->key_file) == CURLE_OK;
+		/* "": libssh2 derives the public key from the private one */
+		ok &= curl_easy_setopt(c, CURLOPT_SSH_PUBLIC_KEYFILE, "") ==
+		    CURLE_OK;
+		if (s->passphrase != NULL)
+			ok &= curl_easy_setopt(c, CURLOPT_KEYPASSWD,
+			          s->passphrase) == CURLE_OK;
+	}
+	if (*ql != NULL)
+		ok &= curl_easy_setopt(c, CURLOPT_QUOTE, *ql) == CURLE_OK;
+	if (s->append)
+		ok &= curl_easy_setopt(c, CURLOPT_APPEND, 1L) == CURLE_OK;
+	if (s->resume_from > 0)
+		ok &= curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE,
+		          (curl_off_t)s->resume_from) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_FTP_CREATE_MISSING_DIRS,
+	          (long)CURLFTP_CREATE_DIR_NONE) == CURLE_OK;
+	return ok ? 0 : CAIRN_ERR_NOMEM;
+}
+
+static int
+setup(CURL *c, const struct http_req *req, struct xfer *x,
+    struct curl_slist **hl, struct curl_slist **ql)
 {
 	int ok = 1;
 
@@ -136,8 +268,17 @@ setup(
 		*hl = t;
 	}
 	ok &= curl_easy_setopt(c, CURLOPT_URL, req->url) == CURLE_OK;
-	ok &= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") ==
-	    CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR,
+	          req->ssh != NULL ? "sftp" : "http,https") == CURLE_OK;
+	if (req->user != NULL)
+		ok &= curl_easy_setopt(c, CURLOPT_USERNAME, req->user) ==
+		    CURLE_OK;
+	if (req->password != NULL)
+		ok &= curl_easy_setopt(c, CURLOPT_PASSWORD, req->password) ==
+		    CURLE_OK;
+	if (req->ssh == NULL && req->user != NULL)
+		ok &= curl_easy_setopt(c, CURLOPT_HTTPAUTH,
+		          (long)CURLAUTH_BASIC) == CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_PROXY,
 	          req->proxy != NULL ? req->proxy : "") == CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
@@ -162,7 +303,9 @@ setup(
 		    CURLE_OK;
 		ok &= curl_easy_setopt(c, CURLOPT_READDATA, x) == CURLE_OK;
 		ok &= curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE,
-		          (curl_off_t)req->body_len) == CURLE_OK;
+		          (curl_off_t)(req->body_file != NULL
+		                  ? req->body_file->len
+		                  : req->body_len)) == CURLE_OK;
 	} else if (strcmp(req->method, "POST") == 0) {
 		ok &= curl_easy_setopt(c, CURLOPT_POST, 1L) == CURLE_OK;
 		ok &= curl_easy_setopt(c, CURLOPT_POSTFIELDS,
@@ -175,14 +318,16 @@ setup(
 	else if (strcmp(req->method, "GET") != 0)
 		ok &= curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method) ==
 		    CURLE_OK;
-	return ok ? 0 : CAIRN_ERR_NOMEM;
+	if (!ok)
+		return CAIRN_ERR_NOMEM;
+	return req->ssh != NULL ? setup_ssh(c, req, x, ql) : 0;
 }
 
 int
 http_perform(const struct http_req *req, struct http_resp *resp)
 {
 	static int inited;
-	struct curl_slist *hl = NULL;
+	struct curl_slist *hl = NULL, *ql = NULL;
 	struct xfer x;
 	CURLcode cc;
 	CURL *c;
@@ -201,7 +346,7 @@ http_perform(const struct http_req *req, struct http_resp *resp)
 	if (cio_fault_hit() || (c = curl_easy_init()) == NULL)
 		return CAIRN_ERR_NOMEM;
 	x.c = c;
-	if ((rc = setup(c, req, &x, &hl)) == 0) {
+	if ((rc = setup(c, req, &x, &hl, &ql)) == 0) {
 		cc = curl_easy_perform(c);
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
 		if (x.sink_err != 0)
@@ -212,6 +357,11 @@ http_perform(const struct http_req *req, struct http_resp *resp)
 			if (cc == CURLE_COULDNT_CONNECT && req->proxy != NULL &&
 			    *req->proxy != '\0')
 				resp->fail = HTTP_FAIL_PROXY;
+			if (x.khchecked && x.khmatch != CURLKHMATCH_OK)
+				resp->fail = x.khmatch == CURLKHMATCH_MISMATCH
+				    ? HTTP_FAIL_HOSTKEY_CHANGED
+				    : HTTP_FAIL_HOSTKEY;
+			resp->quote_failed = cc == CURLE_QUOTE_ERROR;
 			if (resp->error[0] == '\0')
 				snprintf(resp->error, sizeof(resp->error), "%s",
 				    curl_easy_strerror(cc));
@@ -219,6 +369,7 @@ http_perform(const struct http_req *req, struct http_resp *resp)
 		}
 	}
 	curl_slist_free_all(hl);
+	curl_slist_free_all(ql);
 	curl_easy_cleanup(c);
 	return rc;
 }

@@ -1,9 +1,9 @@
 /*
  * remote.c - remote URLs, their rules (plain HTTP, proxies, .onion), and
- * dispatch to the directory and S3 backends (see remote.h).
+ * dispatch to the directory, S3, WebDAV and SFTP backends (see remote.h).
  *
- * Knows http.h for the host rules; knows nothing of S3 requests,
- * manifests or the key home.
+ * Knows http.h for the host rules; knows nothing of S3, WebDAV or SFTP
+ * requests, manifests or the key home.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -21,6 +21,7 @@ struct parsed {
 	enum remote_kind kind;
 	int https;
 	char host[256], port[8], bucket[64], prefix[512], dir[4096];
+	char user[64], path[1024];
 };
 
 static int
@@ -104,13 +105,60 @@ parse_s3(const char *rest, struct parsed *p, const char **why)
 	return 0;
 }
 
+/* webdav[s|+http]://HOST[:PORT]/PATH and sftp://[USER@]HOST[:PORT]/PATH:
+ * PATH is kept as "/a/b/" (SFTP: "/~/a/" is relative to the home). */
+static int
+parse_path_url(const char *rest, struct parsed *p, const char **why)
+{
+	const char *at, *slash = strchr(rest, '/'), *e;
+	size_t pl;
+
+	at = p->kind == REMOTE_SFTP ? strchr(rest, '@') : NULL;
+	if (at != NULL && (slash == NULL || at < slash)) {
+		size_t ul = (size_t)(at - rest);
+		if (ul == 0 || ul >= sizeof(p->user) ||
+		    !valid_chars(rest, ul, ".-_"))
+			return *why = "bad user name in the URL", -1;
+		snprintf(p->user, sizeof(p->user), "%.*s", (int)ul, rest);
+		rest = at + 1;
+	}
+	if (slash == NULL || parse_host(rest, (size_t)(slash - rest), p, why))
+		return slash == NULL ? (*why = "no path in the URL", -1) : -1;
+	e = slash;
+	pl = strlen(e);
+	while (pl > 1 && e[pl - 1] == '/')
+		pl--;
+	// clang-format off
+	if (pl + 2 >= sizeof(p->path) || !valid_chars(e, pl, "._-/~@") ||
+	    strstr(e, "//") != NULL || strstr(e, "/.") != NULL ||
+	    (strchr(e, '~') != NULL && (p->kind != REMOTE_SFTP || strncmp(e, "/~", 2) != 0 || strchr(e + 1, '~') != NULL)))
+		return *why = "the path may hold only letters, digits, '.', '-', '_', '@' and single '/' (no segment starting with '.'; SFTP: /~/ for the home directory)",
+		       -1;
+	// clang-format on
+	snprintf(
+	    p->path, sizeof(p->path), "%.*s%s", (int)pl, e, pl > 1 ? "/" : "");
+	return 0;
+}
+
+static const struct {
+	const char *scheme;
+	enum remote_kind kind;
+	int https;
+} SCHEMES[] = {
+    {"webdav://", REMOTE_DAV, 1},
+    {"webdavs://", REMOTE_DAV, 1},
+    {"webdav+http://", REMOTE_DAV, 0},
+    {"sftp://", REMOTE_SFTP, 1},
+};
+
 // clang-format off
 static const char WHY_FILE_ABS[] = "a file:// URL needs an absolute path (file:///DIR)";
-static const char WHY_SCHEME[] = "unsupported URL scheme (use s3://, s3+http://, file:// or a directory path)";
+static const char WHY_SCHEME[] = "unsupported URL scheme (use s3://, s3+http://, webdav://, webdav+http://, sftp://, file:// or a directory path)";
 static const char WHY_PROXY[] = "the proxy must be socks5h://HOST:PORT (Tor), socks5:// or http://";
 static const char WHY_ONION_NO_PROXY[] = "a .onion host is reachable only through Tor: add --proxy socks5h://127.0.0.1:9050";
 static const char WHY_ONION_SOCKS5[] = "a .onion host needs a socks5h:// proxy: with socks5:// or http:// the name would be resolved on this machine (leaking it to the DNS resolver, which cannot resolve it anyway)";
-static const char WHY_PLAIN[] = "s3+http:// sends data and signed requests unencrypted: allowed only for loopback and .onion hosts unless --allow-plain-http";
+static const char WHY_PLAIN[] = "s3+http:// and webdav+http:// send data and credentials unencrypted: allowed only for loopback and .onion hosts unless --allow-plain-http";
+static const char WHY_SFTP_PROXY[] = "an sftp:// remote takes only a socks5h:// or socks5:// proxy";
 // clang-format on
 
 static int
@@ -124,6 +172,14 @@ parse_url(const char *url, struct parsed *p, const char **why)
 		p->kind = REMOTE_S3;
 		p->https = url[2] == ':';
 		return parse_s3(url + (p->https ? 5 : 10), p, why);
+	}
+	for (size_t i = 0; i < sizeof(SCHEMES) / sizeof(SCHEMES[0]); i++) {
+		size_t sl = strlen(SCHEMES[i].scheme);
+		if (strncmp(url, SCHEMES[i].scheme, sl) == 0) {
+			p->kind = SCHEMES[i].kind;
+			p->https = SCHEMES[i].https;
+			return parse_path_url(url + sl, p, why);
+		}
 	}
 	if (strncmp(url, "file://", 7) == 0) {
 		url += 7;
@@ -146,7 +202,7 @@ check_rules(
 	size_t hl = strlen(p->host);
 	int onion;
 
-	if (p->kind != REMOTE_S3)
+	if (p->kind == REMOTE_DIR)
 		return px != NULL
 		    ? (*why = "a directory remote takes no --proxy", -1)
 		    : 0;
@@ -154,6 +210,9 @@ check_rules(
 	if (px != NULL && strncmp(px, "socks5h://", 10) != 0 &&
 	    strncmp(px, "socks5://", 9) != 0 && strncmp(px, "http://", 7) != 0)
 		return *why = WHY_PROXY, -1;
+	if (p->kind == REMOTE_SFTP && px != NULL &&
+	    strncmp(px, "socks5", 6) != 0)
+		return *why = WHY_SFTP_PROXY, -1;
 	if (onion && px == NULL)
 		return *why = WHY_ONION_NO_PROXY, -1;
 	if (onion && strncmp(px, "socks5h://", 10) != 0)
@@ -176,10 +235,81 @@ remote_check(const struct remote_config *cfg, const char **why)
 	return 0;
 }
 
+enum remote_kind
+remote_url_kind(const char *url)
+{
+	struct parsed p;
+	const char *why;
+
+	return parse_url(url, &p, &why) == 0 ? p.kind : REMOTE_DIR;
+}
+
 static char *
 dup_or_empty(const char *s)
 {
 	return cio_strdup(s != NULL ? s : "");
+}
+
+static char *
+secret_dup(const char *s, size_t *len)
+{
+	char *d;
+
+	*len = s ? strlen(s) : 0;
+	if ((d = cio_secret_malloc(*len + 1)) != NULL) {
+		memcpy(d, s ? s : "", *len);
+		d[*len] = '\0';
+	}
+	return d;
+}
+
+/* The rest of remote_open for WebDAV and SFTP: a user, and a password or
+ * (SFTP) a key file; SFTP also a known_hosts file. */
+static int
+open_login(struct remote *r, const struct remote_config *cfg,
+    const struct parsed *p, struct remote **rp, const char **why)
+{
+	const char *user = cfg->user && *cfg->user ? cfg->user : p->user;
+
+	// clang-format off
+	if (*user == '\0')
+		*why = p->kind == REMOTE_SFTP ? "no user: give one in the URL (sftp://USER@HOST/DIR) or a user= line in the credentials" : "no user: give a user= line in the credentials";
+	else if (p->kind == REMOTE_DAV && cfg->password == NULL)
+		*why = "no password: give a password= line in the credentials";
+	else if (p->kind == REMOTE_SFTP && cfg->password == NULL && cfg->key_file == NULL)
+		*why = "no key_file= or password= line in the credentials";
+	else if (p->kind == REMOTE_SFTP && (cfg->known_hosts == NULL || *cfg->known_hosts == '\0'))
+		*why = "no known_hosts file for the server's host key";
+	else
+		*why = NULL;
+	// clang-format on
+	if (*why != NULL) {
+		remote_free(r);
+		return CAIRN_ERR_INVAL;
+	}
+	r->path = cio_strdup(p->path);
+	r->access_key = cio_strdup(user);
+	r->secret_key = secret_dup(cfg->password, &r->secret_len);
+	r->key_file = cfg->key_file ? cio_strdup(cfg->key_file) : NULL;
+	r->known_hosts = cfg->known_hosts ? cio_strdup(cfg->known_hosts) : NULL;
+	if (cfg->passphrase != NULL) {
+		size_t pl;
+		r->passphrase = secret_dup(cfg->passphrase, &pl);
+	}
+	if (!r->dir || !r->host || !r->port || !r->path || !r->region ||
+	    (cfg->proxy && !r->proxy) || !r->access_key || !r->secret_key ||
+	    (cfg->key_file && !r->key_file) ||
+	    (cfg->known_hosts && !r->known_hosts) ||
+	    (cfg->passphrase && !r->passphrase)) {
+		remote_free(r);
+		return CAIRN_ERR_NOMEM;
+	}
+	if (cfg->password == NULL) {
+		sodium_free(r->secret_key);
+		r->secret_key = NULL; /* SFTP with a key: no password */
+	}
+	*rp = r;
+	return 0;
 }
 
 int
@@ -207,13 +337,10 @@ remote_open(
 	r->prefix = cio_strdup(p.prefix);
 	r->region = cio_strdup(cfg->region ? cfg->region : "us-east-1");
 	r->proxy = cfg->proxy ? cio_strdup(cfg->proxy) : NULL;
+	if (p.kind == REMOTE_DAV || p.kind == REMOTE_SFTP)
+		return open_login(r, cfg, &p, rp, why);
 	r->access_key = dup_or_empty(cfg->access_key);
-	r->secret_len = cfg->secret_key ? strlen(cfg->secret_key) : 0;
-	if ((r->secret_key = cio_secret_malloc(r->secret_len + 1)) != NULL) {
-		memcpy(r->secret_key, cfg->secret_key ? cfg->secret_key : "",
-		    r->secret_len);
-		r->secret_key[r->secret_len] = '\0';
-	}
+	r->secret_key = secret_dup(cfg->secret_key, &r->secret_len);
 	if (!r->dir || !r->host || !r->port || !r->bucket || !r->prefix ||
 	    !r->region || (cfg->proxy && !r->proxy) || !r->access_key ||
 	    !r->secret_key) {
@@ -237,8 +364,13 @@ remote_free(struct remote *r)
 	free(r->region);
 	free(r->proxy);
 	free(r->access_key);
+	free(r->path);
+	free(r->key_file);
+	free(r->known_hosts);
 	if (r->secret_key != NULL)
 		sodium_free(r->secret_key);
+	if (r->passphrase != NULL)
+		sodium_free(r->passphrase);
 	free(r);
 }
 
@@ -246,6 +378,18 @@ enum remote_kind
 remote_kind(const struct remote *r)
 {
 	return r->kind;
+}
+
+const char *
+remote_host(const struct remote *r)
+{
+	return r->host;
+}
+
+const char *
+remote_port(const struct remote *r)
+{
+	return r->port;
 }
 
 enum http_fail
@@ -291,6 +435,10 @@ remote_push(struct remote *r, const char *name, int fd, uint64_t size,
 	r->error[0] = '\0';
 	if (r->kind == REMOTE_DIR)
 		return remote_dir_push(r, name, fd, size, fn, ctx);
+	if (r->kind == REMOTE_DAV)
+		return remote_dav_push(r, name, fd, size, fn, ctx);
+	if (r->kind == REMOTE_SFTP)
+		return remote_sftp_push(r, name, fd, size, state_path, fn, ctx);
 	return remote_s3_push(r, name, fd, size, state_path, fn, ctx);
 }
 
@@ -303,6 +451,10 @@ remote_list(struct remote *r, const char *suffix, struct remote_object **objs,
 	r->fail = HTTP_FAIL_NONE;
 	if (r->kind == REMOTE_DIR)
 		return remote_dir_list(r, suffix, objs, n);
+	if (r->kind == REMOTE_DAV)
+		return remote_dav_list(r, suffix, objs, n);
+	if (r->kind == REMOTE_SFTP)
+		return remote_sftp_list(r, suffix, objs, n);
 	return remote_s3_list(r, suffix, objs, n);
 }
 
@@ -323,5 +475,9 @@ remote_get(struct remote *r, const char *name, uint64_t offset,
 	r->fail = HTTP_FAIL_NONE;
 	if (r->kind == REMOTE_DIR)
 		return remote_dir_get(r, name, offset, out, fn, ctx);
+	if (r->kind == REMOTE_DAV)
+		return remote_dav_get(r, name, offset, out, fn, ctx);
+	if (r->kind == REMOTE_SFTP)
+		return remote_sftp_get(r, name, offset, out, fn, ctx);
 	return remote_s3_get(r, name, offset, out, fn, ctx);
 }
