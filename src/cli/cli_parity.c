@@ -128,13 +128,13 @@ cli_parity_create(const char *archive, int percent, int quiet)
 }
 
 int
-cli_parity_check(const char *archive, enum cli_parity_state *st, int *missing)
+cli_parity_check(const char *archive, enum parity_state *st, int *missing)
 {
 	enum parity_state ps;
 	char *par2 = NULL;
 	int rc, status = 0;
 
-	*st = CLI_PARITY_NONE;
+	*st = PARITY_NONE;
 	*missing = 0;
 	if (!parity_has_sidecar(archive))
 		return 0;
@@ -149,11 +149,7 @@ cli_parity_check(const char *archive, enum cli_parity_state *st, int *missing)
 		    "parity: %s.par2: %s", archive, parity_status_text(status));
 		return CLI_EXIT_ERR;
 	}
-	if (rc != 0)
-		return 0; /* as without parity files */
-	*st = ps == PARITY_INTACT      ? CLI_PARITY_INTACT
-	    : ps == PARITY_REPAIRABLE  ? CLI_PARITY_REPAIRABLE
-	    : ps == PARITY_TOO_DAMAGED ? CLI_PARITY_TOO_DAMAGED
-	                               : CLI_PARITY_NONE;
+	if (rc == 0)
+		*st = ps; /* else as without parity files */
 	return 0;
 }

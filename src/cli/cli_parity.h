@@ -27,17 +27,10 @@ char *parity_need_par2(const char *verb);
  * replacing anything (an existing ARCHIVE.par2 is refused). */
 int cli_parity_create(const char *archive, int percent, int quiet);
 
-enum cli_parity_state {
-	CLI_PARITY_NONE,       /* no ARCHIVE.par2 */
-	CLI_PARITY_INTACT,     /* par2 finds the archive intact */
-	CLI_PARITY_REPAIRABLE, /* damaged, enough recovery data */
-	CLI_PARITY_TOO_DAMAGED /* damaged beyond the recovery data */
-};
 /* What par2 says about archive and its sidecars; prints nothing when
- * there are none or par2 is not installed (then CLI_PARITY_NONE and
+ * there are none or par2 is not installed (then PARITY_NONE and
  * *missing = 1 when par2 is missing). */
-int cli_parity_check(
-    const char *archive, enum cli_parity_state *st, int *missing);
+int cli_parity_check(const char *archive, enum parity_state *st, int *missing);
 /* For `cairn verify`: after an integrity failure, say whether the
  * parity files beside archive can repair it (prints hints only). */
 void cli_parity_advise(const char *archive);

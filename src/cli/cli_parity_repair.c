@@ -18,7 +18,7 @@
 void
 cli_parity_advise(const char *archive)
 {
-	enum cli_parity_state st;
+	enum parity_state st;
 	int missing;
 
 	if (strcmp(archive, "-") == 0 ||
@@ -27,13 +27,13 @@ cli_parity_advise(const char *archive)
 	// clang-format off
 	if (missing)
 		cli_hint("%s.par2 holds recovery data, but par2 is not installed: 'apt install par2', then 'cairn repair %s'", archive, archive);
-	else if (st == CLI_PARITY_REPAIRABLE)
+	else if (st == PARITY_REPAIRABLE)
 		cli_hint("the parity files beside it can repair it: run 'cairn repair %s'", archive);
-	else if (st == CLI_PARITY_TOO_DAMAGED)
+	else if (st == PARITY_TOO_DAMAGED)
 		cli_hint("the damage exceeds its parity files; 'cairn salvage %s -C DIR' recovers the files that are still authentic", archive);
-	else if (st == CLI_PARITY_NONE)
+	else if (st == PARITY_NONE)
 		cli_hint("if the damage is real, 'cairn salvage %s -C DIR' recovers the files that are still authentic", archive);
-	else if (st == CLI_PARITY_INTACT)
+	else if (st == PARITY_INTACT)
 		cli_hint("par2 finds the archive identical to when its parity files were made: check the identity and signer");
 	// clang-format on
 }

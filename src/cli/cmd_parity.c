@@ -36,7 +36,7 @@ static const char parity_help[] =
 static int
 parity_verify(const char *archive, int quiet)
 {
-	enum cli_parity_state st;
+	enum parity_state st;
 	int missing, ec;
 
 	if ((ec = cli_parity_check(archive, &st, &missing)) != 0)
@@ -47,15 +47,15 @@ parity_verify(const char *archive, int quiet)
 		return CLI_EXIT_ERR;
 	}
 	switch (st) {
-	case CLI_PARITY_NONE:
+	case PARITY_NONE:
 		cli_error(
 		    "parity: %s: no parity files (%s.par2)", archive, archive);
 		return CLI_EXIT_ERR;
-	case CLI_PARITY_INTACT:
+	case PARITY_INTACT:
 		if (!quiet)
 			printf("%s: intact\n", archive);
 		return cli_flush_stdout();
-	case CLI_PARITY_REPAIRABLE:
+	case PARITY_REPAIRABLE:
 		cli_error("parity: %s: damaged, repairable", archive);
 		cli_hint("run 'cairn repair %s'", archive);
 		return CLI_EXIT_INTEGRITY;
