@@ -68,7 +68,8 @@ cli_archive_file_sha256(struct cli_archive *a, uint8_t out[32])
 }
 
 int
-cli_archive_open(struct cli_archive *a, const char *path, struct cli_unlock *u)
+cli_archive_open(struct cli_archive *a, const char *path, struct cli_unlock *u,
+    struct cli_trust *tr)
 {
 	int ec;
 
@@ -81,7 +82,10 @@ cli_archive_open(struct cli_archive *a, const char *path, struct cli_unlock *u)
 	a->hashing = 1;
 	a->hashed.read = hashed_read;
 	a->hashed.ctx = a;
+	if (tr != NULL)
+		u->signers_given = tr->ngiven > 0;
 	if ((ec = cli_unlock_load(u)) != 0 ||
+	    (tr != NULL && (ec = cli_trust_add_shares(tr, u)) != 0) ||
 	    (ec = cli_unlock_open(u, &a->hashed, a->in.name, &a->r)) != 0)
 		return ec;
 	a->plain.read = plain_read;
@@ -125,6 +129,14 @@ refused_hint(const struct unseal_result *res, const struct cli_trust *tr)
 		return;
 	if (res->key_id_clash >= 0 && tr != NULL) {
 		cli_hint("someone made a key that looks like '%s' by its key id: do not trust this archive; compare fingerprints, never key ids", tr->t.v[res->key_id_clash].name);
+		return;
+	}
+	if (tr != NULL && tr->shares_signer) {
+		char fp[MINISIG_FINGERPRINT_LEN];
+
+		minisig_fingerprint(&tr->shares_pk, fp);
+		cli_hint("the recovery shares record the journalist's signing key, fingerprint %s; this archive was signed by another key, so it was not sealed with the journalist's key: do not trust it", fp);
+		cli_hint("if the journalist changed signing keys after making the recovery kits, confirm the new key's fingerprint with someone who knows it, then give that key with --signer KEY");
 		return;
 	}
 	minisig_public_base64(&res->m->signer, b64);

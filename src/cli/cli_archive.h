@@ -50,6 +50,14 @@ int cli_signing_create(const char *key_path, const char *pub_path,
     const struct cli_pass *pass, struct minisig_public *pk);
 
 /*
+ * The key home's signing.pub into *pk (*have = 1), refused when others
+ * could have changed it (cli_strict_check()) or, when signing.key has no
+ * passphrase, when it does not match signing.key.  No signing.pub: 0
+ * with *have = 0.  Never asks for a passphrase.
+ */
+int cli_signing_home_pub(struct minisig_public *pk, int *have);
+
+/*
  * `cairn pubkey --signing`: print the public key file text of the secret
  * key at path (NULL: the key home's signing.pub if it exists, else its
  * signing.key) to stdout.  An encrypted key is unlocked with ps->v[0]
@@ -92,9 +100,11 @@ struct cli_archive {
 	uint8_t file_sha256[32];
 };
 
-/* Open path ("-" = stdin), load u's keys and open the age layer. */
-int cli_archive_open(
-    struct cli_archive *a, const char *path, struct cli_unlock *u);
+/* Open path ("-" = stdin), load u's keys and open the age layer.  With
+ * tr (may be NULL), the signer u's --share files record is trusted too
+ * (cli_trust_add_shares()). */
+int cli_archive_open(struct cli_archive *a, const char *path,
+    struct cli_unlock *u, struct cli_trust *tr);
 void cli_archive_close(struct cli_archive *a);
 /* The SHA-256 of the archive file into out when it was read to its end
  * (after cli_archive_check()); returns 0, or -1 when it was not (a

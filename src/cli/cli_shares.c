@@ -17,6 +17,7 @@
 #include "cairn/age.h"
 #include "cairn/err.h"
 #include "cairn/cio.h"
+#include "cairn/minisig.h"
 #include "cli.h"
 #include "cli_shares.h"
 #include "cairn/slip39.h"
@@ -113,6 +114,73 @@ member_count(const char *b, const char *e)
 	return 0;
 }
 
+/* "# signer: RW..." into sh (at most one, a minisign public key). */
+static int
+parse_signer(struct cli_share *sh, const char *path, size_t line, const char *b,
+    const char *e)
+{
+	if (sh->has_signer)
+		return cli_fail_why(CLI_EXIT_INTEGRITY,
+		    "a second '# signer:' line", "%s:%zu", path, line);
+	if ((size_t)(e - b) != MINISIG_PUBLIC_B64_LEN - 1 ||
+	    minisig_public_decode(b, (size_t)(e - b), &sh->signer) != 0)
+		return cli_fail_why(CLI_EXIT_INTEGRITY,
+		    "'# signer:' is not a minisign public key (RW...)",
+		    "%s:%zu", path, line);
+	sh->has_signer = 1;
+	return 0;
+}
+
+/* The fingerprint line, when there is one, must be the signer's. */
+static int
+check_signer_fp(const struct cli_share *sh, const char *path, const char *fb,
+    const char *fe)
+{
+	char fp[MINISIG_FINGERPRINT_LEN];
+
+	if (fb == NULL)
+		return 0;
+	// clang-format off
+	if (!sh->has_signer)
+		return cli_fail_why(CLI_EXIT_INTEGRITY, "'# signer fingerprint:' without a '# signer:' line", "%s", path);
+	minisig_fingerprint(&sh->signer, fp);
+	if ((size_t)(fe - fb) != strlen(fp) || memcmp(fb, fp, strlen(fp)) != 0)
+		return cli_fail_why(CLI_EXIT_INTEGRITY, "'# signer fingerprint:' is not the fingerprint of the '# signer:' key: possibly tampered", "%s", path);
+	// clang-format on
+	return 0;
+}
+
+/* One comment line b..e ('#' stripped); the fingerprint's value is left
+ * in *fb..*fe for check_signer_fp(). */
+static int
+parse_comment(struct cli_share *sh, const char *path, size_t line,
+    const char *b, const char *e, const char **fb, const char **fe)
+{
+	const char *vb, *ve;
+
+	if (comment_key(b, e, CLI_SHARE_RECOVERS, &vb, &ve))
+		return parse_recovers(sh, path, line, vb, ve);
+	if (comment_key(b, e, CLI_SHARE_SIGNER, &vb, &ve))
+		return parse_signer(sh, path, line, vb, ve);
+	if (comment_key(b, e, CLI_SHARE_SIGNER_FP, &vb, &ve)) {
+		if (*fb != NULL)
+			return cli_fail_why(CLI_EXIT_INTEGRITY,
+			    "a second '# signer fingerprint:' line", "%s:%zu",
+			    path, line);
+		*fb = vb;
+		*fe = ve;
+	} else if (comment_key(b, e, CLI_SHARE_LABEL, &vb, &ve)) {
+		size_t n = (size_t)(ve - vb);
+
+		if (n > CLI_SHARE_LABEL_MAX)
+			n = CLI_SHARE_LABEL_MAX;
+		memcpy(sh->label, vb, n);
+		sh->label[n] = '\0';
+	} else if (comment_key(b, e, "share:", &vb, &ve))
+		sh->member_count = member_count(vb, ve);
+	return 0;
+}
+
 /*
  * Parse share text into sh: comments, then the mnemonic words (which may
  * span lines) into words (cap > len).  Returns 0 or an exit code.
@@ -121,7 +189,8 @@ static int
 parse_text(struct cli_share *sh, const char *path, const char *text, size_t len,
     char *words)
 {
-	const char *p = text, *end = text + len, *b, *e, *vb, *ve;
+	const char *p = text, *end = text + len, *b, *e;
+	const char *fb = NULL, *fe = NULL;
 	size_t wl = 0, line = 0;
 	int ec;
 
@@ -133,21 +202,9 @@ parse_text(struct cli_share *sh, const char *path, const char *text, size_t len,
 		if (b == e)
 			continue;
 		if (*b == '#') {
-			b++;
-			if (comment_key(b, e, CLI_SHARE_RECOVERS, &vb, &ve)) {
-				if ((ec = parse_recovers(
-				         sh, path, line, vb, ve)) != 0)
-					return ec;
-			} else if (comment_key(
-			               b, e, CLI_SHARE_LABEL, &vb, &ve)) {
-				size_t n = (size_t)(ve - vb);
-
-				if (n > CLI_SHARE_LABEL_MAX)
-					n = CLI_SHARE_LABEL_MAX;
-				memcpy(sh->label, vb, n);
-				sh->label[n] = '\0';
-			} else if (comment_key(b, e, "share:", &vb, &ve))
-				sh->member_count = member_count(vb, ve);
+			if ((ec = parse_comment(
+			         sh, path, line, b + 1, e, &fb, &fe)) != 0)
+				return ec;
 			continue;
 		}
 		if (wl > 0)
@@ -159,7 +216,7 @@ parse_text(struct cli_share *sh, const char *path, const char *text, size_t len,
 	if (wl == 0)
 		return cli_fail_why(
 		    CLI_EXIT_INTEGRITY, "no share words found", "%s", path);
-	return 0;
+	return check_signer_fp(sh, path, fb, fe);
 }
 
 static size_t

@@ -8,7 +8,9 @@
  * The share file format is documented in docs/format.md, "Share files":
  * '#' comment lines and blank lines, and one SLIP-39 mnemonic.  The only
  * comments read back are "# recovers: age1..." (the public key the set
- * recovers, checked after combining) and "# label: TEXT".  An encrypted
+ * recovers, checked after combining), "# label: TEXT", and "# signer:
+ * RW..." with "# signer fingerprint: ..." (the journalist's minisign
+ * public key, which `recovery init` records; trusted by --share).  An encrypted
  * share file is an age file (armored when cairn writes it) whose
  * plaintext is such a share file.
  *
@@ -24,6 +26,7 @@
 #include <stdint.h>
 
 #include "cairn/age.h"
+#include "cairn/minisig.h"
 #include "cli.h"
 #include "cairn/slip39.h"
 
@@ -33,6 +36,8 @@
 #define CLI_SHARE_LABEL_MAX 64          /* bytes of a "# label:" */
 #define CLI_SHARE_RECOVERS  "recovers:" /* comment key of the public key */
 #define CLI_SHARE_LABEL     "label:"    /* comment key of the label */
+#define CLI_SHARE_SIGNER    "signer:"   /* the journalist's public key */
+#define CLI_SHARE_SIGNER_FP "signer fingerprint:" /* and its fingerprint */
 /* Share sets cairn writes: extendable (SLIP-39 "ext" = 1), and this
  * iteration exponent unless --iteration-exponent says otherwise. */
 #define CLI_SHARE_ITERATION_EXPONENT 1
@@ -47,6 +52,8 @@ struct cli_share {
 	char recovers[AGE_RECIPIENT_STR_LEN]; /* "" when not recorded */
 	char label[CLI_SHARE_LABEL_MAX + 1];  /* "" when none */
 	int member_count; /* "# share: M of N": N; 0 when not recorded */
+	int has_signer;   /* "# signer:" present */
+	struct minisig_public signer; /* the key it names (when has_signer) */
 };
 
 /* Shares loaded from files; v is sodium_allocarray'd (holds secrets). */
@@ -100,12 +107,16 @@ int cli_shares_check_key(const struct cli_shares *ss, const uint8_t *secret,
  * n of them), decrypting encrypted ones with the identities already in
  * ids (the -i files), combine them with the SLIP-39 passphrase in
  * passfile (NULL: none), check the recorded key, and append the recovered
- * identity to ids, its public key ("age1...") to recipient.  Nothing is
- * written to disk.
+ * identity to ids, its public key ("age1...") to recipient.  The signing
+ * key the shares record ("# signer:") goes to *signer with *have_signer
+ * = 1 (0 when none does); shares that record different keys are exit 5,
+ * or only a warning when lenient (the caller was given --signer).
+ * Nothing is written to disk.
  */
 int cli_shares_add_identity(struct age_identities *ids,
     const char *const *paths, size_t n, const char *passfile,
-    char recipient[AGE_RECIPIENT_STR_LEN]);
+    char recipient[AGE_RECIPIENT_STR_LEN], struct minisig_public *signer,
+    int *have_signer, int lenient);
 
 /*
  * The SLIP-39 passphrase from a file (--passphrase-file of split/combine,
@@ -138,11 +149,18 @@ struct cli_share_set {
 	const char *const *names;  /* NULL, or one label per share */
 	struct age_recipients *to; /* NULL, or one list per share: encrypt */
 	const char *recovers;      /* NULL, or the age1 key of the set */
-	const int *member_counts;  /* N of each group (by group index) */
-	const int *copies;         /* per share: 0, or its copy number in a
+	const struct minisig_public *signer; /* NULL, or the journalist's
+	                                      * signing key ("# signer:") */
+	const int *member_counts; /* N of each group (by group index) */
+	const int *copies;        /* per share: 0, or its copy number in a
 				    * 1-of-N group (cli_groups_split) */
-	char **paths;              /* out: n malloc'd file names, or NULL */
-	int dir_created;           /* out: set->dir was created here */
+	int kits;                 /* one kit directory per share: the share,
+				    * README.txt and the signer's
+				    * signing.pub (cli_share_kit.c) */
+	char **paths;             /* out: n malloc'd file names, or NULL */
+	char **kit_dirs;          /* out: with kits, n malloc'd kit
+				    * directories */
+	int dir_created;          /* out: set->dir was created here */
 };
 
 /*
@@ -155,11 +173,47 @@ struct cli_share_set {
 int cli_share_set_write(
     const struct slip39_share *shares, size_t n, struct cli_share_set *set);
 void cli_share_paths_free(char **paths, size_t n);
+/* The set->dir part of cli_share_set_write() (cli_share_files.c). */
+int cli_share_dir_write(
+    const struct slip39_share *shares, size_t n, struct cli_share_set *set);
+/* Remove every file and kit a successful cli_share_set_write() wrote
+ * (a later step failed: shares of a key nobody uses would confuse). */
+void cli_share_set_unwrite(struct cli_share_set *set, size_t n);
+
+/* Append printf output to out (cap bytes) at *o; -1 when it does not
+ * fit. */
+int cli_share_add(char *out, size_t cap, size_t *o, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Append share s's "share: ..." line (after pre_share) and "threshold:
+ * ..." line (after pre_thr) to out at *o; -1 when it does not fit. */
+int cli_share_describe(const struct slip39_share *s, int member_count, int copy,
+    char *out, size_t cap, size_t *o, const char *pre_share,
+    const char *pre_thr);
+
+/* ---- recovery kits (cli_share_kit.c) ---------------------------------- */
+
+#define CLI_KIT_PREFIX "kit-"       /* kit directories: kit-03-alice */
+#define CLI_KIT_README "README.txt" /* the kit's instructions */
+
+/*
+ * The README of share k's kit (set->names[k] is the contact, share_path
+ * the share file beside it, set->signer the journalist's key or NULL)
+ * into *text (malloc'd; caller frees).  0 or an exit code.
+ */
+int cli_kit_readme(const struct cli_share_set *set, size_t k,
+    const struct slip39_share *s, const char *share_path, char **text,
+    size_t *len);
+/* A minisign public key file of signer into *text (malloc'd). */
+int cli_kit_signing_pub(
+    const struct minisig_public *signer, char **text, size_t *len);
 
 /* The share file text for one share into out (cap bytes, a sodium_malloc'd
- * buffer).  Returns the length, or -1 if it does not fit. */
+ * buffer); signer (may be NULL) is recorded with its fingerprint.
+ * Returns the length, or -1 if it does not fit. */
 int cli_share_text(const struct slip39_share *s, int member_count, int copy,
-    const char *label, const char *recovers, int raw, char *out, size_t cap);
+    const char *label, const char *recovers,
+    const struct minisig_public *signer, int raw, char *out, size_t cap);
 
 /* The shape of a set from -t/-n, --group T/N... and --group-threshold. */
 struct cli_groups {

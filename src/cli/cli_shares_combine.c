@@ -17,6 +17,7 @@
 #include "cairn/age.h"
 #include "cairn/cio.h"
 #include "cairn/err.h"
+#include "cairn/minisig.h"
 #include "cairn/slip39.h"
 #include "cli.h"
 #include "cli_shares.h"
@@ -201,9 +202,49 @@ cli_shares_check_key(const struct cli_shares *ss, const uint8_t *secret,
 	return 0;
 }
 
+/* The signing key the shares record: all that record one must agree. */
+static int
+shares_signer(const struct cli_shares *ss, struct minisig_public *signer,
+    int *have, int lenient)
+{
+	const struct cli_share *first = NULL;
+	char a[MINISIG_FINGERPRINT_LEN], b[MINISIG_FINGERPRINT_LEN];
+
+	*have = 0;
+	for (size_t k = 0; k < ss->n; k++) {
+		const struct cli_share *sh = &ss->v[k];
+
+		if (!sh->has_signer)
+			continue;
+		if (first == NULL) {
+			first = sh;
+			continue;
+		}
+		if (minisig_public_same(&first->signer, &sh->signer))
+			continue;
+		minisig_fingerprint(&first->signer, a);
+		minisig_fingerprint(&sh->signer, b);
+		// clang-format off
+		if (lenient) {
+			cli_warn("%s and %s record different signing keys (%s and %s): trusting only the --signer keys given", first->path, sh->path, a, b);
+			return 0;
+		}
+		cli_error("%s and %s record different signing keys (%s and %s): a share was altered, or they belong to different people", first->path, sh->path, a, b);
+		cli_hint("ask each contact to read the fingerprint in their kit's README.txt and compare it with the journalist's; then give the right key with --signer KEY");
+		// clang-format on
+		return CLI_EXIT_SIGNATURE;
+	}
+	if (first != NULL) {
+		*signer = first->signer;
+		*have = 1;
+	}
+	return 0;
+}
+
 int
 cli_shares_add_identity(struct age_identities *ids, const char *const *paths,
-    size_t n, const char *passfile, char recipient[AGE_RECIPIENT_STR_LEN])
+    size_t n, const char *passfile, char recipient[AGE_RECIPIENT_STR_LEN],
+    struct minisig_public *signer, int *have_signer, int lenient)
 {
 	uint8_t pk[AGE_X25519_KEY_LEN];
 
@@ -229,7 +270,8 @@ cli_shares_add_identity(struct age_identities *ids, const char *const *paths,
 			ec = ss.damaged_ec;
 		goto out;
 	}
-	if ((ec = cli_shares_check_key(&ss, secret, len, NULL)) != 0)
+	if ((ec = cli_shares_check_key(&ss, secret, len, NULL)) != 0 ||
+	    (ec = shares_signer(&ss, signer, have_signer, lenient)) != 0)
 		goto out;
 	if (len != AGE_X25519_KEY_LEN) {
 		// clang-format off

@@ -199,6 +199,36 @@ out:
 }
 
 int
+cli_signing_home_pub(struct minisig_public *pk, int *have)
+{
+	char *pub = NULL, *key = NULL, *text = NULL;
+	size_t len = 0;
+	int ec, enc = 1;
+
+	*have = 0;
+	if ((ec = cli_key_home_public(CLI_HOME_SIGNING_PUB, &pub)) != 0 ||
+	    !cli_exists(pub))
+		goto out;
+	if ((key = cli_key_home_path(CLI_HOME_SIGNING_KEY)) == NULL) {
+		ec = CLI_EXIT_ERR;
+		goto out;
+	}
+	/* Only a key without a passphrase is checked: no prompt here. */
+	if (cli_exists(key) &&
+	    cio_read_file(key, CLI_SIGNING_KEY_MAX, 1, &text, &len) == 0)
+		enc = minisig_secret_is_encrypted(text, len) != 0;
+	ec = enc ? cli_signer_load(pub, pk)
+	         : home_pub_checked(pub, key, NULL, pk);
+	*have = ec == 0;
+out:
+	if (text != NULL)
+		cio_secret_free(text, len);
+	free(pub);
+	free(key);
+	return ec;
+}
+
+int
 cli_signing_print_pub(const char *path, const struct cli_passes *ps, int json)
 {
 	struct minisig_secret *sk = NULL;

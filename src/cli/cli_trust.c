@@ -138,6 +138,20 @@ out:
 	return ec;
 }
 
+int
+cli_trust_add_shares(struct cli_trust *tr, const struct cli_unlock *u)
+{
+	int ec;
+
+	if (tr->ngiven > 0 || !u->have_share_signer || tr->shares_signer)
+		return 0;
+	if ((ec = add(&tr->t, CLI_TRUST_SHARES, &u->share_signer)) == 0) {
+		tr->shares_signer = 1;
+		tr->shares_pk = u->share_signer;
+	}
+	return ec;
+}
+
 void
 cli_trust_free(struct cli_trust *tr)
 {

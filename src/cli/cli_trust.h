@@ -2,8 +2,8 @@
  * cli_trust.h - whose signatures count for verify, open and list: the
  * trusted signers of one call.  By default the key home's own
  * signing.pub and its "signers" file (docs/format.md, "The signers
- * file"); --signer KEY (repeatable) replaces both for the call; the
- * signer named by --share files is added (cli_shares.h).  --any-signer
+ * file"); --signer KEY (repeatable) replaces both for the call; without
+ * it, the signer the --share files record is added (cli_shares.h).  --any-signer
  * and --allow-unsigned are the two separate opt-ins of the policy that
  * unseal.h applies.
  *
@@ -18,9 +18,12 @@
 
 #include "cairn/minisig.h"
 #include "cli.h"
+#include "cli_unlock.h"
 
 /* The name the key home's own signing.pub is shown with. */
 #define CLI_TRUST_OWN "you (this key home's signing.pub)"
+/* The name of the signer the --share files record. */
+#define CLI_TRUST_SHARES "the journalist named by the recovery shares"
 
 /* getopt values (between the unlock options and the verbs' own). */
 enum {
@@ -52,6 +55,8 @@ struct cli_trust {
 	size_t ngiven;      /* --signer keys: then the store is not read */
 	int any_signer;     /* --any-signer */
 	int allow_unsigned; /* --allow-unsigned */
+	int shares_signer;  /* the --share files' signer was added: */
+	struct minisig_public shares_pk; /* ... this key */
 };
 
 /* For a getopt_long result c: 1 when c is a trust option (recorded; *ec
@@ -61,6 +66,10 @@ int cli_trust_option(struct cli_trust *tr, int c, const char *arg, int *ec);
 /* Without --signer: add the key home's signing.pub (when it exists) and
  * the signers file (when it exists), both checked by cli_strict_check(). */
 int cli_trust_load(struct cli_trust *tr);
+
+/* Without --signer: trust the signer the --share files of u record
+ * (cli_unlock_load() must have run; once is enough, again is a no-op). */
+int cli_trust_add_shares(struct cli_trust *tr, const struct cli_unlock *u);
 
 void cli_trust_free(struct cli_trust *tr);
 

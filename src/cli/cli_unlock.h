@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "cairn/age.h"
+#include "cairn/minisig.h"
 #include "cli.h"
 
 /* getopt values of the long-only unlock options (above any char). */
@@ -66,6 +67,10 @@ struct cli_unlock {
 	int any_age_file; /* decrypt: messages speak of a file, not an archive */
 	int loaded;       /* cli_unlock_load(): 1 done, -1 failed, 0 not yet */
 	char share_key[AGE_RECIPIENT_STR_LEN]; /* what --share rebuilt, or "" */
+	int signers_given; /* set by the verb: --signer was given, so shares
+			    * naming different signers only warn */
+	struct minisig_public share_signer; /* the key the shares record */
+	int have_share_signer;              /* ... when they record one */
 };
 
 /* Prepare u for a command line of argc words.  Returns 0 or exit code. */

@@ -55,7 +55,7 @@ print_json(const char *json, size_t len, int one_line)
 
 /* List one archive; returns its exit code. */
 static int
-list_one(const char *path, struct cli_unlock *u, const struct cli_trust *tr,
+list_one(const char *path, struct cli_unlock *u, struct cli_trust *tr,
     int as_json, int one_line)
 {
 	struct cli_archive a;
@@ -67,7 +67,7 @@ list_one(const char *path, struct cli_unlock *u, const struct cli_trust *tr,
 
 	memset(&res, 0, sizeof(res));
 	cli_json_begin("archive", path);
-	if ((ec = cli_archive_open(&a, path, u)) != 0)
+	if ((ec = cli_archive_open(&a, path, u, tr)) != 0)
 		goto out;
 	memset(&o, 0, sizeof(o));
 	o.list_only = 1;

@@ -188,7 +188,7 @@ cmd_open(int argc, char **argv)
 		goto out;
 	}
 	if ((ec = cli_trust_load(&tr)) != 0 ||
-	    (ec = cli_archive_open(&a, path, &u)) != 0)
+	    (ec = cli_archive_open(&a, path, &u, &tr)) != 0)
 		goto out;
 	if ((ec = cli_extract_start(dest, &x)) != 0)
 		goto out;

@@ -159,7 +159,7 @@ check(struct pull *p, const char *part, const char *final, const char *bad,
 	int ec, rc;
 
 	memset(&res, 0, sizeof(res));
-	if ((ec = cli_archive_open(&a, part, &p->u)) != 0) {
+	if ((ec = cli_archive_open(&a, part, &p->u, &p->tr)) != 0) {
 		cli_archive_close(&a);
 		rename(part, bad);
 		return ec;
@@ -321,8 +321,10 @@ cmd_pull(int argc, char **argv)
 		goto out;
 	}
 	/* the keys first: a missing identity is reported before any download */
+	p.u.signers_given = p.tr.ngiven > 0;
 	if ((ec = cli_trust_load(&p.tr)) != 0 ||
-	    (ec = cli_unlock_load(&p.u)) != 0)
+	    (ec = cli_unlock_load(&p.u)) != 0 ||
+	    (ec = cli_trust_add_shares(&p.tr, &p.u)) != 0)
 		goto out;
 	if (p.u.nkeys == 0) {
 		// clang-format off

@@ -6,11 +6,15 @@
  * recovery secret is never written anywhere: only enough contacts
  * together can rebuild it.
  *
- * Knows slip39.h, age.h and the share-file helpers (cli_shares.h).
+ * Each contact gets a kit (cli_share_kit.c): the share, the journalist's
+ * signing.pub and a README with its fingerprint; the share records the
+ * key too, so that --share trusts it.
+ *
+ * Knows slip39.h, age.h, minisig.h and the share-file helpers
+ * (cli_shares.h).
  */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,27 +29,35 @@
 #include "cairn/cio.h"
 #include "builtin.h"
 #include "cli.h"
+#include "cli_archive.h"
 #include "cli_recovery_keys.h"
 #include "cli_shares.h"
+#include "cli_trust.h"
+#include "cairn/minisig.h"
 #include "cairn/slip39.h"
 
 static const char recovery_help[] =
     "usage: cairn recovery init -t T --contact NAME=RECIPIENT...\n"
-    "                           [--any-one-can-recover] [-o DIR]\n"
+    "                           [--any-one-can-recover] [--signer PUBKEY]\n"
+    "                           [-o DIR]\n"
     "       cairn recovery init --group T/N... --group-threshold G\n"
-    "                           --contact NAME=RECIPIENT... [-o DIR]\n"
+    "                           --contact NAME=RECIPIENT...\n"
+    "                           [--signer PUBKEY] [-o DIR]\n"
     "       cairn recovery list\n"
     "\n"
     "Create a recovery key and split it among your contacts: any T of\n"
     "them together can rebuild it (with groups: G groups, each with its\n"
-    "own threshold; contacts fill the groups in order).  Each contact's\n"
-    "share file is encrypted to their age1... key and written to DIR\n"
-    "(default recovery-SET).  The recovery key's public half is added to\n"
-    "the key home's recipients file, so later archives can be opened\n"
-    "with the contacts' help even if your own key is lost or seized.\n"
-    "The recovery secret itself is never written to disk.  Running it\n"
-    "again adds another set (archives are then sealed to every set).\n"
-    "'recovery list' shows each set: its threshold, contacts and key.\n"
+    "own threshold; contacts fill the groups in order).  Each contact\n"
+    "gets a kit, a directory in DIR (default recovery-SET): their share\n"
+    "file, encrypted to their age1... key, your signing.pub and a\n"
+    "README.txt with its fingerprint.  The share records your signing\n"
+    "key, which --share then trusts.  The recovery key's public half is\n"
+    "added to the key home's recipients file, so later archives can be\n"
+    "opened with the contacts' help even if your own key is lost or\n"
+    "seized.  The recovery secret itself is never written to disk.\n"
+    "Running it again adds another set (archives are then sealed to\n"
+    "every set).  'recovery list' shows each set: its threshold,\n"
+    "contacts and key.\n"
     "\n"
     "  -t, --threshold T          contacts needed to recover\n"
     "      --any-one-can-recover  confirm -t 1: any single contact could\n"
@@ -54,31 +66,16 @@ static const char recovery_help[] =
     "                             (repeatable, at least 2)\n"
     "      --group T/N            a group of N contacts, T needed\n"
     "      --group-threshold G    groups needed\n"
-    "  -o, --output DIR           where to write the share files\n"
+    "      --signer PUBKEY        the signing key the kits carry (a\n"
+    "                             minisign .pub file or its RW... line);\n"
+    "                             default: the key home's signing.pub\n"
+    "  -o, --output DIR           where to write the kits\n"
     "  -h, --help                 show this help\n";
 
 struct contact {
 	char *name; /* malloc'd */
 	const char *recipient;
 };
-
-static int add(char *buf, size_t cap, size_t *o, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-add(char *buf, size_t cap, size_t *o, const char *fmt, ...)
-{
-	va_list ap;
-	int w;
-
-	va_start(ap, fmt);
-	w = vsnprintf(buf + *o, cap - *o, fmt, ap);
-	va_end(ap);
-	if (w < 0 || (size_t)w >= cap - *o)
-		return -1;
-	*o += (size_t)w;
-	return 0;
-}
 
 /*
  * Append "# comment\nrecipient\n" to the key home's recipients file,
@@ -128,30 +125,32 @@ describe(char *buf, size_t cap, const struct cli_groups *gs,
 {
 	size_t o = 0, k = 0;
 
-	if (add(buf, cap, &o, "cairn recovery key, SLIP-39 share set %u, ",
-	        set) != 0)
+	if (cli_share_add(buf, cap, &o,
+	        "cairn recovery key, SLIP-39 share set %u, ", set) != 0)
 		return -1;
 	if (gs->n == 1) {
-		if (add(buf, cap, &o, "any %d of %d contacts:",
+		if (cli_share_add(buf, cap, &o, "any %d of %d contacts:",
 		        gs->g[0].member_threshold, gs->g[0].member_count) != 0)
 			return -1;
 		for (; k < gs->total; k++)
-			if (add(buf, cap, &o, "%s %s", k > 0 ? "," : "",
-			        ct[k].name) != 0)
+			if (cli_share_add(buf, cap, &o, "%s %s",
+			        k > 0 ? "," : "", ct[k].name) != 0)
 				return -1;
 		return 0;
 	}
-	if (add(buf, cap, &o, "%d of %zu groups:", gs->gt, gs->n) != 0)
+	if (cli_share_add(buf, cap, &o, "%d of %zu groups:", gs->gt, gs->n) !=
+	    0)
 		return -1;
 	for (size_t g = 0; g < gs->n; g++) {
-		if (add(buf, cap, &o, "%s %d of %d (", g > 0 ? ";" : "",
-		        gs->g[g].member_threshold, gs->g[g].member_count) != 0)
+		if (cli_share_add(buf, cap, &o, "%s %d of %d (",
+		        g > 0 ? ";" : "", gs->g[g].member_threshold,
+		        gs->g[g].member_count) != 0)
 			return -1;
 		for (int m = 0; m < gs->g[g].member_count; m++, k++)
-			if (add(buf, cap, &o, "%s%s", m > 0 ? ", " : "",
-			        ct[k].name) != 0)
+			if (cli_share_add(buf, cap, &o, "%s%s",
+			        m > 0 ? ", " : "", ct[k].name) != 0)
 				return -1;
-		if (add(buf, cap, &o, ")") != 0)
+		if (cli_share_add(buf, cap, &o, ")") != 0)
 			return -1;
 	}
 	return 0;
@@ -241,10 +240,13 @@ struct init_args {
 	struct cli_share_set set;
 	struct contact *ct; /* argc + 1 entries, nct used */
 	size_t nct;
-	int any_one; /* --any-one-can-recover */
+	int any_one;              /* --any-one-can-recover */
+	const char *signer;       /* --signer */
+	struct minisig_public pk; /* the signing key the kits carry */
+	int have_pk;
 };
 
-enum { OPT_CONTACT = 256, OPT_GROUP, OPT_GT, OPT_ANY_ONE };
+enum { OPT_CONTACT = 256, OPT_GROUP, OPT_GT, OPT_ANY_ONE, OPT_SIGNER };
 
 // clang-format off
 /* One option c into a; 0, an exit code, or -1 after --help. */
@@ -263,6 +265,7 @@ init_option(struct init_args *a, int c, char **argv)
 	case OPT_GT: return cli_shares_int(VERB, "--group-threshold", optarg, 1, SLIP39_MAX_SHARES, &a->gs.gt);
 	case 'o': a->set.dir = optarg; return 0;
 	case OPT_ANY_ONE: a->any_one = 1; return 0;
+	case OPT_SIGNER: a->signer = optarg; return 0;
 	case 'h': cli_print_help(recovery_help); return -1;
 	default: return cli_option_error(VERB, c, argv);
 	}
@@ -278,6 +281,7 @@ init_parse(int argc, char **argv, struct init_args *a)
 	    {"group", required_argument, NULL, OPT_GROUP},
 	    {"group-threshold", required_argument, NULL, OPT_GT},
 	    {"any-one-can-recover", no_argument, NULL, OPT_ANY_ONE},
+	    {"signer", required_argument, NULL, OPT_SIGNER},
 	    {"output", required_argument, NULL, 'o'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -349,16 +353,42 @@ new_key_shares(const struct cli_groups *gs, char recipient[AGE_RECIPIENT_STR_LEN
 	return ec;
 }
 
+/* The signing key the kits carry: --signer, else the key home's
+ * signing.pub, else none (warned: the coordinator then needs --signer). */
+static int
+load_signer(struct init_args *a)
+{
+	int ec;
+
+	if (a->signer != NULL) {
+		if ((ec = cli_pubkey_arg(a->signer, &a->pk)) != 0)
+			return ec;
+		a->have_pk = 1;
+		return 0;
+	}
+	if ((ec = cli_signing_home_pub(&a->pk, &a->have_pk)) != 0)
+		return ec;
+	if (!a->have_pk)
+		cli_warn("%s: no signing key in the key home: the kits carry no signing key, so whoever recovers must be given yours (--signer) to trust your archives", VERB);
+	return 0;
+}
+
 /* What was done and what the user does next. */
 static int
 print_done(const struct init_args *a, const char *recipient, const char *comment, const char *where, size_t nshares, size_t before)
 {
+	char fp[MINISIG_FINGERPRINT_LEN];
+
 	printf("Recovery key %s\n(%s)\nadded to %s: archives sealed from now on can also be opened with the contacts' help.\n"
-	       "Its secret exists nowhere else.\n\n"
-	       "Send each contact their share file (it is encrypted to them, so email or a messenger is fine):\n",
+	       "Its secret exists nowhere else.\n\n",
 	    recipient, comment, where);
+	if (a->have_pk) {
+		minisig_fingerprint(&a->pk, fp);
+		printf("Each kit carries your signing key, fingerprint %s: confirm it with each contact by voice or in person.\n\n", fp);
+	}
+	printf("Send each contact their kit, the whole directory (the share in it is encrypted to them, so email or a messenger is fine):\n");
 	for (size_t k = 0; k < nshares; k++) {
-		printf("  %-40s -> ", a->set.paths[k]);
+		printf("  %-40s -> ", a->set.kit_dirs[k]);
 		fflush(stdout);
 		cli_print_escaped(1, a->ct[k].name);
 		printf(" (%s)\n", a->ct[k].recipient);
@@ -394,6 +424,7 @@ init(int argc, char **argv)
 		goto out;
 	}
 	if ((ec = load_contacts(&a, &rs, &names)) != 0 ||
+	    (ec = load_signer(&a)) != 0 ||
 	    (ec = new_key_shares(&a.gs, recipient, &shares, copies)) != 0)
 		goto out;
 	nshares = a.gs.total;
@@ -406,6 +437,8 @@ init(int argc, char **argv)
 	a.set.to = rs;
 	a.set.recovers = recipient;
 	a.set.member_counts = a.gs.member_counts;
+	a.set.signer = a.have_pk ? &a.pk : NULL;
+	a.set.kits = 1;
 	if (describe(comment, sizeof(comment), &a.gs, a.ct,
 	        shares[0].identifier) != 0) {
 		ec = cli_usage_error(VERB, "contact names too long");
@@ -416,16 +449,14 @@ init(int argc, char **argv)
 		goto out;
 	if ((ec = add_to_recipients(comment, recipient, &where)) != 0) {
 		/* Shares of a key nobody encrypts to would only confuse. */
-		for (size_t k = 0; k < nshares; k++)
-			(void)remove(a.set.paths[k]);
-		if (a.set.dir_created)
-			(void)rmdir(a.set.dir);
+		cli_share_set_unwrite(&a.set, nshares);
 		goto out;
 	}
 	ec = print_done(&a, recipient, comment, where, nshares, before);
 out:
 	slip39_shares_free(shares, nshares);
 	cli_share_paths_free(a.set.paths, nshares);
+	cli_share_paths_free(a.set.kit_dirs, nshares);
 	for (size_t k = 0; rs != NULL && k < a.nct; k++)
 		age_recipients_free(&rs[k]);
 	free(rs);

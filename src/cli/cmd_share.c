@@ -17,6 +17,7 @@
 
 #include "cairn/age.h"
 #include "cairn/err.h"
+#include "cairn/minisig.h"
 #include "builtin.h"
 #include "cli.h"
 #include "cli_json.h"
@@ -30,7 +31,8 @@ static const char share_help[] =
     "\n"
     "check   validate one share file on its own (words, checksum, padding)\n"
     "        and print its set, group and member numbers, thresholds,\n"
-    "        label and the public key the set recovers.  Whether the\n"
+    "        label, the public key the set recovers and the fingerprint\n"
+    "        of the journalist's signing key it records.  Whether the\n"
     "        shares fit together is only known when they are combined.\n"
     "reveal  decrypt a share file kept for someone else; with --to,\n"
     "        encrypt it again (armored) to the person coordinating the\n"
@@ -79,6 +81,17 @@ check_json(const struct cli_share *sh)
 	        : json_null());
 	cli_json_set(o, "recovers",
 	    sh->recovers[0] != '\0' ? json_string(sh->recovers) : json_null());
+	if (sh->has_signer) {
+		char b64[MINISIG_PUBLIC_B64_LEN], fp[MINISIG_FINGERPRINT_LEN];
+
+		minisig_public_base64(&sh->signer, b64);
+		minisig_fingerprint(&sh->signer, fp);
+		cli_json_set(o, "signer_fingerprint", json_string(fp));
+		cli_json_set(o, "signer_public_key", json_string(b64));
+	} else {
+		cli_json_set(o, "signer_fingerprint", json_null());
+		cli_json_set(o, "signer_public_key", json_null());
+	}
 	return cli_json_print(o);
 }
 
@@ -130,6 +143,14 @@ check(const struct cli_share *sh, int json)
 	}
 	printf("recovers: %s\n",
 	    sh->recovers[0] != '\0' ? sh->recovers : "(not recorded)");
+	if (sh->has_signer) {
+		char b64[MINISIG_PUBLIC_B64_LEN], fp[MINISIG_FINGERPRINT_LEN];
+
+		minisig_public_base64(&sh->signer, b64);
+		minisig_fingerprint(&sh->signer, fp);
+		printf("signer fingerprint: %s\nsigner key: %s\n", fp, b64);
+	} else
+		printf("signer fingerprint: (not recorded)\n");
 	return cli_flush_stdout();
 }
 

@@ -31,10 +31,10 @@ static const char verify_help[] =
     "type, size, mode, time and SHA-256 (against the manifest and\n"
     "SHA256SUMS), member order, and the signature of SHA256SUMS.  The\n"
     "signature counts only when made by a trusted signer: the key home's\n"
-    "signing.pub and a key in its signers file ('cairn signer add'), or\n"
-    "else the --signer keys given.  Signers are\n"
-    "shown by fingerprint (SHA-256 of the whole public key).  When\n"
-    "ARCHIVE.tsr exists, every RFC 3161\n"
+    "signing.pub, a key in its signers file ('cairn signer add'), the\n"
+    "journalist the --share files name, or else the --signer keys\n"
+    "given.  Signers are shown by fingerprint (SHA-256 of the whole\n"
+    "public key).  When ARCHIVE.tsr exists, every RFC 3161\n"
     "time-stamp token in it must match the archive file (or its\n"
     "SHA256SUMS) and verify against the trusted TSA certificates.\n"
     "Several archives are checked in turn (- = standard input, once); the\n"
@@ -75,7 +75,7 @@ verify_one(const char *path, struct cli_unlock *u, struct verify_opts *v)
 	memset(&v->stamps, 0, sizeof(v->stamps));
 	a.in.fd = -1;
 	cli_json_begin("archive", path);
-	if ((ec = cli_archive_open(&a, path, u)) == 0) {
+	if ((ec = cli_archive_open(&a, path, u, &v->tr)) == 0) {
 		rc = cli_archive_check(
 		    &a, "verify", &v->tr, NULL, v->quiet || v->json, &res);
 		if (rc == 0) {

@@ -223,14 +223,14 @@ home_with_recovery() {
 	key other
 	# sealed without the recovery key (deliberately), then opened with the shares
 	"$CAIRN" seal -q --no-recovery -r "$(cat other.pub)" -o x.cairn ev
-	expect_exit 3 "$CAIRN" verify -i ana.key -i ben.key --share set1/share-01-ana.age \
-	    --share set1/share-02-ben.age x.cairn
+	expect_exit 3 "$CAIRN" verify -i ana.key -i ben.key --share set1/kit-01-ana/share-01-ana.age \
+	    --share set1/kit-02-ben/share-02-ben.age x.cairn
 	assert_stderr_has "x.cairn: the shares rebuild the recovery key $REC, which is not a recipient of this archive"
 	assert_stderr_has "recovery list"
 	# the same shares open an archive sealed to the key home (with the recovery key)
 	"$CAIRN" seal -q -o y.cairn ev
-	expect_exit 0 "$CAIRN" verify -q -i ana.key -i ben.key --share set1/share-01-ana.age \
-	    --share set1/share-02-ben.age y.cairn
+	expect_exit 0 "$CAIRN" verify -q -i ana.key -i ben.key --share set1/kit-01-ana/share-01-ana.age \
+	    --share set1/kit-02-ben/share-02-ben.age y.cairn
 }
 
 # ---- item 10: one damaged share among enough good ones ----------------------
@@ -240,7 +240,7 @@ home_with_recovery() {
 	"$CAIRN" seal -q -o x.cairn ev
 	# plain shares: ana's and ben's good, eli's with one word changed
 	for c in ana ben eli; do
-		f=$(ls set1/*"$c"*)
+		f=$(ls set1/kit-*"$c"/share-*)
 		"$CAIRN" share reveal -i "$c.key" -o "$c.share" "$f" >/dev/null 2>&1
 		chmod 600 "$c.share"
 	done

@@ -594,13 +594,13 @@ no_secret_keys() {
 	expect_exit 0 "$CAIRN" recovery init -t 3 --contact "alice=$(cat alice.pub)" \
 	    --contact "bob=$(cat bob.pub)" --contact "carol=$(cat carol.pub)" \
 	    --contact "dave=$(cat dave.pub)" --contact "erin=$(cat erin.pub)" -o out
-	assert_output_has "out/share-03-carol.age"
+	assert_output_has "out/kit-03-carol "
 	assert_output_has "carol ($(cat carol.pub))"
 	[ "$(stat -c %a out)" = 700 ]
 	[ "$(stat -c %a home)" = 700 ]
 	[ "$(stat -c %a home/recipients)" = 600 ]
 	[ "$(ls out | wc -l)" -eq 5 ]
-	for f in out/*.age; do
+	for f in out/kit-*/*.age; do
 		[ "$(stat -c %a "$f")" = 600 ]
 		head -1 "$f" | grep -qx -- '-----BEGIN AGE ENCRYPTED FILE-----'
 	done
@@ -608,7 +608,7 @@ no_secret_keys() {
 	rec=$(grep '^age1' home/recipients)
 	[ "$(echo "$rec" | wc -l)" -eq 1 ]
 	assert_output_has "$rec"
-	expect_exit 0 "$CAIRN" share check -i dave.key out/share-04-dave.age
+	expect_exit 0 "$CAIRN" share check -i dave.key out/kit-04-dave/share-04-dave.age
 	assert_output_has "recovers: $rec"
 	assert_output_has "label: dave"
 	# the secret is nowhere: not in files, not on stdout/stderr
@@ -616,7 +616,8 @@ no_secret_keys() {
 	[[ "$output$stderr" != *AGE-SECRET-KEY* ]]
 	# the contacts together rebuild it
 	expect_exit 0 "$CAIRN" combine -i alice.key -i carol.key -i erin.key \
-	    -o rk out/share-01-alice.age out/share-03-carol.age out/share-05-erin.age
+	    -o rk out/kit-01-alice/share-01-alice.age out/kit-03-carol/share-03-carol.age \
+	    out/kit-05-erin/share-05-erin.age
 	[ "$output" = "$rec" ]
 	# a second set is appended; the first line stays
 	expect_exit 0 "$CAIRN" recovery init --group 2/2 --group 1/1 \
@@ -649,14 +650,14 @@ no_secret_keys() {
 	    --contact "bob=$(cat bob.pub)" -o o2
 	expect_exit 2 "$CAIRN" recovery init -t 2 --contact "$(printf 'a\tb')=$(cat alice.pub)" \
 	    --contact "bob=$(cat bob.pub)" -o o3
-	mkdir o4
-	: >o4/share-02-bob.age
+	mkdir -p o4/kit-02-bob
 	expect_exit 1 "$CAIRN" recovery init -t 2 --contact "alice=$(cat alice.pub)" \
 	    --contact "bob=$(cat bob.pub)" -o o4
 	assert_same before home/recipients
 	[ ! -e o2 ]
 	[ ! -e o3 ]
-	[ "$(ls o4)" = share-02-bob.age ]
+	[ "$(ls o4)" = kit-02-bob ]
+	[ -z "$(ls -A o4/kit-02-bob)" ]
 }
 
 @test "the whole story: recovery init, seal, arrest, three contacts, open" {
@@ -674,12 +675,12 @@ no_secret_keys() {
 	    --contact "Eli=$(cat c5.pub)" -o to-send
 	# Each contact receives their file.
 	for i in 1 2 3 4 5; do mkdir -m 700 "contact$i"; done
-	mv to-send/share-01-ana.age contact1/share.age
-	mv to-send/share-02-ben.age contact2/share.age
-	mv to-send/share-03-chlo.age contact3/share.age
-	mv to-send/share-04-dev.age contact4/share.age
-	mv to-send/share-05-eli.age contact5/share.age
-	rmdir to-send
+	mv to-send/kit-01-ana/share-01-ana.age contact1/share.age
+	mv to-send/kit-02-ben/share-02-ben.age contact2/share.age
+	mv to-send/kit-03-chlo/share-03-chlo.age contact3/share.age
+	mv to-send/kit-04-dev/share-04-dev.age contact4/share.age
+	mv to-send/kit-05-eli/share-05-eli.age contact5/share.age
+	rm -r to-send
 	# Evidence sealed on the device, with public keys only.
 	mkdir -p evidence/photos evidence/notes
 	payload 300000 evidence/photos/IMG_0001.jpg
