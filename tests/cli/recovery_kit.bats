@@ -211,3 +211,49 @@ world() {
 	assert_stderr_has "record different signing keys"
 	expect_exit 5 "$CAIRN" verify -q "${SH[@]}" --share s2.age --signer J/signing.pub forged.cairn
 }
+
+# stock_open ARCHIVE KEYLINE: docs/recovery-guide.md section 6, run as
+# written there, in a new directory "opened" (the key is the RW... line).
+stock_open() {
+	rm -rf opened
+	mkdir opened
+	(
+		cd opened &&
+		    age -d -i ../recovered-key "../$1" | tar -xf - &&
+		    minisign -Vm SHA256SUMS -P "$2" &&
+		    sha256sum -c --strict SHA256SUMS &&
+		    diff <(age -d -i ../recovered-key "../$1" | tar -t --quoting-style=literal |
+		        grep -v '/$' | sort) \
+		        <({ cut -c67- SHA256SUMS; echo SHA256SUMS; echo SHA256SUMS.minisig; } | sort)
+	)
+}
+
+@test "recovery without cairn: stock tools take the key from the shares, verify and open" {
+	world
+	for i in 1 3 4; do mv "s$i.age" "from-$i.age"; done
+	"$CAIRN" combine -i co.key -o recovered-key from-1.age from-3.age from-4.age >/dev/null
+	# the journalist's key, as the shares record it: exactly one line
+	run bash -c 'for f in from-*.age; do age -d -i co.key "$f" | grep "^# signer:"; done | sort -u'
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[ "${lines[0]}" = "# signer: $(tail -1 J/signing.pub)" ]
+	keyline=${lines[0]#\# signer: }
+	# its fingerprint with stock tools is the one the kit's README gives
+	got=$(printf %s "$keyline" | base64 -d | tail -c 32 | sha256sum | cut -c1-32)
+	grep -qx "       $(sed 's/..../& /g; s/ $//' <<<"$got")" kits/kit-01-ana/README.txt
+	run stock_open good.cairn "$keyline"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Signature and comment signature verified"* ]]
+	[[ "$output" == *"ev/a.txt: OK"* ]]
+	assert_same ev/a.txt opened/ev/a.txt
+	# must fail: the stranger's archive, sealed to the same recovery key
+	run stock_open forged.cairn "$keyline"
+	[ "$status" -ne 0 ]
+	[[ "$output" != *"Signature and comment signature verified"* ]]
+	# must fail: a share naming another key makes the list two lines
+	age -d -i c2.key kits/kit-02-ben/share-02-ben.age |
+	    sed "s|^# signer: .*|# signer: $(tail -1 S/signing.pub)|" |
+	    age -r "$(cat co.pub)" -o from-2.age
+	run bash -c 'for f in from-*.age; do age -d -i co.key "$f" | grep "^# signer:"; done | sort -u'
+	[ "${#lines[@]}" -eq 2 ]
+}
