@@ -214,6 +214,42 @@ need_sftp() {
 	[ $((after - before)) -lt $(($(stat -c %s c.cairn) - have + 262144)) ]
 }
 
+@test "SFTP: kill -9 in the middle of an upload, then push resumes" {
+	need_sftp
+	big k 8
+	"$CAIRN_TOP/build/tests/tools/cutproxy" "$T/proxy.port" "$SFTP_PORT" \
+	    0 $((2 * 1048576)) "$T/proxy.log" &
+	PROXY_PID=$!
+	for _ in $(seq 50); do [ -s "$T/proxy.port" ] && break; sleep 0.1; done
+	pport=$(cat "$T/proxy.port")
+	known_host "$pport" >>"$HOME/.ssh/known_hosts"
+	expect_exit 0 "$CAIRN" remote add slow "sftp://$SFTP_USER@127.0.0.1:$pport$STORE" \
+	    --credentials-file key.cred
+	id=$(archive_id k.cairn)
+	part="$STORE/.$id.cairn.part"
+	"$CAIRN" push -q slow 2>/dev/null &
+	pid=$!
+	for _ in $(seq 300); do
+		[ "$(stat -c %s "$part" 2>/dev/null || echo 0)" -gt 1048576 ] && break
+		sleep 0.05
+	done
+	kill -9 "$pid"
+	wait "$pid" || true
+	[ -f "$CAIRN_HOME/remotes/slow/uploads/$id" ]
+	[ ! -e "$CAIRN_HOME/remotes/slow/pushed/$id" ]
+	# let the proxy finish relaying the killed connection
+	for _ in $(seq 100); do [ -s proxy.log ] && break; sleep 0.05; done
+	sleep 0.3
+	have=$(stat -c %s "$part")
+	[ "$have" -gt 1048576 ]
+	before=$(awk '{s += $4} END {print s}' proxy.log)
+	expect_exit 0 "$CAIRN" push slow
+	cmp "$STORE/$id.cairn" k.cairn
+	[ -f "$CAIRN_HOME/remotes/slow/pushed/$id" ]
+	after=$(awk '{s += $4} END {print s}' proxy.log)
+	[ $((after - before)) -lt $(($(stat -c %s k.cairn) - have + 262144)) ]
+}
+
 @test "SFTP --proxy socks5h://: the traffic goes through the SOCKS5 proxy" {
 	need_sftp
 	command -v microsocks >/dev/null || skip "microsocks not installed (scripts/install-deps)"
