@@ -60,7 +60,8 @@ parse_host(const char *s, size_t n, struct parsed *p, const char **why)
 	if (colon != NULL) {
 		size_t pl = (size_t)(s + n - colon - 1);
 		if (pl == 0 || pl > 5 || !valid_chars(colon + 1, pl, "") ||
-		    !isdigit((unsigned char)colon[1]))
+		    !isdigit((unsigned char)colon[1]) || atoi(colon + 1) < 1 ||
+		    atoi(colon + 1) > 65535)
 			return *why = "bad port in the URL", -1;
 		snprintf(p->port, sizeof(p->port), "%.*s", (int)pl, colon + 1);
 	}
@@ -131,7 +132,7 @@ parse_path_url(const char *rest, struct parsed *p, const char **why)
 	// clang-format off
 	if (pl + 2 >= sizeof(p->path) || !valid_chars(e, pl, "._-/~@") ||
 	    strstr(e, "//") != NULL || strstr(e, "/.") != NULL ||
-	    (strchr(e, '~') != NULL && (p->kind != REMOTE_SFTP || strncmp(e, "/~", 2) != 0 || strchr(e + 1, '~') != NULL)))
+	    (strchr(e, '~') != NULL && (p->kind != REMOTE_SFTP || strncmp(e, "/~", 2) != 0 || (e[2] != '/' && e[2] != '\0') || strchr(e + 2, '~') != NULL)))
 		return *why = "the path may hold only letters, digits, '.', '-', '_', '@' and single '/' (no segment starting with '.'; SFTP: /~/ for the home directory)",
 		       -1;
 	// clang-format on
