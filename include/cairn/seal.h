@@ -31,8 +31,12 @@
  * that cannot be read fail the plan unless seal_plan_skip_unreadable().  Two
  * arguments with the same top-level name, or an argument without a usable
  * name ("/", ".", ".."), are refused (CAIRN_ERR_INVAL).  A name that
- * breaks the manifest's path rules (control characters, backslash, not
- * UTF-8, not NFC) is refused, naming the file.
+ * breaks the manifest's path rules (control characters, backslash, the
+ * name "-") is refused, naming the file (CAIRN_ERR_INVAL); a name that is
+ * not valid UTF-8 is refused with CAIRN_ERR_UNSUPPORTED, its bytes that
+ * are not UTF-8 escaped as \xHH in seal_plan_error().  Names are stored
+ * byte for byte as read from the directory, in whatever Unicode
+ * normalisation they have (macOS writes NFD): never normalised.
  *
  * Knows the filesystem, manifest, SHA256SUMS, tar writer, minisign and
  * filetype modules; nothing of age (the caller encrypts what seal_write
@@ -66,10 +70,12 @@ enum seal_warning {
 	SEAL_WARN_SYMLINK = 1, /* path is a symbolic link: skipped */
 	SEAL_WARN_CASE = 2,    /* path and other differ only in letter case */
 	SEAL_WARN_SKIPPED = 3, /* path could not be read: left out */
+	SEAL_WARN_NFC = 4,     /* path and other differ only in Unicode
+				* normalisation (NFC/NFD) */
 };
 /*
  * SEAL_WARN_SYMLINK: path is the host path as found, other is NULL.
- * SEAL_WARN_CASE: path and other are archive paths.
+ * SEAL_WARN_CASE, SEAL_WARN_NFC: path and other are archive paths.
  * SEAL_WARN_SKIPPED: path is the host path, other the reason (as
  * recorded in the manifest's skipped list).  None is escaped.
  */
@@ -88,7 +94,8 @@ int seal_plan_new(struct seal_plan **out, seal_warn_cb warn, void *ctx);
  * Add one argument (a file or directory path) and everything below it.
  * Returns 0, CAIRN_ERR_IO (errno kept), CAIRN_ERR_INVAL (no usable name,
  * duplicate top-level name, or a name that breaks the path rules),
- * CAIRN_ERR_UNSUPPORTED (a socket, device or FIFO; or a name not in NFC),
+ * CAIRN_ERR_UNSUPPORTED (a socket, device or FIFO; or a name that is not
+ * valid UTF-8),
  * CAIRN_ERR_LIMIT (MANIFEST_MAX_ENTRIES), CAIRN_ERR_NOMEM.  On error,
  * seal_plan_error() names the path and reason, and the plan must not be
  * written.
@@ -129,6 +136,15 @@ int seal_plan_skip_failed(struct seal_plan *p);
  */
 int seal_plan_check_case(struct seal_plan *p);
 
+/*
+ * After the last seal_plan_add(): report, through the warning callback
+ * (SEAL_WARN_NFC), every two archive paths that are equal once normalised
+ * to Unicode NFC ("cafe\xcc\x81" and "caf\xc3\xa9").  Both are sealed byte
+ * for byte, but they cannot both exist on macOS, and other tools may show
+ * them as one name.  Returns 0 or CAIRN_ERR_NOMEM.
+ */
+int seal_plan_check_nfc(struct seal_plan *p);
+
 /* The manifest being built: set the case and notes here (not entries).
  * Owned by the plan. */
 struct manifest *seal_plan_manifest(struct seal_plan *p);
@@ -139,6 +155,9 @@ uint64_t seal_plan_bytes(const struct seal_plan *p);
 
 /* "" or the reason for the last error (holds host paths: escape them). */
 const char *seal_plan_error(const struct seal_plan *p);
+
+/* 1 when that error is a file name that is not valid UTF-8, else 0. */
+int seal_plan_error_utf8(const struct seal_plan *p);
 
 void seal_plan_free(struct seal_plan *p);
 

@@ -99,6 +99,8 @@ manifest_path_check(const char *path, size_t len)
 
 	if (!manifest_text_ok(path, len, MANIFEST_PATH_MAX))
 		return CAIRN_ERR_UNSAFE;
+	if (len == 1 && path[0] == '-') /* sha256sum -c: standard input */
+		return CAIRN_ERR_UNSAFE;
 	while (i < len) {
 		int32_t cp = utf8_next(u, len, &i);
 

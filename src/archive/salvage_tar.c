@@ -22,6 +22,7 @@
 #include "salvage_impl.h"
 #include "sums.h"
 #include "tarball.h"
+#include "tarball_scan.h"
 
 #define BLOCK    512
 #define PAX_MAX  (64u * 1024)
@@ -92,32 +93,11 @@ salvage_add(struct salvage_result *res)
 	return m;
 }
 
-/* An octal ustar number field (NUL/space terminated); -1 if malformed. */
-static int64_t
-octal(const uint8_t *f, size_t len)
-{
-	int64_t v = 0;
-	size_t i = 0;
-
-	while (i < len && f[i] == ' ')
-		i++;
-	if (i == len || f[i] < '0' || f[i] > '7')
-		return -1;
-	for (; i < len && f[i] >= '0' && f[i] <= '7'; i++) {
-		if (v > (INT64_MAX >> 3))
-			return -1;
-		v = v * 8 + (f[i] - '0');
-	}
-	if (i < len && f[i] != '\0' && f[i] != ' ')
-		return -1;
-	return v;
-}
-
 /* A ustar header with a valid checksum. */
 static int
 is_header(const uint8_t *b)
 {
-	int64_t want = octal(b + 148, 8), sum = 0;
+	int64_t want = tscan_octal(b + 148, 8), sum = 0;
 
 	if (memcmp(b + 257, "ustar", 6) != 0 || memcmp(b + 263, "00", 2) != 0)
 		return 0;
@@ -235,9 +215,10 @@ static int
 member(struct scan *s, const uint8_t *b, uint64_t off)
 {
 	int64_t size =
-	    s->pax_has_size ? (int64_t)s->pax_size : octal(b + 124, 12);
-	int64_t mtime = s->pax_has_mtime ? s->pax_mtime : octal(b + 136, 12);
-	int64_t mode = octal(b + 100, 8);
+	    s->pax_has_size ? (int64_t)s->pax_size : tscan_octal(b + 124, 12);
+	int64_t mtime =
+	    s->pax_has_mtime ? s->pax_mtime : tscan_octal(b + 136, 12);
+	int64_t mode = tscan_octal(b + 100, 8);
 	char t = (char)b[156], *path;
 	const char *why;
 	struct salvage_member *m;
@@ -356,7 +337,7 @@ block(struct scan *s, uint64_t off, const uint8_t *b)
 	if (b[156] != 'x')
 		return member(s, b, off);
 	pax_reset(s);
-	size = octal(b + 124, 12);
+	size = tscan_octal(b + 124, 12);
 	if (size <= 0 || (uint64_t)size > PAX_MAX)
 		return 0;
 	s->paxsize = (size_t)size;

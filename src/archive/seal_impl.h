@@ -44,6 +44,7 @@ struct seal_plan {
 	size_t failed; /* 1 + the entry whose reading failed seal_write() */
 	char error[SEAL_ERROR_LEN];
 	char why[SEAL_WHY_LEN]; /* the reason part of error */
+	int error_utf8;         /* the error is a name that is not UTF-8 */
 };
 
 /* The read side's error: "<host>: <why>" and <why> alone. */
@@ -51,6 +52,12 @@ struct seal_rerr {
 	char text[SEAL_ERROR_LEN];
 	char why[SEAL_WHY_LEN];
 };
+
+/* s into out (cap bytes), every byte that is not part of well-formed
+ * UTF-8 as \xHH (seal_names.c). */
+void seal_escape_name(char *out, size_t cap, const char *s);
+/* 1 when all of s is well-formed UTF-8. */
+int seal_name_utf8(const char *s);
 
 /* Record the first error's reason: "<path>: <why>" (path may be NULL). */
 int seal_fail(struct seal_plan *p, int err, const char *path, const char *why);

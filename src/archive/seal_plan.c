@@ -29,12 +29,15 @@
 int
 seal_fail(struct seal_plan *p, int err, const char *path, const char *why)
 {
+	char esc[SEAL_ERROR_LEN - 64];
+
 	if (p->error[0] == '\0') {
 		snprintf(p->why, sizeof(p->why), "%s", why);
-		if (path != NULL)
+		if (path != NULL) {
+			seal_escape_name(esc, sizeof(esc), path);
 			snprintf(
-			    p->error, sizeof(p->error), "%s: %s", path, why);
-		else
+			    p->error, sizeof(p->error), "%s: %s", esc, why);
+		} else
 			snprintf(p->error, sizeof(p->error), "%s", why);
 	}
 	return err;
@@ -207,13 +210,17 @@ add_entry(struct seal_plan *p, const char *host, const char *rel,
 	rc = tarball_path_check(rel, &why);
 	if (rc == CAIRN_ERR_NOMEM)
 		return rc;
-	if (rc != 0 || manifest_path_check(rel, strlen(rel)) != 0)
+	if (rc != 0 || manifest_path_check(rel, strlen(rel)) != 0) {
+		p->error_utf8 = p->error[0] == '\0' && !seal_name_utf8(rel);
 		return seal_fail(p,
-		    rc == CAIRN_ERR_UNSUPPORTED ? rc : CAIRN_ERR_INVAL, host,
+		    seal_name_utf8(rel) ? CAIRN_ERR_INVAL
+		                        : CAIRN_ERR_UNSUPPORTED,
+		    host,
 		    why != NULL
 		        ? why
 		        : "name not allowed in an archive (control or bidi "
 		          "character, backslash)");
+	}
 	if (n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 256;
 

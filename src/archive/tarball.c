@@ -23,6 +23,7 @@
 #include "cairn/err.h"
 #include "cairn/cio.h"
 #include "tarball.h"
+#include "tarball_scan.h"
 
 /* Record size (format-shaping: blocking factor 20, as GNU tar/bsdtar). */
 #define TB_RECORD 10240
@@ -116,45 +117,37 @@ tb_format(char *buf, size_t cap, const char *reason, const char *name)
 int
 tarball_path_check(const char *path, const char **why)
 {
+	/* Names are written byte for byte, whatever their Unicode
+	 * normalisation: the reader takes pax names raw (tarball_scan.c). */
+	return tarball_path_syntax(path, why);
+}
+
+int
+tarball_name_nfc(const char *name, char **out)
+{
 	struct archive_entry *e;
-	const unsigned char *p;
 	const char *back;
 	locale_t old;
-	int rc;
+	int rc = CAIRN_ERR_NOMEM;
 
-	rc = tarball_path_syntax(path, why);
-	if (rc != 0)
-		return rc;
-	for (p = (const unsigned char *)path; *p != '\0' && *p < 0x80; p++)
-		;
-	if (*p == '\0')
-		return 0; /* ASCII: nothing to normalise */
-	if (tb_locale_usable() != 0) {
-		if (why != NULL)
-			*why = "no UTF-8 locale available";
+	*out = NULL;
+	if (tb_locale_usable() != 0)
 		return CAIRN_ERR_UNSUPPORTED;
-	}
 	/*
 	 * libarchive's tar reader passes pax UTF-8 names through its NFC
 	 * normaliser; the same conversion runs here when the UTF-8 form is
 	 * turned into the (UTF-8) locale form.
 	 */
 	old = tb_enter();
-	e = archive_entry_new();
-	if (e == NULL) {
-		tb_leave(old);
-		if (why != NULL)
-			*why = "out of memory";
-		return CAIRN_ERR_NOMEM;
+	if ((e = archive_entry_new()) != NULL) {
+		archive_entry_set_pathname_utf8(e, name);
+		back = archive_entry_pathname(e);
+		rc = back == NULL ? CAIRN_ERR_INVAL : 0;
+		if (rc == 0 && (*out = cio_strdup(back)) == NULL)
+			rc = CAIRN_ERR_NOMEM;
+		archive_entry_free(e);
 	}
-	archive_entry_set_pathname_utf8(e, path);
-	back = archive_entry_pathname(e);
-	rc =
-	    back != NULL && strcmp(back, path) == 0 ? 0 : CAIRN_ERR_UNSUPPORTED;
-	archive_entry_free(e);
 	tb_leave(old);
-	if (rc != 0 && why != NULL)
-		*why = "name is not in Unicode NFC form";
 	return rc;
 }
 
@@ -417,6 +410,7 @@ tarball_writer_free(struct tarball_writer *w)
 struct tarball_reader {
 	struct archive *a;
 	struct archive_entry *e; /* ours: see tarball_reader_new() */
+	struct tscan *scan;      /* cairn's own walk of the same bytes */
 	struct cio_source src;
 	int err;     /* sticky error */
 	int src_err; /* the source's own error code */
@@ -471,6 +465,13 @@ tb_read_cb(struct archive *a, void *ctx, const void **out)
 		;
 	r->zrun = i == 0 ? r->zrun + (uint64_t)n : (uint64_t)n - i;
 	r->delivered += (uint64_t)n;
+	/* The scanner refused a member and libarchive has returned every
+	 * member before it: stop here (tarball_next() reports why). */
+	if (tscan_feed(r->scan, r->buf, (size_t)n) != 0 &&
+	    tscan_queued(r->scan) == 0) {
+		archive_set_error(a, EINVAL, "refused by the scanner");
+		return -1;
+	}
 	return n;
 }
 
@@ -521,6 +522,7 @@ tarball_reader_new(struct tarball_reader **out, const struct cio_source *src)
 		r->e = archive_entry_new2(r->a);
 	/* tar only: no compression filters, no other formats. */
 	if (r->buf == NULL || r->a == NULL || r->e == NULL ||
+	    tscan_new(&r->scan) != 0 ||
 	    archive_read_support_format_tar(r->a) != ARCHIVE_OK) {
 		tarball_reader_free(r);
 		return CAIRN_ERR_NOMEM;
@@ -570,15 +572,75 @@ tb_check_end(struct tarball_reader *r)
 	return 0;
 }
 
-/* Vet one entry and describe it in *out. */
+/* The scanner refused the member libarchive is at: report its reason.
+ * Returns that error, or 0 when the scanner has none pending. */
+static int
+tb_scan_refused(struct tarball_reader *r)
+{
+	const char *why, *name;
+	int err;
+
+	if (tscan_queued(r->scan) != 0)
+		return 0;
+	err = tscan_error(r->scan, &why, &name);
+	return err == 0 ? 0 : tb_rfail(r, err, why, name);
+}
+
+/* lname (libarchive's name) is what it makes of raw: the same bytes, or
+ * for a pax path= record the same bytes normalised to NFC. */
+static int
+tb_same_name(const char *lname, const struct tscan_entry *se)
+{
+	const unsigned char *p;
+	char *nfc = NULL;
+	int same;
+
+	if (lname == NULL)
+		return 0;
+	if (strcmp(lname, se->name) == 0)
+		return 1;
+	for (p = (const unsigned char *)se->name; *p != 0 && *p < 0x80; p++)
+		;
+	if (!se->pax_name || *p == 0)
+		return 0;
+	same = tarball_name_nfc(se->name, &nfc) == 0 && strcmp(nfc, lname) == 0;
+	free(nfc);
+	return same;
+}
+
+/* libarchive's entry e is the scanner's next member se: same header
+ * offset, type, size and name.  0, or why not. */
+static const char *
+tb_disagree(struct tarball_reader *r, struct archive_entry *e,
+    const struct tscan_entry *se)
+{
+	int dir = archive_entry_filetype(e) == AE_IFDIR;
+
+	if (se->start != (uint64_t)archive_read_header_position(r->a))
+		return "tar readers disagree about where a member starts";
+	if (se->dir != dir || (archive_entry_filetype(e) != AE_IFREG && !dir))
+		return "tar readers disagree about a member's type";
+	if (!dir &&
+	    (!archive_entry_size_is_set(e) || archive_entry_size(e) < 0 ||
+	        (uint64_t)archive_entry_size(e) != se->size))
+		return "tar readers disagree about a member's size";
+	if (!tb_same_name(archive_entry_pathname(e), se))
+		return "tar readers disagree about a member's name";
+	return NULL;
+}
+
+/* Vet one entry and describe it in *out; the name is the scanner's raw
+ * bytes (libarchive normalises pax names). */
 static int
 tb_check_entry(struct tarball_reader *r, struct archive_entry *e,
     struct tarball_entry *out)
 {
-	const char *name = archive_entry_pathname(e);
+	struct tscan_entry se;
 	const char *why = NULL;
+	const char *name = archive_entry_pathname(e);
 	enum tarball_type type = TARBALL_FILE;
 	size_t len;
+	int rc;
 
 	if (archive_entry_hardlink(e) != NULL)
 		return tb_rfail(r, CAIRN_ERR_UNSAFE, "hard link", name);
@@ -598,19 +660,26 @@ tb_check_entry(struct tarball_reader *r, struct archive_entry *e,
 		why = "sparse file";
 	if (why != NULL)
 		return tb_rfail(r, CAIRN_ERR_UNSAFE, why, name);
-	if (name == NULL)
-		return tb_rfail(r, CAIRN_ERR_UNSAFE, "unreadable name", NULL);
-	len = strlen(name);
-	if (len > TARBALL_PATH_MAX + 1)
-		return tb_rfail(r, CAIRN_ERR_UNSAFE, "name too long", NULL);
-	memcpy(r->path, name, len + 1);
+	if ((rc = tb_scan_refused(r)) != 0)
+		return rc;
+	if (tscan_pop(r->scan, &se) != 0)
+		return tb_rfail(r, CAIRN_ERR_UNSAFE,
+		    "tar readers disagree about the members", name);
+	why = tb_disagree(r, e, &se);
+	len = strlen(se.name);
+	if (why == NULL && len > TARBALL_PATH_MAX + 1)
+		why = "name too long";
+	if (why != NULL) {
+		rc = tb_rfail(r, CAIRN_ERR_UNSAFE, why, se.name);
+		free(se.name);
+		return rc;
+	}
+	memcpy(r->path, se.name, len + 1);
+	free(se.name);
 	if (type == TARBALL_DIR && len > 1 && r->path[len - 1] == '/')
 		r->path[len - 1] = '\0';
 	if (tarball_path_syntax(r->path, &why) != 0)
-		return tb_rfail(r, CAIRN_ERR_UNSAFE, why, name);
-	if (type == TARBALL_FILE &&
-	    (!archive_entry_size_is_set(e) || archive_entry_size(e) < 0))
-		return tb_rfail(r, CAIRN_ERR_PAYLOAD, "bad entry size", name);
+		return tb_rfail(r, CAIRN_ERR_UNSAFE, why, r->path);
 
 	out->path = r->path;
 	out->type = type;
@@ -650,7 +719,13 @@ tarball_next(struct tarball_reader *r, struct tarball_entry *out)
 			int silent = archive_errno(r->a) == 0 &&
 			    archive_error_string(r->a) == NULL;
 
-			if (r->src_err != 0 || archive_errno(r->a) == ENOMEM)
+			/* a damaged first header stays "not a tar" */
+			if (tscan_error(r->scan, NULL, NULL) !=
+			        CAIRN_ERR_PAYLOAD &&
+			    tb_scan_refused(r) != 0)
+				rc = r->err;
+			else if (r->src_err != 0 ||
+			    archive_errno(r->a) == ENOMEM)
 				rc = tb_rfail_archive(r);
 			else if (silent)
 				rc = tb_rfail(r, CAIRN_ERR_NOMEM, NULL, NULL);
@@ -662,8 +737,17 @@ tarball_next(struct tarball_reader *r, struct tarball_entry *out)
 	}
 	e = r->e;
 	rc = archive_read_next_header2(r->a, e);
+	if (rc != ARCHIVE_OK && tb_scan_refused(r) != 0) {
+		rc = r->err;
+		goto out;
+	}
 	if (rc == ARCHIVE_EOF) {
 		rc = tb_check_end(r);
+		if (rc == 0 &&
+		    (!tscan_ended(r->scan) || tscan_queued(r->scan) != 0))
+			rc = tb_rfail(r, CAIRN_ERR_UNSAFE,
+			    "tar readers disagree about where the archive ends",
+			    NULL);
 		if (rc == 0) {
 			r->at_end = 1;
 			rc = 1;
@@ -727,6 +811,7 @@ tarball_reader_free(struct tarball_reader *r)
 		archive_read_free(r->a);
 	if (r->e != NULL)
 		archive_entry_free(r->e);
+	tscan_free(r->scan);
 	free(r->buf);
 	free(r);
 }

@@ -23,9 +23,9 @@
  *   - 10240-byte records (blocking factor 20, as GNU tar and bsdtar),
  *     ended by two zero blocks and zero padding to the record size.
  *   - Names are stored byte-exact as UTF-8 ("path=" records carry no
- *     hdrcharset).  Because libarchive NFC-normalises pax UTF-8 names when
- *     reading, the writer refuses names that libarchive would not read back
- *     byte-identical (decomposed/NFD names): CAIRN_ERR_UNSUPPORTED.
+ *     hdrcharset), in any Unicode normalisation.  libarchive NFC-normalises
+ *     pax UTF-8 names when reading, so the reader takes every name from its
+ *     own walk of the headers (tarball_scan.h), byte for byte.
  *
  * Reader limits and refusals (every one of them is an error, never a
  * silently skipped entry):
@@ -37,6 +37,9 @@
  *     and GNU long names have been applied;
  *   - any libarchive warning about an entry (unconvertible name, malformed
  *     pax record): CAIRN_ERR_UNSAFE;
+ *   - anything GNU tar could read differently from libarchive (pax global
+ *     headers, GNU long names with pax headers, unknown pax records, a
+ *     member the two walks disagree on; tarball_scan.h): CAIRN_ERR_UNSAFE;
  *   - more than TARBALL_MAX_ENTRIES entries: CAIRN_ERR_LIMIT;
  *   - not a tar stream, bad header checksum, data shorter than the header
  *     says, a missing end-of-archive marker (two zero blocks), non-zero
@@ -108,14 +111,27 @@ struct tarball_entry {
  */
 int tarball_path_syntax(const char *path, const char **why);
 
+/* Bytes of the well-formed UTF-8 sequence at s (n bytes available; a NUL
+ * counts as one), or 0 when it is malformed, overlong, a surrogate or
+ * above U+10FFFF. */
+size_t tarball_utf8_len(const char *s, size_t n);
+
 /*
- * tarball_path_syntax() plus the writer's extra rule: the name must read
- * back byte-identical through libarchive (it is in the Unicode normal form
- * libarchive produces, NFC).  Returns 0, CAIRN_ERR_UNSAFE (syntax),
- * CAIRN_ERR_UNSUPPORTED (not NFC) or CAIRN_ERR_NOMEM, with *why set.  The
- * sealing code can call it on every name before writing anything.
+ * The writer's name rule: tarball_path_syntax().  Names are written byte
+ * for byte whatever their Unicode normalisation (the reader takes pax
+ * names raw, not as libarchive normalises them).  Returns 0,
+ * CAIRN_ERR_UNSAFE with *why set.
  */
 int tarball_path_check(const char *path, const char **why);
+
+/*
+ * name (UTF-8) in the form libarchive's tar reader gives pax names: NFC.
+ * *out is malloc'd, the caller's.  Returns 0, CAIRN_ERR_INVAL (libarchive
+ * could not convert it), CAIRN_ERR_UNSUPPORTED (no UTF-8 locale) or
+ * CAIRN_ERR_NOMEM.  Used to warn about names that differ only in their
+ * normalisation, and to check libarchive against tarball_scan.c.
+ */
+int tarball_name_nfc(const char *name, char **out);
 
 /* ---- writer ------------------------------------------------------------- */
 

@@ -53,6 +53,14 @@ utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
+size_t
+tarball_utf8_len(const char *s, size_t n)
+{
+	uint32_t cp;
+
+	return n == 0 ? 0 : utf8_decode((const unsigned char *)s, n, &cp);
+}
+
 /* Code points refused in names (see tarball.h). */
 static int
 forbidden_cp(uint32_t c)
@@ -76,6 +84,12 @@ tarball_path_syntax(const char *path, const char **why)
 	len = strlen(path);
 	if (len > TARBALL_PATH_MAX) {
 		reason = "name too long";
+		goto out;
+	}
+	if (strcmp(path, "-") == 0) {
+		/* a SHA256SUMS line naming "-" makes sha256sum -c read
+		 * standard input */
+		reason = "name '-' (sha256sum -c reads it as standard input)";
 		goto out;
 	}
 	if (path[0] == '/') {

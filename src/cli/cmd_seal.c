@@ -131,6 +131,8 @@ warn_cb(void *ctx, enum seal_warning w, const char *path, const char *other)
 		cli_warn("%s: not sealed (--skip-unreadable): %s", path, other);
 	else if (w == SEAL_WARN_CASE)
 		cli_warn("%s and %s differ only in letter case: sealed, but `cairn open` cannot extract both on a case-insensitive file system (macOS, Windows)", other, path);
+	else if (w == SEAL_WARN_NFC)
+		cli_warn("%s and %s differ only in Unicode normalisation (NFC/NFD): both sealed byte for byte, but macOS cannot hold both and other tools may show them as one name", other, path);
 	// clang-format on
 }
 
@@ -300,6 +302,10 @@ plan_fail(const struct seal_args *s, struct seal_plan *p, int rc)
 		// clang-format off
 		cli_hint("nothing was written; make it readable, or leave out what cannot be read with --skip-unreadable");
 	// clang-format on
+	// clang-format off
+	if (seal_plan_error_utf8(p))
+		cli_hint("cairn stores names as UTF-8: rename the file (for example with 'convmv -f latin1 -t utf-8 -r --notest DIR'), or move it out of what you seal");
+	// clang-format on
 	return ec;
 }
 
@@ -321,7 +327,8 @@ plan(const struct seal_args *s, int argc, char **argv, struct seal_plan **p)
 	for (int i = optind; i < argc; i++)
 		if ((rc = seal_plan_add(*p, argv[i])) != 0)
 			return plan_fail(s, *p, rc);
-	if ((rc = seal_plan_check_case(*p)) != 0)
+	if ((rc = seal_plan_check_case(*p)) != 0 ||
+	    (rc = seal_plan_check_nfc(*p)) != 0)
 		return cli_fail(rc, "seal");
 	if (seal_plan_manifest(*p)->nentries == 0) {
 		cli_error("seal: nothing to seal (every PATH was skipped)");

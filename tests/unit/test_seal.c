@@ -40,7 +40,7 @@ on_warn(void *ctx, enum seal_warning w, const char *path, const char *other)
 {
 	(void)other;
 	(void)ctx;
-	if (w == SEAL_WARN_SYMLINK)
+	if (w == SEAL_WARN_SYMLINK || w == SEAL_WARN_NFC)
 		warnings++;
 	snprintf(last_warning, sizeof(last_warning), "%s", path);
 }
@@ -94,6 +94,8 @@ seal_paths(const char *const *paths, const struct minisig_secret *key,
 		return rc;
 	for (size_t i = 0; paths[i] != NULL && rc == 0; i++)
 		rc = seal_plan_add(p, paths[i]);
+	if (rc == 0)
+		rc = seal_plan_check_nfc(p);
 	if (rc == 0)
 		rc = seal_age(p, key, &sink);
 	if (err != NULL)
@@ -431,9 +433,24 @@ test_refusals(void)
 	cio_membuf_free(&out);
 	tap_sh("rm -rf %s/rf3 && mkdir -p %s/rf3 && "
 	   "echo x >\"%s/rf3/$(printf 'e\\314\\201')\"", dir, dir, dir);
+	warnings = 0;
 	rc = seal_paths(paths, sk, &out, err, sizeof(err));
-	TAP_OK(rc == CAIRN_ERR_UNSUPPORTED, "NFD name refused: %d '%s'", rc,
-	    err);
+	TAP_OK(rc == 0 && warnings == 0, "NFD name seals: %d '%s'", rc, err);
+	cio_membuf_free(&out);
+	/* the same name in NFC beside it: both sealed, one warning */
+	tap_sh("echo y >\"%s/rf3/$(printf '\303\251')\"", dir);
+	warnings = 0;
+	rc = seal_paths(paths, sk, &out, err, sizeof(err));
+	TAP_OK(rc == 0 && warnings == 1 && strstr(last_warning, "rf3/") != NULL,
+	    "NFC/NFD twins seal with one warning: %d %d '%s'", rc, warnings,
+	    last_warning);
+	cio_membuf_free(&out);
+	/* a Latin-1 name: refused, its byte escaped */
+	tap_sh("rm -rf %s/rf3 && mkdir -p %s/rf3 && "
+	   "echo x >\"%s/rf3/caf$(printf '\351')\"", dir, dir, dir);
+	rc = seal_paths(paths, sk, &out, err, sizeof(err));
+	TAP_OK(rc == CAIRN_ERR_UNSUPPORTED && strstr(err, "caf\\xe9") != NULL,
+	    "Latin-1 name refused, escaped: %d '%s'", rc, err);
 	cio_membuf_free(&out);
 	/* symlinks: warned and skipped */
 	tap_sh("rm -rf %s/rf3 && mkdir -p %s/rf3 && echo x >%s/rf3/f && "
