@@ -67,6 +67,10 @@ int cli_setup(void);
  * fixed table (one slot per cleanup function in the code) is full: never
  * a silent drop. */
 int cli_at_signal(void (*fn)(void)) __attribute__((warn_unused_result));
+/* on: hold SIGINT, SIGTERM and SIGHUP (they stay pending); off: deliver
+ * them (the handler then cleans up and exits).  For the few steps that
+ * must not be cut in two; never nested. */
+void cli_signals_defer(int on);
 /* main() calls this when the command returned: an exit() before that
  * (from inside a library) runs the same cleanups and prints an error. */
 void cli_main_done(void);

@@ -372,6 +372,23 @@ cli_claim_stdin(const char *what)
 
 /* ---- process setup ---------------------------------------------------- */
 
+static sigset_t deferred_old;
+
+void
+cli_signals_defer(int on)
+{
+	sigset_t set;
+
+	if (on) {
+		sigemptyset(&set);
+		sigaddset(&set, SIGINT);
+		sigaddset(&set, SIGTERM);
+		sigaddset(&set, SIGHUP);
+		(void)sigprocmask(SIG_BLOCK, &set, &deferred_old);
+	} else
+		(void)sigprocmask(SIG_SETMASK, &deferred_old, NULL);
+}
+
 /* Extra async-signal-safe cleanups (cli_at_signal).  One slot per
  * cleanup function in the code (extract, progress, share set, ...). */
 #define CLI_MAX_AT_SIGNAL 8

@@ -118,6 +118,9 @@ static volatile size_t sig_published;
 static char *const *volatile sig_kits;
 static volatile size_t sig_nkits;
 static const char *volatile sig_dir;
+/* The published names a held set's signal cleanup still uses. */
+static char **held_paths;
+static size_t held_n;
 
 static void
 share_set_abort_signal_safe(void)
@@ -386,12 +389,30 @@ cli_share_dir_write(
 	if ((ec = commit_all(pl.a, pl.paths, n * pl.per)) != 0)
 		goto out;
 	set->dir_created = pl.dir_created;
-	for (size_t k = 0; k < n; k++) {
-		set->paths[k] = pl.paths[k * pl.per];
-		pl.paths[k * pl.per] = NULL;
+	for (size_t k = 0; k < n; k++)
+		if ((set->paths[k] = cio_strdup(pl.paths[k * pl.per])) == NULL)
+			ec = cli_fail(CAIRN_ERR_NOMEM, "writing shares");
+	if (ec != 0) {
+		cli_share_set_unwrite(set, n);
+		cli_share_paths_free(set->paths, n);
+		set->paths = NULL;
+		goto out;
 	}
 	set->kit_dirs = pl.kits;
 	pl.kits = NULL;
+	if (set->hold) {
+		/* The handler keeps using pl's names: they stay, armed,
+		 * until cli_share_set_release(). */
+		held_paths = pl.paths;
+		held_n = n * pl.per;
+		pl.paths = NULL;
+		sig_arm(held_paths, set->kit_dirs,
+		    set->dir_created ? set->dir : NULL);
+		sig_published = held_n;
+		sig_nkits = set->kit_dirs != NULL ? n : 0;
+		free(pl.a);
+		return 0;
+	}
 out:
 	sig_arm(NULL, NULL, NULL);
 	if (ec != 0) {
@@ -401,6 +422,15 @@ out:
 	}
 	plan_free(&pl);
 	return ec;
+}
+
+void
+cli_share_set_release(void)
+{
+	sig_arm(NULL, NULL, NULL);
+	cli_share_paths_free(held_paths, held_n);
+	held_paths = NULL;
+	held_n = 0;
 }
 
 /* Remove the files cli_share_dir_write() published (a later step failed). */

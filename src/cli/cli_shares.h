@@ -161,6 +161,8 @@ struct cli_share_set {
 	char **kit_dirs;          /* out: with kits, n malloc'd kit
 				    * directories */
 	int dir_created;          /* out: set->dir was created here */
+	int hold;                 /* a signal still removes the written set
+				    * until cli_share_set_release() */
 };
 
 /*
@@ -179,6 +181,9 @@ int cli_share_dir_write(
 /* Remove every file and kit a successful cli_share_set_write() wrote
  * (a later step failed: shares of a key nobody uses would confuse). */
 void cli_share_set_unwrite(struct cli_share_set *set, size_t n);
+/* With set->hold: from here on a signal no longer removes the set (call
+ * with signals held, once the step that makes the set useful is done). */
+void cli_share_set_release(void);
 
 /* Append printf output to out (cap bytes) at *o; -1 when it does not
  * fit. */

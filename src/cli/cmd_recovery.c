@@ -444,16 +444,22 @@ init(int argc, char **argv)
 		ec = cli_usage_error(VERB, "contact names too long");
 		goto out;
 	}
+	a.set.hold = 1; /* a signal removes the set until recipients has it */
 	if ((ec = sets_before(&before)) != 0 ||
 	    (ec = cli_share_set_write(shares, nshares, &a.set)) != 0)
 		goto out;
-	if ((ec = add_to_recipients(comment, recipient, &where)) != 0) {
-		/* Shares of a key nobody encrypts to would only confuse. */
-		cli_share_set_unwrite(&a.set, nshares);
-		goto out;
-	}
-	ec = print_done(&a, recipient, comment, where, nshares, before);
+	cio_test_signal("recovery-shares-written");
+	/* The recipients file and the set land together or not at all. */
+	cli_signals_defer(1);
+	if ((ec = add_to_recipients(comment, recipient, &where)) != 0)
+		cli_share_set_unwrite(&a.set, nshares); /* nobody's key */
+	cli_share_set_release();
+	cio_test_signal("recovery-recipients-written");
+	if (ec == 0)
+		ec = print_done(&a, recipient, comment, where, nshares, before);
+	cli_signals_defer(0);
 out:
+	cli_share_set_release(); /* no-op unless a step after the write failed */
 	slip39_shares_free(shares, nshares);
 	cli_share_paths_free(a.set.paths, nshares);
 	cli_share_paths_free(a.set.kit_dirs, nshares);

@@ -54,6 +54,28 @@ interrupted() {
 	done
 }
 
+@test "recovery init: a signal before the recipients file has the key removes the set; after, both stay" {
+	args=()
+	for i in 1 2 3; do
+		key "c$i"
+		args+=(--contact "c$i=$(cat "c$i.pub")")
+	done
+	# shares and kits written, recipients not yet updated: nothing stays
+	interrupted recovery-shares-written "$CAIRN" recovery init -t 2 "${args[@]}" -o out
+	[ ! -e out ] || { echo "left $(find out)"; false; }
+	[ ! -e home/recipients ]
+	# recipients updated: the signal waits, and the set is complete
+	interrupted recovery-recipients-written "$CAIRN" recovery init -t 2 "${args[@]}" -o out
+	[ "$(find out -name 'share-*' -type f | wc -l)" -eq 3 ]
+	key=$(grep -m1 '^age1' home/recipients)
+	for f in $(find out -name 'share-*' -type f); do
+		age -d -i c1.key "$f" >/dev/null 2>&1 || age -d -i c2.key "$f" >/dev/null 2>&1 ||
+		    age -d -i c3.key "$f" >/dev/null 2>&1 || { echo "$f unreadable"; false; }
+	done
+	expect_exit 0 "$CAIRN" recovery list
+	assert_output_has "$key"
+}
+
 # sealed: in/a.cairn holding in/data (three files and a deep directory).
 sealed() {
 	setup_keys
