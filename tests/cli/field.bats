@@ -129,7 +129,7 @@ home_with_recovery() {
 	expect_exit 2 "$CAIRN" recovery list extra
 	expect_exit 2 "$CAIRN" recovery list --bogus
 	expect_exit 2 "$CAIRN" recovery frobnicate
-	assert_stderr_has "(init, list)"
+	assert_stderr_has "unknown subcommand 'frobnicate' (give init or list)"
 }
 
 # ---- item 8: no identity at all ----------------------------------------------
