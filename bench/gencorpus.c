@@ -12,6 +12,12 @@
  *	starts with a real header for its type, so file(1) and libmagic
  *	recognise it, followed by an incompressible body.  SCALE_PCT
  *	(default 100) scales every binary body size.
+ *   gencorpus small DIR NFILES [SEED]
+ *	NFILES small files (1 B - 64 KiB, log-uniform) in directories of
+ *	1000: 40 % JPEG, 20 % PNG, 15 % PDF, 25 % text notes (cut to their
+ *	size).  The binary kinds keep a real header, so they are at least
+ *	64 (JPEG), 128 (PNG) or 1024 (PDF) bytes.  For the many-files
+ *	figures of bench/run (per-file cost, list, memory per entry).
  *
  * Bytes come from xoshiro256** (Blackman/Vigna) seeded through splitmix64:
  * not cryptographic, just fast (several GB/s) and deterministic, so a
@@ -21,6 +27,7 @@
  * This is a standalone tool: it knows nothing about cairn and links only
  * against libc and libm (bench/run compiles it with `cc -O2 ... -lm`).
  */
+#define _XOPEN_SOURCE 700 /* truncate() under -std=c11 */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -30,6 +37,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #define BUF_LEN (1u << 20)
 #define KIB 1024ull
@@ -437,6 +445,51 @@ gen_dump(const char *dir, unsigned nfiles, unsigned pct)
 	return 0;
 }
 
+static int
+gen_small(const char *dir, unsigned nfiles)
+{
+	unsigned counts[4] = {0, 0, 0, 0}, i;
+	char path[4096];
+
+	mkdir_p(dir);
+	for (i = 0; i < nfiles; i++) {
+		uint64_t size = rng_logsize(1, 64 * KIB), kind = rng_next() % 100;
+
+		if (i % 1000 == 0) {
+			snprintf(path, sizeof(path), "%s/d%04u", dir, i / 1000);
+			mkdir_p(path);
+		}
+		if (kind < 40) {
+			snprintf(path, sizeof(path), "%s/d%04u/IMG_%06u.JPG",
+			    dir, i / 1000, i);
+			write_jpeg(path, size);
+			counts[0]++;
+		} else if (kind < 60) {
+			snprintf(path, sizeof(path), "%s/d%04u/shot_%06u.png",
+			    dir, i / 1000, i);
+			write_png(path, size);
+			counts[1]++;
+		} else if (kind < 75) {
+			snprintf(path, sizeof(path), "%s/d%04u/scan_%06u.pdf",
+			    dir, i / 1000, i);
+			write_pdf(path, size);
+			counts[2]++;
+		} else {
+			snprintf(path, sizeof(path), "%s/d%04u/note_%06u.txt",
+			    dir, i / 1000, i);
+			write_note(path, size);
+			if (truncate(path, (off_t)size) != 0)
+				die("truncate", path);
+			counts[3]++;
+		}
+	}
+	printf("%s: %u files (%u jpeg, %u png, %u pdf, %u txt), "
+	       "%" PRIu64 " bytes\n",
+	    dir, nfiles, counts[0], counts[1], counts[2], counts[3],
+	    total_bytes);
+	return 0;
+}
+
 static unsigned long long
 num(const char *s, const char *what)
 {
@@ -457,7 +510,8 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: gencorpus big FILE SIZE_MB [SEED]\n"
-	    "       gencorpus dump DIR [NFILES [SCALE_PCT [SEED]]]\n");
+	    "       gencorpus dump DIR [NFILES [SCALE_PCT [SEED]]]\n"
+	    "       gencorpus small DIR NFILES [SEED]\n");
 	exit(2);
 }
 
@@ -504,6 +558,18 @@ main(int argc, char **argv)
 			usage();
 		rng_seed(seed);
 		rc = gen_dump(argv[2], (unsigned)n, (unsigned)pct);
+	} else if (strcmp(argv[1], "small") == 0) {
+		unsigned long long n;
+
+		if (argc < 4 || argc > 5)
+			usage();
+		n = num(argv[3], "NFILES");
+		if (n == 0 || n > 1000000)
+			usage();
+		if (argc == 5)
+			seed = num(argv[4], "SEED");
+		rng_seed(seed);
+		rc = gen_small(argv[2], (unsigned)n);
 	} else {
 		usage();
 	}

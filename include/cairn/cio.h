@@ -159,7 +159,7 @@ int cio_same_file(int fd_a, const char *path_b);
  * stay valid while in use.
  */
 struct cairn_options {
-	int aead_threads; /* age payload: 0 by CPUs, else 1 or 2 threads */
+	int aead_threads; /* age payload and hashing: 0 by CPUs, 1 or 2 */
 	int seal_threads; /* seal: -1 by CPUs, 0 one thread, 1 a reader */
 	/* The rest acts only in test builds (-DCAIRN_TESTING): */
 	long fault_at;           /* fail the Nth cio_fault_hit() (0: none) */

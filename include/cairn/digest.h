@@ -40,6 +40,37 @@ void digest_sha256_free(struct digest_sha256 *d);
 /* One-shot.  Returns 0 or CAIRN_ERR_NOMEM. */
 int digest_sha256(const void *buf, size_t len, uint8_t out[DIGEST_SHA256_LEN]);
 
+/*
+ * SHA-256 of one stream after another, on a second thread when there is
+ * a second CPU (digest_async.c): update() copies the bytes into one of
+ * four 256 KiB slots and returns; the worker hashes them in order.  The
+ * digests are those of digest_sha256(); only the thread differs.
+ *
+ * digest_async_new(&h, threads): threads 1 = a worker thread (hashing
+ * falls back to the calling thread when it cannot start), 0 = hash on
+ * the calling thread, -1 = digest_async_threads().  Returns 0 with *h
+ * (free it with digest_async_free()) or CAIRN_ERR_NOMEM.
+ * digest_async_begin() starts a stream (returns 0 or CAIRN_ERR_NOMEM;
+ * a stream not ended is dropped); update() adds bytes to it; end(h, out)
+ * ends it: its digest is in out once digest_async_wait() has returned 0,
+ * so out must stay valid until then.  wait() returns 0 or the first
+ * error of any stream (CAIRN_ERR_NOMEM; CAIRN_ERR_INVAL for an end
+ * without a begin).  free() drops whatever is still queued.  One caller
+ * thread per digest_async.
+ */
+struct digest_async;
+int digest_async_new(struct digest_async **h, int threads);
+int digest_async_begin(struct digest_async *h);
+void digest_async_update(struct digest_async *h, const void *buf, size_t len);
+void digest_async_end(struct digest_async *h, uint8_t out[DIGEST_SHA256_LEN]);
+int digest_async_wait(struct digest_async *h);
+void digest_async_free(struct digest_async *h);
+/* 1 when h hashes on its own thread. */
+int digest_async_threaded(const struct digest_async *h);
+/* 1 when a worker is worth it: more than one CPU may run this process and
+ * the options do not ask for one thread (aead_threads = 1). */
+int digest_async_threads(void);
+
 /* Lower-case hex of len bytes into out, which holds 2 * len + 1 bytes
  * (NUL-terminated).  Returns out. */
 char *digest_hex(const uint8_t *bin, size_t len, char *out);

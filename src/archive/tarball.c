@@ -424,15 +424,18 @@ struct tarball_reader {
 };
 
 /*
- * Fill buf from the source (short only at end of input).  Bytes read
- * before a source error are delivered first; the error comes next call.
+ * Fill buf from the source: up to TARBALL_READ_BLOCK bytes (a whole
+ * batch of the age layer's chunks, which it decrypts on two threads),
+ * but no more reads once TARBALL_READ_MIN bytes are in (a pipe that
+ * stalls after the manifest must not stall `list`).  Bytes read before a
+ * source error are delivered first; the error comes next call.
  */
 static ssize_t
 tb_pull(struct tarball_reader *r)
 {
 	size_t got = 0;
 
-	while (r->src_err == 0 && !r->src_eof && got < TARBALL_READ_BLOCK) {
+	while (r->src_err == 0 && !r->src_eof && got < TARBALL_READ_MIN) {
 		ssize_t n = r->src.read(
 		    r->src.ctx, r->buf + got, TARBALL_READ_BLOCK - got);
 

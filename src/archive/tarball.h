@@ -72,7 +72,8 @@
 #define TARBALL_NAME_MAX    255           /* bytes in one path component */
 #define TARBALL_MAX_ENTRIES 1000000       /* entries in one archive */
 #define TARBALL_MAX_TRAILER (1024 * 1024) /* zero bytes after the marker */
-#define TARBALL_READ_BLOCK  (64 * 1024)   /* bytes pulled per source read */
+#define TARBALL_READ_BLOCK  (1024 * 1024) /* most bytes per source pull */
+#define TARBALL_READ_MIN    (64 * 1024)   /* ... and fewest (but at end) */
 
 enum tarball_type {
 	TARBALL_FILE = 1,

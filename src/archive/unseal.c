@@ -30,6 +30,7 @@ struct run {
 	struct unseal_result *res;
 	struct tarball_reader *tr;
 	uint8_t *buf;
+	struct digest_async *hash; /* the files' SHA-256, maybe threaded */
 	uint8_t (*digests)[DIGEST_SHA256_LEN]; /* [0] manifest, then files */
 	size_t ndigests;
 };
@@ -216,7 +217,6 @@ member(struct run *r, const struct manifest_entry *me, size_t *filei)
 {
 	const struct unseal_ops *ops = r->o->ops;
 	struct tarball_entry e;
-	struct digest_sha256 d = {NULL, 0};
 	uint64_t got = 0;
 	int rc, isdir = me->type == MANIFEST_DIR;
 
@@ -242,47 +242,36 @@ member(struct run *r, const struct manifest_entry *me, size_t *filei)
 			return cb_fail(r, rc, me->path);
 		return 0;
 	}
-	if ((rc = digest_sha256_init(&d)) != 0)
+	if ((rc = digest_async_begin(r->hash)) != 0)
 		return rc;
 	if (ops != NULL && ops->file_begin != NULL &&
-	    (rc = ops->file_begin(ops->ctx, me)) != 0) {
-		rc = cb_fail(r, rc, me->path);
-		goto out;
-	}
+	    (rc = ops->file_begin(ops->ctx, me)) != 0)
+		return cb_fail(r, rc, me->path);
 	for (;;) {
 		ssize_t n = tarball_read_data(r->tr, r->buf, UNSEAL_BLOCK);
 
 		if (n == 0)
 			break;
-		if (n < 0) {
-			rc = read_err(r, n, me->path);
-			goto out;
-		}
-		digest_sha256_update(&d, r->buf, (size_t)n);
+		if (n < 0)
+			return read_err(r, n, me->path);
+		digest_async_update(r->hash, r->buf, (size_t)n);
 		got += (uint64_t)n;
 		if (ops != NULL && ops->file_data != NULL &&
-		    (rc = ops->file_data(ops->ctx, r->buf, (size_t)n)) != 0) {
-			rc = cb_fail(r, rc, me->path);
-			goto out;
-		}
+		    (rc = ops->file_data(ops->ctx, r->buf, (size_t)n)) != 0)
+			return cb_fail(r, rc, me->path);
 	}
-	if (got != me->size) {
-		rc = fail(r, CAIRN_ERR_INTEGRITY,
+	if (got != me->size)
+		return fail(r, CAIRN_ERR_INTEGRITY,
 		    "%s: %" PRIu64 " bytes, the manifest says %" PRIu64,
 		    me->path, got, me->size);
-		goto out;
-	}
-	if ((rc = digest_sha256_final(&d, r->digests[++*filei])) != 0)
-		return rc;
+	/* The digest is there once check_sums() has waited for it. */
+	digest_async_end(r->hash, r->digests[++*filei]);
 	if (ops != NULL && ops->file_end != NULL &&
 	    (rc = ops->file_end(ops->ctx)) != 0)
 		return cb_fail(r, rc, me->path);
 	r->res->nfiles++;
 	r->res->bytes += got;
 	return 0;
-out:
-	digest_sha256_free(&d);
-	return rc;
 }
 
 /* SHA256SUMS: parse, match the manifest, compare every digest. */
@@ -311,6 +300,8 @@ check_sums(struct run *r, char **text, size_t *len)
 			    cairn_strerror(rc));
 		goto out;
 	}
+	if ((rc = digest_async_wait(r->hash)) != 0)
+		goto out;
 	if (sums_match_manifest(&s, r->res->m) != 0 || s.n != r->ndigests) {
 		rc = fail(r, CAIRN_ERR_INTEGRITY,
 		    SUMS_NAME " does not list exactly the manifest's files");
@@ -422,6 +413,8 @@ unseal_run(const struct cio_source *src, const struct unseal_options *o,
 		rc = CAIRN_ERR_NOMEM;
 		goto out;
 	}
+	if ((rc = digest_async_new(&r.hash, -1)) != 0)
+		goto out;
 	for (size_t i = 0; i < res->m->nentries; i++)
 		if ((rc = member(&r, &res->m->entries[i], &filei)) != 0)
 			goto out;
@@ -433,6 +426,7 @@ out:
 	if (rc != 0 && res->error[0] == '\0')
 		fail(&r, rc, "%s", cairn_strerror(rc));
 	tarball_reader_free(r.tr);
+	digest_async_free(r.hash);
 	free(r.buf);
 	free(r.digests);
 	free(sums);

@@ -44,7 +44,7 @@ hashed_read(void *ctx, uint8_t *buf, size_t len)
 
 	if (n > 0) {
 		if (a->hashing)
-			digest_sha256_update(&a->hash, buf, (size_t)n);
+			digest_async_update(a->hash, buf, (size_t)n);
 		a->size += (uint64_t)n;
 	} else if (n == 0)
 		a->eof = 1;
@@ -57,7 +57,8 @@ cli_archive_file_sha256(struct cli_archive *a, uint8_t out[32])
 	if (!a->eof || !a->hashing)
 		return -1;
 	if (!a->hash_done) {
-		if (digest_sha256_final(&a->hash, a->file_sha256) != 0) {
+		digest_async_end(a->hash, a->file_sha256);
+		if (digest_async_wait(a->hash) != 0) {
 			a->hashing = 0;
 			return -1;
 		}
@@ -77,7 +78,8 @@ cli_archive_open(struct cli_archive *a, const char *path, struct cli_unlock *u,
 	a->in.fd = -1;
 	if ((ec = cli_in_open(&a->in, path)) != 0)
 		return ec;
-	if (digest_sha256_init(&a->hash) != 0)
+	if (digest_async_new(&a->hash, -1) != 0 ||
+	    digest_async_begin(a->hash) != 0)
 		return cli_fail(CAIRN_ERR_NOMEM, "%s", a->in.name);
 	a->hashing = 1;
 	a->hashed.read = hashed_read;
@@ -99,8 +101,8 @@ cli_archive_close(struct cli_archive *a)
 	age_reader_free(a->r);
 	a->r = NULL;
 	cli_in_close(&a->in);
-	if (a->hashing && !a->hash_done)
-		digest_sha256_free(&a->hash);
+	digest_async_free(a->hash);
+	a->hash = NULL;
 	a->hashing = 0;
 }
 

@@ -94,7 +94,7 @@ struct cli_archive {
 	/* The archive file's bytes as read, hashed on the way (for the
 	 * custody log and time-stamps): see cli_archive_file_sha256(). */
 	struct cio_source hashed;
-	struct digest_sha256 hash;
+	struct digest_async *hash; /* on a second thread if there is a CPU */
 	int hashing, eof, hash_done;
 	uint64_t size;
 	uint8_t file_sha256[32];

@@ -27,7 +27,7 @@ hash_write(void *ctx, const uint8_t *buf, size_t len)
 	int rc = h->next->write(h->next->ctx, buf, len);
 
 	if (rc == 0) {
-		digest_sha256_update(&h->d, buf, len);
+		digest_async_update(h->d, buf, len);
 		h->size += len;
 	}
 	return rc;
@@ -40,19 +40,27 @@ cli_hash_sink_init(struct cli_hash_sink *h, const struct cio_sink *next)
 	h->next = next;
 	h->sink.write = hash_write;
 	h->sink.ctx = h;
-	if (digest_sha256_init(&h->d) != 0)
+	if (digest_async_new(&h->d, -1) != 0)
 		return cli_fail(CAIRN_ERR_NOMEM, "seal");
 	h->started = 1;
+	if (digest_async_begin(h->d) != 0)
+		return cli_fail(CAIRN_ERR_NOMEM, "seal");
 	return 0;
 }
 
 int
 cli_hash_sink_final(struct cli_hash_sink *h)
 {
+	int rc;
+
 	if (!h->started)
 		return cli_fail(CAIRN_ERR_INVAL, "seal");
 	h->started = 0;
-	if (digest_sha256_final(&h->d, h->sha256) != 0)
+	digest_async_end(h->d, h->sha256);
+	rc = digest_async_wait(h->d);
+	digest_async_free(h->d);
+	h->d = NULL;
+	if (rc != 0)
 		return cli_fail(CAIRN_ERR_NOMEM, "seal");
 	return 0;
 }
@@ -60,8 +68,8 @@ cli_hash_sink_final(struct cli_hash_sink *h)
 void
 cli_hash_sink_free(struct cli_hash_sink *h)
 {
-	if (h->started)
-		digest_sha256_free(&h->d);
+	digest_async_free(h->d);
+	h->d = NULL;
 	h->started = 0;
 }
 

@@ -21,11 +21,12 @@
 #include "cairn/seal.h"
 #include "cli.h"
 
-/* A sink that hashes and counts what passes through to next. */
+/* A sink that hashes and counts what passes through to next (hashing
+ * on a second thread when there is a second CPU). */
 struct cli_hash_sink {
 	struct cio_sink sink; /* give this to the writer */
 	const struct cio_sink *next;
-	struct digest_sha256 d;
+	struct digest_async *d;
 	int started;
 	uint64_t size;
 	uint8_t sha256[DIGEST_SHA256_LEN]; /* after cli_hash_sink_final() */

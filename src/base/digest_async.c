@@ -1,0 +1,298 @@
+/*
+ * digest_async.c - SHA-256 of a sequence of byte streams on a second
+ * thread (see digest.h): the caller copies its bytes into one of
+ * DA_SLOTS slots of DA_SLOT_LEN bytes and goes on; the worker hashes the
+ * slots in order.  With one CPU, or when the thread cannot be started,
+ * the same calls hash on the calling thread.  The digests are the same
+ * either way.
+ *
+ * Every call that may fail (allocation, digest_sha256_init(), and so
+ * every fault-injection point) runs on the calling thread, in the same
+ * order whichever mode is in use; the worker only updates and finishes
+ * digests.
+ *
+ * Knows nothing of files, archives or SHA256SUMS.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cairn/cio.h"
+#include "cairn/digest.h"
+#include "cairn/err.h"
+
+#define DA_SLOTS    4
+#define DA_SLOT_LEN (256u * 1024)
+
+struct da_slot {
+	uint8_t *buf;
+	size_t len;
+	struct digest_sha256 start; /* ctx set: a stream starts here */
+	uint8_t *out; /* set: the stream ends after buf, digest to out */
+};
+
+struct digest_async {
+	int threaded;
+	int err;                  /* first failure (worker side under mu) */
+	struct digest_sha256 cur; /* the stream being hashed (worker's) */
+	pthread_t tid;
+	pthread_mutex_t mu;
+	pthread_cond_t filled, freed;
+	struct da_slot s[DA_SLOTS];
+	unsigned head, tail; /* caller fills s[head % N], worker s[tail] */
+	int stop;
+	int have;    /* caller: s[head % N] is claimed */
+	size_t fill; /* ... and holds fill bytes */
+};
+
+int
+digest_async_threads(void)
+{
+	cpu_set_t cpus;
+
+	if (cairn_options()->aead_threads == 1)
+		return 0;
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0)
+		return CPU_COUNT(&cpus) > 1;
+	return sysconf(_SC_NPROCESSORS_ONLN) > 1;
+}
+
+static void *
+worker(void *arg)
+{
+	struct digest_async *h = arg;
+
+	for (;;) {
+		struct da_slot *s;
+		int rc = 0, stop;
+
+		pthread_mutex_lock(&h->mu);
+		while (h->tail == h->head && !h->stop)
+			pthread_cond_wait(&h->filled, &h->mu);
+		if (h->tail == h->head) {
+			pthread_mutex_unlock(&h->mu);
+			return NULL;
+		}
+		s = &h->s[h->tail % DA_SLOTS];
+		stop = h->stop;
+		pthread_mutex_unlock(&h->mu);
+		if (s->start.ctx != NULL) {
+			digest_sha256_free(&h->cur);
+			h->cur = s->start;
+			s->start.ctx = NULL;
+		}
+		/* Being freed: drop the rest (its out may be gone). */
+		if (stop)
+			digest_sha256_free(&h->cur);
+		if (h->cur.ctx != NULL)
+			digest_sha256_update(&h->cur, s->buf, s->len);
+		if (s->out != NULL && !stop)
+			rc = h->cur.ctx != NULL
+			    ? digest_sha256_final(&h->cur, s->out)
+			    : CAIRN_ERR_INVAL;
+		pthread_mutex_lock(&h->mu);
+		if (rc != 0 && h->err == 0)
+			h->err = rc;
+		h->tail++;
+		pthread_cond_signal(&h->freed);
+		pthread_mutex_unlock(&h->mu);
+	}
+}
+
+static int
+start(struct digest_async *h)
+{
+	sigset_t all, old;
+	int rc;
+
+	for (int i = 0; i < DA_SLOTS; i++)
+		if ((h->s[i].buf = cio_malloc(DA_SLOT_LEN)) == NULL)
+			return CAIRN_ERR_NOMEM;
+	if (pthread_mutex_init(&h->mu, NULL) != 0)
+		return 1;
+	if (pthread_cond_init(&h->filled, NULL) != 0)
+		goto mu;
+	if (pthread_cond_init(&h->freed, NULL) != 0)
+		goto filled;
+	/* Signals stay with the calling thread (the CLI's handlers). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&h->tid, NULL, worker, h);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc == 0)
+		return 0;
+	pthread_cond_destroy(&h->freed);
+filled:
+	pthread_cond_destroy(&h->filled);
+mu:
+	pthread_mutex_destroy(&h->mu);
+	return 1;
+}
+
+int
+digest_async_new(struct digest_async **out, int threads)
+{
+	struct digest_async *h;
+	int rc = 0;
+
+	*out = NULL;
+	if ((h = cio_calloc(1, sizeof(*h))) == NULL)
+		return CAIRN_ERR_NOMEM;
+	if (threads < 0)
+		threads = digest_async_threads();
+	if (threads && (rc = start(h)) <= 0) {
+		if (rc < 0) {
+			digest_async_free(h);
+			return rc;
+		}
+		h->threaded = 1;
+	}
+	if (!h->threaded)
+		for (int i = 0; i < DA_SLOTS; i++) {
+			free(h->s[i].buf);
+			h->s[i].buf = NULL;
+		}
+	*out = h;
+	return 0;
+}
+
+int
+digest_async_threaded(const struct digest_async *h)
+{
+	return h->threaded;
+}
+
+/* Caller: make s[head % N] ours (wait for the worker to free it). */
+static struct da_slot *
+claim(struct digest_async *h)
+{
+	struct da_slot *s = &h->s[h->head % DA_SLOTS];
+
+	if (h->have)
+		return s;
+	pthread_mutex_lock(&h->mu);
+	while (h->head - h->tail == DA_SLOTS)
+		pthread_cond_wait(&h->freed, &h->mu);
+	pthread_mutex_unlock(&h->mu);
+	h->have = 1;
+	h->fill = 0;
+	s->out = NULL;
+	return s;
+}
+
+static void
+publish(struct digest_async *h)
+{
+	h->s[h->head % DA_SLOTS].len = h->fill;
+	pthread_mutex_lock(&h->mu);
+	h->head++;
+	pthread_cond_signal(&h->filled);
+	pthread_mutex_unlock(&h->mu);
+	h->have = 0;
+}
+
+int
+digest_async_begin(struct digest_async *h)
+{
+	struct digest_sha256 d;
+	struct da_slot *s;
+	int rc;
+
+	if ((rc = digest_sha256_init(&d)) != 0)
+		return rc;
+	if (!h->threaded) {
+		digest_sha256_free(&h->cur);
+		h->cur = d;
+		return 0;
+	}
+	s = claim(h);
+	if (s->start.ctx != NULL || h->fill > 0)
+		publish(h); /* the bytes before belong to the old stream */
+	s = claim(h);
+	s->start = d;
+	return 0;
+}
+
+void
+digest_async_update(struct digest_async *h, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	if (!h->threaded) {
+		if (h->cur.ctx != NULL)
+			digest_sha256_update(&h->cur, buf, len);
+		return;
+	}
+	while (len > 0) {
+		struct da_slot *s = claim(h);
+		size_t n = DA_SLOT_LEN - h->fill;
+
+		if (n > len)
+			n = len;
+		memcpy(s->buf + h->fill, p, n);
+		h->fill += n;
+		p += n;
+		len -= n;
+		if (h->fill == DA_SLOT_LEN)
+			publish(h);
+	}
+}
+
+void
+digest_async_end(struct digest_async *h, uint8_t out[DIGEST_SHA256_LEN])
+{
+	int rc;
+
+	if (!h->threaded) {
+		rc = h->cur.ctx != NULL ? digest_sha256_final(&h->cur, out)
+		                        : CAIRN_ERR_INVAL;
+		if (rc != 0 && h->err == 0)
+			h->err = rc;
+		return;
+	}
+	claim(h)->out = out;
+	publish(h);
+}
+
+int
+digest_async_wait(struct digest_async *h)
+{
+	int rc;
+
+	if (!h->threaded)
+		return h->err;
+	if (h->have)
+		publish(h);
+	pthread_mutex_lock(&h->mu);
+	while (h->tail != h->head)
+		pthread_cond_wait(&h->freed, &h->mu);
+	rc = h->err;
+	pthread_mutex_unlock(&h->mu);
+	return rc;
+}
+
+void
+digest_async_free(struct digest_async *h)
+{
+	if (h == NULL)
+		return;
+	if (h->threaded) {
+		pthread_mutex_lock(&h->mu);
+		h->stop = 1;
+		pthread_cond_signal(&h->filled);
+		pthread_mutex_unlock(&h->mu);
+		pthread_join(h->tid, NULL);
+		pthread_cond_destroy(&h->freed);
+		pthread_cond_destroy(&h->filled);
+		pthread_mutex_destroy(&h->mu);
+	}
+	digest_sha256_free(&h->cur);
+	for (int i = 0; i < DA_SLOTS; i++) {
+		digest_sha256_free(&h->s[i].start);
+		free(h->s[i].buf);
+	}
+	free(h);
+}

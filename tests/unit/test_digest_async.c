@@ -1,0 +1,131 @@
+/*
+ * test_digest_async.c - digest_async (SHA-256 on a worker thread) gives
+ * the digests of digest_sha256() on the worker and on the calling
+ * thread: many streams, odd update sizes across its 256 KiB slots,
+ * empty streams, a stream begun and dropped, and the fault points.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "cairn/cio.h"
+#include "cairn/digest.h"
+#include "cairn/err.h"
+#include "tap.h"
+
+#define NSTREAMS 40
+
+/* Stream i's length: empty, tiny, around the slot size, several slots. */
+static size_t
+stream_len(int i)
+{
+	static const size_t lens[] = {0, 1, 63, 64, 65, 4095, 262143, 262144,
+	    262145, 1048576 + 17, 3 * 262144 + 5};
+
+	return i < 11 ? lens[i] : (size_t)randombytes_uniform(2000000);
+}
+
+/* Hash NSTREAMS streams of buf through h; 1 when every digest matches. */
+static int
+run(struct digest_async *h, const uint8_t *buf)
+{
+	uint8_t got[NSTREAMS][DIGEST_SHA256_LEN], want[DIGEST_SHA256_LEN];
+	size_t lens[NSTREAMS];
+	int ok = 1;
+
+	for (int i = 0; i < NSTREAMS; i++) {
+		size_t off = 0, len = stream_len(i);
+
+		lens[i] = len;
+		if (i == 20) { /* begun, fed, dropped: must not disturb */
+			if (digest_async_begin(h) != 0)
+				return 0;
+			digest_async_update(h, buf + 7, 300000);
+		}
+		if (digest_async_begin(h) != 0)
+			return 0;
+		while (off < len) {
+			size_t n = 1 + randombytes_uniform(700000);
+
+			if (n > len - off)
+				n = len - off;
+			digest_async_update(h, buf + off, n);
+			off += n;
+		}
+		digest_async_end(h, got[i]);
+	}
+	if (digest_async_wait(h) != 0)
+		return 0;
+	for (int i = 0; i < NSTREAMS; i++) {
+		if (digest_sha256(buf, lens[i], want) != 0 ||
+		    memcmp(want, got[i], sizeof(want)) != 0)
+			ok = 0;
+	}
+	return ok;
+}
+
+int
+main(void)
+{
+	struct cairn_options o = *cairn_options();
+	struct digest_async *h;
+	uint8_t *buf, md[DIGEST_SHA256_LEN];
+	int failures = 0, nomem = 0, n;
+
+	if (sodium_init() < 0 || (buf = malloc(2100000)) == NULL)
+		return 1;
+	randombytes_buf(buf, 2100000);
+	for (int threads = 0; threads <= 1; threads++) {
+		TAP_OK(digest_async_new(&h, threads) == 0, "new (threads %d)",
+		    threads);
+		TAP_OK(digest_async_threaded(h) == threads,
+		    "threads %d: %s the calling thread", threads,
+		    threads ? "off" : "on");
+		TAP_OK(run(h, buf),
+		    "threads %d: 40 streams match digest_sha256", threads);
+		TAP_OK(run(h, buf), "threads %d: reused after wait", threads);
+		digest_async_end(h, md); /* an end without a begin */
+		TAP_OK(digest_async_wait(h) == CAIRN_ERR_INVAL,
+		    "threads %d: end without begin is reported", threads);
+		digest_async_free(h);
+	}
+	/* Dropping a queue of work: free() with slots still in flight. */
+	if (digest_async_new(&h, 1) == 0) {
+		(void)digest_async_begin(h);
+		digest_async_update(h, buf, 2100000);
+		digest_async_free(h);
+		TAP_OK(1, "free with queued bytes returns");
+	}
+	/* Every fault point fails cleanly, on both paths. */
+	for (int threads = 0; threads <= 1; threads++) {
+		for (n = 1; n <= 12; n++) {
+			int rc;
+
+			o.fault_at = n;
+			cairn_set_options(&o);
+			rc = digest_async_new(&h, threads);
+			if (rc == 0) {
+				rc = digest_async_begin(h);
+				if (rc == 0) {
+					digest_async_update(h, buf, 1000);
+					digest_async_end(h, md);
+					rc = digest_async_wait(h);
+				}
+				digest_async_free(h);
+			}
+			if (rc == CAIRN_ERR_NOMEM)
+				nomem++;
+			else if (rc != 0)
+				failures++;
+		}
+		TAP_OK(failures == 0 && nomem >= 2,
+		    "threads %d: faults give NOMEM (%d times) or work", threads,
+		    nomem);
+		nomem = 0;
+	}
+	o.fault_at = 0;
+	cairn_set_options(&o);
+	free(buf);
+	return tap_done();
+}
