@@ -76,9 +76,14 @@ need_dav() {
 	# the writer may not read or list
 	expect_exit 6 "$CAIRN" pull dav got
 	assert_stderr_has "remote dav: refused the credentials: HTTP 401"
+	# a download cut earlier resumes with a Range request
+	mkdir -p got
+	head -c 1000000 a.cairn >"got/.$ida.cairn.part"
 	rm -f a.cairn b.cairn # the laptop is gone
 	expect_exit 0 "$CAIRN" remote add coord "$URL" --credentials-file coord.cred
 	expect_exit 0 "$CAIRN" pull --json coord got
+	grep -q "coordinator GET /dav/$PREFIX/$ida.cairn 206" "$DAVDIR/logs/access.log"
+	cmp "got/$ida.cairn" "$STORE/$ida.cairn"
 	[ "$(printf '%s' "$output" | jq '[.archives[] | select(.verified and .status == "fetched")] | length')" = 2 ]
 	expect_exit 0 "$CAIRN" open -C out "got/$ida.cairn"
 	cmp out/src-a/data.bin src-a/data.bin
