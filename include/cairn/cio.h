@@ -178,6 +178,10 @@ const struct cairn_options *cairn_options(void);
  * nonzero when the call must fail.  In normal builds it always returns 0.
  */
 int cio_fault_hit(void);
+/* Test builds: cio_fault_hit() calls so far (counted only while fault_at
+ * > 0), so that a sweep knows how many fault points a run has.  0 in
+ * normal builds. */
+long cio_fault_count(void);
 
 /*
  * Test points (test builds only; no-ops in normal builds).

@@ -26,6 +26,10 @@
 #include "cairn/err.h"
 #include "cairn/cio.h"
 
+#ifdef CAIRN_TESTING
+unsigned long age_aead_worker_batches;
+#endif
+
 struct age_aead {
 	EVP_CIPHER_CTX *lane[2]; /* [0] caller, [1] worker */
 	int decrypt, threads;
@@ -139,6 +143,9 @@ worker(void *arg)
 		pthread_mutex_unlock(&a->mu);
 		ret = run_lane(a, a->lane[1], jobs, n);
 		pthread_mutex_lock(&a->mu);
+#ifdef CAIRN_TESTING
+		age_aead_worker_batches++; /* under mu: one worker per context */
+#endif
 		a->wjobs = NULL;
 		a->wret = ret;
 		pthread_cond_signal(&a->done);

@@ -49,4 +49,11 @@ void age_aead_free(struct age_aead *a);
  * = 2 forces 2; the CLI sets it from CAIRN_THREADS). */
 int age_aead_threads(void);
 
+#ifdef CAIRN_TESTING
+/* Test builds: batches the worker threads ran (of every context), so a
+ * test can tell that the second thread did work.  Read it only after the
+ * contexts that ran them were freed (their workers joined). */
+extern unsigned long age_aead_worker_batches;
+#endif
+
 #endif

@@ -496,7 +496,9 @@ seal_stream_entries(
 		threads = sysconf(_SC_NPROCESSORS_ONLN) > 1;
 
 #ifdef CAIRN_TESTING
-	/* Fault injection counts calls in one order: stay on one thread. */
+	/* Fault injection counts calls in one order: stay on one thread,
+	 * unless CAIRN_SEAL_THREADS=1 asks for the reader thread (the fault
+	 * sweep of the two-thread pipeline, tests/cli/faults.bats). */
 	if (o->fault_at > 0)
 		threads = 0;
 #endif

@@ -18,6 +18,8 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <stdatomic.h>
+
 #include <sodium.h>
 
 #include "cairn/err.h"
@@ -27,13 +29,17 @@
 
 static const struct cairn_options default_options = {0, -1, 0, 0, NULL, NULL};
 static struct cairn_options options = {0, -1, 0, 0, NULL, NULL};
-static long fault_count, test_at_count, test_signal_count;
+/* fault_count is atomic: seal's reader thread and the caller both count
+ * (CAIRN_SEAL_THREADS=1 sweeps the two-thread pipeline). */
+static atomic_long fault_count;
+static long test_at_count, test_signal_count;
 
 void
 cairn_set_options(const struct cairn_options *o)
 {
 	options = o != NULL ? *o : default_options;
-	fault_count = test_at_count = test_signal_count = 0;
+	atomic_store(&fault_count, 0);
+	test_at_count = test_signal_count = 0;
 }
 
 const struct cairn_options *
@@ -48,9 +54,16 @@ cio_fault_hit(void)
 {
 	if (options.fault_at <= 0)
 		return 0;
-	fault_count++;
-	return fault_count == options.fault_at ||
-	    (options.fault_sticky && fault_count > options.fault_at);
+	long n = atomic_fetch_add(&fault_count, 1) + 1;
+
+	return n == options.fault_at ||
+	    (options.fault_sticky && n > options.fault_at);
+}
+
+long
+cio_fault_count(void)
+{
+	return atomic_load(&fault_count);
 }
 
 /* "name" or "name:N" in spec matches the Nth call with this name (the
@@ -84,6 +97,12 @@ cio_test_signal(const char *name)
 #else
 int
 cio_fault_hit(void)
+{
+	return 0;
+}
+
+long
+cio_fault_count(void)
 {
 	return 0;
 }

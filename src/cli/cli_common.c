@@ -439,6 +439,12 @@ void
 cli_main_done(void)
 {
 	main_done = 1;
+#ifdef CAIRN_TESTING
+	/* tests/cli/faults.bats: how many fault points this run passed */
+	if (getenv("CAIRN_FAULT_COUNT") != NULL)
+		fprintf(stderr, "cairn-test: fault points: %ld\n",
+		    cio_fault_count());
+#endif
 }
 
 static void

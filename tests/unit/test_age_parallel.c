@@ -3,13 +3,16 @@
  * threads (CAIRN_THREADS=2) gives the same bytes as on one thread
  * (CAIRN_THREADS=1), at sizes around the 16-chunk batch boundary and with
  * several write/read sizes; and a corrupted chunk in the second half of a
- * batch (the worker's half) releases exactly the chunks before it.
+ * batch (the worker's half) releases exactly the chunks before it; and
+ * the worker thread really ran batches (age_aead_worker_batches, test
+ * builds), so that a worker that never starts fails this test.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
+#include "age_aead_impl.h"
 #include "age_stream.h"
 #include "cairn/err.h"
 #include "cairn/cio.h"
@@ -182,6 +185,21 @@ main(void)
 			*at ^= 0x40;
 		}
 	}
+	/* The worker ran: batches on two threads, none on one. */
+	threads("2");
+	age_aead_worker_batches = 0;
+	ok = seal(pt, 40 * CH + 100, 1 << 20, &par) == 0 &&
+	    open_all(par.data, par.len, 1 << 20, &back) == 0;
+	TAP_OK(ok && age_aead_worker_batches > 0,
+	    "two threads: the worker ran %lu batches (want > 0)",
+	    age_aead_worker_batches);
+	threads("1");
+	age_aead_worker_batches = 0;
+	ok = seal(pt, 40 * CH + 100, 1 << 20, &par) == 0 &&
+	    open_all(par.data, par.len, 1 << 20, &back) == 0;
+	TAP_OK(ok && age_aead_worker_batches == 0,
+	    "one thread: the worker ran %lu batches (want 0)",
+	    age_aead_worker_batches);
 	/* Must-fail control: a different nonce gives other ciphertext. */
 	threads("2");
 	seal(pt, 20 * CH, 1 << 20, &par);
