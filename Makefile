@@ -206,6 +206,7 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/cairn
 	@sh bench/run
 	@sh bench/parity
+	@sh bench/remote
 
 lint:
 	clang-format --dry-run --Werror src/*/*.c src/*/*.h include/cairn/*.h

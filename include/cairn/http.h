@@ -56,6 +56,8 @@ struct http_ssh {
 	uint64_t resume_from; /* download: start at this offset */
 };
 
+struct http_conn;
+
 struct http_req {
 	const char *method; /* GET PUT POST HEAD ...; never DELETE here */
 	const char *url;
@@ -63,6 +65,8 @@ struct http_req {
 	size_t nheaders;
 	const uint8_t *body; /* request body (PUT/POST), may be NULL */
 	size_t body_len;
+	struct http_conn *conn; /* reuse this connection, or NULL */
+	long timeout;           /* whole request, seconds (0: none) */
 	/* Response body of a 2xx answer goes to out when non-NULL (else
 	 * into resp->body); other answers always into resp->body. */
 	const struct cio_sink *out;
@@ -80,6 +84,7 @@ struct http_req {
 struct http_resp {
 	long status;            /* HTTP status, 0 for none */
 	char etag[256];         /* ETag header (quotes kept), or "" */
+	char content_type[128]; /* Content-Type header, or "" */
 	struct cio_membuf body; /* see http_req.out; free with
 	                           * http_resp_free() */
 	enum http_fail fail;    /* set when http_perform failed */
@@ -93,10 +98,26 @@ struct http_resp {
 };
 
 /*
- * Perform one request.  Returns 0 when the server answered (any HTTP
+ * Prepare libcurl for use by several threads; call once from the main
+ * thread before any thread calls http_perform.  Returns 0 or
+ * CAIRN_ERR_NOMEM.  (http_perform calls it too, for single-threaded
+ * callers.)
+ */
+int http_global_init(void);
+
+/* A new connection to reuse across requests (*c is NULL on failure):
+ * returns 0 or CAIRN_ERR_NOMEM.  http_conn_free closes it (NULL is
+ * fine). */
+int http_conn_new(struct http_conn **c);
+void http_conn_free(struct http_conn *c);
+
+/*
+ * Perform one request (on req->conn when given, else on a connection
+ * of its own, closed afterwards).  Returns 0 when the server answered (any HTTP
  * status: look at resp->status), CAIRN_ERR_REMOTE when no complete answer
- * came (resp->fail and resp->error say why), CAIRN_ERR_NOMEM, or the
- * error of req->out's sink.  resp is initialised here; free its body with
+ * came (resp->fail and resp->error say why), CAIRN_ERR_NOMEM,
+ * CAIRN_ERR_IO or CAIRN_ERR_CHANGED (reading body_file failed or it was
+ * shorter than body_len), or the error of req->out's sink.  resp is initialised here; free its body with
  * http_resp_free() in every case.
  */
 int http_perform(const struct http_req *req, struct http_resp *resp);
@@ -109,5 +130,12 @@ enum http_fail http_status_class(long status);
 /* 1 when host (a name or address, without port) is a loopback address
  * (127.0.0.0/8, ::1, localhost) or ends in ".onion". */
 int http_host_is_local_or_onion(const char *host);
+
+/* The proxy rules for a request to host (a name or address, without
+ * port): proxy is NULL, socks5h://, socks5:// or http://...; a .onion
+ * host needs a socks5h:// proxy (with the others the name would be
+ * resolved on this machine).  Returns 0, or -1 with a static reason in
+ * *why. */
+int http_proxy_check(const char *host, const char *proxy, const char **why);
 
 #endif

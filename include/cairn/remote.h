@@ -28,8 +28,10 @@
 
 enum remote_kind { REMOTE_DIR, REMOTE_S3, REMOTE_DAV, REMOTE_SFTP };
 
-#define REMOTE_PART_MIN     (5u << 20) /* S3's smallest part but the last */
-#define REMOTE_PART_DEFAULT (8u << 20)
+#define REMOTE_PART_MIN            (5u << 20) /* S3's smallest part but the last */
+#define REMOTE_PART_DEFAULT        (8u << 20)
+#define REMOTE_CONNECTIONS_DEFAULT 2u /* parts sent at once */
+#define REMOTE_CONNECTIONS_MAX     16u
 
 struct remote_config {
 	/* s3://, s3+http://, webdav://, webdavs://, webdav+http://,
@@ -48,7 +50,9 @@ struct remote_config {
 	const char *known_hosts; /* SFTP: OpenSSH known_hosts (required) */
 	unsigned retries;        /* extra tries after a network or 5xx error */
 	unsigned backoff_ms;     /* first wait; doubles each try (max 30 s) */
-	size_t part_size; /* 0: REMOTE_PART_DEFAULT; >= REMOTE_PART_MIN */
+	size_t part_size;     /* 0: REMOTE_PART_DEFAULT; >= REMOTE_PART_MIN */
+	unsigned connections; /* parts in flight at once, one connection
+	                       * each (0: REMOTE_CONNECTIONS_DEFAULT) */
 };
 
 struct remote;
@@ -81,6 +85,18 @@ const char *remote_port(const struct remote *r);
  * valid until its next call; never holds a secret). */
 enum http_fail remote_fail(const struct remote *r);
 const char *remote_error(const struct remote *r);
+
+/*
+ * Create the remote's place: the S3 bucket (CreateBucket; needs
+ * credentials that may create buckets) or the directory with its missing
+ * parents (0700).  Finding it already there is fine when nothing is
+ * under the URL's prefix yet.  Returns 0; CAIRN_ERR_EXISTS when something
+ * is (*there > 0: one or more objects or entries); CAIRN_ERR_REMOTE (see
+ * remote_fail; a bucket name taken by another account is HTTP_FAIL_AUTH);
+ * CAIRN_ERR_UNSUPPORTED (WebDAV, SFTP); CAIRN_ERR_NOMEM.  Never deletes
+ * anything.
+ */
+int remote_create(struct remote *r, size_t *there);
 
 /* Called as bytes are confirmed sent or received (may be NULL). */
 typedef void (*remote_progress_fn)(void *ctx, uint64_t done, uint64_t total);

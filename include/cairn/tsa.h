@@ -50,14 +50,17 @@ int tsa_query_reply(const struct tsa_query *q, const uint8_t *reply, size_t len,
 
 /*
  * POST body as application/timestamp-query to url (http:// or https://
- * only, no redirects, no proxy, timeout_s seconds in all) and read an
- * application/timestamp-reply of at most TSA_REPLY_MAX bytes into *reply
- * (malloc'd, caller frees).  Returns 0, CAIRN_ERR_IO (unreachable, HTTP
- * error, wrong content type; why says which), CAIRN_ERR_INVAL (a URL of
- * another scheme), CAIRN_ERR_LIMIT, CAIRN_ERR_NOMEM.
+ * only, no redirects, timeout_s seconds in all) through proxy (NULL for
+ * none, never one from the environment; the rules of http_proxy_check)
+ * and read an application/timestamp-reply of at most TSA_REPLY_MAX bytes
+ * into *reply (malloc'd, caller frees).  Returns 0, CAIRN_ERR_IO
+ * (unreachable, the proxy down or refusing, HTTP error, wrong content
+ * type; why says which), CAIRN_ERR_INVAL (a URL of another scheme, a
+ * proxy the rules refuse), CAIRN_ERR_LIMIT, CAIRN_ERR_NOMEM.
  */
-int tsa_http_post(const char *url, const uint8_t *body, size_t len,
-    long timeout_s, uint8_t **reply, size_t *replylen, char why[TSA_WHY_LEN]);
+int tsa_http_post(const char *url, const char *proxy, const uint8_t *body,
+    size_t len, long timeout_s, uint8_t **reply, size_t *replylen,
+    char why[TSA_WHY_LEN]);
 
 /* ---- reading and verifying tokens --------------------------------------- */
 

@@ -226,6 +226,8 @@ cli_remote_open(struct cli_remote *cr, const char *verb, const char *name,
 	cfg.part_size =
 	    (size_t)json_integer_value(json_object_get(conf, "part_size_mib"))
 	    << 20;
+	cfg.connections =
+	    (unsigned)json_integer_value(json_object_get(conf, "connections"));
 	cfg.retries = o->retries >= 0 ? (unsigned)o->retries : 4;
 	cfg.backoff_ms = 500;
 	kind = remote_url_kind(cfg.url);
@@ -357,4 +359,28 @@ cli_remote_parse_retries(const char *verb, const char *s, long *out)
 	if (*s == '\0' || *end != '\0' || *out < 0 || *out > 100)
 		return cli_usage_error(verb, "--retries: a number 0..100");
 	return 0;
+}
+
+int
+cli_remote_create(const char *name)
+{
+	struct cli_remote_opts o = {NULL, NULL, -1};
+	struct cli_remote cr;
+	size_t there = 0;
+	int ec, rc;
+
+	memset(&cr, 0, sizeof(cr));
+	if ((ec = cli_remote_open(&cr, "remote add", name, &o)) != 0)
+		return ec;
+	rc = remote_create(cr.r, &there);
+	if (rc == CAIRN_ERR_EXISTS) {
+		// clang-format off
+		cli_error("remote add --create: remote %s: not empty: something is already under its URL", name);
+		cli_hint("give an empty place (another bucket or prefix), or add it without --create to use it as it is");
+		// clang-format on
+		ec = CLI_EXIT_ERR;
+	} else if (rc != 0)
+		ec = cli_remote_fail(&cr, rc, "remote add --create");
+	cli_remote_close(&cr);
+	return ec;
 }

@@ -46,6 +46,10 @@ int cli_remote_open(struct cli_remote *cr, const char *verb, const char *name,
     const struct cli_remote_opts *o);
 void cli_remote_close(struct cli_remote *cr);
 
+/* remote add --create: create the stored remote's bucket or directory
+ * (remote_create); refused when something is already there. */
+int cli_remote_create(const char *name);
+
 /* Report a failed remote call (what: "push ID"): message and hint for
  * its class; returns CLI_EXIT_REMOTE for CAIRN_ERR_REMOTE, else the
  * error's exit code. */

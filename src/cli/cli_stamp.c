@@ -147,7 +147,7 @@ kind_text(enum tsr_kind k)
 /* One token from url for digest into t.  Returns 0 or a cairn_err with
  * the reason in why. */
 static int
-ask_one(const char *url, enum tsr_kind kind,
+ask_one(const char *url, const char *proxy, enum tsr_kind kind,
     const uint8_t digest[TSA_DIGEST_LEN], struct tsr *t, int quiet,
     char why[TSA_WHY_LEN])
 {
@@ -161,8 +161,8 @@ ask_one(const char *url, enum tsr_kind kind,
 	why[0] = '\0';
 	if ((rc = tsa_query_new(digest, &q)) != 0 ||
 	    (rc = tsa_query_der(q, &der, &derlen)) != 0 ||
-	    (rc = tsa_http_post(url, der, derlen, CLI_STAMP_TIMEOUT_S, &reply,
-	         &replylen, why)) != 0 ||
+	    (rc = tsa_http_post(url, proxy, der, derlen, CLI_STAMP_TIMEOUT_S,
+	         &reply, &replylen, why)) != 0 ||
 	    (rc = tsa_query_reply(q, reply, replylen, &tok, &toklen, why)) !=
 	        0 ||
 	    (rc = tsr_add(t, kind, digest, tok, toklen)) != 0)
@@ -197,12 +197,12 @@ cli_stamp_archive(const char *archive, const struct cli_tsas *tsas,
 		goto out;
 	before = t.n;
 	for (size_t i = 0; i < tsas->n; i++) {
-		int rc = ask_one(
-		    tsas->url[i], TSR_ARCHIVE, file_sha256, &t, quiet, why);
+		int rc = ask_one(tsas->url[i], tsas->proxy, TSR_ARCHIVE,
+		    file_sha256, &t, quiet, why);
 
 		if (rc == 0 && sums != NULL)
-			rc = ask_one(
-			    tsas->url[i], TSR_SUMS, sums, &t, quiet, why);
+			rc = ask_one(tsas->url[i], tsas->proxy, TSR_SUMS, sums,
+			    &t, quiet, why);
 		if (rc == CAIRN_ERR_NOMEM) {
 			ec = cli_fail(rc, "%s", tsas->url[i]);
 			goto out;

@@ -26,6 +26,7 @@
 struct cli_tsas {
 	const char *url[CLI_MAX_TSAS];
 	size_t n;
+	const char *proxy; /* --proxy, or NULL */
 };
 int cli_tsas_add(struct cli_tsas *t, const char *verb, const char *url);
 

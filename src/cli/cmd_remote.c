@@ -30,6 +30,7 @@ static const char remote_help[] =
     "usage: cairn remote add NAME URL [--region R] [--virtual-host]\n"
     "                        [--proxy PROXY] [--allow-plain-http]\n"
     "                        [--part-size MIB] [--known-hosts F]\n"
+    "                        [--connections N] [--create]\n"
     "                        [--credentials-file F | --credentials-env]\n"
     "       cairn remote list [--json]\n"
     "       cairn remote remove NAME\n"
@@ -59,6 +60,11 @@ static const char remote_help[] =
     "      --known-hosts F      (sftp) the server's host key must be in F\n"
     "                           (default ~/.ssh/known_hosts); an unknown\n"
     "                           key is refused, never added\n"
+    "      --connections N      send N parts at once, one connection\n"
+    "                           each (1..16; default 2)\n"
+    "      --create             create the bucket (or directory) now; refused\n"
+    "                           when something is already under the URL\n"
+    "                           (add without --create to use it as it is)\n"
     "      --credentials-file F store the credentials lines of F: S3\n"
     "                           access_key= and secret_key=; WebDAV user=\n"
     "                           and password=; SFTP key_file= (and\n"
@@ -73,8 +79,8 @@ static const char remote_help[] =
 
 struct add_args {
 	const char *region, *proxy, *credfile, *known_hosts;
-	long part_mib;
-	int vhost, plain, credenv, json;
+	long part_mib, conns;
+	int vhost, plain, credenv, json, create;
 };
 
 static int
@@ -86,6 +92,8 @@ parse(int argc, char **argv, struct add_args *a)
 		OPT_PROXY,
 		OPT_PLAIN,
 		OPT_PART,
+		OPT_CONNS,
+		OPT_CREATE,
 		OPT_CREDFILE,
 		OPT_CREDENV,
 		OPT_KNOWN_HOSTS,
@@ -97,6 +105,8 @@ parse(int argc, char **argv, struct add_args *a)
 	    {"proxy", required_argument, NULL, OPT_PROXY},
 	    {"allow-plain-http", no_argument, NULL, OPT_PLAIN},
 	    {"part-size", required_argument, NULL, OPT_PART},
+	    {"connections", required_argument, NULL, OPT_CONNS},
+	    {"create", no_argument, NULL, OPT_CREATE},
 	    {"credentials-file", required_argument, NULL, OPT_CREDFILE},
 	    {"credentials-env", no_argument, NULL, OPT_CREDENV},
 	    {"known-hosts", required_argument, NULL, OPT_KNOWN_HOSTS},
@@ -121,6 +131,14 @@ parse(int argc, char **argv, struct add_args *a)
 				return cli_usage_error("remote",
 				    "--part-size: a number of MiB, 5..4096");
 			break;
+		case OPT_CONNS:
+			errno = 0;
+			a->conns = strtol(optarg, &end, 10);
+			if (errno || *end || a->conns < 1 || a->conns > 16)
+				return cli_usage_error(
+				    "remote", "--connections: a number 1..16");
+			break;
+		case OPT_CREATE: a->create = 1; break;
 		case OPT_CREDFILE: a->credfile = optarg; break;
 		case OPT_CREDENV: a->credenv = 1; break;
 		case OPT_KNOWN_HOSTS: a->known_hosts = optarg; break;
@@ -203,6 +221,8 @@ write_config(const char *dir, const char *url, const struct add_args *a)
 		cli_json_set(o, "part_size_mib", json_integer(a->part_mib));
 	if (a->known_hosts != NULL)
 		cli_json_set(o, "known_hosts", json_string(a->known_hosts));
+	if (a->conns > 0)
+		cli_json_set(o, "connections", json_integer(a->conns));
 	if ((txt = json_dumps(o, JSON_INDENT(2))) == NULL)
 		ec = cli_fail(CAIRN_ERR_NOMEM, "remote");
 	else if ((rc = cio_write_file(file, txt, strlen(txt), 0600)) != 0)
@@ -249,6 +269,10 @@ sub_add(int argc, char **argv)
 	if (kind != REMOTE_SFTP && a.known_hosts != NULL)
 		return cli_usage_error(
 		    "remote", "--known-hosts is for sftp:// remotes");
+	// clang-format off
+	if (a.create && (kind == REMOTE_DAV || kind == REMOTE_SFTP))
+		return cli_usage_error("remote", "--create is for S3 and directory remotes: create the WebDAV or SFTP directory on the server");
+	// clang-format on
 	if ((a.credfile || a.credenv) &&
 	    (ec = credentials_text(&a, kind, &cred, &clen)) != 0)
 		return ec;
@@ -281,8 +305,15 @@ sub_add(int argc, char **argv)
 		goto out;
 	}
 	ec = write_config(dir, url, &a);
+	if (ec == 0 && a.create)
+		ec = cli_remote_create(name);
 out:
 	if (ec != 0 && made) {
+		char *conf = cli_remote_join(dir, "config.json");
+
+		if (conf != NULL)
+			unlink(conf);
+		free(conf);
 		if (cpath != NULL)
 			unlink(cpath);
 		rmdir(dir);

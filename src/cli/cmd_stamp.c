@@ -17,7 +17,8 @@
 #include "cli_stamp.h"
 
 static const char stamp_help[] =
-    "usage: cairn stamp --tsa URL [--tsa URL]... [-q] ARCHIVE\n"
+    "usage: cairn stamp --tsa URL [--tsa URL]... [--proxy PROXY] [-q]\n"
+    "                   ARCHIVE\n"
     "\n"
     "Ask each time-stamping authority (RFC 3161, HTTP or HTTPS) for a\n"
     "time-stamp token on the SHA-256 of the archive file, and add the\n"
@@ -26,6 +27,9 @@ static const char stamp_help[] =
     "tokens against the TSA certificates you trust (--tsa-ca).\n"
     "\n"
     "  -t, --tsa URL            time-stamping authority (repeatable)\n"
+    "      --proxy PROXY        connect through PROXY; for Tor:\n"
+    "                           socks5h://127.0.0.1:9050 (socks5:// is\n"
+    "                           refused for .onion hosts)\n"
     "  -q, --quiet              print nothing but errors and warnings\n"
     "  -h, --help               show this help\n"
     "\n"
@@ -37,6 +41,7 @@ cmd_stamp(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"tsa", required_argument, NULL, 't'},
+	    {"proxy", required_argument, NULL, 'P'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -55,6 +60,7 @@ cmd_stamp(int argc, char **argv)
 			if ((ec = cli_tsas_add(&tsas, "stamp", optarg)) != 0)
 				return ec;
 			break;
+		case 'P': tsas.proxy = optarg; break;
 		case 'q': quiet = 1; break;
 		case 'h': return cli_print_help(stamp_help);
 		default: return cli_option_error("stamp", c, argv);

@@ -4,12 +4,16 @@
  * redirects are not followed, and only http and https are allowed (or
  * only sftp for an SSH request), so a request goes exactly where the
  * caller said.  SSH host keys are checked against the caller's
- * known_hosts file only: unknown or changed keys are refused.
+ * known_hosts file only: unknown or changed keys are refused.  A struct
+ * http_conn is a libcurl easy handle kept between requests
+ * (curl_easy_reset keeps its open connection), so a multipart upload
+ * does not connect per part.
  *
  * Knows libcurl (and libsodium's base64); knows nothing of S3, signatures or archives.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -20,6 +24,10 @@
 #include "cairn/cio.h"
 #include "cairn/err.h"
 #include "cairn/http.h"
+
+struct http_conn {
+	CURL *c;
+};
 
 struct xfer {
 	const struct http_req *req;
@@ -95,32 +103,45 @@ on_write(char *buf, size_t size, size_t n, void *p)
 		x->resp->bytes_out += k;
 		return k;
 	}
-	if (cio_membuf_write(&x->resp->body, (const uint8_t *)buf, k) != 0) {
-		x->sink_err = CAIRN_ERR_NOMEM;
+	if ((rc = cio_membuf_write(&x->resp->body, (const uint8_t *)buf, k)) !=
+	    0) {
+		x->sink_err = rc;
 		return 0;
 	}
 	return k;
+}
+
+/* The value of header line buf (k bytes) when it is name (with its
+ * colon), copied into out; else out untouched. */
+static void
+header_value(
+    const char *buf, size_t k, const char *name, char *out, size_t outlen)
+{
+	size_t v = strlen(name);
+
+	if (k <= v || strncasecmp(buf, name, v) != 0)
+		return;
+	while (v < k && (buf[v] == ' ' || buf[v] == '\t'))
+		v++;
+	while (k > v &&
+	    (buf[k - 1] == '\r' || buf[k - 1] == '\n' || buf[k - 1] == ' '))
+		k--;
+	if (k - v < outlen) {
+		memcpy(out, buf + v, k - v);
+		out[k - v] = '\0';
+	}
 }
 
 static size_t
 on_header(char *buf, size_t size, size_t n, void *p)
 {
 	struct xfer *x = p;
-	size_t k = size * n, v = 5;
+	size_t k = size * n;
 
-	if (k > 5 && strncasecmp(buf, "etag:", 5) == 0) {
-		while (v < k && (buf[v] == ' ' || buf[v] == '\t'))
-			v++;
-		while (k > v &&
-		    (buf[k - 1] == '\r' || buf[k - 1] == '\n' ||
-		        buf[k - 1] == ' '))
-			k--;
-		if (k - v < sizeof(x->resp->etag)) {
-			memcpy(x->resp->etag, buf + v, k - v);
-			x->resp->etag[k - v] = '\0';
-		}
-	}
-	return size * n;
+	header_value(buf, k, "etag:", x->resp->etag, sizeof(x->resp->etag));
+	header_value(buf, k, "content-type:", x->resp->content_type,
+	    sizeof(x->resp->content_type));
+	return k;
 }
 
 static enum http_fail
@@ -290,6 +311,7 @@ setup(CURL *c, const struct http_req *req, struct xfer *x,
 	ok &= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
 	          req->connect_timeout > 0 ? req->connect_timeout : 30L) ==
 	    CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_TIMEOUT, req->timeout) == CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L) == CURLE_OK;
 	ok &=
 	    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
@@ -329,9 +351,45 @@ setup(CURL *c, const struct http_req *req, struct xfer *x,
 }
 
 int
-http_perform(const struct http_req *req, struct http_resp *resp)
+http_global_init(void)
 {
 	static int inited;
+
+	if (!inited) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			return CAIRN_ERR_NOMEM;
+		inited = 1;
+	}
+	return 0;
+}
+
+int
+http_conn_new(struct http_conn **c)
+{
+	*c = NULL;
+	if (http_global_init() != 0 ||
+	    (*c = cio_calloc(1, sizeof(**c))) == NULL)
+		return CAIRN_ERR_NOMEM;
+	if (((*c)->c = curl_easy_init()) == NULL) {
+		free(*c);
+		*c = NULL;
+		return CAIRN_ERR_NOMEM;
+	}
+	return 0;
+}
+
+void
+http_conn_free(struct http_conn *c)
+{
+	if (c != NULL) {
+		curl_easy_cleanup(c->c);
+		free(c);
+	}
+}
+
+int
+http_perform(const struct http_req *req, struct http_resp *resp)
+{
 	struct curl_slist *hl = NULL, *ql = NULL;
 	struct xfer x;
 	CURLcode cc;
@@ -343,12 +401,11 @@ http_perform(const struct http_req *req, struct http_resp *resp)
 	memset(&x, 0, sizeof(x));
 	x.req = req;
 	x.resp = resp;
-	if (!inited) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return CAIRN_ERR_NOMEM;
-		inited = 1;
-	}
-	if (cio_fault_hit() || (c = curl_easy_init()) == NULL)
+	if (http_global_init() != 0 || cio_fault_hit())
+		return CAIRN_ERR_NOMEM;
+	if (req->conn != NULL)
+		curl_easy_reset(c = req->conn->c);
+	else if ((c = curl_easy_init()) == NULL)
 		return CAIRN_ERR_NOMEM;
 	x.c = c;
 	if ((rc = setup(c, req, &x, &hl, &ql)) == 0) {
@@ -375,7 +432,10 @@ http_perform(const struct http_req *req, struct http_resp *resp)
 	}
 	curl_slist_free_all(hl);
 	curl_slist_free_all(ql);
-	curl_easy_cleanup(c);
+	if (req->conn == NULL)
+		curl_easy_cleanup(c);
+	else /* the buffer is the caller's: do not keep a pointer to it */
+		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
 	return rc;
 }
 
@@ -383,6 +443,29 @@ void
 http_resp_free(struct http_resp *resp)
 {
 	cio_membuf_free(&resp->body);
+}
+
+// clang-format off
+static const char WHY_PROXY[] = "the proxy must be socks5h://HOST:PORT (Tor), socks5:// or http://";
+static const char WHY_ONION_NO_PROXY[] = "a .onion host is reachable only through Tor: add --proxy socks5h://127.0.0.1:9050";
+static const char WHY_ONION_SOCKS5[] = "a .onion host needs a socks5h:// proxy: with socks5:// or http:// the name would be resolved on this machine (leaking it to the DNS resolver, which cannot resolve it anyway)";
+// clang-format on
+
+int
+http_proxy_check(const char *host, const char *proxy, const char **why)
+{
+	size_t hl = strlen(host);
+	int onion = hl > 6 && strcasecmp(host + hl - 6, ".onion") == 0;
+
+	if (proxy != NULL && strncmp(proxy, "socks5h://", 10) != 0 &&
+	    strncmp(proxy, "socks5://", 9) != 0 &&
+	    strncmp(proxy, "http://", 7) != 0)
+		return *why = WHY_PROXY, -1;
+	if (onion && proxy == NULL)
+		return *why = WHY_ONION_NO_PROXY, -1;
+	if (onion && strncmp(proxy, "socks5h://", 10) != 0)
+		return *why = WHY_ONION_SOCKS5, -1;
+	return 0;
 }
 
 int

@@ -155,9 +155,6 @@ static const struct {
 // clang-format off
 static const char WHY_FILE_ABS[] = "a file:// URL needs an absolute path (file:///DIR)";
 static const char WHY_SCHEME[] = "unsupported URL scheme (use s3://, s3+http://, webdav://, webdav+http://, sftp://, file:// or a directory path)";
-static const char WHY_PROXY[] = "the proxy must be socks5h://HOST:PORT (Tor), socks5:// or http://";
-static const char WHY_ONION_NO_PROXY[] = "a .onion host is reachable only through Tor: add --proxy socks5h://127.0.0.1:9050";
-static const char WHY_ONION_SOCKS5[] = "a .onion host needs a socks5h:// proxy: with socks5:// or http:// the name would be resolved on this machine (leaking it to the DNS resolver, which cannot resolve it anyway)";
 static const char WHY_PLAIN[] = "s3+http:// and webdav+http:// send data and credentials unencrypted: allowed only for loopback and .onion hosts unless --allow-plain-http";
 static const char WHY_SFTP_PROXY[] = "an sftp:// remote takes only a socks5h:// or socks5:// proxy";
 // clang-format on
@@ -200,29 +197,23 @@ check_rules(
     const struct remote_config *cfg, const struct parsed *p, const char **why)
 {
 	const char *px = cfg->proxy;
-	size_t hl = strlen(p->host);
-	int onion;
 
 	if (p->kind == REMOTE_DIR)
 		return px != NULL
 		    ? (*why = "a directory remote takes no --proxy", -1)
 		    : 0;
-	onion = hl > 6 && strcmp(p->host + hl - 6, ".onion") == 0;
-	if (px != NULL && strncmp(px, "socks5h://", 10) != 0 &&
-	    strncmp(px, "socks5://", 9) != 0 && strncmp(px, "http://", 7) != 0)
-		return *why = WHY_PROXY, -1;
 	if (p->kind == REMOTE_SFTP && px != NULL &&
-	    strncmp(px, "socks5", 6) != 0)
+	    strncmp(px, "http://", 7) == 0)
 		return *why = WHY_SFTP_PROXY, -1;
-	if (onion && px == NULL)
-		return *why = WHY_ONION_NO_PROXY, -1;
-	if (onion && strncmp(px, "socks5h://", 10) != 0)
-		return *why = WHY_ONION_SOCKS5, -1;
+	if (http_proxy_check(p->host, px, why) != 0)
+		return -1;
 	if (!p->https && !cfg->allow_plain_http &&
 	    !http_host_is_local_or_onion(p->host))
 		return *why = WHY_PLAIN, -1;
 	if (cfg->part_size != 0 && cfg->part_size < REMOTE_PART_MIN)
 		return *why = "the part size must be at least 5 MiB", -1;
+	if (cfg->connections > REMOTE_CONNECTIONS_MAX)
+		return *why = "at most 16 connections", -1;
 	return 0;
 }
 
@@ -323,7 +314,7 @@ remote_open(
 	*rp = NULL;
 	if (remote_check(cfg, why) != 0 || parse_url(cfg->url, &p, why) != 0)
 		return CAIRN_ERR_INVAL;
-	if ((r = cio_calloc(1, sizeof(*r))) == NULL)
+	if (http_global_init() != 0 || (r = cio_calloc(1, sizeof(*r))) == NULL)
 		return CAIRN_ERR_NOMEM;
 	r->kind = p.kind;
 	r->https = p.https;
@@ -331,6 +322,8 @@ remote_open(
 	r->retries = cfg->retries;
 	r->backoff_ms = cfg->backoff_ms;
 	r->part_size = cfg->part_size ? cfg->part_size : REMOTE_PART_DEFAULT;
+	r->connections =
+	    cfg->connections ? cfg->connections : REMOTE_CONNECTIONS_DEFAULT;
 	r->dir = cio_strdup(p.dir);
 	r->host = cio_strdup(p.host);
 	r->port = cio_strdup(p.port);
@@ -368,6 +361,7 @@ remote_free(struct remote *r)
 	free(r->path);
 	free(r->key_file);
 	free(r->known_hosts);
+	http_conn_free(r->conn);
 	if (r->secret_key != NULL)
 		sodium_free(r->secret_key);
 	if (r->passphrase != NULL)
@@ -415,6 +409,14 @@ remote_failf(struct remote *r, enum http_fail f, const char *fmt, ...)
 	vsnprintf(r->error, sizeof(r->error), fmt, ap);
 	va_end(ap);
 	return CAIRN_ERR_REMOTE;
+}
+
+void
+remote_tries_note(struct remote *r, unsigned n)
+{
+	size_t len = strlen(r->error);
+
+	snprintf(r->error + len, sizeof(r->error) - len, " (%u tries)", n);
 }
 
 static int

@@ -29,6 +29,8 @@ struct remote {
 	char *passphrase;             /* SFTP, sodium_malloc'd or NULL */
 	unsigned retries, backoff_ms;
 	size_t part_size;
+	unsigned connections;   /* parts in flight at once */
+	struct http_conn *conn; /* kept open between requests, or NULL */
 	enum http_fail fail;
 	char error[320];
 };
@@ -37,6 +39,12 @@ struct remote {
  * CAIRN_ERR_REMOTE. */
 int remote_failf(struct remote *r, enum http_fail f, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Append " (N tries)" to r's error message, for a request given up
+ * after retries. */
+void remote_tries_note(struct remote *r, unsigned n);
+/* Sleep ms milliseconds (a retry's backoff). */
+void remote_wait_ms(unsigned ms);
 
 /* Backend entry points (same contracts as remote.h). */
 int remote_dir_push(struct remote *r, const char *name, int fd, uint64_t size,
@@ -113,12 +121,18 @@ struct s3_call {
 	const char *query; /* already sorted and encoded, or NULL */
 	const uint8_t *body;
 	size_t body_len;
+	/* PUT: with from_fd, the body is body_len bytes of fd from off on,
+	 * and sha256_hex its hash (64 hex digits) */
+	int from_fd, fd;
+	uint64_t off;
+	const char *sha256_hex;
 	const char *content_type;
 	const char *range; /* "bytes=N-" or NULL */
 	const struct cio_sink *out;
 	int retry; /* retry network errors and 5xx (bodies in memory only) */
 };
-/* One signed request; 0 only for a 2xx answer (resp filled, caller
+/* One signed request on r->conn (opened on first use); 0 only for a
+ * 2xx answer (resp filled, caller
  * frees); else CAIRN_ERR_REMOTE with r->fail/r->error set from the S3
  * error code, or another error. */
 int remote_s3_call(

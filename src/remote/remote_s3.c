@@ -111,8 +111,8 @@ object_path(const struct remote *r, const char *key)
 	return rbuf_take(&b);
 }
 
-static void
-wait_ms(unsigned ms)
+void
+remote_wait_ms(unsigned ms)
 {
 	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000};
 
@@ -132,6 +132,7 @@ s3_once(struct remote *r, const struct s3_call *c, const char *path,
 	const char *hdrs[8];
 	struct rbuf b = {NULL, 0, 0, 0};
 	struct sigv4_input in;
+	struct http_file file = {c->fd, c->off, c->body_len, NULL, NULL};
 	struct http_req req;
 	struct tm tm;
 	time_t now = time(NULL);
@@ -140,10 +141,15 @@ s3_once(struct remote *r, const struct s3_call *c, const char *path,
 
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%Y%m%dT%H%M%SZ", &tm);
-	if (digest_sha256(
-	        c->body ? (const void *)c->body : "", c->body_len, d) != 0)
+	if (c->from_fd)
+		snprintf(hash, sizeof(hash), "%s", c->sha256_hex);
+	else if (digest_sha256(
+	             c->body ? (const void *)c->body : "", c->body_len, d) != 0)
 		return CAIRN_ERR_NOMEM;
-	digest_hex(d, sizeof(d), hash);
+	else
+		digest_hex(d, sizeof(d), hash);
+	if (r->conn == NULL && (rc = http_conn_new(&r->conn)) != 0)
+		return rc;
 	sh[0] = (struct sigv4_header){"host", host};
 	sh[1] = (struct sigv4_header){"x-amz-content-sha256", hash};
 	sh[2] = (struct sigv4_header){"x-amz-date", date};
@@ -190,6 +196,8 @@ s3_once(struct remote *r, const struct s3_call *c, const char *path,
 			req.nheaders = nh;
 			req.body = c->body;
 			req.body_len = c->body_len;
+			req.body_file = c->from_fd ? &file : NULL;
+			req.conn = r->conn;
 			req.out = c->out;
 			req.out_status = c->range ? 206 : 0;
 			req.proxy = r->proxy;
@@ -232,10 +240,13 @@ remote_s3_call(
 		again = c->retry && try < r->retries &&
 		    (r->fail == HTTP_FAIL_NETWORK || resp->status >= 500 ||
 		        resp->status == 429);
-		if (!again)
+		if (!again) {
+			if (rc == CAIRN_ERR_REMOTE && try > 0 && c->retry)
+				remote_tries_note(r, try + 1);
 			break;
+		}
 		http_resp_free(resp);
-		wait_ms(wait);
+		remote_wait_ms(wait);
 		wait = wait * 2 > 30000 ? 30000 : wait * 2;
 	}
 out:
@@ -392,22 +403,40 @@ remote_s3_get(struct remote *r, const char *name, uint64_t offset,
 {
 	struct counted cnt = {out, fn, ctx, offset, 0};
 	struct cio_sink sink = {counted_write, &cnt};
+	unsigned wait = r->backoff_ms, tries = 0;
 	struct http_resp resp;
 	struct s3_call c;
 	char range[48];
 	int rc;
 
-	snprintf(
-	    range, sizeof(range), "bytes=%llu-", (unsigned long long)offset);
-	memset(&c, 0, sizeof(c));
-	c.method = "GET";
-	c.key = name;
-	c.range = offset > 0 ? range : NULL;
-	c.out = &sink;
-	rc = remote_s3_call(r, &c, &resp);
-	if (rc == 0 && offset > 0 && resp.status != 206)
-		rc = remote_failf(r, HTTP_FAIL_PROTOCOL,
-		    "the server ignored the Range of a resumed download");
-	http_resp_free(&resp);
+	/* retried here, not in remote_s3_call: a cut download continues
+	 * after the bytes the sink already has */
+	for (unsigned try = 0;; try++) {
+		long status;
+
+		tries = try + 1;
+		snprintf(range, sizeof(range), "bytes=%llu-",
+		    (unsigned long long)cnt.done);
+		memset(&c, 0, sizeof(c));
+		c.method = "GET";
+		c.key = name;
+		c.range = cnt.done > 0 ? range : NULL;
+		c.out = &sink;
+		rc = remote_s3_call(r, &c, &resp);
+		status = resp.status;
+		if (rc == 0 && c.range != NULL && resp.status != 206)
+			rc = remote_failf(r, HTTP_FAIL_PROTOCOL,
+			    "the server ignored the Range of a resumed "
+			    "download");
+		http_resp_free(&resp);
+		if (rc != CAIRN_ERR_REMOTE || try >= r->retries ||
+		    !(r->fail == HTTP_FAIL_NETWORK || status >= 500 ||
+		        status == 429))
+			break;
+		remote_wait_ms(wait);
+		wait = wait * 2 > 30000 ? 30000 : wait * 2;
+	}
+	if (rc == CAIRN_ERR_REMOTE && tries > 1)
+		remote_tries_note(r, tries);
 	return rc;
 }

@@ -14,6 +14,7 @@
  * Knows remote_impl.h; knows nothing of archives or the key home.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "cairn/cio.h"
+#include "cairn/digest.h"
 #include "cairn/err.h"
 #include "rbuf.h"
 #include "remote_impl.h"
@@ -126,53 +128,81 @@ load_state(const char *path, const char *key, struct upload *u)
 	return ok;
 }
 
+/* The SHA-256 (hex) of n bytes of fd at off, read in 1 MiB pieces: the
+ * payload hash SigV4 signs before the body is sent. */
 static int
-read_part(int fd, uint64_t off, uint8_t *buf, size_t n)
+hash_range(int fd, uint64_t off, uint64_t n, char hex[DIGEST_SHA256_HEX_LEN])
 {
-	size_t got = 0;
+	uint8_t *buf = cio_malloc(1u << 20), d[DIGEST_SHA256_LEN];
+	struct digest_sha256 h;
+	int rc = 0;
 
-	while (got < n) {
-		ssize_t k = pread(fd, buf + got, n - got, (off_t)(off + got));
+	if (buf == NULL || digest_sha256_init(&h) != 0) {
+		free(buf);
+		return CAIRN_ERR_NOMEM;
+	}
+	while (rc == 0 && n > 0) {
+		size_t want = n < (1u << 20) ? (size_t)n : (1u << 20);
+		ssize_t k = pread(fd, buf, want, (off_t)off);
+
 		if (k < 0 && errno == EINTR)
 			continue;
-		if (k < 0)
-			return CAIRN_ERR_IO;
-		if (k == 0)
-			return CAIRN_ERR_CHANGED;
-		got += (size_t)k;
+		if (k <= 0) {
+			rc = k < 0 ? CAIRN_ERR_IO : CAIRN_ERR_CHANGED;
+			break;
+		}
+		digest_sha256_update(&h, buf, (size_t)k);
+		off += (uint64_t)k;
+		n -= (uint64_t)k;
 	}
-	return 0;
+	if (digest_sha256_final(&h, d) != 0 && rc == 0)
+		rc = CAIRN_ERR_NOMEM;
+	digest_sha256_free(&h);
+	free(buf);
+	if (rc == 0)
+		digest_hex(d, sizeof(d), hex);
+	return rc;
+}
+
+/* PUT n bytes of fd at off (hashed first, then streamed from the file:
+ * no copy in memory) as key with query q (NULL for a whole object). */
+static int
+put_range(struct remote *r, const char *key, const char *q, int fd,
+    uint64_t off, uint64_t n, struct http_resp *resp)
+{
+	char hex[DIGEST_SHA256_HEX_LEN];
+	struct s3_call c;
+	int rc;
+
+	memset(resp, 0, sizeof(*resp));
+	if ((rc = hash_range(fd, off, n, hex)) != 0)
+		return rc;
+	memset(&c, 0, sizeof(c));
+	c.method = "PUT";
+	c.key = key;
+	c.query = q;
+	c.from_fd = 1;
+	c.fd = fd;
+	c.off = off;
+	c.body_len = (size_t)n;
+	c.sha256_hex = hex;
+	c.retry = 1;
+	return remote_s3_call(r, &c, resp);
 }
 
 static int
 single_put(struct remote *r, const char *key, int fd, uint64_t size,
     remote_progress_fn fn, void *ctx)
 {
-	uint8_t *buf = cio_malloc(size ? (size_t)size : 1);
 	struct http_resp resp;
-	struct s3_call c;
-	int rc;
+	int rc = put_range(r, key, NULL, fd, 0, size, &resp);
 
-	if (buf == NULL)
-		return CAIRN_ERR_NOMEM;
-	if ((rc = read_part(fd, 0, buf, (size_t)size)) != 0) {
-		free(buf);
-		return rc;
-	}
-	memset(&c, 0, sizeof(c));
-	c.method = "PUT";
-	c.key = key;
-	c.body = buf;
-	c.body_len = (size_t)size;
-	c.retry = 1;
-	rc = remote_s3_call(r, &c, &resp);
 	if (rc == 0 && resp.etag[0] == '\0')
 		rc = remote_failf(r, HTTP_FAIL_PROTOCOL,
 		    "the server did not confirm the upload (no ETag)");
 	if (rc == 0 && fn != NULL)
 		fn(ctx, size, size);
 	http_resp_free(&resp);
-	free(buf);
 	return rc;
 }
 
@@ -216,34 +246,26 @@ upload_query(const char *prefix, size_t part, const char *id)
 	return rbuf_take(&b);
 }
 
+/* Send part i (0-based); *etag (malloc'd) is the server's confirmation. */
 static int
-send_part(struct remote *r, const char *key, struct upload *u, size_t i,
-    uint8_t *buf, int fd)
+send_part(struct remote *r, const char *key, const struct upload *u, size_t i,
+    int fd, char **etag)
 {
 	uint64_t off = (uint64_t)i * u->part_size;
-	size_t n = (size_t)(u->size - off < u->part_size ? u->size - off
-	                                                 : u->part_size);
+	uint64_t n =
+	    u->size - off < u->part_size ? u->size - off : u->part_size;
 	struct http_resp resp;
-	struct s3_call c;
 	char *q;
 	int rc;
 
-	if ((rc = read_part(fd, off, buf, n)) != 0)
-		return rc;
+	*etag = NULL;
 	if ((q = upload_query("partNumber=", i + 1, u->upload_id)) == NULL)
 		return CAIRN_ERR_NOMEM;
-	memset(&c, 0, sizeof(c));
-	c.method = "PUT";
-	c.key = key;
-	c.query = q;
-	c.body = buf;
-	c.body_len = n;
-	c.retry = 1;
-	rc = remote_s3_call(r, &c, &resp);
+	rc = put_range(r, key, q, fd, off, n, &resp);
 	if (rc == 0 && (resp.etag[0] == '\0' || strpbrk(resp.etag, " \t")))
 		rc = remote_failf(r, HTTP_FAIL_PROTOCOL,
 		    "the server did not confirm part %zu (no ETag)", i + 1);
-	if (rc == 0 && (u->etags[i] = cio_strdup(resp.etag)) == NULL)
+	if (rc == 0 && (*etag = cio_strdup(resp.etag)) == NULL)
 		rc = CAIRN_ERR_NOMEM;
 	http_resp_free(&resp);
 	free(q);
@@ -296,13 +318,115 @@ complete(struct remote *r, const char *key, const struct upload *u)
 	return rc;
 }
 
+/* The parts of one multipart upload, sent by r->connections threads at
+ * once, each with its own copy of the remote (its own connection and
+ * error) taking the next unconfirmed part; the state file is saved
+ * under the lock after each confirmed part. */
+struct parts {
+	struct remote *r;
+	const char *key, *state_path;
+	int fd;
+	struct upload *u;
+	remote_progress_fn fn;
+	void *ctx;
+	pthread_mutex_t mu;
+	size_t next;
+	uint64_t done;
+	int rc;
+};
+
+/* Under the lock: record part i's outcome; the first failure wins. */
+static void
+part_done(struct parts *p, const struct remote *w, size_t i, char *etag, int rc)
+{
+	if (rc == 0) {
+		p->u->etags[i] = etag;
+		rc = save_state(p->state_path, p->key, p->u);
+		p->done += i + 1 < p->u->nparts
+		    ? p->u->part_size
+		    : p->u->size - (uint64_t)i * p->u->part_size;
+		if (p->fn != NULL)
+			p->fn(p->ctx, p->done, p->u->size);
+	}
+	if (rc != 0 && p->rc == 0) {
+		p->rc = rc;
+		p->r->fail = w->fail;
+		memcpy(p->r->error, w->error, sizeof(p->r->error));
+	}
+}
+
+/* Send parts until none is left or one failed, on *conn (kept). */
+static void
+parts_loop(struct parts *p, struct http_conn **conn)
+{
+	struct remote w;
+
+	pthread_mutex_lock(&p->mu); /* part_done writes r's error */
+	w = *p->r;
+	w.conn = *conn;
+	for (;;) {
+		size_t i = p->next;
+		char *etag = NULL;
+		int rc;
+
+		while (i < p->u->nparts && p->u->etags[i] != NULL)
+			i++;
+		if (p->rc != 0 || i >= p->u->nparts)
+			break;
+		p->next = i + 1;
+		pthread_mutex_unlock(&p->mu);
+		rc = send_part(&w, p->key, p->u, i, p->fd, &etag);
+		pthread_mutex_lock(&p->mu);
+		part_done(p, &w, i, etag, rc);
+	}
+	*conn = w.conn;
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void *
+parts_worker(void *arg)
+{
+	struct http_conn *conn = NULL;
+
+	parts_loop(arg, &conn);
+	http_conn_free(conn);
+	return NULL;
+}
+
+static int
+send_parts(struct remote *r, const char *key, int fd, struct upload *u,
+    const char *state_path, remote_progress_fn fn, void *ctx)
+{
+	struct parts p = {r, key, state_path, fd, u, fn, ctx,
+	    PTHREAD_MUTEX_INITIALIZER, 0, 0, 0};
+	pthread_t tid[REMOTE_CONNECTIONS_MAX];
+	size_t nt = 0, todo = 0;
+
+	for (size_t i = 0; i < u->nparts; i++)
+		if (u->etags[i] != NULL)
+			p.done += i + 1 < u->nparts
+			    ? u->part_size
+			    : u->size - (uint64_t)i * u->part_size;
+		else
+			todo++;
+	if (fn != NULL)
+		fn(ctx, p.done, u->size);
+	/* the calling thread is one of the senders, on r's connection */
+	while (nt + 1 < r->connections && nt + 1 < todo &&
+	    pthread_create(&tid[nt], NULL, parts_worker, &p) == 0)
+		nt++;
+	parts_loop(&p, &r->conn);
+	while (nt > 0)
+		pthread_join(tid[--nt], NULL);
+	pthread_mutex_destroy(&p.mu);
+	return p.rc;
+}
+
 /* One multipart attempt; *gone set when the server forgot the upload. */
 static int
 multipart(struct remote *r, const char *key, int fd, struct upload *u,
     const char *state_path, remote_progress_fn fn, void *ctx, int *gone)
 {
-	uint8_t *buf = NULL;
-	uint64_t done = 0;
 	int rc = 0;
 
 	*gone = 0;
@@ -310,19 +434,7 @@ multipart(struct remote *r, const char *key, int fd, struct upload *u,
 	    ((rc = start_upload(r, key, u)) != 0 ||
 	        (rc = save_state(state_path, key, u)) != 0))
 		return rc;
-	if ((buf = cio_malloc((size_t)u->part_size)) == NULL)
-		return CAIRN_ERR_NOMEM;
-	for (size_t i = 0; rc == 0 && i < u->nparts; i++) {
-		if (u->etags[i] == NULL &&
-		    ((rc = send_part(r, key, u, i, buf, fd)) != 0 ||
-		        (rc = save_state(state_path, key, u)) != 0))
-			break;
-		done = (uint64_t)(i + 1) * u->part_size;
-		if (fn != NULL)
-			fn(ctx, done < u->size ? done : u->size, u->size);
-	}
-	free(buf);
-	if (rc == 0)
+	if ((rc = send_parts(r, key, fd, u, state_path, fn, ctx)) == 0)
 		rc = complete(r, key, u);
 	if (rc == CAIRN_ERR_REMOTE && r->fail == HTTP_FAIL_NOTFOUND &&
 	    strstr(r->error, "NoSuchUpload") != NULL)

@@ -1,131 +1,114 @@
 /*
  * tsa_http.c - the RFC 3161 HTTP transport: one POST of a DER query as
- * application/timestamp-query, the reply read into memory (see tsa.h).
+ * application/timestamp-query, the reply read into memory (see tsa.h),
+ * through the library's one libcurl wrapper (cairn/http.h: no proxy
+ * from the environment, no redirects, http and https only), optionally
+ * through a proxy (Tor: socks5h://).
  *
- * Knows libcurl; nothing of the TS formats.  Reads no environment: the
- * proxy is set to none explicitly, so libcurl does not take one from
- * http_proxy and friends.
+ * Knows http.h; nothing of the TS formats.  Reads no environment.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
-
 #include "cairn/cio.h"
 #include "cairn/err.h"
+#include "cairn/http.h"
 #include "cairn/tsa.h"
 
-struct reply_buf {
-	struct cio_membuf mb;
-	int nomem, toolong;
-};
-
-static size_t
-on_data(char *ptr, size_t size, size_t nmemb, void *ctx)
+/* The host of an http:// or https:// URL (no port, no user), or "". */
+static void
+url_host(const char *url, char *host, size_t len)
 {
-	struct reply_buf *r = ctx;
-	size_t n = size * nmemb;
-	int rc = cio_membuf_write(&r->mb, (const uint8_t *)ptr, n);
+	const char *s = strstr(url, "://"), *e, *at;
+	size_t n;
 
-	if (rc == CAIRN_ERR_LIMIT)
-		r->toolong = 1;
-	else if (rc != 0)
-		r->nomem = 1;
-	return rc == 0 ? n : 0;
+	host[0] = '\0';
+	if (s == NULL)
+		return;
+	s += 3;
+	e = s + strcspn(s, "/?#");
+	if ((at = memchr(s, '@', (size_t)(e - s))) != NULL)
+		s = at + 1;
+	if (*s == '[') /* [v6]:port */
+		n = strcspn(s, "]") + (s[strcspn(s, "]")] == ']');
+	else
+		n = strcspn(s, ":/?#");
+	if (n < len) {
+		memcpy(host, s, n);
+		host[n] = '\0';
+	}
 }
 
+/* The reply of an answered request: HTTP 200 with the right type. */
 static int
-scheme_ok(const char *url)
+check_reply(const struct http_resp *resp, char why[TSA_WHY_LEN])
 {
-	return strncasecmp(url, "http://", 7) == 0 ||
-	    strncasecmp(url, "https://", 8) == 0;
-}
-
-/* The reply of a finished transfer: HTTP 200 with the right type. */
-static int
-check_reply(CURL *c, char why[TSA_WHY_LEN])
-{
-	long status = 0;
-	char *type = NULL;
-
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &type);
-	if (status != 200) {
-		snprintf(why, TSA_WHY_LEN, "HTTP status %ld", status);
+	if (resp->status != 200) {
+		snprintf(why, TSA_WHY_LEN, "HTTP status %ld", resp->status);
 		return CAIRN_ERR_IO;
 	}
-	if (type == NULL ||
-	    strncasecmp(type, "application/timestamp-reply", 27) != 0) {
+	if (strncasecmp(
+	        resp->content_type, "application/timestamp-reply", 27) != 0) {
 		snprintf(why, TSA_WHY_LEN,
 		    "not a time-stamp reply (content type %s)",
-		    type != NULL ? type : "none");
+		    resp->content_type[0] ? resp->content_type : "none");
 		return CAIRN_ERR_IO;
 	}
 	return 0;
 }
 
 int
-tsa_http_post(const char *url, const uint8_t *body, size_t len, long timeout_s,
-    uint8_t **reply, size_t *replylen, char why[TSA_WHY_LEN])
+tsa_http_post(const char *url, const char *proxy, const uint8_t *body,
+    size_t len, long timeout_s, uint8_t **reply, size_t *replylen,
+    char why[TSA_WHY_LEN])
 {
-	struct reply_buf r;
-	struct curl_slist *hdr = NULL, *h2;
-	CURL *c = NULL;
-	CURLcode cc;
-	int rc = CAIRN_ERR_NOMEM;
+	static const char *const hdrs[] = {
+	    "Content-Type: application/timestamp-query", "Expect:"};
+	struct http_resp resp;
+	struct http_req req;
+	const char *pwhy;
+	char host[256];
+	int rc;
 
 	*reply = NULL;
 	*replylen = 0;
 	why[0] = '\0';
-	memset(&r, 0, sizeof(r));
-	r.mb.max = TSA_REPLY_MAX;
-	if (!scheme_ok(url)) {
+	if (strncasecmp(url, "http://", 7) != 0 &&
+	    strncasecmp(url, "https://", 8) != 0) {
 		snprintf(why, TSA_WHY_LEN, "not an http:// or https:// URL");
 		return CAIRN_ERR_INVAL;
 	}
-	if ((c = curl_easy_init()) == NULL ||
-	    (hdr = curl_slist_append(
-	         NULL, "Content-Type: application/timestamp-query")) == NULL ||
-	    (h2 = curl_slist_append(hdr, "Expect:")) == NULL)
-		goto out;
-	hdr = h2;
-	if (curl_easy_setopt(c, CURLOPT_URL, url) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") !=
-	        CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_PROXY, "") != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_s) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len) !=
-	        CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r) != CURLE_OK)
-		goto out;
-	cc = curl_easy_perform(c);
-	if (r.nomem)
-		goto out;
-	if (r.toolong) {
+	url_host(url, host, sizeof(host));
+	if (http_proxy_check(host, proxy, &pwhy) != 0) {
+		snprintf(why, TSA_WHY_LEN, "%s", pwhy);
+		return CAIRN_ERR_INVAL;
+	}
+	memset(&req, 0, sizeof(req));
+	req.method = "POST";
+	req.url = url;
+	req.headers = hdrs;
+	req.nheaders = 2;
+	req.body = body;
+	req.body_len = len;
+	req.max_body = TSA_REPLY_MAX;
+	req.proxy = proxy;
+	req.timeout = timeout_s;
+	req.connect_timeout = timeout_s;
+	rc = http_perform(&req, &resp);
+	if (rc == CAIRN_ERR_LIMIT)
 		snprintf(why, TSA_WHY_LEN, "reply larger than %u bytes",
 		    TSA_REPLY_MAX);
-		rc = CAIRN_ERR_LIMIT;
-		goto out;
-	}
-	if (cc != CURLE_OK) {
-		snprintf(why, TSA_WHY_LEN, "%s", curl_easy_strerror(cc));
+	else if (rc == CAIRN_ERR_REMOTE) {
+		snprintf(why, TSA_WHY_LEN, "%s%.240s",
+		    resp.fail == HTTP_FAIL_PROXY ? "proxy: " : "", resp.error);
 		rc = CAIRN_ERR_IO;
-		goto out;
+	} else if (rc == 0 && (rc = check_reply(&resp, why)) == 0) {
+		*reply = resp.body.data;
+		*replylen = resp.body.len;
+		resp.body.data = NULL;
 	}
-	if ((rc = check_reply(c, why)) != 0)
-		goto out;
-	*reply = r.mb.data;
-	*replylen = r.mb.len;
-	r.mb.data = NULL;
-out:
-	cio_membuf_free(&r.mb);
-	curl_slist_free_all(hdr);
-	curl_easy_cleanup(c);
+	http_resp_free(&resp);
 	return rc;
 }

@@ -167,3 +167,41 @@ setup_keys() {
 	expect_exit 0 "$CAIRN" --help
 	assert_output_has "6  remote store unreachable or refused"
 }
+
+@test "remote add --create makes a directory remote (0700), refuses one that is not empty" {
+	expect_exit 0 "$CAIRN" remote add fresh "$T/stick/outbox/cairn" --create
+	[ -d "$T/stick/outbox/cairn" ]
+	[ "$(stat -c %a "$T/stick/outbox/cairn")" = 700 ]
+	# there already and empty: fine
+	expect_exit 0 "$CAIRN" remote add fresh2 "$T/stick/outbox/cairn" --create
+	: >"$T/stick/outbox/cairn/someone-elses-file"
+	expect_exit 1 "$CAIRN" remote add full "$T/stick/outbox/cairn" --create
+	assert_stderr_has "remote add --create: remote full: not empty: something is already under its URL"
+	[ ! -e "$CAIRN_HOME/remotes/full" ]
+	# nothing was removed or changed there
+	[ -f "$T/stick/outbox/cairn/someone-elses-file" ]
+	expect_exit 0 "$CAIRN" remote add full "$T/stick/outbox/cairn"
+	# a place that cannot be made
+	: >"$T/afile"
+	expect_exit 6 "$CAIRN" remote add bad "$T/afile/sub" --create
+	assert_stderr_has "remote add --create: remote bad:"
+	[ ! -e "$CAIRN_HOME/remotes/bad" ]
+	# without --create push makes nothing
+	expect_exit 0 "$CAIRN" remote add nodir "$T/nowhere"
+	[ ! -e "$T/nowhere" ]
+}
+
+@test "remote add --connections: 1..16, stored" {
+	expect_exit 0 "$CAIRN" remote add c4 s3://s3.example.org/bucket --connections 4
+	[ "$(jq .connections "$CAIRN_HOME/remotes/c4/config.json")" = 4 ]
+	expect_exit 2 "$CAIRN" remote add c0 s3://s3.example.org/bucket --connections 0
+	assert_stderr_has "--connections: a number 1..16"
+	expect_exit 2 "$CAIRN" remote add c17 s3://s3.example.org/bucket --connections 17
+	[ ! -e "$CAIRN_HOME/remotes/c0" ] && [ ! -e "$CAIRN_HOME/remotes/c17" ]
+}
+
+@test "remote add --create: not for WebDAV or SFTP remotes" {
+	expect_exit 2 "$CAIRN" remote add dav webdav+http://127.0.0.1:9/dav --create
+	assert_stderr_has "--create is for S3 and directory remotes"
+	[ ! -e "$CAIRN_HOME/remotes/dav" ]
+}

@@ -5,7 +5,9 @@
 # throwaway CAs made by tests/tools/tsa-setup, free ports, stopped after).
 # Good tokens, tokens for other data, a wrong CA, an expired TSA
 # certificate, a TSA that is down at seal time and stamped later, two
-# TSAs, and the stock `openssl ts -verify` recipe of docs/format.md.
+# TSAs, stamp through a SOCKS5h proxy (Debian's microsocks, for Tor) and
+# with that proxy down, and the stock `openssl ts -verify` recipe of
+# docs/format.md.
 
 load helpers
 
@@ -224,4 +226,31 @@ tsr_extract() {
 	expect_exit 2 "$CAIRN" seal --tsa "$one_URL" -o - ev
 	assert_stderr_has "give -o FILE"
 	[ ! -e nosuch.cairn.tsr ]
+}
+
+@test "stamp --proxy socks5h://: through the SOCKS5 proxy; a clear message when it is down" {
+	command -v microsocks >/dev/null || skip "microsocks not installed (scripts/install-deps)"
+	keys
+	expect_exit 0 "$CAIRN" seal -o a.cairn ev
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	microsocks -i 127.0.0.1 -p "$port" >socks.log 2>&1 3>&- &
+	pid=$!
+	for _ in $(seq 50); do
+		python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null && break
+		sleep 0.1
+	done
+	expect_exit 0 "$CAIRN" stamp --proxy "socks5h://127.0.0.1:$port" --tsa "$one_URL" a.cairn
+	assert_output_has "stamped:"
+	grep -q "connected to 127.0.0.1:$(cat "$BATS_FILE_TMPDIR/one/port")" socks.log
+	expect_exit 0 "$CAIRN" verify --tsa-ca "$CA1" a.cairn
+	assert_output_has "(verified, archive file)"
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+	# the proxy down: no direct connection instead, a warning, exit 1
+	expect_exit 1 "$CAIRN" stamp --proxy "socks5h://127.0.0.1:$port" --tsa "$two_URL" a.cairn
+	assert_stderr_has "$two_URL: no time-stamp: proxy: "
+	[ "$(grep -ac '^token ' a.cairn.tsr)" -eq 1 ]
+	# a .onion TSA needs socks5h:// (the name must not be resolved here)
+	expect_exit 1 "$CAIRN" stamp --proxy "socks5://127.0.0.1:$port" --tsa http://tsaexample.onion/tsr a.cairn
+	assert_stderr_has "a .onion host needs a socks5h:// proxy"
 }

@@ -124,9 +124,20 @@ test_query(void)
 	    CAIRN_ERR_FORMAT, "a query is not a reply");
 	TAP_EQ_INT(tsa_token_info(der, len, &info), CAIRN_ERR_FORMAT,
 	    "a query is not a token");
-	TAP_EQ_INT(tsa_http_post("ftp://127.0.0.1/", der, len, 1, &tok,
+	TAP_EQ_INT(tsa_http_post("ftp://127.0.0.1/", NULL, der, len, 1, &tok,
 	               &toklen, why),
 	    CAIRN_ERR_INVAL, "ftp URL refused");
+	TAP_EQ_INT(tsa_http_post("http://tsaexample.onion/tsr", NULL, der, len,
+	               1, &tok, &toklen, why),
+	    CAIRN_ERR_INVAL, ".onion TSA without a proxy refused");
+	TAP_OK(strstr(why, "only through Tor") != NULL, "... saying why");
+	TAP_EQ_INT(tsa_http_post("http://user@tsaexample.onion:80/tsr",
+	               "socks5://127.0.0.1:9", der, len, 1, &tok, &toklen, why),
+	    CAIRN_ERR_INVAL, ".onion TSA through socks5:// refused");
+	TAP_OK(strstr(why, "socks5h://") != NULL, "... saying why");
+	TAP_EQ_INT(tsa_http_post("http://127.0.0.1:9/tsr", "ftp://127.0.0.1:9",
+	               der, len, 1, &tok, &toklen, why),
+	    CAIRN_ERR_INVAL, "a proxy of another scheme refused");
 	free(der);
 	tsa_query_free(q);
 }
