@@ -84,8 +84,10 @@ cli_archive_open(struct cli_archive *a, const char *path, struct cli_unlock *u,
 	a->hashing = 1;
 	a->hashed.read = hashed_read;
 	a->hashed.ctx = a;
-	if (tr != NULL)
+	if (tr != NULL) {
+		u->want_signer = 1;
 		u->signers_given = tr->ngiven > 0;
+	}
 	if ((ec = cli_unlock_load(u)) != 0 ||
 	    (tr != NULL && (ec = cli_trust_add_shares(tr, u)) != 0) ||
 	    (ec = cli_unlock_open(u, &a->hashed, a->in.name, &a->r)) != 0)

@@ -107,10 +107,11 @@ int cli_shares_check_key(const struct cli_shares *ss, const uint8_t *secret,
  * n of them), decrypting encrypted ones with the identities already in
  * ids (the -i files), combine them with the SLIP-39 passphrase in
  * passfile (NULL: none), check the recorded key, and append the recovered
- * identity to ids, its public key ("age1...") to recipient.  The signing
- * key the shares record ("# signer:") goes to *signer with *have_signer
- * = 1 (0 when none does); shares that record different keys are exit 5,
- * or only a warning when lenient (the caller was given --signer).
+ * identity to ids, its public key ("age1...") to recipient.  Unless signer
+ * is NULL (decrypt: no signature to check), the signing key the shares
+ * record ("# signer:") goes to *signer with *have_signer = 1 (0 when none
+ * does); shares that record different keys are exit 5, or only a warning
+ * when lenient (the caller was given --signer).
  * Nothing is written to disk.
  */
 int cli_shares_add_identity(struct age_identities *ids,

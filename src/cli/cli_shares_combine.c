@@ -271,7 +271,8 @@ cli_shares_add_identity(struct age_identities *ids, const char *const *paths,
 		goto out;
 	}
 	if ((ec = cli_shares_check_key(&ss, secret, len, NULL)) != 0 ||
-	    (ec = shares_signer(&ss, signer, have_signer, lenient)) != 0)
+	    (signer != NULL &&
+	        (ec = shares_signer(&ss, signer, have_signer, lenient)) != 0))
 		goto out;
 	if (len != AGE_X25519_KEY_LEN) {
 		// clang-format off

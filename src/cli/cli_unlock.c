@@ -61,7 +61,8 @@ cli_unlock_load(struct cli_unlock *u)
 	 * so far decrypt encrypted share files. */
 	if (u->nsharefiles > 0 &&
 	    (ec = cli_shares_add_identity(&u->ids, u->sharefiles,
-	         u->nsharefiles, u->sharepass, u->share_key, &u->share_signer,
+	         u->nsharefiles, u->sharepass, u->share_key,
+	         u->want_signer ? &u->share_signer : NULL,
 	         &u->have_share_signer, u->signers_given)) != 0)
 		return ec;
 	u->nkeys = u->ids.n;

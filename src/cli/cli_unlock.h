@@ -67,6 +67,8 @@ struct cli_unlock {
 	int any_age_file; /* decrypt: messages speak of a file, not an archive */
 	int loaded;       /* cli_unlock_load(): 1 done, -1 failed, 0 not yet */
 	char share_key[AGE_RECIPIENT_STR_LEN]; /* what --share rebuilt, or "" */
+	int want_signer;   /* set by the verb: it checks signatures, so the
+			    * shares' signer is read (and must agree) */
 	int signers_given; /* set by the verb: --signer was given, so shares
 			    * naming different signers only warn */
 	struct minisig_public share_signer; /* the key the shares record */

@@ -321,6 +321,7 @@ cmd_pull(int argc, char **argv)
 		goto out;
 	}
 	/* the keys first: a missing identity is reported before any download */
+	p.u.want_signer = 1;
 	p.u.signers_given = p.tr.ngiven > 0;
 	if ((ec = cli_trust_load(&p.tr)) != 0 ||
 	    (ec = cli_unlock_load(&p.u)) != 0 ||

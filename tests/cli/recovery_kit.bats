@@ -206,6 +206,11 @@ world() {
 	done
 	# with the altered share alone among three it is refused all the same
 	expect_exit 5 "$CAIRN" verify -i co.key --share s2.age --share s3.age --share s4.age forged.cairn
+	# decrypt checks no signature: the signer field does not matter there
+	echo "plain" >m.txt
+	"$CAIRN" encrypt -r "$REC" -o m.age m.txt
+	expect_exit 0 "$CAIRN" decrypt "${SH[@]}" --share s2.age -o m.out m.age
+	assert_same m.txt m.out
 	# --signer decides instead: a warning, and only that key is trusted
 	expect_exit 0 "$CAIRN" verify -q "${SH[@]}" --share s2.age --signer J/signing.pub good.cairn
 	assert_stderr_has "record different signing keys"
