@@ -420,10 +420,28 @@ run_cleanups(void)
 	cli_tty_restore_signal_safe();
 }
 
+/* The one line a signal leaves on stderr, after the cleanups
+ * (async-signal-safe: a constant and write(2)). */
+// clang-format off
+static void
+say_interrupted(int sig)
+{
+	static const char intr[] = "cairn: error: interrupted (Ctrl-C): nothing partial was left behind\n";
+	static const char term[] = "cairn: error: terminated: nothing partial was left behind\n";
+	static const char hup[] = "cairn: error: hung up: nothing partial was left behind\n";
+	const char *m = sig == SIGINT ? intr : sig == SIGHUP ? hup : term;
+	size_t n = sig == SIGINT ? sizeof(intr) : sig == SIGHUP ? sizeof(hup) : sizeof(term);
+
+	if (write(STDERR_FILENO, m, n - 1) < 0)
+		return; /* nothing more can be done in a handler */
+}
+// clang-format on
+
 static void
 on_signal(int sig)
 {
 	run_cleanups();
+	say_interrupted(sig);
 	_exit(128 + sig);
 }
 

@@ -24,11 +24,30 @@ interrupted() {
 	fi
 }
 
+@test "Ctrl-C: exit 130 and one line saying nothing partial was left" {
+	key me
+	mkfifo in.fifo
+	"$CAIRN" encrypt -r "$(cat me.pub)" -o out.age in.fifo 2>err &
+	pid=$!
+	exec 8>in.fifo
+	printf "the start of a file" >&8
+	sleep 1
+	kill -INT "$pid"
+	st=0
+	wait "$pid" || st=$?
+	exec 8>&-
+	[ "$st" -eq 130 ] || { echo "exit $st: $(cat err)"; return 1; }
+	[ "$(cat err)" = "cairn: error: interrupted (Ctrl-C): nothing partial was left behind" ]
+	[ ! -e out.age ]
+	assert_no_temp .
+}
+
 @test "SIGTERM during split -n 16 leaves no share and no temp file" {
 	key me
 	for at in share-written:1 share-written:9 share-written:16 \
 	    share-published:1 share-published:9 share-published:15; do
 		interrupted "$at" "$CAIRN" split -t 2 -n 16 -o shares me.key
+		[ "$stderr" = "cairn: error: terminated: nothing partial was left behind" ]
 		[ ! -e shares ] || { echo "$at: left $(ls -A shares)"; false; }
 		[ "$(ls -A)" = "$(printf 'me.key\nme.pub')" ]
 		# an existing directory stays, empty
