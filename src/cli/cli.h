@@ -298,6 +298,16 @@ int cli_load_identity_file(
  */
 int cli_load_identities(struct age_identities *ids, const char *const *files,
     size_t n, const struct cli_passes *ps, const char *require_for);
+/*
+ * cli_load_identities() for share and combine, whose --passphrase-file
+ * means something else: an encrypted identity file is decrypted with the
+ * passphrase in the file idpass (--identity-passphrase-file), or when
+ * NULL one asked on the terminal (whose no-terminal hint names that
+ * option).
+ */
+int cli_load_identities_idpass(struct age_identities *ids,
+    const char *const *files, size_t n, const char *idpass,
+    const char *require_for);
 /* Add a recipient string (-r): a bad one is a usage error (exit 2). */
 int cli_add_recipient(
     struct age_recipients *rs, const char *s, const char *opt);

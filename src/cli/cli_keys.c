@@ -136,6 +136,24 @@ cli_load_identities(struct age_identities *ids, const char *const *files,
 	return ec;
 }
 
+int
+cli_load_identities_idpass(struct age_identities *ids, const char *const *files,
+    size_t n, const char *idpass, const char *require_for)
+{
+	struct cli_passes ps;
+	int ec;
+
+	memset(&ps, 0, sizeof(ps));
+	if (idpass != NULL && (ec = cli_passes_add_file(&ps, idpass)) != 0)
+		return ec;
+	cli_pass_tty_option("--identity-passphrase-file");
+	ec = cli_load_identities(
+	    ids, files, n, idpass != NULL ? &ps : NULL, require_for);
+	cli_pass_tty_option(NULL);
+	cli_passes_free(&ps);
+	return ec;
+}
+
 /* ---- recipients ------------------------------------------------------- */
 
 // clang-format off

@@ -2,7 +2,8 @@
  * cli_share_identity.c - the raw X25519 secret of an age identity file,
  * for `cairn split` (age's identity API hides it on purpose; the parsing
  * is age_x25519_identity_secret_key's).  An age-encrypted identity file
- * is decrypted with a passphrase from the terminal.  See cli_shares.h.
+ * is decrypted with a passphrase from a file or the terminal.  See
+ * cli_shares.h.
  *
  * Knows age.h; nothing of shares or archives.
  */
@@ -17,28 +18,28 @@
 #include "cli.h"
 #include "cli_shares.h"
 
-/* Ask the terminal for the passphrase of an encrypted identity file and
- * decrypt text with it into *plain. */
+/* Decrypt text, an encrypted identity file, into *plain with the
+ * passphrase in passfile (NULL: asked on the terminal). */
 static int
-decrypt_identity(const char *path, const char *text, size_t len, char **plain,
-    size_t *plainlen)
+decrypt_identity(const char *path, const char *passfile, const char *text,
+    size_t len, char **plain, size_t *plainlen)
 {
 	struct age_identities pw = {NULL, 0};
 	struct cli_pass p = {NULL, 0};
 	char prompt[512];
 	int rc, ec;
 
-	if (!cli_have_tty()) {
+	if (passfile == NULL && !cli_have_tty()) {
 		// clang-format off
 		cli_error("%s: the identity file is passphrase-encrypted, and there is no terminal to ask for it", path);
+		cli_hint("give its passphrase with --identity-passphrase-file FILE (--passphrase-file is the shares' own SLIP-39 passphrase)");
 		// clang-format on
-		cli_hint(
-		    "decrypt it first: cairn decrypt -o PLAIN.key %s", path);
 		return CLI_EXIT_USAGE;
 	}
 	snprintf(prompt, sizeof(prompt),
 	    "Enter passphrase for identity file %s: ", path);
-	if ((ec = cli_pass_from_tty(&p, prompt, 0)) != 0)
+	if ((ec = passfile != NULL ? cli_pass_from_file(&p, passfile)
+	                           : cli_pass_from_tty(&p, prompt, 0)) != 0)
 		return ec;
 	rc = age_identities_add_passphrase(&pw, p.buf, p.len);
 	cli_pass_free(&p);
@@ -56,7 +57,7 @@ decrypt_identity(const char *path, const char *text, size_t len, char **plain,
 
 // clang-format off
 int
-cli_identity_secret(const char *path, uint8_t sk[AGE_X25519_KEY_LEN])
+cli_identity_secret(const char *path, const char *passfile, uint8_t sk[AGE_X25519_KEY_LEN])
 {
 	char *raw = NULL, *plain = NULL;
 	const char *text;
@@ -68,7 +69,7 @@ cli_identity_secret(const char *path, uint8_t sk[AGE_X25519_KEY_LEN])
 	text = raw;
 	len = rawlen;
 	if (age_is_encrypted(raw, rawlen)) {
-		if ((ec = decrypt_identity(path, raw, rawlen, &plain, &plainlen)) != 0)
+		if ((ec = decrypt_identity(path, passfile, raw, rawlen, &plain, &plainlen)) != 0)
 			goto out;
 		text = plain;
 		len = plainlen;

@@ -129,10 +129,12 @@ int cli_shares_pass(struct cli_pass *p, const char *path, const char *opt);
 /*
  * Read the single X25519 secret key of an identity file into sk (a
  * sodium_malloc'd buffer).  An age-encrypted identity file is decrypted
- * with a passphrase read from the terminal.  Files with no key or more
- * than one are refused.
+ * with the passphrase in passfile (split --identity-passphrase-file), or
+ * when NULL one read from the terminal.  Files with no key or more than
+ * one are refused.
  */
-int cli_identity_secret(const char *path, uint8_t sk[AGE_X25519_KEY_LEN]);
+int cli_identity_secret(
+    const char *path, const char *passfile, uint8_t sk[AGE_X25519_KEY_LEN]);
 
 /* Read a small secret file ("-" = stdin) with cio_read_file(secret = 1)
  * into *text (free with cio_secret_free): a symlink or a file readable by

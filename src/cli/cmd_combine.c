@@ -40,6 +40,9 @@ static const char combine_help[] =
     "\n"
     "  -i, --identity FILE      identity for encrypted share files\n"
     "                           (repeatable)\n"
+    "      --identity-passphrase-file F\n"
+    "                           passphrase of an encrypted identity file\n"
+    "                           (else asked on the terminal)\n"
     "      --passphrase-file F  the SLIP-39 passphrase given to split\n"
     "  -o, --output FILE        where to write the identity\n"
     "      --print-secret-hex   print the raw secret in hex instead (for\n"
@@ -72,6 +75,7 @@ struct combine_args {
 	const char **files; /* -i */
 	size_t nfiles;
 	const char *passfile, *outpath; /* outpath NULL: standard output */
+	const char *idpass;             /* --identity-passphrase-file */
 	int hex;
 	const char *const *shares;
 	size_t nshares;
@@ -82,10 +86,11 @@ struct combine_args {
 static int
 parse(int argc, char **argv, struct combine_args *a)
 {
-	enum { OPT_PASSFILE = 256, OPT_HEX };
+	enum { OPT_PASSFILE = 256, OPT_HEX, OPT_IDPASS };
 	static const struct option longopts[] = {
 	    {"identity", required_argument, NULL, 'i'},
 	    {"passphrase-file", required_argument, NULL, OPT_PASSFILE},
+	    {"identity-passphrase-file", required_argument, NULL, OPT_IDPASS},
 	    {"output", required_argument, NULL, 'o'},
 	    {"print-secret-hex", no_argument, NULL, OPT_HEX},
 	    {"help", no_argument, NULL, 'h'},
@@ -97,6 +102,7 @@ parse(int argc, char **argv, struct combine_args *a)
 		switch (c) {
 		case 'i': a->files[a->nfiles++] = optarg; break;
 		case OPT_PASSFILE: a->passfile = optarg; break;
+		case OPT_IDPASS: a->idpass = optarg; break;
 		case 'o': a->outpath = optarg; break;
 		case OPT_HEX: a->hex = 1; break;
 		case 'h': cli_print_help(combine_help); return -1;
@@ -187,8 +193,8 @@ cmd_combine(int argc, char **argv)
 	if (a.passfile != NULL &&
 	    (ec = cli_shares_pass(&pass, a.passfile, "--passphrase-file")) != 0)
 		goto out;
-	if ((ec = cli_load_identities(&ids, a.files, a.nfiles, NULL, NULL)) !=
-	        0 ||
+	if ((ec = cli_load_identities_idpass(
+	         &ids, a.files, a.nfiles, a.idpass, NULL)) != 0 ||
 	    (ec = cli_shares_read(&ss, a.shares, a.nshares, &ids)) != 0)
 		goto out;
 	if ((secret = cio_secret_malloc(SLIP39_MAX_SECRET_LEN)) == NULL ||

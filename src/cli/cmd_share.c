@@ -41,6 +41,9 @@ static const char share_help[] =
     "\n"
     "  -i, --identity FILE  identity the share file is encrypted to\n"
     "                       (repeatable; default: the key home's identity)\n"
+    "      --identity-passphrase-file F\n"
+    "                       passphrase of an encrypted identity file\n"
+    "                       (else asked on the terminal)\n"
     "      --to RECIPIENT   (reveal) the coordinator's age1... key\n"
     "  -o, --output OUT     (reveal) write to OUT (never replacing a file)\n"
     "      --json           (check) print a JSON object instead\n"
@@ -202,9 +205,10 @@ out:
 static int
 share_sub(int argc, char **argv, int is_reveal)
 {
-	enum { OPT_TO = 256, OPT_JSON };
+	enum { OPT_TO = 256, OPT_JSON, OPT_IDPASS };
 	static const struct option longopts[] = {
 	    {"identity", required_argument, NULL, 'i'},
+	    {"identity-passphrase-file", required_argument, NULL, OPT_IDPASS},
 	    {"to", required_argument, NULL, OPT_TO},
 	    {"output", required_argument, NULL, 'o'},
 	    {"json", no_argument, NULL, OPT_JSON},
@@ -215,7 +219,7 @@ share_sub(int argc, char **argv, int is_reveal)
 	struct age_identities ids = {NULL, 0};
 	struct cli_share *sh = NULL;
 	char **files = NULL, *text = NULL;
-	const char *to = NULL, *outpath = NULL;
+	const char *to = NULL, *outpath = NULL, *idpass = NULL;
 	size_t nfiles = 0, len = 0;
 	int c, ec = 0, json = 0;
 
@@ -226,6 +230,7 @@ share_sub(int argc, char **argv, int is_reveal)
 	while ((c = cli_getopt(argc, argv, ":hi:o:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': files[nfiles++] = optarg; break;
+		case OPT_IDPASS: idpass = optarg; break;
 		case OPT_TO:
 		case 'o':
 			if (!is_reveal) {
@@ -265,8 +270,8 @@ share_sub(int argc, char **argv, int is_reveal)
 	/* A plain share needs no identity: do not ask for the key home's
 	 * passphrase then. */
 	if ((nfiles > 0 || share_is_encrypted(argv[optind])) &&
-	    (ec = cli_load_identities(
-	         &ids, (const char *const *)files, nfiles, NULL, NULL)) != 0)
+	    (ec = cli_load_identities_idpass(
+	         &ids, (const char *const *)files, nfiles, idpass, NULL)) != 0)
 		goto out;
 	if ((sh = cio_secret_malloc(sizeof(*sh))) == NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "share");

@@ -46,6 +46,9 @@ static const char split_help[] =
     "                           once per share, in order)\n"
     "      --passphrase-file F  SLIP-39 passphrase (printable ASCII); the\n"
     "                           same one is needed to combine\n"
+    "      --identity-passphrase-file F\n"
+    "                           passphrase of an encrypted IDENTITY_FILE\n"
+    "                           (else asked on the terminal)\n"
     "  -o, --output DIR         write the share files into DIR (created\n"
     "                           0700 if missing)\n"
     "      --print              also show each share as words and a QR code\n"
@@ -201,6 +204,7 @@ enum {
 	OPT_TO,
 	OPT_NAME,
 	OPT_PASSFILE,
+	OPT_IDPASS,
 	OPT_PRINT,
 	OPT_HEX,
 	OPT_EXP,
@@ -213,7 +217,7 @@ struct split_args {
 	struct cli_share_set set;
 	char **to, **names; /* --to, --name as given (argc + 1 entries) */
 	size_t nto, nnames;
-	const char *passfile, *hexfile, *idpath;
+	const char *passfile, *idpass, *hexfile, *idpath;
 	int exp, json, quiet;
 };
 
@@ -232,6 +236,7 @@ option(struct split_args *a, int c, char **argv)
 	case OPT_TO: a->to[a->nto++] = optarg; return 0;
 	case OPT_NAME: a->names[a->nnames++] = optarg; return 0;
 	case OPT_PASSFILE: a->passfile = optarg; return 0;
+	case OPT_IDPASS: a->idpass = optarg; return 0;
 	case 'o': a->set.dir = optarg; return 0;
 	case OPT_PRINT: a->set.print = 1; return 0;
 	case OPT_HEX: a->hexfile = optarg; return 0;
@@ -255,6 +260,7 @@ parse(int argc, char **argv, struct split_args *a)
 	    {"to", required_argument, NULL, OPT_TO},
 	    {"name", required_argument, NULL, OPT_NAME},
 	    {"passphrase-file", required_argument, NULL, OPT_PASSFILE},
+	    {"identity-passphrase-file", required_argument, NULL, OPT_IDPASS},
 	    {"output", required_argument, NULL, 'o'},
 	    {"print", no_argument, NULL, OPT_PRINT},
 	    {"secret-hex-file", required_argument, NULL, OPT_HEX},
@@ -334,7 +340,7 @@ load_secret(const struct split_args *a, uint8_t *secret, size_t *len,
 			return CLI_EXIT_ERR;
 		idpath = home;
 	}
-	if ((ec = cli_identity_secret(idpath, secret)) == 0) {
+	if ((ec = cli_identity_secret(idpath, a->idpass, secret)) == 0) {
 		*len = AGE_X25519_KEY_LEN;
 		if ((rc = age_x25519_public(secret, pk)) != 0 ||
 		    (rc = age_x25519_recipient_string(pk, recovers)) != 0)

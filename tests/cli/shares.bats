@@ -726,3 +726,33 @@ no_secret_keys() {
 	no_secret_keys . -- ./c1.key ./c2.key ./c3.key ./c4.key ./c5.key \
 	    ./coordinator.key
 }
+
+# Issue 14, item 4: each "no terminal" hint names the option that answers
+# that prompt in that verb; for split, share and combine --passphrase-file
+# is the SLIP-39 passphrase, so an encrypted identity needs its own.
+@test "encrypted identity and no terminal: split, share and combine name --identity-passphrase-file" {
+	printf 'pw-for-the-key\n' >pw
+	chmod 600 pw
+	"$CAIRN" keygen --passphrase-file pw -o enc.key >enc.pub
+	expect_exit 2 setsid -w "$CAIRN" split -t 2 -n 2 -o s enc.key </dev/null
+	assert_stderr_has "cairn: hint: give its passphrase with --identity-passphrase-file FILE"
+	[[ "$stderr" != *"hint: use --passphrase-file"* ]]
+	[ ! -e s ]
+	expect_exit 0 setsid -w "$CAIRN" split -t 2 -n 2 -o s \
+	    --identity-passphrase-file pw enc.key </dev/null
+	# a share encrypted to that identity
+	"$CAIRN" encrypt -r "$(cat enc.pub)" -o e1.age s/share-01.txt
+	for cmd in "share check -i enc.key e1.age" \
+	    "share reveal -i enc.key e1.age" \
+	    "combine -i enc.key -o k e1.age s/share-02.txt"; do
+		run --separate-stderr setsid -w $CAIRN $cmd </dev/null
+		[ "$status" -ne 0 ] || { echo "$cmd: exit 0"; return 1; }
+		[[ "$stderr" == *"cairn: hint: use --identity-passphrase-file FILE"* ]] ||
+		    { echo "$cmd: $stderr"; return 1; }
+	done
+	expect_exit 0 setsid -w "$CAIRN" share check -i enc.key \
+	    --identity-passphrase-file pw e1.age </dev/null
+	expect_exit 0 setsid -w "$CAIRN" combine -i enc.key \
+	    --identity-passphrase-file pw -o k e1.age s/share-02.txt </dev/null
+	[ "$("$CAIRN" pubkey -i k)" = "$(cat enc.pub)" ]
+}
