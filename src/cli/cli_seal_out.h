@@ -29,6 +29,17 @@ int cli_seal_name_check(const char *name);
 int cli_seal_out_open(struct cli_out *o, const struct cli_seal_out *w,
     int64_t sealed_at, char **made);
 
+/*
+ * seal's PATH arguments (cli_seal_paths.c).  cli_seal_check_paths()
+ * refuses (exit 2, with a hint) an archive given as the first of several
+ * PATHs without -o (tar-style order: "seal old.cairn evidence/"), or a
+ * missing first PATH ending in ".cairn" there.  cli_seal_link_hints()
+ * prints, for each PATH that is a symbolic link to a directory written
+ * without a trailing '/', a hint that "PATH/" seals the directory.
+ */
+int cli_seal_check_paths(char *const *paths, int n, int has_output);
+void cli_seal_link_hints(char *const *paths, int n);
+
 /* How cli_seal_write() writes (cli_seal_write.c). */
 struct cli_seal_write {
 	struct cli_seal_out where;

@@ -321,6 +321,9 @@ plan(const struct seal_args *s, int argc, char **argv, struct seal_plan **p)
 		          "cannot load the libmagic database", "seal")
 		    : cli_fail(rc, "seal");
 	seal_plan_skip_unreadable(*p, s->skip);
+	if ((ec = cli_seal_check_paths(
+	         argv + optind, argc - optind, s->outpath != NULL)) != 0)
+		return ec;
 	if ((ec = cli_seal_add_notes(s->case_label, s->notes, s->nnotes,
 	         s->notefiles, s->nnotefiles, seal_plan_manifest(*p))) != 0)
 		return ec;
@@ -332,8 +335,10 @@ plan(const struct seal_args *s, int argc, char **argv, struct seal_plan **p)
 		return cli_fail(rc, "seal");
 	if (seal_plan_manifest(*p)->nentries == 0) {
 		cli_error("seal: nothing to seal (every PATH was skipped)");
+		cli_seal_link_hints(argv + optind, argc - optind);
 		return CLI_EXIT_ERR;
 	}
+	cli_seal_link_hints(argv + optind, argc - optind);
 	return 0;
 }
 

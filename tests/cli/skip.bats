@@ -153,3 +153,34 @@ as_user() {
 	chmod -R u+rwx "$W"
 	rm -rf "$W"
 }
+
+# ---- item 18: mistakes in seal's PATHs ------------------------------------
+
+@test "seal old.cairn evidence/ (tar-style order) is refused with a hint" {
+	tree
+	expect_exit 0 "$CAIRN" seal -q -o old.cairn ev
+	cp old.cairn before.cairn
+	expect_exit 2 "$CAIRN" seal old.cairn ev
+	assert_stderr_has "cairn: error: seal: old.cairn is an encrypted archive, given as the first PATH"
+	assert_stderr_has "give -o FILE"
+	cmp old.cairn before.cairn
+	[ "$(ls *.cairn | wc -l)" -eq 2 ]
+	# a new name that does not exist yet: the hint names -o
+	expect_exit 2 "$CAIRN" seal new.cairn ev
+	assert_stderr_has "cairn: hint: to name the new archive, give -o new.cairn"
+	[ ! -e new.cairn ]
+	# given after the other paths, or with -o, it is sealed as asked
+	expect_exit 0 "$CAIRN" seal -q -o both.cairn ev old.cairn
+	expect_exit 0 "$CAIRN" list both.cairn
+	assert_output_has "old.cairn"
+}
+
+@test "a symbolic link to a folder: 'nothing to seal' hints Evidence/" {
+	tree
+	ln -s ev Evidence
+	expect_exit 1 "$CAIRN" seal -o a.cairn Evidence
+	assert_stderr_has "nothing to seal"
+	assert_stderr_has "cairn: hint: Evidence is a symbolic link to a directory: give Evidence/ (with a slash) to seal the directory it points to"
+	expect_exit 0 "$CAIRN" seal -o a.cairn Evidence/
+	[ -s a.cairn ]
+}
