@@ -15,7 +15,8 @@ SAN     ?=
 VERSION := 0.1.0
 
 # Libraries the binary links; test programs also need TEST_PKGS.
-PKGS      := libsodium libarchive libmagic jansson libqrencode libcrypto libcurl
+PKGS      := libsodium libarchive libmagic jansson libqrencode libcrypto libcurl \
+             libexif
 TEST_PKGS := nettle zlib
 
 CC ?= cc
@@ -82,7 +83,7 @@ TEST_CPPFLAGS := -DCAIRN_TESTING
 # (include/cairn/) and its own layer's internal headers (beside the code);
 # the CLI sees only include/ and src/cli/, so an internal header included
 # from the CLI does not compile.  Unit tests and fuzzers may see internals.
-LAYERS   := base age slip39 minisig archive tsa custody remote parity
+LAYERS   := base age slip39 minisig meta archive tsa custody remote parity
 LIB_INC  := -Iinclude
 CLI_INC  := -Iinclude -Isrc/cli
 TEST_INC := -Iinclude $(LAYERS:%=-Isrc/%)

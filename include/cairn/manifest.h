@@ -38,9 +38,19 @@
  *                                        there: 0..MANIFEST_MAX_SKIPPED
  *   }
  *   file entry:  {"path": <path>, "type": "file", "size": <integer>,
- *                 "mode": "<mode>", "mtime": "<time>", "mime": "<mime>"}
+ *                 "mode": "<mode>", "mtime": "<time>", "mime": "<mime>",
+ *                 "exif": <exif>}        "exif": version 2 only, and
+ *                                        optional there: present exactly
+ *                                        when the file is a JPEG with an
+ *                                        EXIF block
  *   dir entry:   {"path": <path>, "type": "dir", "mode": "<mode>",
  *                 "mtime": "<time>"}
+ *   exif:        {"status": "ok" | "damaged",
+ *                 "taken_at": ..., "taken_offset": ..., "make": ...,
+ *                 "model": ..., "gps_latitude": ..., "gps_longitude": ...,
+ *                 "gps_time": ...}       every key required; each value
+ *                                        a string of the form meta.h
+ *                                        gives, or null
  *
  *   skipped:     {"path": <path>, "reason": "<text>"}: a file or
  *                directory that was to be sealed but is not in the
@@ -49,12 +59,13 @@
  *                text.  Its path obeys the path rules, is unique among
  *                the skipped and is no entry's path.
  *
- *   Every key listed is required (but "skipped"), and no other key is
- *   allowed (at the top level or in entries); a new field means a new
- *   version.  Version 2 is version 1 plus the optional "skipped" key;
- *   writers write version 1 whenever nothing was skipped, so that older
- *   readers read those manifests.  No JSON value nests deeper than the
- *   entries' objects (depth 3).
+ *   Every key listed is required (but "skipped" and "exif"), and no other
+ *   key is allowed (at the top level, in entries or in exif objects); a
+ *   new field means a new version.  Version 2 is version 1 plus the
+ *   optional "skipped" and "exif" keys; writers write version 1 whenever
+ *   nothing was skipped and no file has EXIF, so that older readers read
+ *   those manifests.  No JSON value nests deeper than the exif objects
+ *   (depth 4).
  *   size:  JSON integer, 0 .. 2^63-1 (no fraction, exponent or sign).
  *   mode:  "0" followed by three octal digits (permission bits only).
  *   time:  RFC 3339 UTC to the second, exactly "YYYY-MM-DDTHH:MM:SSZ",
@@ -83,6 +94,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cairn/meta.h"
 #include "cairn/minisig.h"
 
 /* Format constants. */
@@ -114,10 +126,11 @@ enum manifest_type {
 struct manifest_entry {
 	char *path;
 	enum manifest_type type;
-	uint64_t size; /* files; 0 for dirs */
-	uint32_t mode; /* permission bits, 0 .. 0777 */
-	int64_t mtime; /* seconds since the epoch, UTC */
-	char *mime;    /* files; NULL for dirs */
+	uint64_t size;          /* files; 0 for dirs */
+	uint32_t mode;          /* permission bits, 0 .. 0777 */
+	int64_t mtime;          /* seconds since the epoch, UTC */
+	char *mime;             /* files; NULL for dirs */
+	struct meta_exif *exif; /* files, version 2: the "exif" key; or NULL */
 };
 
 /* A path that was to be sealed but is not in the archive, and why. */
@@ -181,8 +194,16 @@ int manifest_add_skipped(
     struct manifest *m, const char *path, const char *reason);
 
 /*
+ * Record EXIF fields for the last entry added, which must be a file
+ * (copies x; status META_EXIF_NONE records nothing).  Returns 0,
+ * CAIRN_ERR_INVAL (no entry, a directory, or x breaks meta_exif_check())
+ * or CAIRN_ERR_NOMEM.
+ */
+int manifest_set_exif(struct manifest *m, const struct meta_exif *x);
+
+/*
  * Encode as JSON (see the schema above): version 1, or 2 when something
- * was skipped.  The whole manifest is checked
+ * was skipped or a file has EXIF.  The whole manifest is checked
  * first: CAIRN_ERR_INVAL when it breaks a rule (duplicate path, path
  * below a file, ...).  *json is cio_malloc'd, NUL-terminated, ends in a
  * newline; *len excludes the NUL.  Deterministic: the same manifest gives

@@ -15,6 +15,7 @@
 #include "cairn/cio.h"
 #include "cairn/digest.h"
 #include "cairn/manifest.h"
+#include "cairn/meta.h"
 #include "manifest_impl.h"
 
 #ifndef CAIRN_VERSION
@@ -186,6 +187,7 @@ manifest_free(struct manifest *m)
 	for (i = 0; i < m->nentries; i++) {
 		free(m->entries[i].path);
 		free(m->entries[i].mime);
+		free(m->entries[i].exif);
 	}
 	for (i = 0; i < m->nnotes; i++)
 		free(m->notes[i]);
@@ -324,6 +326,9 @@ entry_check(const struct manifest_entry *e)
 			return CAIRN_ERR_UNSAFE;
 	if (e->mode > 0777 || manifest_time_format(e->mtime, tbuf) != 0)
 		return CAIRN_ERR_FORMAT;
+	if (e->exif != NULL &&
+	    (e->type != MANIFEST_FILE || !meta_exif_check(e->exif)))
+		return CAIRN_ERR_FORMAT;
 	if (e->type == MANIFEST_FILE)
 		return e->size <= INT64_MAX && e->mime != NULL &&
 		        manifest_mime_ok(e->mime, strlen(e->mime))
@@ -340,12 +345,38 @@ manifest_add_entry(struct manifest *m, const char *path,
     const char *mime)
 {
 	struct manifest_entry e = {
-	    (char *)path, type, size, mode, mtime, (char *)mime};
+	    (char *)path, type, size, mode, mtime, (char *)mime, NULL};
 
 	if (path == NULL || entry_check(&e) != 0)
 		return CAIRN_ERR_INVAL;
 	return manifest_append(m, path, strlen(path), type, size, mode, mtime,
 	    mime, mime != NULL ? strlen(mime) : 0);
+}
+
+int
+manifest_set_exif(struct manifest *m, const struct meta_exif *x)
+{
+	struct manifest_entry *e;
+	struct meta_exif *c;
+
+	if (m->nentries == 0)
+		return CAIRN_ERR_INVAL;
+	e = &m->entries[m->nentries - 1];
+	if (e->type != MANIFEST_FILE)
+		return CAIRN_ERR_INVAL;
+	if (x->status == META_EXIF_NONE) {
+		free(e->exif);
+		e->exif = NULL;
+		return 0;
+	}
+	if (!meta_exif_check(x))
+		return CAIRN_ERR_INVAL;
+	if ((c = cio_malloc(sizeof *c)) == NULL)
+		return CAIRN_ERR_NOMEM;
+	*c = *x;
+	free(e->exif);
+	e->exif = c;
+	return 0;
 }
 
 /* ---- whole-manifest checks and lookup ------------------------------------ */

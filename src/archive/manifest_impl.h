@@ -10,10 +10,12 @@
 
 #include "cairn/manifest.h"
 
-/* Keys of the root object, of a file entry and of a directory entry. */
+/* Keys of the root object, of a file entry (without the optional
+ * "exif"), of a directory entry and of an exif object. */
 #define MANIFEST_TOP_KEYS  10
 #define MANIFEST_FILE_KEYS 6
 #define MANIFEST_DIR_KEYS  4
+#define MANIFEST_EXIF_KEYS 8
 
 /* 1 when s[0..len) is 1..max bytes of "text" as manifest.h defines it:
  * valid UTF-8 without control characters or display traps. */

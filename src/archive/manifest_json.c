@@ -6,6 +6,7 @@
  * manifest_decode() is hostile: it is bounded in size and depth before
  * jansson sees it, duplicate keys are refused, and every field is checked.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,11 +16,30 @@
 #include "cairn/cio.h"
 #include "cairn/digest.h"
 #include "cairn/manifest.h"
+#include "cairn/meta.h"
 #include "manifest_impl.h"
 #include "cairn/minisig.h"
 
-/* The deepest nesting the schema needs: root, entries, entry. */
-#define MANIFEST_MAX_DEPTH 3
+/* The deepest nesting the schema needs: root, entries, entry, exif. */
+#define MANIFEST_MAX_DEPTH 4
+
+/* The exif object's string fields, in key order (meta.h). */
+// clang-format off
+#define EXIF_FIELD(name) {#name, offsetof(struct meta_exif, name), sizeof(((struct meta_exif *)0)->name)}
+// clang-format on
+static const struct {
+	const char *key;
+	size_t off, cap;
+} exif_fields[] = {
+    EXIF_FIELD(taken_at),
+    EXIF_FIELD(taken_offset),
+    EXIF_FIELD(make),
+    EXIF_FIELD(model),
+    EXIF_FIELD(gps_latitude),
+    EXIF_FIELD(gps_longitude),
+    EXIF_FIELD(gps_time),
+};
+#define EXIF_NFIELDS (sizeof exif_fields / sizeof exif_fields[0])
 
 /* ---- encoding ------------------------------------------------------------ */
 
@@ -37,6 +57,29 @@ jtime(int64_t t)
 	if (manifest_time_format(t, buf) != 0)
 		return NULL;
 	return json_string(buf);
+}
+
+static json_t *
+exif_json(const struct meta_exif *x)
+{
+	json_t *o;
+	int bad = 0;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	bad |= json_object_set_new(o, "status",
+	    json_string(x->status == META_EXIF_OK ? "ok" : "damaged"));
+	for (size_t i = 0; i < EXIF_NFIELDS; i++) {
+		const char *v = (const char *)x + exif_fields[i].off;
+
+		bad |= json_object_set_new(
+		    o, exif_fields[i].key, jstr(v[0] != '\0' ? v : NULL));
+	}
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 static json_t *
@@ -59,11 +102,23 @@ entry_json(const struct manifest_entry *e)
 	bad |= json_object_set_new(o, "mtime", jtime(e->mtime));
 	if (e->type == MANIFEST_FILE)
 		bad |= json_object_set_new(o, "mime", jstr(e->mime));
+	if (e->exif != NULL)
+		bad |= json_object_set_new(o, "exif", exif_json(e->exif));
 	if (bad) {
 		json_decref(o);
 		return NULL;
 	}
 	return o;
+}
+
+/* 1 when a file entry records EXIF (the manifest is then version 2). */
+static int
+has_exif(const struct manifest *m)
+{
+	for (size_t i = 0; i < m->nentries; i++)
+		if (m->entries[i].exif != NULL)
+			return 1;
+	return 0;
 }
 
 /* The "skipped" array, or NULL. */
@@ -145,7 +200,8 @@ manifest_encode(const struct manifest *m, char **json, size_t *len)
 	bad |=
 	    json_object_set_new(root, "format", json_string(MANIFEST_FORMAT));
 	bad |= json_object_set_new(root, "version",
-	    json_integer(m->nskipped > 0 ? 2 : MANIFEST_VERSION));
+	    json_integer(
+	        m->nskipped > 0 || has_exif(m) ? 2 : MANIFEST_VERSION));
 	bad |= json_object_set_new(root, "archive_id", json_string(idhex));
 	bad |= json_object_set_new(root, "sealed_at", jtime(m->sealed_at));
 	bad |= json_object_set_new(root, "tool", jstr(m->tool));
@@ -209,6 +265,37 @@ get_str(
 	return strlen(*s) == *len ? 0 : CAIRN_ERR_FORMAT;
 }
 
+/* The "exif" object of a version 2 file entry (exactly the documented
+ * keys), attached to the entry just appended. */
+static int
+decode_exif(struct manifest *m, const json_t *v)
+{
+	struct meta_exif x;
+	const char *s;
+	size_t len;
+	int rc;
+
+	memset(&x, 0, sizeof x);
+	if (!json_is_object(v) || json_object_size(v) != MANIFEST_EXIF_KEYS ||
+	    get_str(v, "status", 0, &s, &len) != 0)
+		return CAIRN_ERR_FORMAT;
+	if (strcmp(s, "ok") == 0)
+		x.status = META_EXIF_OK;
+	else if (strcmp(s, "damaged") == 0)
+		x.status = META_EXIF_DAMAGED;
+	else
+		return CAIRN_ERR_FORMAT;
+	for (size_t i = 0; i < EXIF_NFIELDS; i++) {
+		if (get_str(v, exif_fields[i].key, 1, &s, &len) != 0 ||
+		    (s != NULL && (len == 0 || len >= exif_fields[i].cap)))
+			return CAIRN_ERR_FORMAT;
+		if (s != NULL)
+			memcpy((char *)&x + exif_fields[i].off, s, len + 1);
+	}
+	rc = manifest_set_exif(m, &x);
+	return rc == CAIRN_ERR_INVAL ? CAIRN_ERR_FORMAT : rc;
+}
+
 static int
 decode_entry(struct manifest *m, const json_t *o)
 {
@@ -218,6 +305,8 @@ decode_entry(struct manifest *m, const json_t *o)
 	int64_t t;
 	json_int_t sz = 0;
 	enum manifest_type ty;
+	const json_t *exif = NULL;
+	int rc;
 
 	if (!json_is_object(o) || get_str(o, "type", 0, &type, &tlen) != 0 ||
 	    get_str(o, "path", 0, &path, &plen) != 0 ||
@@ -227,7 +316,11 @@ decode_entry(struct manifest *m, const json_t *o)
 	if (strcmp(type, "file") == 0) {
 		ty = MANIFEST_FILE;
 		size = json_object_get(o, "size");
-		if (json_object_size(o) != MANIFEST_FILE_KEYS ||
+		/* version 2: "exif" may be present */
+		if (m->version >= 2)
+			exif = json_object_get(o, "exif");
+		if (json_object_size(o) !=
+		        MANIFEST_FILE_KEYS + (size_t)(exif != NULL) ||
 		    !json_is_integer(size) ||
 		    (sz = json_integer_value(size)) < 0 ||
 		    get_str(o, "mime", 0, &mime, &mimelen) != 0)
@@ -242,10 +335,11 @@ decode_entry(struct manifest *m, const json_t *o)
 	    mode[2] < '0' || mode[2] > '7' || mode[3] < '0' || mode[3] > '7' ||
 	    manifest_time_parse(mtime, mtlen, &t) != 0)
 		return CAIRN_ERR_FORMAT;
-	return manifest_append(m, path, plen, ty, (uint64_t)sz,
+	rc = manifest_append(m, path, plen, ty, (uint64_t)sz,
 	    (uint32_t)((mode[1] - '0') << 6 | (mode[2] - '0') << 3 |
 	        (mode[3] - '0')),
 	    t, mime, mimelen);
+	return rc != 0 || exif == NULL ? rc : decode_exif(m, exif);
 }
 
 /* The optional "skipped" array of a version 2 manifest. */

@@ -19,16 +19,17 @@
  * The most JSON values (objects, arrays, strings, numbers, literals,
  * counting each object key as one) a manifest within the documented
  * limits holds: the root with its 10 (11) keys and values, the notes,
- * every entry with its keys and values, and every skipped path with its
- * two.  jansson builds about 100 bytes
+ * every entry with its keys and values (and its exif object with its
+ * own), and every skipped path with its two.  jansson builds about 100 bytes
  * of tree per value (more for objects), so a 64 MiB text of empty
  * objects made it use 4.9 GiB.
  */
 #define SCAN_MAX_OBJECTS                                                       \
-	(1 + (size_t)MANIFEST_MAX_ENTRIES + MANIFEST_MAX_SKIPPED)
+	(1 + 2 * (size_t)MANIFEST_MAX_ENTRIES + MANIFEST_MAX_SKIPPED)
 #define SCAN_MAX_VALUES                                                        \
 	(1 + 2 * ((size_t)MANIFEST_TOP_KEYS + 1) + MANIFEST_MAX_NOTES +        \
-	    (size_t)MANIFEST_MAX_ENTRIES * (1 + 2 * MANIFEST_FILE_KEYS) +      \
+	    (size_t)MANIFEST_MAX_ENTRIES *                                     \
+	        (2 + 2 * (MANIFEST_FILE_KEYS + 1) + 2 * MANIFEST_EXIF_KEYS) +  \
 	    (size_t)MANIFEST_MAX_SKIPPED * (1 + 2 * 2))
 
 struct scan {

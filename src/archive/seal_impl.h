@@ -33,7 +33,7 @@ struct seal_plan {
 	size_t ntops;
 	uint64_t nfiles, bytes;
 	struct filetype *ft;
-	uint8_t *sniff; /* FILETYPE_SNIFF_LEN bytes */
+	uint8_t *sniff; /* META_EXIF_WINDOW bytes */
 	seal_warn_cb warn;
 	void *warn_ctx;
 	int written;

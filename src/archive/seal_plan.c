@@ -20,6 +20,7 @@
 #include "cairn/cio.h"
 #include "filetype.h"
 #include "cairn/manifest.h"
+#include "cairn/meta.h"
 #include "cairn/seal.h"
 #include "manifest_impl.h"
 #include "seal_impl.h"
@@ -97,7 +98,7 @@ seal_plan_new(struct seal_plan **out, seal_warn_cb warn, void *ctx)
 		return CAIRN_ERR_NOMEM;
 	p->warn = warn;
 	p->warn_ctx = ctx;
-	if ((p->sniff = cio_malloc(FILETYPE_SNIFF_LEN)) == NULL ||
+	if ((p->sniff = cio_malloc(META_EXIF_WINDOW)) == NULL ||
 	    (rc = manifest_new(&p->m)) != 0 ||
 	    (rc = filetype_open(&p->ft)) != 0) {
 		seal_plan_free(p);
@@ -149,10 +150,50 @@ seal_plan_error(const struct seal_plan *p)
 	return p->error;
 }
 
-/* MIME type of the first bytes of host, which must still be st. */
+/* Read [got, want) of fd into p->sniff; the new total in *got. */
+static int
+read_more(
+    struct seal_plan *p, const char *host, int fd, size_t *got, size_t want)
+{
+	while (*got < want) {
+		ssize_t n =
+		    pread(fd, p->sniff + *got, want - *got, (off_t)*got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return fail_errno(p, host);
+		if (n == 0)
+			break;
+		*got += (size_t)n;
+	}
+	return 0;
+}
+
+/* The EXIF fields of a JPEG whose first got bytes are in p->sniff: a
+ * block cut short by the sniffed prefix is read again from a longer
+ * one (up to META_EXIF_WINDOW bytes). */
+static int
+read_exif(struct seal_plan *p, const char *host, int fd, size_t got,
+    const struct stat *st, struct meta_exif *x)
+{
+	size_t want = st->st_size < META_EXIF_WINDOW ? (size_t)st->st_size
+	                                             : META_EXIF_WINDOW;
+	int rc;
+
+	if ((rc = meta_exif_read(p->sniff, got, x)) != 0 ||
+	    x->status != META_EXIF_DAMAGED || got >= want)
+		return rc;
+	if ((rc = read_more(p, host, fd, &got, want)) != 0)
+		return rc;
+	return meta_exif_read(p->sniff, got, x);
+}
+
+/* MIME type (and, for a JPEG, EXIF fields) of the first bytes of host,
+ * which must still be st. */
 static int
 sniff(struct seal_plan *p, const char *host, const struct stat *st,
-    char mime[FILETYPE_MIME_MAX])
+    char mime[FILETYPE_MIME_MAX], struct meta_exif *x)
 {
 	struct stat now;
 	size_t got = 0, want;
@@ -177,20 +218,13 @@ sniff(struct seal_plan *p, const char *host, const struct stat *st,
 		    "replaced while being examined");
 		goto out;
 	}
-	while (got < want) {
-		ssize_t n = pread(fd, p->sniff + got, want - got, (off_t)got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = fail_errno(p, host);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	rc = filetype_buffer(p->ft, p->sniff, got, mime, FILETYPE_MIME_MAX);
+	if ((rc = read_more(p, host, fd, &got, want)) != 0 ||
+	    (rc = filetype_buffer(
+	         p->ft, p->sniff, got, mime, FILETYPE_MIME_MAX)) != 0)
+		goto out;
+	memset(x, 0, sizeof *x);
+	if (strcmp(mime, "image/jpeg") == 0)
+		rc = read_exif(p, host, fd, got, st, x);
 out:
 	close(fd);
 	return rc;
@@ -202,6 +236,7 @@ add_entry(struct seal_plan *p, const char *host, const char *rel,
     const struct stat *st)
 {
 	char mime[FILETYPE_MIME_MAX];
+	struct meta_exif exif;
 	const char *why = NULL;
 	struct seal_item *it;
 	size_t n = p->m->nentries;
@@ -229,7 +264,7 @@ add_entry(struct seal_plan *p, const char *host, const char *rel,
 		p->items = it;
 		p->cap = cap;
 	}
-	if (!dir && (rc = sniff(p, host, st, mime)) != 0)
+	if (!dir && (rc = sniff(p, host, st, mime, &exif)) != 0)
 		return skip_or_fail(p, rc, host, rel);
 	it = &p->items[n];
 	memset(it, 0, sizeof(*it));
@@ -238,6 +273,8 @@ add_entry(struct seal_plan *p, const char *host, const char *rel,
 	rc = manifest_add_entry(p->m, rel, dir ? MANIFEST_DIR : MANIFEST_FILE,
 	    dir ? 0 : (uint64_t)st->st_size, st->st_mode & 0777,
 	    (int64_t)st->st_mtim.tv_sec, dir ? NULL : mime);
+	if (rc == 0 && !dir)
+		rc = manifest_set_exif(p->m, &exif);
 	if (rc != 0) {
 		free(it->host);
 		return seal_fail(p, rc, host,

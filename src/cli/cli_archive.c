@@ -22,6 +22,7 @@
 #include "cli_archive.h"
 #include "cli_json.h"
 #include "cli_custody.h"
+#include "cli_exif.h"
 #include "cli_progress.h"
 #include "cli_stamp.h"
 #include "cli_trust.h"
@@ -369,11 +370,14 @@ cli_archive_print_manifest(
 		printf("%14s  %-20s  %-28s  %s%s\n", size, t,
 		    e->type == MANIFEST_FILE ? e->mime : "directory", e->path,
 		    e->type == MANIFEST_DIR ? "/" : "");
+		if (e->exif != NULL)
+			cli_exif_print_row(e->exif);
 	}
 	printf("\n%" PRIu64 " %s, %" PRIu64 " %s, %zu %s\n", files,
 	    plural(files, "file", "files"), bytes,
 	    plural(bytes, "byte", "bytes"), m->nentries,
 	    plural(m->nentries, "entry", "entries"));
+	cli_exif_print_summary(m, "");
 	print_skipped(m);
 }
 
@@ -411,6 +415,7 @@ report_json(const struct cli_archive *a, const struct cli_trust *tr,
 		cli_json_set(
 		    o, "entries", json_integer((json_int_t)res->m->nentries));
 		cli_json_set(o, "skipped", cli_skipped_json(res->m));
+		cli_json_set(o, "exif", cli_exif_json(res->m));
 	}
 	cli_json_set(o, "signature_verified", json_boolean(res->sig_ok));
 	cli_json_set(o, "signer_fingerprint",
@@ -473,6 +478,7 @@ cli_archive_report(const struct cli_archive *a, const struct cli_trust *tr,
 	    plural(res->bytes, "byte", "bytes"), res->ndirs,
 	    plural(res->ndirs, "directory", "directories"));
 	print_skipped(res->m);
+	cli_exif_print_summary(res->m, "metadata:    ");
 	if (a->stamps != NULL)
 		cli_stamp_print(a->stamps);
 	if (dest != NULL)

@@ -181,6 +181,36 @@ tsr_extract() {
 	assert_no_temp .
 }
 
+@test "stamp --sums later: SHA256SUMS stamped too, as seal would have; must-fail cases" {
+	keys
+	expect_exit 0 "$CAIRN" seal --tsa "$DOWN_URL" -o a.cairn ev
+	[ ! -e a.cairn.tsr ]
+	expect_exit 0 "$CAIRN" stamp --sums --tsa "$one_URL" a.cairn
+	assert_output_has "(archive file)"
+	assert_output_has "(SHA256SUMS)"
+	[ "$(grep -ac '^token archive ' a.cairn.tsr)" -eq 1 ]
+	[ "$(grep -ac '^token sums ' a.cairn.tsr)" -eq 1 ]
+	expect_exit 0 "$CAIRN" verify --tsa-ca "$CA1" a.cairn
+	assert_output_has "(verified, archive file)"
+	assert_output_has "(verified, SHA256SUMS)"
+	# the sums token is the SHA-256 of the SHA256SUMS member, checked by
+	# the stock tools as docs/format.md says
+	age -d -i "$CAIRN_HOME/identity" a.cairn | tar -xOf - SHA256SUMS >sums
+	tsr_extract a.cairn.tsr 2 tok.der >/dev/null
+	openssl ts -verify -digest "$(sha256sum <sums | cut -d' ' -f1)" \
+	    -token_in -in tok.der -CAfile "$CA1" >/dev/null 2>&1
+	# must fail: without a key that opens it, nothing is stamped (exit 3)
+	cp a.cairn.tsr before.tsr
+	age-keygen -o other.id 2>/dev/null
+	expect_exit 3 "$CAIRN" stamp --sums -i other.id --tsa "$one_URL" a.cairn
+	assert_same before.tsr a.cairn.tsr
+	# must fail: a damaged archive is not stamped (exit 4)
+	cp a.cairn b.cairn
+	flip_byte b.cairn 3000
+	expect_exit 4 "$CAIRN" stamp --sums --tsa "$one_URL" b.cairn
+	[ ! -e b.cairn.tsr ]
+}
+
 @test "two TSAs: four tokens, each checked against its own CA" {
 	keys
 	expect_exit 0 "$CAIRN" seal -q --tsa "$one_URL" --tsa "$two_URL" -o a.cairn ev
