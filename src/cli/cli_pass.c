@@ -116,6 +116,8 @@ read_line(int fd, const char *prompt, struct cli_pass *p)
 			rc = -1;
 			break;
 		}
+		if (r == 0 && p->len == 0)
+			rc = -1; /* end of input (Ctrl-D): no more tries */
 		if (r == 0 || c == '\n')
 			break;
 		if (p->len >= CLI_PASS_MAX) {
@@ -175,6 +177,11 @@ cli_pass_tty_option(const char *option)
 	tty_option = option;
 }
 
+/* Times a mistyped confirmation (or an empty passphrase) is asked again
+ * for, in all. */
+#define CLI_PASS_TRIES 3
+
+// clang-format off
 int
 cli_pass_from_tty(struct cli_pass *p, const char *prompt, int confirm)
 {
@@ -194,32 +201,28 @@ cli_pass_from_tty(struct cli_pass *p, const char *prompt, int confirm)
 		return CLI_EXIT_USAGE;
 	}
 	tty_option = NULL;
-	if ((ec = pass_alloc(p)) != 0)
+	if ((ec = pass_alloc(p)) != 0 ||
+	    (confirm && (ec = pass_alloc(&again)) != 0))
 		goto out;
-	if ((r = read_line(fd, prompt, p)) != 0) {
-		ec = r == -2
-		    ? cli_fail_why(CLI_EXIT_ERR, "too long",
-		          "passphrase (at most %d bytes)", CLI_PASS_MAX)
-		    : cli_fail(CAIRN_ERR_IO, "reading passphrase");
-		goto out;
-	}
-	if (!confirm)
-		goto out;
-	if (p->len == 0) {
-		cli_error("empty passphrase refused");
-		ec = CLI_EXIT_ERR;
-		goto out;
-	}
-	if ((ec = pass_alloc(&again)) != 0)
-		goto out;
-	if ((r = read_line(fd, "Confirm passphrase: ", &again)) != 0) {
-		ec = cli_fail(CAIRN_ERR_IO, "reading passphrase");
-		goto out;
-	}
-	if (again.len != p->len ||
-	    sodium_memcmp(again.buf, p->buf, p->len) != 0) {
-		cli_error("passphrases do not match");
-		ec = CLI_EXIT_ERR;
+	for (int tries = 1;; tries++) {
+		if ((r = read_line(fd, prompt, p)) != 0) {
+			ec = r == -2 ? cli_fail_why(CLI_EXIT_ERR, "too long", "passphrase (at most %d bytes)", CLI_PASS_MAX) : cli_fail(CAIRN_ERR_IO, "reading passphrase");
+			goto out;
+		}
+		if (!confirm)
+			goto out;
+		if (p->len > 0 && (r = read_line(fd, "Confirm passphrase: ", &again)) != 0) {
+			ec = cli_fail(CAIRN_ERR_IO, "reading passphrase");
+			goto out;
+		}
+		if (p->len > 0 && again.len == p->len && sodium_memcmp(again.buf, p->buf, p->len) == 0)
+			goto out;
+		if (tries == CLI_PASS_TRIES) {
+			cli_error(p->len == 0 ? "empty passphrase refused" : "passphrases do not match (%d tries)", CLI_PASS_TRIES);
+			ec = CLI_EXIT_ERR;
+			goto out;
+		}
+		cli_warn(p->len == 0 ? "empty passphrase refused; try again (%d of %d)" : "passphrases do not match; try again (%d of %d)", tries + 1, CLI_PASS_TRIES);
 	}
 out:
 	cli_pass_free(&again);
@@ -228,6 +231,7 @@ out:
 	close(fd);
 	return ec;
 }
+// clang-format on
 
 int
 cli_pass_from_file(struct cli_pass *p, const char *path)

@@ -283,10 +283,17 @@ age_key() {
 	assert_same p d
 	on_pty "$CAIRN decrypt -o d2 c" 'wrong\n'
 	[ "$status" -eq 3 ]
-	on_pty "$CAIRN encrypt -p -o c2 p" 'one\ntwo\n'
+	# a mistyped confirmation is asked again (issue 14, item 18) ...
+	on_pty "$CAIRN encrypt -p -o c3 p" 'one\ntwo\nhunter3\nhunter3\n'
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"passphrases do not match; try again (2 of 3)"* ]]
+	on_pty "$CAIRN decrypt -o d3 c3" 'hunter3\n'
+	[ "$status" -eq 0 ] && assert_same p d3
+	# ... three times at most
+	on_pty "$CAIRN encrypt -p -o c4 p" 'a\nb\nc\nd\ne\nf\ng\ng\n'
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"do not match"* ]]
-	[ ! -e c2 ]
+	[[ "$output" == *"passphrases do not match (3 tries)"* ]]
+	[ ! -e c4 ]
 }
 
 @test "interop: age -p (via pty) -> cairn, and cairn -p -> age -d (via pty)" {
