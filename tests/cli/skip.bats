@@ -129,17 +129,22 @@ as_user() {
 	printf 'secret\n' >"$W/ev/secret.txt"
 	printf 'x\n' >"$W/ev/locked/x"
 	chmod 000 "$W/ev/secret.txt" "$W/ev/locked"
+	# a copy nobody can run: the checkout may sit in a 0700 directory
+	cp "$CAIRN" "$W/cairn"
+	chmod 755 "$W/cairn"
 	[ "$(id -u)" != 0 ] || chown 65534:65534 "$W"
+	as_user sh -c 'test -x "$1"' _ "$W/cairn" ||
+	    skip "the unprivileged user cannot run a copy of cairn in $W (noexec /tmp?)"
 	rec=$(grep '^age1' "$BATS_FILE_TMPDIR/home/recipients")
 	export CAIRN_HOME="$BATS_FILE_TMPDIR/home"
 	cd "$W"
-	run --separate-stderr as_user env CAIRN_HOME="$W/h" "$CAIRN" seal \
+	run --separate-stderr as_user env CAIRN_HOME="$W/h" "$W/cairn" seal \
 	    --no-sign -r "$rec" -o a.cairn ev
 	[ "$status" -eq 1 ] || { echo "exit $status: $stderr"; return 1; }
 	assert_stderr_has "Permission denied"
 	assert_stderr_has "--skip-unreadable"
 	[ ! -e a.cairn ]
-	run --separate-stderr as_user env CAIRN_HOME="$W/h" "$CAIRN" seal \
+	run --separate-stderr as_user env CAIRN_HOME="$W/h" "$W/cairn" seal \
 	    --no-sign -r "$rec" --skip-unreadable -o a.cairn ev
 	[ "$status" -eq 0 ] || { echo "exit $status: $stderr"; return 1; }
 	assert_stderr_has "ev/secret.txt: not sealed (--skip-unreadable): Permission denied"
