@@ -117,8 +117,15 @@ start(struct digest_async *h)
 		goto mu;
 	if (pthread_cond_init(&h->freed, NULL) != 0)
 		goto filled;
-	/* Signals stay with the calling thread (the CLI's handlers). */
+	/* Signals stay with the calling thread (the CLI's handlers), but
+	 * for the faults this thread may raise itself, which must reach
+	 * their handler (blocked, they would kill without one). */
 	sigfillset(&all);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	sigdelset(&all, SIGFPE);
+	sigdelset(&all, SIGILL);
+	sigdelset(&all, SIGABRT);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	rc = pthread_create(&h->tid, NULL, worker, h);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

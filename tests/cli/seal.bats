@@ -819,3 +819,45 @@ stock_check() {
 	assert_stderr_has "nowhere/: no such directory"
 	[ ! -e nowhere ]
 }
+
+# ---- MIME types of the bench/gencorpus kinds --------------------------------------
+
+# kinds N: N files each of JPEG, PNG, PDF and text (bench/gencorpus's
+# headers, random bodies of varied sizes) under kinds/.
+kinds() {
+	mkdir -p kinds
+	for i in $(seq 1 "$1"); do
+		n=$((i * 997 % 60000 + 300))
+		{ printf '\377\330\377\340\000\020JFIF\000\001\001\001\000H\000H\000\000'
+		  head -c "$n" /dev/urandom; printf '\377\331'; } >"kinds/img_$i.jpg"
+		{ printf '\211PNG\r\n\032\n\000\000\000\rIHDR\000\000\003\040\000\000\002\025\010\006\000\000\000\001\002\003\004'
+		  head -c "$n" /dev/urandom; } >"kinds/shot_$i.png"
+		{ printf '%%PDF-1.7\n%%\342\343\317\323\n1 0 obj\n<< /Type /XObject /Subtype /Image /Length %d >>\nstream\n' "$n"
+		  head -c "$n" /dev/urandom; printf '\nendstream\nendobj\ntrailer\n<< /Size 2 >>\n%%%%EOF\n'; } >"kinds/scan_$i.pdf"
+		for j in $(seq 1 $((i % 9 + 1))); do
+			echo "scene photographed north wall door vehicle witness statement $j."
+		done >"kinds/note_$i.txt"
+	done
+}
+
+# types ARCHIVE: "path mime" per file of the manifest.
+types() {
+	"$CAIRN" list -i id --json "$1" |
+	    jq -r '.entries[] | select(.type == "file") | "\(.path) \(.mime)"'
+}
+
+@test "MIME types: JPEG/PNG/PDF/text as before, with CAIRN_THREADS=1 and 2" {
+	command -v jq >/dev/null || skip "jq not installed"
+	keys
+	kinds 25
+	CAIRN_THREADS=1 "$CAIRN" seal -q -r "$R" -s sign.key -o one.cairn kinds
+	CAIRN_THREADS=2 "$CAIRN" seal -q -r "$R" -s sign.key -o two.cairn kinds
+	types one.cairn >one.txt
+	types two.cairn >two.txt
+	[ "$(wc -l <one.txt)" -eq 100 ]
+	cmp one.txt two.txt
+	[ "$(grep -c '\.jpg image/jpeg$' two.txt)" -eq 25 ]
+	[ "$(grep -c '\.png image/png$' two.txt)" -eq 25 ]
+	[ "$(grep -c '\.pdf application/pdf$' two.txt)" -eq 25 ]
+	[ "$(grep -c '\.txt text/plain$' two.txt)" -eq 25 ]
+}
