@@ -135,3 +135,20 @@ render() {
 	run render broken.1
 	[[ "$output" == *"warning"* ]]
 }
+
+# Issue 14, item 18: docs quoted messages that differ from the real ones.
+@test "every cairn: error/hint/warning the docs quote is a real message" {
+	run python3 "$CAIRN_TOP/tests/tools/doc-messages" "$CAIRN_TOP/src" \
+	    "$CAIRN_TOP/README.md" "$CAIRN_TOP"/docs/*.md
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+}
+
+@test "must fail: a misquoted message is caught" {
+	printf 'See `cairn: hint: run cairn repiar now`.\n\n    cairn: error: x.cairn: no identity matchd\n' >bad.md
+	printf 'See `cairn: warning: PATH: symbolic link, skipped (cairn seals regular files and directories only)`.\n' >good.md
+	run python3 "$CAIRN_TOP/tests/tools/doc-messages" "$CAIRN_TOP/src" bad.md good.md
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"bad.md:1: cairn: hint: run cairn repiar now"* ]]
+	[[ "$output" == *"bad.md:3: cairn: error: x.cairn: no identity matchd"* ]]
+	[[ "$output" != *good.md* ]]
+}
