@@ -71,7 +71,8 @@ endif
 # The project's own flags.  CFLAGS, CPPFLAGS and LDFLAGS from the command
 # line are added after these (make CFLAGS=-O0 lowers the optimisation but
 # keeps -std, the warnings and the hardening).
-CAIRN_CPPFLAGS := -D_GNU_SOURCE -DCAIRN_VERSION=\"$(VERSION)\" -MMD -MP
+CAIRN_CPPFLAGS := -D_GNU_SOURCE -DCAIRN_VERSION=\"$(VERSION)\" \
+    -DCAIRN_DOCDIR=\"$(PREFIX)/share/doc/cairn\" -MMD -MP
 CAIRN_CFLAGS   := -std=c11 $(OPT) $(WARN) $(HARDEN) $(PKG_CFLAGS)
 ALL_CFLAGS      = $(CAIRN_CPPFLAGS) $(CPPFLAGS) $(CAIRN_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS     = $(CAIRN_CFLAGS) $(CFLAGS) $(LDHARDEN) $(LDFLAGS)

@@ -19,6 +19,10 @@
 #include "cli.h"
 #include "cli_shares.h"
 
+#ifndef CAIRN_DOCDIR
+#define CAIRN_DOCDIR "/usr/local/share/doc/cairn" /* make install's */
+#endif
+
 #define README_MAX 8192
 
 // clang-format off
@@ -83,7 +87,8 @@ cli_kit_readme(const struct cli_share_set *set, size_t k, const struct slip39_sh
 	        "trusts only archives signed by the key your share records, and refuses\n"
 	        "any other (exit 5):\n\n"
 	        "    cairn open --share FILE --share FILE ... -i COORDINATOR_KEY ARCHIVE\n\n"
-	        "More: cairn's docs/recovery-guide.md.\n",
+	        "More: cairn's recovery guide, installed with cairn as\n"
+	        CAIRN_DOCDIR "/recovery-guide.md.\n",
 	        file) != 0) {
 		free(b);
 		return cli_fail(CAIRN_ERR_LIMIT, "recovery kit README");

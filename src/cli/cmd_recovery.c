@@ -36,6 +36,10 @@
 #include "cairn/minisig.h"
 #include "cairn/slip39.h"
 
+#ifndef CAIRN_DOCDIR
+#define CAIRN_DOCDIR "/usr/local/share/doc/cairn" /* make install's */
+#endif
+
 static const char recovery_help[] =
     "usage: cairn recovery init -t T --contact NAME=RECIPIENT...\n"
     "                           [--any-one-can-recover] [--signer PUBKEY]\n"
@@ -395,7 +399,7 @@ print_done(const struct init_args *a, const char *recipient, const char *comment
 	}
 	if (before > 0)
 		printf("\nThe key home already had %zu recovery set%s: this is one more, and archives sealed from now on are sealed to every set ('cairn recovery list' shows them).\n", before, before == 1 ? "" : "s");
-	printf("\nGive them docs/recovery-guide.md, and keep a list of who holds a share.\n");
+	printf("\nGive them the recovery guide (installed as %s/recovery-guide.md), and keep a list of who holds a share.\n", CAIRN_DOCDIR);
 	return cli_flush_stdout();
 }
 // clang-format on

@@ -114,6 +114,11 @@ home_with_recovery() {
 	[[ "$output" != *"already had"* ]]
 	expect_exit 0 "$CAIRN" recovery init -t 2 --contact "ana=$(cat ana.pub)" --contact "ben=$(cat ben.pub)" -o set2
 	assert_output_has "The key home already had 1 recovery set: this is one more"
+	# the guide is named where `make install` put it, not in a source tree
+	assert_output_has "/share/doc/cairn/recovery-guide.md"
+	[[ "$output" != *" docs/recovery-guide.md"* ]]
+	! grep -rq "docs/recovery-guide.md" set2
+	grep -rq "/share/doc/cairn/recovery-guide.md" set2
 	REC2=$(grep '^age1' home/recipients | tail -1)
 	[ "$REC2" != "$REC" ]
 	expect_exit 0 "$CAIRN" recovery list

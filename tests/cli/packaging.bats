@@ -172,6 +172,8 @@ missing_from() {
 	cmp "$CAIRN_TOP/completions/_cairn" \
 	    "$root/usr/share/zsh/vendor-completions/_cairn"
 	[ -f "$root/usr/share/doc/cairn/README.md" ]
+	# the guide `recovery init` and the kits name by this path
+	[ -f "$root/usr/share/doc/cairn/recovery-guide.md" ]
 	# nothing lands outside PREFIX
 	[ -z "$(find "$root" -mindepth 1 -maxdepth 1 ! -name usr)" ]
 }
