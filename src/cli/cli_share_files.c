@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -393,7 +394,10 @@ cli_share_dir_write(
 		if ((set->paths[k] = cio_strdup(pl.paths[k * pl.per])) == NULL)
 			ec = cli_fail(CAIRN_ERR_NOMEM, "writing shares");
 	if (ec != 0) {
-		cli_share_set_unwrite(set, n);
+		/* pl.paths names every published file (set->paths may
+		 * not); plan_undo() then removes the kits and the dir. */
+		for (size_t i = 0; i < n * pl.per; i++)
+			(void)unlink(pl.paths[i]);
 		cli_share_paths_free(set->paths, n);
 		set->paths = NULL;
 		goto out;
@@ -437,21 +441,20 @@ cli_share_set_release(void)
 void
 cli_share_set_unwrite(struct cli_share_set *set, size_t n)
 {
+	char p[PATH_MAX];
+
+	/* No allocation here: this runs after failures, out of memory too. */
 	for (size_t k = 0; set->paths != NULL && k < n; k++) {
 		(void)remove(set->paths[k]);
-		if (set->kit_dirs != NULL) {
-			char *p;
-
-			if ((p = join(set->kit_dirs[k], CLI_KIT_README)) !=
-			    NULL)
-				(void)remove(p);
-			free(p);
-			if ((p = join(set->kit_dirs[k],
-			         CLI_HOME_SIGNING_PUB)) != NULL)
-				(void)remove(p);
-			free(p);
-			(void)rmdir(set->kit_dirs[k]);
-		}
+		if (set->kit_dirs == NULL)
+			continue;
+		if (snprintf(p, sizeof(p), "%s/%s", set->kit_dirs[k],
+		        CLI_KIT_README) < (int)sizeof(p))
+			(void)remove(p);
+		if (snprintf(p, sizeof(p), "%s/%s", set->kit_dirs[k],
+		        CLI_HOME_SIGNING_PUB) < (int)sizeof(p))
+			(void)remove(p);
+		(void)rmdir(set->kit_dirs[k]);
 	}
 	if (set->dir_created)
 		(void)rmdir(set->dir);
