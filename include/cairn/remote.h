@@ -29,8 +29,8 @@
 enum remote_kind { REMOTE_DIR, REMOTE_S3, REMOTE_DAV, REMOTE_SFTP };
 
 #define REMOTE_PART_MIN            (5u << 20) /* S3's smallest part but the last */
-#define REMOTE_PART_DEFAULT        (8u << 20)
-#define REMOTE_CONNECTIONS_DEFAULT 2u /* parts sent at once */
+#define REMOTE_PART_DEFAULT        (16u << 20)
+#define REMOTE_CONNECTIONS_DEFAULT 4u /* parts sent at once */
 #define REMOTE_CONNECTIONS_MAX     16u
 
 struct remote_config {

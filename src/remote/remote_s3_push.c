@@ -14,7 +14,6 @@
  * Knows remote_impl.h; knows nothing of archives or the key home.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,15 +25,8 @@
 #include "cairn/err.h"
 #include "rbuf.h"
 #include "remote_impl.h"
+#include "remote_s3_upload.h"
 #include "sigv4.h"
-
-struct upload {
-	uint64_t size, part_size;
-	int64_t mtime;
-	char *upload_id;
-	char **etags; /* [nparts], NULL = not yet confirmed */
-	size_t nparts;
-};
 
 static void
 upload_clear(struct upload *u)
@@ -59,8 +51,8 @@ upload_init(struct upload *u, uint64_t size, int64_t mtime, uint64_t part)
 	    : 0;
 }
 
-static int
-save_state(const char *path, const char *key, const struct upload *u)
+int
+remote_s3_save_state(const char *path, const char *key, const struct upload *u)
 {
 	struct rbuf b = {NULL, 0, 0, 0};
 	struct cio_atomic a;
@@ -128,10 +120,9 @@ load_state(const char *path, const char *key, struct upload *u)
 	return ok;
 }
 
-/* The SHA-256 (hex) of n bytes of fd at off, read in 1 MiB pieces: the
- * payload hash SigV4 signs before the body is sent. */
-static int
-hash_range(int fd, uint64_t off, uint64_t n, char hex[DIGEST_SHA256_HEX_LEN])
+int
+remote_s3_hash_range(
+    int fd, uint64_t off, uint64_t n, char hex[DIGEST_SHA256_HEX_LEN])
 {
 	uint8_t *buf = cio_malloc(1u << 20), d[DIGEST_SHA256_LEN];
 	struct digest_sha256 h;
@@ -164,19 +155,23 @@ hash_range(int fd, uint64_t off, uint64_t n, char hex[DIGEST_SHA256_HEX_LEN])
 	return rc;
 }
 
-/* PUT n bytes of fd at off (hashed first, then streamed from the file:
- * no copy in memory) as key with query q (NULL for a whole object). */
+/* PUT n bytes of fd at off (hashed first unless hex is its hash, then
+ * streamed from the file: no copy in memory) as key with query q (NULL
+ * for a whole object). */
 static int
 put_range(struct remote *r, const char *key, const char *q, int fd,
-    uint64_t off, uint64_t n, struct http_resp *resp)
+    uint64_t off, uint64_t n, const char *hex, struct http_resp *resp)
 {
-	char hex[DIGEST_SHA256_HEX_LEN];
+	char own[DIGEST_SHA256_HEX_LEN];
 	struct s3_call c;
 	int rc;
 
 	memset(resp, 0, sizeof(*resp));
-	if ((rc = hash_range(fd, off, n, hex)) != 0)
-		return rc;
+	if (hex == NULL) {
+		if ((rc = remote_s3_hash_range(fd, off, n, own)) != 0)
+			return rc;
+		hex = own;
+	}
 	memset(&c, 0, sizeof(c));
 	c.method = "PUT";
 	c.key = key;
@@ -195,7 +190,7 @@ single_put(struct remote *r, const char *key, int fd, uint64_t size,
     remote_progress_fn fn, void *ctx)
 {
 	struct http_resp resp;
-	int rc = put_range(r, key, NULL, fd, 0, size, &resp);
+	int rc = put_range(r, key, NULL, fd, 0, size, NULL, &resp);
 
 	if (rc == 0 && resp.etag[0] == '\0')
 		rc = remote_failf(r, HTTP_FAIL_PROTOCOL,
@@ -246,10 +241,9 @@ upload_query(const char *prefix, size_t part, const char *id)
 	return rbuf_take(&b);
 }
 
-/* Send part i (0-based); *etag (malloc'd) is the server's confirmation. */
-static int
-send_part(struct remote *r, const char *key, const struct upload *u, size_t i,
-    int fd, char **etag)
+int
+remote_s3_send_part(struct remote *r, const char *key, const struct upload *u,
+    size_t i, int fd, const char *hex, char **etag)
 {
 	uint64_t off = (uint64_t)i * u->part_size;
 	uint64_t n =
@@ -261,7 +255,7 @@ send_part(struct remote *r, const char *key, const struct upload *u, size_t i,
 	*etag = NULL;
 	if ((q = upload_query("partNumber=", i + 1, u->upload_id)) == NULL)
 		return CAIRN_ERR_NOMEM;
-	rc = put_range(r, key, q, fd, off, n, &resp);
+	rc = put_range(r, key, q, fd, off, n, hex, &resp);
 	if (rc == 0 && (resp.etag[0] == '\0' || strpbrk(resp.etag, " \t")))
 		rc = remote_failf(r, HTTP_FAIL_PROTOCOL,
 		    "the server did not confirm part %zu (no ETag)", i + 1);
@@ -318,110 +312,6 @@ complete(struct remote *r, const char *key, const struct upload *u)
 	return rc;
 }
 
-/* The parts of one multipart upload, sent by r->connections threads at
- * once, each with its own copy of the remote (its own connection and
- * error) taking the next unconfirmed part; the state file is saved
- * under the lock after each confirmed part. */
-struct parts {
-	struct remote *r;
-	const char *key, *state_path;
-	int fd;
-	struct upload *u;
-	remote_progress_fn fn;
-	void *ctx;
-	pthread_mutex_t mu;
-	size_t next;
-	uint64_t done;
-	int rc;
-};
-
-/* Under the lock: record part i's outcome; the first failure wins. */
-static void
-part_done(struct parts *p, const struct remote *w, size_t i, char *etag, int rc)
-{
-	if (rc == 0) {
-		p->u->etags[i] = etag;
-		rc = save_state(p->state_path, p->key, p->u);
-		p->done += i + 1 < p->u->nparts
-		    ? p->u->part_size
-		    : p->u->size - (uint64_t)i * p->u->part_size;
-		if (p->fn != NULL)
-			p->fn(p->ctx, p->done, p->u->size);
-	}
-	if (rc != 0 && p->rc == 0) {
-		p->rc = rc;
-		p->r->fail = w->fail;
-		memcpy(p->r->error, w->error, sizeof(p->r->error));
-	}
-}
-
-/* Send parts until none is left or one failed, on *conn (kept). */
-static void
-parts_loop(struct parts *p, struct http_conn **conn)
-{
-	struct remote w;
-
-	pthread_mutex_lock(&p->mu); /* part_done writes r's error */
-	w = *p->r;
-	w.conn = *conn;
-	for (;;) {
-		size_t i = p->next;
-		char *etag = NULL;
-		int rc;
-
-		while (i < p->u->nparts && p->u->etags[i] != NULL)
-			i++;
-		if (p->rc != 0 || i >= p->u->nparts)
-			break;
-		p->next = i + 1;
-		pthread_mutex_unlock(&p->mu);
-		rc = send_part(&w, p->key, p->u, i, p->fd, &etag);
-		pthread_mutex_lock(&p->mu);
-		part_done(p, &w, i, etag, rc);
-	}
-	*conn = w.conn;
-	pthread_mutex_unlock(&p->mu);
-}
-
-static void *
-parts_worker(void *arg)
-{
-	struct http_conn *conn = NULL;
-
-	parts_loop(arg, &conn);
-	http_conn_free(conn);
-	return NULL;
-}
-
-static int
-send_parts(struct remote *r, const char *key, int fd, struct upload *u,
-    const char *state_path, remote_progress_fn fn, void *ctx)
-{
-	struct parts p = {r, key, state_path, fd, u, fn, ctx,
-	    PTHREAD_MUTEX_INITIALIZER, 0, 0, 0};
-	pthread_t tid[REMOTE_CONNECTIONS_MAX];
-	size_t nt = 0, todo = 0;
-
-	for (size_t i = 0; i < u->nparts; i++)
-		if (u->etags[i] != NULL)
-			p.done += i + 1 < u->nparts
-			    ? u->part_size
-			    : u->size - (uint64_t)i * u->part_size;
-		else
-			todo++;
-	if (fn != NULL)
-		fn(ctx, p.done, u->size);
-	/* the calling thread is one of the senders, on r's connection */
-	while (nt + 1 < r->connections && nt + 1 < todo &&
-	    pthread_create(&tid[nt], NULL, parts_worker, &p) == 0)
-		nt++;
-	parts_loop(&p, &r->conn);
-	while (nt > 0)
-		pthread_join(tid[--nt], NULL);
-	pthread_mutex_destroy(&p.mu);
-	return p.rc;
-}
-
 /* One multipart attempt; *gone set when the server forgot the upload. */
 static int
 multipart(struct remote *r, const char *key, int fd, struct upload *u,
@@ -432,9 +322,10 @@ multipart(struct remote *r, const char *key, int fd, struct upload *u,
 	*gone = 0;
 	if (u->upload_id == NULL &&
 	    ((rc = start_upload(r, key, u)) != 0 ||
-	        (rc = save_state(state_path, key, u)) != 0))
+	        (rc = remote_s3_save_state(state_path, key, u)) != 0))
 		return rc;
-	if ((rc = send_parts(r, key, fd, u, state_path, fn, ctx)) == 0)
+	if ((rc = remote_s3_send_parts(r, key, fd, u, state_path, fn, ctx)) ==
+	    0)
 		rc = complete(r, key, u);
 	if (rc == CAIRN_ERR_REMOTE && r->fail == HTTP_FAIL_NOTFOUND &&
 	    strstr(r->error, "NoSuchUpload") != NULL)
