@@ -98,3 +98,69 @@ EOS
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"does not verify:"* ]]
 }
+
+# ---- the journalist's and the coordinator's quick starts ------------------
+# Each command block of README.md is taken from the README and run as
+# written, with only its placeholders filled in: age1... (the contacts'
+# and the coordinator's keys), /media/usb (a directory here), the archive
+# name seal printed, and the kit file names recovery init wrote.
+
+# qs BLOCK_FIRST_LINE SED_SCRIPT: run that README block (joined at its
+# backslash line ends) through sed, then sh; fails when the block is gone.
+qs() {
+	local block
+	block=$(readme_block "$1" | sed -e :a -e '/\\$/N; s/\\\n//; ta' | sed "$2")
+	[ -n "$block" ] || { echo "README has no block starting: $1"; return 1; }
+	run --separate-stderr sh -ec "$block"
+	[ "$status" -eq 0 ] || { echo "block: $block"; echo "$output $stderr"; return 1; }
+}
+
+@test "README quick starts: the journalist, a contact and the coordinator, as written" {
+	mkdir -p bin "$HOME" usb photos
+	ln -s "$CAIRN" bin/cairn
+	PATH="$T/bin:$PATH"
+	unset CAIRN_HOME # ~/.config/cairn, as the README says
+	payload 50000 photos/a.jpg
+	printf 'notes\n' >notes.txt
+	for c in ana ben chloe dev eli coordinator; do
+		"$CAIRN" keygen -o "$c.key" >"$c.pub"
+	done
+	# the journalist
+	qs "cairn keygen" ""
+	[ -f "$HOME/.config/cairn/signing.key" ]
+	subst=""
+	for c in ana ben chloe dev eli; do
+		subst="$subst; s|$c=age1\.\.\.|$c=$(cat $c.pub)|"
+	done
+	qs "cairn recovery init -t 3 --contact ana=age1... --contact ben=age1... \\" "$subst"
+	kit=$(ls -d recovery-*/kit-03-chloe)
+	qs "mv ~/.config/cairn/identity /media/usb/identity" "s|/media/usb|$T/usb|g"
+	[ -f usb/identity ] && [ ! -e "$HOME/.config/cairn/identity" ]
+	# the block seals, lists and verifies: the seal first, for its name
+	seal='cairn seal --case "ledger story" -m "photos from source A" photos/ notes.txt'
+	qs "$seal" "2,\$d"
+	archive=$output
+	[[ "$archive" == cairn-*.cairn ]] && [ -f "$archive" ]
+	qs "$seal" "1d; s|/media/usb|$T/usb|g; s|cairn-20261128T214633Z-k7m2qp.cairn|$archive|"
+	assert_output_has "ledger story"
+	assert_output_has "result:      OK"
+	# a contact (chloe, then ana and eli the same way), and the coordinator
+	cp chloe.key my-key
+	share=$(ls "$kit"/share-*.age)
+	qs "cairn share check -i my-key kit-03-chloe/share-03-chloe.age" \
+	    "s|kit-03-chloe/share-03-chloe.age|$share|"
+	assert_output_has "signer fingerprint:"
+	for c in ana chloe eli; do
+		cp "$c.key" my-key
+		share=$(ls recovery-*/kit-*-"$c"/share-*.age)
+		qs "cairn share reveal -i my-key --to age1COORDINATOR... -o for-coordinator.age kit-03-chloe/share-03-chloe.age" \
+		    "s|age1COORDINATOR\.\.\.|$(cat coordinator.pub)|; s|kit-03-chloe/share-03-chloe.age|$share|"
+		mv for-coordinator.age "from-$c.age"
+	done
+	cp "$archive" evidence.cairn
+	qs "cairn open --share from-ana.age --share from-chloe.age --share from-eli.age \\" \
+	    "s|-i coordinator-key|-i coordinator.key|"
+	assert_output_has "result:      OK"
+	cmp photos/a.jpg recovered/photos/a.jpg
+	cmp notes.txt recovered/notes.txt
+}
