@@ -30,7 +30,8 @@
  *                                        must match signer's key id
  *     "case": "<text>" | null,           case label, 1..256 bytes of text
  *     "notes": ["<text>", ...],          0..256 notes, each 1..4096 bytes
- *                                        of text
+ *                                        of text (version 2: tab and
+ *                                        line feed allowed too)
  *     "entries": [ <entry>, ... ],       0..MANIFEST_MAX_ENTRIES, in the
  *                                        order the members follow in the
  *                                        tar
@@ -62,9 +63,10 @@
  *   Every key listed is required (but "skipped" and "exif"), and no other
  *   key is allowed (at the top level, in entries or in exif objects); a
  *   new field means a new version.  Version 2 is version 1 plus the
- *   optional "skipped" and "exif" keys; writers write version 1 whenever
- *   nothing was skipped and no file has EXIF, so that older readers read
- *   those manifests.  No JSON value nests deeper than the exif objects
+ *   optional "skipped" and "exif" keys, and notes that may hold tabs and
+ *   line feeds; writers write version 1 whenever nothing was skipped, no
+ *   file has EXIF and no note has a tab or line feed, so that older
+ *   readers read those manifests.  No JSON value nests deeper than the exif objects
  *   (depth 4).
  *   size:  JSON integer, 0 .. 2^63-1 (no fraction, exponent or sign).
  *   mode:  "0" followed by three octal digits (permission bits only).

@@ -75,8 +75,9 @@ is_display_trap(int32_t cp)
 	    cp == 0x2028 || cp == 0x2029;
 }
 
-int
-manifest_text_ok(const char *s, size_t len, size_t max)
+/* text_ok, with tab and line feed allowed when lines is set. */
+static int
+text_ok(const char *s, size_t len, size_t max, int lines)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0;
@@ -86,10 +87,35 @@ manifest_text_ok(const char *s, size_t len, size_t max)
 	while (i < len) {
 		int32_t cp = utf8_next(u, len, &i);
 
+		if (lines && (cp == '\t' || cp == '\n'))
+			continue;
 		if (cp < 0 || is_control(cp) || is_display_trap(cp))
 			return 0;
 	}
 	return 1;
+}
+
+int
+manifest_text_ok(const char *s, size_t len, size_t max)
+{
+	return text_ok(s, len, max, 0);
+}
+
+int
+manifest_note_ok(const char *s, size_t len)
+{
+	return text_ok(s, len, MANIFEST_NOTE_MAX, 1);
+}
+
+int
+manifest_needs_v2(const struct manifest *m)
+{
+	if (m->nskipped > 0)
+		return 1;
+	for (size_t i = 0; i < m->nnotes; i++)
+		if (strpbrk(m->notes[i], "\t\n") != NULL)
+			return 1;
+	return 0;
 }
 
 int
@@ -245,7 +271,7 @@ manifest_add_note(struct manifest *m, const char *note)
 {
 	size_t len = strlen(note);
 
-	if (!manifest_text_ok(note, len, MANIFEST_NOTE_MAX))
+	if (!manifest_note_ok(note, len))
 		return CAIRN_ERR_INVAL;
 	return manifest_append_note(m, note, len);
 }
@@ -473,8 +499,7 @@ manifest_check(const struct manifest *m, const struct manifest_entry ***indexp)
 	    m->nentries > MANIFEST_MAX_ENTRIES)
 		return CAIRN_ERR_LIMIT;
 	for (i = 0; i < m->nnotes; i++)
-		if (!manifest_text_ok(
-		        m->notes[i], strlen(m->notes[i]), MANIFEST_NOTE_MAX))
+		if (!manifest_note_ok(m->notes[i], strlen(m->notes[i])))
 			return CAIRN_ERR_FORMAT;
 	for (i = 0; i < m->nentries; i++)
 		if ((rc = entry_check(&m->entries[i])) != 0)

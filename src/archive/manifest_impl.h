@@ -20,6 +20,12 @@
 /* 1 when s[0..len) is 1..max bytes of "text" as manifest.h defines it:
  * valid UTF-8 without control characters or display traps. */
 int manifest_text_ok(const char *s, size_t len, size_t max);
+/* 1 when s[0..len) is a note: text, but tab and line feed allowed
+ * (version 2). */
+int manifest_note_ok(const char *s, size_t len);
+/* 1 when m needs version 2: something skipped, or a note with a tab or
+ * line feed. */
+int manifest_needs_v2(const struct manifest *m);
 /* 1 when s[0..len) is a "type/subtype" MIME type (see manifest.h). */
 int manifest_mime_ok(const char *s, size_t len);
 /* Append without checking any rule but the entry limit (copies). */

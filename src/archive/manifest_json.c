@@ -201,7 +201,7 @@ manifest_encode(const struct manifest *m, char **json, size_t *len)
 	    json_object_set_new(root, "format", json_string(MANIFEST_FORMAT));
 	bad |= json_object_set_new(root, "version",
 	    json_integer(
-	        m->nskipped > 0 || has_exif(m) ? 2 : MANIFEST_VERSION));
+	        manifest_needs_v2(m) || has_exif(m) ? 2 : MANIFEST_VERSION));
 	bad |= json_object_set_new(root, "archive_id", json_string(idhex));
 	bad |= json_object_set_new(root, "sealed_at", jtime(m->sealed_at));
 	bad |= json_object_set_new(root, "tool", jstr(m->tool));
@@ -425,8 +425,10 @@ decode_root(struct manifest *m, const json_t *root)
 		return CAIRN_ERR_LIMIT;
 	json_array_foreach(notes, i, v)
 	{
-		if (!json_is_string(v))
-			return CAIRN_ERR_FORMAT;
+		if (!json_is_string(v) ||
+		    (m->version < 2 &&
+		        strpbrk(json_string_value(v), "\t\n") != NULL))
+			return CAIRN_ERR_FORMAT; /* version 1: no tab, no LF */
 		if ((rc = manifest_append_note(
 		         m, json_string_value(v), json_string_length(v))) != 0)
 			return rc;

@@ -286,8 +286,17 @@ print_head(const struct manifest *m)
 	printf("sealed with: %s\n", m->tool);
 	printf("case:        %s\n",
 	    m->case_label != NULL ? m->case_label : "(none)");
-	for (size_t i = 0; i < m->nnotes; i++)
-		printf("note:        %s\n", m->notes[i]);
+	for (size_t i = 0; i < m->nnotes; i++) {
+		const char *n = m->notes[i], *e;
+
+		printf("note:        ");
+		/* a note's further lines are indented like its first */
+		while ((e = strchr(n, '\n')) != NULL) {
+			printf("%.*s\n             ", (int)(e - n), n);
+			n = e + 1;
+		}
+		printf("%s\n", n);
+	}
 }
 
 /* What the seal left out (--skip-unreadable), one line each. */

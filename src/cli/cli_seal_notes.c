@@ -31,7 +31,7 @@ cli_seal_add_notes(const char *case_label, const char *const *notes,
 		if ((rc = manifest_add_note(m, notes[i])) != 0)
 			return rc == CAIRN_ERR_NOMEM
 			    ? cli_fail(rc, "note")
-			    : cli_usage_error("seal", "-m: a note must be 1..%d bytes of UTF-8 text without control characters (at most %d notes)", MANIFEST_NOTE_MAX, MANIFEST_MAX_NOTES);
+			    : cli_usage_error("seal", "-m: a note must be 1..%d bytes of UTF-8 text, without control characters but tabs and line breaks (at most %d notes)", MANIFEST_NOTE_MAX, MANIFEST_MAX_NOTES);
 	// clang-format on
 	for (size_t i = 0; ec == 0 && i < nnotefiles; i++) {
 		const char *f = notefiles[i];

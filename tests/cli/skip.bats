@@ -189,3 +189,28 @@ as_user() {
 	expect_exit 0 "$CAIRN" seal -o a.cairn Evidence/
 	[ -s a.cairn ]
 }
+
+@test "multi-line -m notes and tabs in --note-file are kept; other controls refused" {
+	tree
+	printf 'seized at\tthe border\n\nsecond\tnote\n' >notes.txt
+	expect_exit 0 "$CAIRN" seal -q -m "$(printf 'line one\nline two')" \
+	    --note-file notes.txt -o a.cairn ev
+	expect_exit 0 "$CAIRN" list --json a.cairn
+	printf '%s' "$output" >l.json
+	jq -se '.[0].version == 2 and .[0].notes == ["line one\nline two",
+	    "seized at\tthe border", "second\tnote"]' l.json
+	expect_exit 0 "$CAIRN" list a.cairn
+	assert_output_has "$(printf 'note:        line one\n             line two')"
+	expect_exit 0 "$CAIRN" verify a.cairn
+	# still refused: other control characters
+	expect_exit 2 "$CAIRN" seal -q -m "$(printf 'a\033[31mb')" -o b.cairn ev
+	assert_stderr_has "without control characters but tabs and line breaks"
+	printf 'bad\rline\n' >cr.txt
+	expect_exit 2 "$CAIRN" seal -q --note-file cr.txt -o b.cairn ev
+	[ ! -e b.cairn ]
+	# a plain note stays version 1
+	expect_exit 0 "$CAIRN" seal -q -m "plain" -o c.cairn ev
+	expect_exit 0 "$CAIRN" list --json c.cairn
+	printf '%s' "$output" >l.json
+	jq -se '.[0].version == 1' l.json
+}

@@ -461,8 +461,10 @@ test_build_rules(void)
 	TAP_EQ_INT(manifest_set_case(m, "bad\x1b[0m"), I,
 	    "case with ESC refused");
 	TAP_EQ_INT(manifest_add_note(m, ""), I, "empty note refused");
-	TAP_EQ_INT(manifest_add_note(m, "two\nlines"), I,
-	    "multi-line note refused");
+	TAP_EQ_INT(manifest_add_note(m, "two\nlines\tand a tab"), 0,
+	    "multi-line note with a tab accepted (version 2)");
+	TAP_EQ_INT(manifest_add_note(m, "a\rb"), I, "note with CR refused");
+	TAP_EQ_INT(manifest_add_note(m, "a\x01b"), I, "note with ^A refused");
 	TAP_EQ_INT(m->nentries, 0, "nothing was added");
 	TAP_EQ_INT(manifest_add_entry(m, "f", MANIFEST_FILE, 1, 0644, 0,
 	    "a/b"), 0, "add f");
@@ -516,6 +518,13 @@ test_skipped(void)
 	TAP_OK(json2 != NULL && strcmp(json, json2) == 0, "same bytes");
 	free(json2);
 	manifest_free(d);
+	/* notes with line breaks: version 2 only */
+	FAILS("\"chain of custody: received from J. Doe\"",
+	    "\"two\\nlines\"", CAIRN_ERR_FORMAT,
+	    "version 1 note with a line feed refused");
+	FAILS("\"chain of custody: received from J. Doe\"",
+	    "\"tab\\there\"", CAIRN_ERR_FORMAT,
+	    "version 1 note with a tab refused");
 	/* version 1 has no skipped key; version 2 may leave it out */
 	FAILS("  ]\n}", "  ],\n  \"skipped\": []\n}", CAIRN_ERR_FORMAT,
 	    "version 1 with a skipped key refused");
@@ -533,6 +542,21 @@ test_skipped(void)
 	json = NULL;
 	TAP_EQ_INT(manifest_encode(m, &json, &len), CAIRN_ERR_INVAL,
 	    "a path both held and skipped refused");
+	manifest_free(m);
+	m = build_golden();
+	TAP_EQ_INT(manifest_add_note(m, "line one\n\tline two"), 0,
+	    "add a two-line note");
+	free(json);
+	json = NULL;
+	TAP_EQ_INT(manifest_encode(m, &json, &len), 0, "encode it");
+	TAP_OK(json != NULL && strstr(json, "\"version\": 2,") != NULL,
+	    "a note with a line break makes version 2");
+	TAP_EQ_INT(manifest_decode(json, len, &d), 0, "and decodes");
+	TAP_OK(d != NULL && d->nnotes == 2 &&
+	    strcmp(d->notes[1], "line one\n\tline two") == 0, "as it was");
+	manifest_free(d);
+	free(json);
+	json = NULL;
 	manifest_free(m);
 	m = build_golden();
 	manifest_add_skipped(m, "x", "a");
