@@ -386,22 +386,17 @@ cli_share_dir_write(
 	if ((ec = plan_kits(&pl, set->dir)) != 0 ||
 	    (ec = plan_write(&pl, shares, set)) != 0)
 		goto out;
+	/* The caller's copies of the names, before anything is published:
+	 * after the commit nothing may fail. */
+	for (size_t k = 0; k < n && ec == 0; k++)
+		if ((set->paths[k] = cio_strdup(pl.paths[k * pl.per])) == NULL)
+			ec = cli_fail(CAIRN_ERR_NOMEM, "writing shares");
+	if (ec != 0)
+		goto out;
 	pl.opened = 0; /* commit_all commits or aborts every one */
 	if ((ec = commit_all(pl.a, pl.paths, n * pl.per)) != 0)
 		goto out;
 	set->dir_created = pl.dir_created;
-	for (size_t k = 0; k < n; k++)
-		if ((set->paths[k] = cio_strdup(pl.paths[k * pl.per])) == NULL)
-			ec = cli_fail(CAIRN_ERR_NOMEM, "writing shares");
-	if (ec != 0) {
-		/* pl.paths names every published file (set->paths may
-		 * not); plan_undo() then removes the kits and the dir. */
-		for (size_t i = 0; i < n * pl.per; i++)
-			(void)unlink(pl.paths[i]);
-		cli_share_paths_free(set->paths, n);
-		set->paths = NULL;
-		goto out;
-	}
 	set->kit_dirs = pl.kits;
 	pl.kits = NULL;
 	if (set->hold) {
@@ -421,7 +416,7 @@ out:
 	sig_arm(NULL, NULL, NULL);
 	if (ec != 0) {
 		plan_undo(&pl, set->dir);
-		free(set->paths);
+		cli_share_paths_free(set->paths, set->paths != NULL ? n : 0);
 		set->paths = NULL;
 	}
 	plan_free(&pl);
