@@ -205,6 +205,17 @@ void *cio_calloc(size_t n, size_t m);
 void *cio_realloc(void *p, size_t n);
 char *cio_strdup(const char *s);
 
+/*
+ * Escape a name (or any text) for a terminal into out (cap >= 1 bytes,
+ * always NUL-terminated, truncated at a whole escape): control bytes
+ * (C0, DEL) and bytes that are not part of valid UTF-8 become \xNN; C1
+ * controls, line and paragraph separators and the characters that
+ * reorder a displayed line (U+061C, U+200E, U+200F, U+202A..U+202E,
+ * U+2066..U+2069) become \u{NNNN}.  Other text is copied.  The one
+ * escaping every name the CLI prints goes through.
+ */
+void cio_escape(char *out, size_t cap, const char *s);
+
 /* 1 for ASCII whitespace (space, \t, \n, \v, \f, \r), whatever the
  * locale; else 0. */
 int cio_is_space(int c);

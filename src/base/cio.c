@@ -790,3 +790,74 @@ cio_trim(const char **b, const char **e)
 	while (*e > *b && cio_is_space((unsigned char)(*e)[-1]))
 		(*e)--;
 }
+
+/* The code point of the valid UTF-8 sequence at s (n bytes), or -1. */
+static long
+utf8_at(const unsigned char *s, size_t *n)
+{
+	unsigned char c = s[0];
+	long cp, min;
+	size_t k, len;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, cp = c & 0x1f, min = 0x80;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, cp = c & 0x0f, min = 0x800;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, cp = c & 0x07, min = 0x10000;
+	else
+		return -1;
+	for (k = 1; k < len; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return -1; /* also stops at the NUL */
+		cp = cp << 6 | (s[k] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return -1;
+	*n = len;
+	return cp;
+}
+
+static int
+escape_cp(long cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x200e ||
+	    cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
+}
+
+void
+cio_escape(char *out, size_t cap, const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t o = 0, i = 0, n;
+	char tmp[16];
+
+	while (u[i] != '\0') {
+		long cp = u[i] < 0x80 ? u[i] : utf8_at(u + i, &n);
+		int w;
+
+		if (u[i] < 0x80)
+			n = 1;
+		if (cp < 0 || cp < 0x20 || cp == 0x7f)
+			w = snprintf(tmp, sizeof(tmp), "\\x%02x", u[i]), n = 1;
+		else if (escape_cp(cp))
+			w = snprintf(tmp, sizeof(tmp), "\\u{%04lx}", cp);
+		else
+			w = 0;
+		if (w > 0) {
+			if (o + (size_t)w >= cap)
+				break;
+			memcpy(out + o, tmp, (size_t)w);
+			o += (size_t)w;
+		} else {
+			if (o + n >= cap)
+				break;
+			memcpy(out + o, u + i, n);
+			o += n;
+		}
+		i += n;
+	}
+	if (cap > 0)
+		out[o < cap ? o : cap - 1] = '\0';
+}

@@ -83,25 +83,12 @@ write_all(int fd, const char *buf, size_t len)
 	}
 }
 
-/* Escape s into out (cap bytes, NUL-terminated, truncated if needed). */
+/* Escape s into out (cap bytes, NUL-terminated, truncated if needed):
+ * the library's one escaping, cio_escape(). */
 static void
 escape(char *out, size_t cap, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
-
-	for (; *s != '\0' && o + 5 < cap; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c < 0x20 || c == 0x7f) {
-			out[o++] = '\\';
-			out[o++] = 'x';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		} else
-			out[o++] = (char)c;
-	}
-	out[o] = '\0';
+	cio_escape(out, cap, s);
 }
 
 void

@@ -214,3 +214,22 @@ as_user() {
 	printf '%s' "$output" >l.json
 	jq -se '.[0].version == 1' l.json
 }
+
+@test "right-to-left override and invalid bytes in names are escaped in messages" {
+	tree
+	rlo=$(printf 'evil\342\200\256gpj.exe')
+	latin1=$(printf 'caf\351.jpg')
+	expect_exit 1 "$CAIRN" seal -o a.cairn "$rlo"
+	assert_stderr_has 'cairn: error: seal: evil\u{202e}gpj.exe: No such file or directory'
+	[[ "$stderr" != *$'\342\200\256'* ]]
+	expect_exit 1 "$CAIRN" seal -o a.cairn "$latin1"
+	assert_stderr_has 'caf\xe9.jpg: No such file or directory'
+	[[ "$stderr" != *$'\351'* ]]
+	# valid UTF-8 stays as it is
+	expect_exit 1 "$CAIRN" seal -o a.cairn "café.jpg"
+	assert_stderr_has "café.jpg: No such file or directory"
+	# --json error objects carry the same escaped text
+	expect_exit 1 "$CAIRN" seal --json -o a.cairn "$rlo"
+	printf '%s' "$output" >e.json
+	jq -se '.[0].error == "seal: evil\\u{202e}gpj.exe: No such file or directory"' e.json
+}
