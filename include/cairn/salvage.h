@@ -106,6 +106,14 @@ int salvage_scan(struct age_reader *r, struct salvage_result *res);
 int salvage_extract(struct age_reader *r, struct salvage_result *res,
     struct extract *x, const char *prefix_ok, const char *prefix_unverified);
 
+/*
+ * After salvage_scan(), for a signer the caller does not trust (or an
+ * unsigned archive it does not accept): res is no longer trusted, and
+ * every VERIFIED member becomes UNVERIFIED with why (static text).  Call
+ * before salvage_extract().
+ */
+void salvage_untrust(struct salvage_result *res, const char *why);
+
 void salvage_result_free(struct salvage_result *res);
 
 #endif

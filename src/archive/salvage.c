@@ -129,6 +129,17 @@ decide(
 		         "fallback); SHA256SUMS or its signature lost";
 }
 
+void
+salvage_untrust(struct salvage_result *res, const char *why)
+{
+	res->trusted = 0;
+	for (size_t i = 0; i < res->n; i++)
+		if (res->v[i].state == SALVAGE_VERIFIED) {
+			res->v[i].state = SALVAGE_UNVERIFIED;
+			res->v[i].why = why;
+		}
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {

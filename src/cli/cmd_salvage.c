@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "cli_parity.h"
 #include "cli_salvage.h"
+#include "cli_trust.h"
 #include "cli_unlock.h"
 
 static const char salvage_help[] =
@@ -42,14 +43,25 @@ static const char salvage_help[] =
     "Partial and lost files are listed, never written.  The age header\n"
     "(recipient stanzas and MAC) must be intact; if it is not, only parity\n"
     "can help.  Binary archives only (not -a armored ones).\n"
+    "Files count as verified only when the signer is trusted, as for\n"
+    "'cairn open' (the key home's signing.pub and signers file, --signer,\n"
+    "or the signer the --share files record); otherwise they go to\n"
+    "unverified/ and the exit status is 5.  Unsigned archives' files\n"
+    "always go to unverified/.\n"
     "\n" CLI_UNLOCK_HELP
+    "      --signer PUBKEY      trust only this signing key for this call\n"
+    "                           (a minisign .pub file or its RW... line;\n"
+    "                           repeatable), instead of the key home's\n"
+    "                           signing.pub and signers file\n"
+    "      --any-signer         verify against a valid signature by any key\n"
     "  -C, --directory DIR      create DIR for the results (must not exist)\n"
     "  -q, --quiet              do not print the report (it is in DIR)\n"
     "  -h, --help               show this help\n"
     "\n"
     "Exit status: 0 intact: everything recovered and verified; 7 partially\n"
-    "recovered (see the report); 3 no identity matched; 4 nothing\n"
-    "recoverable (damaged header or nonce); 1 other errors; 2 usage.\n";
+    "recovered (see the report); 5 signed by a key you do not trust\n"
+    "(nothing verified); 3 no identity matched; 4 nothing recoverable\n"
+    "(damaged header or nonce); 1 other errors; 2 usage.\n";
 
 /* The chunk reader for in, with salvage's messages for a bad header. */
 static int
@@ -117,31 +129,62 @@ out:
 	return ec;
 }
 
+// clang-format off
+/* The trust policy of open on what survived: 1 (after a warning) when
+ * the signature pass 1 checked (by the key the manifest names) is by a
+ * key tr does not trust, so nothing is verified; else 0.  (An unsigned
+ * archive is never verified: pass 1 has no signature to trust.) */
+static int
+apply_trust(const struct cli_trust *tr, struct salvage_result *res, const char *path)
+{
+	char fp[MINISIG_FINGERPRINT_LEN];
+
+	if (!res->trusted || res->m == NULL)
+		return 0;
+	if (tr->any_signer || minisig_trust_find(&tr->t, &res->m->signer) >= 0)
+		return 0;
+	minisig_fingerprint(&res->m->signer, fp);
+	salvage_untrust(res, "signed by a key you do not trust");
+	cli_warn("%s: signed by key %s, which you do not trust: every recovered file goes to unverified/", path, fp);
+	cli_hint("if it is the journalist's key, confirm the fingerprint with them, then 'cairn signer add NAME KEY' or salvage with --signer KEY");
+	return 1;
+}
+// clang-format on
+
 int
 cmd_salvage(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    CLI_UNLOCK_LONGOPTS,
+	    {"signer", required_argument, NULL, CLI_TRUST_OPT_SIGNER},
+	    {"any-signer", no_argument, NULL, CLI_TRUST_OPT_ANY},
 	    {"directory", required_argument, NULL, 'C'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct cli_unlock u;
+	struct cli_trust tr;
 	struct cli_in in = {-1, 0, NULL, {NULL, NULL}};
 	struct age_reader *r = NULL;
 	struct salvage_result res;
 	struct cio_membuf rep = {NULL, 0, 0, 0};
 	const char *path = NULL, *dest = NULL;
-	int c, ec, rc, quiet = 0;
+	int c, ec, rc, quiet = 0, untrusted = 0;
 
 	memset(&res, 0, sizeof(res));
+	memset(&tr, 0, sizeof(tr));
 	if ((ec = cli_unlock_init(&u, "salvage", argc)) != 0)
 		goto out;
 	while ((c = cli_getopt(argc, argv, ":hqC:" CLI_UNLOCK_SHORTOPTS,
 	            longopts, NULL)) != -1) {
 		if (cli_unlock_option(&u, c, optarg))
 			continue;
+		if (cli_trust_option(&tr, c, optarg, &ec)) {
+			if (ec != 0)
+				goto out;
+			continue;
+		}
 		switch (c) {
 		case 'C': dest = optarg; break;
 		case 'q': quiet = 1; break;
@@ -169,8 +212,10 @@ cmd_salvage(int argc, char **argv)
 		ec = CLI_EXIT_ERR;
 		goto out;
 	}
-	if ((ec = cli_in_open(&in, path)) != 0 ||
+	if ((ec = cli_trust_load(&tr)) != 0 ||
+	    (ec = cli_in_open(&in, path)) != 0 ||
 	    (ec = cli_unlock_load(&u)) != 0 ||
+	    (ec = cli_trust_add_shares(&tr, &u)) != 0 ||
 	    (ec = open_chunks(&u, &in, path, &r)) != 0)
 		goto out;
 	if ((rc = salvage_scan(r, &res)) != 0) {
@@ -185,6 +230,7 @@ cmd_salvage(int argc, char **argv)
 		ec = CLI_EXIT_INTEGRITY;
 		goto out;
 	}
+	untrusted = apply_trust(&tr, &res, path);
 	if ((ec = write_out(&u, &in, path, dest, &res, &rep)) != 0)
 		goto out;
 	if (!quiet && fwrite(rep.data, 1, rep.len, stdout) != rep.len) {
@@ -198,7 +244,10 @@ cmd_salvage(int argc, char **argv)
 		    dest, dest, CLI_SALVAGE_REPORT);
 		ec = CLI_EXIT_PARTIAL;
 	}
+	if (untrusted)
+		ec = CLI_EXIT_SIGNATURE;
 out:
+	cli_trust_free(&tr);
 	cio_membuf_free(&rep);
 	salvage_result_free(&res);
 	age_reader_free(r);

@@ -218,3 +218,26 @@ same_as_sealed() {
 	expect_exit 0 "$CAIRN" --help
 	assert_output_has "7  partially recovered"
 }
+
+@test "salvage verifies only for a trusted signer: a stranger's archive goes to unverified/, exit 5" {
+	sealed
+	rec=$(grep -m1 '^age1' "$CAIRN_HOME/recipients")
+	# a stranger's signing key, sealed to the same recipient
+	CAIRN_HOME="$PWD/stranger" "$CAIRN" keygen >/dev/null 2>&1
+	CAIRN_HOME="$PWD/stranger" "$CAIRN" seal -q -r "$rec" -o s.cairn data
+	expect_exit 5 "$CAIRN" salvage s.cairn -C out1
+	assert_stderr_has "which you do not trust: every recovered file goes to unverified/"
+	[ ! -e out1/verified/data/small.txt ]
+	assert_same out1/unverified/data/small.txt data/small.txt
+	grep -q 'signed by a key you do not trust' out1/salvage-report.txt
+	# trusted for this call: verified, exit 0
+	expect_exit 0 "$CAIRN" salvage --signer stranger/signing.pub s.cairn -C out2
+	assert_same out2/verified/data/small.txt data/small.txt
+	# the journalist's own archive: verified as before
+	expect_exit 0 "$CAIRN" salvage a.cairn -C out3
+	# unsigned: never verified (no signature to trust), as before
+	"$CAIRN" seal -q --no-sign -o u.cairn data
+	expect_exit 7 "$CAIRN" salvage u.cairn -C out4
+	[ ! -e out4/verified/data/small.txt ]
+	assert_same out4/unverified/data/small.txt data/small.txt
+}
