@@ -37,6 +37,7 @@
 #include "cairn/digest.h"
 #include "cairn/extract.h"
 #include "cairn/manifest.h"
+#include "cairn/minisig.h"
 
 enum salvage_state {
 	SALVAGE_VERIFIED,
@@ -74,10 +75,23 @@ struct salvage_member {
 	int skipped;     /* pass 2: its name collided, not written */
 };
 
+/* Whose signature counts: the policy unseal.h applies (step 7). */
+struct salvage_options {
+	/* Trusted signers (NULL or empty: none is trusted). */
+	const struct minisig_trust *trust;
+	int any_signer; /* accept a valid signature by any key */
+};
+
 struct salvage_result {
 	struct manifest *m; /* NULL unless manifest.json parsed */
 	enum salvage_part manifest, sums, sig;
-	int trusted; /* manifest + SHA256SUMS + signature all verified */
+	/* manifest + SHA256SUMS + signature all verified, and the signer
+	 * accepted by the trust policy */
+	int trusted;
+	/* The signature verified, but its signer is not trusted (and no
+	 * any_signer): trusted is 0 and nothing is VERIFIED. */
+	int refused_untrusted;
+	char signer_fingerprint[MINISIG_FINGERPRINT_LEN]; /* "" unsigned */
 	struct salvage_member *v; /* members in archive order, then LOST ones */
 	size_t n;
 	struct salvage_range *bad; /* plaintext ranges of failed chunks */
@@ -91,10 +105,16 @@ struct salvage_result {
 /*
  * Pass 1: read every chunk of r (made by age_reader_new_chunks) and fill
  * res (zero-initialised by the call; free with salvage_result_free()
- * whatever the result).  Returns 0, or the reader's error (_IO, _NOMEM,
- * _HEADER when even the payload nonce is missing).
+ * whatever the result).  Files are VERIFIED only when the signer is
+ * accepted by o's trust policy, decided by the same code as unseal.h's;
+ * a valid signature by another key sets res->refused_untrusted and every
+ * member that would have been VERIFIED is UNVERIFIED ("signed by a key
+ * you do not trust").  An unsigned archive is never verified.  Returns
+ * 0, or the reader's error (_IO, _NOMEM, _HEADER when even the payload
+ * nonce is missing).
  */
-int salvage_scan(struct age_reader *r, struct salvage_result *res);
+int salvage_scan(struct age_reader *r, const struct salvage_options *o,
+    struct salvage_result *res);
 
 /*
  * Pass 2: read r (a fresh reader of the same input) and write each
@@ -105,14 +125,6 @@ int salvage_scan(struct age_reader *r, struct salvage_result *res);
  */
 int salvage_extract(struct age_reader *r, struct salvage_result *res,
     struct extract *x, const char *prefix_ok, const char *prefix_unverified);
-
-/*
- * After salvage_scan(), for a signer the caller does not trust (or an
- * unsigned archive it does not accept): res is no longer trusted, and
- * every VERIFIED member becomes UNVERIFIED with why (static text).  Call
- * before salvage_extract().
- */
-void salvage_untrust(struct salvage_result *res, const char *why);
 
 void salvage_result_free(struct salvage_result *res);
 

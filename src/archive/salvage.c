@@ -4,7 +4,8 @@
  * are checked exactly as `cairn verify` checks them, and a file is
  * VERIFIED only when all three are intact and agree with its path,
  * metadata and SHA-256; members the manifest lists but the walk never
- * found are added as LOST.  salvage_extract(): pass 2, writing the
+ * found are added as LOST; and the trust policy on the signer, decided by
+ * signer_trust.h as for open.  salvage_extract(): pass 2, writing the
  * chosen files through extract.h, re-hashing each.
  *
  * Knows the manifest, SHA256SUMS and minisign rules and extract.h; not
@@ -17,6 +18,7 @@
 #include "cairn/minisig.h"
 #include "cairn/seal.h"
 #include "salvage_impl.h"
+#include "signer_trust.h"
 #include "sums.h"
 
 /* The signature of SHA256SUMS by the manifest's signer, with the
@@ -129,14 +131,26 @@ decide(
 		         "fallback); SHA256SUMS or its signature lost";
 }
 
-void
-salvage_untrust(struct salvage_result *res, const char *why)
+/* The trust policy (signer_trust.h) on an intact, verified signature:
+ * for a signer o does not accept, res is no longer trusted and every
+ * VERIFIED member becomes UNVERIFIED. */
+static void
+refuse_untrusted(const struct salvage_options *o, struct salvage_result *res)
 {
+	struct signer_trust st;
+
+	if (!res->trusted)
+		return;
+	signer_trust_decide(res->m, o->trust, o->any_signer, 0, &st);
+	memcpy(res->signer_fingerprint, st.fingerprint, sizeof(st.fingerprint));
+	if (st.verdict == SIGNER_ACCEPTED)
+		return;
 	res->trusted = 0;
+	res->refused_untrusted = st.verdict == SIGNER_REFUSED_UNTRUSTED;
 	for (size_t i = 0; i < res->n; i++)
 		if (res->v[i].state == SALVAGE_VERIFIED) {
 			res->v[i].state = SALVAGE_UNVERIFIED;
-			res->v[i].why = why;
+			res->v[i].why = "signed by a key you do not trust";
 		}
 }
 
@@ -186,7 +200,8 @@ add_lost(struct salvage_result *res)
 }
 
 int
-salvage_scan(struct age_reader *r, struct salvage_result *res)
+salvage_scan(struct age_reader *r, const struct salvage_options *o,
+    struct salvage_result *res)
 {
 	struct salvage_caps caps;
 	struct sums s;
@@ -199,6 +214,7 @@ salvage_scan(struct age_reader *r, struct salvage_result *res)
 	    (rc = check_parts(res, &caps, &s)) == 0) {
 		for (size_t i = 0; i < res->n; i++)
 			decide(res, &s, &res->v[i]);
+		refuse_untrusted(o, res);
 		if (res->m != NULL)
 			rc = add_lost(res);
 	}

@@ -21,6 +21,7 @@
 #include "cairn/manifest.h"
 #include "cairn/minisig.h"
 #include "cairn/seal.h"
+#include "signer_trust.h"
 #include "sums.h"
 #include "tarball.h"
 #include "cairn/unseal.h"
@@ -33,6 +34,7 @@ struct run {
 	struct digest_async *hash; /* the files' SHA-256, maybe threaded */
 	uint8_t (*digests)[DIGEST_SHA256_LEN]; /* [0] manifest, then files */
 	size_t ndigests;
+	enum signer_verdict verdict; /* lookup_signer()'s, for check_trust() */
 };
 
 static int fail(struct run *r, int err, const char *fmt, ...)
@@ -164,25 +166,21 @@ read_manifest(struct run *r)
 	return rc;
 }
 
-/* Look the manifest's signer up in the trusted list (never fails). */
+/* Look the manifest's signer up in the trusted list and keep the trust
+ * policy's verdict for check_trust() (never fails). */
 static void
 lookup_signer(struct run *r)
 {
-	const struct manifest *m = r->res->m;
-	const struct minisig_trust *t = r->o->trust;
+	struct signer_trust st;
 
-	r->res->trusted_index = -1;
-	r->res->key_id_clash = -1;
-	if (!m->has_signer)
-		return;
-	minisig_fingerprint(&m->signer, r->res->signer_fingerprint);
-	if (t == NULL)
-		return;
-	r->res->trusted_index = minisig_trust_find(t, &m->signer);
-	r->res->signer_trusted = r->res->trusted_index >= 0;
-	if (!r->res->signer_trusted)
-		r->res->key_id_clash =
-		    minisig_trust_find_key_id_clash(t, &m->signer);
+	signer_trust_decide(r->res->m, r->o->trust, r->o->any_signer,
+	    r->o->allow_unsigned, &st);
+	r->res->trusted_index = st.index;
+	r->res->key_id_clash = st.key_id_clash;
+	r->res->signer_trusted = st.index >= 0;
+	memcpy(
+	    r->res->signer_fingerprint, st.fingerprint, sizeof(st.fingerprint));
+	r->verdict = st.verdict;
 }
 
 /* The trust policy, once everything else held (unseal.h, step 7). */
@@ -192,15 +190,13 @@ check_trust(struct run *r)
 	struct unseal_result *res = r->res;
 	char id[MINISIG_KEY_ID_HEX_LEN];
 
-	if (!res->is_signed) {
-		if (r->o->allow_unsigned)
-			return 0;
+	if (r->verdict == SIGNER_ACCEPTED)
+		return 0;
+	if (r->verdict == SIGNER_REFUSED_UNSIGNED) {
 		res->refused = UNSEAL_REFUSED_UNSIGNED;
 		return fail(r, CAIRN_ERR_SIGNATURE,
 		    "archive is unsigned: nothing shows who sealed it");
 	}
-	if (res->signer_trusted || r->o->any_signer)
-		return 0;
 	res->refused = UNSEAL_REFUSED_UNTRUSTED;
 	// clang-format off
 	if (res->key_id_clash >= 0) {

@@ -130,24 +130,13 @@ out:
 }
 
 // clang-format off
-/* The trust policy of open on what survived: 1 (after a warning) when
- * the signature pass 1 checked (by the key the manifest names) is by a
- * key tr does not trust, so nothing is verified; else 0.  (An unsigned
- * archive is never verified: pass 1 has no signature to trust.) */
-static int
-apply_trust(const struct cli_trust *tr, struct salvage_result *res, const char *path)
+/* The warning for an archive whose signer the trust policy refused
+ * (salvage_scan() decided it): every file went to unverified/. */
+static void
+warn_untrusted(const struct salvage_result *res, const char *path)
 {
-	char fp[MINISIG_FINGERPRINT_LEN];
-
-	if (!res->trusted || res->m == NULL)
-		return 0;
-	if (tr->any_signer || minisig_trust_find(&tr->t, &res->m->signer) >= 0)
-		return 0;
-	minisig_fingerprint(&res->m->signer, fp);
-	salvage_untrust(res, "signed by a key you do not trust");
-	cli_warn("%s: signed by key %s, which you do not trust: every recovered file goes to unverified/", path, fp);
+	cli_warn("%s: signed by key %s, which you do not trust: every recovered file goes to unverified/", path, res->signer_fingerprint);
 	cli_hint("if it is the journalist's key, confirm the fingerprint with them, then 'cairn signer add NAME KEY' or salvage with --signer KEY");
-	return 1;
 }
 // clang-format on
 
@@ -168,9 +157,10 @@ cmd_salvage(int argc, char **argv)
 	struct cli_in in = {-1, 0, NULL, {NULL, NULL}};
 	struct age_reader *r = NULL;
 	struct salvage_result res;
+	struct salvage_options so;
 	struct cio_membuf rep = {NULL, 0, 0, 0};
 	const char *path = NULL, *dest = NULL;
-	int c, ec, rc, quiet = 0, untrusted = 0;
+	int c, ec, rc, quiet = 0;
 
 	memset(&res, 0, sizeof(res));
 	memset(&tr, 0, sizeof(tr));
@@ -218,7 +208,9 @@ cmd_salvage(int argc, char **argv)
 	    (ec = cli_trust_add_shares(&tr, &u)) != 0 ||
 	    (ec = open_chunks(&u, &in, path, &r)) != 0)
 		goto out;
-	if ((rc = salvage_scan(r, &res)) != 0) {
+	so.trust = &tr.t;
+	so.any_signer = tr.any_signer;
+	if ((rc = salvage_scan(r, &so, &res)) != 0) {
 		ec = cli_fail(rc, "%s", path);
 		goto out;
 	}
@@ -230,7 +222,8 @@ cmd_salvage(int argc, char **argv)
 		ec = CLI_EXIT_INTEGRITY;
 		goto out;
 	}
-	untrusted = apply_trust(&tr, &res, path);
+	if (res.refused_untrusted)
+		warn_untrusted(&res, path);
 	if ((ec = write_out(&u, &in, path, dest, &res, &rep)) != 0)
 		goto out;
 	if (!quiet && fwrite(rep.data, 1, rep.len, stdout) != rep.len) {
@@ -244,7 +237,7 @@ cmd_salvage(int argc, char **argv)
 		    dest, dest, CLI_SALVAGE_REPORT);
 		ec = CLI_EXIT_PARTIAL;
 	}
-	if (untrusted)
+	if (res.refused_untrusted)
 		ec = CLI_EXIT_SIGNATURE;
 out:
 	cli_trust_free(&tr);

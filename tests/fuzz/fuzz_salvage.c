@@ -80,6 +80,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct age_writer *w = NULL;
 	struct age_reader *r = NULL;
 	struct salvage_result res;
+	struct salvage_options so = {
+	    NULL, 1}; /* the policy never hides a VERIFIED */
 	struct fz_src s;
 	struct cio_source src = {fz_src_read, &s};
 	unsigned mask;
@@ -102,7 +104,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_src_init(&s, f.data, f.len, (uint32_t)size | 1);
 	if (age_reader_new_chunks(&r, &src, &ids) != 0)
 		abort();
-	if (salvage_scan(r, &res) == 0)
+	if (salvage_scan(r, &so, &res) == 0)
 		check(&res, size - 2);
 	salvage_result_free(&res);
 	age_reader_free(r);
