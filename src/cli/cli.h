@@ -257,6 +257,9 @@ void cli_passes_free(struct cli_passes *ps);
 /* Malloc'd key home directory path (caller frees), or NULL after printing
  * an error (no $HOME, out of memory). */
 char *cli_key_home(void);
+/* The same without printing: NULL with *unset 1 when no variable names
+ * it, NULL with *unset 0 when out of memory. */
+char *cli_key_home_quiet(int *unset);
 /* Malloc'd path of name inside the key home, or NULL after printing. */
 char *cli_key_home_path(const char *name);
 /* 1 if path exists (lstat), else 0. */

@@ -71,7 +71,7 @@ cli_archive_file_sha256(struct cli_archive *a, uint8_t out[32])
 
 int
 cli_archive_open(struct cli_archive *a, const char *path, struct cli_unlock *u,
-    struct cli_trust *tr)
+    struct cli_trust *tr, enum cli_archive_hash want)
 {
 	int ec;
 
@@ -79,10 +79,15 @@ cli_archive_open(struct cli_archive *a, const char *path, struct cli_unlock *u,
 	a->in.fd = -1;
 	if ((ec = cli_in_open(&a->in, path)) != 0)
 		return ec;
-	if (digest_async_new(&a->hash, -1) != 0 ||
-	    digest_async_begin(a->hash) != 0)
-		return cli_fail(CAIRN_ERR_NOMEM, "%s", a->in.name);
-	a->hashing = 1;
+	if (want == CLI_ARCHIVE_HASH_LOG && !cli_custody_enabled() &&
+	    !cli_stamp_sidecar_exists(path))
+		want = CLI_ARCHIVE_NO_HASH;
+	if (want != CLI_ARCHIVE_NO_HASH) {
+		if (digest_async_new(&a->hash, -1) != 0 ||
+		    digest_async_begin(a->hash) != 0)
+			return cli_fail(CAIRN_ERR_NOMEM, "%s", a->in.name);
+		a->hashing = 1;
+	}
 	a->hashed.read = hashed_read;
 	a->hashed.ctx = a;
 	if (tr != NULL) {

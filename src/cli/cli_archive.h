@@ -100,11 +100,21 @@ struct cli_archive {
 	uint8_t file_sha256[32];
 };
 
-/* Open path ("-" = stdin), load u's keys and open the age layer.  With
- * tr (may be NULL), the signer u's --share files record is trusted too
+/* What cli_archive_open() hashes the archive file for (SHA-256 is about
+ * 0.5 s of CPU per GiB, so only when something uses it). */
+enum cli_archive_hash {
+	CLI_ARCHIVE_NO_HASH = 0, /* list, pull: nothing records it */
+	CLI_ARCHIVE_HASH_LOG,    /* verify, open: for the custody log when a
+				  * key home exists, and for ARCHIVE.tsr */
+	CLI_ARCHIVE_HASH,        /* always (stamp) */
+};
+
+/* Open path ("-" = stdin), load u's keys and open the age layer, hashing
+ * the file as it is read when want asks for it.  With tr (may be NULL),
+ * the signer u's --share files record is trusted too
  * (cli_trust_add_shares()). */
 int cli_archive_open(struct cli_archive *a, const char *path,
-    struct cli_unlock *u, struct cli_trust *tr);
+    struct cli_unlock *u, struct cli_trust *tr, enum cli_archive_hash want);
 void cli_archive_close(struct cli_archive *a);
 /* The SHA-256 of the archive file into out when it was read to its end
  * (after cli_archive_check()); returns 0, or -1 when it was not (a

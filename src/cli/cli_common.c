@@ -548,29 +548,39 @@ join(const char *a, const char *b)
 	size_t n = strlen(a) + strlen(b) + 2;
 	char *p = cio_malloc(n);
 
-	if (p == NULL) {
-		cli_error("out of memory");
-		return NULL;
-	}
-	snprintf(p, n, "%s/%s", a, b);
+	if (p != NULL)
+		snprintf(p, n, "%s/%s", a, b);
 	return p;
+}
+
+char *
+cli_key_home_quiet(int *unset)
+{
+	const char *e;
+
+	*unset = 0;
+	if ((e = getenv("CAIRN_HOME")) != NULL && *e != '\0')
+		return cio_strdup(e);
+	if ((e = getenv("XDG_CONFIG_HOME")) != NULL && *e == '/')
+		return join(e, "cairn");
+	if ((e = getenv("HOME")) != NULL && *e != '\0')
+		return join(e, ".config/cairn");
+	*unset = 1;
+	return NULL;
 }
 
 char *
 cli_key_home(void)
 {
-	const char *e;
-	char *p;
+	int unset;
+	char *p = cli_key_home_quiet(&unset);
 
-	if ((e = getenv("CAIRN_HOME")) != NULL && *e != '\0') {
-		if ((p = cio_strdup(e)) == NULL)
-			cli_error("out of memory");
+	if (p != NULL)
 		return p;
+	if (!unset) {
+		cli_error("out of memory");
+		return NULL;
 	}
-	if ((e = getenv("XDG_CONFIG_HOME")) != NULL && *e == '/')
-		return join(e, "cairn");
-	if ((e = getenv("HOME")) != NULL && *e != '\0')
-		return join(e, ".config/cairn");
 	// clang-format off
 	cli_error("cannot find the key home: neither CAIRN_HOME nor HOME is set");
 	// clang-format on
@@ -585,7 +595,8 @@ cli_key_home_path(const char *name)
 
 	if (home == NULL)
 		return NULL;
-	p = join(home, name);
+	if ((p = join(home, name)) == NULL)
+		cli_error("out of memory");
 	free(home);
 	return p;
 }

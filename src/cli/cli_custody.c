@@ -17,6 +17,18 @@
 #include "cli.h"
 #include "cli_custody.h"
 
+int
+cli_custody_enabled(void)
+{
+	struct stat st;
+	int unset;
+	char *home = cli_key_home_quiet(&unset);
+	int on = home != NULL && stat(home, &st) == 0 && S_ISDIR(st.st_mode);
+
+	free(home);
+	return on;
+}
+
 void
 cli_custody_log(
     const struct cli_custody_note *n, const struct minisig_secret *sk)

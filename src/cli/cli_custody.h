@@ -33,4 +33,8 @@ struct cli_custody_note {
 void cli_custody_log(
     const struct cli_custody_note *n, const struct minisig_secret *sk);
 
+/* 1 when cli_custody_log() would write (the key home directory exists),
+ * else 0: callers skip work only the log needs. */
+int cli_custody_enabled(void);
+
 #endif

@@ -84,6 +84,21 @@ sidecar_path(const char *archive)
 	return p;
 }
 
+int
+cli_stamp_sidecar_exists(const char *archive)
+{
+	char *p;
+	int yes;
+
+	if (strcmp(archive, "-") == 0)
+		return 0;
+	if ((p = sidecar_path(archive)) == NULL)
+		return 1; /* hash anyway; the check fails the same way */
+	yes = cli_exists(p);
+	free(p);
+	return yes;
+}
+
 /* Read path's sidecar into t; a missing one is an empty t (*present 0). */
 static int
 sidecar_load(const char *path, struct tsr *t, int *present)

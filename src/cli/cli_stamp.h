@@ -81,6 +81,10 @@ int cli_stamp_check(const char *archive, const uint8_t *file_sha256,
     const uint8_t sums[TSA_DIGEST_LEN], struct cli_tsa_cas *cas,
     struct cli_stamp_report *rep);
 
+/* 1 when archive has a sidecar ARCHIVE.tsr (or out of memory, after
+ * printing), else 0. */
+int cli_stamp_sidecar_exists(const char *archive);
+
 /* The report lines ("timestamp:   ..."), and the JSON array (empty for
  * rep NULL). */
 void cli_stamp_print(const struct cli_stamp_report *rep);

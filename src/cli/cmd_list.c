@@ -67,7 +67,7 @@ list_one(const char *path, struct cli_unlock *u, struct cli_trust *tr,
 
 	memset(&res, 0, sizeof(res));
 	cli_json_begin("archive", path);
-	if ((ec = cli_archive_open(&a, path, u, tr)) != 0)
+	if ((ec = cli_archive_open(&a, path, u, tr, CLI_ARCHIVE_NO_HASH)) != 0)
 		goto out;
 	memset(&o, 0, sizeof(o));
 	o.list_only = 1;

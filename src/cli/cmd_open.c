@@ -188,7 +188,8 @@ cmd_open(int argc, char **argv)
 		goto out;
 	}
 	if ((ec = cli_trust_load(&tr)) != 0 ||
-	    (ec = cli_archive_open(&a, path, &u, &tr)) != 0)
+	    (ec = cli_archive_open(&a, path, &u, &tr, CLI_ARCHIVE_HASH_LOG)) !=
+	        0)
 		goto out;
 	if ((ec = cli_extract_start(dest, &x)) != 0)
 		goto out;

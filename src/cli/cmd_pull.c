@@ -159,7 +159,8 @@ check(struct pull *p, const char *part, const char *final, const char *bad,
 	int ec, rc;
 
 	memset(&res, 0, sizeof(res));
-	if ((ec = cli_archive_open(&a, part, &p->u, &p->tr)) != 0) {
+	if ((ec = cli_archive_open(
+	         &a, part, &p->u, &p->tr, CLI_ARCHIVE_NO_HASH)) != 0) {
 		cli_archive_close(&a);
 		rename(part, bad);
 		return ec;

@@ -121,7 +121,8 @@ check_archive(struct stamp_args *a, uint8_t file[TSA_DIGEST_LEN],
 	ar.in.fd = -1;
 	tr.any_signer = tr.allow_unsigned = 1;
 	if ((ec = cli_trust_load(&tr)) == 0 &&
-	    (ec = cli_archive_open(&ar, a->path, &a->u, &tr)) == 0) {
+	    (ec = cli_archive_open(
+	         &ar, a->path, &a->u, &tr, CLI_ARCHIVE_HASH)) == 0) {
 		rc = cli_archive_check(&ar, "stamp", &tr, NULL, 1, &res);
 		if (rc == 0 && cli_archive_file_sha256(&ar, file) != 0)
 			rc = CAIRN_ERR_IO;

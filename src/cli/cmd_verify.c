@@ -75,7 +75,8 @@ verify_one(const char *path, struct cli_unlock *u, struct verify_opts *v)
 	memset(&v->stamps, 0, sizeof(v->stamps));
 	a.in.fd = -1;
 	cli_json_begin("archive", path);
-	if ((ec = cli_archive_open(&a, path, u, &v->tr)) == 0) {
+	if ((ec = cli_archive_open(
+	         &a, path, u, &v->tr, CLI_ARCHIVE_HASH_LOG)) == 0) {
 		rc = cli_archive_check(
 		    &a, "verify", &v->tr, NULL, v->quiet || v->json, &res);
 		if (rc == 0) {
