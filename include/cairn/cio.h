@@ -205,6 +205,11 @@ void *cio_calloc(size_t n, size_t m);
 void *cio_realloc(void *p, size_t n);
 char *cio_strdup(const char *s);
 
+/* "a/b" followed by suffix (NULL or "" for none), as one string the
+ * caller frees with free(); NULL when out of memory.  a and b are taken
+ * as they are: no slash is added or removed. */
+char *cio_path_join(const char *a, const char *b, const char *suffix);
+
 /*
  * Escape a name (or any text) for a terminal into out (cap >= 1 bytes,
  * always NUL-terminated, truncated at a whole escape): control bytes

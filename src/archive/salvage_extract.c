@@ -26,17 +26,6 @@ written(const struct salvage_member *v)
 	    strcmp(v->path, SUMS_SIG_NAME) != 0;
 }
 
-static char *
-under(const char *prefix, const char *path)
-{
-	size_t n = strlen(prefix) + strlen(path) + 2;
-	char *s = cio_malloc(n);
-
-	if (s != NULL)
-		snprintf(s, n, "%s/%s", prefix, path);
-	return s;
-}
-
 /* The directories of a trusted manifest, under prefix_ok. */
 static int
 make_dirs(
@@ -52,7 +41,7 @@ make_dirs(
 
 		if (e->type != MANIFEST_DIR)
 			continue;
-		if ((p = under(prefix_ok, e->path)) == NULL)
+		if ((p = cio_path_join(prefix_ok, e->path, NULL)) == NULL)
 			return CAIRN_ERR_NOMEM;
 		rc = extract_dir(x, p, e->mode, e->mtime);
 		free(p);
@@ -73,8 +62,9 @@ struct pass2 {
 static int
 begin(struct pass2 *p, const struct salvage_member *v)
 {
-	char *path = under(
-	    v->state == SALVAGE_VERIFIED ? p->ok : p->unverified, v->path);
+	char *path =
+	    cio_path_join(v->state == SALVAGE_VERIFIED ? p->ok : p->unverified,
+	        v->path, NULL);
 	int rc;
 
 	if (path == NULL)

@@ -132,12 +132,7 @@ cli_remote_default_known_hosts(void)
 char *
 cli_remote_join(const char *a, const char *b)
 {
-	size_t n = strlen(a) + strlen(b) + 2;
-	char *p = cio_malloc(n);
-
-	if (p != NULL)
-		snprintf(p, n, "%s/%s", a, b);
-	return p;
+	return cio_path_join(a, b, NULL);
 }
 
 /* Credentials for cr: --credentials-file, environment, stored file. */

@@ -192,17 +192,6 @@ struct plan {
 	int dir_created;
 };
 
-static char *
-join(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = cio_malloc(n);
-
-	if (p != NULL)
-		snprintf(p, n, "%s/%s", dir, name);
-	return p;
-}
-
 /* Every path of the plan; each must not exist yet. */
 static int
 plan_paths(struct plan *pl, const struct cli_share_set *set)
@@ -228,9 +217,11 @@ plan_paths(struct plan *pl, const struct cli_share_set *set)
 		if ((p[0] = share_path(where, k, label, "share-",
 		         set->to != NULL ? "age" : "txt")) == NULL ||
 		    (pl->per > 1 &&
-		        (p[1] = join(where, CLI_KIT_README)) == NULL) ||
+		        (p[1] = cio_path_join(where, CLI_KIT_README, NULL)) ==
+		            NULL) ||
 		    (pl->per > 2 &&
-		        (p[2] = join(where, CLI_HOME_SIGNING_PUB)) == NULL))
+		        (p[2] = cio_path_join(
+		             where, CLI_HOME_SIGNING_PUB, NULL)) == NULL))
 			return cli_fail(CAIRN_ERR_NOMEM, "writing shares");
 		if (cli_exists(p[0])) {
 			// clang-format off

@@ -37,12 +37,11 @@ parity_find_par2(const char *path_env)
 		return NULL;
 	for (dir = strtok_r(copy, ":", &save); dir != NULL && found == NULL;
 	     dir = strtok_r(NULL, ":", &save)) {
-		size_t n = strlen(dir) + sizeof("/par2");
 		char *cand;
 
-		if (dir[0] != '/' || (cand = cio_malloc(n)) == NULL)
+		if (dir[0] != '/' ||
+		    (cand = cio_path_join(dir, "par2", NULL)) == NULL)
 			continue; /* relative PATH entries are not searched */
-		snprintf(cand, n, "%s/par2", dir);
 		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) &&
 		    access(cand, X_OK) == 0)
 			found = cand;
@@ -105,17 +104,6 @@ parity_run_verify(const char *par2, const char *datadir, const char *side)
 	return rc;
 }
 
-char *
-parity_join(const char *a, const char *b, const char *c)
-{
-	size_t n = strlen(a) + strlen(b) + strlen(c) + 2;
-	char *s = cio_malloc(n);
-
-	if (s != NULL)
-		snprintf(s, n, "%s/%s%s", a, b, c);
-	return s;
-}
-
 void
 parity_paths_free(struct parity_paths *p)
 {
@@ -149,8 +137,8 @@ parity_paths_get(const char *archive, struct parity_paths *p)
 	if (p->dir == NULL)
 		return CAIRN_ERR_IO;
 	if ((p->base = cio_strdup(base)) == NULL ||
-	    (p->side = parity_join(p->dir, base, ".par2")) == NULL ||
-	    (p->path = parity_join(p->dir, base, "")) == NULL) {
+	    (p->side = cio_path_join(p->dir, base, ".par2")) == NULL ||
+	    (p->path = cio_path_join(p->dir, base, "")) == NULL) {
 		parity_paths_free(p);
 		return CAIRN_ERR_NOMEM;
 	}
@@ -301,7 +289,7 @@ run_create(const char *par2, const struct parity_paths *p, const char *tmp,
 	char ropt[16], sopt[32], *bopt = NULL, *idx = NULL;
 	int rc = CAIRN_ERR_NOMEM;
 
-	if ((idx = parity_join(tmp, p->base, ".par2")) == NULL ||
+	if ((idx = cio_path_join(tmp, p->base, ".par2")) == NULL ||
 	    (bopt = cio_malloc(strlen(p->dir) + 3)) == NULL)
 		goto out;
 	snprintf(bopt, strlen(p->dir) + 3, "-B%s", p->dir);

@@ -26,8 +26,6 @@ void parity_paths_free(struct parity_paths *p);
 int parity_run(const char *par2, const char *const *argv);
 /* par2 verify of side with data files in datadir: its status. */
 int parity_run_verify(const char *par2, const char *datadir, const char *side);
-/* Malloc'd "a/bc", or NULL. */
-char *parity_join(const char *a, const char *b, const char *c);
 /* A fresh private directory "<dir>/.cairn-<what>.XXXXXX" (malloc'd), or
  * NULL (errno set). */
 char *parity_tmpdir(const char *dir, const char *what);

@@ -184,7 +184,7 @@ parity_repair(
 	if ((rc = parity_paths_get(archive, &p)) != 0)
 		return rc;
 	if ((tmp = parity_tmpdir(p.dir, "repair")) == NULL ||
-	    (fixed = parity_join(tmp, p.base, "")) == NULL) {
+	    (fixed = cio_path_join(tmp, p.base, "")) == NULL) {
 		rc = CAIRN_ERR_IO;
 		goto out;
 	}
