@@ -79,34 +79,55 @@ store_load(struct store *st)
 	return 0;
 }
 
-/* Operands after the sub-verb's options: exactly n of them. */
+/*
+ * The sub-verb's options (--help; --json too when json is not NULL) and
+ * exactly n operands (else the usage error what).  Returns 1 when the
+ * sub-verb is done (help printed or a usage error; *ec is its exit
+ * code), 0 to go on with the operands at argv[optind].
+ */
 static int
-operands(const char *verb, int argc, int n, const char *what)
+parse(int argc, char **argv, const char *verb, int n, const char *what,
+    int *json, int *ec)
 {
-	if (argc - optind != n)
-		return cli_usage_error(verb, "%s", what);
+	static const struct option help_only[] = {
+	    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	static const struct option with_json[] = {
+	    {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0}};
+	int c;
+
+	*ec = 0;
+	while ((c = cli_getopt(argc, argv, ":h",
+	            json != NULL ? with_json : help_only, NULL)) != -1) {
+		if (c == 'h') {
+			*ec = cli_print_help(signer_help);
+			return 1;
+		}
+		if (c != 'j' || json == NULL) {
+			*ec = cli_option_error(verb, c, argv);
+			return 1;
+		}
+		*json = 1;
+	}
+	if (argc - optind != n) {
+		*ec = cli_usage_error(verb, "%s", what);
+		return 1;
+	}
 	return 0;
 }
 
 static int
 add(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	const char *verb = "signer add", *name;
 	struct store st;
 	struct minisig_trusted e;
 	char fp[MINISIG_FINGERPRINT_LEN], *line = NULL, *home = NULL;
 	long at;
-	int c, ec, rc;
+	int ec, rc;
 
 	memset(&st, 0, sizeof(st));
-	while ((c = cli_getopt(argc, argv, ":h", longopts, NULL)) != -1) {
-		if (c == 'h')
-			return cli_print_help(signer_help);
-		return cli_option_error(verb, c, argv);
-	}
-	if ((ec = operands(verb, argc, 2, "give NAME and PUBKEY")) != 0)
+	if (parse(argc, argv, verb, 2, "give NAME and PUBKEY", NULL, &ec))
 		return ec;
 	name = argv[optind];
 	memset(&e, 0, sizeof(e));
@@ -203,23 +224,15 @@ entry_text(const char *name, const struct minisig_public *pk)
 static int
 list(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0}};
 	const char *verb = "signer list";
 	struct store st;
 	json_t *o = NULL, *arr = NULL;
-	int c, ec, json = 0;
+	int ec, json = 0;
 
-	while ((c = cli_getopt(argc, argv, ":h", longopts, NULL)) != -1) {
-		if (c == 'h')
-			return cli_print_help(signer_help);
-		if (c != 'j')
-			return cli_option_error(verb, c, argv);
-		json = 1;
-	}
-	if ((ec = operands(verb, argc, 0, "no operands expected")) != 0 ||
-	    (ec = store_load(&st)) != 0)
+	memset(&st, 0, sizeof(st));
+	if (parse(argc, argv, verb, 0, "no operands expected", &json, &ec))
+		return ec;
+	if ((ec = store_load(&st)) != 0)
 		goto out;
 	if (json) {
 		if ((o = json_object()) == NULL ||
@@ -299,24 +312,18 @@ drop_line(const char *text, size_t len, const char *name, char *out)
 static int
 remove_signer(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	const char *verb = "signer remove", *name;
 	struct store st;
 	struct stat sb;
 	char *text = NULL, *out = NULL, fp[MINISIG_FINGERPRINT_LEN];
 	size_t len = 0, olen;
 	long at;
-	int c, ec, rc;
+	int ec, rc;
 
 	memset(&st, 0, sizeof(st));
-	while ((c = cli_getopt(argc, argv, ":h", longopts, NULL)) != -1) {
-		if (c == 'h')
-			return cli_print_help(signer_help);
-		return cli_option_error(verb, c, argv);
-	}
-	if ((ec = operands(verb, argc, 1, "give the NAME to remove")) != 0 ||
-	    (ec = store_load(&st)) != 0)
+	if (parse(argc, argv, verb, 1, "give the NAME to remove", NULL, &ec))
+		return ec;
+	if ((ec = store_load(&st)) != 0)
 		goto out;
 	name = argv[optind];
 	// clang-format off

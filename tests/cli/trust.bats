@@ -201,6 +201,26 @@ refused() {
 	assert_stderr_has "line 4"
 }
 
+@test "signer add/list/remove: --help, unknown options and wrong operand counts are usage errors" {
+	"$CAIRN" keygen >/dev/null 2>&1
+	for sub in add list remove; do
+		expect_exit 0 "$CAIRN" signer $sub --help
+		assert_output_has "usage: cairn signer add NAME PUBKEY"
+		expect_exit 2 "$CAIRN" signer $sub --bogus
+		assert_stderr_has "signer $sub"
+	done
+	expect_exit 2 "$CAIRN" signer add onlyname
+	assert_stderr_has "give NAME and PUBKEY"
+	expect_exit 2 "$CAIRN" signer remove
+	assert_stderr_has "give the NAME to remove"
+	# an operand to list was a double free (exit 134) before
+	expect_exit 2 "$CAIRN" signer list extra
+	assert_stderr_has "no operands expected"
+	# --json is list's alone
+	expect_exit 2 "$CAIRN" signer add --json a b
+	expect_exit 2 "$CAIRN" signer remove --json a
+}
+
 @test "StrictModes: group/world-writable recipients, signing.pub, signers, key home are refused" {
 	CAIRN_HOME=$T/J "$CAIRN" keygen >/dev/null 2>&1
 	"$CAIRN" keygen >rec 2>/dev/null
