@@ -1,6 +1,8 @@
 /*
- * manifest_mut.h - shared by the manifest unit tests: decode a known
- * manifest text with one substring replaced, and report what
+ * manifest_mut.h - fixtures shared by the manifest unit tests: the
+ * common head of their known manifest texts and the manifest it encodes
+ * from (manifest_fixture()), and manifest_mutated(), which decodes a
+ * known text with one substring replaced and reports what
  * manifest_decode() returned (999 when its output did not match its
  * return value).  Included by one file per test program.
  */
@@ -12,6 +14,38 @@
 #include <string.h>
 
 #include "cairn/manifest.h"
+
+/* The lines every known text starts with, up to "signer_key_id" (an
+ * unsigned manifest made by manifest_fixture()); version is 1 or 2. */
+#define MANIFEST_FIXTURE_HEAD(version)                                       \
+	"{\n"                                                               \
+	"  \"format\": \"cairn-archive\",\n"                                \
+	"  \"version\": " #version ",\n"                                    \
+	"  \"archive_id\": \"00112233445566778899aabbccddeeff\",\n"         \
+	"  \"sealed_at\": \"2026-11-28T21:30:00Z\",\n"                      \
+	"  \"tool\": \"cairn 0.1.0\",\n"                                    \
+	"  \"signer\": null,\n"                                             \
+	"  \"signer_key_id\": null,\n"
+
+/* A new manifest with the tool, archive id and sealing time of
+ * MANIFEST_FIXTURE_HEAD (aborts when out of memory). */
+static struct manifest *__attribute__((unused))
+manifest_fixture(void)
+{
+	struct manifest *m = NULL;
+
+	if (manifest_new(&m) != 0)
+		abort();
+	free(m->tool);
+	if ((m->tool = strdup("cairn 0.1.0")) == NULL)
+		abort();
+	memcpy(m->archive_id,
+	    "\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb\xcc\xdd\xee\xff",
+	    16);
+	if (manifest_time_parse("2026-11-28T21:30:00Z", 20, &m->sealed_at) != 0)
+		abort();
+	return m;
+}
 
 /* Decode text with the first occurrence of from replaced by to. */
 static int

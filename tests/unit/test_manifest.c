@@ -17,14 +17,7 @@
 #include "tap.h"
 
 static const char golden[] =
-    "{\n"
-    "  \"format\": \"cairn-archive\",\n"
-    "  \"version\": 1,\n"
-    "  \"archive_id\": \"00112233445566778899aabbccddeeff\",\n"
-    "  \"sealed_at\": \"2026-11-28T21:30:00Z\",\n"
-    "  \"tool\": \"cairn 0.1.0\",\n"
-    "  \"signer\": null,\n"
-    "  \"signer_key_id\": null,\n"
+    MANIFEST_FIXTURE_HEAD(1)
     "  \"case\": \"CASE-2026-042\",\n"
     "  \"notes\": [\n"
     "    \"chain of custody: received from J. Doe\"\n"
@@ -50,16 +43,9 @@ static const char golden[] =
 static struct manifest *
 build_golden(void)
 {
-	struct manifest *m = NULL;
+	struct manifest *m = manifest_fixture();
 	int64_t t;
 
-	if (manifest_new(&m) != 0)
-		abort();
-	free(m->tool);
-	m->tool = strdup("cairn 0.1.0");
-	memcpy(m->archive_id, "\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa"
-	    "\xbb\xcc\xdd\xee\xff", 16);
-	manifest_time_parse("2026-11-28T21:30:00Z", 20, &m->sealed_at);
 	if (manifest_set_case(m, "CASE-2026-042") != 0 ||
 	    manifest_add_note(m, "chain of custody: received from J. Doe") != 0)
 		abort();
@@ -72,11 +58,7 @@ build_golden(void)
 }
 
 /* Decode golden with the first occurrence of from replaced by to. */
-static int
-mutated(const char *from, const char *to)
-{
-	return manifest_mutated(golden, from, to);
-}
+#define mutated(from, to) manifest_mutated(golden, from, to)
 
 #define FAILS(from, to, want, what) \
 	TAP_EQ_INT(mutated(from, to), want, what)

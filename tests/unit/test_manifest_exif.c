@@ -20,14 +20,7 @@
 #include "tap.h"
 
 static const char golden[] =
-    "{\n"
-    "  \"format\": \"cairn-archive\",\n"
-    "  \"version\": 2,\n"
-    "  \"archive_id\": \"00112233445566778899aabbccddeeff\",\n"
-    "  \"sealed_at\": \"2026-11-28T21:30:00Z\",\n"
-    "  \"tool\": \"cairn 0.1.0\",\n"
-    "  \"signer\": null,\n"
-    "  \"signer_key_id\": null,\n"
+    MANIFEST_FIXTURE_HEAD(2)
     "  \"case\": null,\n"
     "  \"notes\": [],\n"
     "  \"entries\": [\n"
@@ -67,16 +60,9 @@ static const struct meta_exif known = {META_EXIF_OK, "2024-05-06T07:08:09",
 static struct manifest *
 build(void)
 {
-	struct manifest *m = NULL;
+	struct manifest *m = manifest_fixture();
 	int64_t t;
 
-	if (manifest_new(&m) != 0)
-		abort();
-	free(m->tool);
-	m->tool = strdup("cairn 0.1.0");
-	memcpy(m->archive_id, "\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa"
-	    "\xbb\xcc\xdd\xee\xff", 16);
-	manifest_time_parse("2026-11-28T21:30:00Z", 20, &m->sealed_at);
 	manifest_time_parse("2026-11-27T10:00:01Z", 20, &t);
 	if (manifest_add_entry(
 	        m, "a.jpg", MANIFEST_FILE, 123, 0644, t, "image/jpeg") ||
@@ -88,11 +74,7 @@ build(void)
 }
 
 /* Decode golden with the first occurrence of from replaced by to. */
-static int
-mutated(const char *from, const char *to)
-{
-	return manifest_mutated(golden, from, to);
-}
+#define mutated(from, to) manifest_mutated(golden, from, to)
 
 #define F CAIRN_ERR_FORMAT
 #define FAILS(from, to, what) TAP_EQ_INT(mutated(from, to), F, what)
