@@ -350,17 +350,6 @@ cli_claim_stdin(const char *what)
 
 /* ---- key home --------------------------------------------------------- */
 
-static char *
-join(const char *a, const char *b)
-{
-	size_t n = strlen(a) + strlen(b) + 2;
-	char *p = cio_malloc(n);
-
-	if (p != NULL)
-		snprintf(p, n, "%s/%s", a, b);
-	return p;
-}
-
 char *
 cli_key_home_quiet(int *unset)
 {
@@ -370,9 +359,9 @@ cli_key_home_quiet(int *unset)
 	if ((e = getenv("CAIRN_HOME")) != NULL && *e != '\0')
 		return cio_strdup(e);
 	if ((e = getenv("XDG_CONFIG_HOME")) != NULL && *e == '/')
-		return join(e, "cairn");
+		return cio_path_join(e, "cairn", NULL);
 	if ((e = getenv("HOME")) != NULL && *e != '\0')
-		return join(e, ".config/cairn");
+		return cio_path_join(e, ".config/cairn", NULL);
 	*unset = 1;
 	return NULL;
 }
@@ -403,7 +392,7 @@ cli_key_home_path(const char *name)
 
 	if (home == NULL)
 		return NULL;
-	if ((p = join(home, name)) == NULL)
+	if ((p = cio_path_join(home, name, NULL)) == NULL)
 		cli_error("out of memory");
 	free(home);
 	return p;
