@@ -183,7 +183,7 @@ check: deps
 
 # ThreadSanitizer over the threaded code: the AEAD workers
 # (test_age_parallel), the hashing thread (test_digest_async) and seal's two-thread pipeline (tests/tsan-smoke:
-# seal, verify and open of 32 MiB).  About a minute.
+# seal, verify and open of 32 MiB) and pull's download thread.  About a minute.
 tsan-build:
 	@$(MAKE) --no-print-directory BUILD=build-tsan SAN=thread \
 	    build-tsan/tests/test_age_parallel \

@@ -84,8 +84,12 @@ cli_unlock_open(struct cli_unlock *u, const struct cio_source *src,
 {
 	int rc = age_reader_new(r, src, &u->ids);
 
-	if (rc == 0)
-		return 0;
+	return rc == 0 ? 0 : cli_unlock_open_fail(u, rc, name);
+}
+
+int
+cli_unlock_open_fail(struct cli_unlock *u, int rc, const char *name)
+{
 	if (rc != CAIRN_ERR_NO_MATCH) {
 		if ((rc == CAIRN_ERR_HEADER || rc == CAIRN_ERR_ARMOR) && !u->any_age_file) {
 			cli_error("%s: not a cairn archive, or its age header is damaged: %s", name, cairn_strerror(rc));

@@ -97,6 +97,9 @@ int cli_unlock_load(struct cli_unlock *u);
  */
 int cli_unlock_open(struct cli_unlock *u, const struct cio_source *src,
     const char *name, struct age_reader **r);
+/* The messages of cli_unlock_open() for age_reader_new()'s error rc
+ * (for a caller that opened the reader itself); returns the exit code. */
+int cli_unlock_open_fail(struct cli_unlock *u, int rc, const char *name);
 
 void cli_unlock_free(struct cli_unlock *u);
 

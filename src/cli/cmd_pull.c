@@ -25,6 +25,7 @@
 #include "builtin.h"
 #include "cli.h"
 #include "cli_archive.h"
+#include "cli_fetch.h"
 #include "cli_json.h"
 #include "cli_progress.h"
 #include "cli_remote.h"
@@ -67,6 +68,12 @@ struct pull {
 	json_t *list;
 };
 
+static ssize_t
+plain_read(void *ctx, uint8_t *buf, size_t len)
+{
+	return age_reader_read(ctx, buf, len);
+}
+
 static int64_t
 parse_since(const char *s)
 {
@@ -93,98 +100,121 @@ pathf(const char *dir, const char *name, const char *pre, const char *suf)
 	return p;
 }
 
-static void
-on_progress(void *ctx, uint64_t done, uint64_t total)
-{
-	(void)total;
-	cli_progress_set(ctx, done);
-}
-
-/* Download o into part (appending to what is there), retrying network
- * failures from where the file ends. */
+/* Open (or continue) the download file; *have: the bytes it holds (a
+ * file longer than the object is started again). */
 static int
-download(struct pull *p, const struct remote_object *o, const char *part)
+open_part(
+    const struct remote_object *o, const char *part, int *fd, uint64_t *have)
 {
-	struct cli_progress pg;
-	struct cio_sink sink;
 	struct stat st;
-	int fd, rc = 0, ec = 0;
 
-	if ((fd = open(part,
-	         O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
-	         0600)) < 0 ||
-	    fstat(fd, &st) != 0) {
-		if (fd >= 0)
-			close(fd);
+	if ((*fd = open(part,
+	         O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600)) <
+	        0 ||
+	    fstat(*fd, &st) != 0) {
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
 		return cli_fail(CAIRN_ERR_IO, "pull: %s", part);
 	}
-	if ((uint64_t)st.st_size > o->size && ftruncate(fd, 0) == 0)
+	if ((uint64_t)st.st_size > o->size && ftruncate(*fd, 0) == 0)
 		st.st_size = 0;
-	sink.write = cio_fd_write;
-	sink.ctx = &fd;
-	cli_progress_start(&pg, "pull", o->size, p->cr.quiet || p->cr.json, -1);
-	for (long tries = 0; (uint64_t)st.st_size < o->size; tries++) {
-		rc = remote_get(p->cr.r, o->name, (uint64_t)st.st_size, &sink,
-		    on_progress, &pg);
-		if (fstat(fd, &st) != 0) {
-			rc = CAIRN_ERR_IO;
-			break;
-		}
-		if (rc == 0 || rc != CAIRN_ERR_REMOTE ||
-		    remote_fail(p->cr.r) != HTTP_FAIL_NETWORK || tries >= 4)
-			break;
-	}
-	cli_progress_end(&pg);
-	if (rc == 0 && (uint64_t)st.st_size != o->size)
-		rc = CAIRN_ERR_PAYLOAD;
-	if (rc == 0 && fsync(fd) != 0)
-		rc = CAIRN_ERR_IO;
-	close(fd);
-	if (rc != 0) {
-		char what[300];
-
-		snprintf(what, sizeof(what), "pull %s", o->name);
-		ec = cli_remote_fail(&p->cr, rc, what);
-	}
-	return ec;
+	*have = (uint64_t)st.st_size;
+	return 0;
 }
 
-/* Verify part; on success link it to final, else rename to bad. */
+/* Verify the archive as it arrives through src (no message: the
+ * download may still fail).  *orc: the age layer's result, else the
+ * verify's is returned. */
 static int
-check(struct pull *p, const char *part, const char *final, const char *bad,
-    json_t *item)
+verify_stream(struct pull *p, const struct cio_source *src, const char *name,
+    struct cli_archive *a, int *orc, struct unseal_result *res)
 {
-	struct cli_archive a;
-	struct unseal_result res;
-	int ec, rc;
+	memset(a, 0, sizeof(*a));
+	a->in.fd = -1;
+	a->in.name = name;
+	if ((*orc = age_reader_new(&a->r, src, &p->u.ids)) != 0)
+		return *orc;
+	a->plain.read = plain_read;
+	a->plain.ctx = a->r;
+	return cli_archive_check(a, "verify", &p->tr, NULL, 1, res);
+}
 
-	memset(&res, 0, sizeof(res));
-	if ((ec = cli_archive_open(
-	         &a, part, &p->u, &p->tr, CLI_ARCHIVE_NO_HASH)) != 0) {
-		cli_archive_close(&a);
+/* The verify's outcome: messages, JSON, then link part to final, or
+ * rename it to bad. */
+static int
+publish(struct pull *p, int orc, int rc, const struct unseal_result *res,
+    const char *part, const char *final, const char *bad, json_t *item)
+{
+	int ec;
+
+	if (orc != 0) {
+		ec = cli_unlock_open_fail(&p->u, orc, final);
 		rename(part, bad);
 		return ec;
 	}
-	rc = cli_archive_check(&a, "verify", &p->tr, NULL, 1, &res);
-	ec = rc == 0 ? 0 : cli_archive_fail(rc, &res, &p->tr, final);
+	ec = rc == 0 ? 0 : cli_archive_fail(rc, res, &p->tr, final);
 	// clang-format off
-	if (rc == 0 && !res.is_signed && !p->cr.quiet)
+	if (rc == 0 && !res->is_signed && !p->cr.quiet)
 		cli_warn("%s: archive is unsigned: its content matches its SHA256SUMS, but nothing shows who sealed it",
 		    final);
 	// clang-format on
-	cli_archive_close(&a);
 	if (item != NULL) {
 		cli_json_set(item, "verified", json_boolean(rc == 0));
-		cli_json_set(item, "signed", json_boolean(res.sig_ok));
+		cli_json_set(item, "signed", json_boolean(res->sig_ok));
 		cli_json_set(
-		    item, "files", json_integer((json_int_t)res.nfiles));
+		    item, "files", json_integer((json_int_t)res->nfiles));
 		cli_json_set(item, "exit_code", json_integer(ec));
 	}
-	unseal_result_free(&res);
 	if (ec != 0)
 		rename(part, bad);
 	else if (link(part, final) != 0 || unlink(part) != 0)
 		ec = cli_fail(CAIRN_ERR_IO, "pull: %s", final);
+	return ec;
+}
+
+/*
+ * Download o into part (continuing what is there) while verifying it
+ * from its start; only a download that brought the whole object counts,
+ * and only then is the verify's result used (publish).  A failed
+ * download keeps part for the next pull to continue.  *fetched: the
+ * download succeeded.
+ */
+static int
+fetch_check(struct pull *p, const struct remote_object *o, const char *part,
+    const char *final, const char *bad, json_t *item, int *fetched)
+{
+	struct cli_progress pg;
+	struct cli_archive a;
+	struct unseal_result res;
+	struct cli_fetch f;
+	uint64_t have = 0;
+	int fd, ec, rc, orc, drc;
+	char what[300];
+
+	*fetched = 0;
+	if ((ec = open_part(o, part, &fd, &have)) != 0)
+		return ec;
+	memset(&res, 0, sizeof(res));
+	cli_progress_start(&pg, "pull", o->size, p->cr.quiet || p->cr.json, -1);
+	if (cli_fetch_start(&f, p->cr.r, o, fd, have, &pg) != 0) {
+		cli_progress_end(&pg);
+		close(fd);
+		return cli_fail(CAIRN_ERR_NOMEM, "pull");
+	}
+	rc = verify_stream(p, &f.src, final, &a, &orc, &res);
+	drc = cli_fetch_finish(&f);
+	cli_progress_end(&pg);
+	cli_archive_close(&a);
+	close(fd);
+	if (drc != 0) {
+		snprintf(what, sizeof(what), "pull %s", o->name);
+		ec = cli_remote_fail(&p->cr, drc, what);
+	} else {
+		*fetched = 1;
+		ec = publish(p, orc, rc, &res, part, final, bad, item);
+	}
+	unseal_result_free(&res);
 	return ec;
 }
 
@@ -196,7 +226,7 @@ pull_one(struct pull *p, const struct remote_object *o)
 	char *bad = pathf(p->dir, o->name, "", ".unverified");
 	const char *status = "fetched";
 	json_t *item = NULL;
-	int ec = 0;
+	int ec = 0, fetched = 0;
 
 	if (final == NULL || part == NULL || bad == NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "pull");
@@ -209,10 +239,9 @@ pull_one(struct pull *p, const struct remote_object *o)
 	}
 	if (cli_exists(final))
 		status = "present";
-	else if ((ec = download(p, o, part)) != 0)
-		status = "failed";
-	else if ((ec = check(p, part, final, bad, item)) != 0)
-		status = "unverified";
+	else if ((ec = fetch_check(p, o, part, final, bad, item, &fetched)) !=
+	    0)
+		status = fetched ? "unverified" : "failed";
 	if (item != NULL)
 		cli_json_set(item, "status", json_string(status));
 	else if (!p->cr.quiet && ec == 0)

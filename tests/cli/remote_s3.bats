@@ -323,6 +323,31 @@ start_faults() { # start_faults RULE...: faultproxy in front of the RGW
 	[ "$(grep -c "^GET $obj 20[06] passed" fault.log)" = 1 ]
 }
 
+@test "a download cut in the middle: nothing published, the next pull resumes and verifies" {
+	big d 12
+	id=$("$CAIRN" list --json d.cairn | jq -r .archive_id)
+	expect_exit 0 "$CAIRN" remote add rd "s3+http://$HOSTPORT/$S3_BUCKET/$PREFIX" --credentials-file admin.cred
+	expect_exit 0 "$CAIRN" push rd
+	# every download of the object is cut after half of what it asked
+	# for: pull verifies while it downloads, but must publish nothing
+	start_faults GET:cut:-1:.cairn
+	expect_exit 0 "$CAIRN" remote add cutget "s3+http://127.0.0.1:$FAULT_PORT/$S3_BUCKET/$PREFIX" \
+	    --credentials-file admin.cred
+	expect_exit 6 "$CAIRN" pull --retries 0 cutget got
+	assert_stderr_has "remote cutget: network:"
+	grep -q "^GET /$S3_BUCKET/$PREFIX/$id.cairn 20[06] cut" fault.log
+	[ ! -e "got/$id.cairn" ]
+	[ ! -e "got/$id.cairn.unverified" ]
+	part=$(stat -c %s "got/.$id.cairn.part")
+	[ "$part" -gt 0 ] && [ "$part" -lt "$(stat -c %s d.cairn)" ]
+	cmp -n "$part" "got/.$id.cairn.part" d.cairn
+	expect_exit 0 "$CAIRN" pull --json rd got
+	[ "$(echo "$output" | jq -r '.archives[0].status')" = fetched ]
+	[ "$(echo "$output" | jq -r '.archives[0].verified')" = true ]
+	cmp "got/$id.cairn" d.cairn
+	[ ! -e "got/.$id.cairn.part" ]
+}
+
 @test "a server that keeps failing: bounded retries with backoff, exit 6, a clear message" {
 	big g 1
 	start_faults ANY:503:-1

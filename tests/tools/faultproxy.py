@@ -9,6 +9,9 @@ header too, so SigV4 signatures stay valid).
 
 RULE is METHOD:STATUS:N[:TEXT] (METHOD may be ANY; N = -1: every
 request; with TEXT, only requests whose path and query contain it).
+STATUS "cut" passes the request on but sends only the first half of the
+answer's body (with the whole body's Content-Length), then closes the
+connection: a download cut in the middle.
 The listening port (127.0.0.1, chosen by the kernel) is written to
 PORT_FILE.  One line per request goes to LOG: "METHOD PATH STATUS
 injected|passed".  Runs until killed.  Test tool only: bodies are held
@@ -32,7 +35,8 @@ class Rules:
         self.rules = []
         for s in specs:
             method, status, n, text = (s.split(":", 3) + [""])[:4]
-            self.rules.append([method.upper(), int(status), int(n), text])
+            status = -1 if status == "cut" else int(status)
+            self.rules.append([method.upper(), status, int(n), text])
 
     def take(self, method, path):
         """The status to inject for this request, or 0 to pass it on."""
@@ -59,7 +63,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n) if n > 0 else b""
         status = self.server.rules.take(self.command, self.path)
-        if status:
+        if status > 0:
             xml = ("<?xml version=\"1.0\"?><Error><Code>%s</Code>"
                    "<Message>injected by faultproxy</Message></Error>"
                    % CODES.get(status, "InternalError")).encode()
@@ -85,6 +89,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.send_header(k, v)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
+        if status < 0:
+            self.wfile.write(data[:len(data) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            up.close()
+            self.note(resp.status, "cut")
+            return
         if self.command != "HEAD":
             self.wfile.write(data)
         up.close()
