@@ -85,8 +85,13 @@ text_ok(const char *s, size_t len, size_t max, int lines)
 	if (len == 0 || len > max)
 		return 0;
 	while (i < len) {
-		int32_t cp = utf8_next(u, len, &i);
+		int32_t cp;
 
+		if (u[i] >= 0x20 && u[i] < 0x7f) { /* printable ASCII */
+			i++;
+			continue;
+		}
+		cp = utf8_next(u, len, &i);
 		if (lines && (cp == '\t' || cp == '\n'))
 			continue;
 		if (cp < 0 || is_control(cp) || is_display_trap(cp))
@@ -121,19 +126,16 @@ manifest_needs_v2(const struct manifest *m)
 int
 manifest_path_check(const char *path, size_t len)
 {
-	const unsigned char *u = (const unsigned char *)path;
-	size_t i = 0, start = 0;
+	size_t i, start = 0;
 
 	if (!manifest_text_ok(path, len, MANIFEST_PATH_MAX))
 		return CAIRN_ERR_UNSAFE;
 	if (len == 1 && path[0] == '-') /* sha256sum -c: standard input */
 		return CAIRN_ERR_UNSAFE;
-	while (i < len) {
-		int32_t cp = utf8_next(u, len, &i);
-
-		if (cp == '\\')
-			return CAIRN_ERR_UNSAFE;
-	}
+	/* valid UTF-8 (checked above) holds the byte '\\' only as that
+	 * character */
+	if (memchr(path, '\\', len) != NULL)
+		return CAIRN_ERR_UNSAFE;
 	/* Components: non-empty, not "." or "..", at most NAME_MAX. */
 	for (i = 0; i <= len; i++) {
 		if (i < len && path[i] != '/')
@@ -467,6 +469,9 @@ has_below(const struct manifest_entry **index, size_t n, size_t k)
 	const char *f = index[k]->path;
 	size_t flen = strlen(f), lo = k + 1, hi = n;
 
+	/* the paths starting with f sort right after it: usually none */
+	if (lo >= n || strncmp(index[lo]->path, f, flen) != 0)
+		return 0;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 

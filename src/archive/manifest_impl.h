@@ -78,4 +78,27 @@ int manifest_scan(
 int manifest_span_next(const char *s, const struct manifest_span *sp,
     size_t *pos, size_t *a, size_t *b);
 
+/*
+ * manifest_plain.c.  The fields of one entry object, pointing into the
+ * text (not NUL-terminated; s[MF_SIZE] unused, the number is in size;
+ * s[MF_MIME] NULL for a directory).
+ */
+enum { MF_PATH, MF_TYPE, MF_SIZE, MF_MODE, MF_MTIME, MF_MIME, MF_N };
+struct manifest_fields {
+	const char *s[MF_N];
+	size_t len[MF_N];
+	uint64_t size;
+	int is_file;
+};
+/*
+ * When s[0..len) starts with an entry in the plain form cairn writes
+ * (the documented keys of a file or directory entry, once each;
+ * printable ASCII strings without escapes; size a decimal integer below
+ * 10^18), followed by optional whitespace: the number of bytes those
+ * take, with *f filled.  0 for anything else: jansson must then decide.
+ * Never reads outside s[0..len).
+ */
+size_t manifest_entry_plain(
+    const char *s, size_t len, struct manifest_fields *f);
+
 #endif

@@ -296,25 +296,43 @@ decode_exif(struct manifest *m, const json_t *v)
 	return rc == CAIRN_ERR_INVAL ? CAIRN_ERR_FORMAT : rc;
 }
 
+/* Check an entry's mode and mtime and append it (both readers). */
+static int
+append_fields(struct manifest *m, const struct manifest_fields *f)
+{
+	const char *mode = f->s[MF_MODE];
+	int64_t t;
+
+	if (f->len[MF_MODE] != 4 || mode[0] != '0' || mode[1] < '0' ||
+	    mode[1] > '7' || mode[2] < '0' || mode[2] > '7' || mode[3] < '0' ||
+	    mode[3] > '7' ||
+	    manifest_time_parse(f->s[MF_MTIME], f->len[MF_MTIME], &t) != 0)
+		return CAIRN_ERR_FORMAT;
+	return manifest_append(m, f->s[MF_PATH], f->len[MF_PATH],
+	    f->is_file ? MANIFEST_FILE : MANIFEST_DIR, f->size,
+	    (uint32_t)((mode[1] - '0') << 6 | (mode[2] - '0') << 3 |
+	        (mode[3] - '0')),
+	    t, f->s[MF_MIME], f->len[MF_MIME]);
+}
+
 static int
 decode_entry(struct manifest *m, const json_t *o)
 {
-	const char *type, *path, *mode, *mtime, *mime = NULL;
-	size_t tlen, plen, modelen, mtlen, mimelen = 0;
-	const json_t *size;
-	int64_t t;
+	struct manifest_fields f;
+	const char *type;
+	const json_t *size, *exif = NULL;
 	json_int_t sz = 0;
-	enum manifest_type ty;
-	const json_t *exif = NULL;
 	int rc;
 
-	if (!json_is_object(o) || get_str(o, "type", 0, &type, &tlen) != 0 ||
-	    get_str(o, "path", 0, &path, &plen) != 0 ||
-	    get_str(o, "mode", 0, &mode, &modelen) != 0 ||
-	    get_str(o, "mtime", 0, &mtime, &mtlen) != 0)
+	memset(&f, 0, sizeof f);
+	if (!json_is_object(o) ||
+	    get_str(o, "type", 0, &type, &f.len[MF_TYPE]) != 0 ||
+	    get_str(o, "path", 0, &f.s[MF_PATH], &f.len[MF_PATH]) != 0 ||
+	    get_str(o, "mode", 0, &f.s[MF_MODE], &f.len[MF_MODE]) != 0 ||
+	    get_str(o, "mtime", 0, &f.s[MF_MTIME], &f.len[MF_MTIME]) != 0)
 		return CAIRN_ERR_FORMAT;
 	if (strcmp(type, "file") == 0) {
-		ty = MANIFEST_FILE;
+		f.is_file = 1;
 		size = json_object_get(o, "size");
 		/* version 2: "exif" may be present */
 		if (m->version >= 2)
@@ -323,22 +341,15 @@ decode_entry(struct manifest *m, const json_t *o)
 		        MANIFEST_FILE_KEYS + (size_t)(exif != NULL) ||
 		    !json_is_integer(size) ||
 		    (sz = json_integer_value(size)) < 0 ||
-		    get_str(o, "mime", 0, &mime, &mimelen) != 0)
+		    get_str(o, "mime", 0, &f.s[MF_MIME], &f.len[MF_MIME]) != 0)
 			return CAIRN_ERR_FORMAT;
+		f.size = (uint64_t)sz;
 	} else if (strcmp(type, "dir") == 0) {
-		ty = MANIFEST_DIR;
 		if (json_object_size(o) != MANIFEST_DIR_KEYS)
 			return CAIRN_ERR_FORMAT;
 	} else
 		return CAIRN_ERR_FORMAT;
-	if (modelen != 4 || mode[0] != '0' || mode[1] < '0' || mode[1] > '7' ||
-	    mode[2] < '0' || mode[2] > '7' || mode[3] < '0' || mode[3] > '7' ||
-	    manifest_time_parse(mtime, mtlen, &t) != 0)
-		return CAIRN_ERR_FORMAT;
-	rc = manifest_append(m, path, plen, ty, (uint64_t)sz,
-	    (uint32_t)((mode[1] - '0') << 6 | (mode[2] - '0') << 3 |
-	        (mode[3] - '0')),
-	    t, mime, mimelen);
+	rc = append_fields(m, &f);
 	return rc != 0 || exif == NULL ? rc : decode_exif(m, exif);
 }
 
@@ -441,20 +452,54 @@ decode_root(struct manifest *m, const json_t *root)
 	return 0;
 }
 
+/* The next element at *pos when it is a plain entry (manifest_plain.c)
+ * followed by the ',' or ']' that ends it: 1 with it appended (*rc) and
+ * *pos past it, as manifest_span_next() would have moved it. */
+static int
+next_plain(struct manifest *m, const char *json, const struct manifest_span *sp,
+    size_t *pos, int *rc)
+{
+	size_t last = sp->end - 1, n;
+	struct manifest_fields f;
+
+	if (*pos == 0 || *pos >= last ||
+	    (n = manifest_entry_plain(json + *pos, last - *pos, &f)) == 0 ||
+	    (*pos + n != last && json[*pos + n] != ','))
+		return 0;
+	*pos += n + 1;
+	*rc = append_fields(m, &f);
+	return 1;
+}
+
 /* Parse and append each element of the entries array at sp, one at a
- * time, so that no tree of all entries is ever built. */
+ * time, so that no tree of all entries is ever built.  Entries in the
+ * plain form are read without jansson; jansson decides on the rest. */
 static int
 decode_entries(
     struct manifest *m, const char *json, const struct manifest_span *sp)
 {
 	size_t pos = 0, a, b, n = 0;
+	struct manifest_fields f;
 	json_error_t err;
 	json_t *v;
 	int rc;
 
-	while (manifest_span_next(json, sp, &pos, &a, &b) == 1) {
-		if (++n > MANIFEST_MAX_ENTRIES)
+	for (;;) {
+		if (++n <= MANIFEST_MAX_ENTRIES &&
+		    next_plain(m, json, sp, &pos, &rc)) {
+			if (rc != 0)
+				return rc;
+			continue;
+		}
+		if (manifest_span_next(json, sp, &pos, &a, &b) != 1)
+			break;
+		if (n > MANIFEST_MAX_ENTRIES)
 			return CAIRN_ERR_LIMIT;
+		if (manifest_entry_plain(json + a, b - a, &f) == b - a) {
+			if ((rc = append_fields(m, &f)) != 0)
+				return rc;
+			continue;
+		}
 		v = json_loadb(json + a, b - a, JSON_REJECT_DUPLICATES, &err);
 		if (v == NULL)
 			return jansson_oom ||

@@ -359,6 +359,62 @@ print_list_signer(const struct unseal_result *res, const struct cli_trust *tr)
 	printf(" (not verified; run cairn verify)\n");
 }
 
+/* v in decimal, NUL-terminated (out: at least 21 bytes). */
+static void
+u64_str(uint64_t v, char *out)
+{
+	char tmp[20];
+	size_t n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n > 0)
+		*out++ = tmp[--n];
+	*out = '\0';
+}
+
+/* s padded with spaces to width w (on the left when right is set), then
+ * two spaces. */
+static char *
+put_field(char *p, const char *s, size_t n, size_t w, int right)
+{
+	size_t pad = n < w ? w - n : 0;
+
+	if (right)
+		p = (char *)memset(p, ' ', pad) + pad;
+	p = (char *)memcpy(p, s, n) + n;
+	if (!right)
+		p = (char *)memset(p, ' ', pad) + pad;
+	return (char *)memcpy(p, "  ", 2) + 2;
+}
+
+/* One row of the entry table in one write: what printf("%14s  %-20s
+ * %-28s  %s%s\n") writes, without its cost at 100,000 rows. */
+static void
+print_row(const char *size, const char *t, const char *type, const char *path,
+    const char *tail)
+{
+	char line[24 + MANIFEST_TIME_LEN + MANIFEST_MIME_MAX +
+	    MANIFEST_PATH_MAX + 16];
+	size_t ns = strlen(size), nt = strlen(t), ny = strlen(type);
+	size_t np = strlen(path), nl = strlen(tail);
+	char *p = line;
+
+	if (ns > 23 || nt >= MANIFEST_TIME_LEN || ny > MANIFEST_MIME_MAX ||
+	    np > MANIFEST_PATH_MAX || nl > 1) {
+		printf("%14s  %-20s  %-28s  %s%s\n", size, t, type, path, tail);
+		return;
+	}
+	p = put_field(p, size, ns, 14, 1);
+	p = put_field(p, t, nt, 20, 0);
+	p = put_field(p, type, ny, 28, 0);
+	p = (char *)memcpy(p, path, np) + np;
+	p = (char *)memcpy(p, tail, nl) + nl;
+	*p++ = '\n';
+	fwrite(line, 1, (size_t)(p - line), stdout);
+}
+
 void
 cli_archive_print_manifest(
     const struct unseal_result *res, const struct cli_trust *tr)
@@ -376,12 +432,12 @@ cli_archive_print_manifest(
 
 		time_str(e->mtime, t);
 		if (e->type == MANIFEST_FILE) {
-			snprintf(size, sizeof(size), "%" PRIu64, e->size);
+			u64_str(e->size, size);
 			files++;
 			bytes += e->size;
 		} else
-			snprintf(size, sizeof(size), "-");
-		printf("%14s  %-20s  %-28s  %s%s\n", size, t,
+			memcpy(size, "-", 2);
+		print_row(size, t,
 		    e->type == MANIFEST_FILE ? e->mime : "directory", e->path,
 		    e->type == MANIFEST_DIR ? "/" : "");
 		if (e->exif != NULL)

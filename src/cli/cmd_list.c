@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cairn/err.h"
 #include "builtin.h"
@@ -93,6 +94,17 @@ out:
 	return cli_json_end(ec);
 }
 
+/* Into a file or pipe, write the table 64 KiB at a time (a table of
+ * 100,000 entries is 10 MB); a terminal keeps its line buffering. */
+static void
+set_stdout_buffer(void)
+{
+	static char buf[1 << 16];
+
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, buf, _IOFBF, sizeof buf);
+}
+
 int
 cmd_list(int argc, char **argv)
 {
@@ -129,6 +141,7 @@ cmd_list(int argc, char **argv)
 	if ((ec = cli_trust_load(&tr)) != 0)
 		goto out;
 	cli_json_lines(argc - optind > 1);
+	set_stdout_buffer();
 	for (int i = optind; i < argc; i++) {
 		if (!as_json && i > optind)
 			printf("\n");
