@@ -71,6 +71,10 @@ ssize_t cio_memsrc_read(void *memsrc, uint8_t *buf, size_t len);
  * failed.
  * cio_atomic_abort() unlinks the temp file.  Either one must be called
  * exactly once; both are safe to call after the other (no-op).
+ * a->published says, after cio_atomic_commit(), whether path is now the
+ * new file: with force, a failed directory fsync leaves it there (the old
+ * file is gone), so a caller that must leave path as it was on an error
+ * has to put the old content back itself.
  */
 /*
  * Early writeback for a file written front to back: cio_writeback(fd, wb,
@@ -96,6 +100,7 @@ struct cio_atomic {
 	char *tmp;
 	struct cio_pending *pend; /* its entry in the signal-cleanup list */
 	struct cio_writeback wb;  /* see cio_writeback() */
+	int published;            /* see cio_atomic_commit() */
 };
 int cio_atomic_open(
     struct cio_atomic *a, const char *path, mode_t mode, int force);

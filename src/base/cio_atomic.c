@@ -119,6 +119,7 @@ cio_atomic_open(struct cio_atomic *a, const char *path, mode_t mode, int force)
 
 	a->fd = -1;
 	a->force = force;
+	a->published = 0;
 	a->wb.written = a->wb.started = 0;
 	a->path = a->tmp = NULL;
 	a->pend = NULL;
@@ -327,14 +328,17 @@ cio_atomic_commit(struct cio_atomic *a)
 	pending_del(a);
 	free(a->tmp);
 	a->tmp = NULL;
+	a->published = 1;
 	rc = 0;
 	if (fault_eio() || fsync(dfd) != 0) {
 		int e = errno;
 
 		/* Without force the file at a->path is ours since link():
 		 * take it back, so that an error leaves nothing there. */
-		if (!a->force)
+		if (!a->force) {
 			(void)unlink(a->path);
+			a->published = 0;
+		}
 		rc = CAIRN_ERR_IO;
 		errno = e;
 	}

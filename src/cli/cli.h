@@ -351,9 +351,13 @@ int cli_passphrase_recipient(
  * in "\n") to the recipients file at path, keeping what it holds (a
  * missing last newline is supplied); a missing file is created.  The new
  * file, with the given mode, replaces the old one atomically
- * (cio_atomic_*): on failure path is as it was.
+ * (cio_atomic_*): on failure path is as it was, even when the new file
+ * was already in place (a failed directory fsync): the old content is
+ * then put back.  Only when that fails too, path keeps the new lines
+ * (warned) and *left_new (when not NULL) is set to 1.
  */
-int cli_recipients_append(const char *path, const char *lines, mode_t mode);
+int cli_recipients_append(
+    const char *path, const char *lines, mode_t mode, int *left_new);
 
 /*
  * An identity to put last in a decryption identity list: when the header

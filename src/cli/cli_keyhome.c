@@ -23,17 +23,42 @@
 #include "cli_archive.h"
 #include "cairn/minisig.h"
 
-int
-cli_recipients_append(const char *path, const char *lines, mode_t mode)
+/* After a commit that published the new file at path and then failed:
+ * put the old content back (had: path existed, with mode), or remove
+ * the new file.  1 when path is as it was again (its content: the
+ * directory fsync may fail again), else 0. */
+static int
+put_back(const char *path, int had, const char *old, size_t oldlen, mode_t mode)
 {
 	struct cio_atomic a;
+	int rc;
+
+	if (!had)
+		return unlink(path) == 0;
+	if (cio_atomic_open(&a, path, mode, 1) != 0)
+		return 0;
+	if ((rc = cio_fd_write(&a.fd, (const uint8_t *)old, oldlen)) == 0)
+		rc = cio_atomic_commit(&a);
+	cio_atomic_abort(&a); /* no-op after commit */
+	return rc == 0 || a.published;
+}
+
+int
+cli_recipients_append(
+    const char *path, const char *lines, mode_t mode, int *left_new)
+{
+	struct cio_atomic a;
+	struct stat st;
 	char *old = NULL, *buf = NULL;
 	size_t oldlen = 0, len, o;
-	int rc, ec = 0, opened = 0;
+	int rc, ec = 0, opened = 0, had = 0;
 
-	if (cli_exists(path) &&
-	    (rc = cio_read_file(path, CLI_RECIPIENTS_MAX, 0, &old, &oldlen)) !=
-	        0) {
+	if (left_new != NULL)
+		*left_new = 0;
+	if ((had = cli_exists(path)) &&
+	    ((rc = cio_read_file(path, CLI_RECIPIENTS_MAX, 0, &old, &oldlen)) !=
+	            0 ||
+	        (rc = stat(path, &st) != 0 ? CAIRN_ERR_IO : 0) != 0)) {
 		ec = cli_fail(rc, "%s", path);
 		goto out;
 	}
@@ -55,8 +80,19 @@ cli_recipients_append(const char *path, const char *lines, mode_t mode)
 	}
 	opened = 1;
 	if ((rc = cio_fd_write(&a.fd, (const uint8_t *)buf, o)) != 0 ||
-	    (rc = cio_atomic_commit(&a)) != 0)
+	    (rc = cio_atomic_commit(&a)) != 0) {
 		ec = cli_fail(rc, "%s", path);
+		/* published, then the directory fsync failed: undo it */
+		if (a.published &&
+		    !put_back(
+		        path, had, old, oldlen, had ? st.st_mode & 07777 : 0)) {
+			// clang-format off
+			cli_warn("%s: holds the new lines: its old content could not be put back", path);
+			// clang-format on
+			if (left_new != NULL)
+				*left_new = 1;
+		}
+	}
 out:
 	if (opened)
 		cio_atomic_abort(&a); /* no-op after commit */
@@ -157,7 +193,7 @@ cli_keyhome_create(
 	struct stat st;
 	time_t now = time(NULL);
 	struct tm tm;
-	int ec = CLI_EXIT_ERR, wrote = 0, added;
+	int ec = CLI_EXIT_ERR, wrote = 0, added, left = 0;
 
 	if ((home = cli_key_home()) == NULL)
 		goto out;
@@ -200,9 +236,14 @@ cli_keyhome_create(
 	 * (even a closed pipe) then removes the keys and leaves recipients
 	 * as it was, never naming a key that is gone. */
 	printf("%s\n", recipient);
-	if ((ec = cli_flush_stdout()) != 0 ||
-	    (ec = cli_recipients_append(path[3], text, st.st_mode & 0777)) != 0)
+	if ((ec = cli_flush_stdout()) != 0)
 		goto out;
+	if ((ec = cli_recipients_append(
+	         path[3], text, st.st_mode & 0777, &left)) != 0) {
+		if (left) /* recipients names the key: keep it */
+			wrote = 0;
+		goto out;
+	}
 	minisig_key_id_hex(pk.key_id, kid);
 	fprintf(stderr,
 	    "cairn: created %s: identity, %s, signing.key and signing.pub "

@@ -84,16 +84,19 @@ struct contact {
 /*
  * Append "# comment\nrecipient\n" to the key home's recipients file,
  * atomically (new file beside it, renamed over it), creating the key home
- * (0700) and the file (0600) when missing.  Exit code.
+ * (0700) and the file (0600) when missing.  Exit code; on an error the
+ * file is as it was, unless *left_new is set (cli_recipients_append()).
  */
 static int
-add_to_recipients(const char *comment, const char *recipient, char **where)
+add_to_recipients(
+    const char *comment, const char *recipient, char **where, int *left_new)
 {
 	char *home = NULL, *path = NULL, *lines = NULL;
 	size_t cap;
 	int ec = 0;
 
 	*where = NULL;
+	*left_new = 0;
 	if ((home = cli_key_home()) == NULL) {
 		ec = CLI_EXIT_ERR;
 		goto out;
@@ -110,7 +113,7 @@ add_to_recipients(const char *comment, const char *recipient, char **where)
 		goto out;
 	}
 	snprintf(lines, cap, "# %s\n%s\n", comment, recipient);
-	if ((ec = cli_recipients_append(path, lines, 0600)) != 0)
+	if ((ec = cli_recipients_append(path, lines, 0600, left_new)) != 0)
 		goto out;
 	*where = path;
 	path = NULL;
@@ -415,7 +418,7 @@ init(int argc, char **argv)
 	char *where = NULL;
 	size_t nshares = 0, before = 0;
 	int copies[CLI_SHARES_MAX];
-	int ec;
+	int ec, left = 0;
 
 	memset(&a, 0, sizeof(a));
 	if ((a.ct = cio_calloc((size_t)argc + 1, sizeof(*a.ct))) == NULL) {
@@ -455,8 +458,13 @@ init(int argc, char **argv)
 	cio_test_signal("recovery-shares-written");
 	/* The recipients file and the set land together or not at all. */
 	cli_signals_defer(1);
-	if ((ec = add_to_recipients(comment, recipient, &where)) != 0)
+	ec = add_to_recipients(comment, recipient, &where, &left);
+	if (ec != 0 && !left)
 		cli_share_set_unwrite(&a.set, nshares); /* nobody's key */
+	// clang-format off
+	if (ec != 0 && left)
+		cli_hint("the recipients file has the new recovery key, so its kits in %s were kept: check the disk, then 'cairn recovery list'; send the kits, or remove the key's lines from the recipients file", a.set.dir);
+	// clang-format on
 	cli_share_set_release();
 	cio_test_signal("recovery-recipients-written");
 	if (ec == 0)

@@ -173,7 +173,7 @@ add(int argc, char **argv)
 		ec = cli_fail(rc, "%s", verb);
 		goto out;
 	}
-	if ((ec = cli_recipients_append(st.signers, line, 0644)) != 0)
+	if ((ec = cli_recipients_append(st.signers, line, 0644, NULL)) != 0)
 		goto out;
 	printf("trusted signer: ");
 	fflush(stdout);

@@ -187,6 +187,66 @@ combines() {
 	    -o out/shares in/home/identity
 }
 
+# kits_complete DIR: the two kits of a 2-contact set, each whole.
+kits_complete() {
+	local k
+	[ "$(ls "$1" | tr '\n' ' ')" = "kit-01-ana kit-02-ben " ] || return 1
+	for k in 01-ana 02-ben; do
+		[ -s "$1/kit-$k/share-$k.age" ] && [ -s "$1/kit-$k/README.txt" ] &&
+		    cmp -s "$1/kit-$k/signing.pub" in/home/signing.pub || return 1
+	done
+}
+
+# A failure anywhere, also after the new recipients file was renamed
+# into place (its directory fsync), leaves everything (kits and the key in
+# recipients) or nothing (no kit, recipients as it was): never a
+# recovery key in recipients whose kits were removed.
+@test "faults: recovery init leaves the kits and the recipients key together, or neither" {
+	setup_keys
+	local c mode n rc step total
+	for c in ana ben; do "$CAIRN" keygen -o $c.key >$c.pub 2>/dev/null; done
+	cp -p in/home/recipients rec.before
+	set -- "$CAIRN" recovery init -t 2 --contact "ana=$(cat ana.pub)" \
+	    --contact "ben=$(cat ben.pub)" -o out/set
+	mkdir out
+	total=$(fault_total "$@")
+	cp -p rec.before in/home/recipients
+	[ "$total" -gt 10 ] || { echo "only '$total' fault points: is \$CAIRN the test build?"; return 1; }
+	echo "# recovery init: $total fault points" >&3
+	for mode in "" "+"; do
+		step=1
+		[ -n "$mode" ] && [ -z "${CAIRN_FAULTS_FULL:-}" ] && step=3
+		for ((n = 1; n <= total + 1; n += step)); do
+			rm -rf out && mkdir out
+			rm -f in/home/recipients && cp -p rec.before in/home/recipients
+			set +e
+			CAIRN_FAULT="$n$mode" "$@" >stdout 2>stderr </dev/null
+			rc=$?
+			set -e
+			if grep -Eq 'Sanitizer|runtime error' stderr; then
+				echo "fault $n$mode: sanitizer report:"; cat stderr; return 1
+			fi
+			if cmp -s rec.before in/home/recipients; then
+				# nothing: an error, and no kit
+				[ "$rc" -eq 1 ] && grep -q '^cairn: error: ' stderr || {
+					echo "fault $n$mode: exit $rc, recipients unchanged"; cat stderr; return 1
+				}
+				out_empty "fault $n$mode" || return 1
+				continue
+			fi
+			# everything: recipients gained the recovery key, the kits are whole
+			[ "$(diff rec.before in/home/recipients | grep -c '^> age1')" -eq 1 ] &&
+			    kits_complete out/set || {
+				echo "fault $n$mode (exit $rc): recipients has a new key, but the kits are not whole:"
+				find out; cat stderr; return 1
+			}
+			[ "$rc" -eq 0 ] || grep -q 'so its kits in out/set were kept' stderr || {
+				echo "fault $n$mode: exit $rc without saying the kits were kept"; cat stderr; return 1
+			}
+		done
+	done
+}
+
 # ---- real faults: a full disk, a file size limit, signals ------------------------
 
 # small_fs DIR SIZE: mount a tmpfs of SIZE on DIR (root only; else skip).
