@@ -384,12 +384,20 @@ manifest_add_entry(struct manifest *m, const char *path,
 int
 manifest_set_exif(struct manifest *m, const struct meta_exif *x)
 {
+	if (m->nentries == 0)
+		return CAIRN_ERR_INVAL;
+	return manifest_set_exif_at(m, m->nentries - 1, x);
+}
+
+int
+manifest_set_exif_at(struct manifest *m, size_t i, const struct meta_exif *x)
+{
 	struct manifest_entry *e;
 	struct meta_exif *c;
 
-	if (m->nentries == 0)
+	if (i >= m->nentries)
 		return CAIRN_ERR_INVAL;
-	e = &m->entries[m->nentries - 1];
+	e = &m->entries[i];
 	if (e->type != MANIFEST_FILE)
 		return CAIRN_ERR_INVAL;
 	if (x->status == META_EXIF_NONE) {

@@ -32,6 +32,9 @@ int manifest_mime_ok(const char *s, size_t len);
 int manifest_append(struct manifest *m, const char *path, size_t pathlen,
     enum manifest_type type, uint64_t size, uint32_t mode, int64_t mtime,
     const char *mime, size_t mimelen);
+/* manifest_set_exif() for entry i rather than the last one. */
+int manifest_set_exif_at(
+    struct manifest *m, size_t i, const struct meta_exif *x);
 /* A NUL-terminated cio_malloc'd copy of s[0..len), or NULL. */
 char *manifest_dupn(const char *s, size_t len);
 /* Append a skipped path without checks (copies). */

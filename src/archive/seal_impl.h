@@ -33,7 +33,8 @@ struct seal_plan {
 	size_t ntops;
 	uint64_t nfiles, bytes;
 	struct filetype *ft;
-	uint8_t *sniff; /* META_EXIF_WINDOW bytes */
+	uint8_t *sniff;            /* META_EXIF_WINDOW bytes */
+	struct seal_sniff *sniffs; /* libmagic's second thread, or NULL */
 	seal_warn_cb warn;
 	void *warn_ctx;
 	int written;
@@ -61,6 +62,27 @@ int seal_name_utf8(const char *s);
 
 /* Record the first error's reason: "<path>: <why>" (path may be NULL). */
 int seal_fail(struct seal_plan *p, int err, const char *path, const char *why);
+
+/*
+ * libmagic and EXIF on a second thread while planning (seal_sniff.c).
+ * seal_sniff_new(): *out NULL (and 0) when one thread is the choice or
+ * the only option; else 0 or CAIRN_ERR_NOMEM/IO.  On the planning thread:
+ * seal_sniff_buffer() gives a META_EXIF_WINDOW buffer to read a file's
+ * start into (NULL with *rc, the reason in the plan, when an earlier
+ * job failed), and seal_sniff_submit() queues it for entry `entry`:
+ * its first len bytes (at most FILETYPE_SNIFF_LEN) are typed, and total
+ * bytes (len, or more for what may be a JPEG) are there for its EXIF
+ * block; the entry's mime and exif are replaced once done.
+ * seal_sniff_finish() does whatever is left and returns 0 or the first
+ * error.  free() drops the rest.
+ */
+struct seal_sniff;
+int seal_sniff_new(struct seal_sniff **out);
+uint8_t *seal_sniff_buffer(struct seal_sniff *s, struct seal_plan *p, int *rc);
+void seal_sniff_submit(
+    struct seal_sniff *s, size_t entry, size_t len, size_t total);
+int seal_sniff_finish(struct seal_sniff *s, struct seal_plan *p);
+void seal_sniff_free(struct seal_sniff *s);
 
 /*
  * Stream every entry of the plan into tw (directories, and each file read

@@ -100,7 +100,8 @@ seal_plan_new(struct seal_plan **out, seal_warn_cb warn, void *ctx)
 	p->warn_ctx = ctx;
 	if ((p->sniff = cio_malloc(META_EXIF_WINDOW)) == NULL ||
 	    (rc = manifest_new(&p->m)) != 0 ||
-	    (rc = filetype_open(&p->ft)) != 0) {
+	    (rc = filetype_open(&p->ft)) != 0 ||
+	    (rc = seal_sniff_new(&p->sniffs)) != 0) {
 		seal_plan_free(p);
 		return rc;
 	}
@@ -121,6 +122,7 @@ seal_plan_free(struct seal_plan *p)
 	free(p->tops);
 	free(p->items);
 	free(p->sniff);
+	seal_sniff_free(p->sniffs);
 	filetype_close(p->ft);
 	manifest_free(p->m);
 	free(p);
@@ -150,14 +152,13 @@ seal_plan_error(const struct seal_plan *p)
 	return p->error;
 }
 
-/* Read [got, want) of fd into p->sniff; the new total in *got. */
+/* Read [got, want) of fd into buf; the new total in *got. */
 static int
-read_more(
-    struct seal_plan *p, const char *host, int fd, size_t *got, size_t want)
+read_more(struct seal_plan *p, const char *host, int fd, uint8_t *buf,
+    size_t *got, size_t want)
 {
 	while (*got < want) {
-		ssize_t n =
-		    pread(fd, p->sniff + *got, want - *got, (off_t)*got);
+		ssize_t n = pread(fd, buf + *got, want - *got, (off_t)*got);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -184,20 +185,56 @@ read_exif(struct seal_plan *p, const char *host, int fd, size_t got,
 	if ((rc = meta_exif_read(p->sniff, got, x)) != 0 ||
 	    x->status != META_EXIF_DAMAGED || got >= want)
 		return rc;
-	if ((rc = read_more(p, host, fd, &got, want)) != 0)
+	if ((rc = read_more(p, host, fd, p->sniff, &got, want)) != 0)
 		return rc;
 	return meta_exif_read(p->sniff, got, x);
 }
 
-/* MIME type (and, for a JPEG, EXIF fields) of the first bytes of host,
- * which must still be st. */
+/*
+ * With the second thread: read the first bytes of fd into buf for it,
+ * and for what may be a JPEG (starts FF D8: meta_exif_read() finds
+ * nothing in anything else) up to META_EXIF_WINDOW bytes, which the
+ * one-thread path reads only when the EXIF block runs past the first
+ * ones.  *got and *total for seal_sniff_submit().
+ */
+static int
+read_ahead(struct seal_plan *p, const char *host, int fd, uint8_t *buf,
+    const struct stat *st, size_t *got, size_t *total)
+{
+	size_t want = st->st_size < FILETYPE_SNIFF_LEN ? (size_t)st->st_size
+	                                               : FILETYPE_SNIFF_LEN;
+	int rc;
+
+	*got = *total = 0;
+	if ((rc = read_more(p, host, fd, buf, got, want)) != 0)
+		return rc;
+	*total = *got;
+	if (*got < want || *got < 2 || buf[0] != 0xff || buf[1] != 0xd8)
+		return 0;
+	want = st->st_size < META_EXIF_WINDOW ? (size_t)st->st_size
+	                                      : META_EXIF_WINDOW;
+	return read_more(p, host, fd, buf, total, want);
+}
+
+/*
+ * MIME type (and, for a JPEG, EXIF fields) of the first bytes of host,
+ * which must still be st.  With the second thread, only read them into
+ * its buffer: *got and *total are then set for seal_sniff_submit(), and
+ * mime says FILETYPE_UNKNOWN, x nothing, until it is done.
+ */
 static int
 sniff(struct seal_plan *p, const char *host, const struct stat *st,
-    char mime[FILETYPE_MIME_MAX], struct meta_exif *x)
+    char mime[FILETYPE_MIME_MAX], struct meta_exif *x, size_t *queued)
 {
 	struct stat now;
 	size_t got = 0, want;
+	uint8_t *buf = p->sniff;
 	int fd, rc = 0;
+
+	memset(x, 0, sizeof *x);
+	if (p->sniffs != NULL &&
+	    (buf = seal_sniff_buffer(p->sniffs, p, &rc)) == NULL)
+		return rc;
 
 	want = st->st_size < FILETYPE_SNIFF_LEN ? (size_t)st->st_size
 	                                        : FILETYPE_SNIFF_LEN;
@@ -218,11 +255,15 @@ sniff(struct seal_plan *p, const char *host, const struct stat *st,
 		    "replaced while being examined");
 		goto out;
 	}
-	if ((rc = read_more(p, host, fd, &got, want)) != 0 ||
+	if (p->sniffs != NULL) {
+		rc = read_ahead(p, host, fd, buf, st, &queued[0], &queued[1]);
+		strcpy(mime, FILETYPE_UNKNOWN);
+		goto out;
+	}
+	if ((rc = read_more(p, host, fd, buf, &got, want)) != 0 ||
 	    (rc = filetype_buffer(
 	         p->ft, p->sniff, got, mime, FILETYPE_MIME_MAX)) != 0)
 		goto out;
-	memset(x, 0, sizeof *x);
 	if (strcmp(mime, "image/jpeg") == 0)
 		rc = read_exif(p, host, fd, got, st, x);
 out:
@@ -239,7 +280,7 @@ add_entry(struct seal_plan *p, const char *host, const char *rel,
 	struct meta_exif exif;
 	const char *why = NULL;
 	struct seal_item *it;
-	size_t n = p->m->nentries;
+	size_t n = p->m->nentries, queued[2] = {0, 0};
 	int rc, dir = S_ISDIR(st->st_mode);
 
 	rc = tarball_path_check(rel, &why);
@@ -264,7 +305,7 @@ add_entry(struct seal_plan *p, const char *host, const char *rel,
 		p->items = it;
 		p->cap = cap;
 	}
-	if (!dir && (rc = sniff(p, host, st, mime, &exif)) != 0)
+	if (!dir && (rc = sniff(p, host, st, mime, &exif, queued)) != 0)
 		return skip_or_fail(p, rc, host, rel);
 	it = &p->items[n];
 	memset(it, 0, sizeof(*it));
@@ -288,6 +329,8 @@ add_entry(struct seal_plan *p, const char *host, const char *rel,
 	it->ino = st->st_ino;
 	it->size = dir ? 0 : st->st_size;
 	it->mtim = st->st_mtim;
+	if (!dir && p->sniffs != NULL)
+		seal_sniff_submit(p->sniffs, n, queued[0], queued[1]);
 	if (!dir) {
 		p->nfiles++;
 		p->bytes += (uint64_t)st->st_size;
@@ -464,6 +507,13 @@ seal_plan_add(struct seal_plan *p, const char *path)
 	p->tops = tops;
 	p->tops[p->ntops++] = top;
 	rc = walk(p, path, top);
+	/* every type known before the next argument (or the seal) */
+	if (p->sniffs != NULL) {
+		int src = seal_sniff_finish(p->sniffs, p);
+
+		if (rc == 0)
+			rc = src;
+	}
 	if (rc == CAIRN_ERR_NOMEM)
 		seal_fail(p, rc, NULL, "out of memory");
 	return rc;

@@ -102,21 +102,12 @@ worker(void *arg)
 	}
 }
 
-static int
-start(struct digest_async *h)
+int
+digest_async_spawn(void *tid, void *(*fn)(void *), void *arg)
 {
 	sigset_t all, old;
 	int rc;
 
-	for (int i = 0; i < DA_SLOTS; i++)
-		if ((h->s[i].buf = cio_malloc(DA_SLOT_LEN)) == NULL)
-			return CAIRN_ERR_NOMEM;
-	if (pthread_mutex_init(&h->mu, NULL) != 0)
-		return 1;
-	if (pthread_cond_init(&h->filled, NULL) != 0)
-		goto mu;
-	if (pthread_cond_init(&h->freed, NULL) != 0)
-		goto filled;
 	/* Signals stay with the calling thread (the CLI's handlers), but
 	 * for the faults this thread may raise itself, which must reach
 	 * their handler (blocked, they would kill without one). */
@@ -127,9 +118,24 @@ start(struct digest_async *h)
 	sigdelset(&all, SIGILL);
 	sigdelset(&all, SIGABRT);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&h->tid, NULL, worker, h);
+	rc = pthread_create((pthread_t *)tid, NULL, fn, arg);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc == 0)
+	return rc;
+}
+
+static int
+start(struct digest_async *h)
+{
+	for (int i = 0; i < DA_SLOTS; i++)
+		if ((h->s[i].buf = cio_malloc(DA_SLOT_LEN)) == NULL)
+			return CAIRN_ERR_NOMEM;
+	if (pthread_mutex_init(&h->mu, NULL) != 0)
+		return 1;
+	if (pthread_cond_init(&h->filled, NULL) != 0)
+		goto mu;
+	if (pthread_cond_init(&h->freed, NULL) != 0)
+		goto filled;
+	if (digest_async_spawn(&h->tid, worker, h) == 0)
 		return 0;
 	pthread_cond_destroy(&h->freed);
 filled:

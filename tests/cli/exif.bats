@@ -132,6 +132,53 @@ seal_list() {
 	assert_same before.jpg out/ev/bad.jpg
 }
 
+# late FILE: FILE (convert's JPEG: SOI, an 18-byte JFIF segment, EXIF)
+# with a 65426-byte comment segment put first, so that its EXIF block
+# starts within the first 64 KiB libmagic is given and ends after them
+# (the block is then read again from up to 256 KiB).
+late() {
+	{ head -c 2 "$1"; printf '\377\376\377\224'; head -c 65426 /dev/zero
+	  tail -c +3 "$1"; } >"$1.tmp"
+	mv "$1.tmp" "$1"
+}
+
+@test "libmagic and EXIF on a second thread: the manifest equals one thread's" {
+	tools
+	mkdir ev
+	photo ev/gps.jpg "${TAGS[@]}" "${GPS[@]}"
+	photo ev/late.jpg "${TAGS[@]}" "${GPS[@]}"
+	late ev/late.jpg
+	off=$(grep -obUaP 'Exif\x00\x00' ev/late.jpg | head -1 | cut -d: -f1)
+	[ "$off" -lt 65536 ] && [ "$((off + 200))" -gt 65536 ]
+	photo ev/bad.jpg "${TAGS[@]}"
+	off=$(grep -obUaP 'Exif\x00\x00' ev/bad.jpg | head -1 | cut -d: -f1)
+	printf 'XX' | dd of=ev/bad.jpg bs=1 seek=$((off + 6)) conv=notrunc 2>/dev/null
+	photo ev/plain.jpg
+	# bench/gencorpus's kinds: JPEG, PNG, PDF headers and text notes
+	for i in $(seq 1 30); do
+		n=$((i * 997 % 60000 + 300))
+		photo "ev/p$i.jpg" "-Model=Cam $i" "-DateTimeOriginal=2024:05:06 07:08:$((i + 10))"
+		{ printf '\211PNG\r\n\032\n\000\000\000\rIHDR\000\000\003\040\000\000\002\025\010\006\000\000\000\001\002\003\004'
+		  head -c "$n" /dev/urandom; } >"ev/shot_$i.png"
+		{ printf '%%PDF-1.7\n1 0 obj\n<< /Length %d >>\nstream\n' "$n"
+		  head -c "$n" /dev/urandom; printf '\nendstream\nendobj\n%%%%EOF\n'; } >"ev/scan_$i.pdf"
+		seq 1 $((i * 40)) | sed 's/$/ witness statement north wall./' >"ev/note_$i.txt"
+	done
+	CAIRN_THREADS=1 "$CAIRN" seal -q -o one.cairn ev
+	CAIRN_THREADS=2 CAIRN_SEAL_THREADS=1 "$CAIRN" seal -q -o two.cairn ev
+	"$CAIRN" list --json one.cairn | jq -S .entries >one.json
+	"$CAIRN" list --json two.cairn | jq -S .entries >two.json
+	[ "$(jq length one.json)" -eq 125 ]
+	diff one.json two.json
+	# the types and EXIF blocks were read on both paths, not defaulted
+	jq -e '[.[] | select(.path | endswith(".jpg")) | .mime] | unique == ["image/jpeg"]' two.json
+	jq -e '[.[] | select(.type == "file") | .mime] | unique == ["application/pdf", "image/jpeg", "image/png", "text/plain"]' two.json
+	jq -e '.[] | select(.path == "ev/late.jpg") | .exif.status == "ok" and .exif.gps_latitude == "52.5200083"' two.json
+	jq -e '.[] | select(.path == "ev/bad.jpg") | .exif.status == "damaged"' two.json
+	jq -e '.[] | select(.path == "ev/p7.jpg") | .exif.model == "Cam 7"' two.json
+	jq -e '[.[] | select(.path == "ev/plain.jpg") | has("exif")] == [false]' two.json
+}
+
 @test "hostile tag text is kept printable; list shows no control bytes" {
 	tools
 	mkdir ev
