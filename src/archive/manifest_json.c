@@ -171,27 +171,93 @@ jansson_use_cio(void)
 	jansson_oom = 0;
 }
 
-int
-manifest_encode(const struct manifest *m, char **json, size_t *len)
+/* A growing text buffer; err set by the first failed allocation. */
+struct jtext {
+	char *s;
+	size_t len, cap;
+	int err;
+};
+
+static void
+jtext_add(struct jtext *t, const char *s, size_t n)
+{
+	if (t->err)
+		return;
+	if (t->cap - t->len < n + 1) {
+		size_t cap = t->cap ? t->cap : 4096;
+		char *ns;
+
+		while (cap - t->len < n + 1)
+			cap *= 2;
+		if ((ns = cio_realloc(t->s, cap)) == NULL) {
+			t->err = 1;
+			return;
+		}
+		t->s = ns;
+		t->cap = cap;
+	}
+	memcpy(t->s + t->len, s, n);
+	t->len += n;
+	t->s[t->len] = '\0';
+}
+
+/* json_dumps() of v as the manifest writes it (dump jansson's). */
+static char *
+jdump(const json_t *v)
+{
+	char *d = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	/* jansson 2.14's dump ignores a failed append of an object key and
+	 * goes on without it: check for any failed allocation too. */
+	if (d != NULL && jansson_oom) {
+		free(d);
+		d = NULL;
+	}
+	return d;
+}
+
+/*
+ * The "entries" array as json_dumps() of the whole root would write it
+ * (an element of the root's array is two levels deep: four more spaces
+ * on every line; JSON strings hold no raw line feed), one entry's
+ * jansson object at a time, so that no tree of all entries is ever
+ * built (at 100,000 entries it was 1.2 KiB per entry, the largest part
+ * of a seal's memory).
+ */
+static void
+entries_text(const struct manifest *m, struct jtext *t)
+{
+	for (size_t i = 0; i < m->nentries && !t->err; i++) {
+		json_t *o = entry_json(&m->entries[i]);
+		char *d = o != NULL ? jdump(o) : NULL, *p, *nl;
+
+		json_decref(o);
+		if (d == NULL) {
+			t->err = 1;
+			break;
+		}
+		jtext_add(t, i == 0 ? "[\n    " : ",\n    ", 6);
+		for (p = d; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+			jtext_add(t, p, (size_t)(nl - p));
+			jtext_add(t, "\n    ", 5);
+		}
+		jtext_add(t, p, strlen(p));
+		free(d);
+	}
+	jtext_add(t, "\n  ]", 4);
+}
+
+/* The root object, with "entries" written as [] (filled in later). */
+static json_t *
+root_json(const struct manifest *m)
 {
 	char idhex[MANIFEST_ID_HEX_LEN], b64[MINISIG_PUBLIC_B64_LEN];
 	char kid[MINISIG_KEY_ID_HEX_LEN];
-	json_t *root = NULL, *notes = NULL, *entries = NULL;
-	char *dump = NULL, *text;
-	size_t i, n;
-	int rc, bad = 0;
+	json_t *root, *notes;
+	int bad = 0;
 
-	*json = NULL;
-	*len = 0;
-	jansson_use_cio();
-	if ((rc = manifest_check(m, NULL)) != 0)
-		return rc == CAIRN_ERR_FORMAT || rc == CAIRN_ERR_UNSAFE
-		    ? CAIRN_ERR_INVAL
-		    : rc;
-	rc = CAIRN_ERR_NOMEM;
-	if ((root = json_object()) == NULL || (notes = json_array()) == NULL ||
-	    (entries = json_array()) == NULL)
-		goto out;
+	if ((root = json_object()) == NULL)
+		return NULL;
 	manifest_archive_id_hex(m, idhex);
 	if (m->has_signer) {
 		minisig_public_base64(&m->signer, b64);
@@ -210,36 +276,63 @@ manifest_encode(const struct manifest *m, char **json, size_t *len)
 	bad |= json_object_set_new(
 	    root, "signer_key_id", jstr(m->has_signer ? kid : NULL));
 	bad |= json_object_set_new(root, "case", jstr(m->case_label));
-	for (i = 0; i < m->nnotes; i++)
+	bad |= (notes = json_array()) == NULL;
+	for (size_t i = 0; !bad && i < m->nnotes; i++)
 		bad |= json_array_append_new(notes, jstr(m->notes[i]));
-	for (i = 0; i < m->nentries; i++)
-		bad |=
-		    json_array_append_new(entries, entry_json(&m->entries[i]));
-	bad |= json_object_set(root, "notes", notes);
-	bad |= json_object_set(root, "entries", entries);
+	bad |= json_object_set_new(root, "notes", notes);
+	bad |= json_object_set_new(root, "entries", json_array());
 	if (m->nskipped > 0)
 		bad |= json_object_set_new(root, "skipped", skipped_json(m));
-	if (bad)
+	if (bad) {
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+int
+manifest_encode(const struct manifest *m, char **json, size_t *len)
+{
+	static const char key[] = "\n  \"entries\": []";
+	struct jtext t = {NULL, 0, 0, 0};
+	json_t *root = NULL;
+	char *dump = NULL, *at;
+	int rc;
+
+	*json = NULL;
+	*len = 0;
+	jansson_use_cio();
+	if ((rc = manifest_check(m, NULL)) != 0)
+		return rc == CAIRN_ERR_FORMAT || rc == CAIRN_ERR_UNSAFE
+		    ? CAIRN_ERR_INVAL
+		    : rc;
+	rc = CAIRN_ERR_NOMEM;
+	if ((root = root_json(m)) == NULL || (dump = jdump(root)) == NULL)
 		goto out;
-	/* jansson 2.14's dump ignores a failed append of an object key and
-	 * goes on without it: check for any failed allocation too. */
-	if ((dump = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) ==
-	        NULL ||
-	    jansson_oom)
+	json_decref(root);
+	root = NULL;
+	/* the only such line: any '"' inside a string value is escaped */
+	if ((at = strstr(dump, key)) == NULL) {
+		rc = CAIRN_ERR_INVAL;
 		goto out;
-	n = strlen(dump);
-	if ((text = cio_malloc(n + 2)) == NULL)
+	}
+	at += sizeof key - 3; /* at the "[]" */
+	jtext_add(&t, dump, (size_t)(at - dump));
+	if (m->nentries > 0)
+		entries_text(m, &t);
+	else
+		jtext_add(&t, "[]", 2);
+	jtext_add(&t, at + 2, strlen(at + 2));
+	jtext_add(&t, "\n", 1);
+	if (t.err)
 		goto out;
-	memcpy(text, dump, n);
-	text[n] = '\n';
-	text[n + 1] = '\0';
-	*json = text;
-	*len = n + 1;
+	*json = t.s;
+	*len = t.len;
+	t.s = NULL;
 	rc = 0;
 out:
+	free(t.s);
 	free(dump);
-	json_decref(notes);
-	json_decref(entries);
 	json_decref(root);
 	return rc;
 }

@@ -127,6 +127,9 @@ seal_write(struct seal_plan *p, const struct minisig_secret *sk,
 	if (p->written)
 		return CAIRN_ERR_INVAL;
 	p->written = 1;
+	/* planning is over: the typing thread and its buffers go */
+	seal_sniff_free(p->sniffs);
+	p->sniffs = NULL;
 	if (sk != NULL) {
 		minisig_public_from_secret(sk, &pk);
 		manifest_set_signer(p->m, &pk);
@@ -142,8 +145,10 @@ seal_write(struct seal_plan *p, const struct minisig_secret *sk,
 		seal_fail(p, rc, NULL, cairn_strerror(rc));
 		goto out;
 	}
-	if ((rc = write_blob(p, tw, MANIFEST_NAME, json, jlen)) != 0 ||
-	    (rc = seal_stream_entries(p, tw, &sums)) != 0 ||
+	rc = write_blob(p, tw, MANIFEST_NAME, json, jlen);
+	free(json); /* not needed while the files stream */
+	json = NULL;
+	if (rc != 0 || (rc = seal_stream_entries(p, tw, &sums)) != 0 ||
 	    (rc = write_sums(p, tw, &sums, sk)) != 0)
 		goto out;
 	if ((rc = tarball_writer_finish(tw)) != 0)

@@ -5,12 +5,15 @@
  * written when no file has EXIF and refused with an "exif" key; and
  * meta_exif_read() on bytes that are not a JPEG, a
  * JPEG without EXIF, a block cut short and a block of garbage.  Real
- * photos with known tags are made by tests/cli/exif.bats.
+ * photos with known tags are made by tests/cli/exif.bats.  The encoder
+ * writes the entries one at a time: its text must equal jansson's dump
+ * of the whole tree (what it wrote before) for a large manifest too.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <sodium.h>
 
 #include "cairn/err.h"
@@ -235,6 +238,51 @@ test_read(void)
 	    "the known fields obey the rules");
 }
 
+/* 600 entries (names with quotes, backslash escapes and UTF-8; EXIF on
+ * every third file), notes with a tab, skipped paths: the streamed text
+ * equals jansson's json_dumps() of the same document parsed whole. */
+static void
+test_many(void)
+{
+	struct manifest *m = NULL;
+	char *json = NULL, *whole = NULL, p[64];
+	json_t *root;
+	size_t len;
+	int ok = 1;
+
+	TAP_EQ_INT(manifest_new(&m), 0, "new (many)");
+	ok &= manifest_add_note(m, "note \"one\"\twith a tab") == 0;
+	manifest_set_case(m, "C-\xc3\xa9 1");
+	for (int i = 0; ok && i < 300; i++) {
+		snprintf(p, sizeof p, "d%03d", i);
+		ok &= manifest_add_entry(m, p, MANIFEST_DIR, 0, 0755,
+		          1764000000 + i, NULL) == 0;
+		snprintf(p, sizeof p, "d%03d/f \"%d\" caf\xc3\xa9.txt", i, i);
+		ok &= manifest_add_entry(m, p, MANIFEST_FILE, (uint64_t)i * 977,
+		          0644, 1764000000 + i, "text/plain") == 0;
+		if (i % 3 == 0)
+			ok &= manifest_set_exif(m, &known) == 0;
+	}
+	ok &= manifest_add_skipped(m, "gone/a", "Permission denied") == 0;
+	ok &= manifest_add_skipped(m, "gone/b \"x\"", "changed") == 0;
+	TAP_OK(ok, "600 entries, notes and skipped paths built");
+	TAP_EQ_INT(manifest_encode(m, &json, &len), 0, "encode 600 entries");
+	root = json != NULL ? json_loadb(json, len, 0, NULL) : NULL;
+	whole = root != NULL
+	    ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+	    : NULL;
+	TAP_OK(whole != NULL && strlen(whole) + 1 == len &&
+	        memcmp(whole, json, len - 1) == 0 && json[len - 1] == '\n',
+	    "streamed entries equal jansson's dump of the whole tree");
+	TAP_OK(json != NULL && strstr(json, "\"version\": 2") != NULL &&
+	        strstr(json, "\"skipped\": [") != NULL,
+	    "version 2, skipped list after the entries");
+	json_decref(root);
+	free(whole);
+	free(json);
+	manifest_free(m);
+}
+
 int
 main(void)
 {
@@ -244,5 +292,6 @@ main(void)
 	test_rules();
 	test_build_rules();
 	test_read();
+	test_many();
 	return tap_done();
 }
