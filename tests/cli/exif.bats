@@ -51,8 +51,8 @@ seal_list() {
 	# what exiftool itself reads back, as the reference
 	[ "$(printf '%.7f' "$(exiftool -s3 -n -GPSLatitude ev/gps.jpg)")" = 52.5200083 ]
 	seal_list ev
-	jq -e '.version == 2' m.json
-	jq -e '.entries[] | select(.path == "ev/gps.jpg") | .exif == {
+	jq -en 'input | .version == 2' m.json
+	jq -en 'input | .entries[] | select(.path == "ev/gps.jpg") | .exif == {
 	    "status": "ok", "taken_at": "2024-05-06T07:08:09",
 	    "taken_offset": "+02:00", "make": "TestCam",
 	    "model": "Model X 100", "gps_latitude": "52.5200083",
@@ -63,7 +63,7 @@ seal_list() {
 	assert_output_has "1 file with EXIF, 1 with a GPS position"
 	expect_exit 0 "$CAIRN" verify --json a.cairn
 	printf '%s\n' "$output" >v.json
-	jq -e '.ok == true and (.exif | length == 1) and
+	jq -en 'input | .ok == true and (.exif | length == 1) and
 	    .exif[0].path == "ev/gps.jpg" and
 	    .exif[0].gps_latitude == "52.5200083"' v.json
 	expect_exit 0 "$CAIRN" verify a.cairn
@@ -77,10 +77,10 @@ seal_list() {
 	    -GPSLongitude=70.6692655 -GPSLongitudeRef=W
 	photo ev/nogps.jpg "${TAGS[@]}"
 	seal_list ev
-	jq -e '.entries[] | select(.path == "ev/south.jpg") |
+	jq -en 'input | .entries[] | select(.path == "ev/south.jpg") |
 	    .exif.gps_latitude == "-33.8688197" and
 	    .exif.gps_longitude == "-70.6692655" and .exif.make == null' m.json
-	jq -e '.entries[] | select(.path == "ev/nogps.jpg") |
+	jq -en 'input | .entries[] | select(.path == "ev/nogps.jpg") |
 	    .exif.status == "ok" and .exif.gps_latitude == null and
 	    .exif.gps_longitude == null and .exif.gps_time == null and
 	    .exif.taken_at == "2024-05-06T07:08:09"' m.json
@@ -91,7 +91,7 @@ seal_list() {
 	[[ "$row" != *GPS* ]] || { echo "no-GPS photo shown with GPS: $row"; return 1; }
 	assert_output_has "2 files with EXIF, 1 with a GPS position"
 	expect_exit 0 "$CAIRN" verify --json a.cairn
-	jq -e '[.exif[] | select(.gps_latitude != null) | .path] ==
+	jq -en 'input | [.exif[] | select(.gps_latitude != null) | .path] ==
 	    ["ev/south.jpg"]' <<<"$output"
 }
 
@@ -102,12 +102,12 @@ seal_list() {
 	printf 'notes\n' >ev/notes.txt
 	seal_list ev
 	# no "exif" key at all, and version 1: older cairn reads the archive
-	jq -e '[.entries[] | has("exif")] == [false, false, false]' m.json
-	jq -e '.version == 1' m.json
+	jq -en 'input | [.entries[] | has("exif")] == [false, false, false]' m.json
+	jq -en 'input | .version == 1' m.json
 	expect_exit 0 "$CAIRN" list a.cairn
 	[[ "$output" != *exif:* && "$output" != *"with EXIF"* ]]
 	expect_exit 0 "$CAIRN" verify --json a.cairn
-	jq -e '.exif == []' <<<"$output"
+	jq -en 'input | .exif == []' <<<"$output"
 }
 
 @test "a corrupt EXIF block: sealed, verified, marked damaged" {
@@ -120,7 +120,7 @@ seal_list() {
 	printf 'XX' | dd of=ev/bad.jpg bs=1 seek=$((off + 6)) conv=notrunc 2>/dev/null
 	cp ev/bad.jpg before.jpg
 	seal_list ev
-	jq -e '.entries[] | select(.path == "ev/bad.jpg") | .exif == {
+	jq -en 'input | .entries[] | select(.path == "ev/bad.jpg") | .exif == {
 	    "status": "damaged", "taken_at": null, "taken_offset": null,
 	    "make": null, "model": null, "gps_latitude": null,
 	    "gps_longitude": null, "gps_time": null}' m.json
@@ -184,7 +184,7 @@ late() {
 	mkdir ev
 	photo ev/h.jpg "-Make=Cam$(printf '\033')[31mRED" "-Model=$(printf 'caf\303\251')"
 	seal_list ev
-	jq -e '.entries[1].exif.make == "Cam?[31mRED" and
+	jq -en 'input | .entries[1].exif.make == "Cam?[31mRED" and
 	    .entries[1].exif.model == "caf??"' m.json
 	expect_exit 0 "$CAIRN" list a.cairn
 	if printf '%s' "$output" | grep -qP '\x1b'; then
@@ -201,7 +201,7 @@ late() {
 	mat2 gps.jpg >/dev/null 2>&1 || skip "mat2 cannot clean JPEGs here"
 	mv gps.cleaned.jpg ev/clean.jpg
 	seal_list ev
-	jq -e '.entries[1].path == "ev/clean.jpg" and
+	jq -en 'input | .entries[1].path == "ev/clean.jpg" and
 	    (.entries[1].exif == null or .entries[1].exif.gps_latitude == null)' m.json
 }
 
@@ -230,9 +230,9 @@ repack_with() {
 	repack_with '.version = 1 | .entries |= map(del(.exif))' old.cairn
 	expect_exit 0 "$CAIRN" verify --allow-unsigned -i id old.cairn
 	expect_exit 0 "$CAIRN" list --json -i id old.cairn
-	jq -e '.version == 1 and (.entries[1] | has("exif") | not)' <<<"$output"
+	jq -en 'input | .version == 1 and (.entries[1] | has("exif") | not)' <<<"$output"
 	expect_exit 0 "$CAIRN" verify --json --allow-unsigned -i id old.cairn
-	jq -e '.ok == true and .exif == []' <<<"$output"
+	jq -en 'input | .ok == true and .exif == []' <<<"$output"
 	# must fail: the same version 1 manifest with an exif key is refused
 	repack_with '.entries[1].exif = null' bad.cairn
 	expect_exit 4 "$CAIRN" verify --allow-unsigned -i id bad.cairn

@@ -89,7 +89,7 @@ sealed() {
 @test "seal --json: documented keys, values that fit" {
 	sealed
 	same_keys "cairn seal --json" seal.json
-	jq -e '.output == "a.cairn" and .files == 2 and .entries == 4 and
+	jq -en 'input | .output == "a.cairn" and .files == 2 and .entries == 4 and
 	    .bytes == 70005 and .signed == true and .recipients == 1 and
 	    (.archive_id | test("^[0-9a-f]{32}$")) and
 	    (.signer_key_id | test("^[0-9A-F]{16}$"))' seal.json
@@ -105,7 +105,7 @@ sealed() {
 	run same_keys "cairn list --json" list.json
 	[ "$status" -ne 0 ]
 	nested_keys "cairn list --json" entries list.json
-	jq -e '.case == "C-1" and .notes == ["a note"] and
+	jq -en 'input | .case == "C-1" and .notes == ["a note"] and
 	    ([.entries[].path] | index("ev/sub/photo.jpg") != null)' list.json
 	[ "$(jq -r .archive_id list.json)" = "$(jq -r .archive_id seal.json)" ]
 }
@@ -121,12 +121,12 @@ sealed() {
 	printf '%s\n' "$output" >list.json
 	same_keys "cairn list --json" list.json
 	nested_keys "cairn list --json" skipped list.json
-	jq -e '.version == 2 and .skipped == [{"path": "ev/notes.txt",
+	jq -en 'input | .version == 2 and .skipped == [{"path": "ev/notes.txt",
 	    "reason": "grew while being sealed"}]' list.json
 	expect_exit 0 "$CAIRN" verify --json b.cairn
 	printf '%s\n' "$output" >verify.json
 	same_keys "cairn verify --json" verify.json
-	jq -e '.skipped[0].path == "ev/notes.txt"' verify.json
+	jq -en 'input | .skipped[0].path == "ev/notes.txt"' verify.json
 }
 
 @test "verify --json: documented keys, on success and on failure" {
@@ -134,7 +134,7 @@ sealed() {
 	expect_exit 0 "$CAIRN" verify --json a.cairn
 	printf '%s\n' "$output" >v.json
 	same_keys "cairn verify --json" v.json
-	jq -e '.ok == true and .exit_code == 0 and .error == null and
+	jq -en 'input | .ok == true and .exit_code == 0 and .error == null and
 	    .signature_verified == true and .files_checked == 2 and
 	    .signer_trusted == true and
 	    (.signer_fingerprint | test("^([0-9a-f]{4} ){7}[0-9a-f]{4}$"))' v.json
@@ -142,7 +142,7 @@ sealed() {
 	flip_byte a.cairn 5000
 	expect_exit 4 "$CAIRN" verify --json a.cairn
 	printf '%s\n' "$output" >bad.json
-	jq -e '.ok == false and .exit_code == 4 and (.error | length > 0)' bad.json
+	jq -en 'input | .ok == false and .exit_code == 4 and (.error | length > 0)' bad.json
 	for k in $(jq -r 'keys_unsorted[]' bad.json); do
 		grep -qx "$k" <<<"$(doc_keys "cairn verify --json")"
 	done
@@ -153,7 +153,7 @@ sealed() {
 	expect_exit 0 "$CAIRN" open --json -C out a.cairn
 	printf '%s\n' "$output" >o.json
 	same_keys "cairn open --json" o.json
-	jq -e '.ok == true and .directory == "out"' o.json
+	jq -en 'input | .ok == true and .directory == "out"' o.json
 	[ -f out/ev/sub/photo.jpg ]
 }
 
@@ -169,7 +169,7 @@ sealed() {
 	same_keys "cairn split --json" split.json
 	nested_keys "cairn split --json" files split.json
 	nested_keys "cairn split --json" groups split.json
-	jq -e '(.files | length) == 3 and .groups == [{"threshold": 2, "shares": 3}]
+	jq -en 'input | (.files | length) == 3 and .groups == [{"threshold": 2, "shares": 3}]
 	    and .files[1].label == "ben" and (.recovers | startswith("age1"))' \
 	    split.json
 	f=$(jq -r '.files[0].path' split.json)
@@ -177,7 +177,7 @@ sealed() {
 	expect_exit 0 "$CAIRN" share check --json -i c1.key "$f"
 	printf '%s\n' "$output" >check.json
 	same_keys "cairn share check --json" check.json
-	jq -e --arg set "$(jq .set split.json)" '.encrypted == true and
+	jq -en --arg set "$(jq .set split.json)" 'input | .encrypted == true and
 	    .member == 1 and .member_threshold == 2 and .label == "ana" and
 	    (.set | tostring) == $set' check.json
 	# --json needs the files and no words on stdout.
@@ -216,7 +216,7 @@ sealed() {
 	sealed
 	expect_exit 0 "$CAIRN" verify --json -q a.cairn
 	printf '%s\n' "$output" >v.json
-	jq -e .ok v.json
+	jq -en 'input | .ok' v.json
 	expect_exit 0 "$CAIRN" verify -q a.cairn
 	[ -z "$output" ]
 	[ -z "$stderr" ]
@@ -248,4 +248,15 @@ sealed() {
 	[ "$(jq -r '.archives[0].status' pull.json)" = fetched ]
 	"$CAIRN" remote list --json | jq '.[0]' >list.json
 	same_keys "cairn remote list --json" list.json
+}
+
+@test "the tests' JSON checks (jq -en 'input | ...') fail on empty output" {
+	# jq 1.6's -e exits 0 when there is no input at all, so a check
+	# written as `jq -e FILTER` passes on a cairn that printed nothing
+	run jq -en 'input | .ok' </dev/null
+	[ "$status" -ne 0 ]
+	run jq -en 'input | .ok' <<<'{"ok": false}'
+	[ "$status" -ne 0 ]
+	run jq -en 'input | .ok' <<<'{"ok": true}'
+	[ "$status" -eq 0 ]
 }

@@ -70,8 +70,8 @@ world() {
 	assert_output_has "signer fingerprint: $want"
 	assert_output_has "signer key: $(tail -1 J/signing.pub)"
 	expect_exit 0 "$CAIRN" share check --json -i c2.key kits/kit-02-ben/share-02-ben.age
-	jq -e --arg f "$want" --arg k "$(tail -1 J/signing.pub)" \
-	    '.signer_fingerprint == $f and .signer_public_key == $k' <<<"$output"
+	jq -en --arg f "$want" --arg k "$(tail -1 J/signing.pub)" \
+	    'input | .signer_fingerprint == $f and .signer_public_key == $k' <<<"$output"
 	# recovery init told the journalist the same fingerprint
 	CAIRN_HOME=$T/J2 "$CAIRN" keygen >/dev/null 2>&1
 	expect_exit 0 env CAIRN_HOME="$T/J2" "$CAIRN" recovery init -t 2 \
@@ -158,7 +158,7 @@ world() {
 	assert_output_has "result:      OK"
 	diff -r ev out/ev
 	expect_exit 0 "$CAIRN" verify --json "${SH[@]}" good.cairn
-	jq -e --arg f "$want" '.ok and .signer_trusted and .signer_fingerprint == $f and
+	jq -en --arg f "$want" 'input | .ok and .signer_trusted and .signer_fingerprint == $f and
 	    .signer_name == "the journalist named by the recovery shares"' <<<"$output"
 	expect_exit 0 "$CAIRN" list "${SH[@]}" good.cairn
 	assert_output_has "trusted: the journalist named by the recovery shares"

@@ -76,7 +76,7 @@ refused() {
 	expect_exit 0 "$CAIRN" verify good.cairn
 	assert_output_has "signature:   good, by trusted signer journalist (fingerprint $(fp J/signing.pub))"
 	expect_exit 0 "$CAIRN" verify --json good.cairn
-	jq -e --arg f "$(fp J/signing.pub)" '.ok and .signer_trusted and
+	jq -en --arg f "$(fp J/signing.pub)" 'input | .ok and .signer_trusted and
 	    .signer_name == "journalist" and .signer_fingerprint == $f' <<<"$output"
 	expect_exit 0 "$CAIRN" list good.cairn
 	assert_output_has "signer:      trusted: journalist (fingerprint $(fp J/signing.pub))"
@@ -90,7 +90,7 @@ refused() {
 	assert_stderr_has "hint: if this should be the journalist's key, confirm the fingerprint $(fp S/signing.pub)"
 	assert_stderr_has "cairn signer add NAME $(tail -1 S/signing.pub)"
 	expect_exit 5 "$CAIRN" verify --json stranger.cairn
-	jq -e '.ok == false and .exit_code == 5 and .signature_verified and
+	jq -en 'input | .ok == false and .exit_code == 5 and .signature_verified and
 	    .signer_trusted == false and .signer_name == null' <<<"$output"
 	# --allow-unsigned does not admit it
 	refused stranger.cairn UNTRUSTED --allow-unsigned
@@ -99,7 +99,7 @@ refused() {
 	assert_output_has "good, but by a key you do NOT trust: fingerprint $(fp S/signing.pub)"
 	assert_stderr_has "NOT one of your trusted signers"
 	expect_exit 0 "$CAIRN" verify --any-signer --json stranger.cairn
-	jq -e '.ok and .signer_trusted == false' <<<"$output"
+	jq -en 'input | .ok and .signer_trusted == false' <<<"$output"
 	expect_exit 0 "$CAIRN" open -q --any-signer -C out stranger.cairn
 	[ -f out/ev/note.txt ] && rm -r out
 	# list shows it, never fails for it
@@ -127,8 +127,8 @@ refused() {
 	expect_exit 0 "$CAIRN" list spoof.cairn
 	assert_output_has "unknown key $(fp S/signing.pub), with the key id of trusted signer journalist but a different key"
 	expect_exit 0 "$CAIRN" verify --any-signer --json spoof.cairn
-	jq -e --arg f "$(fp S/signing.pub)" --arg k "$(kid J/signing.pub)" \
-	    '.ok and .signer_trusted == false and .signer_fingerprint == $f and
+	jq -en --arg f "$(fp S/signing.pub)" --arg k "$(kid J/signing.pub)" \
+	    'input | .ok and .signer_trusted == false and .signer_fingerprint == $f and
 	    .signer_key_id == $k' <<<"$output"
 	assert_stderr_has "that key has the key id of trusted signer 'journalist', but it is a different key"
 	# what the key is (the stranger's), not what it claims, decides
@@ -147,7 +147,7 @@ refused() {
 	assert_output_has "signature:   none (the archive is unsigned; accepted because of --allow-unsigned)"
 	assert_stderr_has "archive is unsigned"
 	expect_exit 0 "$CAIRN" verify --allow-unsigned --json unsigned.cairn
-	jq -e '.ok and .signed == false and .signer_trusted == false and
+	jq -en 'input | .ok and .signed == false and .signer_trusted == false and
 	    .signer_fingerprint == null' <<<"$output"
 	expect_exit 0 "$CAIRN" open -q --allow-unsigned -C out unsigned.cairn
 	expect_exit 0 "$CAIRN" list unsigned.cairn
@@ -185,7 +185,7 @@ refused() {
 	assert_output_has "$(fp A/signing.pub)  $(tail -1 A/signing.pub)  Ana Example"
 	assert_output_has "$(fp home/signing.pub)"
 	expect_exit 0 "$CAIRN" signer list --json
-	jq -e '.signers | length == 3 and .[0].source == "signing.pub" and
+	jq -en 'input | .signers | length == 3 and .[0].source == "signing.pub" and
 	    .[1].name == "Ana Example" and .[2].name == "ben"' <<<"$output"
 	# comments and blank lines survive a remove
 	printf '# my contacts\n\n' | cat - home/signers >s && cat s >home/signers

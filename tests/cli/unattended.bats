@@ -34,7 +34,7 @@ is_error_object() {
 	expect_exit 1 "$CAIRN" seal --json -o a.cairn ev
 	printf '%s' "$output" >err.json
 	is_error_object err.json 1
-	jq -e '.error == "a.cairn: file exists"' err.json
+	jq -en 'input | .error == "a.cairn: file exists"' err.json
 	expect_exit 2 "$CAIRN" seal --json --bogus ev
 	printf '%s' "$output" >err.json
 	is_error_object err.json 2
@@ -75,7 +75,7 @@ is_error_object() {
 @test "--json: list/verify/open error objects name the archive" {
 	expect_exit 1 "$CAIRN" verify --json nope.cairn
 	printf '%s' "$output" >err.json
-	jq -e '.archive == "nope.cairn"' err.json
+	jq -en 'input | .archive == "nope.cairn"' err.json
 }
 
 @test "seal --json: the archive's SHA-256 and size as written" {
@@ -84,7 +84,7 @@ is_error_object() {
 	printf '%s' "$output" >seal.json
 	[ "$(jq -r .sha256 seal.json)" = "$(sha256sum a.cairn | cut -d' ' -f1)" ]
 	[ "$(jq -r .size seal.json)" = "$(stat -c %s a.cairn)" ]
-	jq -e '.ok == true and .exit_code == 0 and .error == null and
+	jq -en 'input | .ok == true and .exit_code == 0 and .error == null and
 	    .read_back == true and .removed == null' seal.json
 	# must-fail: another archive of the same tree has another digest
 	expect_exit 0 "$CAIRN" seal --json -a -o b.cairn ev
@@ -132,7 +132,7 @@ is_error_object() {
 	[ "$(find ev -type f -exec sha256sum {} + | sort)" = "$snap" ]
 	# --no-readback does not read back
 	CAIRN_TEST_READBACK_FLIP=3000 expect_exit 0 "$CAIRN" seal --no-readback --json -o a.cairn ev
-	printf '%s' "$output" | jq -e '.read_back == false'
+	printf '%s' "$output" | jq -en 'input | .read_back == false'
 }
 
 @test "seal --remove-originals: exactly the sealed files, printed" {
@@ -157,7 +157,7 @@ is_error_object() {
 	tree
 	expect_exit 0 "$CAIRN" seal --remove-originals --json -o a.cairn ev
 	printf '%s' "$output" >s.json
-	jq -e '.removed == ["ev/sub/photo.jpg", "ev/sub", "ev/notes.txt", "ev"]' s.json
+	jq -en 'input | .removed == ["ev/sub/photo.jpg", "ev/sub", "ev/notes.txt", "ev"]' s.json
 	[ ! -e ev ]
 }
 
