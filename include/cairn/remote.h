@@ -88,12 +88,14 @@ const char *remote_error(const struct remote *r);
 
 /*
  * Create the remote's place: the S3 bucket (CreateBucket; needs
- * credentials that may create buckets) or the directory with its missing
- * parents (0700).  Finding it already there is fine when nothing is
+ * credentials that may create buckets), the directory with its missing
+ * parents (0700), the WebDAV collection (MKCOL, missing parents first)
+ * or the SFTP directory (mkdir, missing parents first; the server's
+ * umask decides its mode).  Finding it already there is fine when nothing is
  * under the URL's prefix yet.  Returns 0; CAIRN_ERR_EXISTS when something
  * is (*there > 0: one or more objects or entries); CAIRN_ERR_REMOTE (see
- * remote_fail; a bucket name taken by another account is HTTP_FAIL_AUTH);
- * CAIRN_ERR_UNSUPPORTED (WebDAV, SFTP); CAIRN_ERR_NOMEM.  Never deletes
+ * remote_fail; a bucket name taken by another account, or a place the
+ * credentials may not create, is HTTP_FAIL_AUTH); CAIRN_ERR_NOMEM.  Never deletes
  * anything.
  */
 int remote_create(struct remote *r, size_t *there);

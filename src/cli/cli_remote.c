@@ -374,6 +374,13 @@ cli_remote_create(const char *name)
 		cli_hint("give an empty place (another bucket or prefix), or add it without --create to use it as it is");
 		// clang-format on
 		ec = CLI_EXIT_ERR;
+	} else if (rc == CAIRN_ERR_REMOTE &&
+	    remote_fail(cr.r) == HTTP_FAIL_AUTH) {
+		// clang-format off
+		cli_error("remote add --create: remote %s: refused the credentials: %s", name, remote_error(cr.r));
+		cli_hint("the credentials may not create it there (write-only credentials never can), or a parent is not a directory they may write in: create it with an administrator's credentials");
+		// clang-format on
+		ec = CLI_EXIT_REMOTE;
 	} else if (rc != 0)
 		ec = cli_remote_fail(&cr, rc, "remote add --create");
 	cli_remote_close(&cr);

@@ -62,7 +62,8 @@ static const char remote_help[] =
     "                           key is refused, never added\n"
     "      --connections N      send N parts at once, one connection\n"
     "                           each (1..16; default 4)\n"
-    "      --create             create the bucket (or directory) now; refused\n"
+    "      --create             create the bucket, WebDAV collection or\n"
+    "                           directory (with its parents) now; refused\n"
     "                           when something is already under the URL\n"
     "                           (add without --create to use it as it is)\n"
     "      --credentials-file F store the credentials lines of F: S3\n"
@@ -269,10 +270,6 @@ sub_add(int argc, char **argv)
 	if (kind != REMOTE_SFTP && a.known_hosts != NULL)
 		return cli_usage_error(
 		    "remote", "--known-hosts is for sftp:// remotes");
-	// clang-format off
-	if (a.create && (kind == REMOTE_DAV || kind == REMOTE_SFTP))
-		return cli_usage_error("remote", "--create is for S3 and directory remotes: create the WebDAV or SFTP directory on the server");
-	// clang-format on
 	if ((a.credfile || a.credenv) &&
 	    (ec = credentials_text(&a, kind, &cred, &clen)) != 0)
 		return ec;

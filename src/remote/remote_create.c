@@ -1,6 +1,7 @@
 /*
  * remote_create.c - `remote add --create`: make the remote's place (an S3
- * bucket with CreateBucket, a directory with its missing parents, 0700)
+ * bucket with CreateBucket, a directory with its missing parents, 0700;
+ * WebDAV and SFTP in remote_dav.c and remote_sftp.c)
  * and check that nothing is there yet under the prefix, so a fresh
  * remote never mixes its archives into someone's existing data.  Push
  * itself never creates anything (write-only credentials cannot).
@@ -147,16 +148,16 @@ remote_create(struct remote *r, size_t *there)
 	*there = 0;
 	r->fail = HTTP_FAIL_NONE;
 	r->error[0] = '\0';
-	if (r->kind != REMOTE_DIR && r->kind != REMOTE_S3)
-		return CAIRN_ERR_UNSUPPORTED;
-	if (r->kind == REMOTE_DIR) {
-		if ((rc = make_dirs(r, &made)) != 0 ||
-		    (rc = dir_entries(r, there)) != 0)
-			return rc;
-	} else {
-		if ((rc = create_bucket(r)) != 0 ||
-		    (rc = bucket_entries(r, there)) != 0)
-			return rc;
-	}
+	if (r->kind == REMOTE_DAV)
+		rc = remote_dav_create(r, there);
+	else if (r->kind == REMOTE_SFTP)
+		rc = remote_sftp_create(r, there);
+	else if (r->kind == REMOTE_DIR) {
+		if ((rc = make_dirs(r, &made)) == 0)
+			rc = dir_entries(r, there);
+	} else if ((rc = create_bucket(r)) == 0)
+		rc = bucket_entries(r, there);
+	if (rc != 0)
+		return rc;
 	return *there > 0 ? CAIRN_ERR_EXISTS : 0;
 }

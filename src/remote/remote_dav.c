@@ -25,6 +25,7 @@
 struct dav_call {
 	const char *method;
 	const char *name; /* object under the path, or "" for the collection */
+	const char *path; /* instead of the remote's path (MKCOL), or NULL */
 	const char *const *headers;
 	size_t nheaders;
 	const uint8_t *body;
@@ -36,12 +37,12 @@ struct dav_call {
 };
 
 static char *
-dav_url(const struct remote *r, const char *name)
+dav_url(const struct remote *r, const char *path, const char *name)
 {
 	struct rbuf b = {NULL, 0, 0, 0};
 
 	rbuf_addf(&b, "%s://%s%s%s%s%s", r->https ? "https" : "http", r->host,
-	    *r->port ? ":" : "", r->port, r->path, name);
+	    *r->port ? ":" : "", r->port, path != NULL ? path : r->path, name);
 	return rbuf_take(&b);
 }
 
@@ -61,7 +62,7 @@ dav_status_fail(struct remote *r, long status)
 static int
 dav_call(struct remote *r, const struct dav_call *c, struct http_resp *resp)
 {
-	char *url = dav_url(r, c->name);
+	char *url = dav_url(r, c->path, c->name);
 	unsigned wait = r->backoff_ms;
 	struct http_req req;
 	int rc = CAIRN_ERR_NOMEM;
@@ -174,8 +175,8 @@ dav_size(struct remote *r, const char *name, uint64_t *size)
 	int rc;
 
 	memset(&c, 0, sizeof(c));
-	c = (struct dav_call){"PROPFIND", name, hdr, 2, (const uint8_t *)body,
-	    sizeof(body) - 1, NULL, NULL, 0, 1};
+	c = (struct dav_call){"PROPFIND", name, NULL, hdr, 2,
+	    (const uint8_t *)body, sizeof(body) - 1, NULL, NULL, 0, 1};
 	rc = dav_call(r, &c, &resp);
 	if (rc == CAIRN_ERR_REMOTE && r->fail == HTTP_FAIL_AUTH) {
 		http_resp_free(&resp);
@@ -201,7 +202,7 @@ dav_size(struct remote *r, const char *name, uint64_t *size)
 static int
 dav_move(struct remote *r, const char *part, const char *name)
 {
-	char *dest = dav_url(r, name), *hdest = NULL;
+	char *dest = dav_url(r, NULL, name), *hdest = NULL;
 	struct rbuf b = {NULL, 0, 0, 0};
 	const char *hdr[2];
 	struct http_resp resp;
@@ -330,9 +331,10 @@ add_response(const char *item, size_t il, const char *suffix,
 	return rc;
 }
 
-int
-remote_dav_list(struct remote *r, const char *suffix,
-    struct remote_object **objs, size_t *n)
+/* PROPFIND (Depth: 1) of the collection: 0 with a 207 answer in resp
+ * (the caller frees it). */
+static int
+dav_propfind(struct remote *r, struct http_resp *resp)
 {
 	static const char *const hdr[] = {
 	    "Depth: 1", "Content-Type: application/xml"};
@@ -340,19 +342,27 @@ remote_dav_list(struct remote *r, const char *suffix,
 	    "<?xml version=\"1.0\"?><propfind xmlns=\"DAV:\"><prop>"
 	    "<resourcetype/><getcontentlength/><getlastmodified/>"
 	    "</prop></propfind>";
-	struct http_resp resp;
 	struct dav_call c;
-	size_t pos = 0, cap = 0;
-	char *item;
 	int rc;
 
-	memset(&c, 0, sizeof(c));
-	c = (struct dav_call){"PROPFIND", "", hdr, 2, (const uint8_t *)body,
-	    sizeof(body) - 1, NULL, NULL, 0, 1};
-	if ((rc = dav_call(r, &c, &resp)) == 0 && resp.status != 207)
+	c = (struct dav_call){"PROPFIND", "", NULL, hdr, 2,
+	    (const uint8_t *)body, sizeof(body) - 1, NULL, NULL, 0, 1};
+	if ((rc = dav_call(r, &c, resp)) == 0 && resp->status != 207)
 		rc = remote_failf(r, HTTP_FAIL_PROTOCOL,
 		    "HTTP %ld to PROPFIND (not a WebDAV collection?)",
-		    resp.status);
+		    resp->status);
+	return rc;
+}
+
+int
+remote_dav_list(struct remote *r, const char *suffix,
+    struct remote_object **objs, size_t *n)
+{
+	struct http_resp resp;
+	size_t pos = 0, cap = 0;
+	char *item;
+	int rc = dav_propfind(r, &resp);
+
 	while (rc == 0 && resp.body.data != NULL &&
 	    (item = dav_tag((char *)resp.body.data, resp.body.len, &pos,
 	         "response")) != NULL) {
@@ -361,6 +371,65 @@ remote_dav_list(struct remote *r, const char *suffix,
 	}
 	http_resp_free(&resp);
 	return rc;
+}
+
+/* MKCOL path (ending in '/'); while the server answers 409 (a parent is
+ * missing), the parents first.  There already (405) is fine. */
+static int
+dav_mkcol(struct remote *r, const char *path, unsigned depth)
+{
+	struct dav_call c;
+	struct http_resp resp;
+	size_t k = strlen(path) - 1;
+	char *parent;
+	long status;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.method = "MKCOL";
+	c.name = "";
+	c.path = path;
+	c.retry = 1;
+	rc = dav_call(r, &c, &resp);
+	status = resp.status;
+	http_resp_free(&resp);
+	if (rc != CAIRN_ERR_REMOTE || status == 0 || status == 405)
+		return status == 405 ? 0 : rc;
+	while (k > 0 && path[k - 1] != '/')
+		k--;
+	if (status != 409 || depth >= 32 || k <= 1)
+		return remote_failf(r, http_status_class(status),
+		    "cannot create %s: HTTP %ld", path, status);
+	if ((parent = cio_malloc(k + 1)) == NULL)
+		return CAIRN_ERR_NOMEM;
+	memcpy(parent, path, k);
+	parent[k] = '\0';
+	rc = dav_mkcol(r, parent, depth + 1);
+	free(parent);
+	return rc != 0 ? rc : dav_mkcol(r, path, 32);
+}
+
+int
+remote_dav_create(struct remote *r, size_t *there)
+{
+	struct http_resp resp;
+	size_t pos = 0;
+	char *item;
+	int rc;
+
+	*there = 0;
+	if ((rc = dav_mkcol(r, r->path, 0)) != 0 ||
+	    (rc = dav_propfind(r, &resp)) != 0)
+		return rc;
+	/* the first response is the collection itself */
+	while ((item = dav_tag((char *)resp.body.data, resp.body.len, &pos,
+	            "response")) != NULL) {
+		free(item);
+		(*there)++;
+	}
+	http_resp_free(&resp);
+	*there = *there > 0 ? *there - 1 : 0;
+	return 0;
 }
 
 int

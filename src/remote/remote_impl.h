@@ -72,6 +72,10 @@ int remote_sftp_list(struct remote *r, const char *suffix,
     struct remote_object **objs, size_t *n);
 int remote_sftp_get(struct remote *r, const char *name, uint64_t offset,
     const struct cio_sink *out, remote_progress_fn fn, void *ctx);
+/* remote add --create for WebDAV (MKCOL, parents as needed) and SFTP
+ * (mkdir, parents as needed): remote_create()'s contract. */
+int remote_dav_create(struct remote *r, size_t *there);
+int remote_sftp_create(struct remote *r, size_t *there);
 
 /* After a failed try (rc from a request, status of its answer): 1 when
  * it should be tried again (network error, 5xx or 429, tries left), after

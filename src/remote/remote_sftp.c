@@ -156,35 +156,47 @@ parse_line(
 	return 1;
 }
 
-/* The directory listing, with quote commands run first (may be NULL). */
+/* The directory listing's text into *mb (the caller frees it), with
+ * quote commands run first (may be NULL). */
 static int
-sftp_ls(struct remote *r, const char *const *quote, size_t nquote,
-    struct remote_object **objs, size_t *n)
+sftp_listing(struct remote *r, const char *const *quote, size_t nquote,
+    struct cio_membuf *mb)
 {
-	struct cio_membuf mb;
-	struct cio_sink sink = {cio_membuf_write, &mb};
+	struct cio_sink sink = {cio_membuf_write, mb};
 	struct http_resp resp;
 	struct http_ssh ssh;
-	size_t cap = 0;
 	unsigned wait = r->backoff_ms;
 	int rc;
 
-	*objs = NULL;
-	*n = 0;
 	ssh_init(r, &ssh);
 	ssh.quote = quote;
 	ssh.nquote = nquote;
 	for (unsigned try = 0;; try++) {
-		memset(&mb, 0, sizeof(mb));
-		mb.max = 64u << 20;
+		memset(mb, 0, sizeof(*mb));
+		mb->max = 64u << 20;
 		rc = sftp_once(r, "GET", "", &ssh, NULL, &sink, &resp);
 		http_resp_free(&resp);
 		/* a rename that ran cannot run twice: no retry with quotes */
 		if (rc == 0 || nquote > 0 ||
 		    !remote_retry(r, try, &wait, rc, 0))
 			break;
-		cio_membuf_free(&mb);
+		cio_membuf_free(mb);
 	}
+	return rc;
+}
+
+/* The directory listing, with quote commands run first (may be NULL). */
+static int
+sftp_ls(struct remote *r, const char *const *quote, size_t nquote,
+    struct remote_object **objs, size_t *n)
+{
+	struct cio_membuf mb = {NULL, 0, 0, 0};
+	size_t cap = 0;
+	int rc;
+
+	*objs = NULL;
+	*n = 0;
+	rc = sftp_listing(r, quote, nquote, &mb);
 	for (char *l = (char *)mb.data, *e;
 	     rc == 0 && l != NULL && l < (char *)mb.data + mb.len; l = e + 1) {
 		char name[256];
@@ -413,5 +425,70 @@ remote_sftp_get(struct remote *r, const char *name, uint64_t offset,
 	ssh.resume_from = offset;
 	rc = sftp_once(r, "GET", name, &ssh, NULL, &sink, &resp);
 	http_resp_free(&resp);
+	return rc;
+}
+
+/* Entries of a listing's text other than "." and "..". */
+static size_t
+count_entries(struct cio_membuf *mb)
+{
+	size_t n = 0;
+
+	for (char *l = (char *)mb->data, *e, *name;
+	     l != NULL && l < (char *)mb->data + mb->len; l = e + 1) {
+		if ((e = memchr(l, '\n',
+		         mb->len - (size_t)(l - (char *)mb->data))) == NULL)
+			e = (char *)mb->data + mb->len;
+		*e = '\0';
+		name = strrchr(l, ' ');
+		name = name != NULL ? name + 1 : l;
+		n += *name != '\0' && strcmp(name, ".") != 0 &&
+		    strcmp(name, "..") != 0;
+	}
+	return n;
+}
+
+int
+remote_sftp_create(struct remote *r, size_t *there)
+{
+	char *dir = cmd_path(r, ""), **q = NULL, why[sizeof(r->error)];
+	struct cio_membuf mb = {NULL, 0, 0, 0};
+	size_t nq = 0, len;
+	int rc = CAIRN_ERR_NOMEM;
+
+	*there = 0;
+	if (dir == NULL ||
+	    (q = cio_calloc(strlen(dir) + 1, sizeof(*q))) == NULL)
+		goto out;
+	/* mkdir -p: every parent, failures ignored ('*'), then the
+	 * directory itself, whose failure says why */
+	len = strlen(dir);
+	for (size_t i = 1; i < len; i++) {
+		struct rbuf b = {NULL, 0, 0, 0};
+
+		if (dir[i] != '/')
+			continue;
+		rbuf_addf(
+		    &b, "%smkdir %.*s", i + 1 < len ? "*" : "", (int)i, dir);
+		if ((q[nq++] = rbuf_take(&b)) == NULL)
+			goto out;
+	}
+	rc = sftp_listing(r, (const char *const *)q, nq, &mb);
+	if (rc == CAIRN_ERR_REMOTE && nq > 0 && r->fail == HTTP_FAIL_PROTOCOL) {
+		/* it failed: was the directory there already? */
+		snprintf(why, sizeof(why), "%s", r->error);
+		cio_membuf_free(&mb);
+		if ((rc = sftp_listing(r, NULL, 0, &mb)) == CAIRN_ERR_REMOTE)
+			rc = remote_failf(r, HTTP_FAIL_AUTH,
+			    "cannot create %.*s: %s", (int)(len - 1), dir, why);
+	}
+	if (rc == 0)
+		*there = count_entries(&mb);
+out:
+	cio_membuf_free(&mb);
+	for (size_t i = 0; q != NULL && i < nq; i++)
+		free(q[i]);
+	free(q);
+	free(dir);
 	return rc;
 }

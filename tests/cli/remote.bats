@@ -225,8 +225,10 @@ setup_keys() {
 	[ ! -e "$CAIRN_HOME/remotes/c0" ] && [ ! -e "$CAIRN_HOME/remotes/c17" ]
 }
 
-@test "remote add --create: not for WebDAV or SFTP remotes" {
-	expect_exit 2 "$CAIRN" remote add dav webdav+http://127.0.0.1:9/dav --create
-	assert_stderr_has "--create is for S3 and directory remotes"
+@test "remote add --create: a WebDAV server that cannot be reached adds nothing" {
+	printf 'user=u\npassword=p\n' >cred
+	chmod 600 cred
+	expect_exit 6 "$CAIRN" remote add dav webdav+http://127.0.0.1:9/dav --create --credentials-file cred
+	assert_stderr_has "remote add --create: remote dav: network:"
 	[ ! -e "$CAIRN_HOME/remotes/dav" ]
 }

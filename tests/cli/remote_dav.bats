@@ -196,3 +196,31 @@ need_dav() {
 	assert_stderr_has "hint: is the proxy (Tor) running?"
 	[ ! -e "$STORE/$(archive_id s2.cairn).cairn" ]
 }
+
+@test "WebDAV remote add --create: MKCOL with its parents; refused when not empty or not allowed" {
+	need_dav
+	expect_exit 0 "$CAIRN" remote add made "$URL/a/b" --credentials-file coord.cred --create
+	[ -d "$STORE/a/b" ]
+	expect_exit 0 "$CAIRN" remote list
+	[[ "$output" == *made* ]]
+	# there already and empty: fine; with something in it: exit 1
+	expect_exit 0 "$CAIRN" remote add again "$URL/a/b" --credentials-file coord.cred --create
+	expect_exit 1 "$CAIRN" remote add full "$URL/a" --credentials-file coord.cred --create
+	assert_stderr_has "remote add --create: remote full: not empty: something is already under its URL"
+	[ ! -e "$CAIRN_HOME/remotes/full" ]
+	# the write-only account may not MKCOL
+	expect_exit 6 "$CAIRN" remote add wo "$URL/c" --credentials-file writer.cred --create
+	assert_stderr_has "remote add --create: remote wo: refused the credentials: cannot create /dav/$PREFIX/c/: HTTP 401"
+	assert_stderr_has "hint: the credentials may not create it there"
+	[ ! -e "$STORE/c" ] && [ ! -e "$CAIRN_HOME/remotes/wo" ]
+	# a parent the server may not write in
+	mkdir "$STORE/ro"
+	chmod 555 "$STORE/ro"
+	expect_exit 6 "$CAIRN" remote add ro "$URL/ro/x/y" --credentials-file coord.cred --create
+	assert_stderr_has "remote add --create: remote ro: refused the credentials: cannot create /dav/$PREFIX/ro/x/: HTTP 403"
+	[ ! -e "$STORE/ro/x" ] && [ ! -e "$CAIRN_HOME/remotes/ro" ]
+	# what --create made takes a push
+	expect_exit 0 "$CAIRN" seal -q -o a.cairn "$CAIRN_HOME/recipients"
+	expect_exit 0 "$CAIRN" push made
+	[ "$(ls "$STORE/a/b" | wc -l)" = 1 ]
+}

@@ -276,3 +276,26 @@ need_sftp() {
 	assert_stderr_has "hint: is the proxy (Tor) running?"
 	[ ! -e "$STORE/$(archive_id s2.cairn).cairn" ]
 }
+
+@test "SFTP remote add --create: mkdir with its parents; refused when not empty or impossible" {
+	need_sftp
+	expect_exit 0 "$CAIRN" remote add made "$URL/a/b" --credentials-file key.cred --create
+	[ -d "$STORE/a/b" ]
+	expect_exit 0 "$CAIRN" remote add again "$URL/a/b" --credentials-file key.cred --create
+	expect_exit 1 "$CAIRN" remote add full "$URL/a" --credentials-file key.cred --create
+	assert_stderr_has "remote add --create: remote full: not empty: something is already under its URL"
+	[ ! -e "$CAIRN_HOME/remotes/full" ]
+	# a parent that is a file: mkdir fails, and says so
+	: >"$STORE/afile"
+	expect_exit 6 "$CAIRN" remote add bad "$URL/afile/x" --credentials-file key.cred --create
+	assert_stderr_has "remote add --create: remote bad: refused the credentials: cannot create $STORE/afile/x:"
+	assert_stderr_has "a parent is not a directory they may write in"
+	[ ! -e "$CAIRN_HOME/remotes/bad" ]
+	# a missing directory is not made without --create
+	expect_exit 0 "$CAIRN" remote add plain "$URL/c" --credentials-file key.cred
+	[ ! -e "$STORE/c" ]
+	# what --create made takes a push
+	expect_exit 0 "$CAIRN" seal -q -o a.cairn "$CAIRN_HOME/recipients"
+	expect_exit 0 "$CAIRN" push made
+	[ "$(ls "$STORE/a/b" | wc -l)" = 1 ]
+}
