@@ -342,7 +342,6 @@ entry_check(const struct manifest_entry *e)
 {
 	static const char *reserved[] = {
 	    MANIFEST_NAME, "SHA256SUMS", "SHA256SUMS.minisig"};
-	char tbuf[MANIFEST_TIME_LEN];
 	size_t i, first, len = strlen(e->path);
 
 	if (manifest_path_check(e->path, len) != 0)
@@ -352,7 +351,7 @@ entry_check(const struct manifest_entry *e)
 		if (first == strlen(reserved[i]) &&
 		    memcmp(e->path, reserved[i], first) == 0)
 			return CAIRN_ERR_UNSAFE;
-	if (e->mode > 0777 || manifest_time_format(e->mtime, tbuf) != 0)
+	if (e->mode > 0777 || !manifest_time_in_range(e->mtime))
 		return CAIRN_ERR_FORMAT;
 	if (e->exif != NULL &&
 	    (e->type != MANIFEST_FILE || !meta_exif_check(e->exif)))
@@ -521,7 +520,12 @@ manifest_check(const struct manifest *m, const struct manifest_entry ***indexp)
 		return CAIRN_ERR_NOMEM;
 	for (i = 0; i < m->nentries; i++)
 		index[i] = &m->entries[i];
-	qsort(index, m->nentries, sizeof *index, cmp_entry);
+	/* a sealed manifest is usually in path order already */
+	for (i = 1; i < m->nentries; i++)
+		if (strcmp(index[i - 1]->path, index[i]->path) >= 0)
+			break;
+	if (i < m->nentries)
+		qsort(index, m->nentries, sizeof *index, cmp_entry);
 	rc = CAIRN_ERR_UNSAFE;
 	for (i = 1; i < m->nentries; i++)
 		if (strcmp(index[i - 1]->path, index[i]->path) == 0)

@@ -26,6 +26,8 @@ int manifest_note_ok(const char *s, size_t len);
 /* 1 when m needs version 2: something skipped, or a note with a tab or
  * line feed. */
 int manifest_needs_v2(const struct manifest *m);
+/* 1 when manifest_time_format() can write t (years 1 to 9999). */
+int manifest_time_in_range(int64_t t);
 /* 1 when s[0..len) is a "type/subtype" MIME type (see manifest.h). */
 int manifest_mime_ok(const char *s, size_t len);
 /* Append without checking any rule but the entry limit (copies). */

@@ -45,12 +45,6 @@ struct scan {
 static size_t
 string_end(const char *s, size_t len, size_t i)
 {
-	const char *q = memchr(s + i + 1, '"', len - i - 1);
-
-	/* no backslash before the first quote: that quote ends it */
-	if (q != NULL &&
-	    memchr(s + i + 1, '\\', (size_t)(q - s) - i - 1) == NULL)
-		return (size_t)(q - s);
 	for (i++; i < len; i++) {
 		if (s[i] == '\\')
 			i++;
@@ -90,6 +84,9 @@ manifest_scan(
 
 		switch (c) {
 		case ' ':
+			while (i + 1 < len && s[i + 1] == ' ')
+				i++; /* indentation */
+			continue;
 		case '\t':
 		case '\n':
 		case '\r': continue;

@@ -9,6 +9,7 @@
 
 #include "cairn/err.h"
 #include "cairn/manifest.h"
+#include "manifest_impl.h"
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
 static int64_t
@@ -54,6 +55,12 @@ days_in_month(int64_t y, int m)
 #define TIME_MAX 253402300799LL   /* 9999-12-31T23:59:59Z */
 
 int
+manifest_time_in_range(int64_t t)
+{
+	return t >= TIME_MIN && t <= TIME_MAX;
+}
+
+int
 manifest_time_format(int64_t t, char out[MANIFEST_TIME_LEN])
 {
 	int64_t days, secs, y;
@@ -63,7 +70,7 @@ manifest_time_format(int64_t t, char out[MANIFEST_TIME_LEN])
 	static const int w[6] = {4, 2, 2, 2, 2, 2};
 	char *p = out;
 
-	if (t < TIME_MIN || t > TIME_MAX)
+	if (!manifest_time_in_range(t))
 		return CAIRN_ERR_INVAL;
 	days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
 	secs = t - days * 86400;

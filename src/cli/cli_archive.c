@@ -430,7 +430,8 @@ cli_archive_print_manifest(
 		const struct manifest_entry *e = &m->entries[i];
 		char size[24];
 
-		time_str(e->mtime, t);
+		if (i == 0 || e->mtime != m->entries[i - 1].mtime)
+			time_str(e->mtime, t); /* often the same */
 		if (e->type == MANIFEST_FILE) {
 			u64_str(e->size, size);
 			files++;
