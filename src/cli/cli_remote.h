@@ -17,12 +17,15 @@
  * else the remote's stored credentials file.
  *
  * Follows cli.h's convention: int functions return 0 or an exit code
- * after printing.  Knows remote.h; nothing of archive contents.
+ * after printing.  Knows remote.h (and jansson, for remote list);
+ * nothing of archive contents.
  */
 #ifndef CAIRN_CLI_REMOTE_H
 #define CAIRN_CLI_REMOTE_H
 
 #include <stdint.h>
+
+#include <jansson.h>
 
 #include "cairn/remote.h"
 
@@ -116,5 +119,17 @@ int cli_remote_push_entry(struct cli_remote *cr,
     const struct cli_outbox_entry *e, int remove_after, int *pushed);
 /* 1 when cr has confirmed entry id. */
 int cli_remote_is_pushed(const struct cli_remote *cr, const char *id);
+
+/* ---- stored remotes (cli_remote_store.c) ---- */
+
+/* The names of the remotes in rdir (the key home's remotes/), sorted:
+ * *names is a malloc'd array of malloc'd strings (the caller frees
+ * both); none when rdir is missing.  Returns 0 or an exit code. */
+int cli_remote_names(const char *rdir, char ***names, size_t *n);
+
+/* What `remote list --json` shows of remote name: {"name", "url",
+ * "proxy", "stored_credentials"} (the caller owns it), or NULL when its
+ * config cannot be read. */
+json_t *cli_remote_describe(const char *rdir, const char *name);
 
 #endif

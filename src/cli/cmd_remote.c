@@ -325,74 +325,6 @@ out:
 }
 
 static int
-name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted names of the remotes (malloc'd array of malloc'd strings). */
-static int
-remote_names(const char *rdir, char ***names, size_t *n)
-{
-	DIR *d = opendir(rdir);
-	struct dirent *e;
-	size_t cap = 0;
-
-	*names = NULL;
-	*n = 0;
-	if (d == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL) {
-		char **nv;
-
-		if (!cli_remote_name_ok(e->d_name))
-			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			if ((nv = cio_realloc(*names, cap * sizeof(*nv))) ==
-			    NULL)
-				break;
-			*names = nv;
-		}
-		if (((*names)[*n] = cio_strdup(e->d_name)) == NULL)
-			break;
-		(*n)++;
-	}
-	closedir(d);
-	if (e != NULL)
-		return cli_fail(CAIRN_ERR_NOMEM, "remote list");
-	if (*n > 1)
-		qsort(*names, *n, sizeof(**names), name_cmp);
-	return 0;
-}
-
-static json_t *
-describe(const char *rdir, const char *name)
-{
-	char *dir = cli_remote_join(rdir, name), *conf = NULL, *cred = NULL;
-	json_t *c = NULL, *o = NULL;
-
-	if (dir != NULL &&
-	    (conf = cli_remote_join(dir, "config.json")) != NULL &&
-	    (cred = cli_remote_join(dir, "credentials")) != NULL &&
-	    (c = json_load_file(conf, 0, NULL)) != NULL &&
-	    (o = json_object()) != NULL) {
-		json_t *p = json_object_get(c, "proxy");
-		cli_json_set(o, "name", json_string(name));
-		cli_json_set(
-		    o, "url", json_deep_copy(json_object_get(c, "url")));
-		cli_json_set(o, "proxy", p ? json_deep_copy(p) : json_null());
-		cli_json_set(
-		    o, "stored_credentials", json_boolean(cli_exists(cred)));
-	}
-	json_decref(c);
-	free(cred);
-	free(conf);
-	free(dir);
-	return o;
-}
-
-static int
 sub_list(int argc, char **argv)
 {
 	struct add_args a;
@@ -409,13 +341,13 @@ sub_list(int argc, char **argv)
 		    "remote", "remote list takes no operand");
 	if ((rdir = cli_key_home_path("remotes")) == NULL)
 		return CLI_EXIT_ERR;
-	if ((ec = remote_names(rdir, &names, &n)) != 0 ||
+	if ((ec = cli_remote_names(rdir, &names, &n)) != 0 ||
 	    (a.json && (arr = json_array()) == NULL)) {
 		ec = ec ? ec : cli_fail(CAIRN_ERR_NOMEM, "remote list");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		json_t *o = describe(rdir, names[i]);
+		json_t *o = cli_remote_describe(rdir, names[i]);
 		const char *px;
 
 		if (o == NULL) {

@@ -12,18 +12,8 @@ load helpers
 load remote_helpers
 
 setup_file() {
-	export DAVDIR="$BATS_FILE_TMPDIR/dav" SKIP_WHY="$BATS_FILE_TMPDIR/skip"
-	local b
-	for b in apache2 htpasswd python3 curl; do
-		command -v "$b" >/dev/null || {
-			echo "$b not installed (scripts/install-deps)" >"$SKIP_WHY"
-			return 0
-		}
-	done
-	if ! "$CAIRN_TOP/tests/remote/webdav" start "$DAVDIR" \
-	    >"$BATS_FILE_TMPDIR/env" 2>"$BATS_FILE_TMPDIR/start.log"; then
-		{ echo "Apache WebDAV did not start:"; tail -3 "$BATS_FILE_TMPDIR/start.log"; } >"$SKIP_WHY"
-	fi
+	export SKIP_WHY="$BATS_FILE_TMPDIR/skip" DAVDIR="$BATS_FILE_TMPDIR/dav"
+	remote_server_start webdav "$DAVDIR" "Apache WebDAV" apache2 htpasswd python3 curl
 }
 
 teardown_file() {
@@ -31,14 +21,7 @@ teardown_file() {
 	return 0
 }
 
-setup() {
-	T="$BATS_TEST_TMPDIR/w"
-	mkdir -p "$T"
-	cd "$T" || return 1
-	export CAIRN_HOME="$T/home" HOME="$T/userhome"
-	unset XDG_CONFIG_HOME CAIRN_FAULT CAIRN_REMOTE_USER CAIRN_REMOTE_PASSWORD
-	PREFIX="t$RANDOM$RANDOM"
-}
+setup() { remote_setup; }
 
 teardown() { remote_teardown; }
 

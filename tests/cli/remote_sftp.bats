@@ -13,19 +13,9 @@ load helpers
 load remote_helpers
 
 setup_file() {
-	export SSHDIR="$BATS_FILE_TMPDIR/ssh" SKIP_WHY="$BATS_FILE_TMPDIR/skip"
-	local b
-	for b in ssh-keygen ssh-keyscan python3; do
-		command -v "$b" >/dev/null || {
-			echo "$b not installed (scripts/install-deps)" >"$SKIP_WHY"
-			return 0
-		}
-	done
+	export SKIP_WHY="$BATS_FILE_TMPDIR/skip"
 	[ -x /usr/sbin/sshd ] || { echo "sshd not installed (scripts/install-deps)" >"$SKIP_WHY"; return 0; }
-	if ! "$CAIRN_TOP/tests/remote/sshd" start "$SSHDIR" \
-	    >"$BATS_FILE_TMPDIR/env" 2>"$BATS_FILE_TMPDIR/start.log"; then
-		{ echo "sshd did not start:"; tail -3 "$BATS_FILE_TMPDIR/start.log"; } >"$SKIP_WHY"
-	fi
+	remote_server_start sshd "$BATS_FILE_TMPDIR/ssh" sshd ssh-keygen ssh-keyscan python3
 }
 
 teardown_file() {
@@ -33,14 +23,7 @@ teardown_file() {
 	return 0
 }
 
-setup() {
-	T="$BATS_TEST_TMPDIR/w"
-	mkdir -p "$T"
-	cd "$T" || return 1
-	export CAIRN_HOME="$T/home" HOME="$T/userhome"
-	unset XDG_CONFIG_HOME CAIRN_FAULT CAIRN_REMOTE_USER CAIRN_REMOTE_PASSWORD
-	PREFIX="t$RANDOM$RANDOM"
-}
+setup() { remote_setup; }
 
 teardown() { remote_teardown; }
 
