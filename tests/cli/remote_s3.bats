@@ -5,7 +5,8 @@
 # on 127.0.0.1 with free ports and stopped in teardown_file.  Round trip,
 # write-only credentials (a bucket policy with an explicit Deny), wrong
 # credentials, a quota, a connection cut mid-part (tests/tools/cutproxy),
-# kill -9 in the middle of a multipart upload, and the SOCKS5h proxy
+# kill -9 in the middle of a multipart upload, a download cut or killed
+# in the middle (tests/tools/faultproxy.py), and the SOCKS5h proxy
 # (Debian's microsocks).  Skipped, with the reason, where Ceph cannot run.
 
 load helpers
@@ -345,6 +346,30 @@ start_faults() { # start_faults RULE...: faultproxy in front of the RGW
 	[ "$(echo "$output" | jq -r '.archives[0].status')" = fetched ]
 	[ "$(echo "$output" | jq -r '.archives[0].verified')" = true ]
 	cmp "got/$id.cairn" d.cairn
+	[ ! -e "got/.$id.cairn.part" ]
+}
+
+@test "kill -9 in the middle of a download, then pull resumes and verifies" {
+	big e 12
+	id=$("$CAIRN" list --json e.cairn | jq -r .archive_id)
+	expect_exit 0 "$CAIRN" remote add rd "s3+http://$HOSTPORT/$S3_BUCKET/$PREFIX" --credentials-file admin.cred
+	expect_exit 0 "$CAIRN" push rd
+	start_faults GET:slow:-1:.cairn
+	expect_exit 0 "$CAIRN" remote add slowget "s3+http://127.0.0.1:$FAULT_PORT/$S3_BUCKET/$PREFIX" \
+	    --credentials-file admin.cred
+	"$CAIRN" pull -q slowget got 2>/dev/null &
+	pid=$!
+	for _ in $(seq 300); do
+		[ "$(stat -c %s "got/.$id.cairn.part" 2>/dev/null || echo 0)" -gt 1048576 ] && break
+		sleep 0.05
+	done
+	kill -9 "$pid"
+	wait "$pid" || true
+	part=$(stat -c %s "got/.$id.cairn.part")
+	[ "$part" -gt 1048576 ] && [ "$part" -lt "$(stat -c %s e.cairn)" ]
+	[ ! -e "got/$id.cairn" ] && [ ! -e "got/$id.cairn.unverified" ]
+	expect_exit 0 "$CAIRN" pull rd got
+	cmp "got/$id.cairn" e.cairn
 	[ ! -e "got/.$id.cairn.part" ]
 }
 

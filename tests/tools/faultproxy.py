@@ -11,7 +11,9 @@ RULE is METHOD:STATUS:N[:TEXT] (METHOD may be ANY; N = -1: every
 request; with TEXT, only requests whose path and query contain it).
 STATUS "cut" passes the request on but sends only the first half of the
 answer's body (with the whole body's Content-Length), then closes the
-connection: a download cut in the middle.
+connection: a download cut in the middle.  STATUS "slow" passes it on
+and sends the answer's body at about 4 MiB/s, so that a test can kill
+the client in the middle of a download.
 The listening port (127.0.0.1, chosen by the kernel) is written to
 PORT_FILE.  One line per request goes to LOG: "METHOD PATH STATUS
 injected|passed".  Runs until killed.  Test tool only: bodies are held
@@ -22,6 +24,7 @@ import os
 import http.server
 import sys
 import threading
+import time
 
 HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer",
        "upgrade", "proxy-connection"}
@@ -35,7 +38,7 @@ class Rules:
         self.rules = []
         for s in specs:
             method, status, n, text = (s.split(":", 3) + [""])[:4]
-            status = -1 if status == "cut" else int(status)
+            status = {"cut": -1, "slow": -2}.get(status) or int(status)
             self.rules.append([method.upper(), status, int(n), text])
 
     def take(self, method, path):
@@ -89,6 +92,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.send_header(k, v)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
+        if status == -2:
+            for i in range(0, len(data), 65536):
+                self.wfile.write(data[i:i + 65536])
+                self.wfile.flush()
+                time.sleep(1 / 64)
+            up.close()
+            self.note(resp.status, "slow")
+            return
         if status < 0:
             self.wfile.write(data[:len(data) // 2])
             self.wfile.flush()
