@@ -209,13 +209,87 @@ check_trust(struct run *r)
 	// clang-format on
 }
 
+/* Files up to this size are hashed on the calling thread: handing one
+ * to the hashing thread (a slot each, two wake-ups) costs more than
+ * hashing it, and with many small files the threads mostly wait for
+ * each other. */
+#define UNSEAL_INLINE_HASH (64u * 1024)
+
+/* Stream the data of file entry me to the callbacks and its digest
+ * (inline: into *d, else the hashing thread); *got bytes. */
+static int
+file_data(struct run *r, const struct manifest_entry *me,
+    struct digest_sha256 *d, uint64_t *got)
+{
+	const struct unseal_ops *ops = r->o->ops;
+	int rc;
+
+	for (;;) {
+		ssize_t n = tarball_read_data(r->tr, r->buf, UNSEAL_BLOCK);
+
+		if (n == 0)
+			return 0;
+		if (n < 0)
+			return read_err(r, n, me->path);
+		if (d != NULL)
+			digest_sha256_update(d, r->buf, (size_t)n);
+		else
+			digest_async_update(r->hash, r->buf, (size_t)n);
+		*got += (uint64_t)n;
+		if (ops != NULL && ops->file_data != NULL &&
+		    (rc = ops->file_data(ops->ctx, r->buf, (size_t)n)) != 0)
+			return cb_fail(r, rc, me->path);
+	}
+}
+
+/* A file member's data, digest and callbacks. */
+static int
+member_file(struct run *r, const struct manifest_entry *me, size_t *filei)
+{
+	const struct unseal_ops *ops = r->o->ops;
+	struct digest_sha256 d, *dp = NULL;
+	uint64_t got = 0;
+	int rc;
+
+	if (me->size <= UNSEAL_INLINE_HASH) {
+		/* the same failure point as digest_async_begin() */
+		if ((rc = digest_sha256_init(&d)) != 0)
+			return rc;
+		dp = &d;
+	} else if ((rc = digest_async_begin(r->hash)) != 0)
+		return rc;
+	if (ops != NULL && ops->file_begin != NULL &&
+	    (rc = ops->file_begin(ops->ctx, me)) != 0)
+		rc = cb_fail(r, rc, me->path);
+	else if ((rc = file_data(r, me, dp, &got)) == 0 && got != me->size)
+		rc = fail(r, CAIRN_ERR_INTEGRITY,
+		    "%s: %" PRIu64 " bytes, the manifest says %" PRIu64,
+		    me->path, got, me->size);
+	if (rc != 0) {
+		if (dp != NULL)
+			digest_sha256_free(dp);
+		return rc;
+	}
+	/* An async digest is there once check_sums() has waited for it. */
+	if (dp != NULL) {
+		if ((rc = digest_sha256_final(dp, r->digests[++*filei])) != 0)
+			return rc;
+	} else
+		digest_async_end(r->hash, r->digests[++*filei]);
+	if (ops != NULL && ops->file_end != NULL &&
+	    (rc = ops->file_end(ops->ctx)) != 0)
+		return cb_fail(r, rc, me->path);
+	r->res->nfiles++;
+	r->res->bytes += got;
+	return 0;
+}
+
 /* Check one member against manifest entry me and stream its data. */
 static int
 member(struct run *r, const struct manifest_entry *me, size_t *filei)
 {
 	const struct unseal_ops *ops = r->o->ops;
 	struct tarball_entry e;
-	uint64_t got = 0;
 	int rc, isdir = me->type == MANIFEST_DIR;
 
 	if ((rc = next(r, &e, me->path)) != 0)
@@ -233,42 +307,12 @@ member(struct run *r, const struct manifest_entry *me, size_t *filei)
 	if (e.mode != me->mode || e.mtime != me->mtime)
 		return fail(r, CAIRN_ERR_INTEGRITY,
 		    "%s: mode or mtime differs from the manifest", me->path);
-	if (isdir) {
-		r->res->ndirs++;
-		if (ops != NULL && ops->dir != NULL &&
-		    (rc = ops->dir(ops->ctx, me)) != 0)
-			return cb_fail(r, rc, me->path);
-		return 0;
-	}
-	if ((rc = digest_async_begin(r->hash)) != 0)
-		return rc;
-	if (ops != NULL && ops->file_begin != NULL &&
-	    (rc = ops->file_begin(ops->ctx, me)) != 0)
+	if (!isdir)
+		return member_file(r, me, filei);
+	r->res->ndirs++;
+	if (ops != NULL && ops->dir != NULL &&
+	    (rc = ops->dir(ops->ctx, me)) != 0)
 		return cb_fail(r, rc, me->path);
-	for (;;) {
-		ssize_t n = tarball_read_data(r->tr, r->buf, UNSEAL_BLOCK);
-
-		if (n == 0)
-			break;
-		if (n < 0)
-			return read_err(r, n, me->path);
-		digest_async_update(r->hash, r->buf, (size_t)n);
-		got += (uint64_t)n;
-		if (ops != NULL && ops->file_data != NULL &&
-		    (rc = ops->file_data(ops->ctx, r->buf, (size_t)n)) != 0)
-			return cb_fail(r, rc, me->path);
-	}
-	if (got != me->size)
-		return fail(r, CAIRN_ERR_INTEGRITY,
-		    "%s: %" PRIu64 " bytes, the manifest says %" PRIu64,
-		    me->path, got, me->size);
-	/* The digest is there once check_sums() has waited for it. */
-	digest_async_end(r->hash, r->digests[++*filei]);
-	if (ops != NULL && ops->file_end != NULL &&
-	    (rc = ops->file_end(ops->ctx)) != 0)
-		return cb_fail(r, rc, me->path);
-	r->res->nfiles++;
-	r->res->bytes += got;
 	return 0;
 }
 
