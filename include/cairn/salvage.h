@@ -7,12 +7,14 @@
  * chunk, and decides for every member:
  *
  *   VERIFIED    header and every byte from authenticated chunks, and the
- *               manifest, SHA256SUMS and its signature (or an unsigned
- *               archive's SHA256SUMS) are intact and agree with it:
- *               path, type, size, mode, time and SHA-256;
+ *               manifest, SHA256SUMS and its signature by a trusted
+ *               signer are intact and agree with it: path, type, size,
+ *               mode, time and SHA-256 (an unsigned archive's files are
+ *               never VERIFIED);
  *   UNVERIFIED  every byte authenticated (so it comes from this
  *               archive's file key), but it cannot be checked against a
- *               signed SHA256SUMS (lost or damaged), or it disagrees;
+ *               SHA256SUMS signed by a trusted signer (lost, damaged,
+ *               unsigned, another key), or it disagrees;
  *   PARTIAL     some of its bytes were in damaged chunks (lost ranges);
  *   LOST        listed by the manifest, header never found.
  *
