@@ -106,4 +106,19 @@ struct manifest_fields {
 size_t manifest_entry_plain(
     const char *s, size_t len, struct manifest_fields *f);
 
+/*
+ * manifest_json.c, shared with manifest_encode.c: the exif object's
+ * string fields in key order, and the jansson allocation state: set by
+ * manifest_json_malloc() when an allocation failed, cleared by
+ * manifest_jansson_reset() as each parse or encode starts.
+ */
+struct manifest_exif_field {
+	const char *key;
+	size_t off, cap;
+};
+extern const struct manifest_exif_field manifest_exif_fields[];
+extern const size_t manifest_exif_nfields;
+extern int manifest_jansson_oom;
+void manifest_jansson_reset(void);
+
 #endif
