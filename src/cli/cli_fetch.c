@@ -8,7 +8,6 @@
  * Knows remote.h and cli_progress.h; prints nothing (the caller reports).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,7 +19,6 @@
 
 #define FETCH_TRIES    5          /* network failures tried again 4 times */
 #define FETCH_PROGRESS (1u << 20) /* redraw after this much when idle */
-#define FETCH_FLUSH    (8u << 20) /* start writing back after this much */
 
 /* The download's sink: append, then let the reader have the bytes. */
 static int
@@ -34,11 +32,7 @@ fetch_write(void *ctx, const uint8_t *buf, size_t len)
 	f->got += len;
 	/* start the disk writes now, so that the fsync at the end (before
 	 * the archive is published) has little left to wait for */
-	if (f->got - f->flushed >= FETCH_FLUSH) {
-		(void)sync_file_range(f->fd, (off_t)f->flushed,
-		    (off_t)(f->got - f->flushed), SYNC_FILE_RANGE_WRITE);
-		f->flushed = f->got;
-	}
+	cio_writeback(f->fd, &f->wb, len);
 	pthread_mutex_lock(&f->mu);
 	f->avail = f->got;
 	if (f->avail >= f->want)
@@ -129,7 +123,8 @@ cli_fetch_start(struct cli_fetch *f, struct remote *r,
 	f->r = r;
 	f->o = o;
 	f->fd = fd;
-	f->got = f->avail = f->flushed = have;
+	f->got = f->avail = have;
+	f->wb.written = f->wb.started = have;
 	f->pg = pg;
 	f->src.read = fetch_read;
 	f->src.ctx = f;

@@ -26,10 +26,10 @@ struct cli_fetch {
 	/* the download thread's own */
 	struct remote *r;
 	const struct remote_object *o;
-	int fd;           /* the .part file, open for reading and appending */
-	uint64_t got;     /* bytes in the file (the thread's count) */
-	uint64_t flushed; /* bytes whose writeback was started */
-	int sync_rc;      /* fsync's result, read after the join */
+	int fd;       /* the .part file, open for reading and appending */
+	uint64_t got; /* bytes in the file (the thread's count) */
+	struct cio_writeback wb; /* early writeback (cio_writeback()) */
+	int sync_rc;             /* fsync's result, read after the join */
 	/* shared, under mu */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
