@@ -68,6 +68,29 @@ run_job(struct filetype *ft, struct sniff_job *j)
 		j->rc = meta_exif_read(j->buf, j->total, x);
 }
 
+/* Under s->mu: take the first queued job (S_TAKEN), or NULL. */
+static struct sniff_job *
+take_queued(struct seal_sniff *s)
+{
+	for (int i = 0; i < SNIFF_SLOTS; i++)
+		if (s->job[i].state == S_QUEUED) {
+			s->job[i].state = S_TAKEN;
+			return &s->job[i];
+		}
+	return NULL;
+}
+
+/* Under s->mu: run a taken job with ft, without holding the mutex, and
+ * mark it S_DONE. */
+static void
+run_taken(struct seal_sniff *s, struct filetype *ft, struct sniff_job *j)
+{
+	pthread_mutex_unlock(&s->mu);
+	run_job(ft, j);
+	pthread_mutex_lock(&s->mu);
+	j->state = S_DONE;
+}
+
 static void *
 worker(void *arg)
 {
@@ -75,22 +98,15 @@ worker(void *arg)
 
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
-		struct sniff_job *j = NULL;
+		struct sniff_job *j = take_queued(s);
 
-		for (int i = 0; i < SNIFF_SLOTS && j == NULL; i++)
-			if (s->job[i].state == S_QUEUED)
-				j = &s->job[i];
 		if (j == NULL) {
 			if (s->stop)
 				break;
 			pthread_cond_wait(&s->work, &s->mu);
 			continue;
 		}
-		j->state = S_TAKEN;
-		pthread_mutex_unlock(&s->mu);
-		run_job(s->ft, j);
-		pthread_mutex_lock(&s->mu);
-		j->state = S_DONE;
+		run_taken(s, s->ft, j);
 		pthread_cond_signal(&s->done);
 	}
 	pthread_mutex_unlock(&s->mu);
@@ -208,11 +224,11 @@ collect(struct seal_sniff *s, struct seal_plan *p)
 uint8_t *
 seal_sniff_buffer(struct seal_sniff *s, struct seal_plan *p, int *rc)
 {
-	struct sniff_job *mine = NULL;
-
 	*rc = 0;
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
+		struct sniff_job *mine;
+
 		*rc = collect(s, p);
 		for (int i = 0; i < SNIFF_SLOTS; i++)
 			if (s->job[i].state == S_FREE) {
@@ -223,19 +239,10 @@ seal_sniff_buffer(struct seal_sniff *s, struct seal_plan *p, int *rc)
 		if (*rc != 0)
 			break;
 		/* Every slot busy: type a queued one here, or wait. */
-		for (int i = 0; i < SNIFF_SLOTS && mine == NULL; i++)
-			if (s->job[i].state == S_QUEUED)
-				mine = &s->job[i];
-		if (mine == NULL) {
+		if ((mine = take_queued(s)) == NULL)
 			pthread_cond_wait(&s->done, &s->mu);
-			continue;
-		}
-		mine->state = S_TAKEN;
-		pthread_mutex_unlock(&s->mu);
-		run_job(p->ft, mine);
-		pthread_mutex_lock(&s->mu);
-		mine->state = S_DONE;
-		mine = NULL;
+		else
+			run_taken(s, p->ft, mine);
 	}
 	pthread_mutex_unlock(&s->mu);
 	return NULL;
