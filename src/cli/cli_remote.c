@@ -126,13 +126,8 @@ cli_remote_default_known_hosts(void)
 {
 	const char *home = getenv("HOME");
 
-	return cli_remote_join(home && *home ? home : "/", ".ssh/known_hosts");
-}
-
-char *
-cli_remote_join(const char *a, const char *b)
-{
-	return cio_path_join(a, b, NULL);
+	return cio_path_join(
+	    home && *home ? home : "/", ".ssh/known_hosts", NULL);
 }
 
 /* Credentials for cr: --credentials-file, environment, stored file. */
@@ -148,7 +143,7 @@ load_credentials(struct cli_remote *cr, const struct cli_remote_opts *o,
 		    o->credentials_file, kind, c);
 	if (cli_remote_env_credentials(kind, c))
 		return 0;
-	if ((stored = cli_remote_join(cr->dir, "credentials")) == NULL)
+	if ((stored = cio_path_join(cr->dir, "credentials", NULL)) == NULL)
 		return cli_fail(CAIRN_ERR_NOMEM, "credentials");
 	if (!cli_exists(stored)) {
 		cli_error("remote %s: no credentials", cr->name);
@@ -191,9 +186,9 @@ cli_remote_open(struct cli_remote *cr, const char *verb, const char *name,
 		return cli_usage_error(verb, "'%s' is not a remote name", name);
 	if ((home = cli_key_home_path("remotes")) == NULL)
 		return CLI_EXIT_ERR;
-	cr->dir = cli_remote_join(home, name);
+	cr->dir = cio_path_join(home, name, NULL);
 	cr->name = cio_strdup(name);
-	cpath = cr->dir ? cli_remote_join(cr->dir, "config.json") : NULL;
+	cpath = cr->dir ? cio_path_join(cr->dir, "config.json", NULL) : NULL;
 	if (cpath == NULL || cr->name == NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "%s", verb);
 		goto out;

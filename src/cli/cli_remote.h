@@ -61,9 +61,6 @@ int cli_remote_fail(const struct cli_remote *cr, int rc, const char *what);
 /* --retries N (0..100) into *out; returns 0 or CLI_EXIT_USAGE. */
 int cli_remote_parse_retries(const char *verb, const char *s, long *out);
 
-/* "a/b", malloc'd (caller frees); NULL when out of memory. */
-char *cli_remote_join(const char *a, const char *b);
-
 /* A remote NAME is 1..32 letters, digits, '-' or '_'. */
 int cli_remote_name_ok(const char *name);
 

@@ -60,12 +60,12 @@ cli_remote_names(const char *rdir, char ***names, size_t *n)
 json_t *
 cli_remote_describe(const char *rdir, const char *name)
 {
-	char *dir = cli_remote_join(rdir, name), *conf = NULL, *cred = NULL;
+	char *dir = cio_path_join(rdir, name, NULL), *conf = NULL, *cred = NULL;
 	json_t *c = NULL, *o = NULL;
 
 	if (dir != NULL &&
-	    (conf = cli_remote_join(dir, "config.json")) != NULL &&
-	    (cred = cli_remote_join(dir, "credentials")) != NULL &&
+	    (conf = cio_path_join(dir, "config.json", NULL)) != NULL &&
+	    (cred = cio_path_join(dir, "credentials", NULL)) != NULL &&
 	    (c = json_load_file(conf, 0, NULL)) != NULL &&
 	    (o = json_object()) != NULL) {
 		json_t *p = json_object_get(c, "proxy");

@@ -204,7 +204,7 @@ static int
 write_config(const char *dir, const char *url, const struct add_args *a)
 {
 	json_t *o = json_object();
-	char *txt = NULL, *file = cli_remote_join(dir, "config.json");
+	char *txt = NULL, *file = cio_path_join(dir, "config.json", NULL);
 	int ec = 0, rc;
 
 	if (o == NULL || file == NULL) {
@@ -274,8 +274,8 @@ sub_add(int argc, char **argv)
 	    (ec = credentials_text(&a, kind, &cred, &clen)) != 0)
 		return ec;
 	if ((home = cli_key_home()) == NULL ||
-	    (rdir = cli_remote_join(home, "remotes")) == NULL ||
-	    (dir = cli_remote_join(rdir, name)) == NULL) {
+	    (rdir = cio_path_join(home, "remotes", NULL)) == NULL ||
+	    (dir = cio_path_join(rdir, name, NULL)) == NULL) {
 		ec = home ? cli_fail(CAIRN_ERR_NOMEM, "remote") : CLI_EXIT_ERR;
 		goto out;
 	}
@@ -296,7 +296,7 @@ sub_add(int argc, char **argv)
 	}
 	made = 1;
 	if (cred != NULL &&
-	    ((cpath = cli_remote_join(dir, "credentials")) == NULL ||
+	    ((cpath = cio_path_join(dir, "credentials", NULL)) == NULL ||
 	        (rc = cio_write_file(cpath, cred, clen, 0600)) != 0)) {
 		ec = cli_fail(cpath ? rc : CAIRN_ERR_NOMEM, "credentials");
 		goto out;
@@ -306,7 +306,7 @@ sub_add(int argc, char **argv)
 		ec = cli_remote_create(name);
 out:
 	if (ec != 0 && made) {
-		char *conf = cli_remote_join(dir, "config.json");
+		char *conf = cio_path_join(dir, "config.json", NULL);
 
 		if (conf != NULL)
 			unlink(conf);
@@ -379,7 +379,7 @@ out:
 static int
 remove_sub(const char *dir, const char *sub)
 {
-	char *p = cli_remote_join(dir, sub);
+	char *p = cio_path_join(dir, sub, NULL);
 	struct dirent *e;
 	DIR *d;
 	int ec = 0;
@@ -414,7 +414,7 @@ sub_remove(int argc, char **argv)
 		return cli_usage_error("remote", "remote remove takes NAME");
 	if ((rdir = cli_key_home_path("remotes")) == NULL)
 		return CLI_EXIT_ERR;
-	if ((dir = cli_remote_join(rdir, argv[optind])) == NULL) {
+	if ((dir = cio_path_join(rdir, argv[optind], NULL)) == NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "remote remove");
 		goto out;
 	}
@@ -426,11 +426,11 @@ sub_remove(int argc, char **argv)
 	if ((ec = remove_sub(dir, "pushed")) != 0 ||
 	    (ec = remove_sub(dir, "uploads")) != 0)
 		goto out;
-	f = cli_remote_join(dir, "credentials");
+	f = cio_path_join(dir, "credentials", NULL);
 	if (f != NULL)
 		unlink(f);
 	free(f);
-	f = cli_remote_join(dir, "config.json");
+	f = cio_path_join(dir, "config.json", NULL);
 	if (f == NULL || (unlink(f) != 0 && errno != ENOENT) || rmdir(dir) != 0)
 		ec = cli_fail(CAIRN_ERR_IO, "%s", dir);
 out:
