@@ -39,6 +39,10 @@ history() {
 	id=$("$CAIRN" list a.cairn | awk '/^archive id:/ {print $3}')
 	sha=$(sha256sum <a.cairn | cut -d' ' -f1)
 	[ "$(sed -n 1p <<<"$output" | awk '{print $5, $6}')" = "$id $sha" ]
+	# verify and open hash the archive file for the log when a key home
+	# exists (they skip that hash only when nothing would record it)
+	[ "$(sed -n 2p <<<"$output" | awk '{print $5, $6}')" = "$id $sha" ]
+	[ "$(sed -n 3p <<<"$output" | awk '{print $5, $6}')" = "$id $sha" ]
 	[ "$(sed -n 4p <<<"$output" | awk '{print $5, $6}')" = "- $sha" ]
 	expect_exit 0 "$CAIRN" log --json
 	[ "$(jq -r '.entries | length' <<<"$output")" -eq 6 ]
