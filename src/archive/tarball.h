@@ -8,9 +8,10 @@
  * Memory stays flat whatever the entry sizes: data is never buffered
  * beyond one 64 KiB block.
  *
- * This module (src/archive/tarball.c) is the only one that knows libarchive; the
- * path rules live in src/archive/tarball_path.c.  It knows nothing of age,
- * manifests, SHA256SUMS or the filesystem.
+ * This module (src/archive/tarball.c writes, tarball_read.c reads) is the
+ * only one that knows libarchive; the path rules live in
+ * src/archive/tarball_path.c.  It knows nothing of age, manifests,
+ * SHA256SUMS or the filesystem.
  *
  * Format (shapes the archive; docs/format.md, when written, must match):
  *   - libarchive's "pax_restricted" writer: a plain ustar header for every
