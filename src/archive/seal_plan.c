@@ -2,6 +2,7 @@
  * seal_plan.c - the first step of sealing: walk the input arguments,
  * lstat every entry, sniff each file's MIME type from its first bytes and
  * build the manifest (see seal.h for the rules on names and file types).
+ * Creating, querying and freeing the plan live in seal_plan_life.c.
  *
  * Knows the filesystem, the manifest and filetype modules; nothing of
  * tar, age, signing or the terminal.
@@ -9,10 +10,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,23 +25,6 @@
 #include "seal_impl.h"
 #include "sums.h"
 #include "tarball.h"
-
-int
-seal_fail(struct seal_plan *p, int err, const char *path, const char *why)
-{
-	char esc[SEAL_ERROR_LEN - 64];
-
-	if (p->error[0] == '\0') {
-		snprintf(p->why, sizeof(p->why), "%s", why);
-		if (path != NULL) {
-			seal_escape_name(esc, sizeof(esc), path);
-			snprintf(
-			    p->error, sizeof(p->error), "%s: %s", esc, why);
-		} else
-			snprintf(p->error, sizeof(p->error), "%s", why);
-	}
-	return err;
-}
 
 /* seal_fail with strerror(errno) (errno preserved). */
 static int
@@ -79,77 +61,6 @@ skip_or_fail(struct seal_plan *p, int rc, const char *host, const char *rel)
 		p->warn(p->warn_ctx, SEAL_WARN_SKIPPED, host, p->why);
 	p->error[0] = p->why[0] = '\0';
 	return 0;
-}
-
-void
-seal_plan_skip_unreadable(struct seal_plan *p, int on)
-{
-	p->skip = on;
-}
-
-int
-seal_plan_new(struct seal_plan **out, seal_warn_cb warn, void *ctx)
-{
-	struct seal_plan *p;
-	int rc = CAIRN_ERR_NOMEM;
-
-	*out = NULL;
-	if ((p = cio_calloc(1, sizeof(*p))) == NULL)
-		return CAIRN_ERR_NOMEM;
-	p->warn = warn;
-	p->warn_ctx = ctx;
-	if ((p->sniff = cio_malloc(META_EXIF_WINDOW)) == NULL ||
-	    (rc = manifest_new(&p->m)) != 0 ||
-	    (rc = filetype_open(&p->ft)) != 0 ||
-	    (rc = seal_sniff_new(&p->sniffs)) != 0) {
-		seal_plan_free(p);
-		return rc;
-	}
-	*out = p;
-	return 0;
-}
-
-void
-seal_plan_free(struct seal_plan *p)
-{
-	if (p == NULL)
-		return;
-	if (p->m != NULL)
-		for (size_t i = 0; i < p->m->nentries; i++)
-			free(p->items[i].host);
-	for (size_t i = 0; i < p->ntops; i++)
-		free(p->tops[i]);
-	free(p->tops);
-	free(p->items);
-	free(p->sniff);
-	seal_sniff_free(p->sniffs);
-	filetype_close(p->ft);
-	manifest_free(p->m);
-	free(p);
-}
-
-struct manifest *
-seal_plan_manifest(struct seal_plan *p)
-{
-	return p->m;
-}
-
-uint64_t
-seal_plan_files(const struct seal_plan *p)
-{
-	return p->nfiles;
-}
-
-uint64_t
-seal_plan_bytes(const struct seal_plan *p)
-{
-	return p->bytes;
-}
-
-const char *
-seal_plan_error(const struct seal_plan *p)
-{
-	return p->error;
 }
 
 /* Read [got, want) of fd into buf; the new total in *got. */
@@ -517,39 +428,4 @@ seal_plan_add(struct seal_plan *p, const char *path)
 	if (rc == CAIRN_ERR_NOMEM)
 		seal_fail(p, rc, NULL, "out of memory");
 	return rc;
-}
-
-/* strcasecmp() folds ASCII letters only: cairn never calls setlocale(),
- * so it runs in the "C" locale. */
-static int
-cmp_entry_case(const void *a, const void *b)
-{
-	const struct manifest_entry *x =
-	    *(const struct manifest_entry *const *)a;
-	const struct manifest_entry *y =
-	    *(const struct manifest_entry *const *)b;
-	int c = strcasecmp(x->path, y->path);
-
-	return c != 0 ? c : strcmp(x->path, y->path);
-}
-
-int
-seal_plan_check_case(struct seal_plan *p)
-{
-	const struct manifest_entry **v;
-	size_t n = p->m->nentries;
-
-	if (p->warn == NULL || n < 2)
-		return 0;
-	if ((v = cio_calloc(n, sizeof(*v))) == NULL)
-		return CAIRN_ERR_NOMEM;
-	for (size_t i = 0; i < n; i++)
-		v[i] = &p->m->entries[i];
-	qsort(v, n, sizeof(*v), cmp_entry_case);
-	for (size_t i = 1; i < n; i++)
-		if (strcasecmp(v[i - 1]->path, v[i]->path) == 0)
-			p->warn(p->warn_ctx, SEAL_WARN_CASE, v[i]->path,
-			    v[i - 1]->path);
-	free(v);
-	return 0;
 }
