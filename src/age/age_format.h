@@ -64,10 +64,11 @@ void age_stanza_clear(struct age_stanza *s);
 int age_arg_valid(const char *s);
 
 /*
- * Base64, standard alphabet.  pad = 0: unpadded ("raw") as in the header;
- * pad = 1: '=' padded as in the armor.  Encoders emit canonical output
- * (no NUL added); decoders reject anything non-canonical: wrong padding,
- * non-zero trailing bits, characters outside the alphabet, whitespace.
+ * Base64, standard alphabet (age_base64.c).  pad = 0: unpadded ("raw")
+ * as in the header; pad = 1: '=' padded as in the armor.  Encoders emit
+ * canonical output (no NUL added); decoders reject anything non-canonical:
+ * wrong padding, non-zero trailing bits, characters outside the alphabet,
+ * whitespace.
  */
 size_t age_b64_encoded_len(size_t n, int pad);
 void age_b64_encode(char *out, const uint8_t *in, size_t n, int pad);
