@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "filetype.h"
+#include "cairn/digest.h"
 #include "cairn/manifest.h"
 #include "cairn/seal.h"
 
@@ -83,6 +84,24 @@ void seal_sniff_submit(
     struct seal_sniff *s, size_t entry, size_t len, size_t total);
 int seal_sniff_finish(struct seal_sniff *s, struct seal_plan *p);
 void seal_sniff_free(struct seal_sniff *s);
+
+/* emit: hand over buf[0..len) (hashed) and return the buffer to read the
+ * next block into, or NULL with *rc set to stop. */
+typedef uint8_t *(*seal_emit_fn)(void *ctx, uint8_t *buf, size_t len, int *rc);
+
+/*
+ * The read+hash side for entry i (a file; seal_read.c): returns 0 with
+ * digest, or an error with its text in err.  Does not touch the plan's
+ * error.  buf holds SEAL_BLOCK bytes; faults: honour cio_fault_hit().
+ */
+int seal_read_file(const struct seal_plan *p, size_t i, uint8_t *buf,
+    int faults, seal_emit_fn emit, void *ctx, uint8_t digest[DIGEST_SHA256_LEN],
+    struct seal_rerr *err);
+/* Entry i could not be read (err): that is the seal's error, and with
+ * CAIRN_ERR_IO or _CHANGED i is the entry seal_plan_skip_failed() may
+ * leave out.  Returns rc. */
+int seal_read_failed(
+    struct seal_plan *p, size_t i, int rc, const struct seal_rerr *err);
 
 /*
  * Stream every entry of the plan into tw (directories, and each file read
