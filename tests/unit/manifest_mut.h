@@ -29,7 +29,7 @@
 
 /* A new manifest with the tool, archive id and sealing time of
  * MANIFEST_FIXTURE_HEAD (aborts when out of memory). */
-static struct manifest *__attribute__((unused))
+static __attribute__((unused)) struct manifest *
 manifest_fixture(void)
 {
 	struct manifest *m = NULL;
