@@ -182,12 +182,14 @@ check: deps
 	@CAIRN_TSAN=build-tsan sh tests/run build build-san
 
 # ThreadSanitizer over the threaded code: the AEAD workers
-# (test_age_parallel), the hashing thread (test_digest_async) and seal's two-thread pipeline (tests/tsan-smoke:
-# seal, verify and open of 32 MiB) and pull's download thread.  About a minute.
+# (test_age_parallel), the hashing thread (test_digest_async), open's file writer (test_extract_async) and seal's
+# two-thread pipeline (tests/tsan-smoke: seal, verify and open of 32 MiB and of 400 small files) and pull's download
+# thread.  About a minute.
 tsan-build:
 	@$(MAKE) --no-print-directory BUILD=build-tsan SAN=thread \
 	    build-tsan/tests/test_age_parallel \
-	    build-tsan/tests/test_digest_async build-tsan/cairn-test
+	    build-tsan/tests/test_digest_async \
+	    build-tsan/tests/test_extract_async build-tsan/cairn-test
 
 tsan: tsan-build
 	@CAIRN_TSAN=build-tsan CAIRN_SKIP_FUZZ=1 sh tests/run

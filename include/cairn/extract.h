@@ -46,6 +46,23 @@ struct extract;
  */
 int extract_begin(struct extract **out, const char *dest);
 
+/*
+ * From now on, finish files of up to 256 KiB (write, mode, times, close)
+ * on a worker thread, when there is more than one CPU: the names are
+ * still created here, in order, so every rule above holds and a refused
+ * name fails at its own entry.  A later call (the next entry, or
+ * extract_commit(), which waits for the worker) returns the first
+ * failure of a finished file, with errno as that failure left it;
+ * extract_failed_path() then names its entry.  Returns 0 (also when no
+ * worker was started) or CAIRN_ERR_NOMEM.
+ */
+int extract_async(struct extract *x);
+/* Wait until the worker has finished every file handed to it: 0 or the
+ * first failure (see extract_async()); 0 without a worker. */
+int extract_drain(struct extract *x);
+/* The entry a failure from the worker belongs to, or NULL when the last
+ * failure was the entry the call was about (owned by x). */
+const char *extract_failed_path(const struct extract *x);
 /* Create a directory entry (mode applied at commit).  Returns 0,
  * CAIRN_ERR_UNSAFE (bad name, or a parent that is not a directory),
  * CAIRN_ERR_EXISTS (the name exists as a non-directory), CAIRN_ERR_IO,

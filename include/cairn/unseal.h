@@ -66,6 +66,12 @@ struct unseal_ops {
 	int (*file_begin)(void *ctx, const struct manifest_entry *e);
 	int (*file_data)(void *ctx, const uint8_t *buf, size_t len);
 	int (*file_end)(void *ctx);
+	/* Optional: after the last entry, before SHA256SUMS is checked
+	 * (e.g. wait for files being finished elsewhere). */
+	int (*files_done)(void *ctx);
+	/* Optional: the entry an operation's failure belongs to when it is
+	 * not the entry being handled (a file finished later), else NULL. */
+	const char *(*failed_path)(void *ctx);
 	void *ctx;
 };
 

@@ -28,6 +28,10 @@
  * (".<name>.cairn-XXXXXX" must fit NAME_MAX). */
 #define X_STAGE_NAME_KEEP 200
 
+/* Files up to this size are kept in memory and finished on the worker
+ * after extract_async(); larger ones are written in place. */
+#define X_SMALL_MAX (256u * 1024)
+
 struct xdir {
 	char *path;
 	unsigned int mode;
@@ -45,6 +49,10 @@ struct extract {
 	unsigned int file_mode;
 	int64_t file_mtime;
 	struct cio_writeback file_wb; /* so that syncfs() waits less */
+	/* extract_async(): small files are finished on a worker */
+	struct xwriter *w;
+	struct xfile small; /* the file being buffered (its fd: filefd) */
+	int buffering;
 	/* cached parent directory of the last entry */
 	char *cur_dir;
 	int cur_fd;
@@ -67,16 +75,6 @@ extract_abort_signal_safe(void)
 		extract_rm_tree(
 		    sig_parentfd, sig_name, sig_stagefd, sig_dev, sig_ino);
 	}
-}
-
-/* fchmod() that succeeds where the file system cannot store modes at all
- * (fusefat: ENOSYS), so that open -C works on a FAT stick. */
-static int
-x_fchmod(int fd, mode_t mode)
-{
-	if (fchmod(fd, mode) == 0 || errno == ENOSYS || errno == EOPNOTSUPP)
-		return 0;
-	return -1;
 }
 
 static void
@@ -266,6 +264,7 @@ extract_begin(struct extract **out, const char *dest)
 	if ((x = cio_calloc(1, sizeof(*x))) == NULL)
 		return CAIRN_ERR_NOMEM;
 	x->parentfd = x->stagefd = x->filefd = x->cur_fd = -1;
+	x->small.fd = -1;
 	x->umask = umask(0);
 	umask(x->umask);
 	if ((rc = split_dest(dest, &dir, &x->dest_name)) != 0)
@@ -298,6 +297,26 @@ out:
 	}
 	*out = x;
 	return 0;
+}
+
+int
+extract_async(struct extract *x)
+{
+	if (x->w != NULL || x->done || x->filefd >= 0)
+		return 0;
+	return xwriter_new(&x->w);
+}
+
+int
+extract_drain(struct extract *x)
+{
+	return x->w != NULL ? xwriter_drain(x->w) : 0;
+}
+
+const char *
+extract_failed_path(const struct extract *x)
+{
+	return xwriter_failed_path(x->w);
 }
 
 const char *
@@ -389,8 +408,12 @@ fail:
 static int
 x_check(struct extract *x, const char *path)
 {
+	int rc;
+
 	if (x->done || x->stagefd < 0 || x->filefd >= 0)
 		return CAIRN_ERR_INVAL;
+	if (x->w != NULL && (rc = xwriter_failed(x->w)) != 0)
+		return rc;
 	return tarball_path_syntax(path, NULL) == 0 ? 0 : CAIRN_ERR_UNSAFE;
 }
 
@@ -455,7 +478,52 @@ extract_file_begin(
 	x->file_mode = mode;
 	x->file_mtime = mtime;
 	x->file_wb.written = x->file_wb.started = 0;
+	if (x->w != NULL) {
+		x->small.len = 0;
+		if ((x->small.path = cio_strdup(path)) == NULL)
+			return CAIRN_ERR_NOMEM;
+		x->buffering = 1;
+	}
 	return 0;
+}
+
+/* Keep len more bytes of the small file being buffered. */
+static int
+buffer_add(struct extract *x, const uint8_t *buf, size_t len)
+{
+	struct xfile *f = &x->small;
+
+	if (f->len + len > f->cap) {
+		size_t cap = f->cap < 16384 ? 16384 : f->cap * 2;
+		uint8_t *d;
+
+		if (cap < f->len + len)
+			cap = f->len + len;
+		if (cap > X_SMALL_MAX)
+			cap = X_SMALL_MAX;
+		if ((d = cio_realloc(f->data, cap)) == NULL)
+			return CAIRN_ERR_NOMEM;
+		f->data = d;
+		f->cap = cap;
+	}
+	memcpy(f->data + f->len, buf, len);
+	f->len += len;
+	return 0;
+}
+
+/* The file outgrew X_SMALL_MAX: write what was kept, go on in place. */
+static int
+unbuffer(struct extract *x)
+{
+	struct xfile *f = &x->small;
+	int rc = 0;
+
+	x->buffering = 0;
+	if (f->len > 0 && (rc = cio_fd_write(&x->filefd, f->data, f->len)) == 0)
+		cio_writeback(x->filefd, &x->file_wb, f->len);
+	xfile_release(f);
+	f->cap = f->len = 0;
+	return rc;
 }
 
 int
@@ -465,6 +533,12 @@ extract_file_write(struct extract *x, const uint8_t *buf, size_t len)
 
 	if (x->filefd < 0)
 		return CAIRN_ERR_INVAL;
+	if (x->buffering) {
+		if (len <= X_SMALL_MAX - x->small.len)
+			return buffer_add(x, buf, len);
+		if ((rc = unbuffer(x)) != 0)
+			return rc;
+	}
 	if ((rc = cio_fd_write(&x->filefd, buf, len)) == 0)
 		cio_writeback(x->filefd, &x->file_wb, len);
 	return rc;
@@ -477,6 +551,29 @@ set_times(struct timespec ts[2], int64_t mtime)
 	ts[0].tv_nsec = ts[1].tv_nsec = 0;
 }
 
+/* Hand the buffered file to the worker, with the fault points that
+ * finishing it in place would hit decided here, in the same order. */
+static int
+end_queued(struct extract *x)
+{
+	struct xfile *f = &x->small;
+
+	f->fail = X_STEP_NONE;
+	if (f->len > 0 && x_fault())
+		f->fail = X_STEP_WRITE;
+	else if (x_fault())
+		f->fail = X_STEP_MODE;
+	else if (x_fault())
+		f->fail = X_STEP_TIMES;
+	f->fd = x->filefd;
+	f->mode = (0600 | (x->file_mode & 0044)) & ~x->umask;
+	f->mtime = x->file_mtime;
+	x->filefd = -1;
+	x->buffering = 0;
+	f->cap = 0;
+	return xwriter_put(x->w, f);
+}
+
 int
 extract_file_end(struct extract *x)
 {
@@ -485,6 +582,8 @@ extract_file_end(struct extract *x)
 
 	if (x->filefd < 0)
 		return CAIRN_ERR_INVAL;
+	if (x->buffering)
+		return end_queued(x);
 	set_times(ts, x->file_mtime);
 	if (x_fault() ||
 	    x_fchmod(x->filefd, (0600 | (x->file_mode & 0044)) & ~x->umask) !=
@@ -532,7 +631,8 @@ extract_commit(struct extract *x)
 
 	if (x->done || x->stagefd < 0 || x->filefd >= 0)
 		return CAIRN_ERR_INVAL;
-	if ((rc = apply_dirs(x)) != 0)
+	if ((x->w != NULL && (rc = xwriter_drain(x->w)) != 0) ||
+	    (rc = apply_dirs(x)) != 0)
 		goto fail;
 	rc = CAIRN_ERR_IO;
 	if (x_fault() || syncfs(x->stagefd) != 0 || x_fault() ||
@@ -598,9 +698,13 @@ extract_abort(struct extract *x)
 
 	if (x == NULL)
 		return;
+	if (x->w != NULL)
+		xwriter_cancel(x->w);
 	if (x->filefd >= 0)
 		close(x->filefd);
 	x->filefd = -1;
+	x->buffering = 0;
+	xfile_release(&x->small);
 	if (x->armed && !x->done) {
 		extract_rm_tree(x->parentfd, x->stage_name, x->stagefd,
 		    x->stage_dev, x->stage_ino);
@@ -616,6 +720,7 @@ extract_free(struct extract *x)
 	if (x == NULL)
 		return;
 	extract_abort(x);
+	xwriter_free(x->w);
 	if (x->cur_fd >= 0)
 		close(x->cur_fd);
 	if (x->stagefd >= 0)

@@ -6,7 +6,9 @@
 #define CAIRN_EXTRACT_IMPL_H
 
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define X_DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 
@@ -20,5 +22,51 @@
  */
 void extract_rm_tree(
     int parentfd, const char *name, int rootfd, uint64_t dev, uint64_t ino);
+
+/* Where a queued file's finish fails on purpose (fault injection,
+ * decided by the caller before queueing). */
+enum x_step { X_STEP_NONE, X_STEP_WRITE, X_STEP_MODE, X_STEP_TIMES };
+
+/* A created file whose bytes, mode and times are still to be set; owns
+ * fd, data (malloc'd, len bytes) and path (malloc'd, for messages). */
+struct xfile {
+	int fd;
+	uint8_t *data;
+	size_t len, cap;
+	mode_t mode;
+	int64_t mtime;
+	enum x_step fail;
+	char *path;
+};
+
+/* fchmod() that succeeds where the file system cannot store modes at
+ * all (fusefat: ENOSYS), so that open -C works on a FAT stick. */
+int x_fchmod(int fd, mode_t mode);
+
+/* Write f's bytes, set its mode and times, close it (f->fd is -1 after).
+ * Returns 0 or CAIRN_ERR_IO (errno kept). */
+int xfile_finish(struct xfile *f);
+/* Close f's descriptor (if open) and free what it owns. */
+void xfile_release(struct xfile *f);
+
+struct xwriter;
+/* Start the worker: 0 with *out set, or with *out NULL when there is one
+ * CPU or no thread could be started (then finish files in place);
+ * CAIRN_ERR_NOMEM. */
+int xwriter_new(struct xwriter **out);
+/* Queue f (taken over: f is emptied, even on error).  May wait for
+ * room.  Returns 0 or the first failure of an earlier file (errno set
+ * as that failure left it). */
+int xwriter_put(struct xwriter *w, struct xfile *f);
+/* The first failure so far (errno set), without waiting; 0 if none. */
+int xwriter_failed(struct xwriter *w);
+/* Wait until every queued file is finished; returns xwriter_failed(). */
+int xwriter_drain(struct xwriter *w);
+/* Finish nothing more: queued files are closed unwritten; waits. */
+void xwriter_cancel(struct xwriter *w);
+/* The entry name of the first failure, or NULL (owned by w). */
+const char *xwriter_failed_path(const struct xwriter *w);
+/* Cancel, stop the worker and free w (NULL is fine). */
+void xwriter_free(struct xwriter *w);
 
 #endif

@@ -57,6 +57,13 @@ fail(struct run *r, int err, const char *fmt, ...)
 static int
 cb_fail(struct run *r, int rc, const char *path)
 {
+	const struct unseal_ops *ops = r->o->ops;
+	const char *late = ops != NULL && ops->failed_path != NULL
+	    ? ops->failed_path(ops->ctx)
+	    : NULL;
+
+	if (late != NULL)
+		path = late;
 	return fail(r, rc, "%s: %s", path,
 	    rc == CAIRN_ERR_IO && errno != 0 ? strerror(errno)
 	                                     : cairn_strerror(rc));
@@ -460,6 +467,11 @@ unseal_run(const struct cio_source *src, const struct unseal_options *o,
 	for (size_t i = 0; i < res->m->nentries; i++)
 		if ((rc = member(&r, &res->m->entries[i], &filei)) != 0)
 			goto out;
+	if (ops != NULL && ops->files_done != NULL &&
+	    (rc = ops->files_done(ops->ctx)) != 0) {
+		rc = cb_fail(&r, rc, "extracted files");
+		goto out;
+	}
 	if ((rc = check_sums(&r, &sums, &sumslen)) != 0)
 		goto out;
 	if ((rc = check_signature(&r, sums, sumslen)) == 0)

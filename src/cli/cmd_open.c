@@ -71,6 +71,18 @@ op_file_end(void *ctx)
 	return extract_file_end(ctx);
 }
 
+static int
+op_files_done(void *ctx)
+{
+	return extract_drain(ctx);
+}
+
+static const char *
+op_failed_path(void *ctx)
+{
+	return extract_failed_path(ctx);
+}
+
 /* DIR from the archive's name: "x/photos-1.cairn" -> "photos-1". */
 static char *
 default_dir(const char *path)
@@ -193,11 +205,17 @@ cmd_open(int argc, char **argv)
 		goto out;
 	if ((ec = cli_extract_start(dest, &x)) != 0)
 		goto out;
+	if (extract_async(x) != 0) {
+		ec = cli_fail(CAIRN_ERR_NOMEM, "%s", dest);
+		goto out;
+	}
 	memset(&ops, 0, sizeof(ops));
 	ops.dir = op_dir;
 	ops.file_begin = op_file_begin;
 	ops.file_data = op_file_data;
 	ops.file_end = op_file_end;
+	ops.files_done = op_files_done;
+	ops.failed_path = op_failed_path;
 	ops.ctx = x;
 	rc = cli_archive_check(&a, "open", &tr, &ops, quiet || json, &res);
 	if (rc != 0)
