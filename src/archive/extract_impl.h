@@ -10,6 +10,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cairn/cio.h"
+
+struct xwriter;
+
 #define X_DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 
 /*
@@ -49,7 +53,6 @@ int xfile_finish(struct xfile *f);
 /* Close f's descriptor (if open) and free what it owns. */
 void xfile_release(struct xfile *f);
 
-struct xwriter;
 /* Start the worker: 0 with *out set, or with *out NULL when there is one
  * CPU or no thread could be started (then finish files in place);
  * CAIRN_ERR_NOMEM. */
@@ -68,5 +71,49 @@ void xwriter_cancel(struct xwriter *w);
 const char *xwriter_failed_path(const struct xwriter *w);
 /* Cancel, stop the worker and free w (NULL is fine). */
 void xwriter_free(struct xwriter *w);
+
+struct xdir {
+	char *path;
+	unsigned int mode;
+	int64_t mtime;
+};
+
+/* An extraction in progress (extract.h); shared by extract.c (entries)
+ * and extract_stage.c (the staging directory's life). */
+struct extract {
+	int parentfd, stagefd, filefd;
+	char *dest_name, *stage_name, *stage_path;
+	uint64_t stage_dev, stage_ino; /* what stagefd is: checked by name */
+	mode_t umask;
+	int armed, done;
+	int parent_unsafe; /* see extract_parent_unsafe() */
+	/* the file being written */
+	unsigned int file_mode;
+	int64_t file_mtime;
+	struct cio_writeback file_wb; /* so that syncfs() waits less */
+	/* extract_async(): small files are finished on a worker */
+	struct xwriter *w;
+	struct xfile small; /* the file being buffered (its fd: filefd) */
+	int buffering;
+	/* cached parent directory of the last entry */
+	char *cur_dir;
+	int cur_fd;
+	struct xdir *dirs;
+	size_t ndirs, capdirs;
+};
+
+/* The fault-injection seam (cio_fault_hit) for one system call: 1, with
+ * errno EIO, when the test build was told to fail it. */
+int x_fault(void);
+#ifdef CAIRN_TESTING
+/* Test builds, CAIRN_TEST_AT=POINT[:N]: swap the staging directory for
+ * one of another user's (see extract_stage.c). */
+void x_test_swap(struct extract *x, const char *point);
+#else
+#define x_test_swap(x, point) ((void)0)
+#endif
+/* Apply the directory entries' modes and times, deepest first: 0 or an
+ * error as extract_commit() returns. */
+int x_apply_dirs(struct extract *x);
 
 #endif
