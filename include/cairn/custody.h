@@ -89,9 +89,13 @@ int custody_verify(const struct custody_log *log,
  * e->prev from the last entry, e->signer from sk (NULL: "unsigned"),
  * writes the signature first when sk is given, then the entry file (both
  * created exclusively, fsynced), under an flock on DIR/lock so two
- * processes do not interleave.  Returns 0, CAIRN_ERR_IO (errno kept),
- * CAIRN_ERR_INTEGRITY (the last entry does not parse), CAIRN_ERR_LIMIT,
- * CAIRN_ERR_NOMEM, CAIRN_ERR_INVAL.
+ * processes do not interleave.  Lists the directory but reads only the
+ * last entry file (no other entry, no signature), so its cost does not
+ * grow with the log; custody_verify() is what checks the whole chain.
+ * Returns 0, CAIRN_ERR_IO (errno kept), CAIRN_ERR_INTEGRITY (the highest
+ * entry number is not the count of entries, or that entry is missing,
+ * does not parse or has another seq), CAIRN_ERR_LIMIT, CAIRN_ERR_NOMEM,
+ * CAIRN_ERR_INVAL.
  */
 int custody_append(
     const char *dir, struct custody_entry *e, const struct minisig_secret *sk);

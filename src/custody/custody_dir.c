@@ -1,6 +1,8 @@
 /*
  * custody_dir.c - the custody log's directory: reading every entry and
- * signature file, and appending one entry under a lock (see custody.h).
+ * signature file (custody_load, for `cairn log`), and appending one entry
+ * under a lock, which reads the last entry file only, so that an action's
+ * cost does not grow with the log (see custody.h).
  *
  * Knows the file system (cio.h, POSIX directories, flock) and minisig's
  * signing; the entry text is custody.c's.
@@ -61,41 +63,81 @@ cmp_size(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The entry numbers in dir, sorted, into *nums. */
+/*
+ * Each entry number in dir to fn(ctx, number), in directory order (a
+ * nonzero return stops the walk with it).  More than CUSTODY_MAX_ENTRIES
+ * is CAIRN_ERR_LIMIT; a missing dir has none.
+ */
 static int
-list_numbers(const char *dir, size_t **nums, size_t *n)
+each_number(const char *dir, int (*fn)(void *, size_t), void *ctx)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	size_t cap = 0, k, *v = NULL, *nv;
+	size_t k, n = 0;
+	int rc = 0;
 
-	*nums = NULL;
-	*n = 0;
 	if (d == NULL)
 		return errno == ENOENT ? 0 : CAIRN_ERR_IO;
-	while ((de = readdir(d)) != NULL) {
+	while (rc == 0 && (de = readdir(d)) != NULL) {
 		if ((k = entry_number(de->d_name)) == 0)
 			continue;
-		if (*n >= CUSTODY_MAX_ENTRIES) {
-			closedir(d);
-			free(v);
-			return CAIRN_ERR_LIMIT;
-		}
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 64;
-			if ((nv = cio_realloc(v, cap * sizeof(*v))) == NULL) {
-				closedir(d);
-				free(v);
-				return CAIRN_ERR_NOMEM;
-			}
-			v = nv;
-		}
-		v[(*n)++] = k;
+		rc = n++ >= CUSTODY_MAX_ENTRIES ? CAIRN_ERR_LIMIT : fn(ctx, k);
 	}
 	closedir(d);
-	if (*n > 0)
-		qsort(v, *n, sizeof(*v), cmp_size);
-	*nums = v;
+	return rc;
+}
+
+struct numbers {
+	size_t *v, n, cap;
+};
+
+static int
+add_number(void *ctx, size_t k)
+{
+	struct numbers *a = ctx;
+	size_t *nv;
+
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 64;
+		if ((nv = cio_realloc(a->v, a->cap * sizeof(*nv))) == NULL)
+			return CAIRN_ERR_NOMEM;
+		a->v = nv;
+	}
+	a->v[a->n++] = k;
+	return 0;
+}
+
+/* The entry numbers in dir, sorted, into *nums (malloc'd). */
+static int
+list_numbers(const char *dir, size_t **nums, size_t *n)
+{
+	struct numbers a = {NULL, 0, 0};
+	int rc = each_number(dir, add_number, &a);
+
+	if (rc != 0) {
+		free(a.v);
+		a.v = NULL;
+		a.n = 0;
+	} else if (a.n > 0)
+		qsort(a.v, a.n, sizeof(*a.v), cmp_size);
+	*nums = a.v;
+	*n = a.n;
+	return rc;
+}
+
+/* How many entry files and the highest number: no list, no allocation. */
+struct count_max {
+	size_t n, max;
+};
+
+static int
+count_number(void *ctx, size_t k)
+{
+	struct count_max *c = ctx;
+
+	c->n++;
+	if (k > c->max)
+		c->max = k;
 	return 0;
 }
 
@@ -128,43 +170,58 @@ item_path(char *buf, size_t cap, const char *dir, size_t num, int sig)
 	    sig ? ".minisig" : "");
 }
 
+/* Entry file number num (and its .minisig when sig) into *it: an entry
+ * that is missing, too big or does not parse is it->parsed 0; one whose
+ * seq is not num has e.seq 0 (a renamed entry).  Returns 0 or a read
+ * error other than CAIRN_ERR_LIMIT; *it's memory is the caller's. */
+static int
+read_item(const char *dir, size_t num, int sig, struct custody_item *it)
+{
+	size_t cap = strlen(dir) + 32;
+	char *path = cio_malloc(cap);
+	int rc;
+
+	if (path == NULL)
+		return CAIRN_ERR_NOMEM;
+	item_path(path, cap, dir, num, 0);
+	if ((rc = slurp(path, CUSTODY_ENTRY_MAX, &it->text, &it->len)) != 0 &&
+	    rc != CAIRN_ERR_LIMIT)
+		goto out;
+	it->parsed = rc == 0 && it->text != NULL &&
+	    custody_entry_decode(it->text, it->len, &it->e) == 0;
+	if (it->parsed && it->e.seq != num)
+		it->e.seq = 0;
+	rc = 0;
+	if (sig) {
+		item_path(path, cap, dir, num, 1);
+		if ((rc = slurp(path, SIG_MAX, &it->sig, &it->siglen)) ==
+		    CAIRN_ERR_LIMIT)
+			rc = 0;
+	}
+out:
+	free(path);
+	return rc;
+}
+
 int
 custody_load(const char *dir, struct custody_log *log)
 {
-	size_t *nums = NULL, n = 0, cap = strlen(dir) + 32;
-	char *path = NULL;
+	size_t *nums = NULL, n = 0;
 	int rc;
 
 	memset(log, 0, sizeof(*log));
 	if ((rc = list_numbers(dir, &nums, &n)) != 0 || n == 0)
 		goto out;
-	rc = CAIRN_ERR_NOMEM;
-	if ((path = cio_malloc(cap)) == NULL ||
-	    (log->v = cio_calloc(n, sizeof(*log->v))) == NULL)
+	if ((log->v = cio_calloc(n, sizeof(*log->v))) == NULL) {
+		rc = CAIRN_ERR_NOMEM;
 		goto out;
-	for (size_t i = 0; i < n; i++) {
-		struct custody_item *it = &log->v[i];
-
-		log->n++;
-		item_path(path, cap, dir, nums[i], 0);
-		if ((rc = slurp(
-		         path, CUSTODY_ENTRY_MAX, &it->text, &it->len)) != 0 &&
-		    rc != CAIRN_ERR_LIMIT)
-			goto out;
-		it->parsed = rc == 0 && it->text != NULL &&
-		    custody_entry_decode(it->text, it->len, &it->e) == 0;
-		/* File number and seq must agree (a renamed entry). */
-		if (it->parsed && it->e.seq != nums[i])
-			it->e.seq = 0;
-		item_path(path, cap, dir, nums[i], 1);
-		if ((rc = slurp(path, SIG_MAX, &it->sig, &it->siglen)) != 0 &&
-		    rc != CAIRN_ERR_LIMIT)
-			goto out;
 	}
-	rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		log->n++;
+		rc = read_item(dir, nums[i], 1, &log->v[i]);
+	}
 out:
 	free(nums);
-	free(path);
 	return rc;
 }
 
@@ -205,17 +262,46 @@ out:
 	return rc;
 }
 
+/*
+ * The log in dir as custody_append() needs it, reading the last entry
+ * file only: *count entry files, prev = the last one's SHA-256 (zeros for
+ * none).  The last entry must be number *count (no gap below it), parse,
+ * and have that seq, else CAIRN_ERR_INTEGRITY; custody_verify() checks
+ * the rest of the chain.  CAIRN_ERR_LIMIT for a full log.
+ */
+static int
+chain_to_last(const char *dir, size_t *count, uint8_t prev[32])
+{
+	struct count_max c = {0, 0};
+	struct custody_item last;
+	int rc;
+
+	memset(prev, 0, 32);
+	memset(&last, 0, sizeof(last));
+	if ((rc = each_number(dir, count_number, &c)) != 0 || c.n == 0)
+		goto out;
+	if ((rc = read_item(dir, c.max, 0, &last)) != 0)
+		goto out;
+	if (!last.parsed || last.e.seq != c.n)
+		rc = CAIRN_ERR_INTEGRITY;
+	else if ((rc = digest_sha256(last.text, last.len, prev)) == 0 &&
+	    c.n >= CUSTODY_MAX_ENTRIES)
+		rc = CAIRN_ERR_LIMIT;
+out:
+	free(last.text);
+	*count = c.n;
+	return rc;
+}
+
 int
 custody_append(
     const char *dir, struct custody_entry *e, const struct minisig_secret *sk)
 {
-	struct custody_log log;
 	struct minisig_public pk;
 	char *lockpath = NULL, *text = NULL;
-	size_t len = 0;
+	size_t len = 0, count = 0;
 	int lock = -1, rc;
 
-	memset(&log, 0, sizeof(log));
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return CAIRN_ERR_IO;
 	if ((lockpath = cio_malloc(strlen(dir) + 8)) == NULL)
@@ -226,24 +312,9 @@ custody_append(
 		rc = CAIRN_ERR_IO;
 		goto out;
 	}
-	if ((rc = custody_load(dir, &log)) != 0)
+	if ((rc = chain_to_last(dir, &count, e->prev)) != 0)
 		goto out;
-	memset(e->prev, 0, sizeof(e->prev));
-	if (log.n > 0) {
-		const struct custody_item *last = &log.v[log.n - 1];
-
-		if (!last->parsed || last->e.seq != log.n) {
-			rc = CAIRN_ERR_INTEGRITY;
-			goto out;
-		}
-		if ((rc = digest_sha256(last->text, last->len, e->prev)) != 0)
-			goto out;
-	}
-	if (log.n >= CUSTODY_MAX_ENTRIES) {
-		rc = CAIRN_ERR_LIMIT;
-		goto out;
-	}
-	e->seq = log.n + 1;
+	e->seq = count + 1;
 	if (sk != NULL) {
 		minisig_public_from_secret(sk, &pk);
 		minisig_key_id_hex(pk.key_id, e->signer);
@@ -253,7 +324,6 @@ custody_append(
 		rc = write_entry(dir, (size_t)e->seq, text, len, sk);
 out:
 	free(text);
-	custody_log_free(&log);
 	if (lock >= 0)
 		close(lock);
 	free(lockpath);
