@@ -4,8 +4,9 @@
 # archive id, file SHA-256 and size; never names, notes or case labels),
 # hash-chained, signed when seal had the signing key; `cairn log`,
 # `log verify` (a deleted, reordered or edited entry, a missing or wrong
-# signature caught, with the first bad entry) and `log export`; each entry
-# checked with stock sha256sum and minisign.
+# signature caught, with the first bad entry) and `log export`; no entry
+# chained onto a log whose newest entry is renamed, cut or has another
+# seq; each entry checked with stock sha256sum and minisign.
 
 load helpers
 
@@ -89,6 +90,32 @@ history() {
 	expect_exit 0 "$CAIRN" verify -q a.cairn
 	assert_stderr_has "custody: the custody log is broken; this verify was not logged"
 	[ ! -e "$L/00000007.entry" ]
+}
+
+@test "an action on a log whose newest entry is bad is not logged" {
+	history
+	cp -r "$L" saved
+	# renamed, truncated, seq edited: each refused, nothing written
+	mv "$L/00000006.entry" "$L/00000009.entry"
+	expect_exit 0 "$CAIRN" verify -q a.cairn
+	assert_stderr_has "custody: the custody log is broken; this verify was not logged"
+	[ ! -e "$L/00000007.entry" ] && [ ! -e "$L/00000010.entry" ]
+	rm -rf "$L" && cp -r saved "$L"
+	head -c 40 saved/00000006.entry >"$L/00000006.entry"
+	expect_exit 0 "$CAIRN" verify -q a.cairn
+	assert_stderr_has "custody: the custody log is broken; this verify was not logged"
+	[ ! -e "$L/00000007.entry" ]
+	sed 's/ seq=6 / seq=5 /' saved/00000006.entry >"$L/00000006.entry"
+	expect_exit 0 "$CAIRN" verify -q a.cairn
+	assert_stderr_has "custody: the custody log is broken; this verify was not logged"
+	[ ! -e "$L/00000007.entry" ]
+	# restored: logged as entry 7, chained to entry 6
+	rm -rf "$L" && cp -r saved "$L"
+	expect_exit 0 "$CAIRN" verify -q a.cairn
+	[ -z "$stderr" ]
+	grep -q " seq=7 .* prev=$(sha256sum <"$L/00000006.entry" | cut -d' ' -f1)\$" "$L/00000007.entry"
+	expect_exit 0 "$CAIRN" log verify
+	assert_output_has "custody log: 7 entries, chain intact"
 }
 
 @test "log verify: reordered entries are exit 4" {
