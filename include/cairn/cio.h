@@ -11,6 +11,7 @@
 #ifndef CAIRN_CIO_H
 #define CAIRN_CIO_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -209,6 +210,16 @@ void *cio_malloc(size_t n);
 void *cio_calloc(size_t n, size_t m);
 void *cio_realloc(void *p, size_t n);
 char *cio_strdup(const char *s);
+
+/*
+ * Worker threads (cio_thread.c).  cio_thread_spawn() starts fn(arg) on a
+ * new thread (the caller joins it) with every signal blocked but the
+ * faults it may raise itself (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT),
+ * so that the CLI's signal handlers run on the calling thread only.
+ * Every thread cairn starts goes through it.  Returns pthread_create()'s
+ * result (0 or an errno value).
+ */
+int cio_thread_spawn(pthread_t *tid, void *(*fn)(void *), void *arg);
 
 /* "a/b" followed by suffix (NULL or "" for none), as one string the
  * caller frees with free(); NULL when out of memory.  a and b are taken

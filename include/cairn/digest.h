@@ -70,11 +70,6 @@ int digest_async_threaded(const struct digest_async *h);
 /* 1 when a worker is worth it: more than one CPU may run this process and
  * the options do not ask for one thread (aead_threads = 1). */
 int digest_async_threads(void);
-/* Start fn(arg) on a new thread (the caller joins it) with every signal
- * blocked but the faults it may raise itself (SEGV, BUS, FPE, ILL,
- * ABRT): the CLI's handlers stay with the calling thread.  Returns
- * pthread_create()'s result. */
-int digest_async_spawn(void *tid, void *(*fn)(void *), void *arg);
 
 /* Lower-case hex of len bytes into out, which holds 2 * len + 1 bytes
  * (NUL-terminated).  Returns out. */

@@ -13,7 +13,6 @@
  */
 #include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -201,9 +200,6 @@ age_aead_new(struct age_aead **out, const uint8_t key[AGE_AEAD_KEY_LEN],
 static int
 worker_start(struct age_aead *a)
 {
-	sigset_t all, old;
-	int rc;
-
 	if (a->started)
 		return 0;
 	if (a->failed || a->threads < 2)
@@ -220,11 +216,7 @@ worker_start(struct age_aead *a)
 	if (pthread_cond_init(&a->done, NULL) != 0)
 		goto go;
 	/* Signals stay with the calling thread (the CLI's handlers). */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&a->tid, NULL, worker, a);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0)
+	if (cio_thread_spawn(&a->tid, worker, a) != 0)
 		goto done;
 	a->started = 1;
 	a->failed = 0;

@@ -156,7 +156,7 @@ seal_sniff_new(struct seal_sniff **out)
 		goto mu;
 	if (pthread_cond_init(&s->done, NULL) != 0)
 		goto work;
-	rc = digest_async_spawn(&s->tid, worker, s);
+	rc = cio_thread_spawn(&s->tid, worker, s);
 	if (rc == 0) {
 		*out = s;
 		return 0;

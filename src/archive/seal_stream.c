@@ -24,9 +24,9 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cairn/err.h"
 #include "cairn/cio.h"
@@ -278,7 +278,6 @@ stream_threaded(struct tar_side *t, struct sums *sums, int *result)
 	struct pipe *pp;
 	pthread_t th;
 	uint8_t digest[DIGEST_SHA256_LEN];
-	sigset_t all, old;
 	int rc = 0, started = 0, n = 0;
 
 	if ((pp = cio_calloc(1, sizeof(*pp))) == NULL)
@@ -292,10 +291,7 @@ stream_threaded(struct tar_side *t, struct sums *sums, int *result)
 			goto out;
 	/* The thread blocks signals: the CLI's handler must run in a
 	 * thread that changes the cleanup lists with signals blocked. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	started = pthread_create(&th, NULL, producer, pp) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	started = cio_thread_spawn(&th, producer, pp) == 0;
 	if (!started)
 		goto out;
 	for (t->i = 0; rc == 0 && t->i < p->m->nentries; t->i++) {

@@ -15,7 +15,6 @@
  */
 #include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -102,27 +101,6 @@ worker(void *arg)
 	}
 }
 
-int
-digest_async_spawn(void *tid, void *(*fn)(void *), void *arg)
-{
-	sigset_t all, old;
-	int rc;
-
-	/* Signals stay with the calling thread (the CLI's handlers), but
-	 * for the faults this thread may raise itself, which must reach
-	 * their handler (blocked, they would kill without one). */
-	sigfillset(&all);
-	sigdelset(&all, SIGSEGV);
-	sigdelset(&all, SIGBUS);
-	sigdelset(&all, SIGFPE);
-	sigdelset(&all, SIGILL);
-	sigdelset(&all, SIGABRT);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create((pthread_t *)tid, NULL, fn, arg);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return rc;
-}
-
 static int
 start(struct digest_async *h)
 {
@@ -135,7 +113,7 @@ start(struct digest_async *h)
 		goto mu;
 	if (pthread_cond_init(&h->freed, NULL) != 0)
 		goto filled;
-	if (digest_async_spawn(&h->tid, worker, h) == 0)
+	if (cio_thread_spawn(&h->tid, worker, h) == 0)
 		return 0;
 	pthread_cond_destroy(&h->freed);
 filled:

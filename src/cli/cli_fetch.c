@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cairn/cio.h"
 #include "cairn/err.h"
 #include "cairn/remote.h"
 #include "cli_fetch.h"
@@ -135,7 +136,9 @@ cli_fetch_start(struct cli_fetch *f, struct remote *r,
 		return CAIRN_ERR_NOMEM;
 	}
 	cli_progress_set(pg, have);
-	if (pthread_create(&f->th, NULL, fetch_main, f) == 0)
+	/* Signals stay with this thread, which defers them around the
+	 * cleanup lists (cli_signals_defer()). */
+	if (cio_thread_spawn(&f->th, fetch_main, f) == 0)
 		f->threaded = 1;
 	else /* no thread: download first, the reader then finds it all */
 		fetch_main(f);

@@ -177,7 +177,7 @@ remote_s3_send_parts(struct remote *r, const char *key, int fd,
 	/* without memory or a thread for the hasher, senders hash */
 	if ((p.hex = cio_calloc(u->nparts, sizeof(*p.hex))) != NULL &&
 	    (p.hashed = cio_calloc(u->nparts, 1)) != NULL &&
-	    pthread_create(&htid, NULL, hasher, &p) == 0)
+	    cio_thread_spawn(&htid, hasher, &p) == 0)
 		hashing = 1;
 	else {
 		free(p.hex);
@@ -195,7 +195,7 @@ remote_s3_send_parts(struct remote *r, const char *key, int fd,
 		fn(ctx, p.done, u->size);
 	/* the calling thread is one of the senders, on r's connection */
 	while (nt + 1 < r->connections && nt + 1 < todo &&
-	    pthread_create(&tid[nt], NULL, parts_worker, &p) == 0)
+	    cio_thread_spawn(&tid[nt], parts_worker, &p) == 0)
 		nt++;
 	parts_loop(&p, &r->conn);
 	while (nt > 0)
