@@ -160,7 +160,7 @@ xwriter_new(struct xwriter **out)
 		goto mu;
 	if (pthread_cond_init(&w->room, NULL) != 0)
 		goto work;
-	if (digest_async_spawn(&w->tid, worker, w) != 0)
+	if (cio_thread_spawn(&w->tid, worker, w) != 0)
 		goto room;
 	*out = w;
 	return 0;
