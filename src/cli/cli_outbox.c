@@ -27,17 +27,6 @@
 #include "cli_progress.h"
 #include "cli_remote.h"
 
-static char *
-pathf(const char *a, const char *b, const char *c)
-{
-	size_t n = strlen(a) + strlen(b) + (c ? strlen(c) : 0) + 3;
-	char *p = cio_malloc(n);
-
-	if (p != NULL)
-		snprintf(p, n, "%s/%s%s%s", a, b, c ? "/" : "", c ? c : "");
-	return p;
-}
-
 static int
 mkdir_0700(const char *path)
 {
@@ -68,8 +57,8 @@ record(const char *home, const char *id, const char *path)
 	int rc = CAIRN_ERR_NOMEM;
 
 	snprintf(name, sizeof(name), "%s.json", id);
-	if ((dir = pathf(home, "outbox", NULL)) == NULL ||
-	    (file = pathf(dir, name, NULL)) == NULL)
+	if ((dir = cio_path_join(home, "outbox", NULL)) == NULL ||
+	    (file = cio_path_join(dir, name, NULL)) == NULL)
 		goto out;
 	if ((abs = realpath(path, NULL)) == NULL || stat(abs, &st) != 0 ||
 	    (mkdir(dir, 0700) != 0 && errno != EEXIST)) {
@@ -178,7 +167,7 @@ cli_outbox_load(struct cli_outbox_entry **v, size_t *n)
 				break;
 			*v = nv;
 		}
-		if ((file = pathf(dir, d->d_name, NULL)) == NULL)
+		if ((file = cio_path_join(dir, d->d_name, NULL)) == NULL)
 			break;
 		if (load_entry(file, &(*v)[*n]))
 			(*n)++;
@@ -237,9 +226,11 @@ cli_outbox_find_or_add(const char *path, struct cli_outbox_entry *e)
 int
 cli_remote_is_pushed(const struct cli_remote *cr, const char *id)
 {
-	char *p = pathf(cr->dir, "pushed", id);
+	char *sub = cio_path_join("pushed", id, NULL);
+	char *p = sub != NULL ? cio_path_join(cr->dir, sub, NULL) : NULL;
 	int yes = p != NULL && cli_exists(p);
 
+	free(sub);
 	free(p);
 	return yes;
 }
@@ -256,10 +247,11 @@ static int
 mark_pushed(
     struct cli_remote *cr, const struct cli_outbox_entry *e, uint64_t size)
 {
-	char *dir = pathf(cr->dir, "pushed", NULL), *file = NULL, txt[160];
+	char *dir = cio_path_join(cr->dir, "pushed", NULL), *file = NULL,
+	     txt[160];
 	int ec = 0, rc;
 
-	if (dir == NULL || (file = pathf(dir, e->id, NULL)) == NULL) {
+	if (dir == NULL || (file = cio_path_join(dir, e->id, NULL)) == NULL) {
 		free(dir);
 		return cli_fail(CAIRN_ERR_NOMEM, "push");
 	}
@@ -294,8 +286,8 @@ cli_remote_push_entry(struct cli_remote *cr, const struct cli_outbox_entry *e,
 		ec = cli_fail(CAIRN_ERR_IO, "push: %s", e->path);
 		goto out;
 	}
-	if ((udir = pathf(cr->dir, "uploads", NULL)) == NULL ||
-	    (state = pathf(udir, e->id, NULL)) == NULL) {
+	if ((udir = cio_path_join(cr->dir, "uploads", NULL)) == NULL ||
+	    (state = cio_path_join(udir, e->id, NULL)) == NULL) {
 		ec = cli_fail(CAIRN_ERR_NOMEM, "push");
 		goto out;
 	}

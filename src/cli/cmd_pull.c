@@ -89,14 +89,16 @@ parse_since(const char *s)
 	return (int64_t)timegm(&tm);
 }
 
+/* "dir/.name.part", the hidden download file (a dot before the name, so
+ * not a plain cio_path_join()); NULL when out of memory. */
 static char *
-pathf(const char *dir, const char *name, const char *pre, const char *suf)
+part_path(const char *dir, const char *name)
 {
-	size_t n = strlen(dir) + strlen(name) + strlen(pre) + strlen(suf) + 2;
+	size_t n = strlen(dir) + strlen(name) + sizeof("/..part");
 	char *p = cio_malloc(n);
 
 	if (p != NULL)
-		snprintf(p, n, "%s/%s%s%s", dir, pre, name, suf);
+		snprintf(p, n, "%s/.%s.part", dir, name);
 	return p;
 }
 
@@ -221,9 +223,9 @@ fetch_check(struct pull *p, const struct remote_object *o, const char *part,
 static int
 pull_one(struct pull *p, const struct remote_object *o)
 {
-	char *final = pathf(p->dir, o->name, "", "");
-	char *part = pathf(p->dir, o->name, ".", ".part");
-	char *bad = pathf(p->dir, o->name, "", ".unverified");
+	char *final = cio_path_join(p->dir, o->name, NULL);
+	char *part = part_path(p->dir, o->name);
+	char *bad = cio_path_join(p->dir, o->name, ".unverified");
 	const char *status = "fetched";
 	json_t *item = NULL;
 	int ec = 0, fetched = 0;

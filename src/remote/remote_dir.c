@@ -18,19 +18,9 @@
 
 #include "cairn/cio.h"
 #include "cairn/err.h"
-#include "rbuf.h"
 #include "remote_impl.h"
 
 #define DIR_CHUNK (1u << 20)
-
-static char *
-object_path(const struct remote *r, const char *name)
-{
-	struct rbuf b = {NULL, 0, 0, 0};
-
-	rbuf_addf(&b, "%s/%s", r->dir, name);
-	return rbuf_take(&b);
-}
 
 static int
 io_fail(struct remote *r, const char *what)
@@ -74,7 +64,7 @@ int
 remote_dir_push(struct remote *r, const char *name, int fd, uint64_t size,
     remote_progress_fn fn, void *ctx)
 {
-	char *path = object_path(r, name);
+	char *path = cio_path_join(r->dir, name, NULL);
 	uint8_t *buf = cio_malloc(DIR_CHUNK), *buf2 = cio_malloc(DIR_CHUNK);
 	struct cio_atomic a;
 	uint64_t off = 0;
@@ -168,7 +158,7 @@ int
 remote_dir_get(struct remote *r, const char *name, uint64_t offset,
     const struct cio_sink *out, remote_progress_fn fn, void *ctx)
 {
-	char *path = object_path(r, name);
+	char *path = cio_path_join(r->dir, name, NULL);
 	uint8_t *buf = cio_malloc(DIR_CHUNK);
 	int fd = -1, rc = 0;
 	struct stat st;
