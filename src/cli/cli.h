@@ -358,6 +358,24 @@ int cli_passphrase_recipient(
  */
 int cli_recipients_append(
     const char *path, const char *lines, mode_t mode, int *left_new);
+/*
+ * Replace the small text file at path with len bytes of buf (mode)
+ * atomically, with cli_recipients_append()'s promise: on failure (the
+ * error printed, its exit code returned) path is as it was, which prev
+ * describes (had: it existed, with text, len and mode), even when the new
+ * file was already in place (a failed directory fsync): the old content
+ * is then put back.  Only when that fails too, path keeps the new
+ * content (warned) and *left_new (when not NULL) is set to 1.  0 on
+ * success.
+ */
+struct cli_prev {
+	int had;
+	const char *text;
+	size_t len;
+	mode_t mode;
+};
+int cli_file_replace(const char *path, const char *buf, size_t len, mode_t mode,
+    const struct cli_prev *prev, int *left_new);
 
 /*
  * An identity to put last in a decryption identity list: when the header

@@ -158,6 +158,15 @@ cli_out_commit(struct cli_out *o)
 		cli_error("%s: file exists (created while writing)", o->name);
 		return CLI_EXIT_ERR;
 	}
+	if (rc != 0 && o->a.published) {
+		/* --force: the new file replaced any old one; "error: OUT:
+		 * I/O error" alone reads as "nothing was written". */
+		// clang-format off
+		rc = cli_fail(rc, "%s: the new file is in place and complete, but its directory could not be synced", o->name);
+		cli_hint("a crash before the next sync may lose it or bring back the file it replaced");
+		// clang-format on
+		return rc;
+	}
 	if (rc != 0)
 		return cli_fail(rc, "%s", o->name);
 	return 0;

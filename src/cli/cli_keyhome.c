@@ -2,7 +2,8 @@
  * cli_keyhome.c - `cairn keygen` without -o: create the key home with a
  * fresh age identity, a minisign signing key pair and the default
  * recipients file (see cli_archive.h), added to when it exists;
- * cli_recipients_append() (cli.h), which 'recovery init' uses too; and
+ * cli_recipients_append() (cli.h), which 'recovery init' uses too, over
+ * cli_file_replace() (cli.h), which 'signer remove' uses too; and
  * the StrictModes check of the key home's public files (cli.h).
  * Never replaces an existing key.
  *
@@ -44,18 +45,47 @@ put_back(const char *path, int had, const char *old, size_t oldlen, mode_t mode)
 }
 
 int
-cli_recipients_append(
-    const char *path, const char *lines, mode_t mode, int *left_new)
+cli_file_replace(const char *path, const char *buf, size_t len, mode_t mode,
+    const struct cli_prev *prev, int *left_new)
 {
 	struct cio_atomic a;
-	struct stat st;
-	char *old = NULL, *buf = NULL;
-	size_t oldlen = 0, len, o;
-	int rc, ec = 0, opened = 0, had = 0;
+	int rc, ec = 0;
 
 	if (left_new != NULL)
 		*left_new = 0;
-	if ((had = cli_exists(path)) &&
+	if ((rc = cio_atomic_open(&a, path, mode, 1)) != 0)
+		return cli_fail(rc, "%s", path);
+	if ((rc = cio_fd_write(&a.fd, (const uint8_t *)buf, len)) != 0 ||
+	    (rc = cio_atomic_commit(&a)) != 0) {
+		ec = cli_fail(rc, "%s", path);
+		/* published, then the directory fsync failed: undo it */
+		if (a.published &&
+		    !put_back(
+		        path, prev->had, prev->text, prev->len, prev->mode)) {
+			// clang-format off
+			cli_warn("%s: holds the new content: its old content could not be put back", path);
+			// clang-format on
+			if (left_new != NULL)
+				*left_new = 1;
+		}
+	}
+	cio_atomic_abort(&a); /* no-op after commit */
+	return ec;
+}
+
+int
+cli_recipients_append(
+    const char *path, const char *lines, mode_t mode, int *left_new)
+{
+	struct cli_prev prev = {0, NULL, 0, 0};
+	struct stat st;
+	char *old = NULL, *buf = NULL;
+	size_t oldlen = 0, len, o;
+	int rc, ec = 0;
+
+	if (left_new != NULL)
+		*left_new = 0;
+	if ((prev.had = cli_exists(path)) &&
 	    ((rc = cio_read_file(path, CLI_RECIPIENTS_MAX, 0, &old, &oldlen)) !=
 	            0 ||
 	        (rc = stat(path, &st) != 0 ? CAIRN_ERR_IO : 0) != 0)) {
@@ -74,28 +104,11 @@ cli_recipients_append(
 		buf[o++] = '\n';
 	memcpy(buf + o, lines, len);
 	o += len;
-	if ((rc = cio_atomic_open(&a, path, mode, 1)) != 0) {
-		ec = cli_fail(rc, "%s", path);
-		goto out;
-	}
-	opened = 1;
-	if ((rc = cio_fd_write(&a.fd, (const uint8_t *)buf, o)) != 0 ||
-	    (rc = cio_atomic_commit(&a)) != 0) {
-		ec = cli_fail(rc, "%s", path);
-		/* published, then the directory fsync failed: undo it */
-		if (a.published &&
-		    !put_back(
-		        path, had, old, oldlen, had ? st.st_mode & 07777 : 0)) {
-			// clang-format off
-			cli_warn("%s: holds the new lines: its old content could not be put back", path);
-			// clang-format on
-			if (left_new != NULL)
-				*left_new = 1;
-		}
-	}
+	prev.text = old;
+	prev.len = oldlen;
+	prev.mode = prev.had ? st.st_mode & 07777 : 0;
+	ec = cli_file_replace(path, buf, o, mode, &prev, left_new);
 out:
-	if (opened)
-		cio_atomic_abort(&a); /* no-op after commit */
 	cio_secret_free(old, oldlen);
 	free(buf);
 	return ec;

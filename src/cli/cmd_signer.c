@@ -266,47 +266,35 @@ out:
 	return ec;
 }
 
-/* Write text over path atomically, with mode. */
+/* text without the entry line of signer name (comments kept) into out,
+ * its length in *olen.  0, or an error when a line cannot be parsed
+ * (out of memory: keeping that line would keep the signer trusted while
+ * reporting it removed) or no line names the signer. */
 static int
-rewrite(const char *path, const char *text, size_t len, mode_t mode)
+drop_line(
+    const char *text, size_t len, const char *name, char *out, size_t *olen)
 {
-	struct cio_atomic a;
-	int rc;
-
-	if ((rc = cio_atomic_open(&a, path, mode, 1)) != 0)
-		return cli_fail(rc, "%s", path);
-	if ((rc = cio_fd_write(&a.fd, (const uint8_t *)text, len)) != 0 ||
-	    (rc = cio_atomic_commit(&a)) != 0) {
-		cio_atomic_abort(&a);
-		return cli_fail(rc, "%s", path);
-	}
-	return 0;
-}
-
-/* text without the entry line of signer name (comments kept) into out. */
-static size_t
-drop_line(const char *text, size_t len, const char *name, char *out)
-{
-	size_t off = 0, o = 0;
+	size_t off = 0, o = 0, dropped = 0;
 
 	while (off < len) {
 		const char *nl = memchr(text + off, '\n', len - off);
 		size_t end = nl != NULL ? (size_t)(nl - text) + 1 : len, bad;
 		struct minisig_trust one;
+		int rc = minisig_trust_parse(text + off, end - off, &one, &bad);
 
-		if (minisig_trust_parse(text + off, end - off, &one, &bad) ==
-		        0 &&
-		    one.n == 1 && strcmp(one.v[0].name, name) == 0) {
-			minisig_trust_free(&one);
-			off = end;
-			continue;
+		if (rc != 0)
+			return rc;
+		if (one.n == 1 && strcmp(one.v[0].name, name) == 0)
+			dropped++;
+		else {
+			memcpy(out + o, text + off, end - off);
+			o += end - off;
 		}
 		minisig_trust_free(&one);
-		memcpy(out + o, text + off, end - off);
-		o += end - off;
 		off = end;
 	}
-	return o;
+	*olen = o;
+	return dropped == 1 ? 0 : CAIRN_ERR_FORMAT;
 }
 
 static int
@@ -314,6 +302,7 @@ remove_signer(int argc, char **argv)
 {
 	const char *verb = "signer remove", *name;
 	struct store st;
+	struct cli_prev prev;
 	struct stat sb;
 	char *text = NULL, *out = NULL, fp[MINISIG_FINGERPRINT_LEN];
 	size_t len = 0, olen;
@@ -345,8 +334,18 @@ remove_signer(int argc, char **argv)
 		ec = cli_fail(CAIRN_ERR_NOMEM, "%s", verb);
 		goto out;
 	}
-	olen = drop_line(text, len, name, out);
-	if ((ec = rewrite(st.signers, out, olen, sb.st_mode & 0777)) != 0)
+	if ((rc = drop_line(text, len, name, out, &olen)) != 0) {
+		ec = cli_fail(rc, "%s", st.signers);
+		goto out;
+	}
+	/* An error leaves the signer trusted, as it says: a removal that
+	 * was in place when the directory fsync failed is undone. */
+	prev.had = 1;
+	prev.text = text;
+	prev.len = len;
+	prev.mode = sb.st_mode & 07777;
+	if ((ec = cli_file_replace(
+	         st.signers, out, olen, sb.st_mode & 0777, &prev, NULL)) != 0)
 		goto out;
 	printf("no longer trusted: ");
 	fflush(stdout);

@@ -30,6 +30,23 @@ if [ -d /dev/shm ] && [ -w /dev/shm ]; then
 	}
 fi
 
+# fault_run SPEC CMD...: CMD with CAIRN_FAULT=SPEC, its output in stdout
+# and stderr, its exit status in the caller's rc; returns 1 (printing it)
+# when stderr holds a sanitizer report.
+fault_run() {
+	local spec=$1
+	shift
+	set +e
+	CAIRN_FAULT="$spec" "$@" >stdout 2>stderr </dev/null
+	rc=$?
+	set -e
+	if grep -Eq 'Sanitizer|runtime error' stderr; then
+		echo "fault $spec: sanitizer report:"
+		cat stderr
+		return 1
+	fi
+}
+
 # sweep NAME FINAL VERIFY CMD...: the loop described above.  FINAL is the
 # path the operation creates (inside out/); VERIFY is run after the
 # successful run and must check FINAL.  With SWEEP_TOTAL=T (see
@@ -48,15 +65,7 @@ sweep() {
 		[ -z "${CAIRN_FAULTS_FULL:-}" ] && step=$((step * ${SWEEP_STEP:-1}))
 		while :; do
 			rm -rf out && mkdir out
-			set +e
-			CAIRN_FAULT="$n$mode" "$@" >stdout 2>stderr </dev/null
-			rc=$?
-			set -e
-			if grep -Eq 'Sanitizer|runtime error' stderr; then
-				echo "$name: fault $n$mode: sanitizer report:"
-				cat stderr
-				return 1
-			fi
+			fault_run "$n$mode" "$@" || { echo "($name)"; return 1; }
 			[ "$(snapshot)" = "$before" ] || {
 				echo "$name: fault $n$mode changed the inputs"
 				return 1
@@ -219,13 +228,7 @@ kits_complete() {
 		for ((n = 1; n <= total + 1; n += step)); do
 			rm -rf out && mkdir out
 			rm -f in/home/recipients && cp -p rec.before in/home/recipients
-			set +e
-			CAIRN_FAULT="$n$mode" "$@" >stdout 2>stderr </dev/null
-			rc=$?
-			set -e
-			if grep -Eq 'Sanitizer|runtime error' stderr; then
-				echo "fault $n$mode: sanitizer report:"; cat stderr; return 1
-			fi
+			fault_run "$n$mode" "$@" || return 1
 			if cmp -s rec.before in/home/recipients; then
 				# nothing: an error, and no kit
 				[ "$rc" -eq 1 ] && grep -q '^cairn: error: ' stderr || {
@@ -245,6 +248,96 @@ kits_complete() {
 			}
 		done
 	done
+}
+
+# signers_sweep BEFORE CHECK CMD...: every fault point of CMD (once and
+# sticky) with home/signers reset to BEFORE first: an exit 0 must pass
+# CHECK; any other run must be exit 1 with an error, home/signers as it
+# was (unless putting it back failed too, which must be said) and no temp
+# file in the key home.  Also after the new file was renamed into place
+# (its directory fsync): what the user is told matches what the file says.
+signers_sweep() {
+	local before=$1 check=$2 mode n rc step total listing
+	shift 2
+	cp -p "$before" in/home/signers
+	total=$(fault_total "$@")
+	cp -p "$before" in/home/signers
+	listing=$(ls -A in/home)
+	[ "$total" -gt 3 ] || { echo "only '$total' fault points: is \$CAIRN the test build?"; return 1; }
+	echo "# $*: $total fault points" >&3
+	for mode in "" "+"; do
+		step=1
+		for ((n = 1; n <= total + 1; n += step)); do
+			rm -f in/home/signers && cp -p "$before" in/home/signers
+			fault_run "$n$mode" "$@" || return 1
+			[ "$(ls -A in/home)" = "$listing" ] || {
+				echo "fault $n$mode: key home now holds:"; ls -A in/home; return 1
+			}
+			if [ "$rc" -eq 0 ]; then
+				"$check" || { echo "fault $n$mode: exit 0, wrong signers:"; cat in/home/signers; return 1; }
+				continue
+			fi
+			[ "$rc" -eq 1 ] && grep -q '^cairn: error: ' stderr || {
+				echo "fault $n$mode: exit $rc"; cat stderr; return 1
+			}
+			cmp -s "$before" in/home/signers && continue
+			# changed: only when putting the old content back
+			# failed too (sticky faults), and then said so
+			grep -q 'holds the new content: its old content could not be put back' stderr &&
+			    "$check" || {
+				echo "fault $n$mode: exit 1, but the signers file changed:"
+				diff "$before" in/home/signers; cat stderr; return 1
+			}
+		done
+	done
+}
+
+ana_gone() { ! grep -q ' Ana$' in/home/signers && grep -q ' ben$' in/home/signers; }
+cy_added() { grep -q ' cy$' in/home/signers && grep -q ' Ana$' in/home/signers; }
+
+@test "faults: signer add and remove change the signers file fully, or report an error and leave it" {
+	setup_keys
+	local k
+	for k in A B C; do CAIRN_HOME=$T/$k "$CAIRN" keygen >/dev/null 2>&1; done
+	"$CAIRN" signer add Ana A/signing.pub >/dev/null
+	"$CAIRN" signer add ben B/signing.pub >/dev/null
+	cp -p in/home/signers signers.before
+	signers_sweep signers.before ana_gone "$CAIRN" signer remove Ana
+	signers_sweep signers.before cy_added "$CAIRN" signer add cy C/signing.pub
+}
+
+# force_sweep VERIFY CMD...: every fault point of CMD (which writes
+# out/o with --force over an existing out/o): a failed run leaves out/o as
+# it was, or (the directory fsync after the rename) the complete new file
+# with an error that says so; never a temp file.  That case must occur.
+force_sweep() {
+	local verify=$1 n rc total said=0
+	shift
+	rm -rf out && mkdir out && echo old >out/o
+	total=$(fault_total "$@")
+	[ "$total" -gt 3 ] || { echo "only '$total' fault points: is \$CAIRN the test build?"; return 1; }
+	echo "# $2 --force: $total fault points" >&3
+	for ((n = 1; n <= total; n++)); do
+		rm -rf out && mkdir out && echo old >out/o
+		fault_run "$n" "$@" || return 1
+		[ "$(ls -A out)" = o ] || { echo "fault $n: out/ holds: $(ls -A out)"; return 1; }
+		[ "$rc" -ne 0 ] || continue
+		[ "$rc" -eq 1 ] && grep -q '^cairn: error: ' stderr || { echo "fault $n: exit $rc"; cat stderr; return 1; }
+		echo old | cmp -s - out/o && continue
+		"$verify" out/o && grep -q '^cairn: error: out/o: the new file is in place and complete, but its directory could not be synced: ' stderr || {
+			echo "fault $n: exit 1, out/o replaced, and the error does not say so:"; cat stderr; return 1
+		}
+		said=1
+	done
+	[ "$said" -eq 1 ] || { echo "no fault point after the rename: the case was not tested"; return 1; }
+}
+
+@test "faults: encrypt/decrypt --force: an error after OUT was replaced says it was" {
+	setup_keys
+	payload 70000 in/p
+	"$CAIRN" encrypt -r "$REC" -o in/c in/p
+	force_sweep decrypts_to_p "$CAIRN" encrypt --force -r "$REC" -o out/o in/p
+	force_sweep same_as_p "$CAIRN" decrypt --force -i in/home/identity -o out/o in/c
 }
 
 # ---- real faults: a full disk, a file size limit, signals ------------------------
