@@ -23,8 +23,12 @@
 #include "cairn/digest.h"
 #include "cairn/err.h"
 
-#define DA_SLOTS    4
-#define DA_SLOT_LEN (256u * 1024)
+/* 16 MiB in flight: deep enough that the caller rarely waits for the
+ * worker when four threads share two cores (open of 1 GiB with the
+ * archive hashed: 1.335 -> 1.225 s against 4 x 256 KiB; peak RSS 18 ->
+ * 49 MiB, the slots being touched as the ring turns). */
+#define DA_SLOTS    16
+#define DA_SLOT_LEN (1024u * 1024)
 
 struct da_slot {
 	uint8_t *buf;

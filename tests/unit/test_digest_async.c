@@ -1,7 +1,8 @@
 /*
  * test_digest_async.c - digest_async (SHA-256 on a worker thread) gives
  * the digests of digest_sha256() on the worker and on the calling
- * thread: many streams, odd update sizes across its 256 KiB slots,
+ * thread: many streams, odd update sizes across its 1 MiB slots (and
+ * more bytes in flight than its 16 slots hold),
  * empty streams, a stream begun and dropped, and the fault points.
  */
 #include <stdlib.h>
@@ -20,10 +21,10 @@
 static size_t
 stream_len(int i)
 {
-	static const size_t lens[] = {0, 1, 63, 64, 65, 4095, 262143, 262144,
-	    262145, 1048576 + 17, 3 * 262144 + 5};
+	static const size_t lens[] = {0, 1, 63, 64, 65, 4095, 262144, 1048575,
+	    1048576, 1048577, 3 * 1048576 + 5, 17 * 1048576 + 3};
 
-	return i < 11 ? lens[i] : (size_t)randombytes_uniform(2000000);
+	return i < 12 ? lens[i] : (size_t)randombytes_uniform(2000000);
 }
 
 /* Hash NSTREAMS streams of buf through h; 1 when every digest matches. */
@@ -73,9 +74,9 @@ main(void)
 	uint8_t *buf, md[DIGEST_SHA256_LEN];
 	int failures = 0, nomem = 0, n;
 
-	if (sodium_init() < 0 || (buf = malloc(2100000)) == NULL)
+	if (sodium_init() < 0 || (buf = malloc((18u * 1048576))) == NULL)
 		return 1;
-	randombytes_buf(buf, 2100000);
+	randombytes_buf(buf, (18u * 1048576));
 	for (int threads = 0; threads <= 1; threads++) {
 		TAP_OK(digest_async_new(&h, threads) == 0, "new (threads %d)",
 		    threads);
@@ -93,7 +94,7 @@ main(void)
 	/* Dropping a queue of work: free() with slots still in flight. */
 	if (digest_async_new(&h, 1) == 0) {
 		(void)digest_async_begin(h);
-		digest_async_update(h, buf, 2100000);
+		digest_async_update(h, buf, (18u * 1048576));
 		digest_async_free(h);
 		TAP_OK(1, "free with queued bytes returns");
 	}
