@@ -131,8 +131,9 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rec rc_ = { 0 };
-	struct unseal_ops ops = { on_manifest, on_dir, on_file_begin,
-		on_file_data, on_file_end, &rc_ };
+	struct unseal_ops ops = { .manifest = on_manifest, .dir = on_dir,
+		.file_begin = on_file_begin, .file_data = on_file_data,
+		.file_end = on_file_end, .ctx = &rc_ };
 	struct unseal_options list = { 1, NULL, 0, 0, NULL },
 			      full = { 0, NULL, 1, 1, NULL },
 			      cbs = { 0, &trust, 0, 0, &ops };
