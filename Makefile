@@ -189,7 +189,8 @@ tsan-build:
 	@$(MAKE) --no-print-directory BUILD=build-tsan SAN=thread \
 	    build-tsan/tests/test_age_parallel \
 	    build-tsan/tests/test_digest_async \
-	    build-tsan/tests/test_extract_async build-tsan/cairn-test
+	    build-tsan/tests/test_extract_async \
+	    build-tsan/tests/test_cio_thread build-tsan/cairn-test
 
 tsan: tsan-build
 	@CAIRN_TSAN=build-tsan CAIRN_SKIP_FUZZ=1 sh tests/run
