@@ -240,20 +240,16 @@ extract_file_write(struct extract *x, const uint8_t *buf, size_t len)
 	return rc;
 }
 
-static void
-set_times(struct timespec ts[2], int64_t mtime)
-{
-	ts[0].tv_sec = ts[1].tv_sec = (time_t)mtime;
-	ts[0].tv_nsec = ts[1].tv_nsec = 0;
-}
-
-/* Hand the buffered file to the worker, with the fault points that
- * finishing it in place would hit decided here, in the same order. */
-static int
-end_queued(struct extract *x)
+/* Finish the file being written: hand it to the worker when it was
+ * buffered, else here.  Either way the fault points that finishing it
+ * hits are decided here, in the same order. */
+int
+extract_file_end(struct extract *x)
 {
 	struct xfile *f = &x->small;
 
+	if (x->filefd < 0)
+		return CAIRN_ERR_INVAL;
 	f->fail = X_STEP_NONE;
 	if (f->len > 0 && x_fault())
 		f->fail = X_STEP_WRITE;
@@ -265,31 +261,11 @@ end_queued(struct extract *x)
 	f->mode = (0600 | (x->file_mode & 0044)) & ~x->umask;
 	f->mtime = x->file_mtime;
 	x->filefd = -1;
+	if (!x->buffering)
+		return xfile_finish(f); /* nothing kept: no bytes to write */
 	x->buffering = 0;
 	f->cap = 0;
 	return xwriter_put(x->w, f);
-}
-
-int
-extract_file_end(struct extract *x)
-{
-	struct timespec ts[2];
-	int rc = 0;
-
-	if (x->filefd < 0)
-		return CAIRN_ERR_INVAL;
-	if (x->buffering)
-		return end_queued(x);
-	set_times(ts, x->file_mtime);
-	if (x_fault() ||
-	    x_fchmod(x->filefd, (0600 | (x->file_mode & 0044)) & ~x->umask) !=
-	        0 ||
-	    x_fault() || futimens(x->filefd, ts) != 0)
-		rc = CAIRN_ERR_IO;
-	if (close(x->filefd) != 0 && rc == 0)
-		rc = CAIRN_ERR_IO;
-	x->filefd = -1;
-	return rc;
 }
 
 /* ---- commit / abort ---------------------------------------------------------- */
@@ -308,7 +284,7 @@ x_apply_dirs(struct extract *x)
 			return rc;
 		if (x_fault() || (fd = openat(pfd, leaf, X_DIR_FLAGS)) < 0)
 			return x_errno();
-		set_times(ts, d->mtime);
+		x_set_times(ts, d->mtime);
 		rc = x_fault() ||
 		    x_fchmod(fd, (0700 | (d->mode & 0055)) & ~x->umask) != 0 ||
 		    x_fault() || futimens(fd, ts) != 0;

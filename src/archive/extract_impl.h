@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "cairn/cio.h"
 
@@ -47,6 +48,8 @@ struct xfile {
  * all (fusefat: ENOSYS), so that open -C works on a FAT stick. */
 int x_fchmod(int fd, mode_t mode);
 
+/* Both times of ts set to mtime (whole seconds), for futimens(). */
+void x_set_times(struct timespec ts[2], int64_t mtime);
 /* Write f's bytes, set its mode and times, close it (f->fd is -1 after).
  * Returns 0 or CAIRN_ERR_IO (errno kept). */
 int xfile_finish(struct xfile *f);

@@ -67,6 +67,13 @@ x_fchmod(int fd, mode_t mode)
 	return -1;
 }
 
+void
+x_set_times(struct timespec ts[2], int64_t mtime)
+{
+	ts[0].tv_sec = ts[1].tv_sec = (time_t)mtime;
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+}
+
 int
 xfile_finish(struct xfile *f)
 {
@@ -75,8 +82,7 @@ xfile_finish(struct xfile *f)
 	size_t left = f->len;
 	int rc = 0;
 
-	ts[0].tv_sec = ts[1].tv_sec = (time_t)f->mtime;
-	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	x_set_times(ts, f->mtime);
 	while (rc == 0 && left > 0) {
 		ssize_t w;
 
