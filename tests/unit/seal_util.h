@@ -161,6 +161,22 @@ seal_setup(void)
 	return 0;
 }
 
+/* Run test() with the data path on one thread, then with read+hash on a
+ * second thread; the options are reset afterwards. */
+static void
+seal_both_ways(void (*test)(void))
+{
+	for (int threads = 0; threads < 2; threads++) {
+		struct cairn_options opt = *cairn_options();
+
+		opt.seal_threads = threads;
+		cairn_set_options(&opt);
+		printf("# seal_threads=%d\n", threads);
+		test();
+	}
+	cairn_set_options(NULL);
+}
+
 /* Remove the scratch directory and free the keys. */
 static void
 seal_teardown(void)

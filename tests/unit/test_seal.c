@@ -228,16 +228,7 @@ main(void)
 {
 	if (seal_setup() != 0)
 		return 1;
-	/* the data path on one thread, then read+hash on a second thread */
-	for (int threads = 0; threads < 2; threads++) {
-		struct cairn_options opt = *cairn_options();
-
-		opt.seal_threads = threads;
-		cairn_set_options(&opt);
-		printf("# seal_threads=%d\n", threads);
-		test_round_trip();
-	}
-	cairn_set_options(NULL);
+	seal_both_ways(test_round_trip);
 	test_refusals();
 	test_plain_tar();
 	seal_teardown();
