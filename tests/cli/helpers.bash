@@ -116,6 +116,16 @@ snapshot() {
 	    -o -type f -exec sha256sum {} + | sort)
 }
 
+# stock_keys: keys made with the stock tools in the current directory:
+# age identity "id" (its recipient in $R) and an unencrypted minisign key
+# pair sign.key/sign.pub.
+stock_keys() {
+	age-keygen -o id 2>/dev/null
+	R=$(age-keygen -y id)
+	minisign -G -W -p sign.pub -s sign.key >/dev/null </dev/null
+	chmod 600 sign.key
+}
+
 setup_keys() {
 	mkdir -p in
 	export CAIRN_HOME="$T/in/home"

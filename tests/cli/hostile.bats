@@ -305,10 +305,7 @@ MEMBERS=(manifest.json in in/hello.txt in/sub in/sub/data.bin SHA256SUMS SHA256S
 # archive: keys (age "id", $R; minisign sign.key/sign.pub), a signed
 # archive a.cairn of "in" and its members unpacked into x/.
 archive() {
-	age-keygen -o id 2>/dev/null
-	R=$(age-keygen -y id)
-	minisign -G -W -p sign.pub -s sign.key >/dev/null </dev/null
-	chmod 600 sign.key
+	stock_keys
 	mkdir -p in/sub
 	printf 'hello\n' >in/hello.txt
 	payload 3000 in/sub/data.bin

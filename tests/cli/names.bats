@@ -6,15 +6,8 @@
 
 load helpers
 
-setup_keys() {
-	age-keygen -o id 2>/dev/null
-	R=$(age-keygen -y id)
-	minisign -G -W -p sign.pub -s sign.key >/dev/null </dev/null
-	chmod 600 sign.key
-}
-
 @test "names: a macOS (NFD) folder seals, opens and lists with its bytes unchanged" {
-	setup_keys
+	stock_keys
 	mkdir Photos
 	nfd=$(printf 'Bak\304\261_mitinq_cafe\314\201.jpg')
 	printf 'jpeg\n' >"Photos/$nfd"
@@ -28,7 +21,7 @@ setup_keys() {
 }
 
 @test "names: two names equal once normalised are both sealed, with a warning" {
-	setup_keys
+	stock_keys
 	mkdir d
 	printf 'one\n' >"d/$(printf 'cafe\314\201')"
 	printf 'two\n' >"d/$(printf 'caf\303\251')"
@@ -43,7 +36,7 @@ setup_keys() {
 }
 
 @test "names: a name that is not UTF-8 (Latin-1) is refused, escaped, with a hint" {
-	setup_keys
+	stock_keys
 	mkdir cam
 	printf 'x\n' >cam/ok.jpg
 	printf 'x\n' >"cam/$(printf 'caf\351.jpg')"

@@ -7,13 +7,6 @@
 
 load helpers
 
-setup_keys() {
-	age-keygen -o id 2>/dev/null
-	R=$(age-keygen -y id)
-	minisign -G -W -p sign.pub -s sign.key >/dev/null </dev/null
-	chmod 600 sign.key
-}
-
 # A tree of N small files of assorted sizes, modes and times, plus files
 # just below and above the 256 KiB buffered size.
 make_tree() {
@@ -37,7 +30,7 @@ tree_facts() {
 }
 
 @test "open_files: two threads write the same tree as one" {
-	setup_keys
+	stock_keys
 	make_tree 400
 	expect_exit 0 "$CAIRN" seal -r "$R" -s sign.key -o a.cairn in
 	expect_exit 0 "$CAIRN" open -i id --signer sign.pub -C two a.cairn
@@ -48,7 +41,7 @@ tree_facts() {
 }
 
 @test "open_files: a file that cannot be written is named, nothing is left" {
-	setup_keys
+	stock_keys
 	mkdir -p in
 	printf 'first\n' >in/a.txt
 	head -c 150000 /dev/urandom >in/big.bin

@@ -14,10 +14,7 @@ load helpers
 # keys: age identity "id" (recipient in $R) and an unencrypted minisign
 # key pair sign.key/sign.pub, made with the stock tools.
 keys() {
-	age-keygen -o id 2>/dev/null
-	R=$(age-keygen -y id)
-	minisign -G -W -p sign.pub -s sign.key >/dev/null </dev/null
-	chmod 600 sign.key
+	stock_keys
 	# The test key home trusts sign.pub, as a coordinator's would.
 	"$CAIRN" signer add tester sign.pub >/dev/null
 }

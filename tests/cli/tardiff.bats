@@ -14,10 +14,7 @@ load helpers
 # keys_and_archive: age identity "id" ($R), minisign key sign.key/.pub, a
 # signed archive a.cairn of in/ (an NFC name among them), unpacked in x/.
 keys_and_archive() {
-	age-keygen -o id 2>/dev/null
-	R=$(age-keygen -y id)
-	minisign -G -W -p sign.pub -s sign.key >/dev/null </dev/null
-	chmod 600 sign.key
+	stock_keys
 	mkdir -p in/sub
 	printf 'hello\n' >in/hello.txt
 	printf 'NFC\n' >"in/$(printf 'caf\303\251')"
