@@ -1,9 +1,11 @@
 /*
  * age_aead.c - ChaCha20-Poly1305 (RFC 8439) for age STREAM chunks, on the
- * calling thread plus at most one persistent worker thread.  A batch of
- * independent chunks (each with its own counter nonce) is split in two
- * halves; the caller waits until both are done, so the output is the same
- * bytes in the same places whichever thread sealed them.
+ * calling thread plus at most one persistent worker thread.  The chunks
+ * of a batch (each with its own counter nonce) are taken one at a time
+ * by whichever thread is free, so the caller never sleeps waiting for a
+ * worker that has not been scheduled yet; the caller waits until every
+ * chunk is done, so the output is the same bytes in the same places
+ * whichever thread sealed them.
  *
  * The primitive is OpenSSL's EVP ChaCha20-Poly1305 (libcrypto 3.0), not
  * libsodium's: on the reference machine it seals a 64 KiB chunk about 3x
@@ -37,9 +39,9 @@ struct age_aead {
 	int started, failed, quit;
 	pthread_mutex_t mu;
 	pthread_cond_t go, done;
-	struct age_aead_job *wjobs; /* non-NULL: work for the worker */
-	size_t wn;
-	int wret;
+	struct age_aead_job *jobs; /* the batch: jobs[next..n) not taken */
+	size_t n, next, left;      /* left: taken or not, not yet done */
+	int ret;                   /* first sealing failure of the batch */
 };
 
 int
@@ -107,19 +109,50 @@ job_open(EVP_CIPHER_CTX *c, struct age_aead_job *j)
 }
 
 static int
+run_job(struct age_aead *a, EVP_CIPHER_CTX *c, struct age_aead_job *j)
+{
+	if (a->decrypt) {
+		job_open(c, j);
+		return 0;
+	}
+	return job_seal(c, j);
+}
+
+static int
 run_lane(
     struct age_aead *a, EVP_CIPHER_CTX *c, struct age_aead_job *jobs, size_t n)
 {
 	size_t i;
 	int ret = 0;
 
-	for (i = 0; i < n; i++) {
-		if (a->decrypt)
-			job_open(c, &jobs[i]);
-		else if (ret == 0)
-			ret = job_seal(c, &jobs[i]);
-	}
+	for (i = 0; i < n; i++)
+		if (ret == 0 || a->decrypt)
+			ret = run_job(a, c, &jobs[i]);
 	return ret;
+}
+
+/* With mu held: run the batch's jobs not yet taken on lane c, one at a
+ * time (mu is dropped while a job runs); returns how many this thread
+ * ran. */
+static size_t
+take_jobs(struct age_aead *a, EVP_CIPHER_CTX *c)
+{
+	size_t ran = 0;
+
+	while (a->next < a->n) {
+		struct age_aead_job *j = &a->jobs[a->next++];
+		int ret;
+
+		pthread_mutex_unlock(&a->mu);
+		ret = run_job(a, c, j);
+		pthread_mutex_lock(&a->mu);
+		if (ret != 0 && a->ret == 0)
+			a->ret = ret;
+		ran++;
+		if (--a->left == 0)
+			pthread_cond_signal(&a->done);
+	}
+	return ran;
 }
 
 static void *
@@ -129,25 +162,16 @@ worker(void *arg)
 
 	pthread_mutex_lock(&a->mu);
 	for (;;) {
-		struct age_aead_job *jobs;
-		size_t n;
-		int ret;
-
-		while (!a->quit && a->wjobs == NULL)
+		while (!a->quit && a->next >= a->n)
 			pthread_cond_wait(&a->go, &a->mu);
 		if (a->quit)
 			break;
-		jobs = a->wjobs;
-		n = a->wn;
-		pthread_mutex_unlock(&a->mu);
-		ret = run_lane(a, a->lane[1], jobs, n);
-		pthread_mutex_lock(&a->mu);
 #ifdef CAIRN_TESTING
-		age_aead_worker_batches++; /* under mu: one worker per context */
+		/* under mu: one worker per context */
+		age_aead_worker_batches += take_jobs(a, a->lane[1]) > 0;
+#else
+		(void)take_jobs(a, a->lane[1]);
 #endif
-		a->wjobs = NULL;
-		a->wret = ret;
-		pthread_cond_signal(&a->done);
 	}
 	pthread_mutex_unlock(&a->mu);
 	return NULL;
@@ -233,23 +257,23 @@ mu:
 int
 age_aead_run(struct age_aead *a, struct age_aead_job *jobs, size_t n)
 {
-	size_t h;
 	int ret;
 
 	if (n < 2 || worker_start(a) != 0)
 		return run_lane(a, a->lane[0], jobs, n);
-	h = (n + 1) / 2;
 	pthread_mutex_lock(&a->mu);
-	a->wjobs = jobs + h;
-	a->wn = n - h;
+	a->jobs = jobs;
+	a->n = n;
+	a->next = 0;
+	a->left = n;
+	a->ret = 0;
 	pthread_cond_signal(&a->go);
-	pthread_mutex_unlock(&a->mu);
-	ret = run_lane(a, a->lane[0], jobs, h);
-	pthread_mutex_lock(&a->mu);
-	while (a->wjobs != NULL)
+	(void)take_jobs(a, a->lane[0]);
+	while (a->left > 0)
 		pthread_cond_wait(&a->done, &a->mu);
-	if (ret == 0)
-		ret = a->wret;
+	ret = a->ret;
+	a->jobs = NULL;
+	a->n = a->next = 0;
 	pthread_mutex_unlock(&a->mu);
 	return ret;
 }

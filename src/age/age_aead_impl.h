@@ -32,9 +32,10 @@ struct age_aead;
 
 /*
  * A keyed context for sealing (decrypt == 0) or opening (decrypt != 0).
- * threads: 1 = always on the calling thread; 2 = split batches with one
- * worker thread (started on the first batch of two or more jobs; if it
- * cannot start, everything runs on the calling thread).  Returns 0 or
+ * threads: 1 = always on the calling thread; 2 = share batches with one
+ * worker thread, each taking the next job when it is free (started on
+ * the first batch of two or more jobs; if it cannot start, everything
+ * runs on the calling thread).  Returns 0 or
  * CAIRN_ERR_NOMEM; *out is owned by the caller (age_aead_free).
  */
 int age_aead_new(struct age_aead **out, const uint8_t key[AGE_AEAD_KEY_LEN],
@@ -50,9 +51,10 @@ void age_aead_free(struct age_aead *a);
 int age_aead_threads(void);
 
 #ifdef CAIRN_TESTING
-/* Test builds: batches the worker threads ran (of every context), so a
- * test can tell that the second thread did work.  Read it only after the
- * contexts that ran them were freed (their workers joined). */
+/* Test builds: batches in which a worker thread ran at least one job (of
+ * every context), so a test can tell that the second thread did work.
+ * Read it only after the contexts that ran them were freed (their
+ * workers joined). */
 extern unsigned long age_aead_worker_batches;
 #endif
 
