@@ -20,10 +20,20 @@
  * A pull source.  read() returns the number of bytes placed in buf (> 0),
  * 0 at end of input, or a negative enum cairn_err.  It may return fewer
  * bytes than asked for.
+ *
+ * read_held and release are optional (NULL, or both set).  read_held()
+ * is read(), except that the source may go on reading the bytes it
+ * placed in buf after it returns (the archive's hash, on another
+ * thread, without a copy).  A reader that uses it must call release(ctx,
+ * p, len) before it changes or frees any of [p, p + len) that a
+ * read_held() filled; release() returns once the source no longer
+ * reads there.  A reader that cannot keep that promise uses read().
  */
 struct cio_source {
 	ssize_t (*read)(void *ctx, uint8_t *buf, size_t len);
 	void *ctx;
+	ssize_t (*read_held)(void *ctx, uint8_t *buf, size_t len);
+	void (*release)(void *ctx, const uint8_t *p, size_t len);
 };
 
 /*

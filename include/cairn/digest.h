@@ -43,7 +43,7 @@ int digest_sha256(const void *buf, size_t len, uint8_t out[DIGEST_SHA256_LEN]);
 /*
  * SHA-256 of one stream after another, on a second thread when there is
  * a second CPU (digest_async.c): update() copies the bytes into one of
- * four 256 KiB slots and returns; the worker hashes them in order.  The
+ * sixteen 1 MiB slots and returns; the worker hashes them in order.  The
  * digests are those of digest_sha256(); only the thread differs.
  *
  * digest_async_new(&h, threads): threads 1 = a worker thread (hashing
@@ -65,6 +65,27 @@ void digest_async_update(struct digest_async *h, const void *buf, size_t len);
 void digest_async_end(struct digest_async *h, uint8_t out[DIGEST_SHA256_LEN]);
 int digest_async_wait(struct digest_async *h);
 void digest_async_free(struct digest_async *h);
+/*
+ * update() without the copy: span(h, &len) returns room for up to len
+ * bytes (*len lowered to what is there, at least 1) inside the queue, or
+ * NULL when h hashes on the calling thread or len is 0 (use update()
+ * then).  The caller puts its bytes there; commit(h, n) adds the first
+ * n of them to the stream (n may be 0).  The caller may read them until
+ * its next call on h; the worker only reads them.  The memory is h's.
+ */
+uint8_t *digest_async_span(struct digest_async *h, size_t *len);
+void digest_async_commit(struct digest_async *h, size_t n);
+/*
+ * update() without a copy, for a caller that keeps its bytes: the worker
+ * reads buf[0..len) in place, so the caller must not change or free
+ * them before digest_async_release() (or wait()) has covered them.
+ * release(h, p, len) returns once no queued update_held() overlaps
+ * [p, p + len).  On the calling thread, update_held() hashes at once and
+ * release() does nothing.
+ */
+void digest_async_update_held(
+    struct digest_async *h, const void *buf, size_t len);
+void digest_async_release(struct digest_async *h, const void *p, size_t len);
 /* 1 when h hashes on its own thread. */
 int digest_async_threaded(const struct digest_async *h);
 /* 1 when a worker is worth it: more than one CPU may run this process and

@@ -244,6 +244,29 @@ raw_read(void *ctx, uint8_t *buf, size_t len)
 	return n;
 }
 
+/* read_held() through the peek buffer (its bytes are the reader's). */
+static ssize_t
+raw_read_held(void *ctx, uint8_t *buf, size_t len)
+{
+	struct raw_source *s = ctx;
+	ssize_t n;
+
+	if (s->peekoff < s->peeklen)
+		return raw_read(ctx, buf, len);
+	n = s->src.read_held(s->src.ctx, buf, len);
+	if (n > 0)
+		s->consumed += (uint64_t)n;
+	return n;
+}
+
+static void
+raw_release(void *ctx, const uint8_t *p, size_t len)
+{
+	struct raw_source *s = ctx;
+
+	s->src.release(s->src.ctx, p, len);
+}
+
 struct age_reader {
 	struct raw_source raw;
 	struct age_armor_reader *armor; /* NULL when binary */
@@ -325,7 +348,14 @@ reader_new(struct age_reader **out, const struct cio_source *src,
 	r->raw.consumed = (uint64_t)n;
 	r->in.read = raw_read;
 	r->in.ctx = &r->raw;
+	if (src->read_held != NULL && src->release != NULL) {
+		r->in.read_held = raw_read_held;
+		r->in.release = raw_release;
+	}
 	if (age_armor_detect(r->raw.peek, r->raw.peeklen)) {
+		/* the armor reader decodes into buffers of its own */
+		r->in.read_held = NULL;
+		r->in.release = NULL;
 		if ((ret = age_armor_reader_new(&r->armor, &r->in)) != 0)
 			goto out;
 		r->in.read = age_armor_read;
@@ -431,7 +461,7 @@ age_decrypt_mem(const char *text, size_t len, const struct age_identities *ids,
     char **plain, size_t *plainlen)
 {
 	struct cio_memsrc ms = {(const uint8_t *)text, len, 0};
-	struct cio_source src = {cio_memsrc_read, &ms};
+	struct cio_source src = {.read = cio_memsrc_read, .ctx = &ms};
 	struct age_reader *r = NULL;
 	char *out = NULL;
 	size_t got = 0;

@@ -232,19 +232,26 @@ file_data(struct run *r, const struct manifest_entry *me,
 	int rc;
 
 	for (;;) {
-		ssize_t n = tarball_read_data(r->tr, r->buf, UNSEAL_BLOCK);
+		size_t cap = UNSEAL_BLOCK;
+		/* Async: read straight into the hashing queue (no copy). */
+		uint8_t *q =
+		    d == NULL ? digest_async_span(r->hash, &cap) : NULL;
+		uint8_t *p = q != NULL ? q : r->buf;
+		ssize_t n = tarball_read_data(r->tr, p, cap);
 
 		if (n == 0)
 			return 0;
 		if (n < 0)
 			return read_err(r, n, me->path);
 		if (d != NULL)
-			digest_sha256_update(d, r->buf, (size_t)n);
+			digest_sha256_update(d, p, (size_t)n);
+		else if (q != NULL)
+			digest_async_commit(r->hash, (size_t)n);
 		else
-			digest_async_update(r->hash, r->buf, (size_t)n);
+			digest_async_update(r->hash, p, (size_t)n);
 		*got += (uint64_t)n;
 		if (ops != NULL && ops->file_data != NULL &&
-		    (rc = ops->file_data(ops->ctx, r->buf, (size_t)n)) != 0)
+		    (rc = ops->file_data(ops->ctx, p, (size_t)n)) != 0)
 			return cb_fail(r, rc, me->path);
 	}
 }

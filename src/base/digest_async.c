@@ -1,8 +1,9 @@
 /*
  * digest_async.c - SHA-256 of a sequence of byte streams on a second
  * thread (see digest.h): the caller copies its bytes into one of
- * DA_SLOTS slots of DA_SLOT_LEN bytes and goes on; the worker hashes the
- * slots in order.  With one CPU, or when the thread cannot be started,
+ * DA_SLOTS slots of DA_SLOT_LEN bytes (or reads them straight into one,
+ * span() and commit(), or lends them, update_held()) and goes on; the
+ * worker hashes the slots in order.  With one CPU, or when the thread cannot be started,
  * the same calls hash on the calling thread.  The digests are the same
  * either way.
  *
@@ -15,6 +16,7 @@
  */
 #include <pthread.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,9 +31,12 @@
  * 49 MiB, the slots being touched as the ring turns). */
 #define DA_SLOTS    16
 #define DA_SLOT_LEN (1024u * 1024)
+/* span() starts a new slot rather than hand out less than this. */
+#define DA_SPAN_MIN (64u * 1024)
 
 struct da_slot {
 	uint8_t *buf;
+	const uint8_t *held; /* set: hash the caller's len bytes here */
 	size_t len;
 	struct digest_sha256 start; /* ctx set: a stream starts here */
 	uint8_t *out; /* set: the stream ends after buf, digest to out */
@@ -91,7 +96,8 @@ worker(void *arg)
 		if (stop)
 			digest_sha256_free(&h->cur);
 		if (h->cur.ctx != NULL)
-			digest_sha256_update(&h->cur, s->buf, s->len);
+			digest_sha256_update(&h->cur,
+			    s->held != NULL ? s->held : s->buf, s->len);
 		if (s->out != NULL && !stop)
 			rc = h->cur.ctx != NULL
 			    ? digest_sha256_final(&h->cur, s->out)
@@ -175,6 +181,7 @@ claim(struct digest_async *h)
 	h->have = 1;
 	h->fill = 0;
 	s->out = NULL;
+	s->held = NULL;
 	return s;
 }
 
@@ -234,6 +241,79 @@ digest_async_update(struct digest_async *h, const void *buf, size_t len)
 		if (h->fill == DA_SLOT_LEN)
 			publish(h);
 	}
+}
+
+uint8_t *
+digest_async_span(struct digest_async *h, size_t *len)
+{
+	struct da_slot *s;
+	size_t room, want = *len < DA_SPAN_MIN ? *len : DA_SPAN_MIN;
+
+	if (!h->threaded || *len == 0)
+		return NULL;
+	s = claim(h);
+	if (DA_SLOT_LEN - h->fill < want) {
+		publish(h);
+		s = claim(h);
+	}
+	room = DA_SLOT_LEN - h->fill;
+	if (*len > room)
+		*len = room;
+	return s->buf + h->fill;
+}
+
+void
+digest_async_commit(struct digest_async *h, size_t n)
+{
+	if (!h->threaded || n == 0)
+		return;
+	h->fill += n;
+	if (h->fill == DA_SLOT_LEN)
+		publish(h);
+}
+
+void
+digest_async_update_held(struct digest_async *h, const void *buf, size_t len)
+{
+	struct da_slot *s;
+
+	if (!h->threaded || len == 0) {
+		digest_async_update(h, buf, len);
+		return;
+	}
+	s = claim(h);
+	if (h->fill > 0) { /* copied bytes first, in their own slot */
+		publish(h);
+		s = claim(h);
+	}
+	s->held = buf;
+	h->fill = len;
+	publish(h);
+}
+
+/* Under mu: 1 when a queued slot lends bytes in [a, a + len). */
+static int
+held_overlap(const struct digest_async *h, uintptr_t a, size_t len)
+{
+	for (unsigned i = h->tail; i != h->head; i++) {
+		const struct da_slot *s = &h->s[i % DA_SLOTS];
+		uintptr_t b = (uintptr_t)s->held;
+
+		if (s->held != NULL && b < a + len && a < b + s->len)
+			return 1;
+	}
+	return 0;
+}
+
+void
+digest_async_release(struct digest_async *h, const void *p, size_t len)
+{
+	if (!h->threaded || len == 0)
+		return;
+	pthread_mutex_lock(&h->mu);
+	while (held_overlap(h, (uintptr_t)p, len))
+		pthread_cond_wait(&h->freed, &h->mu);
+	pthread_mutex_unlock(&h->mu);
 }
 
 void

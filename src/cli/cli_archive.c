@@ -32,20 +32,43 @@ plain_read(void *ctx, uint8_t *buf, size_t len)
 	return age_reader_read(ctx, buf, len);
 }
 
-/* The input, hashed as the age layer reads it. */
+/* The input, hashed as the age layer reads it (held: without a copy,
+ * the age layer releasing the bytes before it reuses them). */
 static ssize_t
-hashed_read(void *ctx, uint8_t *buf, size_t len)
+hash_read(struct cli_archive *a, uint8_t *buf, size_t len, int held)
 {
-	struct cli_archive *a = ctx;
 	ssize_t n = a->in.src.read(a->in.src.ctx, buf, len);
 
 	if (n > 0) {
-		if (a->hashing)
+		if (a->hashing && held)
+			digest_async_update_held(a->hash, buf, (size_t)n);
+		else if (a->hashing)
 			digest_async_update(a->hash, buf, (size_t)n);
 		a->size += (uint64_t)n;
 	} else if (n == 0)
 		a->eof = 1;
 	return n;
+}
+
+static ssize_t
+hashed_read(void *ctx, uint8_t *buf, size_t len)
+{
+	return hash_read(ctx, buf, len, 0);
+}
+
+static ssize_t
+hashed_read_held(void *ctx, uint8_t *buf, size_t len)
+{
+	return hash_read(ctx, buf, len, 1);
+}
+
+static void
+hashed_release(void *ctx, const uint8_t *p, size_t len)
+{
+	struct cli_archive *a = ctx;
+
+	if (a->hash != NULL)
+		digest_async_release(a->hash, p, len);
 }
 
 int
@@ -84,8 +107,11 @@ cli_archive_open(struct cli_archive *a, const char *path, struct cli_unlock *u,
 			return cli_fail(CAIRN_ERR_NOMEM, "%s", a->in.name);
 		a->hashing = 1;
 	}
-	a->hashed.read = hashed_read;
-	a->hashed.ctx = a;
+	a->hashed = (struct cio_source){.read = hashed_read, .ctx = a};
+	if (a->hashing && digest_async_threaded(a->hash)) {
+		a->hashed.read_held = hashed_read_held;
+		a->hashed.release = hashed_release;
+	}
 	if (tr != NULL) {
 		u->want_signer = 1;
 		u->signers_given = tr->ngiven > 0;
@@ -94,8 +120,7 @@ cli_archive_open(struct cli_archive *a, const char *path, struct cli_unlock *u,
 	    (tr != NULL && (ec = cli_trust_add_shares(tr, u)) != 0) ||
 	    (ec = cli_unlock_open(u, &a->hashed, a->in.name, &a->r)) != 0)
 		return ec;
-	a->plain.read = plain_read;
-	a->plain.ctx = a->r;
+	a->plain = (struct cio_source){.read = plain_read, .ctx = a->r};
 	return 0;
 }
 

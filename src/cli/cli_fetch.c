@@ -127,8 +127,7 @@ cli_fetch_start(struct cli_fetch *f, struct remote *r,
 	f->got = f->avail = have;
 	f->wb.written = f->wb.started = have;
 	f->pg = pg;
-	f->src.read = fetch_read;
-	f->src.ctx = f;
+	f->src = (struct cio_source){.read = fetch_read, .ctx = f};
 	if (pthread_mutex_init(&f->mu, NULL) != 0)
 		return CAIRN_ERR_NOMEM;
 	if (pthread_cond_init(&f->cv, NULL) != 0) {

@@ -26,8 +26,7 @@ cli_in_open(struct cli_in *in, const char *path)
 
 	in->fd = -1;
 	in->own = 0;
-	in->src.read = cio_fd_read;
-	in->src.ctx = &in->fd;
+	in->src = (struct cio_source){.read = cio_fd_read, .ctx = &in->fd};
 	if (path == NULL || strcmp(path, "-") == 0) {
 		if ((ec = cli_claim_stdin("the input")) != 0)
 			return ec;

@@ -246,8 +246,7 @@ cli_progress_source_init(struct cli_progress_source *w,
 	w->inner = inner;
 	w->r = r;
 	w->p = p;
-	w->src.read = source_read;
-	w->src.ctx = w;
+	w->src = (struct cio_source){.read = source_read, .ctx = w};
 }
 
 static int

@@ -137,8 +137,7 @@ verify_stream(struct pull *p, const struct cio_source *src, const char *name,
 	a->in.name = name;
 	if ((*orc = age_reader_new(&a->r, src, &p->u.ids)) != 0)
 		return *orc;
-	a->plain.read = plain_read;
-	a->plain.ctx = a->r;
+	a->plain = (struct cio_source){.read = plain_read, .ctx = a->r};
 	return cli_archive_check(a, "verify", &p->tr, NULL, 1, res);
 }
 

@@ -64,8 +64,8 @@ static int
 diff_files(int a, int b, struct parity_repair *r)
 {
 	static uint8_t ba[1 << 16], bb[1 << 16];
-	struct cio_source src = {cio_fd_read, &a};
-	struct cio_source fixed = {cio_fd_read, &b};
+	struct cio_source src = {.read = cio_fd_read, .ctx = &a};
+	struct cio_source fixed = {.read = cio_fd_read, .ctx = &b};
 	uint64_t off = 0;
 	long long open = -1;
 	ssize_t na = 0, nb;

@@ -22,7 +22,7 @@ decode(const uint8_t *in, size_t len, uint32_t step, struct cio_membuf *out)
 {
 	struct age_armor_reader *r = NULL;
 	struct fz_src s;
-	struct cio_source src = { fz_src_read, &s };
+	struct cio_source src = {.read = fz_src_read, .ctx = &s};
 	uint8_t buf[997];
 	ssize_t n;
 	int rc;

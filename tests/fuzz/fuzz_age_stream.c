@@ -37,7 +37,7 @@ decrypt(const uint8_t *ct, size_t len, size_t pre, uint32_t step,
 {
 	struct age_stream_reader *r = NULL;
 	struct fz_src s;
-	struct cio_source src = { fz_src_read, &s };
+	struct cio_source src = {.read = fz_src_read, .ctx = &s};
 	static uint8_t buf[2 * AGE_CHUNK_LEN + 100];
 	ssize_t n;
 	int rc;

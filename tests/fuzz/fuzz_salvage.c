@@ -83,7 +83,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct salvage_options so = {
 	    NULL, 1}; /* the policy never hides a VERIFIED */
 	struct fz_src s;
-	struct cio_source src = {fz_src_read, &s};
+	struct cio_source src = {.read = fz_src_read, .ctx = &s};
 	unsigned mask;
 	size_t p;
 

@@ -23,7 +23,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct tarball_reader *r = NULL;
 	struct tarball_entry e;
 	struct fz_src s;
-	struct cio_source src = { fz_src_read, &s };
+	struct cio_source src = {.read = fz_src_read, .ctx = &s};
 	static uint8_t buf[70000];
 	size_t entries = 0;
 	int rc;

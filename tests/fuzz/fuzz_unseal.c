@@ -121,7 +121,7 @@ run(const uint8_t *data, size_t size, const struct unseal_options *o,
     struct unseal_result *res)
 {
 	struct fz_src s;
-	struct cio_source src = { fz_src_read, &s };
+	struct cio_source src = {.read = fz_src_read, .ctx = &s};
 
 	fz_src_init(&s, data, size, (uint32_t)size | 1);
 	return unseal_run(&src, o, res);

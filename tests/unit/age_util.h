@@ -58,7 +58,7 @@ decrypt(const struct age_identities *ids, const uint8_t *ct, size_t len,
     struct cio_membuf *out)
 {
 	struct cio_memsrc ms = { ct, len, 0 };
-	struct cio_source src = { cio_memsrc_read, &ms };
+	struct cio_source src = {.read = cio_memsrc_read, .ctx = &ms};
 	struct age_reader *r;
 	uint8_t *buf = malloc(100000);
 	ssize_t n;

@@ -124,7 +124,7 @@ unseal_mem(const uint8_t *data, size_t len, const struct unseal_options *o,
     struct unseal_result *res, uint64_t *consumed)
 {
 	struct cio_memsrc ms = { data, len, 0 };
-	struct cio_source src = { cio_memsrc_read, &ms }, plain;
+	struct cio_source src = {.read = cio_memsrc_read, .ctx = &ms}, plain;
 	struct age_reader *r = NULL;
 	int rc;
 

@@ -168,7 +168,7 @@ static __attribute__((unused)) int
 read_all(const uint8_t *data, size_t len)
 {
 	struct choppy c = { data, len, 0, 1, 0, 0 };
-	struct cio_source src = { choppy_read, &c };
+	struct cio_source src = {.read = choppy_read, .ctx = &c};
 	struct tarball_reader *r;
 	struct tarball_entry e;
 	static uint8_t buf[70000];

@@ -90,7 +90,7 @@ dearmor(const char *text, size_t len, size_t step, size_t readsz,
     struct cio_membuf *out)
 {
 	struct trickle t = { (const uint8_t *)text, len, 0, step };
-	struct cio_source src = { trickle_read, &t };
+	struct cio_source src = {.read = trickle_read, .ctx = &t};
 	struct age_armor_reader *r;
 	uint8_t *buf = malloc(readsz);
 	ssize_t n;
@@ -380,7 +380,7 @@ static void
 test_streaming(void)
 {
 	struct gen g = { (64u << 20) / 48, 0, 0, { 0 }, 0, 0 };
-	struct cio_source src = { gen_read, &g };
+	struct cio_source src = {.read = gen_read, .ctx = &g};
 	struct age_armor_reader *r;
 	crypto_hash_sha256_state a, b;
 	uint8_t *buf = malloc(1 << 20), ha[32], hb[32], line[48];

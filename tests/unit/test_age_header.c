@@ -115,7 +115,7 @@ test_header(void)
 	{
 		struct cio_membuf big = { 0 };
 		struct cio_memsrc ms;
-		struct cio_source src = { cio_memsrc_read, &ms };
+		struct cio_source src = {.read = cio_memsrc_read, .ctx = &ms};
 		struct age_reader *rd;
 		uint8_t buf[100];
 

@@ -106,7 +106,7 @@ open_all(const uint8_t *ct, size_t len, size_t pre, size_t step,
     size_t readsz, struct cio_membuf *out)
 {
 	struct stepsrc ss = { NULL, 0, 0, step, -1 };
-	struct cio_source src = { step_read, &ss };
+	struct cio_source src = {.read = step_read, .ctx = &ss};
 	struct age_stream_reader *r;
 	uint8_t *buf = malloc(readsz);
 	ssize_t n;
@@ -280,7 +280,7 @@ test_rules(const uint8_t *pt)
 	/* Source errors are passed up; plaintext before them was real. */
 	{
 		struct stepsrc ss = { ct.data, ct.len, 0, 4096, ENC + 100 };
-		struct cio_source src = { step_read, &ss };
+		struct cio_source src = {.read = step_read, .ctx = &ss};
 		struct age_stream_reader *r;
 		uint8_t buf[CH];
 		ssize_t n, total = 0;

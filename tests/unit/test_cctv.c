@@ -231,7 +231,7 @@ decrypt(const struct vector *v, struct cio_membuf *pt, size_t readsz)
 	struct age_identities ids = { 0 };
 	struct age_reader *r = NULL;
 	struct cio_memsrc ms = { v->body, v->body_len, 0 };
-	struct cio_source src = { cio_memsrc_read, &ms };
+	struct cio_source src = {.read = cio_memsrc_read, .ctx = &ms};
 	uint8_t *buf = malloc(readsz);
 	ssize_t n;
 	size_t i;
@@ -264,7 +264,7 @@ static uint8_t *
 dearmor(const struct vector *v, size_t *len)
 {
 	struct cio_memsrc ms = { v->body, v->body_len, 0 };
-	struct cio_source src = { cio_memsrc_read, &ms };
+	struct cio_source src = {.read = cio_memsrc_read, .ctx = &ms};
 	struct age_armor_reader *ar;
 	struct cio_membuf out = { 0 };
 	uint8_t buf[4096];

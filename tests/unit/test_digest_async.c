@@ -2,8 +2,10 @@
  * test_digest_async.c - digest_async (SHA-256 on a worker thread) gives
  * the digests of digest_sha256() on the worker and on the calling
  * thread: many streams, odd update sizes across its 1 MiB slots (and
- * more bytes in flight than its 16 slots hold),
- * empty streams, a stream begun and dropped, and the fault points.
+ * more bytes in flight than its 16 slots hold), bytes copied, read
+ * straight into a slot (span/commit) and lent (update_held) in one
+ * stream, release() waiting for lent bytes, empty streams, a stream
+ * begun and dropped, and the fault points.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,63 @@ stream_len(int i)
 	    1048576, 1048577, 3 * 1048576 + 5, 17 * 1048576 + 3};
 
 	return i < 12 ? lens[i] : (size_t)randombytes_uniform(2000000);
+}
+
+/* Add up to *n bytes of p to the stream by one of the three ways; *n
+ * is set to what was added. */
+static void
+add(struct digest_async *h, const uint8_t *p, size_t *n)
+{
+	uint8_t *q;
+
+	switch (randombytes_uniform(3)) {
+	case 0:
+		digest_async_update(h, p, *n);
+		break;
+	case 1: /* buf is never changed: lent bytes need no release */
+		digest_async_update_held(h, p, *n);
+		break;
+	default:
+		if ((q = digest_async_span(h, n)) == NULL) {
+			digest_async_update(h, p, *n);
+			break;
+		}
+		memcpy(q, p, *n);
+		digest_async_commit(h, *n);
+	}
+}
+
+/* release() of lent bytes returns only once they are hashed: 17 MiB of
+ * copied bytes keep the worker busy, 64 KiB are lent behind them,
+ * released, and overwritten at once; the digest must be the old bytes'. */
+static int
+release_waits(const uint8_t *buf)
+{
+	struct digest_async *h;
+	uint8_t got[DIGEST_SHA256_LEN], want[DIGEST_SHA256_LEN];
+	uint8_t *lent = malloc(65536), *all = malloc(17 * 1048576 + 65536);
+	int ok = 0;
+
+	if (lent == NULL || all == NULL || digest_async_new(&h, 1) != 0)
+		goto out;
+	memcpy(lent, buf, 65536);
+	memcpy(all, buf + 65536, 17 * 1048576);
+	memcpy(all + 17 * 1048576, lent, 65536);
+	if (digest_async_begin(h) == 0) {
+		digest_async_update(h, all, 17 * 1048576);
+		digest_async_update_held(h, lent, 65536);
+		digest_async_release(h, lent + 100, 1);
+		memset(lent, 0xee, 65536);
+		digest_async_end(h, got);
+		ok = digest_async_wait(h) == 0 &&
+		    digest_sha256(all, 17 * 1048576 + 65536, want) == 0 &&
+		    memcmp(got, want, sizeof(got)) == 0;
+	}
+	digest_async_free(h);
+out:
+	free(lent);
+	free(all);
+	return ok;
 }
 
 /* Hash NSTREAMS streams of buf through h; 1 when every digest matches. */
@@ -51,7 +110,7 @@ run(struct digest_async *h, const uint8_t *buf)
 
 			if (n > len - off)
 				n = len - off;
-			digest_async_update(h, buf + off, n);
+			add(h, buf + off, &n);
 			off += n;
 		}
 		digest_async_end(h, got[i]);
@@ -91,6 +150,8 @@ main(void)
 		    "threads %d: end without begin is reported", threads);
 		digest_async_free(h);
 	}
+	TAP_OK(release_waits(buf),
+	    "release() waits until lent bytes are hashed");
 	/* Dropping a queue of work: free() with slots still in flight. */
 	if (digest_async_new(&h, 1) == 0) {
 		(void)digest_async_begin(h);

@@ -100,7 +100,7 @@ test_plain_tar(void)
 	struct cio_membuf out = { NULL, 0, 0, 0 };
 	struct cio_sink sink = { cio_membuf_write, &out };
 	struct cio_memsrc ms;
-	struct cio_source src = { cio_memsrc_read, &ms };
+	struct cio_source src = {.read = cio_memsrc_read, .ctx = &ms};
 	struct unseal_options o;
 	struct unseal_result res;
 	char a[128];

@@ -90,7 +90,7 @@ static void
 check_read_back(const struct cio_membuf *m, const char *what)
 {
 	struct choppy c = {m->data, m->len, 0, 1, 0, 0};
-	struct cio_source src = {choppy_read, &c};
+	struct cio_source src = {.read = choppy_read, .ctx = &c};
 	struct tarball_reader *r;
 	struct tarball_entry e;
 	static uint8_t buf[4093];

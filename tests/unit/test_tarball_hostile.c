@@ -282,7 +282,7 @@ test_source_error(void)
 {
 	struct cio_membuf m = { 0 };
 	struct choppy c = { NULL, 0, 0, 1, 3000, CAIRN_ERR_HMAC };
-	struct cio_source src = { choppy_read, &c };
+	struct cio_source src = {.read = choppy_read, .ctx = &c};
 	struct tarball_reader *r;
 	struct tarball_entry e;
 	static uint8_t buf[100000];
@@ -354,7 +354,7 @@ static int
 count_entries(uint64_t count, uint64_t *seen)
 {
 	struct gen g = { count, 0, { 0 }, 512 };
-	struct cio_source src = { gen_read, &g };
+	struct cio_source src = {.read = gen_read, .ctx = &g};
 	struct tarball_reader *r;
 	struct tarball_entry e;
 	int rc;

@@ -70,7 +70,7 @@ test_nfd_names(void)
 	struct tarball_writer *w;
 	struct tarball_reader *r;
 	struct choppy c = {NULL, 0, 0, 1, 0, 0};
-	struct cio_source src = {choppy_read, &c};
+	struct cio_source src = {.read = choppy_read, .ctx = &c};
 	struct tarball_entry e;
 	size_t i, n = sizeof(names) / sizeof(names[0]);
 	char *nfc = NULL;

@@ -201,7 +201,7 @@ run(enum twist t, const struct unseal_options *o, struct unseal_result *res)
 {
 	struct cio_membuf tar;
 	struct cio_memsrc ms;
-	struct cio_source src = {cio_memsrc_read, &ms};
+	struct cio_source src = {.read = cio_memsrc_read, .ctx = &ms};
 	int rc;
 
 	build(t, &tar);
@@ -385,7 +385,7 @@ main(void)
 	{
 		static const uint8_t junk[2048] = {'x'};
 		struct cio_memsrc ms = {junk, sizeof(junk), 0};
-		struct cio_source src = {cio_memsrc_read, &ms};
+		struct cio_source src = {.read = cio_memsrc_read, .ctx = &ms};
 
 		memset(&o, 0, sizeof(o));
 		rc = unseal_run(&src, &o, &res);
