@@ -123,7 +123,7 @@ cmd_decrypt(int argc, char **argv)
 {
 	struct decrypt_args d;
 	struct age_reader *r = NULL;
-	struct cli_in in = {-1, 0, NULL, {NULL, NULL}};
+	struct cli_in in = {.fd = -1};
 	struct cli_out out;
 	int ec;
 

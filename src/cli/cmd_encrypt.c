@@ -144,7 +144,7 @@ cmd_encrypt(int argc, char **argv)
 {
 	struct encrypt_args e;
 	struct age_recipients rs = {NULL, 0};
-	struct cli_in in = {-1, 0, NULL, {NULL, NULL}};
+	struct cli_in in = {.fd = -1};
 	struct cli_out out;
 	int ec;
 

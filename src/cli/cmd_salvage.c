@@ -154,7 +154,7 @@ cmd_salvage(int argc, char **argv)
 	};
 	struct cli_unlock u;
 	struct cli_trust tr;
-	struct cli_in in = {-1, 0, NULL, {NULL, NULL}};
+	struct cli_in in = {.fd = -1};
 	struct age_reader *r = NULL;
 	struct salvage_result res;
 	struct salvage_options so;
