@@ -64,7 +64,9 @@ int parity_check(
  * between the damaged and repaired files (the first PARITY_SHOW_RANGES;
  * more counts the rest), the bytes in them, and both lengths. */
 struct parity_repair {
-	int intact; /* nothing to repair: the archive was left alone */
+	int intact;    /* nothing to repair: the archive was left alone */
+	int published; /* the repaired archive replaced the damaged one
+	                * (set even when the directory fsync then failed) */
 	uint64_t start[PARITY_SHOW_RANGES], end[PARITY_SHOW_RANGES];
 	size_t n, more;
 	uint64_t bytes, damaged_len, repaired_len;
@@ -73,7 +75,9 @@ struct parity_repair {
  * Repair archive in place: copy it into a private directory beside it,
  * let par2 repair the copy, let par2 verify the result, compare, then
  * rename the copy over the archive (keeping its mode) and fsync the
- * directory.  The archive is never changed on failure:
+ * directory.  The archive is never changed on failure, except when
+ * only that last fsync failed: CAIRN_ERR_IO with r->published set.
+ * Otherwise:
  * CAIRN_ERR_INTEGRITY when the damage exceeds the recovery data,
  * CAIRN_ERR_TOOL when par2 failed or its repaired copy does not verify
  * (*status PAR2_OK or PAR2_REPAIRABLE then).

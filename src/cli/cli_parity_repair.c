@@ -65,8 +65,13 @@ print_fixed(const char *archive, const struct parity_repair *r)
 // clang-format off
 /* A failed repair: the message, the salvage hint and the exit code. */
 static int
-repair_failed(const char *archive, int rc, int status)
+repair_failed(const char *archive, int rc, int status, int published)
 {
+	if (published) {
+		rc = cli_fail(rc, "repair: %s: the repaired archive is in place and complete, but its directory could not be synced", archive);
+		cli_hint("a crash before the next sync may bring back the damaged archive; if it does, run 'cairn repair %s' again", archive);
+		return rc;
+	}
 	if (rc == CAIRN_ERR_IO || rc == CAIRN_ERR_NOMEM)
 		return cli_fail(rc, "repair: %s", archive);
 	cli_error("repair: %s: %s", archive, rc == CAIRN_ERR_TOOL && (status == PAR2_OK || status == PAR2_REPAIRABLE) ? "the repaired copy does not verify" : parity_status_text(rc == CAIRN_ERR_INTEGRITY ? PAR2_NOT_REPAIRABLE : status));
@@ -92,7 +97,7 @@ cli_parity_repair(const char *archive, int quiet)
 	rc = parity_repair(par2, archive, &r, &status);
 	free(par2);
 	if (rc != 0)
-		return repair_failed(archive, rc, status);
+		return repair_failed(archive, rc, status, r.published);
 	if (!quiet && r.intact)
 		printf("%s: intact, nothing to repair\n", archive);
 	else if (!quiet)

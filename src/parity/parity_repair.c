@@ -128,10 +128,13 @@ replace(const struct parity_paths *p, const char *fixed, mode_t mode,
 	int b = open(fixed, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	int rc = CAIRN_ERR_IO;
 
-	if (b < 0 || fchmod(b, mode) != 0 || fsync(b) != 0 ||
+	if (b < 0 || fchmod(b, mode) != 0 || cio_fault_hit() || fsync(b) != 0 ||
 	    diff_files(a, b, r) != 0)
 		goto out;
-	if (rename(fixed, p->path) != 0 || parity_fsync_dir(p->dir) != 0)
+	if (cio_fault_hit() || rename(fixed, p->path) != 0)
+		goto out;
+	r->published = 1; /* from here on an error must say so */
+	if (cio_fault_hit() || parity_fsync_dir(p->dir) != 0)
 		goto out;
 	rc = 0;
 out:
