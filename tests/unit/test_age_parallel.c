@@ -188,12 +188,12 @@ main(void)
 	}
 	/* The worker ran: batches on two threads, none on one.  The caller
 	 * takes jobs too, so on a busy machine it may finish a batch before
-	 * the worker wakes: up to 20 tries of 12 batches each. */
+	 * the worker wakes: up to 20 tries of 10 batches each. */
 	threads("2");
 	age_aead_worker_batches = 0;
 	ok = 1;
 	for (k = 0; k < 20 && ok && age_aead_worker_batches == 0; k++)
-		ok = seal(pt, 80 * CH + 100, 1 << 20, &par) == 0 &&
+		ok = seal(pt, 70 * CH + 100, 1 << 20, &par) == 0 &&
 		    open_all(par.data, par.len, 1 << 20, &back) == 0;
 	TAP_OK(ok && age_aead_worker_batches > 0,
 	    "two threads: the worker ran %lu batches (want > 0)",
