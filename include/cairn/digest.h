@@ -66,16 +66,6 @@ void digest_async_end(struct digest_async *h, uint8_t out[DIGEST_SHA256_LEN]);
 int digest_async_wait(struct digest_async *h);
 void digest_async_free(struct digest_async *h);
 /*
- * update() without the copy: span(h, &len) returns room for up to len
- * bytes (*len lowered to what is there, at least 1) inside the queue, or
- * NULL when h hashes on the calling thread or len is 0 (use update()
- * then).  The caller puts its bytes there; commit(h, n) adds the first
- * n of them to the stream (n may be 0).  The caller may read them until
- * its next call on h; the worker only reads them.  The memory is h's.
- */
-uint8_t *digest_async_span(struct digest_async *h, size_t *len);
-void digest_async_commit(struct digest_async *h, size_t n);
-/*
  * update() without a copy, for a caller that keeps its bytes: the worker
  * reads buf[0..len) in place, so the caller must not change or free
  * them before digest_async_release() (or wait()) has covered them.

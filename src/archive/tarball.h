@@ -75,6 +75,7 @@
 #define TARBALL_MAX_TRAILER (1024 * 1024) /* zero bytes after the marker */
 #define TARBALL_READ_BLOCK  (1024 * 1024) /* most bytes per source pull */
 #define TARBALL_READ_MIN    (64 * 1024)   /* ... and fewest (but at end) */
+#define TARBALL_LEND_RING   8             /* buffers when lending */
 
 enum tarball_type {
 	TARBALL_FILE = 1,
@@ -231,6 +232,29 @@ int tarball_next(struct tarball_reader *r, struct tarball_entry *out);
  * the size the header announced, or the source's error.
  */
 ssize_t tarball_read_data(struct tarball_reader *r, uint8_t *buf, size_t len);
+
+/*
+ * Lend data blocks to a reader of them on another thread (the files'
+ * SHA-256): from now on the reader fills a ring of TARBALL_LEND_RING
+ * buffers of TARBALL_READ_BLOCK bytes and calls release(ctx, p, len)
+ * before it writes into or frees any of them.  Returns 0,
+ * CAIRN_ERR_NOMEM (the reader goes on without lending) or
+ * CAIRN_ERR_INVAL (already lending).
+ */
+int tarball_reader_lend(struct tarball_reader *r,
+    void (*release)(void *ctx, const uint8_t *p, size_t len), void *ctx);
+
+/*
+ * tarball_read_data() without the copy: the next block of the current
+ * entry's data in *p, *n (> 0), valid until the next call on r.  Returns
+ * 1, 0 at the end of the data, or a negative enum cairn_err as
+ * tarball_read_data() does.  *lent is 1 when the block lies in a lending
+ * buffer: the caller may then go on reading it after later calls, until
+ * a release() covers it.  Do not mix with tarball_read_data() within an
+ * entry.
+ */
+int tarball_read_block(
+    struct tarball_reader *r, const uint8_t **p, size_t *n, int *lent);
 
 /* Short reason for the last error ("" when none; owned by the reader;
  * names in it are escaped, so it holds no control characters). */

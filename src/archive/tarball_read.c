@@ -4,8 +4,8 @@
  * (tarball_scan.h); see tarball.h for every refusal.
  *
  * With tarball.c (the writer and the shared locale and error helpers,
- * tarball_impl.h), the only files in cairn that include archive.h /
- * archive_entry.h.  Knows nothing of the writer's state, age, manifests,
+ * tarball_impl.h) and tarball_lend.c (data blocks without a copy), the
+ * only files in cairn that include archive.h / archive_entry.h.  Knows nothing of the writer's state, age, manifests,
  * SHA256SUMS or the filesystem; never prints.
  */
 #include <errno.h>
@@ -23,28 +23,13 @@
 #include "cairn/cio.h"
 #include "tarball.h"
 #include "tarball_impl.h"
+#include "tarball_read_impl.h"
 #include "tarball_scan.h"
 
 /* The end-of-archive marker: two zero blocks (format-shaping). */
 #define TB_EOA_LEN 1024
 
 /* ---- reader ------------------------------------------------------------- */
-
-struct tarball_reader {
-	struct archive *a;
-	struct archive_entry *e; /* ours: see tarball_reader_new() */
-	struct tscan *scan;      /* cairn's own walk of the same bytes */
-	struct cio_source src;
-	int err;     /* sticky error */
-	int src_err; /* the source's own error code */
-	int opened, src_eof, at_end, have_entry;
-	uint64_t delivered; /* bytes handed to libarchive */
-	uint64_t zrun;      /* how many of them, at the end, are zero */
-	uint64_t nentries;
-	uint8_t *buf; /* TARBALL_READ_BLOCK bytes */
-	char path[TARBALL_PATH_MAX + 2];
-	char errbuf[TB_ERRLEN];
-};
 
 /*
  * Fill buf from the source: up to TARBALL_READ_BLOCK bytes (a whole
@@ -57,6 +42,12 @@ static ssize_t
 tb_pull(struct tarball_reader *r)
 {
 	size_t got = 0;
+
+	if (r->nring > 1) { /* the next buffer, once its borrower let go */
+		r->cur = (r->cur + 1) % r->nring;
+		r->buf = r->ring[r->cur];
+		r->release(r->rctx, r->buf, TARBALL_READ_BLOCK);
+	}
 
 	while (r->src_err == 0 && !r->src_eof && got < TARBALL_READ_MIN) {
 		ssize_t n = r->src.read(
@@ -101,7 +92,7 @@ tb_read_cb(struct archive *a, void *ctx, const void **out)
 	return n;
 }
 
-static int
+int
 tb_rfail(
     struct tarball_reader *r, int err, const char *reason, const char *name)
 {
@@ -112,9 +103,7 @@ tb_rfail(
 	return r->err;
 }
 
-/* libarchive failed: the source's error, else out of memory when it says
- * so (not a damaged archive), else a damaged archive. */
-static int
+int
 tb_rfail_archive(struct tarball_reader *r)
 {
 	return tb_rfail(r,
@@ -138,7 +127,8 @@ tarball_reader_new(struct tarball_reader **out, const struct cio_source *src)
 	if (r == NULL)
 		return CAIRN_ERR_NOMEM;
 	r->src = *src;
-	r->buf = cio_malloc(TARBALL_READ_BLOCK);
+	r->buf = r->ring[0] = cio_malloc(TARBALL_READ_BLOCK);
+	r->nring = 1;
 	r->a = archive_read_new();
 	/* Our own entry for archive_read_next_header2(): archive_read_new()
 	 * ignores a failure to allocate its built-in one, which
@@ -327,6 +317,7 @@ tarball_next(struct tarball_reader *r, struct tarball_entry *out)
 	if (r->at_end)
 		return 1;
 	r->have_entry = 0;
+	r->data_off = 0;
 	old = tb_enter();
 	if (!r->opened) {
 		r->opened = 1;
@@ -438,6 +429,10 @@ tarball_reader_free(struct tarball_reader *r)
 	if (r->e != NULL)
 		archive_entry_free(r->e);
 	tscan_free(r->scan);
-	free(r->buf);
+	for (unsigned i = 0; i < TARBALL_LEND_RING; i++) {
+		if (r->nring > 1 && r->ring[i] != NULL)
+			r->release(r->rctx, r->ring[i], TARBALL_READ_BLOCK);
+		free(r->ring[i]);
+	}
 	free(r);
 }

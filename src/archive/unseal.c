@@ -1,12 +1,14 @@
 /*
  * unseal.c - read the decrypted tar stream of a sealed archive and check
  * it member by member against its manifest, SHA256SUMS and signature
- * (the rules are listed in unseal.h).
+ * (the rules are listed in unseal.h; the signature and trust steps are
+ * in unseal_trust.c).
  *
  * Knows the tar reader, manifest, SHA256SUMS and minisign formats;
  * nothing of age, the filesystem or the terminal.  Memory stays flat in
- * the size of the data: one UNSEAL_BLOCK buffer, plus the manifest and
- * 32 bytes per file entry.
+ * the size of the data: one UNSEAL_BLOCK buffer, the tar reader's
+ * buffers (a ring of TARBALL_LEND_RING when a file's data is lent to the
+ * hashing thread), plus the manifest and 32 bytes per file entry.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -25,23 +27,10 @@
 #include "sums.h"
 #include "tarball.h"
 #include "cairn/unseal.h"
+#include "unseal_impl.h"
 
-struct run {
-	const struct unseal_options *o;
-	struct unseal_result *res;
-	struct tarball_reader *tr;
-	uint8_t *buf;
-	struct digest_async *hash; /* the files' SHA-256, maybe threaded */
-	uint8_t (*digests)[DIGEST_SHA256_LEN]; /* [0] manifest, then files */
-	size_t ndigests;
-	enum signer_verdict verdict; /* lookup_signer()'s, for check_trust() */
-};
-
-static int fail(struct run *r, int err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-fail(struct run *r, int err, const char *fmt, ...)
+int
+unseal_fail(struct run *r, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -64,24 +53,24 @@ cb_fail(struct run *r, int rc, const char *path)
 
 	if (late != NULL)
 		path = late;
-	return fail(r, rc, "%s: %s", path,
+	return unseal_fail(r, rc, "%s: %s", path,
 	    rc == CAIRN_ERR_IO && errno != 0 ? strerror(errno)
 	                                     : cairn_strerror(rc));
 }
 
 /* Advance to the next member; a tar error is reported with its reason. */
-static int
-next(struct run *r, struct tarball_entry *e, const char *want)
+int
+unseal_next(struct run *r, struct tarball_entry *e, const char *want)
 {
 	int rc = tarball_next(r->tr, e);
 
 	if (rc < 0)
-		return fail(r, rc, "tar stream: %s",
+		return unseal_fail(r, rc, "tar stream: %s",
 		    tarball_reader_error(r->tr)[0] != '\0'
 		        ? tarball_reader_error(r->tr)
 		        : cairn_strerror(rc));
 	if (rc == 1 && want != NULL)
-		return fail(r, CAIRN_ERR_INTEGRITY,
+		return unseal_fail(r, CAIRN_ERR_INTEGRITY,
 		    "archive ends where %s should follow", want);
 	return rc;
 }
@@ -91,26 +80,26 @@ read_err(struct run *r, ssize_t n, const char *name)
 {
 	const char *why = tarball_reader_error(r->tr);
 
-	return fail(r, (int)n, "%s: %s", name,
+	return unseal_fail(r, (int)n, "%s: %s", name,
 	    why[0] != '\0' ? why : cairn_strerror((int)n));
 }
 
 /* Read a whole small member (at most max bytes) into *out (cio_malloc'd,
  * NUL-terminated). */
-static int
-slurp(struct run *r, const struct tarball_entry *e, size_t max, char **out,
-    size_t *outlen)
+int
+unseal_slurp(struct run *r, const struct tarball_entry *e, size_t max,
+    char **out, size_t *outlen)
 {
 	size_t got = 0;
 	char *p;
 
 	*out = NULL;
 	if (e->type != TARBALL_FILE)
-		return fail(
+		return unseal_fail(
 		    r, CAIRN_ERR_INTEGRITY, "%s is not a file", e->path);
 	if (e->size > max)
-		return fail(r, CAIRN_ERR_LIMIT, "%s: larger than %zu bytes",
-		    e->path, max);
+		return unseal_fail(r, CAIRN_ERR_LIMIT,
+		    "%s: larger than %zu bytes", e->path, max);
 	if ((p = cio_malloc((size_t)e->size + 1)) == NULL)
 		return CAIRN_ERR_NOMEM;
 	while (got < e->size) {
@@ -120,8 +109,8 @@ slurp(struct run *r, const struct tarball_entry *e, size_t max, char **out,
 		if (n <= 0) {
 			free(p);
 			return n < 0 ? read_err(r, n, e->path)
-			             : fail(r, CAIRN_ERR_INTEGRITY, "%s: short",
-			                   e->path);
+			             : unseal_fail(r, CAIRN_ERR_INTEGRITY,
+			                   "%s: short", e->path);
 		}
 		got += (size_t)n;
 	}
@@ -139,7 +128,7 @@ read_manifest(struct run *r)
 	size_t len = 0, nfiles = 0;
 	int rc;
 
-	if ((rc = next(r, &e, MANIFEST_NAME)) != 0) {
+	if ((rc = unseal_next(r, &e, MANIFEST_NAME)) != 0) {
 		/* the age layer authenticated what it gave, so this is a
 		 * plain age file (or other data), not a damaged archive */
 		r->res->not_archive = strcmp(tarball_reader_error(r->tr),
@@ -148,10 +137,10 @@ read_manifest(struct run *r)
 	}
 	if (strcmp(e.path, MANIFEST_NAME) != 0) {
 		r->res->not_archive = 1;
-		return fail(r, CAIRN_ERR_INTEGRITY,
+		return unseal_fail(r, CAIRN_ERR_INTEGRITY,
 		    "first member is %s, not " MANIFEST_NAME, e.path);
 	}
-	if ((rc = slurp(r, &e, MANIFEST_MAX_LEN, &json, &len)) != 0)
+	if ((rc = unseal_slurp(r, &e, MANIFEST_MAX_LEN, &json, &len)) != 0)
 		return rc;
 	rc = manifest_decode(json, len, &r->res->m);
 	if (rc == 0 && r->o->list_only) {
@@ -167,53 +156,13 @@ read_manifest(struct run *r)
 			rc = digest_sha256(json, len, r->digests[0]);
 		// clang-format off
 	} else if (rc == CAIRN_ERR_LIMIT)
-		rc = fail(r, rc, MANIFEST_NAME ": manifest too large: more than %u entries, or more JSON values than they can hold", (unsigned)MANIFEST_MAX_ENTRIES);
+		rc = unseal_fail(r, rc, MANIFEST_NAME ": manifest too large: more than %u entries, or more JSON values than they can hold", (unsigned)MANIFEST_MAX_ENTRIES);
 	// clang-format on
 	else if (rc != CAIRN_ERR_NOMEM)
-		rc = fail(r, rc, MANIFEST_NAME ": %s", cairn_strerror(rc));
+		rc = unseal_fail(
+		    r, rc, MANIFEST_NAME ": %s", cairn_strerror(rc));
 	free(json);
 	return rc;
-}
-
-/* Look the manifest's signer up in the trusted list and keep the trust
- * policy's verdict for check_trust() (never fails). */
-static void
-lookup_signer(struct run *r)
-{
-	struct signer_trust st;
-
-	signer_trust_decide(r->res->m, r->o->trust, r->o->any_signer,
-	    r->o->allow_unsigned, &st);
-	r->res->trusted_index = st.index;
-	r->res->key_id_clash = st.key_id_clash;
-	r->res->signer_trusted = st.index >= 0;
-	memcpy(
-	    r->res->signer_fingerprint, st.fingerprint, sizeof(st.fingerprint));
-	r->verdict = st.verdict;
-}
-
-/* The trust policy, once everything else held (unseal.h, step 7). */
-static int
-check_trust(struct run *r)
-{
-	struct unseal_result *res = r->res;
-	char id[MINISIG_KEY_ID_HEX_LEN];
-
-	if (r->verdict == SIGNER_ACCEPTED)
-		return 0;
-	if (r->verdict == SIGNER_REFUSED_UNSIGNED) {
-		res->refused = UNSEAL_REFUSED_UNSIGNED;
-		return fail(r, CAIRN_ERR_SIGNATURE,
-		    "archive is unsigned: nothing shows who sealed it");
-	}
-	res->refused = UNSEAL_REFUSED_UNTRUSTED;
-	// clang-format off
-	if (res->key_id_clash >= 0) {
-		minisig_key_id_hex(res->m->signer.key_id, id);
-		return fail(r, CAIRN_ERR_SIGNATURE, "signed by key %s, which is UNTRUSTED: it has the key id %s of trusted signer '%s', but it is a different key", res->signer_fingerprint, id, r->o->trust->v[res->key_id_clash].name);
-	}
-	return fail(r, CAIRN_ERR_SIGNATURE, "signed by key %s, which is UNTRUSTED (the signature is valid, but that key is not one of your trusted signers)", res->signer_fingerprint);
-	// clang-format on
 }
 
 /* Files up to this size are hashed on the calling thread: handing one
@@ -223,7 +172,8 @@ check_trust(struct run *r)
 #define UNSEAL_INLINE_HASH (64u * 1024)
 
 /* Stream the data of file entry me to the callbacks and its digest
- * (inline: into *d, else the hashing thread); *got bytes. */
+ * (inline: into *d, else the hashing thread, which reads the tar
+ * reader's buffers in place when they are lent); *got bytes. */
 static int
 file_data(struct run *r, const struct manifest_entry *me,
     struct digest_sha256 *d, uint64_t *got)
@@ -232,26 +182,23 @@ file_data(struct run *r, const struct manifest_entry *me,
 	int rc;
 
 	for (;;) {
-		size_t cap = UNSEAL_BLOCK;
-		/* Async: read straight into the hashing queue (no copy). */
-		uint8_t *q =
-		    d == NULL ? digest_async_span(r->hash, &cap) : NULL;
-		uint8_t *p = q != NULL ? q : r->buf;
-		ssize_t n = tarball_read_data(r->tr, p, cap);
+		const uint8_t *p;
+		size_t n;
+		int lent;
 
-		if (n == 0)
+		if ((rc = tarball_read_block(r->tr, &p, &n, &lent)) == 0)
 			return 0;
-		if (n < 0)
-			return read_err(r, n, me->path);
+		if (rc < 0)
+			return read_err(r, rc, me->path);
 		if (d != NULL)
-			digest_sha256_update(d, p, (size_t)n);
-		else if (q != NULL)
-			digest_async_commit(r->hash, (size_t)n);
+			digest_sha256_update(d, p, n);
+		else if (lent)
+			digest_async_update_held(r->hash, p, n);
 		else
-			digest_async_update(r->hash, p, (size_t)n);
+			digest_async_update(r->hash, p, n);
 		*got += (uint64_t)n;
 		if (ops != NULL && ops->file_data != NULL &&
-		    (rc = ops->file_data(ops->ctx, p, (size_t)n)) != 0)
+		    (rc = ops->file_data(ops->ctx, p, n)) != 0)
 			return cb_fail(r, rc, me->path);
 	}
 }
@@ -276,7 +223,7 @@ member_file(struct run *r, const struct manifest_entry *me, size_t *filei)
 	    (rc = ops->file_begin(ops->ctx, me)) != 0)
 		rc = cb_fail(r, rc, me->path);
 	else if ((rc = file_data(r, me, dp, &got)) == 0 && got != me->size)
-		rc = fail(r, CAIRN_ERR_INTEGRITY,
+		rc = unseal_fail(r, CAIRN_ERR_INTEGRITY,
 		    "%s: %" PRIu64 " bytes, the manifest says %" PRIu64,
 		    me->path, got, me->size);
 	if (rc != 0) {
@@ -306,20 +253,20 @@ member(struct run *r, const struct manifest_entry *me, size_t *filei)
 	struct tarball_entry e;
 	int rc, isdir = me->type == MANIFEST_DIR;
 
-	if ((rc = next(r, &e, me->path)) != 0)
+	if ((rc = unseal_next(r, &e, me->path)) != 0)
 		return rc;
 	if (strcmp(e.path, me->path) != 0)
-		return fail(r, CAIRN_ERR_INTEGRITY,
+		return unseal_fail(r, CAIRN_ERR_INTEGRITY,
 		    "member %s where the manifest lists %s", e.path, me->path);
 	if ((e.type == TARBALL_DIR) != isdir)
-		return fail(r, CAIRN_ERR_INTEGRITY,
+		return unseal_fail(r, CAIRN_ERR_INTEGRITY,
 		    "%s: type differs from the manifest", me->path);
 	if (!isdir && e.size != me->size)
-		return fail(r, CAIRN_ERR_INTEGRITY,
+		return unseal_fail(r, CAIRN_ERR_INTEGRITY,
 		    "%s: size %" PRIu64 " in tar, %" PRIu64 " in the manifest",
 		    me->path, e.size, me->size);
 	if (e.mode != me->mode || e.mtime != me->mtime)
-		return fail(r, CAIRN_ERR_INTEGRITY,
+		return unseal_fail(r, CAIRN_ERR_INTEGRITY,
 		    "%s: mode or mtime differs from the manifest", me->path);
 	if (!isdir)
 		return member_file(r, me, filei);
@@ -339,34 +286,34 @@ check_sums(struct run *r, char **text, size_t *len)
 	int rc;
 
 	memset(&s, 0, sizeof(s));
-	if ((rc = next(r, &e, SUMS_NAME)) != 0)
+	if ((rc = unseal_next(r, &e, SUMS_NAME)) != 0)
 		return rc;
 	if (strcmp(e.path, SUMS_NAME) != 0)
-		return fail(r, CAIRN_ERR_INTEGRITY,
+		return unseal_fail(r, CAIRN_ERR_INTEGRITY,
 		    "member %s where " SUMS_NAME
 		    " should follow (not in the manifest)",
 		    e.path);
-	if ((rc = slurp(r, &e, SUMS_MAX_LEN, text, len)) != 0)
+	if ((rc = unseal_slurp(r, &e, SUMS_MAX_LEN, text, len)) != 0)
 		return rc;
 	if ((rc = digest_sha256(*text, *len, r->res->sums_sha256)) != 0)
 		return rc;
 	if ((rc = sums_decode(*text, *len, &s)) != 0) {
 		if (rc != CAIRN_ERR_NOMEM)
-			rc = fail(r, CAIRN_ERR_INTEGRITY, SUMS_NAME ": %s",
-			    cairn_strerror(rc));
+			rc = unseal_fail(r, CAIRN_ERR_INTEGRITY,
+			    SUMS_NAME ": %s", cairn_strerror(rc));
 		goto out;
 	}
 	if ((rc = digest_async_wait(r->hash)) != 0)
 		goto out;
 	if (sums_match_manifest(&s, r->res->m) != 0 || s.n != r->ndigests) {
-		rc = fail(r, CAIRN_ERR_INTEGRITY,
+		rc = unseal_fail(r, CAIRN_ERR_INTEGRITY,
 		    SUMS_NAME " does not list exactly the manifest's files");
 		goto out;
 	}
 	for (size_t i = 0; i < s.n; i++)
 		if (!digest_equal(
 		        s.v[i].sha256, r->digests[i], DIGEST_SHA256_LEN)) {
-			rc = fail(r, CAIRN_ERR_INTEGRITY,
+			rc = unseal_fail(r, CAIRN_ERR_INTEGRITY,
 			    "%s: SHA-256 differs from " SUMS_NAME, s.v[i].path);
 			goto out;
 		}
@@ -375,68 +322,10 @@ out:
 	return rc;
 }
 
-static int
-check_signature(struct run *r, const char *sums, size_t sumslen)
+static void
+release_lent(void *ctx, const uint8_t *p, size_t len)
 {
-	const struct manifest *m = r->res->m;
-	struct tarball_entry e;
-	char want[SEAL_TRUSTED_COMMENT_LEN], *sig = NULL, *tc = NULL;
-	size_t siglen = 0;
-	int rc;
-
-	rc = next(r, &e, NULL);
-	if (rc < 0)
-		return rc;
-	if (!m->has_signer) {
-		if (rc == 0)
-			return fail(r, CAIRN_ERR_INTEGRITY,
-			    "member %s after " SUMS_NAME " of an unsigned "
-			    "archive",
-			    e.path);
-		return 0;
-	}
-	if (rc == 1)
-		return fail(r, CAIRN_ERR_SIGNATURE,
-		    "signature missing (no " SUMS_SIG_NAME ")");
-	if (strcmp(e.path, SUMS_SIG_NAME) != 0)
-		return fail(r, CAIRN_ERR_INTEGRITY,
-		    "member %s where " SUMS_SIG_NAME " should follow", e.path);
-	if ((rc = slurp(r, &e, UNSEAL_SIG_MAX, &sig, &siglen)) != 0) {
-		if (rc == CAIRN_ERR_LIMIT)
-			rc = CAIRN_ERR_SIGNATURE;
-		return rc;
-	}
-	rc = minisig_verify(&m->signer, sums, sumslen, sig, siglen, &tc);
-	if (rc == CAIRN_ERR_NOMEM)
-		goto out;
-	if (rc != 0) {
-		rc = fail(r, CAIRN_ERR_SIGNATURE, SUMS_SIG_NAME ": %s",
-		    rc == CAIRN_ERR_FORMAT
-		        ? "malformed signature"
-		        : "invalid signature, or not by the manifest's signer");
-		goto out;
-	}
-	if ((rc = seal_trusted_comment(m, want)) != 0)
-		goto out;
-	if (strcmp(tc, want) != 0) {
-		rc = fail(r, CAIRN_ERR_SIGNATURE,
-		    SUMS_SIG_NAME
-		    ": trusted comment does not match the manifest");
-		goto out;
-	}
-	r->res->sig_ok = 1;
-	r->res->trusted_comment = tc;
-	tc = NULL;
-	/* Nothing may follow the signature. */
-	if ((rc = next(r, &e, NULL)) == 0)
-		rc = fail(r, CAIRN_ERR_INTEGRITY,
-		    "member %s after " SUMS_SIG_NAME, e.path);
-	else if (rc == 1)
-		rc = 0;
-out:
-	free(sig);
-	free(tc);
-	return rc;
+	digest_async_release(ctx, p, len);
 }
 
 int
@@ -455,11 +344,12 @@ unseal_run(const struct cio_source *src, const struct unseal_options *o,
 	r.o = o;
 	r.res = res;
 	if ((rc = tarball_reader_new(&r.tr, src)) != 0)
-		return fail(&r, rc, "tar reader: %s", cairn_strerror(rc));
+		return unseal_fail(
+		    &r, rc, "tar reader: %s", cairn_strerror(rc));
 	if ((rc = read_manifest(&r)) != 0)
 		goto out;
 	res->is_signed = res->m->has_signer;
-	lookup_signer(&r);
+	unseal_lookup_signer(&r);
 	if (o->list_only)
 		goto out;
 	if (ops != NULL && ops->manifest != NULL &&
@@ -471,6 +361,10 @@ unseal_run(const struct cio_source *src, const struct unseal_options *o,
 	}
 	if ((rc = digest_async_new(&r.hash, -1)) != 0)
 		goto out;
+	/* tarball_reader_free() below releases before r.hash is freed */
+	if (digest_async_threaded(r.hash) &&
+	    (rc = tarball_reader_lend(r.tr, release_lent, r.hash)) != 0)
+		goto out;
 	for (size_t i = 0; i < res->m->nentries; i++)
 		if ((rc = member(&r, &res->m->entries[i], &filei)) != 0)
 			goto out;
@@ -481,11 +375,11 @@ unseal_run(const struct cio_source *src, const struct unseal_options *o,
 	}
 	if ((rc = check_sums(&r, &sums, &sumslen)) != 0)
 		goto out;
-	if ((rc = check_signature(&r, sums, sumslen)) == 0)
-		rc = check_trust(&r);
+	if ((rc = unseal_check_signature(&r, sums, sumslen)) == 0)
+		rc = unseal_check_trust(&r);
 out:
 	if (rc != 0 && res->error[0] == '\0')
-		fail(&r, rc, "%s", cairn_strerror(rc));
+		unseal_fail(&r, rc, "%s", cairn_strerror(rc));
 	tarball_reader_free(r.tr);
 	digest_async_free(r.hash);
 	free(r.buf);

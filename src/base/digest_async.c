@@ -1,9 +1,8 @@
 /*
  * digest_async.c - SHA-256 of a sequence of byte streams on a second
  * thread (see digest.h): the caller copies its bytes into one of
- * DA_SLOTS slots of DA_SLOT_LEN bytes (or reads them straight into one,
- * span() and commit(), or lends them, update_held()) and goes on; the
- * worker hashes the slots in order.  With one CPU, or when the thread cannot be started,
+ * DA_SLOTS slots of DA_SLOT_LEN bytes (or lends them in place,
+ * update_held()) and goes on; the worker hashes the slots in order.  With one CPU, or when the thread cannot be started,
  * the same calls hash on the calling thread.  The digests are the same
  * either way.
  *
@@ -31,8 +30,6 @@
  * 49 MiB, the slots being touched as the ring turns). */
 #define DA_SLOTS    16
 #define DA_SLOT_LEN (1024u * 1024)
-/* span() starts a new slot rather than hand out less than this. */
-#define DA_SPAN_MIN (64u * 1024)
 
 struct da_slot {
 	uint8_t *buf;
@@ -241,35 +238,6 @@ digest_async_update(struct digest_async *h, const void *buf, size_t len)
 		if (h->fill == DA_SLOT_LEN)
 			publish(h);
 	}
-}
-
-uint8_t *
-digest_async_span(struct digest_async *h, size_t *len)
-{
-	struct da_slot *s;
-	size_t room, want = *len < DA_SPAN_MIN ? *len : DA_SPAN_MIN;
-
-	if (!h->threaded || *len == 0)
-		return NULL;
-	s = claim(h);
-	if (DA_SLOT_LEN - h->fill < want) {
-		publish(h);
-		s = claim(h);
-	}
-	room = DA_SLOT_LEN - h->fill;
-	if (*len > room)
-		*len = room;
-	return s->buf + h->fill;
-}
-
-void
-digest_async_commit(struct digest_async *h, size_t n)
-{
-	if (!h->threaded || n == 0)
-		return;
-	h->fill += n;
-	if (h->fill == DA_SLOT_LEN)
-		publish(h);
 }
 
 void

@@ -2,9 +2,9 @@
  * test_digest_async.c - digest_async (SHA-256 on a worker thread) gives
  * the digests of digest_sha256() on the worker and on the calling
  * thread: many streams, odd update sizes across its 1 MiB slots (and
- * more bytes in flight than its 16 slots hold), bytes copied, read
- * straight into a slot (span/commit) and lent (update_held) in one
- * stream, release() waiting for lent bytes, empty streams, a stream
+ * more bytes in flight than its 16 slots hold), bytes copied and lent
+ * (update_held) in one stream, release() waiting for lent bytes, empty
+ * streams, a stream
  * begun and dropped, and the fault points.
  */
 #include <stdlib.h>
@@ -29,28 +29,14 @@ stream_len(int i)
 	return i < 12 ? lens[i] : (size_t)randombytes_uniform(2000000);
 }
 
-/* Add up to *n bytes of p to the stream by one of the three ways; *n
- * is set to what was added. */
+/* Add n bytes of p to the stream, copied or lent. */
 static void
-add(struct digest_async *h, const uint8_t *p, size_t *n)
+add(struct digest_async *h, const uint8_t *p, size_t n)
 {
-	uint8_t *q;
-
-	switch (randombytes_uniform(3)) {
-	case 0:
-		digest_async_update(h, p, *n);
-		break;
-	case 1: /* buf is never changed: lent bytes need no release */
-		digest_async_update_held(h, p, *n);
-		break;
-	default:
-		if ((q = digest_async_span(h, n)) == NULL) {
-			digest_async_update(h, p, *n);
-			break;
-		}
-		memcpy(q, p, *n);
-		digest_async_commit(h, *n);
-	}
+	if (randombytes_uniform(2) == 0)
+		digest_async_update(h, p, n);
+	else /* buf is never changed: lent bytes need no release */
+		digest_async_update_held(h, p, n);
 }
 
 /* release() of lent bytes returns only once they are hashed: 17 MiB of
@@ -110,7 +96,7 @@ run(struct digest_async *h, const uint8_t *buf)
 
 			if (n > len - off)
 				n = len - off;
-			add(h, buf + off, &n);
+			add(h, buf + off, n);
 			off += n;
 		}
 		digest_async_end(h, got[i]);

@@ -1,0 +1,68 @@
+/*
+ * tarball_lend.c - a tar entry's data without a copy: blocks straight
+ * from libarchive (tarball_read_block()), and lending them to another
+ * thread (tarball_reader_lend(): the reader then fills a ring of buffers
+ * and releases each before it refills it).  See tarball.h.  Knows the
+ * reader's state (tarball_read_impl.h), nothing of what the blocks are
+ * for.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <archive.h>
+
+#include "cairn/err.h"
+#include "tarball_read_impl.h"
+
+int
+tarball_reader_lend(struct tarball_reader *r,
+    void (*release)(void *ctx, const uint8_t *p, size_t len), void *ctx)
+{
+	if (r->nring > 1)
+		return CAIRN_ERR_INVAL;
+	for (unsigned i = 1; i < TARBALL_LEND_RING; i++)
+		if ((r->ring[i] = cio_malloc(TARBALL_READ_BLOCK)) == NULL)
+			return CAIRN_ERR_NOMEM;
+	r->release = release;
+	r->rctx = ctx;
+	r->nring = TARBALL_LEND_RING;
+	return 0;
+}
+
+int
+tarball_read_block(
+    struct tarball_reader *r, const uint8_t **p, size_t *n, int *lent)
+{
+	const void *b = NULL;
+	size_t len = 0;
+	la_int64_t off = 0;
+	int rc;
+
+	*p = NULL;
+	*n = 0;
+	*lent = 0;
+	if (r->err != 0)
+		return r->err;
+	if (!r->have_entry)
+		return 0;
+	do
+		rc = archive_read_data_block(r->a, &b, &len, &off);
+	while (rc == ARCHIVE_OK && len == 0);
+	if (rc == ARCHIVE_EOF)
+		return 0;
+	if (rc != ARCHIVE_OK)
+		return tb_rfail_archive(r);
+	/* Sparse entries are refused at their header: the data is one run. */
+	if (off < 0 || (uint64_t)off != r->data_off)
+		return tb_rfail(
+		    r, CAIRN_ERR_PAYLOAD, "data out of order", r->path);
+	r->data_off += len;
+	*p = b;
+	*n = len;
+	for (unsigned i = 0; r->nring > 1 && i < r->nring; i++)
+		if ((uintptr_t)*p >= (uintptr_t)r->ring[i] &&
+		    (uintptr_t)*p + len <=
+		        (uintptr_t)r->ring[i] + TARBALL_READ_BLOCK)
+			*lent = 1;
+	return 1;
+}
