@@ -37,6 +37,33 @@ struct cio_source {
 };
 
 /*
+ * The input buffers of a reader that lends what it reads (a source's
+ * read_held(), tarball_reader_lend()): n buffers of cap bytes used in
+ * turn, each release()d before it is handed out again or freed, so that
+ * whoever still reads a lent one is done with it first (cio_ring.c).
+ * cio_ring_init() makes one buffer and nothing to release (the ring
+ * then always hands out the same buffer); cio_ring_lend() grows it to n
+ * (at most CIO_RING_MAX) with release(ctx, p, len).  Both return 0 or
+ * CAIRN_ERR_NOMEM.  cio_ring_next() returns the buffer to fill next
+ * (buf[cur] until then), cio_ring_holds() 1 when [p, p + len) lies in a
+ * lent buffer, cio_ring_free() releases and frees every buffer.
+ */
+#define CIO_RING_MAX 8
+struct cio_ring {
+	uint8_t *buf[CIO_RING_MAX];
+	unsigned n, cur;
+	size_t cap;
+	void (*release)(void *ctx, const uint8_t *p, size_t len);
+	void *ctx;
+};
+int cio_ring_init(struct cio_ring *g, size_t cap);
+int cio_ring_lend(struct cio_ring *g, unsigned n,
+    void (*release)(void *ctx, const uint8_t *p, size_t len), void *ctx);
+uint8_t *cio_ring_next(struct cio_ring *g);
+int cio_ring_holds(const struct cio_ring *g, const uint8_t *p, size_t len);
+void cio_ring_free(struct cio_ring *g);
+
+/*
  * A push sink.  write() consumes all len bytes and returns 0, or a
  * negative enum cairn_err.
  */

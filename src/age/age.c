@@ -223,10 +223,11 @@ struct raw_source {
 	uint64_t consumed;
 };
 
+/* The peeked bytes (ours, never lent), then the caller's source through
+ * read() or, held, read_held(). */
 static ssize_t
-raw_read(void *ctx, uint8_t *buf, size_t len)
+raw_pull(struct raw_source *s, uint8_t *buf, size_t len, int held)
 {
-	struct raw_source *s = ctx;
 	ssize_t n;
 
 	if (s->peekoff < s->peeklen) {
@@ -238,25 +239,23 @@ raw_read(void *ctx, uint8_t *buf, size_t len)
 		s->peekoff += k;
 		return (ssize_t)k;
 	}
-	n = s->src.read(s->src.ctx, buf, len);
+	n = held ? s->src.read_held(s->src.ctx, buf, len)
+	         : s->src.read(s->src.ctx, buf, len);
 	if (n > 0)
 		s->consumed += (uint64_t)n;
 	return n;
 }
 
-/* read_held() through the peek buffer (its bytes are the reader's). */
+static ssize_t
+raw_read(void *ctx, uint8_t *buf, size_t len)
+{
+	return raw_pull(ctx, buf, len, 0);
+}
+
 static ssize_t
 raw_read_held(void *ctx, uint8_t *buf, size_t len)
 {
-	struct raw_source *s = ctx;
-	ssize_t n;
-
-	if (s->peekoff < s->peeklen)
-		return raw_read(ctx, buf, len);
-	n = s->src.read_held(s->src.ctx, buf, len);
-	if (n > 0)
-		s->consumed += (uint64_t)n;
-	return n;
+	return raw_pull(ctx, buf, len, 1);
 }
 
 static void
@@ -348,18 +347,15 @@ reader_new(struct age_reader **out, const struct cio_source *src,
 	r->raw.consumed = (uint64_t)n;
 	r->in.read = raw_read;
 	r->in.ctx = &r->raw;
-	if (src->read_held != NULL && src->release != NULL) {
-		r->in.read_held = raw_read_held;
-		r->in.release = raw_release;
-	}
 	if (age_armor_detect(r->raw.peek, r->raw.peeklen)) {
-		/* the armor reader decodes into buffers of its own */
-		r->in.read_held = NULL;
-		r->in.release = NULL;
+		/* never lent: the armor reader decodes into its own buffers */
 		if ((ret = age_armor_reader_new(&r->armor, &r->in)) != 0)
 			goto out;
 		r->in.read = age_armor_read;
 		r->in.ctx = r->armor;
+	} else if (src->read_held != NULL && src->release != NULL) {
+		r->in.read_held = raw_read_held;
+		r->in.release = raw_release;
 	}
 	if ((ret = read_header(r, &h, &buf, &len)) != 0)
 		goto out;

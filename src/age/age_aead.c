@@ -125,9 +125,9 @@ run_lane(
 	size_t i;
 	int ret = 0;
 
-	for (i = 0; i < n; i++)
-		if (ret == 0 || a->decrypt)
-			ret = run_job(a, c, &jobs[i]);
+	/* opening never fails (a bad tag is the job's ok = 0) */
+	for (i = 0; i < n && ret == 0; i++)
+		ret = run_job(a, c, &jobs[i]);
 	return ret;
 }
 

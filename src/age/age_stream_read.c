@@ -30,9 +30,8 @@ struct age_stream_reader {
 	uint64_t counter;
 	uint8_t *in; /* ciphertext: in[off..end) not yet used */
 	size_t off, end, cap;
-	uint8_t *ring[IN_RING]; /* held: in is ring[cur] */
-	unsigned cur;
-	int held;
+	struct cio_ring ring; /* in is its current buffer */
+	int held;             /* the source lends: IN_RING buffers */
 	int eof;
 	int rerr;    /* source error, met while reading ahead */
 	uint8_t *pt; /* authenticated plaintext, pt[ptoff..ptlen) due */
@@ -50,22 +49,16 @@ src_read(struct age_stream_reader *r, uint8_t *buf, size_t len)
 	return r->src->read(r->src->ctx, buf, len);
 }
 
-/* Move in[off..end) to the start of a buffer: in itself, or (held) the
- * next one in the ring, once the source has let go of it. */
+/* Move in[off..end) to the start of the ring's next buffer (in itself
+ * unless the source lends). */
 static void
 reader_slide(struct age_stream_reader *r)
 {
+	uint8_t *to = cio_ring_next(&r->ring);
 	size_t left = r->end - r->off;
 
-	if (r->held) {
-		uint8_t *to = r->ring[(r->cur + 1) % IN_RING];
-
-		r->src->release(r->src->ctx, to, r->cap);
-		memcpy(to, r->in + r->off, left);
-		r->cur = (r->cur + 1) % IN_RING;
-		r->in = to;
-	} else
-		memmove(r->in, r->in + r->off, left);
+	memmove(to, r->in + r->off, left);
+	r->in = to;
 	r->end = left;
 	r->off = 0;
 }
@@ -242,10 +235,11 @@ age_stream_reader_new(struct age_stream_reader **out,
 	if (r->cap < prelen)
 		r->cap = prelen;
 	r->held = src->read_held != NULL && src->release != NULL;
-	for (int i = 0; i < (r->held ? IN_RING : 1); i++)
-		if ((r->ring[i] = cio_malloc(r->cap)) == NULL)
-			goto out;
-	r->in = r->ring[0];
+	if (cio_ring_init(&r->ring, r->cap) != 0 ||
+	    (r->held &&
+	        cio_ring_lend(&r->ring, IN_RING, src->release, src->ctx) != 0))
+		goto out;
+	r->in = r->ring.buf[0];
 	if ((r->pt = cio_malloc(PT_CAP)) == NULL)
 		goto out;
 	if (prelen > 0)
@@ -322,10 +316,6 @@ age_stream_reader_free(struct age_stream_reader *r)
 	if (r->pt != NULL)
 		sodium_memzero(r->pt, PT_CAP);
 	free(r->pt);
-	for (int i = 0; i < IN_RING; i++) {
-		if (r->held && r->ring[i] != NULL)
-			r->src->release(r->src->ctx, r->ring[i], r->cap);
-		free(r->ring[i]);
-	}
+	cio_ring_free(&r->ring);
 	free(r);
 }

@@ -18,15 +18,7 @@ int
 tarball_reader_lend(struct tarball_reader *r,
     void (*release)(void *ctx, const uint8_t *p, size_t len), void *ctx)
 {
-	if (r->nring > 1)
-		return CAIRN_ERR_INVAL;
-	for (unsigned i = 1; i < TARBALL_LEND_RING; i++)
-		if ((r->ring[i] = cio_malloc(TARBALL_READ_BLOCK)) == NULL)
-			return CAIRN_ERR_NOMEM;
-	r->release = release;
-	r->rctx = ctx;
-	r->nring = TARBALL_LEND_RING;
-	return 0;
+	return cio_ring_lend(&r->ring, TARBALL_LEND_RING, release, ctx);
 }
 
 int
@@ -59,10 +51,6 @@ tarball_read_block(
 	r->data_off += len;
 	*p = b;
 	*n = len;
-	for (unsigned i = 0; r->nring > 1 && i < r->nring; i++)
-		if ((uintptr_t)*p >= (uintptr_t)r->ring[i] &&
-		    (uintptr_t)*p + len <=
-		        (uintptr_t)r->ring[i] + TARBALL_READ_BLOCK)
-			*lent = 1;
+	*lent = cio_ring_holds(&r->ring, *p, len);
 	return 1;
 }

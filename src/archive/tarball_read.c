@@ -43,12 +43,7 @@ tb_pull(struct tarball_reader *r)
 {
 	size_t got = 0;
 
-	if (r->nring > 1) { /* the next buffer, once its borrower let go */
-		r->cur = (r->cur + 1) % r->nring;
-		r->buf = r->ring[r->cur];
-		r->release(r->rctx, r->buf, TARBALL_READ_BLOCK);
-	}
-
+	r->buf = cio_ring_next(&r->ring); /* once its borrower let go */
 	while (r->src_err == 0 && !r->src_eof && got < TARBALL_READ_MIN) {
 		ssize_t n = r->src.read(
 		    r->src.ctx, r->buf + got, TARBALL_READ_BLOCK - got);
@@ -127,8 +122,8 @@ tarball_reader_new(struct tarball_reader **out, const struct cio_source *src)
 	if (r == NULL)
 		return CAIRN_ERR_NOMEM;
 	r->src = *src;
-	r->buf = r->ring[0] = cio_malloc(TARBALL_READ_BLOCK);
-	r->nring = 1;
+	if (cio_ring_init(&r->ring, TARBALL_READ_BLOCK) == 0)
+		r->buf = r->ring.buf[0];
 	r->a = archive_read_new();
 	/* Our own entry for archive_read_next_header2(): archive_read_new()
 	 * ignores a failure to allocate its built-in one, which
@@ -429,10 +424,6 @@ tarball_reader_free(struct tarball_reader *r)
 	if (r->e != NULL)
 		archive_entry_free(r->e);
 	tscan_free(r->scan);
-	for (unsigned i = 0; i < TARBALL_LEND_RING; i++) {
-		if (r->nring > 1 && r->ring[i] != NULL)
-			r->release(r->rctx, r->ring[i], TARBALL_READ_BLOCK);
-		free(r->ring[i]);
-	}
+	cio_ring_free(&r->ring);
 	free(r);
 }

@@ -25,12 +25,9 @@ struct tarball_reader {
 	uint64_t delivered; /* bytes handed to libarchive */
 	uint64_t zrun;      /* how many of them, at the end, are zero */
 	uint64_t nentries;
-	uint8_t *buf; /* TARBALL_READ_BLOCK bytes: ring[cur] */
-	uint8_t *ring[TARBALL_LEND_RING];
-	unsigned cur, nring; /* nring 1 until tarball_reader_lend() */
-	void (*release)(void *ctx, const uint8_t *p, size_t len);
-	void *rctx;
-	uint64_t data_off; /* the current entry's data handed out */
+	uint8_t *buf;         /* TARBALL_READ_BLOCK bytes, the ring's current */
+	struct cio_ring ring; /* one buffer until tarball_reader_lend() */
+	uint64_t data_off;    /* the current entry's data handed out */
 	char path[TARBALL_PATH_MAX + 2];
 	char errbuf[TB_ERRLEN];
 };

@@ -2,8 +2,9 @@
  * digest_async.c - SHA-256 of a sequence of byte streams on a second
  * thread (see digest.h): the caller copies its bytes into one of
  * DA_SLOTS slots of DA_SLOT_LEN bytes (or lends them in place,
- * update_held()) and goes on; the worker hashes the slots in order.  With one CPU, or when the thread cannot be started,
- * the same calls hash on the calling thread.  The digests are the same
+ * update_held()) and goes on; the worker hashes the slots in order.
+ * With one CPU, or when the thread cannot be started, the same calls
+ * hash on the calling thread.  The digests are the same
  * either way.
  *
  * Every call that may fail (allocation, digest_sha256_init(), and so
