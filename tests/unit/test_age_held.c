@@ -21,24 +21,17 @@
 #include "cairn/digest.h"
 #include "cairn/err.h"
 #include "cairn/cio.h"
+#include "lend_util.h"
 #include "tap.h"
 
 #define CH  AGE_CHUNK_LEN
 #define ENC AGE_STREAM_ENC_CHUNK_LEN
-#define MAX_HELD 64
-
-struct lent {
-	const uint8_t *p;
-	size_t n;
-	uint8_t md[DIGEST_SHA256_LEN];
-};
-
 /* A memory source lending what it reads; step caps each read. */
 struct heldsrc {
 	const uint8_t *data;
 	size_t len, off, step;
-	struct lent l[MAX_HELD];
-	int nl, held_reads, plain_reads, changed, overflow;
+	struct borrower b;
+	int held_reads, plain_reads;
 };
 
 static ssize_t
@@ -71,37 +64,15 @@ held_read(void *ctx, uint8_t *buf, size_t len)
 	ssize_t n = take(s, buf, len);
 
 	s->held_reads++;
-	if (n <= 0)
-		return n;
-	if (s->nl == MAX_HELD) {
-		s->overflow++;
-		return n;
-	}
-	s->l[s->nl].p = buf;
-	s->l[s->nl].n = (size_t)n;
-	digest_sha256(buf, (size_t)n, s->l[s->nl].md);
-	s->nl++;
+	if (n > 0)
+		borrow(&s->b, buf, (size_t)n);
 	return n;
 }
 
 static void
 release(void *ctx, const uint8_t *p, size_t len)
 {
-	struct heldsrc *s = ctx;
-
-	for (int i = 0; i < s->nl;) {
-		struct lent *l = &s->l[i];
-		uint8_t md[DIGEST_SHA256_LEN];
-
-		if (!(l->p < p + len && p < l->p + l->n)) {
-			i++;
-			continue;
-		}
-		digest_sha256(l->p, l->n, md);
-		if (memcmp(md, l->md, sizeof(md)) != 0)
-			s->changed++;
-		*l = s->l[--s->nl];
-	}
+	borrower_release(&((struct heldsrc *)ctx)->b, p, len);
 }
 
 static uint8_t fk[AGE_FILE_KEY_LEN], nonce[AGE_STREAM_NONCE_LEN];
@@ -149,7 +120,7 @@ static int
 stream_case(const uint8_t *ct, size_t len, size_t step, size_t readsz,
     int want, const uint8_t *pt, size_t ptlen, struct cio_membuf *back)
 {
-	struct heldsrc s = {ct, len, 0, step, {{0}}, 0, 0, 0, 0, 0};
+	struct heldsrc s = {.data = ct, .len = len, .step = step};
 	struct cio_source src = {.read = plain_read,
 	    .ctx = &s,
 	    .read_held = held_read,
@@ -163,7 +134,7 @@ stream_case(const uint8_t *ct, size_t len, size_t step, size_t readsz,
 	age_stream_reader_free(r);
 	return ret == want && back->len == ptlen &&
 	    (ptlen == 0 || memcmp(back->data, pt, ptlen) == 0) &&
-	    s.changed == 0 && s.nl == 0 && s.overflow == 0 &&
+	    borrower_clean(&s.b) &&
 	    s.held_reads > 0 && s.plain_reads == 0;
 }
 
@@ -208,7 +179,7 @@ age_case(const uint8_t *pt, size_t len, int armor)
 	age_reader_free(r);
 	/* armored: the armor reader decodes into its own buffers, so
 	 * nothing may be lent */
-	ok = ok && s.changed == 0 && s.nl == 0 && s.overflow == 0 &&
+	ok = ok && borrower_clean(&s.b) &&
 	    (armor ? s.held_reads == 0 : s.held_reads > 0);
 out:
 	sodium_memzero(sk, sizeof(sk));

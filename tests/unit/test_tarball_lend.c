@@ -17,57 +17,19 @@
 #include "cairn/cio.h"
 #include "cairn/digest.h"
 #include "cairn/err.h"
+#include "lend_util.h"
 #include "tap.h"
 #include "tar_craft.h"
 #include "tarball.h"
 
 #define MiB      (1024 * 1024)
-#define MAX_LENT 64
-
 static const size_t sizes[] = {0, 1, 511, 512, 70000, MiB + 5, 5 * MiB};
 #define NF (sizeof(sizes) / sizeof(sizes[0]))
-
-struct borrower {
-	struct {
-		const uint8_t *p;
-		size_t n;
-		uint8_t md[DIGEST_SHA256_LEN];
-	} l[MAX_LENT];
-	int nl, changed, overflow, lent_blocks, releases;
-};
 
 static void
 release(void *ctx, const uint8_t *p, size_t len)
 {
-	struct borrower *b = ctx;
-
-	b->releases++;
-	for (int i = 0; i < b->nl;) {
-		uint8_t md[DIGEST_SHA256_LEN];
-
-		if (!(b->l[i].p < p + len && p < b->l[i].p + b->l[i].n)) {
-			i++;
-			continue;
-		}
-		digest_sha256(b->l[i].p, b->l[i].n, md);
-		if (memcmp(md, b->l[i].md, sizeof(md)) != 0)
-			b->changed++;
-		b->l[i] = b->l[--b->nl];
-	}
-}
-
-static void
-borrow(struct borrower *b, const uint8_t *p, size_t n)
-{
-	b->lent_blocks++;
-	if (b->nl == MAX_LENT) {
-		b->overflow++;
-		return;
-	}
-	b->l[b->nl].p = p;
-	b->l[b->nl].n = n;
-	digest_sha256(p, n, b->l[b->nl].md);
-	b->nl++;
+	borrower_release(ctx, p, len);
 }
 
 static uint8_t
@@ -103,28 +65,15 @@ make_tar(struct cio_membuf *m)
 	return rc;
 }
 
-/* Hands out as much as asked (whole 1 MiB pulls). */
-static ssize_t
-whole_read(void *ctx, uint8_t *buf, size_t len)
-{
-	struct choppy *c = ctx;
-	size_t n = c->len - c->off;
-
-	if (n > len)
-		n = len;
-	memcpy(buf, c->data + c->off, n);
-	c->off += n;
-	return (ssize_t)n;
-}
-
 /* Read every entry by blocks; 1 when every byte is right and, lending,
  * the borrower saw lent blocks, all released unchanged. */
 static int
 lend_read_all(const struct cio_membuf *m, int whole, int lend)
 {
 	struct choppy c = {m->data, m->len, 0, 1, 0, 0};
-	struct cio_source src = {
-	    .read = whole ? whole_read : choppy_read, .ctx = &c};
+	struct cio_memsrc ms = {m->data, m->len, 0}; /* whole 1 MiB pulls */
+	struct cio_source src = {.read = whole ? cio_memsrc_read : choppy_read,
+	    .ctx = whole ? (void *)&ms : (void *)&c};
 	struct borrower b = {0};
 	struct tarball_reader *r;
 	struct tarball_entry e;
@@ -155,9 +104,8 @@ lend_read_all(const struct cio_membuf *m, int whole, int lend)
 	ok = ok && tarball_next(r, &e) == 1;
 	tarball_reader_free(r);
 	if (!lend)
-		return ok && b.lent_blocks == 0;
-	return ok && b.lent_blocks > 0 && b.nl == 0 && b.changed == 0 &&
-	    b.overflow == 0 && b.releases > 0;
+		return ok && b.lent == 0;
+	return ok && b.lent > 0 && borrower_clean(&b) && b.releases > 0;
 }
 
 int
