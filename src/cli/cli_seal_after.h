@@ -22,18 +22,23 @@
 #include "cli.h"
 
 /* A sink that hashes and counts what passes through to next (hashing
- * on a second thread when there is a second CPU). */
+ * on a second thread when there is a second CPU), or only counts when
+ * nothing will use the SHA-256 (see cli_seal_write's hash). */
 struct cli_hash_sink {
 	struct cio_sink sink; /* give this to the writer */
 	const struct cio_sink *next;
 	struct digest_async *d;
 	int started;
+	int hashed; /* 0: sha256 stays zero, size is still counted */
 	uint64_t size;
 	uint8_t sha256[DIGEST_SHA256_LEN]; /* after cli_hash_sink_final() */
 };
-/* Returns 0 or an exit code (out of memory). */
-int cli_hash_sink_init(struct cli_hash_sink *h, const struct cio_sink *next);
-/* Fills h->sha256; returns 0 or an exit code.  Safe to call once. */
+/* With hash 0 the sink only counts.  Returns 0 or an exit code (out of
+ * memory). */
+int cli_hash_sink_init(
+    struct cli_hash_sink *h, const struct cio_sink *next, int hash);
+/* Fills h->sha256 when hashed; returns 0 or an exit code.  Safe to call
+ * once. */
 int cli_hash_sink_final(struct cli_hash_sink *h);
 void cli_hash_sink_free(struct cli_hash_sink *h);
 

@@ -45,6 +45,7 @@ struct cli_seal_write {
 	struct cli_seal_out where;
 	int armor, quiet, no_readback;
 	int skip; /* --skip-unreadable: leave out files that change */
+	int hash; /* hash the output: 0 only when nothing uses its SHA-256 */
 };
 
 /*

@@ -30,7 +30,7 @@ cli_seal_log(struct seal_plan *p, const struct cli_hash_sink *h,
 	manifest_archive_id_hex(seal_plan_manifest(p), id);
 	n.action = "seal";
 	n.archive_id = id;
-	n.sha256 = h->sha256;
+	n.sha256 = h->hashed ? h->sha256 : NULL;
 	n.size = h->size;
 	cli_custody_log(&n, sk);
 }

@@ -82,7 +82,7 @@ write_once(const struct cli_seal_write *w, struct seal_plan *p,
 	memset(&pg, 0, sizeof(pg));
 	cli_progress_start(&pg, "seal", estimate_size(p, w->armor), w->quiet, out->atomic ? -1 : out->fd);
 	cli_progress_sink_init(&counted, &out->sink, &pg);
-	if ((ec = cli_hash_sink_init(h, &counted.sink)) != 0)
+	if ((ec = cli_hash_sink_init(h, &counted.sink, w->hash)) != 0)
 		return ec;
 	rc = seal_encrypted(p, rs, w->armor, sk, &h->sink);
 	cli_progress_end(&pg);

@@ -8,8 +8,8 @@
  * makes the plain tar, which this file encrypts with an age_writer (as
  * `open` decrypts and hands unseal_run a plain stream).
  *
- * Knows seal.h, manifest.h, the age API and cli_archive.h's signing-key
- * helpers.
+ * Knows seal.h, manifest.h, the age API, cli_archive.h's signing-key
+ * helpers and whether a custody log is kept (cli_custody.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,6 +25,7 @@
 #include "builtin.h"
 #include "cli.h"
 #include "cli_archive.h"
+#include "cli_custody.h"
 #include "cli_json.h"
 #include "cli_parity.h"
 #include "cli_seal_after.h"
@@ -395,6 +396,10 @@ cmd_seal(int argc, char **argv)
 	wr.quiet = s.quiet || s.json;
 	wr.no_readback = s.no_readback;
 	wr.skip = s.skip;
+	/* Standard output takes no --json, --tsa or --push and is not read
+	 * back: there only the custody log uses the archive's SHA-256. */
+	wr.hash = s.outpath == NULL || strcmp(s.outpath, "-") != 0 ||
+	    cli_custody_enabled();
 	if ((ec = cli_seal_write(&wr, p, &rs, sk, &dflt, &out, &hs)) != 0)
 		goto out;
 	if (!s.json && dflt != NULL && !s.quiet)

@@ -183,3 +183,18 @@ history() {
 	expect_exit 0 "$CAIRN" log verify
 	assert_output_has "custody log: 0 entries"
 }
+
+@test "seal to standard output logs the SHA-256 of the bytes it wrote" {
+	"$CAIRN" keygen >/dev/null 2>&1
+	head -c 300000 /dev/urandom >f
+	"$CAIRN" seal -q -o - f >a.cairn
+	expect_exit 0 "$CAIRN" log --json
+	[ "$(jq -r '.entries[0].sha256' <<<"$output")" = "$(sha256sum <a.cairn | cut -d' ' -f1)" ]
+	[ "$(jq -r '.entries[0].size' <<<"$output")" -eq "$(stat -c %s a.cairn)" ]
+	# without a key home nothing uses that hash (it is skipped); the
+	# archive is whole all the same
+	age-keygen -o id 2>/dev/null
+	CAIRN_HOME=$PWD/none "$CAIRN" seal -q -s "$CAIRN_HOME/signing.key" -r "$(age-keygen -y id)" -o - f >b.cairn
+	[ ! -e none ]
+	expect_exit 0 "$CAIRN" verify -q -i id --signer "$CAIRN_HOME/signing.pub" b.cairn
+}
