@@ -30,7 +30,7 @@
 #include "unseal_impl.h"
 
 int
-unseal_fail(struct run *r, int err, const char *fmt, ...)
+unseal_fail(struct unseal_run *r, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -44,7 +44,7 @@ unseal_fail(struct run *r, int err, const char *fmt, ...)
 
 /* A callback failed on member path. */
 static int
-cb_fail(struct run *r, int rc, const char *path)
+cb_fail(struct unseal_run *r, int rc, const char *path)
 {
 	const struct unseal_ops *ops = r->o->ops;
 	const char *late = ops != NULL && ops->failed_path != NULL
@@ -60,7 +60,7 @@ cb_fail(struct run *r, int rc, const char *path)
 
 /* Advance to the next member; a tar error is reported with its reason. */
 int
-unseal_next(struct run *r, struct tarball_entry *e, const char *want)
+unseal_next(struct unseal_run *r, struct tarball_entry *e, const char *want)
 {
 	int rc = tarball_next(r->tr, e);
 
@@ -76,7 +76,7 @@ unseal_next(struct run *r, struct tarball_entry *e, const char *want)
 }
 
 static int
-read_err(struct run *r, ssize_t n, const char *name)
+read_err(struct unseal_run *r, ssize_t n, const char *name)
 {
 	const char *why = tarball_reader_error(r->tr);
 
@@ -87,7 +87,7 @@ read_err(struct run *r, ssize_t n, const char *name)
 /* Read a whole small member (at most max bytes) into *out (cio_malloc'd,
  * NUL-terminated). */
 int
-unseal_slurp(struct run *r, const struct tarball_entry *e, size_t max,
+unseal_slurp(struct unseal_run *r, const struct tarball_entry *e, size_t max,
     char **out, size_t *outlen)
 {
 	size_t got = 0;
@@ -121,7 +121,7 @@ unseal_slurp(struct run *r, const struct tarball_entry *e, size_t max,
 }
 
 static int
-read_manifest(struct run *r)
+read_manifest(struct unseal_run *r)
 {
 	struct tarball_entry e;
 	char *json = NULL;
@@ -175,7 +175,7 @@ read_manifest(struct run *r)
  * (inline: into *d, else the hashing thread, which reads the tar
  * reader's buffers in place when they are lent); *got bytes. */
 static int
-file_data(struct run *r, const struct manifest_entry *me,
+file_data(struct unseal_run *r, const struct manifest_entry *me,
     struct digest_sha256 *d, uint64_t *got)
 {
 	const struct unseal_ops *ops = r->o->ops;
@@ -205,7 +205,8 @@ file_data(struct run *r, const struct manifest_entry *me,
 
 /* A file member's data, digest and callbacks. */
 static int
-member_file(struct run *r, const struct manifest_entry *me, size_t *filei)
+member_file(
+    struct unseal_run *r, const struct manifest_entry *me, size_t *filei)
 {
 	const struct unseal_ops *ops = r->o->ops;
 	struct digest_sha256 d, *dp = NULL;
@@ -247,7 +248,7 @@ member_file(struct run *r, const struct manifest_entry *me, size_t *filei)
 
 /* Check one member against manifest entry me and stream its data. */
 static int
-member(struct run *r, const struct manifest_entry *me, size_t *filei)
+member(struct unseal_run *r, const struct manifest_entry *me, size_t *filei)
 {
 	const struct unseal_ops *ops = r->o->ops;
 	struct tarball_entry e;
@@ -279,7 +280,7 @@ member(struct run *r, const struct manifest_entry *me, size_t *filei)
 
 /* SHA256SUMS: parse, match the manifest, compare every digest. */
 static int
-check_sums(struct run *r, char **text, size_t *len)
+check_sums(struct unseal_run *r, char **text, size_t *len)
 {
 	struct tarball_entry e;
 	struct sums s;
@@ -333,7 +334,7 @@ unseal_run(const struct cio_source *src, const struct unseal_options *o,
     struct unseal_result *res)
 {
 	const struct unseal_ops *ops = o->ops;
-	struct run r;
+	struct unseal_run r;
 	char *sums = NULL;
 	size_t sumslen = 0, filei = 0;
 	int rc;

@@ -20,7 +20,7 @@
 /* Look the manifest's signer up in the trusted list and keep the trust
  * policy's verdict for unseal_check_trust() (never fails). */
 void
-unseal_lookup_signer(struct run *r)
+unseal_lookup_signer(struct unseal_run *r)
 {
 	struct signer_trust st;
 
@@ -36,7 +36,7 @@ unseal_lookup_signer(struct run *r)
 
 /* The trust policy, once everything else held (unseal.h, step 7). */
 int
-unseal_check_trust(struct run *r)
+unseal_check_trust(struct unseal_run *r)
 {
 	struct unseal_result *res = r->res;
 	char id[MINISIG_KEY_ID_HEX_LEN];
@@ -59,7 +59,7 @@ unseal_check_trust(struct run *r)
 }
 
 int
-unseal_check_signature(struct run *r, const char *sums, size_t sumslen)
+unseal_check_signature(struct unseal_run *r, const char *sums, size_t sumslen)
 {
 	const struct manifest *m = r->res->m;
 	struct tarball_entry e;
