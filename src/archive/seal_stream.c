@@ -70,7 +70,6 @@ emit_direct(void *ctx, uint8_t *buf, size_t len, int *rc)
 	return buf;
 }
 
-/* Both sides in turn on this thread. */
 /* Write entry e's tar header: a whole directory entry, or the header of
  * a file whose data follows.  Returns 0 or an error already recorded
  * with tar_fail(). */
@@ -103,32 +102,59 @@ tar_file_end(struct tar_side *t, struct sums *sums,
 	return sums_add(sums, e->path, digest);
 }
 
+/* One file's data into the tar (entry t->i), its SHA-256 into digest.
+ * Returns 0 or an error already recorded in the plan. */
+typedef int (*file_data_fn)(void *ctx, struct tar_side *t, uint8_t *digest);
+
+/* Every entry of the plan in order: each header here, each file's data
+ * through data(ctx, ...) (once per file), each SHA256SUMS line into sums.
+ * Returns 0 or the first error (recorded in the plan). */
 static int
-stream_sequential(struct tar_side *t, struct sums *sums)
+stream_entries(
+    struct tar_side *t, struct sums *sums, file_data_fn data, void *ctx)
 {
-	struct seal_plan *p = t->p;
-	uint8_t digest[DIGEST_SHA256_LEN], *buf;
-	struct seal_rerr err;
+	const struct manifest *m = t->p->m;
+	uint8_t digest[DIGEST_SHA256_LEN];
 	int rc = 0;
 
-	if ((buf = cio_malloc(SEAL_BLOCK)) == NULL)
-		return CAIRN_ERR_NOMEM;
-	for (t->i = 0; rc == 0 && t->i < p->m->nentries; t->i++) {
-		const struct manifest_entry *e = &p->m->entries[t->i];
+	for (t->i = 0; rc == 0 && t->i < m->nentries; t->i++) {
+		const struct manifest_entry *e = &m->entries[t->i];
 
 		if ((rc = tar_entry_begin(t, e)) != 0)
 			break;
 		if (e->type == MANIFEST_DIR)
 			continue;
-		err.text[0] = '\0';
-		rc = seal_read_file(
-		    p, t->i, buf, 1, emit_direct, t, digest, &err);
-		if (rc != 0) {
-			seal_read_failed(p, t->i, rc, &err);
+		if ((rc = data(ctx, t, digest)) != 0)
 			break;
-		}
 		rc = tar_file_end(t, sums, e, digest);
 	}
+	return rc;
+}
+
+/* Both sides in turn on this thread: read and hash entry t->i through
+ * buf (SEAL_BLOCK bytes, the caller's), straight into the tar. */
+static int
+data_direct(void *buf, struct tar_side *t, uint8_t *digest)
+{
+	struct seal_rerr err;
+	int rc;
+
+	err.text[0] = '\0';
+	rc = seal_read_file(t->p, t->i, buf, 1, emit_direct, t, digest, &err);
+	if (rc != 0)
+		seal_read_failed(t->p, t->i, rc, &err);
+	return rc;
+}
+
+static int
+stream_sequential(struct tar_side *t, struct sums *sums)
+{
+	uint8_t *buf;
+	int rc;
+
+	if ((buf = cio_malloc(SEAL_BLOCK)) == NULL)
+		return CAIRN_ERR_NOMEM;
+	rc = stream_entries(t, sums, data_direct, buf);
 	free(buf);
 	return rc;
 }
@@ -249,10 +275,13 @@ release(struct pipe *pp)
 	pthread_mutex_unlock(&pp->mu);
 }
 
-/* The tar side of one file, from the pipe. */
+/* The tar side of one file (entry t->i), from the pipe pp: a
+ * file_data_fn. */
 static int
-consume_file(struct pipe *pp, struct tar_side *t, uint8_t *digest)
+consume_file(void *ctx, struct tar_side *t, uint8_t *digest)
 {
+	struct pipe *pp = ctx;
+
 	for (;;) {
 		struct slot *s = take(pp);
 		int rc = 0, kind = s->kind;
@@ -277,7 +306,6 @@ stream_threaded(struct tar_side *t, struct sums *sums, int *result)
 	struct seal_plan *p = t->p;
 	struct pipe *pp;
 	pthread_t th;
-	uint8_t digest[DIGEST_SHA256_LEN];
 	int rc = 0, started = 0, n = 0;
 
 	if ((pp = cio_calloc(1, sizeof(*pp))) == NULL)
@@ -294,17 +322,7 @@ stream_threaded(struct tar_side *t, struct sums *sums, int *result)
 	started = cio_thread_spawn(&th, producer, pp) == 0;
 	if (!started)
 		goto out;
-	for (t->i = 0; rc == 0 && t->i < p->m->nentries; t->i++) {
-		const struct manifest_entry *e = &p->m->entries[t->i];
-
-		if ((rc = tar_entry_begin(t, e)) != 0)
-			break;
-		if (e->type == MANIFEST_DIR)
-			continue;
-		if ((rc = consume_file(pp, t, digest)) != 0)
-			break;
-		rc = tar_file_end(t, sums, e, digest);
-	}
+	rc = stream_entries(t, sums, consume_file, pp);
 	pthread_mutex_lock(&pp->mu);
 	pp->stop = 1;
 	pthread_cond_broadcast(&pp->freed);
