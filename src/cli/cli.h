@@ -109,6 +109,10 @@ struct extract;
  * caller's to commit or abort.  Returns 0 or an exit code after printing
  * (cli_extract.c). */
 int cli_extract_start(const char *dest, struct extract **x);
+/* The destination of an extracting verb (open, salvage) must not exist:
+ * 0 when dest does not, else CLI_EXIT_ERR after an error and a hint
+ * naming verb (cli_extract.c). */
+int cli_extract_dest_new(const char *verb, const char *dest);
 /*
  * s quoted for a POSIX shell when it needs it ('...' with '\'' for a
  * quote; s itself when it is plain), for commands shown in hints.  The

@@ -1,9 +1,10 @@
 /*
  * cli_extract.c - the start of an extraction that `open` and `salvage`
- * share: say what an earlier interrupted run left beside the
- * destination, make the signal handler abort (remove) the staging
- * directory, begin the staging directory, and warn when the directory it
- * is made in can be written by others without the sticky bit.
+ * share: refuse a destination that exists, say what an earlier
+ * interrupted run left beside the destination, make the signal handler
+ * abort (remove) the staging directory, begin the staging directory, and
+ * warn when the directory it is made in can be written by others without
+ * the sticky bit.
  *
  * Knows extract.h only; nothing of age, tar or the archive's contents.
  */
@@ -12,6 +13,16 @@
 #include "cli.h"
 
 // clang-format off
+int
+cli_extract_dest_new(const char *verb, const char *dest)
+{
+	if (!cli_exists(dest))
+		return 0;
+	cli_error("%s: already exists", dest);
+	cli_hint("choose another directory with -C DIR; %s never writes into an existing one", verb);
+	return CLI_EXIT_ERR;
+}
+
 int
 cli_extract_start(const char *dest, struct extract **x)
 {

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "cli_archive.h"
 #include "cli_trust.h"
+#include "cli_unlock.h"
 
 #define SIGNERS_MAX (1024 * 1024) /* largest signers file read */
 #define MAX_GIVEN   64            /* --signer options per call */
@@ -79,6 +80,14 @@ cli_trust_option(struct cli_trust *tr, int c, const char *arg, int *ec)
 		snprintf(name, sizeof(name), "--signer #%zu", tr->ngiven);
 	*ec = add(&tr->t, name, &pk);
 	return 1;
+}
+
+int
+cli_unlock_trust_option(
+    struct cli_unlock *u, struct cli_trust *tr, int c, const char *arg, int *ec)
+{
+	*ec = 0;
+	return cli_unlock_option(u, c, arg) || cli_trust_option(tr, c, arg, ec);
 }
 
 int

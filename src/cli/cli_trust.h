@@ -63,6 +63,13 @@ struct cli_trust {
  * is set non-zero when its argument was bad), 0 when it is not. */
 int cli_trust_option(struct cli_trust *tr, int c, const char *arg, int *ec);
 
+/* For a getopt_long result c of a verb that reads archives: 1 when c is
+ * an unlock option (cli_unlock_option()) or a trust option
+ * (cli_trust_option(): *ec is set non-zero when its argument was bad), 0
+ * when it is neither (the verb handles it).  *ec is 0 otherwise. */
+int cli_unlock_trust_option(struct cli_unlock *u, struct cli_trust *tr, int c,
+    const char *arg, int *ec);
+
 /* Without --signer: add the key home's signing.pub (when it exists) and
  * the signers file (when it exists), both checked by cli_strict_check(). */
 int cli_trust_load(struct cli_trust *tr);

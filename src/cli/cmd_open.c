@@ -154,9 +154,7 @@ cmd_open(int argc, char **argv)
 		goto out;
 	while ((c = cli_getopt(argc, argv, ":hqC:" CLI_UNLOCK_SHORTOPTS,
 	            longopts, NULL)) != -1) {
-		if (cli_unlock_option(&u, c, optarg))
-			continue;
-		if (cli_trust_option(&tr, c, optarg, &ec)) {
+		if (cli_unlock_trust_option(&u, &tr, c, optarg, &ec)) {
 			if (ec != 0)
 				goto out;
 			continue;
@@ -191,14 +189,8 @@ cmd_open(int argc, char **argv)
 		}
 		dest = dflt;
 	}
-	if (cli_exists(dest)) {
-		cli_error("%s: already exists", dest);
-		// clang-format off
-		cli_hint("choose another directory with -C DIR; open never writes into an existing one");
-		// clang-format on
-		ec = CLI_EXIT_ERR;
+	if ((ec = cli_extract_dest_new("open", dest)) != 0)
 		goto out;
-	}
 	if ((ec = cli_trust_load(&tr)) != 0 ||
 	    (ec = cli_archive_open(&a, path, &u, &tr, CLI_ARCHIVE_HASH_LOG)) !=
 	        0)

@@ -294,9 +294,7 @@ parse(int argc, char **argv, struct pull *p, struct cli_remote_opts *o,
 
 	while ((c = cli_getopt(argc, argv, ":hq" CLI_UNLOCK_SHORTOPTS, longopts,
 	            NULL)) != -1) {
-		if (cli_unlock_option(&p->u, c, optarg))
-			continue;
-		if (cli_trust_option(&p->tr, c, optarg, &ec)) {
+		if (cli_unlock_trust_option(&p->u, &p->tr, c, optarg, &ec)) {
 			if (ec != 0)
 				return ec;
 			continue;

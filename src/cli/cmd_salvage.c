@@ -168,9 +168,7 @@ cmd_salvage(int argc, char **argv)
 		goto out;
 	while ((c = cli_getopt(argc, argv, ":hqC:" CLI_UNLOCK_SHORTOPTS,
 	            longopts, NULL)) != -1) {
-		if (cli_unlock_option(&u, c, optarg))
-			continue;
-		if (cli_trust_option(&tr, c, optarg, &ec)) {
+		if (cli_unlock_trust_option(&u, &tr, c, optarg, &ec)) {
 			if (ec != 0)
 				goto out;
 			continue;
@@ -194,14 +192,8 @@ cmd_salvage(int argc, char **argv)
 		ec = cli_usage_error("salvage", "give -C DIR for the results");
 		goto out;
 	}
-	if (cli_exists(dest)) {
-		cli_error("%s: already exists", dest);
-		// clang-format off
-		cli_hint("choose another directory with -C DIR; salvage never writes into an existing one");
-		// clang-format on
-		ec = CLI_EXIT_ERR;
+	if ((ec = cli_extract_dest_new("salvage", dest)) != 0)
 		goto out;
-	}
 	if ((ec = cli_trust_load(&tr)) != 0 ||
 	    (ec = cli_in_open(&in, path)) != 0 ||
 	    (ec = cli_unlock_load(&u)) != 0 ||

@@ -121,9 +121,7 @@ cmd_verify(int argc, char **argv)
 		goto out;
 	while ((c = cli_getopt(argc, argv, ":hq" CLI_UNLOCK_SHORTOPTS, longopts,
 	            NULL)) != -1) {
-		if (cli_unlock_option(&u, c, optarg))
-			continue;
-		if (cli_trust_option(&v.tr, c, optarg, &ec)) {
+		if (cli_unlock_trust_option(&u, &v.tr, c, optarg, &ec)) {
 			if (ec != 0)
 				goto out;
 			continue;
