@@ -266,6 +266,10 @@ char *cli_key_home(void);
 char *cli_key_home_quiet(int *unset);
 /* Malloc'd path of name inside the key home, or NULL after printing. */
 char *cli_key_home_path(const char *name);
+/* Make the key home directory (0700) when it is missing (its parent must
+ * exist).  Returns 0 or an exit code after printing; allocates nothing
+ * that outlives the call. */
+int cli_key_home_make(void);
 /* 1 if path exists (lstat), else 0. */
 int cli_exists(const char *path);
 /*

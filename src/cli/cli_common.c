@@ -385,6 +385,20 @@ cli_key_home(void)
 	return NULL;
 }
 
+int
+cli_key_home_make(void)
+{
+	char *home = cli_key_home();
+	int ec = 0;
+
+	if (home == NULL)
+		return CLI_EXIT_ERR;
+	if (mkdir(home, 0700) != 0 && errno != EEXIST)
+		ec = cli_fail(CAIRN_ERR_IO, "%s", home);
+	free(home);
+	return ec;
+}
+
 char *
 cli_key_home_path(const char *name)
 {

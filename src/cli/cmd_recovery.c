@@ -13,13 +13,11 @@
  * Knows slip39.h, age.h, minisig.h and the share-file helpers
  * (cli_shares.h).
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -91,20 +89,14 @@ static int
 add_to_recipients(
     const char *comment, const char *recipient, char **where, int *left_new)
 {
-	char *home = NULL, *path = NULL, *lines = NULL;
+	char *path = NULL, *lines = NULL;
 	size_t cap;
 	int ec = 0;
 
 	*where = NULL;
 	*left_new = 0;
-	if ((home = cli_key_home()) == NULL) {
-		ec = CLI_EXIT_ERR;
+	if ((ec = cli_key_home_make()) != 0)
 		goto out;
-	}
-	if (mkdir(home, 0700) != 0 && errno != EEXIST) {
-		ec = cli_fail(CAIRN_ERR_IO, "%s", home);
-		goto out;
-	}
 	if ((ec = cli_key_home_public(CLI_HOME_RECIPIENTS, &path)) != 0)
 		goto out;
 	cap = strlen(comment) + strlen(recipient) + 8;
@@ -120,7 +112,6 @@ add_to_recipients(
 out:
 	free(lines);
 	free(path);
-	free(home);
 	return ec;
 }
 

@@ -8,7 +8,6 @@
  * Knows minisig.h and the trust helpers (cli_trust.h); nothing of
  * archives.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,7 +121,7 @@ add(int argc, char **argv)
 	const char *verb = "signer add", *name;
 	struct store st;
 	struct minisig_trusted e;
-	char fp[MINISIG_FINGERPRINT_LEN], *line = NULL, *home = NULL;
+	char fp[MINISIG_FINGERPRINT_LEN], *line = NULL;
 	long at;
 	int ec, rc;
 
@@ -161,14 +160,8 @@ add(int argc, char **argv)
 		goto out;
 	}
 	// clang-format on
-	if ((home = cli_key_home()) == NULL) {
-		ec = CLI_EXIT_ERR;
+	if ((ec = cli_key_home_make()) != 0)
 		goto out;
-	}
-	if (mkdir(home, 0700) != 0 && errno != EEXIST) {
-		ec = cli_fail(CAIRN_ERR_IO, "%s", home);
-		goto out;
-	}
 	if ((rc = minisig_trust_line(&e, &line)) != 0) {
 		ec = cli_fail(rc, "%s", verb);
 		goto out;
@@ -182,7 +175,6 @@ add(int argc, char **argv)
 	ec = cli_flush_stdout();
 out:
 	free(line);
-	free(home);
 	store_free(&st);
 	return ec;
 }
