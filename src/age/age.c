@@ -20,6 +20,7 @@
 #include "age_hkdf.h"
 #include "age_scrypt.h"
 #include "age_stream.h"
+#include "age_wstate.h"
 #include "cairn/err.h"
 
 /* Bytes peeked at the start of a file to detect armor (see age_armor.h). */
@@ -47,7 +48,8 @@ struct age_writer {
 	struct cio_sink out;            /* sink or armor */
 	struct cio_membuf hdr;          /* header, until written */
 	struct age_stream_writer *stream;
-	int started, finished, err;
+	struct age_wstate st;
+	int started;
 };
 
 /* 1..8 random VCHARs (rage's grease alphabet and lengths). */
@@ -172,15 +174,11 @@ age_writer_write(struct age_writer *w, const uint8_t *buf, size_t len)
 {
 	int ret;
 
-	if (w->finished)
-		return CAIRN_ERR_INVAL;
-	if (w->err)
-		return w->err;
+	if ((ret = age_wstate_check(&w->st)) != 0)
+		return ret;
 	if ((ret = writer_start(w)) == 0)
 		ret = age_stream_writer_write(w->stream, buf, len);
-	if (ret != 0)
-		w->err = ret;
-	return ret;
+	return age_wstate_keep(&w->st, ret);
 }
 
 int
@@ -188,18 +186,13 @@ age_writer_finish(struct age_writer *w)
 {
 	int ret;
 
-	if (w->finished)
-		return CAIRN_ERR_INVAL;
-	if (w->err)
-		return w->err;
-	w->finished = 1;
+	if ((ret = age_wstate_finish(&w->st)) != 0)
+		return ret;
 	if ((ret = writer_start(w)) == 0 &&
 	    (ret = age_stream_writer_finish(w->stream)) == 0 &&
 	    w->armor != NULL)
 		ret = age_armor_writer_finish(w->armor);
-	if (ret != 0)
-		w->err = ret;
-	return ret;
+	return age_wstate_keep(&w->st, ret);
 }
 
 void

@@ -12,6 +12,7 @@
 
 #include "age_armor.h"
 #include "age_format.h"
+#include "age_wstate.h"
 #include "cairn/cio.h"
 #include "cairn/err.h"
 
@@ -259,7 +260,8 @@ struct age_armor_writer {
 	size_t partlen;
 	char *out;
 	size_t outlen, outcap;
-	int started, finished, err;
+	struct age_wstate st;
+	int started;
 };
 
 int
@@ -343,10 +345,8 @@ age_armor_write(void *writer, const uint8_t *buf, size_t len)
 	struct age_armor_writer *w = writer;
 	int ret;
 
-	if (w->finished)
-		return CAIRN_ERR_INVAL;
-	if (w->err)
-		return w->err;
+	if ((ret = age_wstate_check(&w->st)) != 0)
+		return ret;
 	if ((ret = start(w)) != 0)
 		goto out;
 	while (len > 0) {
@@ -373,9 +373,7 @@ age_armor_write(void *writer, const uint8_t *buf, size_t len)
 		}
 	}
 out:
-	if (ret != 0)
-		w->err = ret;
-	return ret;
+	return age_wstate_keep(&w->st, ret);
 }
 
 int
@@ -383,17 +381,12 @@ age_armor_writer_finish(struct age_armor_writer *w)
 {
 	int ret;
 
-	if (w->finished)
-		return CAIRN_ERR_INVAL;
-	if (w->err)
-		return w->err;
-	w->finished = 1;
+	if ((ret = age_wstate_finish(&w->st)) != 0)
+		return ret;
 	if ((ret = start(w)) == 0 &&
 	    (w->partlen == 0 ||
 	        (ret = out_line(w, w->part, w->partlen)) == 0) &&
 	    (ret = out_put(w, AGE_ARMOR_END "\n", sizeof(AGE_ARMOR_END))) == 0)
 		ret = out_flush(w);
-	if (ret != 0)
-		w->err = ret;
-	return ret;
+	return age_wstate_keep(&w->st, ret);
 }

@@ -15,6 +15,7 @@
 
 #include "age_hkdf.h"
 #include "age_stream_impl.h"
+#include "age_wstate.h"
 #include "cairn/err.h"
 
 #define PT_CAP (AGE_STREAM_BATCH * AGE_CHUNK_LEN)
@@ -51,7 +52,7 @@ struct age_stream_writer {
 	size_t outlen;
 	struct age_aead_job jobs[AGE_STREAM_BATCH];
 	size_t njobs;
-	int finished, err;
+	struct age_wstate st;
 };
 
 int
@@ -128,12 +129,10 @@ int
 age_stream_writer_write(
     struct age_stream_writer *w, const uint8_t *buf, size_t len)
 {
-	int ret = 0;
+	int ret;
 
-	if (w->finished)
-		return CAIRN_ERR_INVAL;
-	if (w->err)
-		return w->err;
+	if ((ret = age_wstate_check(&w->st)) != 0)
+		return ret;
 	while (len > 0) {
 		size_t n, off;
 
@@ -174,22 +173,17 @@ age_stream_writer_write(
 		len -= n;
 	}
 out:
-	if (ret != 0)
-		w->err = ret;
-	return ret;
+	return age_wstate_keep(&w->st, ret);
 }
 
 int
 age_stream_writer_finish(struct age_stream_writer *w)
 {
 	size_t off = 0;
-	int ret = 0;
+	int ret;
 
-	if (w->finished)
-		return CAIRN_ERR_INVAL;
-	if (w->err)
-		return w->err;
-	w->finished = 1;
+	if ((ret = age_wstate_finish(&w->st)) != 0)
+		return ret;
 	/* The last buffered chunk is final (empty only when the whole
 	 * payload is: a full chunk stays buffered until more data proves
 	 * it is not the last). */
@@ -202,9 +196,7 @@ age_stream_writer_finish(struct age_stream_writer *w)
 	if (ret == 0)
 		ret = writer_run(w);
 	sodium_memzero(w->pt, PT_CAP);
-	if (ret != 0)
-		w->err = ret;
-	return ret;
+	return age_wstate_keep(&w->st, ret);
 }
 
 void
