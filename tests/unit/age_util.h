@@ -1,6 +1,7 @@
 /*
  * age_util.h - helpers shared by test_age.c and test_age_header.c: in-memory
- * encrypt/decrypt through the age API and a random plaintext buffer.
+ * encrypt/decrypt through the age API, a random plaintext buffer and the
+ * main() that sets it up and runs the tests.
  * Test-only; each program gets its own copy of the statics.
  */
 #ifndef CAIRN_TEST_AGE_UTIL_H
@@ -73,6 +74,21 @@ decrypt(const struct age_identities *ids, const uint8_t *ct, size_t len,
 	}
 	free(buf);
 	return ret;
+}
+
+/* Run tests[0..n) with `data` holding 3 MiB of random bytes; the exit
+ * status (tap_done()), or 1 when libsodium cannot start. */
+static int
+run_with_data(void (*const *tests)(void), size_t n)
+{
+	if (sodium_init() < 0)
+		return 1;
+	data = malloc(3 << 20);
+	randombytes_buf(data, 3 << 20);
+	for (size_t i = 0; i < n; i++)
+		tests[i]();
+	free(data);
+	return tap_done();
 }
 
 #endif

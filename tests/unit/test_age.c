@@ -245,13 +245,7 @@ test_roundtrips(void)
 int
 main(void)
 {
-	if (sodium_init() < 0)
-		return 1;
-	data = malloc(3 << 20);
-	randombytes_buf(data, 3 << 20);
-	test_keys();
-	test_files();
-	test_roundtrips();
-	free(data);
-	return tap_done();
+	static void (*const tests[])(void) = { test_keys, test_files, test_roundtrips };
+
+	return run_with_data(tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -261,13 +261,7 @@ test_interop(void)
 int
 main(void)
 {
-	if (sodium_init() < 0)
-		return 1;
-	data = malloc(3 << 20);
-	randombytes_buf(data, 3 << 20);
-	test_header();
-	test_protected_identity();
-	test_interop();
-	free(data);
-	return tap_done();
+	static void (*const tests[])(void) = { test_header, test_protected_identity, test_interop };
+
+	return run_with_data(tests, sizeof(tests) / sizeof(tests[0]));
 }

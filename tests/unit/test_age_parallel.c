@@ -14,16 +14,12 @@
 #include <sodium.h>
 
 #include "age_aead_impl.h"
-#include "age_stream.h"
-#include "cairn/err.h"
-#include "cairn/cio.h"
+#include "age_stream_util.h"
 #include "tap.h"
 
 #define CH    AGE_CHUNK_LEN
 #define ENC   AGE_STREAM_ENC_CHUNK_LEN
 #define BATCH 16
-
-static uint8_t fk[AGE_FILE_KEY_LEN], nonce[AGE_STREAM_NONCE_LEN];
 
 static void
 threads(const char *n)
@@ -34,67 +30,12 @@ threads(const char *n)
 	cairn_set_options(&o);
 }
 
+/* Open ct with reads of readsz into out, the source handing out at
+ * most 1 MiB + 7 bytes per read; the final status. */
 static int
-seal(const uint8_t *pt, size_t len, size_t piece, struct cio_membuf *out)
+open_par(const uint8_t *ct, size_t len, size_t readsz, struct cio_membuf *out)
 {
-	struct cio_sink sink = {cio_membuf_write, out};
-	struct age_stream_writer *w;
-	size_t off;
-	int ret;
-
-	out->len = 0;
-	if ((ret = age_stream_writer_new_nonce(&w, fk, nonce, &sink)) != 0)
-		return ret;
-	for (off = 0; off < len && ret == 0; off += piece)
-		ret = age_stream_writer_write(
-		    w, pt + off, len - off < piece ? len - off : piece);
-	if (ret == 0)
-		ret = age_stream_writer_finish(w);
-	age_stream_writer_free(w);
-	return ret;
-}
-
-/* A source that hands out at most 1 MiB + 7 bytes per read. */
-struct memsrc {
-	const uint8_t *p;
-	size_t len, off;
-};
-
-static ssize_t
-mem_read(void *ctx, uint8_t *buf, size_t len)
-{
-	struct memsrc *s = ctx;
-	size_t n = s->len - s->off;
-
-	if (n > len)
-		n = len;
-	if (n > (1 << 20) + 7)
-		n = (1 << 20) + 7;
-	memcpy(buf, s->p + s->off, n);
-	s->off += n;
-	return (ssize_t)n;
-}
-
-/* Open ct with reads of readsz into out; the final status. */
-static int
-open_all(const uint8_t *ct, size_t len, size_t readsz, struct cio_membuf *out)
-{
-	struct memsrc ms = {ct, len, 0};
-	struct cio_source src = {.read = mem_read, .ctx = &ms};
-	struct age_stream_reader *r;
-	uint8_t *buf = malloc(readsz);
-	ssize_t n;
-	int ret;
-
-	out->len = 0;
-	if ((ret = age_stream_reader_new(&r, fk, &src, NULL, 0)) == 0) {
-		while ((n = age_stream_reader_read(r, buf, readsz)) > 0)
-			cio_membuf_write(out, buf, (size_t)n);
-		ret = (int)n;
-		age_stream_reader_free(r);
-	}
-	free(buf);
-	return ret;
+	return open_all(ct, len, 0, (1 << 20) + 7, readsz, out);
 }
 
 int
@@ -141,12 +82,12 @@ main(void)
 
 			threads("2");
 			ok = ok &&
-			    open_all(ser.data, ser.len, rs, &back) == 0 &&
+			    open_par(ser.data, ser.len, rs, &back) == 0 &&
 			    back.len == n &&
 			    (n == 0 || memcmp(back.data, pt, n) == 0);
 			threads("1");
 			ok = ok &&
-			    open_all(ser.data, ser.len, rs, &back) == 0 &&
+			    open_par(ser.data, ser.len, rs, &back) == 0 &&
 			    back.len == n &&
 			    (n == 0 || memcmp(back.data, pt, n) == 0);
 		}
@@ -173,7 +114,7 @@ main(void)
 				size_t rs = k % 2 ? 4096 : 1 << 20;
 
 				threads(k < 2 ? "2" : "1");
-				ok = open_all(ser.data, ser.len, rs, &back) ==
+				ok = open_par(ser.data, ser.len, rs, &back) ==
 				        CAIRN_ERR_PAYLOAD &&
 				    back.len == c * CH &&
 				    memcmp(back.data, pt, c * CH) == 0;
@@ -194,14 +135,14 @@ main(void)
 	ok = 1;
 	for (k = 0; k < 20 && ok && age_aead_worker_batches == 0; k++)
 		ok = seal(pt, 70 * CH + 100, 1 << 20, &par) == 0 &&
-		    open_all(par.data, par.len, 1 << 20, &back) == 0;
+		    open_par(par.data, par.len, 1 << 20, &back) == 0;
 	TAP_OK(ok && age_aead_worker_batches > 0,
 	    "two threads: the worker ran %lu batches (want > 0)",
 	    age_aead_worker_batches);
 	threads("1");
 	age_aead_worker_batches = 0;
 	ok = seal(pt, 40 * CH + 100, 1 << 20, &par) == 0 &&
-	    open_all(par.data, par.len, 1 << 20, &back) == 0;
+	    open_par(par.data, par.len, 1 << 20, &back) == 0;
 	TAP_OK(ok && age_aead_worker_batches == 0,
 	    "one thread: the worker ran %lu batches (want 0)",
 	    age_aead_worker_batches);
