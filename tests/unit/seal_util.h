@@ -88,25 +88,37 @@ seal_age(struct seal_plan *p, const struct minisig_secret *key,
 	return rc;
 }
 
+/* A plan of the given paths (NULL-terminated) in *pp, warnings counted
+ * by on_warn: 0, or the first error.  The caller frees *pp either way
+ * (NULL when the plan could not be made; else it holds the error text). */
+static int
+plan_paths(struct seal_plan **pp, const char *const *paths)
+{
+	int rc;
+
+	*pp = NULL;
+	if ((rc = seal_plan_new(pp, on_warn, NULL)) != 0)
+		return rc;
+	for (size_t i = 0; paths[i] != NULL && rc == 0; i++)
+		rc = seal_plan_add(*pp, paths[i]);
+	if (rc == 0)
+		rc = seal_plan_check_nfc(*pp);
+	return rc;
+}
+
 /* Plan the given paths (NULL-terminated) and write them into out. */
 static int
 seal_paths(const char *const *paths, const struct minisig_secret *key,
     struct cio_membuf *out, char *err, size_t errlen)
 {
-	struct seal_plan *p = NULL;
+	struct seal_plan *p;
 	struct cio_sink sink = { cio_membuf_write, out };
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = seal_plan_new(&p, on_warn, NULL)) != 0)
-		return rc;
-	for (size_t i = 0; paths[i] != NULL && rc == 0; i++)
-		rc = seal_plan_add(p, paths[i]);
-	if (rc == 0)
-		rc = seal_plan_check_nfc(p);
-	if (rc == 0)
+	if ((rc = plan_paths(&p, paths)) == 0)
 		rc = seal_age(p, key, &sink);
-	if (err != NULL)
+	if (err != NULL && p != NULL)
 		snprintf(err, errlen, "%s", seal_plan_error(p));
 	seal_plan_free(p);
 	return rc;

@@ -27,29 +27,29 @@ meddle_write(void *ctx, const uint8_t *buf, size_t len)
 	return cio_membuf_write(&md->m, buf, len);
 }
 
-/* Plan dir/ch, run cmd between planning and streaming; returns the
- * result and the error text. */
+/* Write dir/ch/f (size bytes) and seal dir/ch into memory, running
+ * plan_cmd between planning and streaming and sink_cmd (the meddling
+ * sink) after the first write; returns the result and the error text. */
 static int
-seal_meddled(const char *cmd, char *err, size_t errlen)
+seal_meddled(size_t size, const char *plan_cmd, const char *sink_cmd,
+    char *err, size_t errlen)
 {
-	struct seal_plan *p = NULL;
-	struct meddle md;
+	struct seal_plan *p;
+	struct meddle md = { .cmd = sink_cmd };
 	struct cio_sink sink = { meddle_write, &md };
 	char path[128];
+	const char *paths[] = { path, NULL };
 	int rc;
 
-	memset(&md, 0, sizeof(md));
 	tap_sh("rm -rf %s/ch && mkdir -p %s/ch", dir, dir);
 	snprintf(path, sizeof(path), "%s/ch/f", dir);
-	write_file(path, 2 * SEAL_BLOCK + 5, 3);
+	write_file(path, size, 3);
 	snprintf(path, sizeof(path), "%s/ch", dir);
-	if ((rc = seal_plan_new(&p, NULL, NULL)) != 0 ||
-	    (rc = seal_plan_add(p, path)) != 0)
-		goto out;
-	if (cmd != NULL && system(cmd) != 0)
-		fprintf(stderr, "# command failed: %s\n", cmd);
-	rc = seal_age(p, sk, &sink);
-out:
+	if ((rc = plan_paths(&p, paths)) == 0) {
+		if (plan_cmd != NULL && system(plan_cmd) != 0)
+			fprintf(stderr, "# command failed: %s\n", plan_cmd);
+		rc = seal_age(p, sk, &sink);
+	}
 	snprintf(err, errlen, "%s", p != NULL ? seal_plan_error(p) : "");
 	seal_plan_free(p);
 	cio_membuf_free(&md.m);
@@ -72,52 +72,29 @@ test_changed(void)
 		    "ln -s h %s/ch/f" },
 		{ "removed", "rm %s/ch/f" },
 	};
+	int rc;
 
-	TAP_EQ_INT(seal_meddled(NULL, err, sizeof(err)), 0,
-	    "unchanged input seals");
+	TAP_EQ_INT(seal_meddled(2 * SEAL_BLOCK + 5, NULL, NULL, err,
+	    sizeof(err)), 0, "unchanged input seals");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int rc;
-
 		snprintf(cmd, sizeof(cmd), cases[i].fmt, dir, dir, dir, dir);
-		rc = seal_meddled(cmd, err, sizeof(err));
+		rc = seal_meddled(2 * SEAL_BLOCK + 5, cmd, NULL, err,
+		    sizeof(err));
 		TAP_OK(rc == (strcmp(cases[i].what, "removed") == 0 ?
 		    CAIRN_ERR_IO : CAIRN_ERR_CHANGED) &&
 		    strstr(err, "ch/f") != NULL,
 		    "file %s after planning: error %d, '%s'", cases[i].what,
 		    rc, err);
 	}
-	/* growing during the read: the meddling sink appends a block after
-	 * the first data has gone out */
-	{
-		struct seal_plan *p = NULL;
-		struct meddle md;
-		struct cio_sink sink = { meddle_write, &md };
-		char path[128];
-		int rc;
-
-		memset(&md, 0, sizeof(md));
-		tap_sh("rm -rf %s/ch && mkdir -p %s/ch", dir, dir);
-		snprintf(path, sizeof(path), "%s/ch/f", dir);
-		/* larger than what the reading thread may run ahead */
-		write_file(path, 12 * SEAL_BLOCK + 5, 3);
-		snprintf(cmd, sizeof(cmd), "head -c 3000000 /dev/zero >>%s",
-		    path);
-		md.cmd = NULL;
-		rc = seal_plan_new(&p, NULL, NULL);
-		if (rc == 0)
-			rc = seal_plan_add(p, path);
-		md.cmd = cmd;
-		/* the first sink write happens when the first 64 KiB age
-		 * chunk is complete, i.e. inside the file's data */
-		if (rc == 0)
-			rc = seal_age(p, sk, &sink);
-		TAP_EQ_INT(rc, CAIRN_ERR_CHANGED,
-		    "file growing while being read");
-		TAP_OK(strstr(seal_plan_error(p), "while being sealed") != NULL,
-		    "... says so: '%s'", seal_plan_error(p));
-		seal_plan_free(p);
-		cio_membuf_free(&md.m);
-	}
+	/* growing during the read: the meddling sink appends to a file
+	 * larger than what the reading thread may run ahead; its first write
+	 * happens when the first 64 KiB age chunk is complete, i.e. inside
+	 * the file's data */
+	snprintf(cmd, sizeof(cmd), "head -c 3000000 /dev/zero >>%s/ch/f", dir);
+	rc = seal_meddled(12 * SEAL_BLOCK + 5, NULL, cmd, err, sizeof(err));
+	TAP_EQ_INT(rc, CAIRN_ERR_CHANGED, "file growing while being read");
+	TAP_OK(strstr(err, "while being sealed") != NULL, "... says so: '%s'",
+	    err);
 }
 
 /* A sink that fails after max bytes. */
