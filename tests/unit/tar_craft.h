@@ -1,7 +1,8 @@
 /*
  * tar_craft.h - helpers shared by the tarball unit tests: sources that
  * serve short reads or fail, a counting sink, raw ustar/pax/GNU header
- * crafting, and a reader loop that consumes every byte of every entry.
+ * crafting, writing an archive entry by entry through the writer, and a
+ * reader loop that consumes every byte of every entry.
  */
 #ifndef CAIRN_TAR_CRAFT_H
 #define CAIRN_TAR_CRAFT_H
@@ -63,6 +64,28 @@ counting_write(void *ctx, const uint8_t *buf, size_t len)
 	if (c->max != 0 && c->m.len + len > c->max)
 		return CAIRN_ERR_IO;
 	return cio_membuf_write(&c->m, buf, len);
+}
+
+/* ---- writing archives with the writer ----------------------------------- */
+
+/* Write an archive of n entries to sink: entry(w, k) writes entry k
+ * (header, data and end); then the end of the archive.  0 or the first
+ * error. */
+static __attribute__((unused)) int
+tar_write_entries(const struct cio_sink *sink, size_t n,
+    int (*entry)(struct tarball_writer *w, size_t k))
+{
+	struct tarball_writer *w;
+	int rc;
+
+	if ((rc = tarball_writer_new(&w, sink)) != 0)
+		return rc;
+	for (size_t k = 0; k < n && rc == 0; k++)
+		rc = entry(w, k);
+	if (rc == 0)
+		rc = tarball_writer_finish(w);
+	tarball_writer_free(w);
+	return rc;
 }
 
 /* ---- crafting raw tar bytes --------------------------------------------- */

@@ -45,45 +45,40 @@ pattern(size_t i, size_t seed)
 	return (uint8_t)((i * 131 + seed * 7 + (i >> 13)) & 0xff);
 }
 
-/* Write the sample archive; file data goes in irregular chunks. */
+/* Write sample entry k; file data goes in irregular chunks. */
+static int
+write_sample_entry(struct tarball_writer *w, size_t k)
+{
+	static uint8_t chunk[300000];
+	size_t off, step;
+	int rc;
+
+	if (S[k].dir)
+		return tarball_write_dir(w, S[k].path, S[k].mode, S[k].mtime);
+	rc = tarball_write_file_begin(
+	    w, S[k].path, S[k].size, S[k].mode, S[k].mtime);
+	for (off = 0, step = 1; rc == 0 && off < S[k].size;
+	     off += step, step = step * 5 + 1) {
+		size_t i;
+
+		if (step > sizeof(chunk))
+			step = sizeof(chunk);
+		if (step > S[k].size - off)
+			step = S[k].size - off;
+		for (i = 0; i < step; i++)
+			chunk[i] = pattern(off + i, k);
+		rc = tarball_write_data(w, chunk, step);
+	}
+	if (rc == 0)
+		rc = tarball_write_file_end(w);
+	return rc;
+}
+
+/* Write the sample archive. */
 static int
 write_sample(const struct cio_sink *sink)
 {
-	static uint8_t chunk[300000];
-	struct tarball_writer *w;
-	size_t k, off, step;
-	int rc;
-
-	rc = tarball_writer_new(&w, sink);
-	if (rc != 0)
-		return rc;
-	for (k = 0; k < NS && rc == 0; k++) {
-		if (S[k].dir) {
-			rc = tarball_write_dir(
-			    w, S[k].path, S[k].mode, S[k].mtime);
-			continue;
-		}
-		rc = tarball_write_file_begin(
-		    w, S[k].path, S[k].size, S[k].mode, S[k].mtime);
-		for (off = 0, step = 1; rc == 0 && off < S[k].size;
-		     off += step, step = step * 5 + 1) {
-			size_t i;
-
-			if (step > sizeof(chunk))
-				step = sizeof(chunk);
-			if (step > S[k].size - off)
-				step = S[k].size - off;
-			for (i = 0; i < step; i++)
-				chunk[i] = pattern(off + i, k);
-			rc = tarball_write_data(w, chunk, step);
-		}
-		if (rc == 0)
-			rc = tarball_write_file_end(w);
-	}
-	if (rc == 0)
-		rc = tarball_writer_finish(w);
-	tarball_writer_free(w);
-	return rc;
+	return tar_write_entries(sink, NS, write_sample_entry);
 }
 
 static void

@@ -38,31 +38,31 @@ byte_at(size_t i, size_t k)
 	return (uint8_t)((i * 131 + k * 7 + (i >> 11)) & 0xff);
 }
 
+/* File k: sizes[k] bytes of byte_at(). */
 static int
-make_tar(struct cio_membuf *m)
+write_entry(struct tarball_writer *w, size_t k)
 {
-	struct cio_sink sink = {cio_membuf_write, m};
-	struct tarball_writer *w;
 	static uint8_t data[5 * MiB];
 	char name[32];
 	int rc;
 
-	if ((rc = tarball_writer_new(&w, &sink)) != 0)
-		return rc;
-	for (size_t k = 0; k < NF && rc == 0; k++) {
-		for (size_t i = 0; i < sizes[k]; i++)
-			data[i] = byte_at(i, k);
-		snprintf(name, sizeof(name), "f%zu", k);
-		rc = tarball_write_file_begin(w, name, sizes[k], 0644, 1);
-		if (rc == 0)
-			rc = tarball_write_data(w, data, sizes[k]);
-		if (rc == 0)
-			rc = tarball_write_file_end(w);
-	}
+	for (size_t i = 0; i < sizes[k]; i++)
+		data[i] = byte_at(i, k);
+	snprintf(name, sizeof(name), "f%zu", k);
+	rc = tarball_write_file_begin(w, name, sizes[k], 0644, 1);
 	if (rc == 0)
-		rc = tarball_writer_finish(w);
-	tarball_writer_free(w);
+		rc = tarball_write_data(w, data, sizes[k]);
+	if (rc == 0)
+		rc = tarball_write_file_end(w);
 	return rc;
+}
+
+static int
+make_tar(struct cio_membuf *m)
+{
+	struct cio_sink sink = {cio_membuf_write, m};
+
+	return tar_write_entries(&sink, NF, write_entry);
 }
 
 /* Read every entry by blocks; 1 when every byte is right and, lending,
