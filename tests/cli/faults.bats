@@ -125,6 +125,15 @@ combines() {
 
 # ---- the operations ------------------------------------------------------------
 
+# sample_data: the keys, and in/data holding a.txt and sub/b.bin (70000
+# bytes).
+sample_data() {
+	setup_keys
+	mkdir -p in/data/sub
+	printf 'hello\n' >in/data/a.txt
+	payload 70000 in/data/sub/b.bin
+}
+
 @test "faults: encrypt -o (binary and armored)" {
 	setup_keys
 	payload 70000 in/p
@@ -140,10 +149,7 @@ combines() {
 }
 
 @test "faults: seal -o (signed)" {
-	setup_keys
-	mkdir -p in/data/sub
-	printf 'hello\n' >in/data/a.txt
-	payload 70000 in/data/sub/b.bin
+	sample_data
 	sweep seal out/a.cairn verifies "$CAIRN" seal -r "$REC" \
 	    -s in/home/signing.key -o out/a.cairn in/data
 }
@@ -153,10 +159,7 @@ combines() {
 	# then fixed); CAIRN_SEAL_THREADS=1 runs the reader thread anyway, so
 	# the pipeline's error paths (a failed read or allocation on either
 	# thread) are swept too.  The count may vary between runs.
-	setup_keys
-	mkdir -p in/data/sub
-	printf 'hello\n' >in/data/a.txt
-	payload 70000 in/data/sub/b.bin
+	sample_data
 	payload 1500000 in/data/sub/c.bin
 	printf 'tail\n' >in/data/z.txt
 	if command -v strace >/dev/null; then
@@ -181,10 +184,7 @@ combines() {
 }
 
 @test "faults: open -C" {
-	setup_keys
-	mkdir -p in/data/sub
-	printf 'hello\n' >in/data/a.txt
-	payload 70000 in/data/sub/b.bin
+	sample_data
 	"$CAIRN" seal -r "$REC" -o in/a.cairn in/data 2>/dev/null
 	sweep open out/x same_tree "$CAIRN" open -i in/home/identity \
 	    -C out/x in/a.cairn
@@ -306,21 +306,46 @@ cy_added() { grep -q ' cy$' in/home/signers && grep -q ' Ana$' in/home/signers; 
 	signers_sweep signers.before cy_added "$CAIRN" signer add cy C/signing.pub
 }
 
-# force_one VERIFY N CMD...: CMD with fault point N failing; sets said=1
-# when the failure came after out/o was replaced and the error says so.
+# replace_one N FAILS TARGET OLD NEW SAYS LEFT CMD...: CMD, which
+# replaces TARGET, with fault point N failing (the caller has put the old
+# TARGET back).  LEFT must print nothing afterwards: no temp file.  Exit 0
+# needs NEW TARGET to hold.  Any other exit status must match the case
+# pattern FAILS and come with a "cairn: error:" line, and leave TARGET as
+# it was (OLD TARGET) or, when the failure came after the rename,
+# complete (NEW TARGET) with an error that begins with SAYS: then said=1.
+replace_one() {
+	local n=$1 fails=$2 target=$3 old=$4 new=$5 says=$6 left=$7 extra
+	shift 7
+	fault_run "$n" "$@" || return 1
+	extra=$("$left" || true)
+	[ -z "$extra" ] || { echo "fault $n: left $extra"; return 1; }
+	if [ "$rc" -eq 0 ]; then
+		"$new" "$target" || { echo "fault $n: exit 0 but $target is not the new one"; return 1; }
+		return 0
+	fi
+	# shellcheck disable=SC2254
+	case $rc in $fails) ;; *) echo "fault $n: exit $rc"; cat stderr; return 1 ;; esac
+	grep -q '^cairn: error: ' stderr || { echo "fault $n: exit $rc without an error"; cat stderr; return 1; }
+	"$old" "$target" && return 0
+	"$new" "$target" && grep -q "^cairn: error: $says" stderr || {
+		echo "fault $n: exit $rc, $target changed, and the error does not say the new one is in place:"; cat stderr; return 1
+	}
+	said=1
+}
+
+is_old() { echo old | cmp -s - "$1"; }
+out_extra() { ls -A out | grep -vx o; }
+
+# force_one VERIFY N CMD...: CMD, which writes out/o with --force over an
+# old out/o, with fault point N failing; sets said=1 when the failure came
+# after out/o was replaced and the error says so.
 force_one() {
 	local verify=$1 n=$2
 	shift 2
 	rm -rf out && mkdir out && echo old >out/o
-	fault_run "$n" "$@" || return 1
-	[ "$(ls -A out)" = o ] || { echo "fault $n: out/ holds: $(ls -A out)"; return 1; }
-	[ "$rc" -ne 0 ] || return 0
-	[ "$rc" -eq 1 ] && grep -q '^cairn: error: ' stderr || { echo "fault $n: exit $rc"; cat stderr; return 1; }
-	echo old | cmp -s - out/o && return 0
-	"$verify" out/o && grep -q '^cairn: error: out/o: the new file is in place and complete, but its directory could not be synced: ' stderr || {
-		echo "fault $n: exit 1, out/o replaced, and the error does not say so:"; cat stderr; return 1
-	}
-	said=1
+	replace_one "$n" 1 out/o is_old "$verify" \
+	    'out/o: the new file is in place and complete, but its directory could not be synced: ' \
+	    out_extra "$@"
 }
 
 # force_sweep VERIFY CMD...: every fault point of CMD (which writes
@@ -602,24 +627,18 @@ in_order() {
 
 # ---- repair: the rename over the damaged archive ---------------------------------
 
+is_damaged() { cmp -s "$1" damaged; }
+is_orig() { cmp -s "$1" orig; }
+repair_temps() { ls -a | grep '^\.cairn-'; }
+
 # repair_one N: repair of the damaged copy with fault point N failing; a
 # failed run leaves the damaged archive, or the repaired one with an error
 # that says so (then said=1); never a temp directory.
 repair_one() {
-	local n=$1
 	cp damaged a.cairn
-	fault_run "$n" "$CAIRN" repair a.cairn || return 1
-	if ls -a | grep -q '^\.cairn-'; then echo "fault $n: left $(ls -a | grep '^\.cairn-')"; return 1; fi
-	if [ "$rc" -eq 0 ]; then
-		cmp -s a.cairn orig || { echo "fault $n: exit 0 but the archive is not the original"; return 1; }
-		return 0
-	fi
-	grep -q '^cairn: error: ' stderr || { echo "fault $n: exit $rc without an error"; cat stderr; return 1; }
-	cmp -s a.cairn damaged && return 0
-	cmp -s a.cairn orig && grep -q '^cairn: error: repair: a.cairn: the repaired archive is in place and complete, but its directory could not be synced: ' stderr || {
-		echo "fault $n: exit $rc, the archive changed, and the error does not say it was repaired:"; cat stderr; return 1
-	}
-	said=1
+	replace_one "$1" '[1-9]*' a.cairn is_damaged is_orig \
+	    'repair: a.cairn: the repaired archive is in place and complete, but its directory could not be synced: ' \
+	    repair_temps "$CAIRN" repair a.cairn
 }
 
 # The number of fault points varies by a few from run to run (reading
