@@ -213,8 +213,13 @@ bench: deps
 	@sh bench/parity
 	@sh bench/remote
 
+# The test, tool, fuzz and bench sources follow the same layout.
+FORMAT_TESTS := $(wildcard tests/unit/*.[ch] tests/tools/*.[ch] \
+    tests/fuzz/*.[ch] bench/*.[ch])
+
 lint:
-	clang-format --dry-run --Werror src/*/*.c src/*/*.h include/cairn/*.h
+	clang-format --dry-run --Werror src/*/*.c src/*/*.h include/cairn/*.h \
+	    $(FORMAT_TESTS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	    --inline-suppr $(TEST_INC) -Isrc/cli src
 	sh tests/lint-layers

@@ -39,7 +39,8 @@ static EVP_CIPHER_CTX *ectx;
 static EVP_CIPHER *ecip;
 
 static void
-seal_openssl(const uint8_t *k, const uint8_t *n, const uint8_t *in, uint8_t *out)
+seal_openssl(
+    const uint8_t *k, const uint8_t *n, const uint8_t *in, uint8_t *out)
 {
 	int l;
 
@@ -61,11 +62,11 @@ seal_nettle(const uint8_t *k, const uint8_t *n, const uint8_t *in, uint8_t *out)
 }
 
 static void
-run(const char *name, void (*f)(const uint8_t *, const uint8_t *,
-    const uint8_t *, uint8_t *), size_t mib, const uint8_t *k,
-    const uint8_t *in, uint8_t *out)
+run(const char *name,
+    void (*f)(const uint8_t *, const uint8_t *, const uint8_t *, uint8_t *),
+    size_t mib, const uint8_t *k, const uint8_t *in, uint8_t *out)
 {
-	uint8_t n[12] = { 0 };
+	uint8_t n[12] = {0};
 	size_t i, chunks = mib * 16;
 	double t0 = now(), dt;
 
@@ -76,7 +77,8 @@ run(const char *name, void (*f)(const uint8_t *, const uint8_t *,
 	}
 	dt = now() - t0;
 	printf("%-10s %7.0f MB/s  %.3f s/GB\n", name,
-	    (double)chunks * CHUNK / dt / 1e6, dt / ((double)chunks * CHUNK / 1e9));
+	    (double)chunks * CHUNK / dt / 1e6,
+	    dt / ((double)chunks * CHUNK / 1e9));
 }
 
 int
@@ -84,7 +86,7 @@ main(int argc, char **argv)
 {
 	size_t mib = argc > 1 ? (size_t)atoi(argv[1]) : 1024;
 	static uint8_t in[CHUNK], a[CHUNK + 16], b[CHUNK + 16], c[CHUNK + 16];
-	uint8_t k[32], n[12] = { 1 };
+	uint8_t k[32], n[12] = {1};
 
 	if (sodium_init() < 0)
 		return 1;

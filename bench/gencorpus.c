@@ -39,9 +39,9 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#define BUF_LEN (1u << 20)
-#define KIB 1024ull
-#define MIB (1024ull * 1024ull)
+#define BUF_LEN      (1u << 20)
+#define KIB          1024ull
+#define MIB          (1024ull * 1024ull)
 #define DEFAULT_SEED 0x636169726eull /* "cairn" */
 
 static uint64_t rng_s[4];
@@ -218,11 +218,13 @@ mkdir_p(const char *path)
 static void
 write_mp4(const char *path, uint64_t total)
 {
+	// clang-format off
 	static const unsigned char ftyp[32] = {
 		0, 0, 0, 32, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm',
 		0, 0, 2, 0, 'i', 's', 'o', 'm', 'i', 's', 'o', '2',
 		'a', 'v', 'c', '1', 'm', 'p', '4', '1'
 	};
+	// clang-format on
 	unsigned char hdr[16];
 	uint64_t body;
 	size_t hlen;
@@ -253,11 +255,13 @@ write_mp4(const char *path, uint64_t total)
 static void
 write_jpeg(const char *path, uint64_t total)
 {
+	// clang-format off
 	static const unsigned char soi_app0[20] = {
 		0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00,
 		0x01, 0x01, 0x01, 0x00, 0x48, 0x00, 0x48, 0x00, 0x00
 	};
 	static const unsigned char eoi[2] = { 0xff, 0xd9 };
+	// clang-format on
 	FILE *f = open_out(path);
 
 	if (total < 64)
@@ -272,12 +276,14 @@ write_jpeg(const char *path, uint64_t total)
 static void
 write_png(const char *path, uint64_t total)
 {
+	// clang-format off
 	static const unsigned char sig[8] = {
 		0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'
 	};
 	static const unsigned char iend[12] = {
 		0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82
 	};
+	// clang-format on
 	unsigned char ihdr[25], idat[8], crcb[4];
 	uint32_t crc, w = (uint32_t)rng_range(800, 2400);
 	uint64_t body;
@@ -290,8 +296,8 @@ write_png(const char *path, uint64_t total)
 	memcpy(ihdr + 4, "IHDR", 4);
 	put_be32(ihdr + 8, w);
 	put_be32(ihdr + 12, w * 2 / 3);
-	ihdr[16] = 8;			   /* bit depth */
-	ihdr[17] = 6;			   /* RGBA */
+	ihdr[16] = 8;                       /* bit depth */
+	ihdr[17] = 6;                       /* RGBA */
 	ihdr[18] = ihdr[19] = ihdr[20] = 0; /* deflate, adaptive, none */
 	put_be32(ihdr + 21, ~crc_update(0xffffffffu, ihdr + 4, 17));
 	put_be32(idat, (uint32_t)body);
@@ -312,7 +318,7 @@ static void
 write_pdf(const char *path, uint64_t total)
 {
 	static const char trailer[] = "\nendstream\nendobj\n"
-				      "trailer\n<< /Size 2 >>\n%EOF\n";
+	                              "trailer\n<< /Size 2 >>\n%EOF\n";
 	char head[512];
 	uint64_t body;
 	int n;
@@ -345,14 +351,12 @@ write_pdf(const char *path, uint64_t total)
 static void
 write_note(const char *path, uint64_t total)
 {
-	static const char *const words[] = {
-		"scene", "arrived", "photographed", "north", "wall", "door",
-		"vehicle", "witness", "statement", "bag", "sealed", "label",
-		"evidence", "item", "recovered", "from", "under", "the", "and",
-		"at", "hours", "officer", "notes", "room", "window", "damage",
-		"receipt", "phone", "laptop", "camera", "card", "copied",
-		"hash", "checked", "handed", "over", "to", "lab", "signed"
-	};
+	static const char *const words[] = {"scene", "arrived", "photographed",
+	    "north", "wall", "door", "vehicle", "witness", "statement", "bag",
+	    "sealed", "label", "evidence", "item", "recovered", "from", "under",
+	    "the", "and", "at", "hours", "officer", "notes", "room", "window",
+	    "damage", "receipt", "phone", "laptop", "camera", "card", "copied",
+	    "hash", "checked", "handed", "over", "to", "lab", "signed"};
 	const size_t nw = sizeof(words) / sizeof(words[0]);
 	char line[160];
 	uint64_t done = 0;
@@ -435,8 +439,8 @@ gen_dump(const char *dir, unsigned nfiles, unsigned pct)
 	snprintf(path, sizeof(path), "%s/Notes", dir);
 	mkdir_p(path);
 	for (i = 0; i < nnote; i++) {
-		snprintf(path, sizeof(path), "%s/Notes/note_%04u.txt", dir,
-		    i + 1);
+		snprintf(
+		    path, sizeof(path), "%s/Notes/note_%04u.txt", dir, i + 1);
 		write_note(path, rng_logsize(200, 8 * KIB));
 	}
 	printf("%s: %u files (%u jpeg, %u png, %u pdf, %u mp4, %u txt), "
@@ -453,7 +457,8 @@ gen_small(const char *dir, unsigned nfiles)
 
 	mkdir_p(dir);
 	for (i = 0; i < nfiles; i++) {
-		uint64_t size = rng_logsize(1, 64 * KIB), kind = rng_next() % 100;
+		uint64_t size = rng_logsize(1, 64 * KIB),
+		         kind = rng_next() % 100;
 
 		if (i % 1000 == 0) {
 			snprintf(path, sizeof(path), "%s/d%04u", dir, i / 1000);

@@ -60,8 +60,9 @@ run(const char *name, int flags, struct file *f, size_t n, int record)
 	}
 	t0 = now_ms();
 	for (size_t i = 0; i < n; i++) {
-		const char *t = f[i].len == 0 ? "inode/x-empty"
-		                              : magic_buffer(m, f[i].buf, f[i].len);
+		const char *t = f[i].len == 0
+		    ? "inode/x-empty"
+		    : magic_buffer(m, f[i].buf, f[i].len);
 
 		if (t == NULL)
 			t = "?";

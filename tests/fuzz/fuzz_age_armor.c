@@ -43,17 +43,17 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char end[] = AGE_ARMOR_END "\n";
-	struct cio_membuf plain = { NULL, 0, 0, 0 }, arm = { NULL, 0, 0, 0 },
-			  again = { NULL, 0, 0, 0 };
+	struct cio_membuf plain = {NULL, 0, 0, 0}, arm = {NULL, 0, 0, 0},
+	                  again = {NULL, 0, 0, 0};
 	struct age_armor_writer *w = NULL;
-	struct cio_sink sink = { cio_membuf_write, &arm };
+	struct cio_sink sink = {cio_membuf_write, &arm};
 	uint32_t step = (uint32_t)size * 2654435761u + 1;
 	int rc;
 
 	rc = decode(data, size, step, &plain);
 	if (rc != 0) {
 		/* The same verdict whatever the read pattern. */
-		struct cio_membuf p2 = { NULL, 0, 0, 0 };
+		struct cio_membuf p2 = {NULL, 0, 0, 0};
 
 		if (decode(data, size, 0, &p2) == 0)
 			abort();
@@ -63,8 +63,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (plain.len > size / 4 * 3)
 		abort();
 	if (age_armor_writer_new(&w, &sink) != 0 ||
-	    (plain.len > 0 &&
-		age_armor_write(w, plain.data, plain.len) != 0) ||
+	    (plain.len > 0 && age_armor_write(w, plain.data, plain.len) != 0) ||
 	    age_armor_writer_finish(w) != 0)
 		abort();
 	if (decode(arm.data, arm.len, 7, &again) != 0 ||

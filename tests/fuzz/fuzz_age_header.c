@@ -26,8 +26,8 @@ b64_round_trip(const uint8_t *data, size_t size, int pad)
 
 	if (size > 600)
 		return;
-	if (age_b64_decode((const char *)data, size, out, sizeof out, &n,
-	    pad) != 0)
+	if (age_b64_decode(
+	        (const char *)data, size, out, sizeof out, &n, pad) != 0)
 		return;
 	if (age_b64_encoded_len(n, pad) != size)
 		abort();
@@ -40,7 +40,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct age_header h;
-	struct cio_membuf m = { NULL, 0, 0, 0 };
+	struct cio_membuf m = {NULL, 0, 0, 0};
 	int rc;
 
 	b64_round_trip(data, size, 0);

@@ -53,7 +53,8 @@ identity_lines(const uint8_t *data, size_t size)
 			memcpy(line, data + off, n);
 			line[n] = '\0';
 			if (age_x25519_identity_parse(line, sk) == 0) {
-				if (age_x25519_identity_string(sk, again) != 0 ||
+				if (age_x25519_identity_string(sk, again) !=
+				        0 ||
 				    strcasecmp(again, line) != 0)
 					abort();
 			}
@@ -65,22 +66,23 @@ identity_lines(const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct age_identities ids = { NULL, 0 };
-	struct age_recipients rs = { NULL, 0 }, derived = { NULL, 0 };
+	struct age_identities ids = {NULL, 0};
+	struct age_recipients rs = {NULL, 0}, derived = {NULL, 0};
 	size_t bad = 0, lines = count_lines(data, size);
 	int rc;
 
 	if (size > 64 * 1024)
 		return 0;
-	rc = age_identities_add_text(&ids, (const char *)data, size, NULL,
-	    NULL, &bad);
+	rc = age_identities_add_text(
+	    &ids, (const char *)data, size, NULL, NULL, &bad);
 	if (rc != 0) {
 		if (ids.n != 0 || bad > lines)
 			abort();
 	} else {
 		if (ids.n == 0)
 			abort();
-		if (age_identities_each_recipient(&ids, add_rec, &derived) != 0 ||
+		if (age_identities_each_recipient(&ids, add_rec, &derived) !=
+		        0 ||
 		    derived.n == 0)
 			abort();
 	}

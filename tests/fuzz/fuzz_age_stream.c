@@ -51,10 +51,12 @@ decrypt(const uint8_t *ct, size_t len, size_t pre, uint32_t step,
 		size_t want;
 
 		step = step * 1664525u + 1013904223u;
-		want = (step >> 8) % 3 == 0 ? sizeof buf : 1 + (step >> 12) % 5000;
+		want =
+		    (step >> 8) % 3 == 0 ? sizeof buf : 1 + (step >> 12) % 5000;
 		if ((n = age_stream_reader_read(r, buf, want)) <= 0)
 			break;
-		if ((size_t)n > want || cio_membuf_write(pt, buf, (size_t)n) != 0)
+		if ((size_t)n > want ||
+		    cio_membuf_write(pt, buf, (size_t)n) != 0)
 			abort();
 	}
 	age_stream_reader_free(r);
@@ -66,7 +68,7 @@ encrypt(const uint8_t nonce[AGE_STREAM_NONCE_LEN], const uint8_t *pt,
     size_t len, size_t piece, struct cio_membuf *ct)
 {
 	struct age_stream_writer *w = NULL;
-	struct cio_sink sink = { cio_membuf_write, ct };
+	struct cio_sink sink = {cio_membuf_write, ct};
 	size_t off = 0;
 
 	if (age_stream_writer_new_nonce(&w, file_key, nonce, &sink) != 0)
@@ -86,7 +88,7 @@ encrypt(const uint8_t nonce[AGE_STREAM_NONCE_LEN], const uint8_t *pt,
 static void
 raw(const uint8_t *data, size_t size)
 {
-	struct cio_membuf pt = { NULL, 0, 0, 0 }, ct = { NULL, 0, 0, 0 };
+	struct cio_membuf pt = {NULL, 0, 0, 0}, ct = {NULL, 0, 0, 0};
 	size_t pre = size % 41;
 
 	if (decrypt(data, size, pre, (uint32_t)size | 1, &pt) == 0) {
@@ -115,9 +117,9 @@ structural(const uint8_t *data, size_t size)
 {
 	enum { TRUNC, FLIP, DROP, DUP, SWAP, APPEND, NOPS };
 	const size_t E = AGE_STREAM_ENC_CHUNK_LEN, H = AGE_STREAM_NONCE_LEN;
-	struct cio_membuf pt = { NULL, 0, 0, 0 }, ct = { NULL, 0, 0, 0 },
-			  bad = { NULL, 0, 0, 0 }, got = { NULL, 0, 0, 0 };
-	uint8_t nonce[AGE_STREAM_NONCE_LEN] = { 0 }, *plain;
+	struct cio_membuf pt = {NULL, 0, 0, 0}, ct = {NULL, 0, 0, 0},
+	                  bad = {NULL, 0, 0, 0}, got = {NULL, 0, 0, 0};
+	uint8_t nonce[AGE_STREAM_NONCE_LEN] = {0}, *plain;
 	size_t off = 0, len, op, a, b, nchunks, pre;
 	const uint8_t *pat;
 	size_t patlen;
@@ -134,8 +136,8 @@ structural(const uint8_t *data, size_t size)
 	if ((plain = malloc(len + 1)) == NULL)
 		return;
 	for (size_t i = 0; i < len; i++)
-		plain[i] = patlen ? (uint8_t)(pat[i % patlen] + i / patlen) :
-		    (uint8_t)i;
+		plain[i] = patlen ? (uint8_t)(pat[i % patlen] + i / patlen)
+		                  : (uint8_t)i;
 	encrypt(nonce, plain, len, 1 + a % 70000, &ct);
 	nchunks = (ct.len - H) / E + ((ct.len - H) % E != 0);
 	if (ct.len != H + len + nchunks * AGE_STREAM_TAG_LEN)
@@ -147,9 +149,7 @@ structural(const uint8_t *data, size_t size)
 	got.len = 0;
 	/* Build the changed ciphertext. */
 	switch (op) {
-	case TRUNC:
-		cio_membuf_write(&bad, ct.data, a % (ct.len + 1));
-		break;
+	case TRUNC: cio_membuf_write(&bad, ct.data, a % (ct.len + 1)); break;
 	case FLIP:
 		cio_membuf_write(&bad, ct.data, ct.len);
 		bad.data[a % ct.len] ^= (uint8_t)(1u << (b % 8));
@@ -166,8 +166,8 @@ structural(const uint8_t *data, size_t size)
 			if (op == SWAP)
 				src = k == i ? j : k == j ? i : k;
 			const uint8_t *c = ct.data + H + src * E;
-			size_t clen = src == nchunks - 1 ?
-			    ct.len - H - src * E : E;
+			size_t clen =
+			    src == nchunks - 1 ? ct.len - H - src * E : E;
 			if (op == DROP && k == i)
 				continue;
 			cio_membuf_write(&bad, c, clen);

@@ -23,7 +23,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > 4096)
 		return 0;
 	if (bech32_decode((const char *)data, size, hrp, sizeof hrp, out,
-	    sizeof out, &n) != 0)
+	        sizeof out, &n) != 0)
 		return 0;
 	if (strlen(hrp) >= size || n > size)
 		abort();
@@ -41,20 +41,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (enc[i] != c)
 			abort();
 	}
-	if (bech32_decode(enc, size, hrp2, sizeof hrp2, out2, sizeof out2,
-	    &n2) != 0 || n2 != n || memcmp(out, out2, n) != 0 ||
-	    strcasecmp(hrp, hrp2) != 0)
+	if (bech32_decode(
+	        enc, size, hrp2, sizeof hrp2, out2, sizeof out2, &n2) != 0 ||
+	    n2 != n || memcmp(out, out2, n) != 0 || strcasecmp(hrp, hrp2) != 0)
 		abort();
 	/* One character changed must be caught by the checksum (Bech32
 	 * detects any single substitution). */
 	{
-		size_t pos = strlen(hrp) + 1 + (size_t)data[size - 1] %
-		    (size - strlen(hrp) - 1);
+		size_t pos = strlen(hrp) + 1 +
+		    (size_t)data[size - 1] % (size - strlen(hrp) - 1);
 		char c = enc[pos] == 'q' ? 'p' : 'q';
 
 		enc[pos] = c;
 		if (bech32_decode(enc, size, hrp2, sizeof hrp2, out2,
-		    sizeof out2, &n2) == 0)
+		        sizeof out2, &n2) == 0)
 			abort();
 	}
 	free(enc);

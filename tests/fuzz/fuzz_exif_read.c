@@ -27,10 +27,11 @@ roundtrip(const struct meta_exif *x)
 	size_t len, len2;
 
 	if (manifest_new(&m) != 0 ||
-	    manifest_add_entry(m, "a.jpg", MANIFEST_FILE, 1, 0644, 0,
-	        "image/jpeg") != 0)
+	    manifest_add_entry(
+	        m, "a.jpg", MANIFEST_FILE, 1, 0644, 0, "image/jpeg") != 0)
 		abort();
-	if (manifest_set_exif(m, x) != 0 || manifest_encode(m, &json, &len) != 0 ||
+	if (manifest_set_exif(m, x) != 0 ||
+	    manifest_encode(m, &json, &len) != 0 ||
 	    manifest_decode(json, len, &d) != 0 ||
 	    manifest_encode(d, &json2, &len2) != 0 || len != len2 ||
 	    memcmp(json, json2, len) != 0 || d->entries[0].exif == NULL ||

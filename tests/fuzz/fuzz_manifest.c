@@ -30,8 +30,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (size_t i = 0; i < m->nentries; i++)
 		if (manifest_find(m, m->entries[i].path) != &m->entries[i] ||
-		    manifest_path_check(m->entries[i].path,
-			strlen(m->entries[i].path)) != 0)
+		    manifest_path_check(
+		        m->entries[i].path, strlen(m->entries[i].path)) != 0)
 			abort();
 	if (manifest_encode(m, &j1, &l1) != 0)
 		abort();

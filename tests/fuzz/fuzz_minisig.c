@@ -62,7 +62,8 @@ limits(const char *t, size_t n, uint64_t *ops, uint64_t *mem)
 	if (end == NULL)
 		end = t + n;
 	if (sodium_base642bin(blob, sizeof blob, l2, (size_t)(end - l2), NULL,
-	    &got, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 || got < 54)
+	        &got, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    got < 54)
 		return 0;
 	*ops = *mem = 0;
 	for (int i = 7; i >= 0; i--) {
@@ -127,8 +128,8 @@ signature(const char *t, size_t n)
 	if (r2 == 0) {
 		/* in two pieces */
 		if ((r2 = minisig_verifier_update(v, message, 5)) == 0 &&
-		    (r2 = minisig_verifier_update(v, message + 5,
-			sizeof message - 6)) == 0)
+		    (r2 = minisig_verifier_update(
+		         v, message + 5, sizeof message - 6)) == 0)
 			r2 = minisig_verifier_final(v, &tc2);
 	}
 	minisig_verifier_free(v);
@@ -153,15 +154,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sodium_init() < 0)
 		abort();
 	switch (data[0] % 3) {
-	case 0:
-		public_key((const char *)data + 1, size - 1);
-		break;
-	case 1:
-		secret_key((const char *)data + 1, size - 1);
-		break;
-	default:
-		signature((const char *)data + 1, size - 1);
-		break;
+	case 0: public_key((const char *)data + 1, size - 1); break;
+	case 1: secret_key((const char *)data + 1, size - 1); break;
+	default: signature((const char *)data + 1, size - 1); break;
 	}
 	return 0;
 }

@@ -44,8 +44,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		n++;
 	}
 	if (all && n > 0)
-		(void)slip39_combine(sh, n, "", 0, secret, sizeof secret, &len,
-		    &d);
+		(void)slip39_combine(
+		    sh, n, "", 0, secret, sizeof secret, &len, &d);
 	free(buf);
 	return 0;
 }

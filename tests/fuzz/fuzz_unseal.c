@@ -32,7 +32,7 @@ static const char fixed_pub[] =
     "RWT58KqdSpAXb5rqOXwv1A47pKJ9FJZq+O/mnrXh5h3n0HZ2WbCi4Rk8";
 static struct minisig_public signer;
 static struct minisig_trusted trusted_one;
-static struct minisig_trust trust = { &trusted_one, 1, 1 };
+static struct minisig_trust trust = {&trusted_one, 1, 1};
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -40,7 +40,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	if (sodium_init() < 0 ||
-	    minisig_public_decode(fixed_pub, sizeof fixed_pub - 1, &signer) != 0)
+	    minisig_public_decode(fixed_pub, sizeof fixed_pub - 1, &signer) !=
+	        0)
 		abort();
 	trusted_one.pk = signer;
 	return 0;
@@ -48,7 +49,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 struct rec {
 	const struct manifest *m;
-	size_t next;	    /* index of the next manifest entry expected */
+	size_t next; /* index of the next manifest entry expected */
 	int in_file;
 	uint64_t file_bytes, total;
 	const struct manifest_entry *cur;
@@ -130,13 +131,16 @@ run(const uint8_t *data, size_t size, const struct unseal_options *o,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct rec rc_ = { 0 };
-	struct unseal_ops ops = { .manifest = on_manifest, .dir = on_dir,
-		.file_begin = on_file_begin, .file_data = on_file_data,
-		.file_end = on_file_end, .ctx = &rc_ };
-	struct unseal_options list = { 1, NULL, 0, 0, NULL },
-			      full = { 0, NULL, 1, 1, NULL },
-			      cbs = { 0, &trust, 0, 0, &ops };
+	struct rec rc_ = {0};
+	struct unseal_ops ops = {.manifest = on_manifest,
+	    .dir = on_dir,
+	    .file_begin = on_file_begin,
+	    .file_data = on_file_data,
+	    .file_end = on_file_end,
+	    .ctx = &rc_};
+	struct unseal_options list = {1, NULL, 0, 0, NULL},
+	                      full = {0, NULL, 1, 1, NULL},
+	                      cbs = {0, &trust, 0, 0, &ops};
 	struct unseal_result rl, rf, rcb;
 	int l, f, c;
 
@@ -148,7 +152,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (f == 0) {
 		if (l != 0 || rf.m == NULL ||
 		    rf.nfiles + rf.ndirs != rf.m->nentries ||
-		    (rf.is_signed && (!rf.sig_ok || rf.trusted_comment == NULL)))
+		    (rf.is_signed &&
+		        (!rf.sig_ok || rf.trusted_comment == NULL)))
 			abort();
 		/* with the fixed signer trusted: passes iff signed by it */
 		if (rf.is_signed && rf.m->has_signer &&

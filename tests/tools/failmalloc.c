@@ -55,8 +55,9 @@ static atomic_int armed; /* set when main() is entered */
 static atomic_long calls;
 static main_fn real_main;
 
-#define IN_BOOT(p) ((unsigned char *)(p) >= boot && \
-    (unsigned char *)(p) < boot + sizeof(boot))
+#define IN_BOOT(p)                                                             \
+	((unsigned char *)(p) >= boot &&                                       \
+	    (unsigned char *)(p) < boot + sizeof(boot))
 
 /* Static storage: already zero, as calloc() needs.  Single-threaded:
  * only used before main(), while resolve() runs. */
@@ -114,7 +115,8 @@ calloc(size_t n, size_t m)
 {
 	resolve();
 	if (real_calloc == NULL || real_malloc == NULL)
-		return m != 0 && n > sizeof(boot) / m ? NULL : boot_alloc(n * m);
+		return m != 0 && n > sizeof(boot) / m ? NULL
+		                                      : boot_alloc(n * m);
 	return hit() ? NULL : real_calloc(n, m);
 }
 
@@ -204,8 +206,8 @@ static void
 on_fatal(int sig)
 {
 	char msg[80];
-	int len = snprintf(msg, sizeof(msg), "failmalloc: signal %d inside %s\n",
-	    sig, inside);
+	int len = snprintf(
+	    msg, sizeof(msg), "failmalloc: signal %d inside %s\n", sig, inside);
 
 	if (write(2, msg, (size_t)len) < 0)
 		len = 0;
@@ -224,7 +226,8 @@ wrapped_main(int argc, char **argv, char **envp)
 		fail_sticky = *end == '+';
 	}
 	if (getenv("CAIRN_FAILMALLOC_REPORT") != NULL)
-		(void)atexit(report); /* registered before arming: cannot fail */
+		/* registered before arming: cannot fail */
+		(void)atexit(report);
 	/* before arming: neither may fail */
 	*(void **)&real_magic_buffer = dlsym(RTLD_NEXT, "magic_buffer");
 	*(void **)&real_magic_load = dlsym(RTLD_NEXT, "magic_load");
@@ -245,6 +248,5 @@ __libc_start_main(main_fn m, int argc, char **argv, void (*init)(void),
 
 	*(void **)&next = dlsym(RTLD_NEXT, "__libc_start_main");
 	real_main = m;
-	return next(wrapped_main, argc, argv, init, fini, rtld_fini,
-	    stack_end);
+	return next(wrapped_main, argc, argv, init, fini, rtld_fini, stack_end);
 }

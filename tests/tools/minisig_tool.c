@@ -26,8 +26,8 @@
 static int
 fail(const char *what, int rc)
 {
-	fprintf(stderr, "minisig_tool: %s: %s (%d)\n", what,
-	    cairn_strerror(rc), rc);
+	fprintf(stderr, "minisig_tool: %s: %s (%d)\n", what, cairn_strerror(rc),
+	    rc);
 	return 1;
 }
 
@@ -109,9 +109,9 @@ main(int argc, char **argv)
 		if ((rc = minisig_public_encode(&pk, NULL, &text, &len)) != 0 ||
 		    (rc = write_all(argv[2], text, len, 0644)) != 0)
 			return fail(argv[2], rc);
-		if ((rc = minisig_secret_encode(sk, pass, plen, NULL, &text2,
-		    &len2)) != 0 || (rc = write_all(argv[3], text2, len2,
-		    0600)) != 0)
+		if ((rc = minisig_secret_encode(
+		         sk, pass, plen, NULL, &text2, &len2)) != 0 ||
+		    (rc = write_all(argv[3], text2, len2, 0600)) != 0)
 			return fail(argv[3], rc);
 		cio_secret_free(text2, len2);
 		free(text);
@@ -121,14 +121,15 @@ main(int argc, char **argv)
 	if (argc == 6 && strcmp(argv[1], "sign") == 0) {
 		if ((rc = cio_read_file(argv[2], 4096, 0, &text, &len)) != 0)
 			return fail(argv[2], rc);
-		if ((rc = minisig_secret_decode(text, len, pass, plen, &sk)) != 0)
+		if ((rc = minisig_secret_decode(text, len, pass, plen, &sk)) !=
+		    0)
 			return fail("secret key", rc);
 		cio_secret_free(text, len);
 		if ((rc = minisig_signer_new(&s)) != 0 ||
 		    (rc = feed(argv[3], sign_cb, s)) != 0)
 			return fail(argv[3], rc);
-		if ((rc = minisig_signer_final(s, sk, argv[5], NULL, &text,
-		    &len)) != 0)
+		if ((rc = minisig_signer_final(
+		         s, sk, argv[5], NULL, &text, &len)) != 0)
 			return fail("sign", rc);
 		if ((rc = write_all(argv[4], text, len, 0644)) != 0)
 			return fail(argv[4], rc);
@@ -159,7 +160,8 @@ main(int argc, char **argv)
 		minisig_verifier_free(v);
 		return 0;
 	}
-	fprintf(stderr, "usage: minisig_tool keygen PUB SEC | "
+	fprintf(stderr,
+	    "usage: minisig_tool keygen PUB SEC | "
 	    "sign SEC MSG SIG TRUSTED | verify PUB MSG SIG\n");
 	return 2;
 }

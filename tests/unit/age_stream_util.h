@@ -22,7 +22,7 @@ static uint8_t fk[AGE_FILE_KEY_LEN], nonce[AGE_STREAM_NONCE_LEN];
 static int
 seal(const uint8_t *pt, size_t len, size_t piece, struct cio_membuf *out)
 {
-	struct cio_sink sink = { cio_membuf_write, out };
+	struct cio_sink sink = {cio_membuf_write, out};
 	struct age_stream_writer *w;
 	size_t off;
 	int ret;
@@ -31,8 +31,8 @@ seal(const uint8_t *pt, size_t len, size_t piece, struct cio_membuf *out)
 	if ((ret = age_stream_writer_new_nonce(&w, fk, nonce, &sink)) != 0)
 		return ret;
 	for (off = 0; off < len && ret == 0; off += piece)
-		ret = age_stream_writer_write(w, pt + off,
-		    len - off < piece ? len - off : piece);
+		ret = age_stream_writer_write(
+		    w, pt + off, len - off < piece ? len - off : piece);
 	if (ret == 0)
 		ret = age_stream_writer_finish(w);
 	age_stream_writer_free(w);
@@ -68,10 +68,10 @@ step_read(void *ctx, uint8_t *buf, size_t len)
  * first); returns the final status, 12345 when a read after the end or
  * an error did not return the same again. */
 static int
-open_all(const uint8_t *ct, size_t len, size_t pre, size_t step,
-    size_t readsz, struct cio_membuf *out)
+open_all(const uint8_t *ct, size_t len, size_t pre, size_t step, size_t readsz,
+    struct cio_membuf *out)
 {
-	struct stepsrc ss = { NULL, 0, 0, step, -1 };
+	struct stepsrc ss = {NULL, 0, 0, step, -1};
 	struct cio_source src = {.read = step_read, .ctx = &ss};
 	struct age_stream_reader *r;
 	uint8_t *buf = malloc(readsz);

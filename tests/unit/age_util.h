@@ -37,7 +37,7 @@ static int
 encrypt(const struct age_recipients *rs, int armor, const uint8_t *pt,
     size_t len, size_t piece, struct cio_membuf *out)
 {
-	struct cio_sink sink = { cio_membuf_write, out };
+	struct cio_sink sink = {cio_membuf_write, out};
 	struct age_writer *w;
 	size_t off;
 	int ret;
@@ -46,8 +46,8 @@ encrypt(const struct age_recipients *rs, int armor, const uint8_t *pt,
 	if ((ret = age_writer_new(&w, rs, armor, &sink)) != 0)
 		return ret;
 	for (off = 0; off < len && ret == 0; off += piece)
-		ret = age_writer_write(w, pt + off,
-		    len - off < piece ? len - off : piece);
+		ret = age_writer_write(
+		    w, pt + off, len - off < piece ? len - off : piece);
 	if (ret == 0)
 		ret = age_writer_finish(w);
 	age_writer_free(w);
@@ -58,7 +58,7 @@ static int
 decrypt(const struct age_identities *ids, const uint8_t *ct, size_t len,
     struct cio_membuf *out)
 {
-	struct cio_memsrc ms = { ct, len, 0 };
+	struct cio_memsrc ms = {ct, len, 0};
 	struct cio_source src = {.read = cio_memsrc_read, .ctx = &ms};
 	struct age_reader *r;
 	uint8_t *buf = malloc(100000);

@@ -19,6 +19,7 @@
 #include "manifest_mut.h"
 #include "tap.h"
 
+// clang-format off
 static const char golden[] =
     MANIFEST_FIXTURE_HEAD(1)
     "  \"case\": \"CASE-2026-042\",\n"
@@ -42,6 +43,7 @@ static const char golden[] =
     "    }\n"
     "  ]\n"
     "}\n";
+// clang-format on
 
 /* Decode golden with the first occurrence of from replaced by to. */
 #define mutated(from, to) manifest_mutated(golden, from, to)

@@ -17,14 +17,14 @@
 
 /* The lines every known text starts with, up to "signer_key_id" (an
  * unsigned manifest made by manifest_fixture()); version is 1 or 2. */
-#define MANIFEST_FIXTURE_HEAD(version)                                       \
-	"{\n"                                                               \
-	"  \"format\": \"cairn-archive\",\n"                                \
-	"  \"version\": " #version ",\n"                                    \
-	"  \"archive_id\": \"00112233445566778899aabbccddeeff\",\n"         \
-	"  \"sealed_at\": \"2026-11-28T21:30:00Z\",\n"                      \
-	"  \"tool\": \"cairn 0.1.0\",\n"                                    \
-	"  \"signer\": null,\n"                                             \
+#define MANIFEST_FIXTURE_HEAD(version)                                         \
+	"{\n"                                                                  \
+	"  \"format\": \"cairn-archive\",\n"                                   \
+	"  \"version\": " #version ",\n"                                       \
+	"  \"archive_id\": \"00112233445566778899aabbccddeeff\",\n"            \
+	"  \"sealed_at\": \"2026-11-28T21:30:00Z\",\n"                         \
+	"  \"tool\": \"cairn 0.1.0\",\n"                                       \
+	"  \"signer\": null,\n"                                                \
 	"  \"signer_key_id\": null,\n"
 
 /* A new manifest with the tool, archive id and sealing time of

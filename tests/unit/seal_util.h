@@ -76,7 +76,7 @@ seal_age(struct seal_plan *p, const struct minisig_secret *key,
     const struct cio_sink *sink)
 {
 	struct age_writer *w = NULL;
-	struct cio_sink plain = { age_sink_write, NULL };
+	struct cio_sink plain = {age_sink_write, NULL};
 	int rc;
 
 	if ((rc = age_writer_new(&w, &rs, 0, sink)) == 0) {
@@ -112,7 +112,7 @@ seal_paths(const char *const *paths, const struct minisig_secret *key,
     struct cio_membuf *out, char *err, size_t errlen)
 {
 	struct seal_plan *p;
-	struct cio_sink sink = { cio_membuf_write, out };
+	struct cio_sink sink = {cio_membuf_write, out};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -135,7 +135,7 @@ static int
 unseal_mem(const uint8_t *data, size_t len, const struct unseal_options *o,
     struct unseal_result *res, uint64_t *consumed)
 {
-	struct cio_memsrc ms = { data, len, 0 };
+	struct cio_memsrc ms = {data, len, 0};
 	struct cio_source src = {.read = cio_memsrc_read, .ctx = &ms}, plain;
 	struct age_reader *r = NULL;
 	int rc;

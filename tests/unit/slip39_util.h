@@ -53,17 +53,17 @@ seed_rng(uint8_t seed)
 }
 
 static int
-split(const uint8_t *ms, size_t len, const char *pass, int e, int ext,
-    int gt, const struct slip39_group_spec *g, size_t ng,
-    struct slip39_share **sh, size_t *n)
+split(const uint8_t *ms, size_t len, const char *pass, int e, int ext, int gt,
+    const struct slip39_group_spec *g, size_t ng, struct slip39_share **sh,
+    size_t *n)
 {
-	return slip39_split(ms, len, pass, pass ? strlen(pass) : 0, e, ext, gt,
-	    g, ng, sh, n);
+	return slip39_split(
+	    ms, len, pass, pass ? strlen(pass) : 0, e, ext, gt, g, ng, sh, n);
 }
 
 static int
-combine(const struct slip39_share *sh, size_t n, const char *pass,
-    uint8_t *out, size_t *len, struct slip39_diag *d)
+combine(const struct slip39_share *sh, size_t n, const char *pass, uint8_t *out,
+    size_t *len, struct slip39_diag *d)
 {
 	return slip39_combine(sh, n, pass, pass ? strlen(pass) : 0, out,
 	    SLIP39_MAX_SECRET_LEN, len, d);

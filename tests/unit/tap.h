@@ -66,15 +66,16 @@ tap_skip(const char *fmt, ...)
 }
 
 #define TAP_OK(cond, ...) tap_check(!!(cond), __VA_ARGS__)
-#define TAP_EQ_INT(a, b, what)                                             \
-	do {                                                               \
-		long long tap_a_ = (long long)(a), tap_b_ = (long long)(b); \
-		tap_check(tap_a_ == tap_b_, "%s (got %lld, want %lld)",    \
-		    what, tap_a_, tap_b_);                                 \
+#define TAP_EQ_INT(a, b, what)                                                 \
+	do {                                                                   \
+		long long tap_a_ = (long long)(a), tap_b_ = (long long)(b);    \
+		tap_check(tap_a_ == tap_b_, "%s (got %lld, want %lld)", what,  \
+		    tap_a_, tap_b_);                                           \
 	} while (0)
-#define TAP_EQ_MEM(a, b, n, what) tap_check(memcmp((a), (b), (n)) == 0, "%s", what)
+#define TAP_EQ_MEM(a, b, n, what)                                              \
+	tap_check(memcmp((a), (b), (n)) == 0, "%s", what)
 
-static int __attribute__((unused))
+static __attribute__((unused)) int
 tap_done(void)
 {
 	printf("1..%d\n", tap_n);

@@ -24,7 +24,7 @@
 struct choppy {
 	const uint8_t *data;
 	size_t len, off, step;
-	size_t fail_at;	/* 0: never; else fail once off reaches it */
+	size_t fail_at; /* 0: never; else fail once off reaches it */
 	int fail_code;
 };
 
@@ -190,7 +190,7 @@ static int last_entries;
 static __attribute__((unused)) int
 read_all(const uint8_t *data, size_t len)
 {
-	struct choppy c = { data, len, 0, 1, 0, 0 };
+	struct choppy c = {data, len, 0, 1, 0, 0};
 	struct cio_source src = {.read = choppy_read, .ctx = &c};
 	struct tarball_reader *r;
 	struct tarball_entry e;

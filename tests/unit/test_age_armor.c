@@ -25,8 +25,8 @@ tmemcmp(const void *a, const void *b, size_t n)
 static char *
 ref_armor(const uint8_t *d, size_t n)
 {
-	size_t b64len = sodium_base64_ENCODED_LEN(n,
-	    sodium_base64_VARIANT_ORIGINAL);
+	size_t b64len =
+	    sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
 	char *b64 = malloc(b64len), *out = malloc(b64len * 2 + 100);
 	size_t len, i, o;
 
@@ -48,7 +48,7 @@ ref_armor(const uint8_t *d, size_t n)
 static int
 armor(const uint8_t *d, size_t n, size_t piece, struct cio_membuf *out)
 {
-	struct cio_sink sink = { cio_membuf_write, out };
+	struct cio_sink sink = {cio_membuf_write, out};
 	struct age_armor_writer *w;
 	size_t off;
 	int ret;
@@ -57,7 +57,8 @@ armor(const uint8_t *d, size_t n, size_t piece, struct cio_membuf *out)
 	if ((ret = age_armor_writer_new(&w, &sink)) != 0)
 		return ret;
 	for (off = 0; off < n && ret == 0; off += piece)
-		ret = age_armor_write(w, d + off, n - off < piece ? n - off : piece);
+		ret = age_armor_write(
+		    w, d + off, n - off < piece ? n - off : piece);
 	if (ret == 0)
 		ret = age_armor_writer_finish(w);
 	age_armor_writer_free(w);
@@ -89,7 +90,7 @@ static int
 dearmor(const char *text, size_t len, size_t step, size_t readsz,
     struct cio_membuf *out)
 {
-	struct trickle t = { (const uint8_t *)text, len, 0, step };
+	struct trickle t = {(const uint8_t *)text, len, 0, step};
 	struct cio_source src = {.read = trickle_read, .ctx = &t};
 	struct age_armor_reader *r;
 	uint8_t *buf = malloc(readsz);
@@ -116,10 +117,10 @@ dearmor_s(const char *text, struct cio_membuf *out)
 static void
 test_roundtrip(const uint8_t *d)
 {
-	static const size_t sizes[] = { 0, 1, 2, 3, 47, 48, 49, 95, 96, 97,
-		1000, 65536, 300001 };
-	static const size_t reads[] = { 1, 7, 48, 4096, 1 << 20 };
-	struct cio_membuf a = { 0 }, back = { 0 };
+	static const size_t sizes[] = {
+	    0, 1, 2, 3, 47, 48, 49, 95, 96, 97, 1000, 65536, 300001};
+	static const size_t reads[] = {1, 7, 48, 4096, 1 << 20};
+	struct cio_membuf a = {0}, back = {0};
 	size_t i, j;
 	int ok;
 
@@ -130,17 +131,18 @@ test_roundtrip(const uint8_t *d)
 		    a.len == strlen(ref) && tmemcmp(a.data, ref, a.len) == 0;
 		ok = ok && armor(d, sizes[i], 5, &a) == 0 &&
 		    a.len == strlen(ref) && tmemcmp(a.data, ref, a.len) == 0;
-		TAP_OK(ok, "armor of %zu bytes matches the reference",
-		    sizes[i]);
+		TAP_OK(
+		    ok, "armor of %zu bytes matches the reference", sizes[i]);
 		for (j = 0; j < sizeof(reads) / sizeof(reads[0]); j++) {
 			if (reads[j] == 1 && sizes[i] > 70000)
 				continue;
 			ok = dearmor(a.data ? (char *)a.data : "", a.len,
-			    reads[j] == 1 ? 3 : 1 << 20, reads[j], &back) == 0 &&
+			         reads[j] == 1 ? 3 : 1 << 20, reads[j],
+			         &back) == 0 &&
 			    back.len == sizes[i] &&
 			    tmemcmp(back.data, d, sizes[i]) == 0;
-			TAP_OK(ok, "de-armor %zu bytes, reads of %zu",
-			    sizes[i], reads[j]);
+			TAP_OK(ok, "de-armor %zu bytes, reads of %zu", sizes[i],
+			    reads[j]);
 		}
 		free(ref);
 	}
@@ -168,7 +170,7 @@ subst(const char *s, const char *from, const char *to)
 static void
 test_strict(const uint8_t *d)
 {
-	struct cio_membuf back = { 0 };
+	struct cio_membuf back = {0};
 	char *base = ref_armor(d, 100), *s, big[3000], *crlf;
 	size_t i, o;
 	/* base: BEGIN, 2 full lines, a short padded line, END. */
@@ -176,23 +178,23 @@ test_strict(const uint8_t *d)
 	struct {
 		const char *from, *to, *what;
 	} bad[] = {
-		{ "-----BEGIN AGE", "-----BEGIN age", "lower-case label" },
-		{ "ENCRYPTED FILE-----\n", "ENCRYPTED FILE----- \n",
-		    "space after BEGIN" },
-		{ "-----BEGIN", " -----BEGIN", "space before BEGIN" },
-		{ "FILE-----\n", "FILE-----\n\n", "empty line after BEGIN" },
-		{ "FILE-----\n", "FILE-----\nKey: value\n", "PEM header" },
-		{ "=\n", "=\n\n", "empty line before END" },
-		{ "=\n", "= \n", "space at end of last line" },
-		{ "-----END AGE ENCRYPTED FILE-----\n", "", "no END line" },
-		{ "-----END AGE", "-----END age", "wrong END label" },
-		{ "-----END AGE ENCRYPTED FILE-----\n",
-		    "-----END AGE ENCRYPTED FILE-----\ngarbage\n",
-		    "garbage after END" },
-		{ "-----END", "=abcd\n-----END", "checksum line" },
-		{ "==\n", "\n", "missing padding" },
-		{ "=\n", "\n", "one padding character dropped" },
-		{ "=\n", "=\r\r\n", "two CRs" },
+	    {"-----BEGIN AGE", "-----BEGIN age", "lower-case label"},
+	    {"ENCRYPTED FILE-----\n", "ENCRYPTED FILE----- \n",
+	        "space after BEGIN"},
+	    {"-----BEGIN", " -----BEGIN", "space before BEGIN"},
+	    {"FILE-----\n", "FILE-----\n\n", "empty line after BEGIN"},
+	    {"FILE-----\n", "FILE-----\nKey: value\n", "PEM header"},
+	    {"=\n", "=\n\n", "empty line before END"},
+	    {"=\n", "= \n", "space at end of last line"},
+	    {"-----END AGE ENCRYPTED FILE-----\n", "", "no END line"},
+	    {"-----END AGE", "-----END age", "wrong END label"},
+	    {"-----END AGE ENCRYPTED FILE-----\n",
+	        "-----END AGE ENCRYPTED FILE-----\ngarbage\n",
+	        "garbage after END"},
+	    {"-----END", "=abcd\n-----END", "checksum line"},
+	    {"==\n", "\n", "missing padding"},
+	    {"=\n", "\n", "one padding character dropped"},
+	    {"=\n", "=\r\r\n", "two CRs"},
 	};
 
 	/* 100 bytes: two full lines, then "xxxxxx==". */
@@ -200,8 +202,9 @@ test_strict(const uint8_t *d)
 	l1[64] = '\0';
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		s = subst(base, bad[i].from, bad[i].to);
-		TAP_OK(strcmp(s, base) != 0 && dearmor_s(s, &back) ==
-		    CAIRN_ERR_ARMOR, "refused: %s", bad[i].what);
+		TAP_OK(strcmp(s, base) != 0 &&
+		        dearmor_s(s, &back) == CAIRN_ERR_ARMOR,
+		    "refused: %s", bad[i].what);
 		free(s);
 	}
 	/* Line-structure changes. */
@@ -218,13 +221,13 @@ test_strict(const uint8_t *d)
 		free(s);
 		snprintf(split, sizeof(split), "%sAAAA", l1);
 		s = subst(base, l1, split);
-		TAP_EQ_INT(dearmor_s(s, &back), CAIRN_ERR_ARMOR,
-		    "68-column line");
+		TAP_EQ_INT(
+		    dearmor_s(s, &back), CAIRN_ERR_ARMOR, "68-column line");
 		free(s);
 		snprintf(split, sizeof(split), "%.63s*", l1);
 		s = subst(base, l1, split);
-		TAP_EQ_INT(dearmor_s(s, &back), CAIRN_ERR_ARMOR,
-		    "invalid character");
+		TAP_EQ_INT(
+		    dearmor_s(s, &back), CAIRN_ERR_ARMOR, "invalid character");
 		free(s);
 		snprintf(split, sizeof(split), "%.63s", l1);
 		split[60] = '=';
@@ -251,7 +254,8 @@ test_strict(const uint8_t *d)
 
 	/* Accepted variations. */
 	TAP_OK(dearmor_s(base, &back) == 0 && back.len == 100 &&
-	    tmemcmp(back.data, d, 100) == 0, "canonical armor");
+	        tmemcmp(back.data, d, 100) == 0,
+	    "canonical armor");
 	crlf = malloc(strlen(base) * 2);
 	for (i = 0, o = 0; base[i] != '\0'; i++) {
 		if (base[i] == '\n')
@@ -266,8 +270,8 @@ test_strict(const uint8_t *d)
 	    "whitespace lines before and after");
 	snprintf(big, sizeof(big), "%s", base);
 	big[strlen(big) - 1] = '\0';
-	TAP_OK(dearmor_s(big, &back) == 0 && back.len == 100,
-	    "no EOL after END");
+	TAP_OK(
+	    dearmor_s(big, &back) == 0 && back.len == 100, "no EOL after END");
 	/* Whitespace limits. */
 	memset(big, '\n', 1025);
 	snprintf(big + 1025, sizeof(big) - 1025, "%s", base);
@@ -275,15 +279,16 @@ test_strict(const uint8_t *d)
 	    "more than 1024 bytes of leading whitespace");
 	memset(big, '\n', 1000);
 	snprintf(big + 1000, sizeof(big) - 1000, "%s", base);
-	TAP_EQ_INT(dearmor_s(big, &back), 0, "1000 bytes of leading whitespace");
+	TAP_EQ_INT(
+	    dearmor_s(big, &back), 0, "1000 bytes of leading whitespace");
 	snprintf(big, sizeof(big), "%s", base);
 	memset(big + strlen(base), ' ', 1024);
 	big[strlen(base) + 1024] = '\0';
 	TAP_EQ_INT(dearmor_s(big, &back), CAIRN_ERR_ARMOR,
 	    "1024 bytes of trailing whitespace");
 	big[strlen(base) + 1023] = '\0';
-	TAP_EQ_INT(dearmor_s(big, &back), 0,
-	    "1023 bytes of trailing whitespace");
+	TAP_EQ_INT(
+	    dearmor_s(big, &back), 0, "1023 bytes of trailing whitespace");
 	TAP_EQ_INT(dearmor_s("", &back), CAIRN_ERR_ARMOR, "empty input");
 	TAP_EQ_INT(dearmor_s(AGE_ARMOR_BEGIN "\n", &back), CAIRN_ERR_ARMOR,
 	    "BEGIN only");
@@ -298,28 +303,29 @@ test_detect(void)
 		const char *s;
 		int want;
 	} v[] = {
-		{ "age-encryption.org/v1\n-> X25519", 0 },
-		{ "-----BEGIN AGE ENCRYPTED FILE-----\n", 1 },
-		{ "\r\n \t-----BEGIN AGE ENCRYPTED FILE-----\n", 1 },
-		{ "----- BEGIN AGE ENCRYPTED FILE -----\n", 1 },
-		{ "garbage\n-----BEGIN AGE ENCRYPTED FILE-----\n", 1 },
-		{ "age-encryption.org/v1\n-----BEGIN", 0 },
-		{ "garbage", 0 },
-		{ "", 0 },
-		{ "   ", 0 },
-		{ "-", 1 },
+	    {"age-encryption.org/v1\n-> X25519", 0},
+	    {"-----BEGIN AGE ENCRYPTED FILE-----\n", 1},
+	    {"\r\n \t-----BEGIN AGE ENCRYPTED FILE-----\n", 1},
+	    {"----- BEGIN AGE ENCRYPTED FILE -----\n", 1},
+	    {"garbage\n-----BEGIN AGE ENCRYPTED FILE-----\n", 1},
+	    {"age-encryption.org/v1\n-----BEGIN", 0},
+	    {"garbage", 0},
+	    {"", 0},
+	    {"   ", 0},
+	    {"-", 1},
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-		TAP_EQ_INT(age_armor_detect((const uint8_t *)v[i].s,
-		    strlen(v[i].s)), v[i].want, "detect");
+		TAP_EQ_INT(
+		    age_armor_detect((const uint8_t *)v[i].s, strlen(v[i].s)),
+		    v[i].want, "detect");
 }
 
 /* A source generating a large armor on the fly (never held in memory). */
 struct gen {
 	size_t lines, line; /* data lines, next line */
-	int state;	    /* 0 begin, 1 data, 2 end, 3 eof */
+	int state;          /* 0 begin, 1 data, 2 end, 3 eof */
 	char pend[128];
 	size_t pendoff, pendlen;
 };
@@ -344,8 +350,8 @@ gen_read(void *ctx, uint8_t *buf, size_t len)
 			uint8_t b[48];
 
 			if (g->state == 0) {
-				g->pendlen = (size_t)sprintf(g->pend, "%s\n",
-				    AGE_ARMOR_BEGIN);
+				g->pendlen = (size_t)sprintf(
+				    g->pend, "%s\n", AGE_ARMOR_BEGIN);
 				g->state = 1;
 			} else if (g->state == 1 && g->line < g->lines) {
 				gen_bytes(b, g->line++);
@@ -354,8 +360,8 @@ gen_read(void *ctx, uint8_t *buf, size_t len)
 				g->pendlen = 65;
 				g->pend[64] = '\n';
 			} else if (g->state == 1) {
-				g->pendlen = (size_t)sprintf(g->pend, "%s\n",
-				    AGE_ARMOR_END);
+				g->pendlen = (size_t)sprintf(
+				    g->pend, "%s\n", AGE_ARMOR_END);
 				g->state = 2;
 			} else {
 				g->state = 3;
@@ -379,7 +385,7 @@ gen_read(void *ctx, uint8_t *buf, size_t len)
 static void
 test_streaming(void)
 {
-	struct gen g = { (64u << 20) / 48, 0, 0, { 0 }, 0, 0 };
+	struct gen g = {(64u << 20) / 48, 0, 0, {0}, 0, 0};
 	struct cio_source src = {.read = gen_read, .ctx = &g};
 	struct age_armor_reader *r;
 	crypto_hash_sha256_state a, b;

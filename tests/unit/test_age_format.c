@@ -53,6 +53,7 @@ expect(const char *s, int want, const char *what)
 static void
 test_base64(void)
 {
+	// clang-format off
 	static const char *raw[] = { "", "Zg", "Zm8", "Zm9v", "Zm9vYg",
 		"Zm9vYmE", "Zm9vYmFy" };
 	static const char *pad[] = { "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==",
@@ -61,6 +62,7 @@ test_base64(void)
 		"Zm9vY", "Zm 9v", "Zm9v\n", "Zm-v", "Zm9_" };
 	static const char *bad_pad[] = { "Zg", "Zm8", "Zh==", "Zm9=", "Zg=",
 		"Z===", "Zg=a", "=Zg=", "Zm9vYg=\n", "Zg==Zg==" };
+	// clang-format on
 	const char *foobar = "foobar";
 	uint8_t out[16];
 	char enc[16];
@@ -69,26 +71,28 @@ test_base64(void)
 	for (i = 0; i < 7; i++) {
 		age_b64_encode(enc, (const uint8_t *)foobar, i, 0);
 		TAP_OK(age_b64_encoded_len(i, 0) == strlen(raw[i]) &&
-		    tmemcmp(enc, raw[i], strlen(raw[i])) == 0,
+		        tmemcmp(enc, raw[i], strlen(raw[i])) == 0,
 		    "raw encode %zu bytes: %s", i, raw[i]);
 		TAP_OK(age_b64_decode(raw[i], strlen(raw[i]), out, sizeof(out),
-		    &n, 0) == 0 && n == i && tmemcmp(out, foobar, i) == 0,
+		           &n, 0) == 0 &&
+		        n == i && tmemcmp(out, foobar, i) == 0,
 		    "raw decode %s", raw[i]);
 		age_b64_encode(enc, (const uint8_t *)foobar, i, 1);
 		TAP_OK(age_b64_encoded_len(i, 1) == strlen(pad[i]) &&
-		    tmemcmp(enc, pad[i], strlen(pad[i])) == 0,
+		        tmemcmp(enc, pad[i], strlen(pad[i])) == 0,
 		    "padded encode %zu bytes: %s", i, pad[i]);
 		TAP_OK(age_b64_decode(pad[i], strlen(pad[i]), out, sizeof(out),
-		    &n, 1) == 0 && n == i && tmemcmp(out, foobar, i) == 0,
+		           &n, 1) == 0 &&
+		        n == i && tmemcmp(out, foobar, i) == 0,
 		    "padded decode %s", pad[i]);
 	}
 	for (i = 0; i < sizeof(bad_raw) / sizeof(bad_raw[0]); i++)
 		TAP_OK(age_b64_decode(bad_raw[i], strlen(bad_raw[i]), out,
-		    sizeof(out), &n, 0) == CAIRN_ERR_FORMAT,
+		           sizeof(out), &n, 0) == CAIRN_ERR_FORMAT,
 		    "bad raw base64 #%zu refused", i);
 	for (i = 0; i < sizeof(bad_pad) / sizeof(bad_pad[0]); i++)
 		TAP_OK(age_b64_decode(bad_pad[i], strlen(bad_pad[i]), out,
-		    sizeof(out), &n, 1) == CAIRN_ERR_FORMAT,
+		           sizeof(out), &n, 1) == CAIRN_ERR_FORMAT,
 		    "bad padded base64 #%zu refused", i);
 	TAP_EQ_INT(age_b64_decode("Zm9vYmFy", 8, out, 5, &n, 0),
 	    CAIRN_ERR_INVAL, "decode into too small a buffer refused");
@@ -98,7 +102,7 @@ static void
 test_parse_good(void)
 {
 	struct age_header h;
-	struct cio_membuf out = { 0 };
+	struct cio_membuf out = {0};
 	size_t i;
 	int ok = 1;
 
@@ -109,18 +113,21 @@ test_parse_good(void)
 	}
 	TAP_EQ_INT(h.n, 3, "three stanzas");
 	TAP_OK(strcmp(h.stanzas[0].type, "X25519") == 0 &&
-	    h.stanzas[0].nargs == 1 && h.stanzas[0].body_len == 32,
+	        h.stanzas[0].nargs == 1 && h.stanzas[0].body_len == 32,
 	    "X25519 stanza: type, one argument, 32-byte body");
 	TAP_OK(strcmp(h.stanzas[1].type, "other-type") == 0 &&
-	    h.stanzas[1].nargs == 3 && strcmp(h.stanzas[1].args[2], "c") == 0 &&
-	    h.stanzas[1].body_len == 48, "full-line body ends with empty line");
+	        h.stanzas[1].nargs == 3 &&
+	        strcmp(h.stanzas[1].args[2], "c") == 0 &&
+	        h.stanzas[1].body_len == 48,
+	    "full-line body ends with empty line");
 	TAP_OK(h.stanzas[2].nargs == 0 && h.stanzas[2].body_len == 0,
 	    "type-only stanza with empty body");
 	TAP_EQ_INT(h.len, strlen(good), "header length");
 	TAP_EQ_INT(h.mac_len, strlen(good) - 45, "MAC covers up to '---'");
 	TAP_OK(age_header_encode(h.stanzas, h.n, &out) == 0 &&
-	    age_header_encode_mac(h.mac, &out) == 0 && out.len == h.len &&
-	    tmemcmp(out.data, good, h.len) == 0, "re-encodes byte-identically");
+	        age_header_encode_mac(h.mac, &out) == 0 && out.len == h.len &&
+	        tmemcmp(out.data, good, h.len) == 0,
+	    "re-encodes byte-identically");
 	cio_membuf_free(&out);
 	age_header_free(&h);
 
@@ -158,8 +165,8 @@ test_parse_bad(void)
 	expect("age-encryption.org/\n", CAIRN_ERR_HEADER, "empty version");
 	expect("garbage", CAIRN_ERR_HEADER, "garbage fails before a newline");
 	expect("AGE-ENCRYPTION", CAIRN_ERR_HEADER, "wrong intro case");
-	expect("age-encryption.org/v1\n->\n\n--- " MAC43 "\n",
-	    CAIRN_ERR_HEADER, "stanza without arguments");
+	expect("age-encryption.org/v1\n->\n\n--- " MAC43 "\n", CAIRN_ERR_HEADER,
+	    "stanza without arguments");
 	expect("age-encryption.org/v1\n-> \n\n--- " MAC43 "\n",
 	    CAIRN_ERR_HEADER, "stanza with an empty argument");
 	expect("age-encryption.org/v1\n-> a  b\n\n--- " MAC43 "\n",
@@ -180,6 +187,7 @@ test_parse_bad(void)
 	    CAIRN_ERR_HEADER, "CR in body");
 	expect("age-encryption.org/v1\n-> a\nZg\nZg\n--- " MAC43 "\n",
 	    CAIRN_ERR_HEADER, "two short body lines");
+	// clang-format off
 	expect("age-encryption.org/v1\n-> a\n"
 	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n"
 	    "--- " MAC43 "\n", CAIRN_ERR_HEADER, "full last line without empty "
@@ -187,8 +195,9 @@ test_parse_bad(void)
 	expect("age-encryption.org/v1\n-> a\n"
 	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n"
 	    "\n--- " MAC43 "\n", CAIRN_ERR_HEADER, "68-column body line");
-	expect("age-encryption.org/v1\n-> a\n--- " MAC43 "\n",
-	    CAIRN_ERR_HEADER, "missing body");
+	// clang-format on
+	expect("age-encryption.org/v1\n-> a\n--- " MAC43 "\n", CAIRN_ERR_HEADER,
+	    "missing body");
 	expect("age-encryption.org/v1\n-> a\n\n---" MAC43 "\n",
 	    CAIRN_ERR_HEADER, "no space after ---");
 	expect("age-encryption.org/v1\n-> a\n\n---  " MAC43 "\n",
@@ -196,10 +205,10 @@ test_parse_bad(void)
 	expect("age-encryption.org/v1\n-> a\n\n--- " MAC43 " \n",
 	    CAIRN_ERR_HEADER, "trailing space after MAC");
 	expect("age-encryption.org/v1\n-> a\n\n--- "
-	    "HK2NmOBN9Dpq0Gw6xMCuhFcQlQLvZ/wQUi/2scLG75t\n",
+	       "HK2NmOBN9Dpq0Gw6xMCuhFcQlQLvZ/wQUi/2scLG75t\n",
 	    CAIRN_ERR_HEADER, "non-canonical MAC");
 	expect("age-encryption.org/v1\n-> a\n\n--- "
-	    "HK2NmOBN9Dpq0Gw6xMCuhFcQlQLvZ/wQUi/2scLG7\n",
+	       "HK2NmOBN9Dpq0Gw6xMCuhFcQlQLvZ/wQUi/2scLG7\n",
 	    CAIRN_ERR_HEADER, "short MAC");
 	expect("age-encryption.org/v1\n-> a\n\n--- " MAC43 "\r\n",
 	    CAIRN_ERR_HEADER, "CRLF MAC line");
@@ -229,10 +238,10 @@ test_encode(void)
 {
 	struct age_stanza s;
 	struct age_header h;
-	struct cio_membuf out = { 0 };
-	uint8_t body[200], mac[AGE_MAC_LEN] = { 1, 2, 3 };
-	const char *args[2] = { "arg1", "a/r+g=2" };
-	const char *bad[1] = { "sp ace" };
+	struct cio_membuf out = {0};
+	uint8_t body[200], mac[AGE_MAC_LEN] = {1, 2, 3};
+	const char *args[2] = {"arg1", "a/r+g=2"};
+	const char *bad[1] = {"sp ace"};
 	size_t n;
 	int ok = 1;
 
@@ -242,8 +251,8 @@ test_encode(void)
 		ok = age_stanza_set(&s, "t", args, 2, body, n) == 0 &&
 		    age_header_encode(&s, 1, &out) == 0 &&
 		    age_header_encode_mac(mac, &out) == 0 &&
-		    age_header_parse(out.data, out.len, &h) == 0 &&
-		    h.n == 1 && h.stanzas[0].body_len == n &&
+		    age_header_parse(out.data, out.len, &h) == 0 && h.n == 1 &&
+		    h.stanzas[0].body_len == n &&
 		    tmemcmp(h.stanzas[0].body, body, n) == 0 &&
 		    h.stanzas[0].nargs == 2 &&
 		    strcmp(h.stanzas[0].args[1], args[1]) == 0 &&
@@ -261,7 +270,7 @@ test_encode(void)
 	TAP_EQ_INT(age_stanza_set(&s, "t", bad, 1, NULL, 0), CAIRN_ERR_INVAL,
 	    "argument with a space refused");
 	TAP_OK(age_arg_valid("!~") && !age_arg_valid("") &&
-	    !age_arg_valid("\x7f") && !age_arg_valid("a\n"),
+	        !age_arg_valid("\x7f") && !age_arg_valid("a\n"),
 	    "argument charset is 1*VCHAR");
 	TAP_EQ_INT(age_header_encode(NULL, 0, &out), CAIRN_ERR_INVAL,
 	    "encoding zero stanzas refused");

@@ -21,9 +21,9 @@ slurp(const char *path, size_t *len)
 static void
 test_header(void)
 {
-	struct age_recipients rs = { 0 }, pw = { 0 };
-	struct age_identities ids = { 0 };
-	struct cio_membuf ct = { 0 }, back = { 0 };
+	struct age_recipients rs = {0}, pw = {0};
+	struct age_identities ids = {0};
+	struct cio_membuf ct = {0}, back = {0};
 	struct age_header h;
 	uint8_t sk[32], pk[32];
 	char r[AGE_RECIPIENT_STR_LEN];
@@ -36,13 +36,13 @@ test_header(void)
 	age_recipients_add_string(&rs, r);
 	age_identities_add_x25519(&ids, sk);
 	encrypt(&rs, 0, data, 200000, 1 << 20, &ct);
-	TAP_EQ_INT(age_header_parse(ct.data, ct.len, &h), 0,
-	    "written header parses");
+	TAP_EQ_INT(
+	    age_header_parse(ct.data, ct.len, &h), 0, "written header parses");
 	for (i = 0; i < h.n; i++) {
 		size_t tl = strlen(h.stanzas[i].type);
 
-		grease += tl > 7 && strcmp(h.stanzas[i].type + tl - 7,
-		    "-grease") == 0;
+		grease += tl > 7 &&
+		    strcmp(h.stanzas[i].type + tl - 7, "-grease") == 0;
 		x += strcmp(h.stanzas[i].type, "X25519") == 0;
 	}
 	TAP_OK(h.n == 2 && grease == 1 && x == 1,
@@ -83,14 +83,16 @@ test_header(void)
 	ct.data[hlen + 16 + 65536 + 100] ^= 0x40;
 	ret = decrypt(&ids, ct.data, ct.len, &back);
 	TAP_OK(ret == CAIRN_ERR_PAYLOAD && back.len == 65536 &&
-	    tmemcmp(back.data, data, 65536) == 0,
+	        tmemcmp(back.data, data, 65536) == 0,
 	    "flipped payload byte in chunk 2: chunk 1 released, then payload "
 	    "failure");
 	ct.data[hlen + 16 + 65536 + 100] ^= 0x40;
 	TAP_OK(decrypt(&ids, ct.data, ct.len - 1, &back) == CAIRN_ERR_PAYLOAD &&
-	    back.len == 3 * 65536, "truncated by one byte: payload failure");
+	        back.len == 3 * 65536,
+	    "truncated by one byte: payload failure");
 	TAP_OK(decrypt(&ids, ct.data, hlen + 16 + 2 * 65552, &back) ==
-	    CAIRN_ERR_PAYLOAD && back.len == 2 * 65536,
+	            CAIRN_ERR_PAYLOAD &&
+	        back.len == 2 * 65536,
 	    "truncated at a chunk boundary: payload failure");
 	TAP_EQ_INT(decrypt(&ids, ct.data, hlen + 10, &back), CAIRN_ERR_HEADER,
 	    "truncated in the nonce: header failure");
@@ -106,14 +108,14 @@ test_header(void)
 	age_recipients_add_passphrase(&pw, "p", 1, TEST_WF);
 	encrypt(&pw, 0, data, 1, 1, &ct);
 	TAP_OK(age_header_parse(ct.data, ct.len, &h) == 0 && h.n == 1 &&
-	    strcmp(h.stanzas[0].type, "scrypt") == 0 &&
-	    strcmp(h.stanzas[0].args[1], "10") == 0,
+	        strcmp(h.stanzas[0].type, "scrypt") == 0 &&
+	        strcmp(h.stanzas[0].args[1], "10") == 0,
 	    "scrypt header: one stanza, work factor written");
 	age_header_free(&h);
 
 	/* consumed: a big file is not read to the end for the first bytes. */
 	{
-		struct cio_membuf big = { 0 };
+		struct cio_membuf big = {0};
 		struct cio_memsrc ms;
 		struct cio_source src = {.read = cio_memsrc_read, .ctx = &ms};
 		struct age_reader *rd;
@@ -134,12 +136,12 @@ test_header(void)
 	}
 	/* Writer misuse. */
 	{
-		struct cio_sink sink = { cio_membuf_write, &back };
+		struct cio_sink sink = {cio_membuf_write, &back};
 		struct age_writer *w;
 
 		age_writer_new(&w, &rs, 0, &sink);
 		TAP_OK(age_writer_finish(w) == 0 &&
-		    age_writer_write(w, data, 1) == CAIRN_ERR_INVAL,
+		        age_writer_write(w, data, 1) == CAIRN_ERR_INVAL,
 		    "write after finish refused");
 		age_writer_free(w);
 	}
@@ -172,10 +174,10 @@ pass_cb(void *ctx, const char *prompt, char *buf, size_t cap, size_t *len)
 static void
 test_protected_identity(void)
 {
-	struct age_recipients rs = { 0 }, pw = { 0 };
-	struct age_identities ids = { 0 };
-	struct cio_membuf idf = { 0 }, ct = { 0 }, back = { 0 };
-	struct pass good = { "s3cret", 0 }, bad = { "wrong", 0 };
+	struct age_recipients rs = {0}, pw = {0};
+	struct age_identities ids = {0};
+	struct cio_membuf idf = {0}, ct = {0}, back = {0};
+	struct pass good = {"s3cret", 0}, bad = {"wrong", 0};
 	uint8_t sk[32], pk[32];
 	char id[AGE_IDENTITY_STR_LEN], r[AGE_RECIPIENT_STR_LEN], text[256];
 	size_t bl;
@@ -190,22 +192,24 @@ test_protected_identity(void)
 	snprintf(text, sizeof(text), "# created: test\n%s\n", id);
 	age_recipients_add_passphrase(&pw, "s3cret", 6, TEST_WF);
 	for (armor = 0; armor < 2; armor++) {
-		encrypt(&pw, armor, (const uint8_t *)text, strlen(text), 7, &idf);
+		encrypt(
+		    &pw, armor, (const uint8_t *)text, strlen(text), 7, &idf);
 		good.calls = 0;
-		ret = age_identities_add_text(&ids, (const char *)idf.data,
-		    idf.len, pass_cb, &good, &bl);
+		ret = age_identities_add_text(
+		    &ids, (const char *)idf.data, idf.len, pass_cb, &good, &bl);
 		TAP_OK(ret == 0 && ids.n == 1 && good.calls == 1,
 		    "%s passphrase-protected identity file loads (%d)",
 		    armor ? "armored" : "binary", ret);
 		TAP_OK(decrypt(&ids, ct.data, ct.len, &back) == 0 &&
-		    back.len == 5000, "and its identity decrypts");
+		        back.len == 5000,
+		    "and its identity decrypts");
 		age_identities_free(&ids);
 		TAP_EQ_INT(age_identities_add_text(&ids, (const char *)idf.data,
-		    idf.len, pass_cb, &bad, &bl), CAIRN_ERR_NO_MATCH,
-		    "wrong passphrase: no match");
+		               idf.len, pass_cb, &bad, &bl),
+		    CAIRN_ERR_NO_MATCH, "wrong passphrase: no match");
 		TAP_EQ_INT(age_identities_add_text(&ids, (const char *)idf.data,
-		    idf.len, NULL, NULL, &bl), CAIRN_ERR_NO_MATCH,
-		    "no passphrase callback: no match");
+		               idf.len, NULL, NULL, &bl),
+		    CAIRN_ERR_NO_MATCH, "no passphrase callback: no match");
 		TAP_EQ_INT(ids.n, 0, "nothing added on failure");
 	}
 	age_identities_free(&ids);
@@ -219,9 +223,9 @@ test_protected_identity(void)
 static void
 test_interop(void)
 {
-	struct age_identities ids = { 0 }, plain = { 0 }, pw = { 0 };
-	struct cio_membuf back = { 0 };
-	struct pass good = { "correct horse battery", 0 };
+	struct age_identities ids = {0}, plain = {0}, pw = {0};
+	struct cio_membuf back = {0};
+	struct pass good = {"correct horse battery", 0};
 	char *idtxt, *idage, *msg, *asc;
 	size_t l1 = 0, l2 = 0, l3 = 0, l4 = 0, bl;
 	const char *want = "hello from age -p\n";
@@ -231,22 +235,27 @@ test_interop(void)
 	msg = slurp(INTEROP "msg.age", &l3);
 	asc = slurp(INTEROP "msg.asc", &l4);
 	if (idtxt == NULL || idage == NULL || msg == NULL || asc == NULL) {
-		TAP_OK(0, "read %s files (run from the repository root)",
-		    INTEROP);
+		TAP_OK(
+		    0, "read %s files (run from the repository root)", INTEROP);
 		return;
 	}
 	TAP_EQ_INT(age_identities_add_text(&plain, idtxt, l1, NULL, NULL, &bl),
 	    0, "age-keygen identity file");
 	TAP_OK(decrypt(&plain, (uint8_t *)msg, l3, &back) == 0 &&
-	    back.len == strlen(want) && tmemcmp(back.data, want, back.len) == 0,
+	        back.len == strlen(want) &&
+	        tmemcmp(back.data, want, back.len) == 0,
 	    "file from age -r decrypts");
 	TAP_OK(age_identities_add_text(&ids, idage, l2, pass_cb, &good, &bl) ==
-	    0 && ids.n == 1, "identity file from age -p (work factor 18)");
+	            0 &&
+	        ids.n == 1,
+	    "identity file from age -p (work factor 18)");
 	TAP_OK(decrypt(&ids, (uint8_t *)msg, l3, &back) == 0 &&
-	    back.len == strlen(want), "its identity decrypts the age -r file");
+	        back.len == strlen(want),
+	    "its identity decrypts the age -r file");
 	age_identities_add_passphrase(&pw, good.p, strlen(good.p));
 	TAP_OK(decrypt(&pw, (uint8_t *)asc, l4, &back) == 0 &&
-	    back.len == strlen(want) && tmemcmp(back.data, want, back.len) == 0,
+	        back.len == strlen(want) &&
+	        tmemcmp(back.data, want, back.len) == 0,
 	    "armored file from age -p -a decrypts");
 	cio_secret_free(idtxt, l1);
 	cio_secret_free(idage, l2);
@@ -261,7 +270,8 @@ test_interop(void)
 int
 main(void)
 {
-	static void (*const tests[])(void) = { test_header, test_protected_identity, test_interop };
+	static void (*const tests[])(void) = {
+	    test_header, test_protected_identity, test_interop};
 
 	return run_with_data(tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -117,8 +117,8 @@ drain(struct age_stream_reader *sr, struct age_reader *ar, size_t readsz,
 /* Open ct through the stream reader with a lending source; 1 when the
  * status is want, the plaintext pt[0..ptlen), and the promise held. */
 static int
-stream_case(const uint8_t *ct, size_t len, size_t step, size_t readsz,
-    int want, const uint8_t *pt, size_t ptlen, struct cio_membuf *back)
+stream_case(const uint8_t *ct, size_t len, size_t step, size_t readsz, int want,
+    const uint8_t *pt, size_t ptlen, struct cio_membuf *back)
 {
 	struct heldsrc s = {.data = ct, .len = len, .step = step};
 	struct cio_source src = {.read = plain_read,
@@ -134,8 +134,7 @@ stream_case(const uint8_t *ct, size_t len, size_t step, size_t readsz,
 	age_stream_reader_free(r);
 	return ret == want && back->len == ptlen &&
 	    (ptlen == 0 || memcmp(back->data, pt, ptlen) == 0) &&
-	    borrower_clean(&s.b) &&
-	    s.held_reads > 0 && s.plain_reads == 0;
+	    borrower_clean(&s.b) && s.held_reads > 0 && s.plain_reads == 0;
 }
 
 /* The whole age file, through age_reader_new: 1 when it opens to pt and
@@ -222,8 +221,8 @@ main(void)
 	 * are released, the error reported, every range released. */
 	seal(pt, 60 * CH, &ct);
 	ct.data[AGE_STREAM_NONCE_LEN + 40 * ENC + 9] ^= 1;
-	TAP_OK(stream_case(ct.data, ct.len, 1 << 30, 1 << 20,
-	           CAIRN_ERR_PAYLOAD, pt, 40 * CH, &back),
+	TAP_OK(stream_case(ct.data, ct.len, 1 << 30, 1 << 20, CAIRN_ERR_PAYLOAD,
+	           pt, 40 * CH, &back),
 	    "a corrupted chunk: the chunks before it, then the error");
 	/* Truncated inside the last chunk. */
 	seal(pt, 60 * CH, &ct);

@@ -21,7 +21,7 @@ tmemcmp(const void *a, const void *b, size_t n)
 	return n == 0 ? 0 : memcmp(a, b, n);
 }
 
-#define CH AGE_CHUNK_LEN
+#define CH  AGE_CHUNK_LEN
 #define ENC AGE_STREAM_ENC_CHUNK_LEN
 
 /* Reference: nonce || chunks, sealed here with libsodium directly.
@@ -44,8 +44,8 @@ ref_seal(const uint8_t *pt, const size_t *lens, const int *finals, size_t n,
 		nb[10] = (uint8_t)i;
 		nb[9] = (uint8_t)(i >> 8);
 		nb[11] = (uint8_t)finals[i];
-		crypto_aead_chacha20poly1305_ietf_encrypt(out + o, NULL,
-		    pt + off, lens[i], NULL, 0, NULL, nb, key);
+		crypto_aead_chacha20poly1305_ietf_encrypt(
+		    out + o, NULL, pt + off, lens[i], NULL, 0, NULL, nb, key);
 		o += lens[i] + 16;
 		off += lens[i];
 	}
@@ -56,10 +56,10 @@ ref_seal(const uint8_t *pt, const size_t *lens, const int *finals, size_t n,
 static void
 test_roundtrips(const uint8_t *pt)
 {
-	static const size_t sizes[] = { 0, 1, CH - 1, CH, CH + 1, 2 * CH,
-		2 * CH + 17, 3 << 20 };
-	static const size_t pieces[] = { 1 << 20, 1000, CH, 7 };
-	struct cio_membuf ct = { 0 }, back = { 0 };
+	static const size_t sizes[] = {
+	    0, 1, CH - 1, CH, CH + 1, 2 * CH, 2 * CH + 17, 3 << 20};
+	static const size_t pieces[] = {1 << 20, 1000, CH, 7};
+	struct cio_membuf ct = {0}, back = {0};
 	size_t i, nchunks, j;
 
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
@@ -79,20 +79,23 @@ test_roundtrips(const uint8_t *pt)
 				continue;
 			ok = seal(pt, len, pieces[j], &ct) == 0 &&
 			    ct.len == refl && tmemcmp(ct.data, ref, refl) == 0;
-			TAP_OK(ok, "seal %zu bytes in pieces of %zu matches "
-			    "the reference", len, pieces[j]);
+			TAP_OK(ok,
+			    "seal %zu bytes in pieces of %zu matches "
+			    "the reference",
+			    len, pieces[j]);
 		}
-		TAP_OK(open_all(ct.data, ct.len, 16, 1 << 20, 1 << 20,
-		    &back) == 0 && back.len == len &&
-		    tmemcmp(back.data, pt, len) == 0,
+		TAP_OK(open_all(ct.data, ct.len, 16, 1 << 20, 1 << 20, &back) ==
+		            0 &&
+		        back.len == len && tmemcmp(back.data, pt, len) == 0,
 		    "open %zu bytes, large reads", len);
 		TAP_OK(open_all(ct.data, ct.len, ct.len, 1, 4097, &back) == 0 &&
-		    back.len == len && tmemcmp(back.data, pt, len) == 0,
+		        back.len == len && tmemcmp(back.data, pt, len) == 0,
 		    "open %zu bytes, all pre-read, small reads", len);
 		if (len < 300000)
-			TAP_OK(open_all(ct.data, ct.len, 3, 1000, 5, &back) ==
-			    0 && back.len == len &&
-			    tmemcmp(back.data, pt, len) == 0,
+			TAP_OK(
+			    open_all(ct.data, ct.len, 3, 1000, 5, &back) == 0 &&
+			        back.len == len &&
+			        tmemcmp(back.data, pt, len) == 0,
 			    "open %zu bytes, trickled source, tiny reads", len);
 		free(ref);
 		free(lens);
@@ -107,7 +110,7 @@ static void
 check(const uint8_t *pt, const size_t *lens, const int *finals, size_t n,
     size_t cut, size_t extra, int want, size_t want_len, const char *what)
 {
-	struct cio_membuf back = { 0 };
+	struct cio_membuf back = {0};
 	size_t len, i;
 	uint8_t *ct = ref_seal(pt, lens, finals, n, &len);
 	int ret, ok = 1;
@@ -130,7 +133,7 @@ test_rules(const uint8_t *pt)
 {
 	size_t l[4];
 	int f[4];
-	struct cio_membuf ct = { 0 }, back = { 0 };
+	struct cio_membuf ct = {0}, back = {0};
 	int ok;
 
 	l[0] = 0, f[0] = 1;
@@ -143,8 +146,8 @@ test_rules(const uint8_t *pt)
 	    "empty final chunk after a full one refused");
 	l[0] = CH, f[0] = 0, l[1] = 10, f[1] = 1;
 	check(pt, l, f, 2, 0, 0, 0, CH + 10, "two chunks");
-	check(pt, l, f, 2, 1, 0, CAIRN_ERR_PAYLOAD, CH,
-	    "truncated by one byte");
+	check(
+	    pt, l, f, 2, 1, 0, CAIRN_ERR_PAYLOAD, CH, "truncated by one byte");
 	check(pt, l, f, 2, 26, 0, CAIRN_ERR_PAYLOAD, CH,
 	    "truncated to the first chunk");
 	check(pt, l, f, 2, 0, 1, CAIRN_ERR_PAYLOAD, CH,
@@ -164,8 +167,7 @@ test_rules(const uint8_t *pt)
 	check(pt, l, f, 2, 0, 0, CAIRN_ERR_PAYLOAD, 0,
 	    "short final chunk followed by another");
 	l[0] = CH, f[0] = 1, l[1] = 10, f[1] = 1;
-	check(pt, l, f, 2, 0, 0, CAIRN_ERR_PAYLOAD, CH,
-	    "two final chunks");
+	check(pt, l, f, 2, 0, 0, CAIRN_ERR_PAYLOAD, CH, "two final chunks");
 	l[0] = CH - 1, f[0] = 0, l[1] = 10, f[1] = 1;
 	check(pt, l, f, 2, 0, 0, CAIRN_ERR_PAYLOAD, 0,
 	    "short non-final chunk in the middle");
@@ -177,18 +179,21 @@ test_rules(const uint8_t *pt)
 	seal(pt, 3 * CH + 100, 1 << 20, &ct);
 	ct.data[16 + ENC + 5] ^= 1;
 	ok = open_all(ct.data, ct.len, 16, 1 << 20, 1 << 20, &back) ==
-	    CAIRN_ERR_PAYLOAD && back.len == CH &&
-	    tmemcmp(back.data, pt, CH) == 0;
+	        CAIRN_ERR_PAYLOAD &&
+	    back.len == CH && tmemcmp(back.data, pt, CH) == 0;
 	TAP_OK(ok, "flipped byte in chunk 2: chunk 1 released, then error");
 	ct.data[16 + ENC + 5] ^= 1;
 	ct.data[ct.len - 1] ^= 0x80;
 	ok = open_all(ct.data, ct.len, 16, 1 << 20, 3000, &back) ==
-	    CAIRN_ERR_PAYLOAD && back.len == 3 * CH;
+	        CAIRN_ERR_PAYLOAD &&
+	    back.len == 3 * CH;
 	TAP_OK(ok, "flipped tag of the final chunk");
 	ct.data[ct.len - 1] ^= 0x80;
 	ct.data[3] ^= 1;
 	TAP_OK(open_all(ct.data, ct.len, 16, 1 << 20, 1 << 20, &back) ==
-	    CAIRN_ERR_PAYLOAD && back.len == 0, "flipped nonce");
+	            CAIRN_ERR_PAYLOAD &&
+	        back.len == 0,
+	    "flipped nonce");
 	ct.data[3] ^= 1;
 
 	/* Nonce missing or short: a header-level failure. */
@@ -201,7 +206,7 @@ test_rules(const uint8_t *pt)
 
 	/* Source errors are passed up; plaintext before them was real. */
 	{
-		struct stepsrc ss = { ct.data, ct.len, 0, 4096, ENC + 100 };
+		struct stepsrc ss = {ct.data, ct.len, 0, 4096, ENC + 100};
 		struct cio_source src = {.read = step_read, .ctx = &ss};
 		struct age_stream_reader *r;
 		uint8_t buf[CH];
@@ -218,13 +223,13 @@ test_rules(const uint8_t *pt)
 	}
 	/* Writer misuse. */
 	{
-		struct cio_sink sink = { cio_membuf_write, &back };
+		struct cio_sink sink = {cio_membuf_write, &back};
 		struct age_stream_writer *w;
 
 		age_stream_writer_new(&w, fk, &sink);
 		TAP_OK(age_stream_writer_finish(w) == 0 &&
-		    age_stream_writer_write(w, pt, 1) == CAIRN_ERR_INVAL &&
-		    age_stream_writer_finish(w) == CAIRN_ERR_INVAL,
+		        age_stream_writer_write(w, pt, 1) == CAIRN_ERR_INVAL &&
+		        age_stream_writer_finish(w) == CAIRN_ERR_INVAL,
 		    "write or finish after finish refused");
 		age_stream_writer_free(w);
 	}

@@ -25,8 +25,8 @@ static const char charset[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 static uint32_t
 ref_polymod(const uint8_t *v, size_t n)
 {
-	static const uint32_t g[5] = { 0x3b6a57b2, 0x26508e6d, 0x1ea119fa,
-		0x3d4233dd, 0x2a1462b3 };
+	static const uint32_t g[5] = {
+	    0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3};
 	uint32_t chk = 1;
 	size_t i;
 	int j;
@@ -76,6 +76,7 @@ dec(const char *s, char *hrp, uint8_t *data, size_t *len)
 int
 main(void)
 {
+	// clang-format off
 	static const char *valid[] = {
 		"A12UEL5L",
 		"a12uel5l",
@@ -105,6 +106,7 @@ main(void)
 		"a12uel5m",	/* bad checksum */
 		"",
 	};
+	// clang-format on
 	char hrp[100], s[4096], big[4096];
 	uint8_t data[2048], back[2048], d5[128];
 	size_t len, i, n;
@@ -120,9 +122,12 @@ main(void)
 
 	/* HRP case is kept as given; data are the same either way. */
 	TAP_OK(dec("A12UEL5L", hrp, data, &len) == 0 && strcmp(hrp, "A") == 0 &&
-	    len == 0, "upper-case HRP returned as is");
+	        len == 0,
+	    "upper-case HRP returned as is");
 	TAP_OK(dec("abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw", hrp, data,
-	    &len) == 0 && len == 20, "32 groups decode to 20 bytes");
+	           &len) == 0 &&
+	        len == 20,
+	    "32 groups decode to 20 bytes");
 
 	/* Encode: lower case output, decodes back, matches the reference. */
 	for (n = 0; n <= 70; n++) {
@@ -152,17 +157,20 @@ main(void)
 			break;
 		}
 	}
-	TAP_OK(n == 71, "encode matches reference and round-trips, 0..70 bytes");
+	TAP_OK(
+	    n == 71, "encode matches reference and round-trips, 0..70 bytes");
 
 	/* No 90-character limit: 1500 bytes is 2400 characters. */
 	randombytes_buf(data, 1500);
 	TAP_EQ_INT(bech32_encode(big, sizeof(big), "age", data, 1500), 0,
 	    "encode 1500 bytes");
 	TAP_OK(bech32_decode(big, strlen(big), hrp, sizeof(hrp), back,
-	    sizeof(back), &len) == 0 && len == 1500 &&
-	    tmemcmp(back, data, 1500) == 0, "decode 2400-character string");
-	TAP_EQ_INT(bech32_decode(big, strlen(big), hrp, sizeof(hrp), back, 1499,
-	    &len), CAIRN_ERR_INVAL, "data buffer too small refused");
+	           sizeof(back), &len) == 0 &&
+	        len == 1500 && tmemcmp(back, data, 1500) == 0,
+	    "decode 2400-character string");
+	TAP_EQ_INT(
+	    bech32_decode(big, strlen(big), hrp, sizeof(hrp), back, 1499, &len),
+	    CAIRN_ERR_INVAL, "data buffer too small refused");
 	TAP_EQ_INT(bech32_encode(s, bech32_encoded_len(3, 32), "age", data, 32),
 	    CAIRN_ERR_INVAL, "output buffer without room for NUL refused");
 	TAP_EQ_INT(bech32_encode(s, sizeof(s), "", data, 1), CAIRN_ERR_INVAL,
@@ -173,8 +181,9 @@ main(void)
 	for (i = 0; s[i] != '\0'; i++)
 		s[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
 	TAP_OK(dec(s, hrp, back, &len) == 0 && len == 32 &&
-	    tmemcmp(back, data, 32) == 0 &&
-	    strcmp(hrp, "AGE-SECRET-KEY-") == 0, "upper-case string decodes");
+	        tmemcmp(back, data, 32) == 0 &&
+	        strcmp(hrp, "AGE-SECRET-KEY-") == 0,
+	    "upper-case string decodes");
 	s[20] = (char)(s[20] + 32); /* one lower-case data character */
 	TAP_EQ_INT(dec(s, hrp, back, &len), CAIRN_ERR_INVAL,
 	    "mixed-case string refused");

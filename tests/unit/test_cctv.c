@@ -50,8 +50,8 @@ struct vector {
 	size_t body_len;
 };
 
-static int skipped_hybrid, ran, class_ok, hash_ok, hdr_rt, hdr_rt_ok,
-    stream_rt, stream_rt_ok, armor_rt, armor_rt_ok;
+static int skipped_hybrid, ran, class_ok, hash_ok, hdr_rt, hdr_rt_ok, stream_rt,
+    stream_rt_ok, armor_rt, armor_rt_ok;
 
 static uint8_t *
 read_all(const char *path, size_t *len)
@@ -152,11 +152,13 @@ load_vector(const char *name, struct vector *v)
 		if (strcmp(line, "expect") == 0)
 			snprintf(v->expect, sizeof(v->expect), "%s", val);
 		else if (strcmp(line, "payload") == 0)
-			snprintf(v->payload_hex, sizeof(v->payload_hex), "%s", val);
+			snprintf(
+			    v->payload_hex, sizeof(v->payload_hex), "%s", val);
 		else if (strcmp(line, "file key") == 0)
 			snprintf(v->file_key_hex, sizeof(v->file_key_hex), "%s",
 			    val);
-		else if (strcmp(line, "identity") == 0 && v->nidentities < MAX_IDS)
+		else if (strcmp(line, "identity") == 0 &&
+		    v->nidentities < MAX_IDS)
 			v->identities[v->nidentities++] = strdup(val);
 		else if (strcmp(line, "passphrase") == 0 &&
 		    v->npassphrases < MAX_IDS)
@@ -196,21 +198,15 @@ static const char *
 classify(int err)
 {
 	switch (err) {
-	case 0:
-		return "success";
-	case CAIRN_ERR_NO_MATCH:
-		return "no match";
-	case CAIRN_ERR_HMAC:
-		return "HMAC failure";
+	case 0: return "success";
+	case CAIRN_ERR_NO_MATCH: return "no match";
+	case CAIRN_ERR_HMAC: return "HMAC failure";
 	case CAIRN_ERR_HEADER:
 	case CAIRN_ERR_UNSUPPORTED: /* unknown version, work factor 23 */
 		return "header failure";
-	case CAIRN_ERR_PAYLOAD:
-		return "payload failure";
-	case CAIRN_ERR_ARMOR:
-		return "armor failure";
-	default:
-		return "other";
+	case CAIRN_ERR_PAYLOAD: return "payload failure";
+	case CAIRN_ERR_ARMOR: return "armor failure";
+	default: return "other";
 	}
 }
 
@@ -228,9 +224,9 @@ hex(char *out, const uint8_t *in, size_t n)
 static int
 decrypt(const struct vector *v, struct cio_membuf *pt, size_t readsz)
 {
-	struct age_identities ids = { 0 };
+	struct age_identities ids = {0};
 	struct age_reader *r = NULL;
-	struct cio_memsrc ms = { v->body, v->body_len, 0 };
+	struct cio_memsrc ms = {v->body, v->body_len, 0};
 	struct cio_source src = {.read = cio_memsrc_read, .ctx = &ms};
 	uint8_t *buf = malloc(readsz);
 	ssize_t n;
@@ -241,8 +237,8 @@ decrypt(const struct vector *v, struct cio_membuf *pt, size_t readsz)
 		ret = age_identities_add_text(&ids, v->identities[i],
 		    strlen(v->identities[i]), NULL, NULL, NULL);
 	for (i = 0; i < v->npassphrases && ret == 0; i++)
-		ret = age_identities_add_passphrase(&ids, v->passphrases[i],
-		    strlen(v->passphrases[i]));
+		ret = age_identities_add_passphrase(
+		    &ids, v->passphrases[i], strlen(v->passphrases[i]));
 	if (ret != 0) {
 		ret = -1000;
 		goto out;
@@ -263,10 +259,10 @@ out:
 static uint8_t *
 dearmor(const struct vector *v, size_t *len)
 {
-	struct cio_memsrc ms = { v->body, v->body_len, 0 };
+	struct cio_memsrc ms = {v->body, v->body_len, 0};
 	struct cio_source src = {.read = cio_memsrc_read, .ctx = &ms};
 	struct age_armor_reader *ar;
-	struct cio_membuf out = { 0 };
+	struct cio_membuf out = {0};
 	uint8_t buf[4096];
 	ssize_t n;
 
@@ -288,8 +284,8 @@ dearmor(const struct vector *v, size_t *len)
 static void
 roundtrip_armor(const struct vector *v, const uint8_t *file, size_t len)
 {
-	struct cio_membuf out = { 0 };
-	struct cio_sink sink = { cio_membuf_write, &out };
+	struct cio_membuf out = {0};
+	struct cio_sink sink = {cio_membuf_write, &out};
 	struct age_armor_writer *w;
 	uint8_t *norm = malloc(v->body_len + 2);
 	size_t a = 0, b = v->body_len, i, n = 0;
@@ -301,7 +297,8 @@ roundtrip_armor(const struct vector *v, const uint8_t *file, size_t len)
 	while (b > a && strchr(" \t\r\n\v\f", v->body[b - 1]) != NULL)
 		b--;
 	for (i = a; i < b; i++)
-		if (!(v->body[i] == '\r' && i + 1 < b && v->body[i + 1] == '\n'))
+		if (!(v->body[i] == '\r' && i + 1 < b &&
+		        v->body[i + 1] == '\n'))
 			norm[n++] = v->body[i];
 	norm[n++] = '\n';
 	ok = age_armor_writer_new(&w, &sink) == 0 &&
@@ -333,34 +330,34 @@ unhex(uint8_t *out, const char *in, size_t n)
 }
 
 static void
-roundtrip_header_stream(const struct vector *v, const uint8_t *file,
-    size_t len, const struct cio_membuf *pt, int success)
+roundtrip_header_stream(const struct vector *v, const uint8_t *file, size_t len,
+    const struct cio_membuf *pt, int success)
 {
 	struct age_header h;
-	struct cio_membuf enc = { 0 };
+	struct cio_membuf enc = {0};
 	int ok;
 
 	if (age_header_parse(file, len, &h) != 0)
 		return;
 	hdr_rt++;
 	ok = age_header_encode(h.stanzas, h.n, &enc) == 0 &&
-	    enc.len == h.mac_len &&
-	    age_header_encode_mac(h.mac, &enc) == 0 && enc.len == h.len &&
-	    tmemcmp(enc.data, file, h.len) == 0;
+	    enc.len == h.mac_len && age_header_encode_mac(h.mac, &enc) == 0 &&
+	    enc.len == h.len && tmemcmp(enc.data, file, h.len) == 0;
 	hdr_rt_ok += ok;
 	TAP_OK(ok, "%s: header re-encodes byte-identically", v->name);
 	cio_membuf_free(&enc);
 	if (success && len >= h.len + AGE_STREAM_NONCE_LEN) {
-		struct cio_sink sink = { cio_membuf_write, &enc };
+		struct cio_sink sink = {cio_membuf_write, &enc};
 		struct age_stream_writer *w = NULL;
 		uint8_t fk[AGE_FILE_KEY_LEN];
 
 		stream_rt++;
 		ok = unhex(fk, v->file_key_hex, sizeof(fk)) == 0 &&
-		    age_stream_writer_new_nonce(&w, fk, file + h.len,
-		    &sink) == 0;
-		ok = ok && (pt->len == 0 ||
-		    age_stream_writer_write(w, pt->data, pt->len) == 0) &&
+		    age_stream_writer_new_nonce(&w, fk, file + h.len, &sink) ==
+		        0;
+		ok = ok &&
+		    (pt->len == 0 ||
+		        age_stream_writer_write(w, pt->data, pt->len) == 0) &&
 		    age_stream_writer_finish(w) == 0;
 		age_stream_writer_free(w);
 		ok = ok && enc.len == len - h.len &&
@@ -376,8 +373,8 @@ roundtrip_header_stream(const struct vector *v, const uint8_t *file,
 static void
 run_vector(const struct vector *v, size_t idx)
 {
-	static const size_t sizes[] = { 1 << 20, 100000, 4096, 65536, 7 };
-	struct cio_membuf pt = { 0 };
+	static const size_t sizes[] = {1 << 20, 100000, 4096, 65536, 7};
+	struct cio_membuf pt = {0};
 	uint8_t digest[crypto_hash_sha256_BYTES], *file;
 	char dhex[65];
 	const char *got;
@@ -433,7 +430,8 @@ main(void)
 		return tap_done();
 	}
 	while ((e = readdir(d)) != NULL && n < 512) {
-		if (e->d_name[0] == '.' || strcmp(e->d_name, "README.md") == 0 ||
+		if (e->d_name[0] == '.' ||
+		    strcmp(e->d_name, "README.md") == 0 ||
 		    strcmp(e->d_name, "LICENSE") == 0 ||
 		    strcmp(e->d_name, "SOURCE") == 0)
 			continue;
@@ -452,7 +450,8 @@ main(void)
 		v.hybrid = strncmp(v.name, "hybrid", 6) == 0 ||
 		    strcmp(v.name, "armor_hybrid") == 0;
 		for (j = 0; j < v.nidentities; j++)
-			if (strncmp(v.identities[j], "AGE-SECRET-KEY-PQ-", 18) == 0)
+			if (strncmp(
+			        v.identities[j], "AGE-SECRET-KEY-PQ-", 18) == 0)
 				v.hybrid = 1;
 		if (v.hybrid) {
 			skipped_hybrid++;

@@ -16,8 +16,8 @@
 
 #define ZEROS "0000000000000000000000000000000000000000000000000000000000000000"
 #define SHA   "aa5a6fb31d6a437801fc606a73f77fce3607537202080a9c503edd98838013e6"
-#define GOOD                                                                  \
-	"cairn-custody v1 seq=1 time=2026-12-06T23:16:45Z action=seal "          \
+#define GOOD                                                                   \
+	"cairn-custody v1 seq=1 time=2026-12-06T23:16:45Z action=seal "        \
 	"result=ok tool=cairn/0.1.0 archive=58a1c8f2896ef4567659f1db7c37510f " \
 	"sha256=" SHA " size=10594 signer=unsigned prev=" ZEROS "\n"
 
@@ -59,15 +59,25 @@ test_codec(void)
 	    "exact encoding");
 	free(out);
 	TAP_EQ_INT(dec(variant("size=10594", "size=-")), 0, "size may be -");
-	TAP_EQ_INT(dec(variant("sha256=" SHA, "sha256=-")), 0, "sha256 may be -");
+	TAP_EQ_INT(
+	    dec(variant("sha256=" SHA, "sha256=-")), 0, "sha256 may be -");
 	static const char *bad[][2] = {
-	    {"seq=1", "seq=01"}, {"seq=1", "seq=0"}, {"seq=1", "seq=x"},
+	    {"seq=1", "seq=01"},
+	    {"seq=1", "seq=0"},
+	    {"seq=1", "seq=x"},
 	    {"time=2026-12-06T23:16:45Z", "time=2026-12-06 23:16:45"},
-	    {"action=seal", "action=Seal"}, {"result=ok", "result=OK!"},
-	    {"archive=58a1", "archive=58A1"}, {"size=10594", "size=010594"},
-	    {"signer=unsigned", "signer=abc"}, {"prev=0", "prev=x"},
-	    {"v1 ", "v2 "}, {" tool", "  tool"}, {"\n", " \n"}, {"\n", ""},
-	    {"tool=cairn/0.1.0 ", ""}, {"size=10594 ", "size=10594 extra=1 "},
+	    {"action=seal", "action=Seal"},
+	    {"result=ok", "result=OK!"},
+	    {"archive=58a1", "archive=58A1"},
+	    {"size=10594", "size=010594"},
+	    {"signer=unsigned", "signer=abc"},
+	    {"prev=0", "prev=x"},
+	    {"v1 ", "v2 "},
+	    {" tool", "  tool"},
+	    {"\n", " \n"},
+	    {"\n", ""},
+	    {"tool=cairn/0.1.0 ", ""},
+	    {"size=10594 ", "size=10594 extra=1 "},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		TAP_EQ_INT(dec(variant(bad[i][0], bad[i][1])), CAIRN_ERR_FORMAT,
@@ -110,8 +120,9 @@ test_chain(void)
 		snprintf(e.tool, sizeof(e.tool), "cairn/test");
 		snprintf(e.archive_id, sizeof(e.archive_id), "-");
 		snprintf(e.sha256, sizeof(e.sha256), "-");
-		TAP_EQ_INT(custody_append(dir, &e, i == 0 || i == 2 ? sk : NULL),
-		    0, "append");
+		TAP_EQ_INT(
+		    custody_append(dir, &e, i == 0 || i == 2 ? sk : NULL), 0,
+		    "append");
 		TAP_EQ_INT(e.seq, i + 1, "sequence number given");
 	}
 	TAP_EQ_INT(verify_dir(dir, &pk, &bad), 0, "intact log verifies");

@@ -41,6 +41,7 @@ main(void)
 
 	if (sodium_init() < 0)
 		return 1;
+	// clang-format off
 	check_vec("empty", "", 0,
 	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	check_vec("abc", "abc", 3,
@@ -51,6 +52,7 @@ main(void)
 	    "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmno"
 	    "ijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu", 112,
 	    "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
+	// clang-format on
 
 	big = malloc(1000000);
 	if (big == NULL)
@@ -124,16 +126,17 @@ main(void)
 	TAP_OK(d.ctx == NULL, "free of a freed state is a no-op");
 
 	/* Hex decoding. */
-	TAP_EQ_INT(digest_hex_decode("00ff7a10", 8, bin, 4, 0), 0,
-	    "hex decode lower");
-	TAP_OK(bin[0] == 0 && bin[1] == 0xff && bin[2] == 0x7a &&
-	    bin[3] == 0x10, "hex decode value");
+	TAP_EQ_INT(
+	    digest_hex_decode("00ff7a10", 8, bin, 4, 0), 0, "hex decode lower");
+	TAP_OK(
+	    bin[0] == 0 && bin[1] == 0xff && bin[2] == 0x7a && bin[3] == 0x10,
+	    "hex decode value");
 	TAP_EQ_INT(digest_hex_decode("00FF7A10", 8, bin, 4, 0),
 	    CAIRN_ERR_FORMAT, "upper-case refused when not allowed");
 	TAP_EQ_INT(digest_hex_decode("00FF7A10", 8, bin, 4, 1), 0,
 	    "upper-case accepted when allowed");
-	TAP_EQ_INT(digest_hex_decode("00ff7a1", 7, bin, 4, 0),
-	    CAIRN_ERR_FORMAT, "short hex refused");
+	TAP_EQ_INT(digest_hex_decode("00ff7a1", 7, bin, 4, 0), CAIRN_ERR_FORMAT,
+	    "short hex refused");
 	TAP_EQ_INT(digest_hex_decode("00ff7a1g", 8, bin, 4, 0),
 	    CAIRN_ERR_FORMAT, "non-hex refused");
 	TAP_EQ_INT(digest_hex_decode("00ff 7a1", 8, bin, 4, 0),

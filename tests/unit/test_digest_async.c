@@ -136,8 +136,8 @@ main(void)
 		    "threads %d: end without begin is reported", threads);
 		digest_async_free(h);
 	}
-	TAP_OK(release_waits(buf),
-	    "release() waits until lent bytes are hashed");
+	TAP_OK(
+	    release_waits(buf), "release() waits until lent bytes are hashed");
 	/* Dropping a queue of work: free() with slots still in flight. */
 	if (digest_async_new(&h, 1) == 0) {
 		(void)digest_async_begin(h);

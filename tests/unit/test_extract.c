@@ -29,8 +29,8 @@ count(const char *prefix)
 	FILE *f;
 	int n = -1;
 
-	snprintf(cmd, sizeof(cmd), "ls -A %s | grep -c '^%s' || true", dir,
-	    prefix);
+	snprintf(
+	    cmd, sizeof(cmd), "ls -A %s | grep -c '^%s' || true", dir, prefix);
 	if ((f = popen(cmd, "r")) != NULL) {
 		if (fgets(buf, sizeof(buf), f) != NULL)
 			n = atoi(buf);
@@ -87,8 +87,8 @@ main(void)
 	TAP_EQ_INT(extract_dir(x, "a", 0750, 1500000000), 0, "dir a");
 	TAP_EQ_INT(put(x, "a/f.txt", "hello", 0640), 0, "file a/f.txt");
 	TAP_EQ_INT(put(x, "a/x.sh", "#!/bin/sh", 0777), 0, "file a/x.sh");
-	TAP_EQ_INT(put(x, "p/q/r.txt", "deep", 0644), 0,
-	    "file with missing parents");
+	TAP_EQ_INT(
+	    put(x, "p/q/r.txt", "deep", 0644), 0, "file with missing parents");
 	TAP_EQ_INT(extract_dir(x, "p", 0700, 1500000000), 0,
 	    "dir entry for an implicit parent");
 	TAP_EQ_INT(put(x, "a/f.txt", "again", 0644), CAIRN_ERR_EXISTS,
@@ -98,8 +98,8 @@ main(void)
 	    "path below a file refused");
 	TAP_EQ_INT(extract_dir(x, "a/f.txt", 0755, 1), CAIRN_ERR_EXISTS,
 	    "directory over a file refused");
-	TAP_EQ_INT(put(x, "../escape", "x", 0644), CAIRN_ERR_UNSAFE,
-	    "'..' refused");
+	TAP_EQ_INT(
+	    put(x, "../escape", "x", 0644), CAIRN_ERR_UNSAFE, "'..' refused");
 	TAP_EQ_INT(put(x, "/abs", "x", 0644), CAIRN_ERR_UNSAFE,
 	    "absolute path refused");
 	TAP_EQ_INT(put(x, "a//b", "x", 0644), CAIRN_ERR_UNSAFE,
@@ -129,20 +129,24 @@ main(void)
 	    "dir mode and mtime restored (%o)", st.st_mode & 0777);
 	st = st_of("out/a/f.txt");
 	TAP_OK((st.st_mode & 0777) == 0640 && st.st_mtime == 1600000000 &&
-	    st.st_size == 5, "file mode and mtime restored (%o)",
-	    st.st_mode & 0777);
+	        st.st_size == 5,
+	    "file mode and mtime restored (%o)", st.st_mode & 0777);
 	st = st_of("out/a/x.sh");
-	TAP_OK((st.st_mode & 0777) == 0644, "no execute or group/other write "
-	    "bits (%o)", st.st_mode & 0777);
+	TAP_OK((st.st_mode & 0777) == 0644,
+	    "no execute or group/other write "
+	    "bits (%o)",
+	    st.st_mode & 0777);
 	st = st_of("out/p");
-	TAP_OK((st.st_mode & 0777) == 0700, "implicit parent took the entry's "
-	    "mode (%o)", st.st_mode & 0777);
+	TAP_OK((st.st_mode & 0777) == 0700,
+	    "implicit parent took the entry's "
+	    "mode (%o)",
+	    st.st_mode & 0777);
 	st = st_of("out/p/q/r.txt");
 	TAP_OK(S_ISREG(st.st_mode), "deep file exists");
 
 	/* an existing destination */
-	TAP_EQ_INT(extract_begin(&x, dest), CAIRN_ERR_EXISTS,
-	    "existing DIR refused");
+	TAP_EQ_INT(
+	    extract_begin(&x, dest), CAIRN_ERR_EXISTS, "existing DIR refused");
 	tap_sh("ln -s nowhere %s/dangling", dir);
 	snprintf(dest, sizeof(dest), "%s/dangling", dir);
 	TAP_EQ_INT(extract_begin(&x, dest), CAIRN_ERR_EXISTS,
@@ -183,8 +187,9 @@ main(void)
 	TAP_EQ_INT(extract_commit(x), CAIRN_ERR_EXISTS,
 	    "DIR created meanwhile: commit refuses");
 	TAP_EQ_INT(count(".out2.cairn-"), 0, "... and cleans up");
-	TAP_OK(access("/dev/null", F_OK) == 0 && st_of("out2/theirs").st_nlink
-	    == 1, "their DIR untouched");
+	TAP_OK(access("/dev/null", F_OK) == 0 &&
+	        st_of("out2/theirs").st_nlink == 1,
+	    "their DIR untouched");
 	extract_free(x);
 
 	tap_sh("chmod -R u+rwx %s; rm -rf %s", dir, dir);

@@ -32,8 +32,8 @@ add(const void *p, size_t n)
 static void
 add_be32(uint32_t v)
 {
-	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16),
-		(uint8_t)(v >> 8), (uint8_t)v };
+	uint8_t b[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16),
+	    (uint8_t)(v >> 8), (uint8_t)v};
 
 	add(b, 4);
 }
@@ -76,14 +76,14 @@ png_chunk(const char *type, const uint8_t *data, uint32_t len)
 static void
 zip_member(const char *name, const char *data)
 {
-	uint32_t crc = (uint32_t)crc32(0, (const Bytef *)data,
-	    (uInt)strlen(data));
+	uint32_t crc =
+	    (uint32_t)crc32(0, (const Bytef *)data, (uInt)strlen(data));
 
 	add("PK\3\4", 4);
-	add_le(20, 2);			/* version needed */
-	add_le(0, 2);			/* flags */
-	add_le(0, 2);			/* stored */
-	add_le(0, 4);			/* time, date */
+	add_le(20, 2); /* version needed */
+	add_le(0, 2);  /* flags */
+	add_le(0, 2);  /* stored */
+	add_le(0, 4);  /* time, date */
 	add_le(crc, 4);
 	add_le((uint32_t)strlen(data), 4);
 	add_le((uint32_t)strlen(data), 4);
@@ -93,6 +93,7 @@ zip_member(const char *name, const char *data)
 	add(data, strlen(data));
 }
 
+// clang-format off
 static void
 make(const char *kind)
 {
@@ -188,6 +189,7 @@ make(const char *kind)
 			buf[blen++] = (uint8_t)rand();
 	}
 }
+// clang-format on
 
 static int
 clean(const char *s)
@@ -213,24 +215,25 @@ test_types(struct filetype *ft)
 	static const struct {
 		const char *kind, *want;
 	} T[] = {
-		{ "jpeg", "image/jpeg" },
-		{ "png", "image/png" },
-		{ "gif", "image/gif" },
-		{ "mp4", "video/mp4" },
-		{ "mov", "video/quicktime" },
-		{ "m4a", "audio/x-m4a" },
-		{ "webm", "video/webm" },
-		{ "mkv", "video/x-matroska" },
-		{ "pdf", "application/pdf" },
-		{ "text", "text/plain" },
-		{ "longtext", "text/plain" },
-		{ "mp3", "audio/mpeg" },
-		{ "ogg", "audio/ogg" },
-		{ "zip", "application/zip" },
-		{ "docx", "application/vnd.openxmlformats-officedocument."
-		  "wordprocessingml.document" },
-		{ "noise", FILETYPE_UNKNOWN },
-		{ "empty", FILETYPE_EMPTY },
+	    {"jpeg", "image/jpeg"},
+	    {"png", "image/png"},
+	    {"gif", "image/gif"},
+	    {"mp4", "video/mp4"},
+	    {"mov", "video/quicktime"},
+	    {"m4a", "audio/x-m4a"},
+	    {"webm", "video/webm"},
+	    {"mkv", "video/x-matroska"},
+	    {"pdf", "application/pdf"},
+	    {"text", "text/plain"},
+	    {"longtext", "text/plain"},
+	    {"mp3", "audio/mpeg"},
+	    {"ogg", "audio/ogg"},
+	    {"zip", "application/zip"},
+	    {"docx",
+	        "application/vnd.openxmlformats-officedocument."
+	        "wordprocessingml.document"},
+	    {"noise", FILETYPE_UNKNOWN},
+	    {"empty", FILETYPE_EMPTY},
 	};
 	char out[FILETYPE_MIME_MAX];
 	size_t i;
@@ -254,9 +257,11 @@ test_types(struct filetype *ft)
 
 	/* Only the first FILETYPE_SNIFF_LEN bytes count. */
 	make("longtext");
+	// clang-format off
 	memcpy(buf + FILETYPE_SNIFF_LEN, "\x7f" "ELF", 4);
-	TAP_EQ_INT(filetype_buffer(ft, buf, blen, out, sizeof(out)), 0,
-	    "long buffer");
+	// clang-format on
+	TAP_EQ_INT(
+	    filetype_buffer(ft, buf, blen, out, sizeof(out)), 0, "long buffer");
 	TAP_OK(strcmp(out, "text/plain") == 0,
 	    "bytes beyond FILETYPE_SNIFF_LEN are ignored (%s)", out);
 	TAP_EQ_INT(filetype_buffer(ft, buf, blen, out, FILETYPE_MIME_MAX - 1),
@@ -273,8 +278,8 @@ test_sanitise(void)
 	    "0\tstring\tCAIRNBRACE\tbrace\n!:mime\tapplication/{x}\n"
 	    "0\tstring\tCAIRNTWO\ttwo\n!:mime\ta/b/c\n"
 	    "0\tstring\tCAIRNGOOD\tgood\n!:mime\tapplication/x-cairn-test\n";
-	static const char *in[] = { "CAIRNCOLON", "CAIRNNOSLASH",
-		"CAIRNBRACE", "CAIRNTWO", "CAIRNGOOD" };
+	static const char *in[] = {"CAIRNCOLON", "CAIRNNOSLASH", "CAIRNBRACE",
+	    "CAIRNTWO", "CAIRNGOOD"};
 	char path[] = "/tmp/cairn-test-magic-XXXXXX", out[FILETYPE_MIME_MAX];
 	struct filetype *ft;
 	FILE *f;
@@ -290,9 +295,12 @@ test_sanitise(void)
 	TAP_EQ_INT(filetype_open(&ft), 0, "open with a custom database");
 	for (i = 0; ft != NULL && i < sizeof(in) / sizeof(in[0]); i++) {
 		TAP_EQ_INT(filetype_buffer(ft, (const uint8_t *)in[i],
-		    strlen(in[i]), out, sizeof(out)), 0, in[i]);
-		TAP_OK(strcmp(out, i == 4 ? "application/x-cairn-test" :
-		    FILETYPE_UNKNOWN) == 0, "%s gives %s", in[i], out);
+		               strlen(in[i]), out, sizeof(out)),
+		    0, in[i]);
+		TAP_OK(strcmp(out,
+		           i == 4 ? "application/x-cairn-test"
+		                  : FILETYPE_UNKNOWN) == 0,
+		    "%s gives %s", in[i], out);
 	}
 	filetype_close(ft);
 	unlink(path);

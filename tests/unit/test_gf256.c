@@ -88,13 +88,15 @@ test_axioms(void)
 		for (b = 0; b < 256; b++) {
 			for (n = 0; n < 16; n++) {
 				c = rnd();
-				if (gf256_mul(gf256_mul((uint8_t)a, (uint8_t)b), c) !=
-				    gf256_mul((uint8_t)a, gf256_mul((uint8_t)b, c)))
+				if (gf256_mul(
+				        gf256_mul((uint8_t)a, (uint8_t)b), c) !=
+				    gf256_mul(
+				        (uint8_t)a, gf256_mul((uint8_t)b, c)))
 					assoc++;
-				if (gf256_mul((uint8_t)a,
-					gf256_add((uint8_t)b, c)) !=
+				if (gf256_mul(
+				        (uint8_t)a, gf256_add((uint8_t)b, c)) !=
 				    gf256_add(gf256_mul((uint8_t)a, (uint8_t)b),
-					gf256_mul((uint8_t)a, c)))
+				        gf256_mul((uint8_t)a, c)))
 					dist++;
 			}
 		}
@@ -123,7 +125,7 @@ test_inverse(void)
 			refbad++;
 		for (b = 0; b < 256; b++)
 			if (gf256_mul(gf256_div((uint8_t)b, (uint8_t)a),
-				(uint8_t)a) != b)
+			        (uint8_t)a) != b)
 				divbad++;
 	}
 	TAP_EQ_INT(bad, 0, "a * inv(a) = 1 for every nonzero a");
@@ -157,8 +159,8 @@ test_interpolate(void)
 		}
 		used = m;
 		for (x = 0; x < 256; x++) {
-			if (gf256_interpolate((uint8_t)x, xs, ys, used, VLEN,
-				out) != 0) {
+			if (gf256_interpolate(
+			        (uint8_t)x, xs, ys, used, VLEN, out) != 0) {
 				bad++;
 				continue;
 			}
@@ -171,7 +173,8 @@ test_interpolate(void)
 					at_point++;
 		}
 	}
-	TAP_EQ_INT(bad, 0, "interpolation recovers random polynomials "
+	TAP_EQ_INT(bad, 0,
+	    "interpolation recovers random polynomials "
 	    "(degree 0..15) at every x");
 	TAP_EQ_INT(trials, 16 * 256, "every interpolation ran");
 	TAP_EQ_INT(at_point, 0, "interpolating at a known x returns its y");

@@ -22,6 +22,7 @@
 #include "manifest_mut.h"
 #include "tap.h"
 
+// clang-format off
 static const char golden[] =
     MANIFEST_FIXTURE_HEAD(2)
     "  \"case\": null,\n"
@@ -55,6 +56,7 @@ static const char golden[] =
     "    }\n"
     "  ]\n"
     "}\n";
+// clang-format on
 
 static const struct meta_exif known = {META_EXIF_OK, "2024-05-06T07:08:09",
     "+02:00", "TestCam", "Model X 100", "-33.8688197", "151.2092955",
@@ -70,8 +72,8 @@ build(void)
 	if (manifest_add_entry(
 	        m, "a.jpg", MANIFEST_FILE, 123, 0644, t, "image/jpeg") ||
 	    manifest_set_exif(m, &known) ||
-	    manifest_add_entry(m, "b.txt", MANIFEST_FILE, 5, 0600, t,
-	        "text/plain"))
+	    manifest_add_entry(
+	        m, "b.txt", MANIFEST_FILE, 5, 0600, t, "text/plain"))
 		abort();
 	return m;
 }
@@ -79,8 +81,8 @@ build(void)
 /* Decode golden with the first occurrence of from replaced by to. */
 #define mutated(from, to) manifest_mutated(golden, from, to)
 
-#define F CAIRN_ERR_FORMAT
-#define FAILS(from, to, what) TAP_EQ_INT(mutated(from, to), F, what)
+#define F                      CAIRN_ERR_FORMAT
+#define FAILS(from, to, what)  TAP_EQ_INT(mutated(from, to), F, what)
 #define PASSES(from, to, what) TAP_EQ_INT(mutated(from, to), 0, what)
 
 static void
@@ -99,7 +101,8 @@ test_roundtrip(void)
 	TAP_EQ_INT(manifest_decode(golden, strlen(golden), &d), 0, "decode");
 	e = d != NULL ? manifest_find(d, "a.jpg") : NULL;
 	TAP_OK(d != NULL && d->version == 2 && e != NULL && e->exif != NULL &&
-	    memcmp(e->exif, &known, sizeof known) == 0, "exif fields read back");
+	        memcmp(e->exif, &known, sizeof known) == 0,
+	    "exif fields read back");
 	e = d != NULL ? manifest_find(d, "b.txt") : NULL;
 	TAP_OK(e != NULL && e->exif == NULL, "no exif key: no EXIF");
 	TAP_EQ_INT(manifest_encode(d, &json2, &len2), 0, "re-encode");
@@ -126,14 +129,22 @@ test_rules(void)
 	FAILS("\"taken_offset\": \"+02:00\",", "", "missing key");
 	FAILS("\"status\": \"ok\",", "\"status\": \"ok\", \"x\": null,",
 	    "unknown key");
-	FAILS("\"make\": \"TestCam\",", "\"make\": \"TestCam\", \"make\": "
-	      "\"TestCam\",", "duplicate key");
-	FAILS("\"mime\": \"text/plain\"", "\"mime\": \"text/plain\", \"exif\": "
-	      "null", "exif null (absent means none)");
-	FAILS("\"mime\": \"text/plain\"", "\"mime\": \"text/plain\", \"exif\": "
-	      "\"none\"", "exif a string");
-	FAILS("\"mime\": \"text/plain\"", "\"mime\": \"text/plain\", \"exif\": "
-	      "{}", "empty exif object");
+	FAILS("\"make\": \"TestCam\",",
+	    "\"make\": \"TestCam\", \"make\": "
+	    "\"TestCam\",",
+	    "duplicate key");
+	FAILS("\"mime\": \"text/plain\"",
+	    "\"mime\": \"text/plain\", \"exif\": "
+	    "null",
+	    "exif null (absent means none)");
+	FAILS("\"mime\": \"text/plain\"",
+	    "\"mime\": \"text/plain\", \"exif\": "
+	    "\"none\"",
+	    "exif a string");
+	FAILS("\"mime\": \"text/plain\"",
+	    "\"mime\": \"text/plain\", \"exif\": "
+	    "{}",
+	    "empty exif object");
 	FAILS("2024-05-06T07:08:09\"", "2024-02-30T07:08:09\"",
 	    "taken_at not a calendar date");
 	FAILS("2024-05-06T07:08:09\"", "2024-05-06T07:08:09Z\"",
@@ -148,7 +159,8 @@ test_rules(void)
 	FAILS("\"TestCam\"", "\"Test\\tCam\"", "make with a control character");
 	FAILS("\"TestCam\"",
 	    "\"0123456789012345678901234567890123456789012345678901234567890123"
-	    "4\"", "make longer than 64 bytes");
+	    "4\"",
+	    "make longer than 64 bytes");
 	FAILS("\"-33.8688197\"", "\"-93.8688197\"", "latitude beyond 90");
 	FAILS("\"151.2092955\"", "\"181.2092955\"", "longitude beyond 180");
 	FAILS("\"-33.8688197\"", "\"-33.868819\"", "six decimals");
@@ -161,8 +173,8 @@ test_rules(void)
 	    "gps_time without Z");
 	FAILS("\"2024-05-06T05:08:09Z\"", "\"2024-05-06T24:08:09Z\"",
 	    "gps_time hour 24");
-	FAILS("\"status\": \"ok\",", "\"status\": \"ok\", \"deep\": {\"x\": 1},",
-	    "nesting below exif");
+	FAILS("\"status\": \"ok\",",
+	    "\"status\": \"ok\", \"deep\": {\"x\": 1},", "nesting below exif");
 	/* on a directory, and in a version 1 manifest */
 	FAILS("\"version\": 2", "\"version\": 1",
 	    "version 1 manifest with exif keys refused");
@@ -212,8 +224,8 @@ test_read(void)
 	    'x', 'i', 'f', 0, 0, 'I', 'I', 0x2a, 0, 8, 0, 0, 0};
 	/* SOI, APP1 "Exif\0\0" then a TIFF header of unknown byte order */
 	static const uint8_t garbage[] = {0xff, 0xd8, 0xff, 0xe1, 0x00, 0x16,
-	    'E', 'x', 'i', 'f', 0, 0, 'X', 'X', 0x2a, 0, 8, 0, 0, 0, 0, 0, 0,
-	    0, 0xff, 0xd9};
+	    'E', 'x', 'i', 'f', 0, 0, 'X', 'X', 0x2a, 0, 8, 0, 0, 0, 0, 0, 0, 0,
+	    0xff, 0xd9};
 	/* the same with a good header whose IFD 0 lies past the block */
 	static const uint8_t far[] = {0xff, 0xd8, 0xff, 0xe1, 0x00, 0x16, 'E',
 	    'x', 'i', 'f', 0, 0, 'I', 'I', 0x2a, 0, 0xff, 0xff, 0, 0, 0, 0, 0,

@@ -15,15 +15,17 @@ flip_b64_byte(char *text, int n, size_t binlen, size_t at)
 	uint8_t bin[128];
 	char b64[256];
 	char *l = line_at(text, n);
-	size_t b64len = sodium_base64_ENCODED_LEN(binlen,
-	    sodium_base64_VARIANT_ORIGINAL) - 1;
+	size_t b64len =
+	    sodium_base64_ENCODED_LEN(binlen, sodium_base64_VARIANT_ORIGINAL) -
+	    1;
 
-	if (l == NULL || sodium_base642bin(bin, sizeof bin, l, b64len, NULL,
-	    NULL, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+	if (l == NULL ||
+	    sodium_base642bin(bin, sizeof bin, l, b64len, NULL, NULL, NULL,
+	        sodium_base64_VARIANT_ORIGINAL) != 0)
 		abort();
 	bin[at] ^= 1;
-	sodium_bin2base64(b64, sizeof b64, bin, binlen,
-	    sodium_base64_VARIANT_ORIGINAL);
+	sodium_bin2base64(
+	    b64, sizeof b64, bin, binlen, sodium_base64_VARIANT_ORIGINAL);
 	memcpy(l, b64, b64len);
 }
 
@@ -51,27 +53,32 @@ test_sign_verify(void)
 	minisig_public_from_secret(sk, &pkx);
 	TAP_OK(memcmp(&pk, &pkx, sizeof pk) == 0, "public_from_secret");
 	TAP_EQ_INT(minisig_sign(sk, msg, strlen(msg),
-	    "archive:0011 sealed:2026-11-28T21:30:00Z", NULL, &sig, &siglen),
+	               "archive:0011 sealed:2026-11-28T21:30:00Z", NULL, &sig,
+	               &siglen),
 	    0, "sign");
 	TAP_OK(sig != NULL && siglen == strlen(sig) &&
-	    strncmp(sig, "untrusted comment: signature from minisign secret "
-	    "key\nRU", 54) == 0, "signature text starts as minisign's, "
+	        strncmp(sig,
+	            "untrusted comment: signature from minisign secret "
+	            "key\nRU",
+	            54) == 0,
+	    "signature text starts as minisign's, "
 	    "\"ED\" (RU...)");
 	rc = minisig_verify(&pk, msg, strlen(msg), sig, siglen, &tc);
 	TAP_EQ_INT(rc, 0, "verify round trip");
 	TAP_OK(tc != NULL &&
-	    strcmp(tc, "archive:0011 sealed:2026-11-28T21:30:00Z") == 0,
+	        strcmp(tc, "archive:0011 sealed:2026-11-28T21:30:00Z") == 0,
 	    "trusted comment returned");
 	free(tc);
-	TAP_EQ_INT(minisig_signature_key_id(sig, siglen, id), 0,
-	    "signature_key_id");
+	TAP_EQ_INT(
+	    minisig_signature_key_id(sig, siglen, id), 0, "signature_key_id");
 	TAP_OK(memcmp(id, pk.key_id, sizeof id) == 0, "key id in signature");
 
 	/* Must-fail: tampering. */
-	TAP_EQ_INT(vrfy(&pk, "1123456789abcdef0123456789abcdef  manifest.json\n",
-	    sig), CAIRN_ERR_SIGNATURE, "flipped message byte fails");
-	TAP_EQ_INT(minisig_verify(&pk, msg, strlen(msg) - 1, sig, siglen,
-	    NULL), CAIRN_ERR_SIGNATURE, "truncated message fails");
+	TAP_EQ_INT(
+	    vrfy(&pk, "1123456789abcdef0123456789abcdef  manifest.json\n", sig),
+	    CAIRN_ERR_SIGNATURE, "flipped message byte fails");
+	TAP_EQ_INT(minisig_verify(&pk, msg, strlen(msg) - 1, sig, siglen, NULL),
+	    CAIRN_ERR_SIGNATURE, "truncated message fails");
 	t = dup_text(sig);
 	flip_b64_byte(t, 1, 74, 10 + 17);
 	TAP_EQ_INT(vrfy(&pk, msg, t), CAIRN_ERR_SIGNATURE,
@@ -109,17 +116,17 @@ test_sign_verify(void)
 	/* Streaming sign in odd chunks verifies one-shot, and vice versa. */
 	TAP_EQ_INT(minisig_signer_new(&s), 0, "signer_new");
 	for (i = 0; i < strlen(msg); i += 7)
-		minisig_signer_update(s, msg + i,
-		    strlen(msg) - i < 7 ? strlen(msg) - i : 7);
+		minisig_signer_update(
+		    s, msg + i, strlen(msg) - i < 7 ? strlen(msg) - i : 7);
 	TAP_EQ_INT(minisig_signer_final(s, sk, "t", "u", &sig2, &sig2len), 0,
 	    "streamed sign");
 	minisig_signer_free(s);
 	TAP_EQ_INT(vrfy(&pk, msg, sig2), 0, "streamed signature verifies");
-	TAP_EQ_INT(minisig_verifier_new(&v, &pk, sig, siglen), 0,
-	    "verifier_new");
+	TAP_EQ_INT(
+	    minisig_verifier_new(&v, &pk, sig, siglen), 0, "verifier_new");
 	for (i = 0; i < strlen(msg); i += 5)
-		minisig_verifier_update(v, msg + i,
-		    strlen(msg) - i < 5 ? strlen(msg) - i : 5);
+		minisig_verifier_update(
+		    v, msg + i, strlen(msg) - i < 5 ? strlen(msg) - i : 5);
 	TAP_EQ_INT(minisig_verifier_final(v, NULL), 0, "streamed verify");
 	minisig_verifier_free(v);
 
@@ -164,15 +171,15 @@ test_sign_verify(void)
 		crlf[k] = '\0';
 		TAP_EQ_INT(vrfy(&pk, msg, crlf), 0, "CRLF line ends accepted");
 		crlf[k - 2] = '\0';
-		TAP_EQ_INT(vrfy(&pk, msg, crlf), 0,
-		    "missing final newline accepted");
+		TAP_EQ_INT(
+		    vrfy(&pk, msg, crlf), 0, "missing final newline accepted");
 		free(crlf);
 	}
 	t = malloc(siglen + 3);
 	memcpy(t, sig, siglen);
 	memcpy(t + siglen, "x\n", 3);
-	TAP_EQ_INT(vrfy(&pk, msg, t), CAIRN_ERR_FORMAT,
-	    "trailing line refused");
+	TAP_EQ_INT(
+	    vrfy(&pk, msg, t), CAIRN_ERR_FORMAT, "trailing line refused");
 	free(t);
 	t = dup_text(sig);
 	*line_at(t, 3) = '\0';
@@ -238,8 +245,8 @@ test_legacy(void)
 	}
 	memcpy(blob, "Ed", 2);
 	memcpy(blob + 2, pk.key_id, 8);
-	crypto_sign_detached(blob + 10, NULL, (const uint8_t *)msg,
-	    strlen(msg), skbytes);
+	crypto_sign_detached(
+	    blob + 10, NULL, (const uint8_t *)msg, strlen(msg), skbytes);
 	memcpy(tcbuf, blob + 10, 64);
 	memcpy(tcbuf + 64, "legacy!!", 8);
 	crypto_sign_detached(gsig, NULL, tcbuf, sizeof tcbuf, skbytes);
@@ -247,8 +254,10 @@ test_legacy(void)
 	    sodium_base64_VARIANT_ORIGINAL);
 	sodium_bin2base64(b64b, sizeof b64b, gsig, sizeof gsig,
 	    sodium_base64_VARIANT_ORIGINAL);
-	snprintf(text, sizeof text, "untrusted comment: x\n%s\n"
-	    "trusted comment: legacy!!\n%s\n", b64a, b64b);
+	snprintf(text, sizeof text,
+	    "untrusted comment: x\n%s\n"
+	    "trusted comment: legacy!!\n%s\n",
+	    b64a, b64b);
 	TAP_EQ_INT(vrfy(&pk, msg, text), 0, "legacy \"Ed\" signature verifies");
 	TAP_EQ_INT(vrfy(&pk, "legacy messagE", text), CAIRN_ERR_SIGNATURE,
 	    "legacy signature over other message fails");

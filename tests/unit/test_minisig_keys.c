@@ -13,25 +13,28 @@ test_keys(void)
 	char *text = NULL, *t, id[MINISIG_KEY_ID_HEX_LEN];
 	char b64[MINISIG_PUBLIC_B64_LEN], *sig = NULL;
 	size_t len, siglen;
-	uint8_t kid[8] = { 0x6a, 0xb1, 0x73, 0x8e, 0x45, 0x04, 0xff, 0x97 };
+	uint8_t kid[8] = {0x6a, 0xb1, 0x73, 0x8e, 0x45, 0x04, 0xff, 0x97};
 
 	minisig_key_id_hex(kid, id);
 	TAP_OK(strcmp(id, "97FF04458E73B16A") == 0,
 	    "key id printed as minisign does (%s)", id);
-	TAP_EQ_INT(minisig_public_decode(
-	    "untrusted comment: minisign public key 97FF04458E73B16A\n"
-	    "RWRqsXOORQT/l4aXP3NGNWzyk7qblAC+kZw8TruCJl36gR1CZQtfClnG\n", 113,
-	    &pk), 0, "decode a public key made by minisign -G");
+	TAP_EQ_INT(
+	    minisig_public_decode(
+	        "untrusted comment: minisign public key 97FF04458E73B16A\n"
+	        "RWRqsXOORQT/l4aXP3NGNWzyk7qblAC+kZw8TruCJl36gR1CZQtfClnG\n",
+	        113, &pk),
+	    0, "decode a public key made by minisign -G");
 	TAP_OK(memcmp(pk.key_id, kid, 8) == 0, "its key id");
 
 	minisig_keygen(&sk, &pk);
 	/* Public key text. */
-	TAP_EQ_INT(minisig_public_encode(&pk, NULL, &text, &len), 0,
-	    "public_encode");
+	TAP_EQ_INT(
+	    minisig_public_encode(&pk, NULL, &text, &len), 0, "public_encode");
 	minisig_key_id_hex(pk.key_id, id);
-	TAP_OK(strncmp(text, "untrusted comment: minisign public key ", 39) ==
-	    0 && strncmp(text + 39, id, 16) == 0 && text[55] == '\n' &&
-	    len == 56 + 57 && text[len - 1] == '\n',
+	TAP_OK(
+	    strncmp(text, "untrusted comment: minisign public key ", 39) == 0 &&
+	        strncmp(text + 39, id, 16) == 0 && text[55] == '\n' &&
+	        len == 56 + 57 && text[len - 1] == '\n',
 	    "public key file text as minisign writes it");
 	TAP_EQ_INT(minisig_public_decode(text, len, &pk2), 0, "public_decode");
 	TAP_OK(memcmp(&pk, &pk2, sizeof pk) == 0, "public key round trip");
@@ -42,8 +45,8 @@ test_keys(void)
 	    "bare base64 line decodes");
 	TAP_EQ_INT(minisig_public_decode(b64, 55, &pk2), CAIRN_ERR_FORMAT,
 	    "truncated public key refused");
-	TAP_EQ_INT(minisig_public_decode(text, len - 2, &pk2),
-	    CAIRN_ERR_FORMAT, "public key file cut short refused");
+	TAP_EQ_INT(minisig_public_decode(text, len - 2, &pk2), CAIRN_ERR_FORMAT,
+	    "public key file cut short refused");
 	t = replaced(text, "untrusted", "Untrusted");
 	TAP_EQ_INT(minisig_public_decode(t, len, &pk2), CAIRN_ERR_FORMAT,
 	    "public key file with bad comment prefix refused");
@@ -59,8 +62,8 @@ test_keys(void)
 	/* Unencrypted secret key round trip. */
 	TAP_EQ_INT(minisig_secret_encode(sk, NULL, 0, NULL, &text, &len), 0,
 	    "secret_encode unencrypted");
-	TAP_EQ_INT(minisig_secret_is_encrypted(text, len), 0,
-	    "is_encrypted says no");
+	TAP_EQ_INT(
+	    minisig_secret_is_encrypted(text, len), 0, "is_encrypted says no");
 	TAP_EQ_INT(minisig_secret_decode(text, len, NULL, 0, &sk2), 0,
 	    "secret_decode unencrypted");
 	minisig_public_from_secret(sk2, &pk2);
@@ -93,7 +96,8 @@ test_keys(void)
 		    sodium_base64_VARIANT_ORIGINAL);
 		memcpy(line_at(t, 1), b, 212);
 		TAP_EQ_INT(minisig_secret_decode(t, len, NULL, 0, &sk2),
-		    CAIRN_ERR_FORMAT, "unencrypted key with bad checksum "
+		    CAIRN_ERR_FORMAT,
+		    "unencrypted key with bad checksum "
 		    "refused");
 		memset(raw + 126, 0, 32);
 		raw[100] ^= 1; /* public half of sk */
@@ -101,7 +105,8 @@ test_keys(void)
 		    sodium_base64_VARIANT_ORIGINAL);
 		memcpy(line_at(t, 1), b, 212);
 		TAP_EQ_INT(minisig_secret_decode(t, len, NULL, 0, &sk2),
-		    CAIRN_ERR_FORMAT, "secret key whose public half does not "
+		    CAIRN_ERR_FORMAT,
+		    "secret key whose public half does not "
 		    "match its seed refused");
 		memcpy(raw + 2, "Xx", 2);
 		sodium_bin2base64(b, sizeof b, raw, sizeof raw,
@@ -114,20 +119,21 @@ test_keys(void)
 	TAP_EQ_INT(minisig_secret_decode(text, len - 10, NULL, 0, &sk2),
 	    CAIRN_ERR_FORMAT, "truncated secret key refused");
 	TAP_EQ_INT(minisig_secret_decode(line_at(text, 1),
-	    len - (size_t)(line_at(text, 1) - text), NULL, 0, &sk2),
+	               len - (size_t)(line_at(text, 1) - text), NULL, 0, &sk2),
 	    CAIRN_ERR_FORMAT, "secret key without comment line refused");
 	cio_secret_free(text, len);
 
 	/* Encrypted (cheap scrypt limits here; minisign's defaults are
 	 * exercised by the interop test). */
-	TAP_EQ_INT(minisig_secret_encode_limits(sk, "correct horse", 13,
-	    "my key", crypto_pwhash_scryptsalsa208sha256_OPSLIMIT_MIN,
-	    crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_MIN, &text, &len), 0,
-	    "secret_encode encrypted");
+	TAP_EQ_INT(
+	    minisig_secret_encode_limits(sk, "correct horse", 13, "my key",
+	        crypto_pwhash_scryptsalsa208sha256_OPSLIMIT_MIN,
+	        crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_MIN, &text, &len),
+	    0, "secret_encode encrypted");
 	TAP_OK(strncmp(text, "untrusted comment: my key\nRWRTY0Iy", 34) == 0,
 	    "encrypted key text starts \"Ed\" \"Sc\" \"B2\" (RWRTY0Iy)");
-	TAP_EQ_INT(minisig_secret_is_encrypted(text, len), 1,
-	    "is_encrypted says yes");
+	TAP_EQ_INT(
+	    minisig_secret_is_encrypted(text, len), 1, "is_encrypted says yes");
 	TAP_EQ_INT(minisig_secret_decode(text, len, "correct horse", 13, &sk2),
 	    0, "decode with the right passphrase");
 	minisig_public_from_secret(sk2, &pk2);
@@ -142,8 +148,9 @@ test_keys(void)
 	TAP_EQ_INT(minisig_secret_decode(text, len, NULL, 0, &sk2),
 	    CAIRN_ERR_INVAL, "encrypted key without passphrase: INVAL");
 	cio_secret_free(text, len);
-	TAP_EQ_INT(minisig_secret_encode_limits(sk, "p", 1, NULL,
-	    MINISIG_MAX_OPSLIMIT * 2, MINISIG_MAX_MEMLIMIT, &text, &len),
+	TAP_EQ_INT(
+	    minisig_secret_encode_limits(sk, "p", 1, NULL,
+	        MINISIG_MAX_OPSLIMIT * 2, MINISIG_MAX_MEMLIMIT, &text, &len),
 	    CAIRN_ERR_INVAL, "encode with excessive opslimit refused");
 	/* A key file claiming huge scrypt limits is refused before any
 	 * work. */
@@ -157,12 +164,14 @@ test_keys(void)
 		sodium_bin2base64(b, sizeof b, raw, sizeof raw,
 		    sodium_base64_VARIANT_ORIGINAL);
 		snprintf(file, sizeof file, "untrusted comment: x\n%s\n", b);
-		TAP_EQ_INT(minisig_secret_decode(file, strlen(file), "p", 1,
-		    &sk2), CAIRN_ERR_UNSUPPORTED,
+		TAP_EQ_INT(
+		    minisig_secret_decode(file, strlen(file), "p", 1, &sk2),
+		    CAIRN_ERR_UNSUPPORTED,
 		    "secret key with memlimit 2^62 refused");
 	}
-	TAP_EQ_INT(minisig_secret_encode(sk, NULL, 0, "two\nlines", &text,
-	    &len), CAIRN_ERR_INVAL, "multi-line secret key comment refused");
+	TAP_EQ_INT(
+	    minisig_secret_encode(sk, NULL, 0, "two\nlines", &text, &len),
+	    CAIRN_ERR_INVAL, "multi-line secret key comment refused");
 	minisig_secret_free(sk);
 }
 
@@ -191,7 +200,8 @@ test_trust(void)
 	TAP_OK(!minisig_public_same(&a, &b), "same id, other key: differ");
 	snprintf(text, sizeof(text),
 	    "# trusted signers\n\n  # indented comment\n%s  Ana Example \r\n"
-	    "%.56s\tBen\n", k1, k1);
+	    "%.56s\tBen\n",
+	    k1, k1);
 	TAP_EQ_INT(minisig_trust_parse(text, strlen(text), &t, &bad),
 	    CAIRN_ERR_FORMAT, "the same key twice: refused");
 	TAP_EQ_INT(bad, 5, "... at line 5");
@@ -222,7 +232,8 @@ test_trust(void)
 	TAP_EQ_INT(minisig_trust_parse(line, strlen(line), &t, &bad), 0,
 	    "a written line parses back");
 	TAP_OK(t.n == 1 && strcmp(t.v[0].name, "Ben") == 0 &&
-	    minisig_public_same(&t.v[0].pk, &b), "... to the same entry");
+	        minisig_public_same(&t.v[0].pk, &b),
+	    "... to the same entry");
 	minisig_trust_free(&t);
 	free(line);
 	TAP_EQ_INT(minisig_trust_parse(k1, strlen(k1), &t, &bad),

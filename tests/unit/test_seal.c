@@ -9,7 +9,7 @@
 static void
 test_round_trip(void)
 {
-	const char *paths[] = { NULL, NULL, NULL };
+	const char *paths[] = {NULL, NULL, NULL};
 	char a[128], b[128];
 	struct cio_membuf out;
 	struct unseal_options o;
@@ -36,9 +36,9 @@ test_round_trip(void)
 	TAP_OK(res.m != NULL && res.m->nentries == 8, "8 entries (%zu)",
 	    res.m != NULL ? res.m->nentries : 0);
 	TAP_OK(res.m != NULL && strcmp(res.m->entries[0].path, "rt") == 0 &&
-	    strcmp(res.m->entries[1].path, "rt/big.bin") == 0 &&
-	    strcmp(res.m->entries[2].path, "rt/empty") == 0 &&
-	    strcmp(res.m->entries[7].path, "small.txt") == 0,
+	        strcmp(res.m->entries[1].path, "rt/big.bin") == 0 &&
+	        strcmp(res.m->entries[2].path, "rt/empty") == 0 &&
+	        strcmp(res.m->entries[7].path, "small.txt") == 0,
 	    "entries named after the arguments' last components, sorted");
 	TAP_EQ_INT(res.nfiles, 4, "4 files checked");
 	TAP_EQ_INT(res.bytes, 3 * SEAL_BLOCK + 12345 + 20, "bytes checked");
@@ -46,7 +46,8 @@ test_round_trip(void)
 	TAP_OK(res.m != NULL && memcmp(&res.m->signer, &pk, sizeof(pk)) == 0,
 	    "manifest names the signing key");
 	TAP_OK(res.trusted_comment != NULL &&
-	    strncmp(res.trusted_comment, "cairn-archive archive_id:", 25) == 0,
+	        strncmp(res.trusted_comment, "cairn-archive archive_id:", 25) ==
+	            0,
 	    "trusted comment");
 	unseal_result_free(&res);
 	/* the same with a trusted list: one right key among others */
@@ -81,8 +82,9 @@ test_round_trip(void)
 	memset(&o, 0, sizeof(o));
 	o.allow_unsigned = 1;
 	rc = unseal_mem(out.data, out.len, &o, &res, NULL);
-	TAP_OK(rc == 0 && !res.is_signed && !res.sig_ok &&
-	    res.m->has_signer == 0, "unsigned archive checks, marked unsigned");
+	TAP_OK(
+	    rc == 0 && !res.is_signed && !res.sig_ok && res.m->has_signer == 0,
+	    "unsigned archive checks, marked unsigned");
 	unseal_result_free(&res);
 	o.allow_unsigned = 0;
 	TAP_EQ_INT(unseal_mem(out.data, out.len, &o, &res, NULL),
@@ -97,8 +99,8 @@ static void
 test_plain_tar(void)
 {
 	struct seal_plan *p = NULL;
-	struct cio_membuf out = { NULL, 0, 0, 0 };
-	struct cio_sink sink = { cio_membuf_write, &out };
+	struct cio_membuf out = {NULL, 0, 0, 0};
+	struct cio_sink sink = {cio_membuf_write, &out};
 	struct cio_memsrc ms;
 	struct cio_source src = {.read = cio_memsrc_read, .ctx = &ms};
 	struct unseal_options o;
@@ -118,8 +120,8 @@ test_plain_tar(void)
 	TAP_EQ_INT(rc, 0, "plain: seal_write to a memory sink");
 	seal_plan_free(p);
 	TAP_OK(out.len > 512 && out.len % 512 == 0 &&
-	    memcmp(out.data + 257, "ustar", 5) == 0 &&
-	    !age_is_encrypted((const char *)out.data, out.len),
+	        memcmp(out.data + 257, "ustar", 5) == 0 &&
+	        !age_is_encrypted((const char *)out.data, out.len),
 	    "plain: a tar, not an age file (%zu bytes)", out.len);
 	memset(&o, 0, sizeof(o));
 	o.any_signer = 1; /* the format, not the trust policy */
@@ -130,7 +132,7 @@ test_plain_tar(void)
 	rc = unseal_run(&src, &o, &res);
 	TAP_EQ_INT(rc, 0, "plain: unseal_run reads it back");
 	TAP_OK(rc == 0 && res.nfiles == 1 && res.ndirs == 2 &&
-	    res.bytes == 70000 && res.is_signed && res.sig_ok,
+	        res.bytes == 70000 && res.is_signed && res.sig_ok,
 	    "plain: 1 file, 2 dirs, 70000 bytes, signature verified");
 	unseal_result_free(&res);
 	/* a flipped data byte in the plain tar is caught by SHA256SUMS */
@@ -146,14 +148,14 @@ test_plain_tar(void)
 static void
 test_refusals(void)
 {
-	const char *paths[3] = { NULL, NULL, NULL };
+	const char *paths[3] = {NULL, NULL, NULL};
 	char a[128], b[128], err[512];
 	struct cio_membuf out;
 	int rc;
 
 	tap_sh("mkdir -p %s/rf/x %s/rf/y/x && echo 1 >%s/rf/x/f && "
-	   "echo 2 >%s/rf/y/x/f && mkfifo %s/rf/fifo", dir, dir, dir, dir,
-	    dir);
+	       "echo 2 >%s/rf/y/x/f && mkfifo %s/rf/fifo",
+	    dir, dir, dir, dir, dir);
 	snprintf(a, sizeof(a), "%s/rf/x", dir);
 	snprintf(b, sizeof(b), "%s/rf/y/x/", dir);
 	paths[0] = a;
@@ -169,14 +171,15 @@ test_refusals(void)
 	    "FIFO refused: %d '%s'", rc, err);
 	cio_membuf_free(&out);
 	for (size_t i = 0; i < 4; i++) {
-		static const char *bad[] = { "/", ".", "x/..", "" };
+		static const char *bad[] = {"/", ".", "x/..", ""};
 
 		paths[0] = bad[i];
 		rc = seal_paths(paths, sk, &out, err, sizeof(err));
 		TAP_EQ_INT(rc, CAIRN_ERR_INVAL, "no usable name refused");
 		cio_membuf_free(&out);
 	}
-	tap_sh("rm -f %s/rf/fifo && mkdir -p %s/rf2 && echo x >%s/rf2/SHA256SUMS",
+	tap_sh(
+	    "rm -f %s/rf/fifo && mkdir -p %s/rf2 && echo x >%s/rf2/SHA256SUMS",
 	    dir, dir, dir);
 	snprintf(a, sizeof(a), "%s/rf2/SHA256SUMS", dir);
 	paths[0] = a;
@@ -192,7 +195,8 @@ test_refusals(void)
 	TAP_OK(rc == CAIRN_ERR_INVAL, "control character in a name: %d", rc);
 	cio_membuf_free(&out);
 	tap_sh("rm -rf %s/rf3 && mkdir -p %s/rf3 && "
-	   "echo x >\"%s/rf3/$(printf 'e\\314\\201')\"", dir, dir, dir);
+	       "echo x >\"%s/rf3/$(printf 'e\\314\\201')\"",
+	    dir, dir, dir);
 	warnings = 0;
 	rc = seal_paths(paths, sk, &out, err, sizeof(err));
 	TAP_OK(rc == 0 && warnings == 0, "NFD name seals: %d '%s'", rc, err);
@@ -207,15 +211,16 @@ test_refusals(void)
 	cio_membuf_free(&out);
 	/* a Latin-1 name: refused, its byte escaped */
 	tap_sh("rm -rf %s/rf3 && mkdir -p %s/rf3 && "
-	   "echo x >\"%s/rf3/caf$(printf '\351')\"", dir, dir, dir);
+	       "echo x >\"%s/rf3/caf$(printf '\351')\"",
+	    dir, dir, dir);
 	rc = seal_paths(paths, sk, &out, err, sizeof(err));
 	TAP_OK(rc == CAIRN_ERR_UNSUPPORTED && strstr(err, "caf\\xe9") != NULL,
 	    "Latin-1 name refused, escaped: %d '%s'", rc, err);
 	cio_membuf_free(&out);
 	/* symlinks: warned and skipped */
 	tap_sh("rm -rf %s/rf3 && mkdir -p %s/rf3 && echo x >%s/rf3/f && "
-	   "ln -s f %s/rf3/l && ln -s /nonexistent %s/rf3/m", dir, dir, dir,
-	    dir, dir);
+	       "ln -s f %s/rf3/l && ln -s /nonexistent %s/rf3/m",
+	    dir, dir, dir, dir, dir);
 	warnings = 0;
 	rc = seal_paths(paths, sk, &out, err, sizeof(err));
 	TAP_OK(rc == 0 && warnings == 2 && strstr(last_warning, "rf3/m"),

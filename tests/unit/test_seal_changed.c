@@ -31,14 +31,14 @@ meddle_write(void *ctx, const uint8_t *buf, size_t len)
  * plan_cmd between planning and streaming and sink_cmd (the meddling
  * sink) after the first write; returns the result and the error text. */
 static int
-seal_meddled(size_t size, const char *plan_cmd, const char *sink_cmd,
-    char *err, size_t errlen)
+seal_meddled(size_t size, const char *plan_cmd, const char *sink_cmd, char *err,
+    size_t errlen)
 {
 	struct seal_plan *p;
-	struct meddle md = { .cmd = sink_cmd };
-	struct cio_sink sink = { meddle_write, &md };
+	struct meddle md = {.cmd = sink_cmd};
+	struct cio_sink sink = {meddle_write, &md};
 	char path[128];
-	const char *paths[] = { path, NULL };
+	const char *paths[] = {path, NULL};
 	int rc;
 
 	tap_sh("rm -rf %s/ch && mkdir -p %s/ch", dir, dir);
@@ -63,28 +63,33 @@ test_changed(void)
 	static const struct {
 		const char *what, *fmt;
 	} cases[] = {
-		{ "appended to", "echo more >>%s/ch/f" },
-		{ "truncated", "truncate -s 100 %s/ch/f" },
-		{ "same size, new mtime", "touch -d '2001-01-01' %s/ch/f" },
-		{ "replaced by another file", "cp %s/ch/f %s/ch/g && "
-		    "mv %s/ch/g %s/ch/f" },
-		{ "replaced by a symlink", "mv %s/ch/f %s/ch/h && "
-		    "ln -s h %s/ch/f" },
-		{ "removed", "rm %s/ch/f" },
+	    {"appended to", "echo more >>%s/ch/f"},
+	    {"truncated", "truncate -s 100 %s/ch/f"},
+	    {"same size, new mtime", "touch -d '2001-01-01' %s/ch/f"},
+	    {"replaced by another file",
+	        "cp %s/ch/f %s/ch/g && "
+	        "mv %s/ch/g %s/ch/f"},
+	    {"replaced by a symlink",
+	        "mv %s/ch/f %s/ch/h && "
+	        "ln -s h %s/ch/f"},
+	    {"removed", "rm %s/ch/f"},
 	};
 	int rc;
 
-	TAP_EQ_INT(seal_meddled(2 * SEAL_BLOCK + 5, NULL, NULL, err,
-	    sizeof(err)), 0, "unchanged input seals");
+	TAP_EQ_INT(
+	    seal_meddled(2 * SEAL_BLOCK + 5, NULL, NULL, err, sizeof(err)), 0,
+	    "unchanged input seals");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(cmd, sizeof(cmd), cases[i].fmt, dir, dir, dir, dir);
-		rc = seal_meddled(2 * SEAL_BLOCK + 5, cmd, NULL, err,
-		    sizeof(err));
-		TAP_OK(rc == (strcmp(cases[i].what, "removed") == 0 ?
-		    CAIRN_ERR_IO : CAIRN_ERR_CHANGED) &&
-		    strstr(err, "ch/f") != NULL,
-		    "file %s after planning: error %d, '%s'", cases[i].what,
-		    rc, err);
+		rc = seal_meddled(
+		    2 * SEAL_BLOCK + 5, cmd, NULL, err, sizeof(err));
+		TAP_OK(rc ==
+		            (strcmp(cases[i].what, "removed") == 0
+		                    ? CAIRN_ERR_IO
+		                    : CAIRN_ERR_CHANGED) &&
+		        strstr(err, "ch/f") != NULL,
+		    "file %s after planning: error %d, '%s'", cases[i].what, rc,
+		    err);
 	}
 	/* growing during the read: the meddling sink appends to a file
 	 * larger than what the reading thread may run ahead; its first write
@@ -120,9 +125,9 @@ static void
 test_sink_error_and_list(void)
 {
 	struct seal_plan *p = NULL;
-	struct failing fl = { 0, 200000 };
-	struct cio_sink sink = { failing_write, &fl };
-	const char *paths[2] = { NULL, NULL };
+	struct failing fl = {0, 200000};
+	struct cio_sink sink = {failing_write, &fl};
+	const char *paths[2] = {NULL, NULL};
 	char a[128];
 	struct cio_membuf out;
 	struct unseal_options o;

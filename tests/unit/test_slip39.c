@@ -38,13 +38,14 @@ unhex(const char *h, uint8_t *out, size_t cap)
 	if (n > cap)
 		return 0;
 	for (i = 0; i < n; i++)
-		out[i] = (uint8_t)(hexval(h[2 * i]) * 16 + hexval(h[2 * i + 1]));
+		out[i] =
+		    (uint8_t)(hexval(h[2 * i]) * 16 + hexval(h[2 * i + 1]));
 	return n;
 }
 
 static int
-combine(const struct slip39_share *sh, size_t n, const char *pass,
-    uint8_t *out, size_t *len, struct slip39_diag *d)
+combine(const struct slip39_share *sh, size_t n, const char *pass, uint8_t *out,
+    size_t *len, struct slip39_diag *d)
 {
 	return slip39_combine(sh, n, pass, pass ? strlen(pass) : 0, out,
 	    SLIP39_MAX_SECRET_LEN, len, d);
@@ -60,22 +61,21 @@ expected_err(const char *desc)
 		const char *what;
 		int err;
 	} tab[] = {
-		{ "invalid checksum", CAIRN_ERR_FORMAT },
-		{ "invalid padding", CAIRN_ERR_FORMAT },
-		{ "insufficient length", CAIRN_ERR_FORMAT },
-		{ "invalid master secret length", CAIRN_ERR_FORMAT },
-		{ "greater group threshold than group counts",
-		    CAIRN_ERR_FORMAT },
-		{ "different identifiers", CAIRN_ERR_MISMATCH },
-		{ "different iteration exponents", CAIRN_ERR_MISMATCH },
-		{ "mismatching group thresholds", CAIRN_ERR_MISMATCH },
-		{ "mismatching group counts", CAIRN_ERR_MISMATCH },
-		{ "duplicate member indices", CAIRN_ERR_MISMATCH },
-		{ "mismatching member thresholds", CAIRN_ERR_MISMATCH },
-		{ "invalid digest", CAIRN_ERR_MISMATCH },
-		{ "Insufficient number of groups", CAIRN_ERR_TOO_FEW },
-		{ "insufficient number of members", CAIRN_ERR_TOO_FEW },
-		{ "Basic sharing 2-of-3", CAIRN_ERR_TOO_FEW },
+	    {"invalid checksum", CAIRN_ERR_FORMAT},
+	    {"invalid padding", CAIRN_ERR_FORMAT},
+	    {"insufficient length", CAIRN_ERR_FORMAT},
+	    {"invalid master secret length", CAIRN_ERR_FORMAT},
+	    {"greater group threshold than group counts", CAIRN_ERR_FORMAT},
+	    {"different identifiers", CAIRN_ERR_MISMATCH},
+	    {"different iteration exponents", CAIRN_ERR_MISMATCH},
+	    {"mismatching group thresholds", CAIRN_ERR_MISMATCH},
+	    {"mismatching group counts", CAIRN_ERR_MISMATCH},
+	    {"duplicate member indices", CAIRN_ERR_MISMATCH},
+	    {"mismatching member thresholds", CAIRN_ERR_MISMATCH},
+	    {"invalid digest", CAIRN_ERR_MISMATCH},
+	    {"Insufficient number of groups", CAIRN_ERR_TOO_FEW},
+	    {"insufficient number of members", CAIRN_ERR_TOO_FEW},
+	    {"Basic sharing 2-of-3", CAIRN_ERR_TOO_FEW},
 	};
 	size_t i;
 
@@ -124,7 +124,8 @@ test_vectors(void)
 		return;
 	}
 	TAP_EQ_INT(json_array_size(root), 45, "45 vectors in vectors.json");
-	json_array_foreach(root, i, v) {
+	json_array_foreach(root, i, v)
+	{
 		desc = json_string_value(json_array_get(v, 0));
 		mn = json_array_get(v, 1);
 		secret = json_string_value(json_array_get(v, 2));
@@ -133,7 +134,8 @@ test_vectors(void)
 		n = json_array_size(mn);
 		rc = 0;
 		for (j = 0; j < n && j < 8 && rc == 0; j++) {
-			const char *m = json_string_value(json_array_get(mn, j));
+			const char *m =
+			    json_string_value(json_array_get(mn, j));
 
 			rc = slip39_mnemonic_decode(m, &sh[j], NULL);
 			if (rc != 0)
@@ -150,7 +152,8 @@ test_vectors(void)
 		if (secret != NULL && secret[0] != '\0') {
 			nvalid++;
 			wlen = unhex(secret, want, sizeof want);
-			if (rc == 0 && glen == wlen && memcmp(got, want, wlen) == 0)
+			if (rc == 0 && glen == wlen &&
+			    memcmp(got, want, wlen) == 0)
 				okvalid++;
 			else
 				TAP_OK(0, "valid vector %zu (%s): rc %d", i + 1,
@@ -186,9 +189,9 @@ test_vectors(void)
 static uint32_t
 ref_polymod(const char *cs, const int *w, size_t n)
 {
-	static const uint32_t gen[10] = { 0xe0e040, 0x1c1c080, 0x3838100,
-		0x7070200, 0xe0e0009, 0x1c0c2412, 0x38086c24, 0x3090fc48,
-		0x21b1f890, 0x3f3f120 };
+	static const uint32_t gen[10] = {0xe0e040, 0x1c1c080, 0x3838100,
+	    0x7070200, 0xe0e0009, 0x1c0c2412, 0x38086c24, 0x3090fc48,
+	    0x21b1f890, 0x3f3f120};
 	uint32_t chk = 1, b, v;
 	size_t i, len = strlen(cs);
 	int j;
@@ -244,7 +247,8 @@ fix_checksum(int *w, size_t n, int ext)
 }
 
 /* Vector 1: "Valid mnemonic without sharing (128 bits)". */
-static const char V1[] = "duckling enlarge academic academic agency result "
+static const char V1[] =
+    "duckling enlarge academic academic agency result "
     "length solution fridge kidney coal piece deal husband erode duke ajar "
     "critical decision keyboard";
 static const char V1_SECRET[] = "bb54aac4b89dc868ba37d9cc21b2cece";
@@ -267,8 +271,8 @@ test_words(void)
 	TAP_EQ_INT(slip39_word_index("academicx", 9), -1, "9 letters refused");
 	TAP_EQ_INT(slip39_word_index("", 0), -1, "empty word refused");
 	for (k = 0, bad = 0; k < SLIP39_WORDLIST_LEN; k++)
-		if (slip39_word_index(slip39_wordlist[k],
-			strlen(slip39_wordlist[k])) != k)
+		if (slip39_word_index(
+		        slip39_wordlist[k], strlen(slip39_wordlist[k])) != k)
 			bad++;
 	TAP_EQ_INT(bad, 0, "every word maps back to its index");
 
@@ -302,7 +306,8 @@ test_words(void)
 		    d.problem != SLIP39_PROBLEM_CHECKSUM)
 			bad++;
 	}
-	TAP_EQ_INT(bad, 0, "a changed word at each of 20 positions fails "
+	TAP_EQ_INT(bad, 0,
+	    "a changed word at each of 20 positions fails "
 	    "the checksum");
 	/* Swapping two words also fails. */
 	memcpy(w2, w, sizeof w);
@@ -369,21 +374,21 @@ test_words(void)
 	TAP_EQ_INT(slip39_mnemonic_encode(&s, buf, strlen(V1) + 1), 0,
 	    "encode into an exact buffer");
 	s.value_len = 17;
-	TAP_EQ_INT(slip39_mnemonic_encode(&s, buf, sizeof buf),
-	    CAIRN_ERR_INVAL, "odd value length refused");
+	TAP_EQ_INT(slip39_mnemonic_encode(&s, buf, sizeof buf), CAIRN_ERR_INVAL,
+	    "odd value length refused");
 	s.value_len = 16;
 	s.group_threshold = 3;
 	s.group_count = 2;
-	TAP_EQ_INT(slip39_mnemonic_encode(&s, buf, sizeof buf),
-	    CAIRN_ERR_INVAL, "group threshold > count refused");
+	TAP_EQ_INT(slip39_mnemonic_encode(&s, buf, sizeof buf), CAIRN_ERR_INVAL,
+	    "group threshold > count refused");
 	slip39_share_wipe(&s);
 	TAP_OK(s.value_len == 0 && s.value[0] == 0, "share wiped");
 }
 
 /* ---- the Feistel cipher against one built on nettle's PBKDF2 */
 static void
-ref_feistel(const uint8_t *in, size_t len, const char *pass, int e,
-    uint16_t id, int ext, uint8_t *out, int dec)
+ref_feistel(const uint8_t *in, size_t len, const char *pass, int e, uint16_t id,
+    int ext, uint8_t *out, int dec)
 {
 	uint8_t l[32], r[32], f[32], pw[128], salt[8 + 32], t;
 	size_t h = len / 2, pre = ext ? 0 : 8, k;
@@ -399,8 +404,8 @@ ref_feistel(const uint8_t *in, size_t len, const char *pass, int e,
 		i = dec ? 3 - round : round;
 		pw[0] = (uint8_t)i;
 		memcpy(salt + pre, r, h);
-		pbkdf2_hmac_sha256(1 + strlen(pass), pw, 2500u << e, pre + h,
-		    salt, h, f);
+		pbkdf2_hmac_sha256(
+		    1 + strlen(pass), pw, 2500u << e, pre + h, salt, h, f);
 		for (k = 0; k < h; k++) {
 			t = (uint8_t)(l[k] ^ f[k]);
 			l[k] = r[k];
@@ -431,7 +436,8 @@ test_cipher(void)
 			slip39_decrypt(in, len, "", 0, 1, 7, ext, a);
 			bad += memcmp(a, b, len) != 0;
 		}
-	TAP_EQ_INT(bad, 0, "Feistel agrees with a nettle-PBKDF2 reference "
+	TAP_EQ_INT(bad, 0,
+	    "Feistel agrees with a nettle-PBKDF2 reference "
 	    "(16/32 bytes, ext 0/1, e 0/1)");
 	TAP_EQ_INT(inv, 0, "decrypt inverts encrypt");
 	slip39_encrypt(in, 16, "TREZOR", 6, 0, 0x1234, 0, a);
@@ -447,13 +453,14 @@ test_cipher(void)
 	TAP_OK(memcmp(a, b, 16) == 0, "in-place gives the same result");
 	TAP_EQ_INT(slip39_encrypt(in, 15, "", 0, 0, 0, 1, a), CAIRN_ERR_INVAL,
 	    "15-byte secret refused");
-	TAP_EQ_INT(slip39_encrypt(in, 16, "", 0, 16, 0, 1, a),
-	    CAIRN_ERR_INVAL, "iteration exponent 16 refused");
+	TAP_EQ_INT(slip39_encrypt(in, 16, "", 0, 16, 0, 1, a), CAIRN_ERR_INVAL,
+	    "iteration exponent 16 refused");
 	TAP_EQ_INT(slip39_encrypt(in, 16, "caf\xc3\xa9", 5, 0, 0, 1, a),
 	    CAIRN_ERR_INVAL, "non-ASCII passphrase refused");
 	TAP_OK(slip39_passphrase_check(" ~TREZOR", 8) &&
-	    slip39_passphrase_check(NULL, 0) && !slip39_passphrase_check(NULL, 1)
-	    && !slip39_passphrase_check("\x7f", 1),
+	        slip39_passphrase_check(NULL, 0) &&
+	        !slip39_passphrase_check(NULL, 1) &&
+	        !slip39_passphrase_check("\x7f", 1),
 	    "passphrase check: 32..126 only");
 	TAP_EQ_INT(slip39_encrypt(in, 16, "a\nb", 3, 0, 0, 1, a),
 	    CAIRN_ERR_INVAL, "control character in passphrase refused");

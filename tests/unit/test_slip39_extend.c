@@ -9,7 +9,7 @@
 static void
 test_mixed_sets(void)
 {
-	static const struct slip39_group_spec g23 = { 2, 3 };
+	static const struct slip39_group_spec g23 = {2, 3};
 	struct slip39_share *a, *b;
 	struct slip39_diag d;
 	uint8_t out[64];
@@ -47,7 +47,7 @@ test_mixed_sets(void)
 static void
 test_extendable_and_lengths(void)
 {
-	static const struct slip39_group_spec g23 = { 2, 3 };
+	static const struct slip39_group_spec g23 = {2, 3};
 	struct slip39_share *sh, dec;
 	char mn[SLIP39_MNEMONIC_MAX];
 	uint8_t secret[64];
@@ -58,8 +58,8 @@ test_extendable_and_lengths(void)
 		secret[i] = (uint8_t)(0xa0 ^ i * 13);
 	for (ext = 0; ext <= 1; ext++) {
 		seed_rng((uint8_t)(40 + ext));
-		TAP_OK(split(MS, MSLEN, "pw", 0, ext, 1, &g23, 1, &sh, &n) ==
-		    0, "split with extendable=%d", ext);
+		TAP_OK(split(MS, MSLEN, "pw", 0, ext, 1, &g23, 1, &sh, &n) == 0,
+		    "split with extendable=%d", ext);
 		TAP_EQ_INT(sh[0].extendable, ext, "flag set on new shares");
 		slip39_mnemonic_encode(&sh[1], mn, sizeof mn);
 		slip39_mnemonic_decode(mn, &dec, NULL);
@@ -80,7 +80,8 @@ test_extendable_and_lengths(void)
 			continue;
 		}
 		for (k = 0; k < n; k++) {
-			if (slip39_mnemonic_encode(&sh[k], mn, sizeof mn) != 0 ||
+			if (slip39_mnemonic_encode(&sh[k], mn, sizeof mn) !=
+			        0 ||
 			    slip39_mnemonic_decode(mn, &sh[k], NULL) != 0) {
 				bad++;
 				continue;
@@ -99,14 +100,16 @@ test_extendable_and_lengths(void)
 				slip39_mnemonic_encode(&sh[0], m0, sizeof m0);
 				while (*p && sp < 3)
 					sp += *p++ == ' ';
-				prefix += strncmp(mn, m0, (size_t)(p - mn)) != 0;
+				prefix +=
+				    strncmp(mn, m0, (size_t)(p - mn)) != 0;
 			}
 		}
 		bad += !combine_eq(sh, 2, NULL, secret, len);
 		bad += !combine_eq(sh + 1, 2, NULL, secret, len);
 		slip39_shares_free(sh, n);
 	}
-	TAP_EQ_INT(bad, 0, "16..32-byte (step 2) and 64-byte secrets "
+	TAP_EQ_INT(bad, 0,
+	    "16..32-byte (step 2) and 64-byte secrets "
 	    "round-trip through mnemonics");
 	TAP_EQ_INT(badw, 0, "word counts 7 + ceil(8n/10); 32 bytes -> 33");
 	TAP_EQ_INT(prefix, 0, "shares of a group share their first 3 words");
@@ -116,7 +119,7 @@ test_extendable_and_lengths(void)
 static void
 test_deterministic(void)
 {
-	static const struct slip39_group_spec g[2] = { { 2, 3 }, { 3, 4 } };
+	static const struct slip39_group_spec g[2] = {{2, 3}, {3, 4}};
 	struct slip39_share *a, *b;
 	size_t na, nb;
 
@@ -136,7 +139,7 @@ test_deterministic(void)
 	/* 1-of-1: the share value is the encrypted secret itself, and the
 	 * digest is not used. */
 	{
-		static const struct slip39_group_spec g11 = { 1, 1 };
+		static const struct slip39_group_spec g11 = {1, 1};
 		uint8_t ems[MSLEN];
 
 		seed_rng(52);
@@ -161,7 +164,7 @@ test_deterministic(void)
 static int
 fault_child(int nth)
 {
-	static const struct slip39_group_spec g23 = { 2, 3 };
+	static const struct slip39_group_spec g23 = {2, 3};
 	struct slip39_share *sh;
 	uint8_t out[64];
 	struct cairn_options o = *cairn_options();
@@ -185,7 +188,7 @@ test_faults(void)
 {
 	/* split: workspace, share array, cipher workspace; combine:
 	 * workspace, cipher workspace; then nothing left to fail. */
-	static const int want[6] = { 1, 1, 1, 2, 2, 0 };
+	static const int want[6] = {1, 1, 1, 2, 2, 0};
 	int nth, st, bad = 0;
 	pid_t pid;
 
@@ -199,7 +202,8 @@ test_faults(void)
 			printf("# CAIRN_FAULT=%d: status %d\n", nth, st);
 		}
 	}
-	TAP_EQ_INT(bad, 0, "every allocation failure gives CAIRN_ERR_NOMEM "
+	TAP_EQ_INT(bad, 0,
+	    "every allocation failure gives CAIRN_ERR_NOMEM "
 	    "cleanly, and all succeed past them");
 }
 

@@ -39,7 +39,7 @@ pick_idx(const struct slip39_share *sh, const int *idx, size_t n)
 static void
 test_basic(void)
 {
-	static const struct slip39_group_spec g35 = { 3, 5 };
+	static const struct slip39_group_spec g35 = {3, 5};
 	struct slip39_share *sh;
 	struct slip39_diag d;
 	uint8_t out[64];
@@ -106,7 +106,7 @@ test_basic(void)
 static void
 test_passphrase_and_exponent(void)
 {
-	static const struct slip39_group_spec g35 = { 3, 5 };
+	static const struct slip39_group_spec g35 = {3, 5};
 	struct slip39_share *sh;
 	uint8_t out[64];
 	size_t n, len;
@@ -114,13 +114,14 @@ test_passphrase_and_exponent(void)
 
 	for (e = 0; e <= 2; e++) {
 		seed_rng((uint8_t)(10 + e));
-		TAP_OK(split(MS, MSLEN, "TREZOR", e, 1, 1, &g35, 1, &sh,
-			   &n) == 0, "split with passphrase, e=%d", e);
+		TAP_OK(
+		    split(MS, MSLEN, "TREZOR", e, 1, 1, &g35, 1, &sh, &n) == 0,
+		    "split with passphrase, e=%d", e);
 		TAP_EQ_INT(sh[0].iteration_exponent, e, "exponent stored");
 		TAP_OK(combine_eq(sh + 1, 3, "TREZOR", MS, MSLEN),
 		    "right passphrase recovers (e=%d)", e);
 		TAP_OK(combine(sh + 1, 3, NULL, out, &len, NULL) == 0 &&
-			memcmp(out, MS, MSLEN) != 0,
+		        memcmp(out, MS, MSLEN) != 0,
 		    "empty passphrase gives another secret (e=%d)", e);
 		slip39_shares_free(sh, n);
 	}
@@ -139,9 +140,9 @@ test_passphrase_and_exponent(void)
 static void
 test_groups(void)
 {
-	static const struct slip39_group_spec g[4] = { { 3, 5 }, { 2, 3 },
-		{ 2, 5 }, { 1, 1 } };
-	static const int off[4] = { 0, 5, 8, 13 };
+	static const struct slip39_group_spec g[4] = {
+	    {3, 5}, {2, 3}, {2, 5}, {1, 1}};
+	static const int off[4] = {0, 5, 8, 13};
 	struct slip39_share *sh;
 	struct slip39_diag d;
 	uint8_t out[64];
@@ -178,15 +179,17 @@ test_groups(void)
 					m = 0;
 					for (i = 0; i < 5; i++) {
 						if (sa & (1u << i))
-							idx[m++] = off[a] + (int)i;
+							idx[m++] =
+							    off[a] + (int)i;
 						if (sb & (1u << i))
-							idx[m++] = off[b] + (int)i;
+							idx[m++] =
+							    off[b] + (int)i;
 					}
 					pick_idx(sh, idx, m);
 					shuffle(pick, m);
 					combos++;
-					bad += !combine_eq(pick, m, NULL, MS,
-					    MSLEN);
+					bad += !combine_eq(
+					    pick, m, NULL, MS, MSLEN);
 				}
 			}
 	TAP_EQ_INT(combos, 183, "183 valid combinations tried");
@@ -205,16 +208,17 @@ test_groups(void)
 	TAP_EQ_INT(combine(pick, pick_idx(sh, idx, 4), NULL, out, &len, &d),
 	    CAIRN_ERR_TOO_FEW, "complete + incomplete group fails");
 	TAP_OK(d.problem == SLIP39_PROBLEM_FEW_MEMBERS && d.group == 1 &&
-		d.need == 2 && d.have == 1,
+	        d.need == 2 && d.have == 1,
 	    "...group 1 needs 2, has 1");
 	/* One group of two required. */
 	TAP_EQ_INT(combine(sh + 1, 3, NULL, out, &len, &d), CAIRN_ERR_TOO_FEW,
 	    "one group when two are required fails");
 	TAP_OK(d.problem == SLIP39_PROBLEM_FEW_GROUPS && d.need == 2 &&
-		d.have == 1, "...need 2 groups, have 1");
+	        d.have == 1,
+	    "...need 2 groups, have 1");
 	/* Three groups when two are required. */
-	idx[0] = off[3], idx[1] = off[1], idx[2] = off[1] + 1,
-	idx[3] = off[2], idx[4] = off[2] + 1;
+	idx[0] = off[3], idx[1] = off[1], idx[2] = off[1] + 1, idx[3] = off[2],
+	idx[4] = off[2] + 1;
 	TAP_EQ_INT(combine(pick, pick_idx(sh, idx, 5), NULL, out, &len, &d),
 	    CAIRN_ERR_MISMATCH, "three groups when two are required");
 	TAP_EQ_INT(d.problem, SLIP39_PROBLEM_MANY_GROUPS, "...too many groups");
@@ -233,22 +237,22 @@ test_groups(void)
 static void
 test_invalid_sharing(void)
 {
-	static const struct slip39_group_spec g2[2] = { { 3, 5 }, { 2, 5 } };
-	static const struct slip39_group_spec bad32[2] = { { 3, 2 }, { 2, 5 } };
-	static const struct slip39_group_spec bad0[2] = { { 0, 2 }, { 2, 5 } };
-	static const struct slip39_group_spec one3[3] = { { 3, 5 }, { 1, 3 },
-		{ 2, 5 } };
-	static const struct slip39_group_spec g17 = { 2, 17 };
-	static const struct slip39_group_spec g11 = { 1, 1 };
+	static const struct slip39_group_spec g2[2] = {{3, 5}, {2, 5}};
+	static const struct slip39_group_spec bad32[2] = {{3, 2}, {2, 5}};
+	static const struct slip39_group_spec bad0[2] = {{0, 2}, {2, 5}};
+	static const struct slip39_group_spec one3[3] = {
+	    {3, 5}, {1, 3}, {2, 5}};
+	static const struct slip39_group_spec g17 = {2, 17};
+	static const struct slip39_group_spec g11 = {1, 1};
 	struct slip39_group_spec many[17];
-	uint8_t big[66] = { 0 };
+	uint8_t big[66] = {0};
 	struct slip39_share *sh;
 	size_t n, i;
 
 	TAP_EQ_INT(split(MS, 14, NULL, 0, 1, 1, g2, 1, &sh, &n),
 	    CAIRN_ERR_INVAL, "short master secret refused");
 	TAP_EQ_INT(split((const uint8_t *)"ABCDEFGHIJKLMNOPX", 17, NULL, 0, 1,
-		       1, g2, 1, &sh, &n),
+	               1, g2, 1, &sh, &n),
 	    CAIRN_ERR_INVAL, "odd-length master secret refused");
 	TAP_EQ_INT(split(big, 66, NULL, 0, 1, 1, g2, 1, &sh, &n),
 	    CAIRN_ERR_INVAL, "66-byte secret over cairn's limit refused");
@@ -270,8 +274,8 @@ test_invalid_sharing(void)
 	    CAIRN_ERR_INVAL, "17 groups refused");
 	TAP_EQ_INT(split(MS, MSLEN, NULL, 0, 1, 16, many, 16, &sh, &n), 0,
 	    "16 groups of 1-of-1, all required");
-	TAP_OK(n == 16 && combine_eq(sh, n, NULL, MS, MSLEN),
-	    "16 groups recover");
+	TAP_OK(
+	    n == 16 && combine_eq(sh, n, NULL, MS, MSLEN), "16 groups recover");
 	shuffle(sh, n);
 	TAP_EQ_INT(combine_eq(sh, 15, NULL, MS, MSLEN), 0,
 	    "15 of 16 required groups do not");

@@ -20,8 +20,10 @@
 #include "tar_craft.h"
 #include "tarball.h"
 
-#define LONG100 "0123456789012345678901234567890123456789" \
-    "0123456789012345678901234567890123456789" "01234567890123456789"
+#define LONG100                                                                \
+	"0123456789012345678901234567890123456789"                             \
+	"0123456789012345678901234567890123456789"                             \
+	"01234567890123456789"
 
 /* Read m (then free it) and check the outcome. */
 static void
@@ -41,7 +43,7 @@ expect(struct cio_membuf *m, int want, int want_entries, const char *what)
 static void
 expect_name(const char *name, int want, const char *what)
 {
-	struct cio_membuf m = { 0 };
+	struct cio_membuf m = {0};
 
 	put_file(&m, name, "data");
 	put_end(&m);
@@ -52,7 +54,7 @@ static void
 test_names(void)
 {
 	char longname[300], path4096[4200], path4097[4200];
-	struct cio_membuf m = { 0 };
+	struct cio_membuf m = {0};
 	size_t i;
 
 	expect_name("plain.txt", 1, "benign ustar name");
@@ -66,12 +68,14 @@ test_names(void)
 	expect_name("evil\x1b[2J", CAIRN_ERR_UNSAFE, "ANSI escape in name");
 	expect_name("new\nline", CAIRN_ERR_UNSAFE, "newline in name");
 	expect_name("del\x7f", CAIRN_ERR_UNSAFE, "DEL in name");
+	// clang-format off
 	expect_name("c1\xc2\x9b" "31m", CAIRN_ERR_UNSAFE, "C1 CSI in name");
 	expect_name("gpj.\xe2\x80\xae" "exe", CAIRN_ERR_UNSAFE,
 	    "bidi override in name");
+	// clang-format on
 	expect_name("bad\xff", CAIRN_ERR_UNSAFE, "invalid UTF-8");
-	expect_name("\xc0\xae\xc0\xae/x", CAIRN_ERR_UNSAFE,
-	    "overlong UTF-8 dots");
+	expect_name(
+	    "\xc0\xae\xc0\xae/x", CAIRN_ERR_UNSAFE, "overlong UTF-8 dots");
 	expect_name("\xed\xa0\x80", CAIRN_ERR_UNSAFE, "UTF-16 surrogate");
 	expect_name("caf\xc3\xa9", 1, "benign UTF-8 ustar name");
 
@@ -155,7 +159,7 @@ test_names(void)
 static void
 test_types(void)
 {
-	struct cio_membuf m = { 0 };
+	struct cio_membuf m = {0};
 
 	put_hdr(&m, "link", '2', 0, "/etc/passwd", 0777);
 	put_end(&m);
@@ -196,7 +200,7 @@ static void
 test_damage(void)
 {
 	static uint8_t noise[20000], zero[512];
-	struct cio_membuf m = { 0 }, tar = { 0 };
+	struct cio_membuf m = {0}, tar = {0};
 	size_t i;
 
 	/* The header says 1 MiB, the data stops after 1000 bytes. */
@@ -258,8 +262,8 @@ test_damage(void)
 
 		memset(&z, 0, sizeof(z));
 		m.data = malloc(zlen);
-		if (deflateInit2(&z, 6, Z_DEFLATED, 31, 8,
-		    Z_DEFAULT_STRATEGY) == Z_OK) {
+		if (deflateInit2(
+		        &z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) == Z_OK) {
 			z.next_in = tar.data;
 			z.avail_in = (uInt)tar.len;
 			z.next_out = m.data;
@@ -280,8 +284,8 @@ test_damage(void)
 static void
 test_source_error(void)
 {
-	struct cio_membuf m = { 0 };
-	struct choppy c = { NULL, 0, 0, 1, 3000, CAIRN_ERR_HMAC };
+	struct cio_membuf m = {0};
+	struct choppy c = {NULL, 0, 0, 1, 3000, CAIRN_ERR_HMAC};
 	struct cio_source src = {.read = choppy_read, .ctx = &c};
 	struct tarball_reader *r;
 	struct tarball_entry e;
@@ -323,7 +327,7 @@ gen_read(void *ctx, uint8_t *buf, size_t len)
 		size_t n;
 
 		if (g->off == sizeof(g->blk)) {
-			struct cio_membuf m = { 0 };
+			struct cio_membuf m = {0};
 			char name[32];
 
 			if (g->i >= g->count + 2)
@@ -353,7 +357,7 @@ gen_read(void *ctx, uint8_t *buf, size_t len)
 static int
 count_entries(uint64_t count, uint64_t *seen)
 {
-	struct gen g = { count, 0, { 0 }, 512 };
+	struct gen g = {count, 0, {0}, 512};
 	struct cio_source src = {.read = gen_read, .ctx = &g};
 	struct tarball_reader *r;
 	struct tarball_entry e;
@@ -408,34 +412,40 @@ test_tool_made(void)
 		int want, entries;
 		const char *what;
 	} T[] = {
-	    { "gnu-dotdot.tar", "tar --format=gnu -P --transform "
-	      "'s,^l,a/../../l,' -cf gnu-dotdot.tar $L",
-	      CAIRN_ERR_UNSAFE, 0, "GNU tar long name with .." },
-	    { "pax-dotdot.tar", "tar --format=pax -P --transform "
-	      "'s,^f,../evil,' -cf pax-dotdot.tar f",
-	      CAIRN_ERR_UNSAFE, 0, "GNU tar pax path ../evil" },
-	    { "bsd-dotdot.tar", "bsdtar -P -s ',^f,../evil,' -cf "
-	      "bsd-dotdot.tar f", CAIRN_ERR_UNSAFE, 0, "bsdtar ../evil" },
-	    { "abs.tar", "tar -P -cf abs.tar \"$PWD/f\"",
-	      CAIRN_ERR_UNSAFE, 0, "GNU tar -P absolute name" },
-	    { "symlink.tar", "ln -s .. x && tar -cf symlink.tar x",
-	      CAIRN_ERR_UNSAFE, 0, "GNU tar symlink to .." },
-	    { "hardlink.tar", "ln f g && tar -cf hardlink.tar f g",
-	      CAIRN_ERR_UNSAFE, 1, "GNU tar hard link" },
-	    { "fifo.tar", "mkfifo p && tar -cf fifo.tar p",
-	      CAIRN_ERR_UNSAFE, 0, "GNU tar FIFO" },
-	    { "sparse-gnu.tar", "truncate -s 1M s && printf abc >> s && "
-	      "tar --format=gnu -S -cf sparse-gnu.tar s",
-	      CAIRN_ERR_UNSAFE, 0, "GNU sparse file (gnu format)" },
-	    { "sparse-pax.tar", "truncate -s 1M t && printf abc >> t && "
-	      "tar --format=pax -S -cf sparse-pax.tar t",
-	      CAIRN_ERR_UNSAFE, 0, "GNU sparse file (pax format)" },
-	    { "gz.tar", "tar -czf gz.tar f", CAIRN_ERR_PAYLOAD, 0,
-	      "tar -z output" },
-	    { "benign.tar", "tar --format=gnu -cf benign.tar $L f", 1, 2,
-	      "benign GNU tar archive with a long name" },
-	    { "benign-bsd.tar", "bsdtar --format=pax -cf benign-bsd.tar $L f",
-	      1, 2, "benign bsdtar pax archive with a long name" },
+	    {"gnu-dotdot.tar",
+	        "tar --format=gnu -P --transform "
+	        "'s,^l,a/../../l,' -cf gnu-dotdot.tar $L",
+	        CAIRN_ERR_UNSAFE, 0, "GNU tar long name with .."},
+	    {"pax-dotdot.tar",
+	        "tar --format=pax -P --transform "
+	        "'s,^f,../evil,' -cf pax-dotdot.tar f",
+	        CAIRN_ERR_UNSAFE, 0, "GNU tar pax path ../evil"},
+	    {"bsd-dotdot.tar",
+	        "bsdtar -P -s ',^f,../evil,' -cf "
+	        "bsd-dotdot.tar f",
+	        CAIRN_ERR_UNSAFE, 0, "bsdtar ../evil"},
+	    {"abs.tar", "tar -P -cf abs.tar \"$PWD/f\"", CAIRN_ERR_UNSAFE, 0,
+	        "GNU tar -P absolute name"},
+	    {"symlink.tar", "ln -s .. x && tar -cf symlink.tar x",
+	        CAIRN_ERR_UNSAFE, 0, "GNU tar symlink to .."},
+	    {"hardlink.tar", "ln f g && tar -cf hardlink.tar f g",
+	        CAIRN_ERR_UNSAFE, 1, "GNU tar hard link"},
+	    {"fifo.tar", "mkfifo p && tar -cf fifo.tar p", CAIRN_ERR_UNSAFE, 0,
+	        "GNU tar FIFO"},
+	    {"sparse-gnu.tar",
+	        "truncate -s 1M s && printf abc >> s && "
+	        "tar --format=gnu -S -cf sparse-gnu.tar s",
+	        CAIRN_ERR_UNSAFE, 0, "GNU sparse file (gnu format)"},
+	    {"sparse-pax.tar",
+	        "truncate -s 1M t && printf abc >> t && "
+	        "tar --format=pax -S -cf sparse-pax.tar t",
+	        CAIRN_ERR_UNSAFE, 0, "GNU sparse file (pax format)"},
+	    {"gz.tar", "tar -czf gz.tar f", CAIRN_ERR_PAYLOAD, 0,
+	        "tar -z output"},
+	    {"benign.tar", "tar --format=gnu -cf benign.tar $L f", 1, 2,
+	        "benign GNU tar archive with a long name"},
+	    {"benign-bsd.tar", "bsdtar --format=pax -cf benign-bsd.tar $L f", 1,
+	        2, "benign bsdtar pax archive with a long name"},
 	};
 	char dir[] = "/tmp/cairn-test-tarball-XXXXXX", cmd[1024];
 	size_t i;
@@ -445,12 +455,14 @@ test_tool_made(void)
 		return;
 	}
 	for (i = 0; i < sizeof(T) / sizeof(T[0]); i++) {
-		struct cio_membuf m = { 0 };
+		struct cio_membuf m = {0};
 		char path[600];
 
-		snprintf(cmd, sizeof(cmd), "cd %s && L=$(printf 'l%%.0s' "
+		snprintf(cmd, sizeof(cmd),
+		    "cd %s && L=$(printf 'l%%.0s' "
 		    "$(seq 120)) && touch $L && echo x > f && { %s; } "
-		    ">/dev/null 2>&1", dir, T[i].cmd);
+		    ">/dev/null 2>&1",
+		    dir, T[i].cmd);
 		snprintf(path, sizeof(path), "%s/%s", dir, T[i].file);
 		if (system(cmd) != 0 || slurp(path, &m) != 0) {
 			tap_skip("could not make %s", T[i].file);

@@ -22,7 +22,7 @@
 #include "tar_craft.h"
 #include "tarball.h"
 
-#define MiB      (1024 * 1024)
+#define MiB (1024 * 1024)
 static const size_t sizes[] = {0, 1, 511, 512, 70000, MiB + 5, 5 * MiB};
 #define NF (sizeof(sizes) / sizeof(sizes[0]))
 
@@ -116,11 +116,13 @@ main(void)
 	setlocale(LC_ALL, "");
 	TAP_OK(make_tar(&m) == 0, "tar of %zu files written", NF);
 	TAP_OK(lend_read_all(&m, 1, 1),
-	    "whole pulls, lending: bytes right, lent blocks released unchanged");
+	    "whole pulls, lending: bytes right, lent blocks released "
+	    "unchanged");
 	TAP_OK(lend_read_all(&m, 0, 1),
 	    "trickling source, lending: bytes right, lent blocks released "
 	    "unchanged");
-	TAP_OK(lend_read_all(&m, 1, 0), "without lending nothing is marked lent");
+	TAP_OK(
+	    lend_read_all(&m, 1, 0), "without lending nothing is marked lent");
 	cio_membuf_free(&m);
 	return tap_done();
 }

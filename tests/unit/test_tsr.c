@@ -29,10 +29,10 @@ dec(const char *text, size_t len)
 static void
 test_codec(void)
 {
-	static const uint8_t da[32] = {0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01,
-	    0xcf, 0xea, 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23, 0xb0,
-	    0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61,
-	    0xf2, 0x00, 0x15, 0xad};
+	static const uint8_t da[32] = {0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf,
+	    0xea, 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23, 0xb0, 0x03,
+	    0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2,
+	    0x00, 0x15, 0xad};
 	const char want[] = "cairn-tsr v1\ntoken archive " HEX_A
 	                    " 3\nA\nB\ntoken sums " HEX_A " 1\n\n\n";
 	struct tsr t, u;
@@ -40,8 +40,8 @@ test_codec(void)
 	size_t len = 0;
 
 	memset(&t, 0, sizeof(t));
-	TAP_EQ_INT(tsr_add(&t, TSR_ARCHIVE, da, (const uint8_t *)"A\nB", 3),
-	    0, "add archive token");
+	TAP_EQ_INT(tsr_add(&t, TSR_ARCHIVE, da, (const uint8_t *)"A\nB", 3), 0,
+	    "add archive token");
 	TAP_EQ_INT(tsr_add(&t, TSR_SUMS, da, (const uint8_t *)"\n", 1), 0,
 	    "add sums token (a newline as its byte)");
 	TAP_EQ_INT(tsr_encode(&t, &out, &len), 0, "encode");
@@ -68,6 +68,7 @@ test_codec(void)
 static void
 test_refusals(void)
 {
+	// clang-format off
 	static const char *bad[] = {
 	    "", "cairn-tsr v2\n", "cairn-tsr v1",
 	    "cairn-tsr v1\ntoken other " HEX_A " 1\nx\n",
@@ -83,11 +84,11 @@ test_refusals(void)
 	    "cairn-tsr v1\ntoken archive " HEX_A " 1\nx\ntrailing",
 	    "cairn-tsr v1\ntoken  archive " HEX_A " 1\nx\n",
 	};
+	// clang-format on
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		TAP_EQ_INT(dec(bad[i], strlen(bad[i])), CAIRN_ERR_FORMAT,
 		    "malformed sidecar refused");
-	TAP_EQ_INT(
-	    dec("cairn-tsr v1\ntoken archive " HEX_A " 65537\nx\n", 98),
+	TAP_EQ_INT(dec("cairn-tsr v1\ntoken archive " HEX_A " 65537\nx\n", 98),
 	    CAIRN_ERR_LIMIT, "token length over 64 KiB refused");
 	TAP_EQ_INT(dec("cairn-tsr v1\ntoken archive " HEX_A " 0\n\n", 94),
 	    CAIRN_ERR_FORMAT, "zero length refused");
@@ -115,8 +116,8 @@ test_query(void)
 	TAP_OK(r != NULL && TS_REQ_get_nonce(r) != NULL, "nonce present");
 	TAP_OK(r != NULL && TS_REQ_get_cert_req(r) == 1, "certReq true");
 	TAP_OK(r != NULL &&
-	        memcmp(ASN1_STRING_get0_data(TS_MSG_IMPRINT_get_msg(
-	                   TS_REQ_get_msg_imprint(r))),
+	        memcmp(ASN1_STRING_get0_data(
+	                   TS_MSG_IMPRINT_get_msg(TS_REQ_get_msg_imprint(r))),
 	            d, 32) == 0,
 	    "imprint is the digest");
 	TS_REQ_free(r);

@@ -288,10 +288,10 @@ main(void)
 		memset(&o, 0, sizeof(o));
 		TAP_EQ_INT(run(T_NONE, &o, &res), CAIRN_ERR_SIGNATURE,
 		    "no trusted signer: a valid signature is refused");
-		TAP_OK(res.refused == UNSEAL_REFUSED_UNTRUSTED &&
-		    res.sig_ok && res.nfiles == 2 &&
-		    strstr(res.error, "UNTRUSTED") != NULL &&
-		    strstr(res.error, res.signer_fingerprint) != NULL,
+		TAP_OK(res.refused == UNSEAL_REFUSED_UNTRUSTED && res.sig_ok &&
+		        res.nfiles == 2 &&
+		        strstr(res.error, "UNTRUSTED") != NULL &&
+		        strstr(res.error, res.signer_fingerprint) != NULL,
 		    "... after every check, naming the fingerprint: '%s'",
 		    res.error);
 		unseal_result_free(&res);
@@ -311,8 +311,8 @@ main(void)
 		TAP_EQ_INT(run(T_UNSIGNED, &o, &res), CAIRN_ERR_SIGNATURE,
 		    "unsigned: refused by default");
 		TAP_OK(res.refused == UNSEAL_REFUSED_UNSIGNED &&
-		    strstr(res.error, "unsigned") != NULL, "... '%s'",
-		    res.error);
+		        strstr(res.error, "unsigned") != NULL,
+		    "... '%s'", res.error);
 		unseal_result_free(&res);
 		o.any_signer = 1;
 		TAP_EQ_INT(run(T_UNSIGNED, &o, &res), CAIRN_ERR_SIGNATURE,
@@ -336,12 +336,13 @@ main(void)
 		TAP_EQ_INT(run(T_NONE, &o, &res), CAIRN_ERR_SIGNATURE,
 		    "same key id, another key: refused");
 		TAP_OK(res.key_id_clash == 0 &&
-		    strstr(res.error, "different key") != NULL &&
-		    strstr(res.error, "journalist") != NULL,
+		        strstr(res.error, "different key") != NULL &&
+		        strstr(res.error, "journalist") != NULL,
 		    "... said so: '%s'", res.error);
 		unseal_result_free(&res);
 		TAP_EQ_INT(minisig_trust_add(&tr, "signer", &pk), 0, "trust");
-		TAP_EQ_INT(run(T_NONE, &o, &res), 0, "trusted signer: accepted");
+		TAP_EQ_INT(
+		    run(T_NONE, &o, &res), 0, "trusted signer: accepted");
 		TAP_OK(res.signer_trusted && res.trusted_index == 1,
 		    "... as entry 1");
 		unseal_result_free(&res);
