@@ -106,39 +106,41 @@ test_flip(const char *path)
 #endif
 }
 
-/* Read all of fd into a digest; returns 0 or CAIRN_ERR_IO/NOMEM. */
+/* Read all of fd into a digest, hashed on a second thread when there is
+ * a second CPU so that the medium's reads overlap the SHA-256 (1 GiB:
+ * about 0.6 s of each here).  Returns 0, or CAIRN_ERR_IO (errno kept) or
+ * CAIRN_ERR_NOMEM. */
 static int
 hash_fd(int fd, uint64_t *size, uint8_t out[DIGEST_SHA256_LEN])
 {
-	struct digest_sha256 d;
+	struct digest_async *d = NULL;
 	uint8_t *buf = malloc(CLI_IO_BLOCK);
 	ssize_t n;
-	int rc = 0;
+	int rc = CAIRN_ERR_NOMEM, saved = 0;
 
 	*size = 0;
-	if (buf == NULL || digest_sha256_init(&d) != 0) {
-		free(buf);
-		return CAIRN_ERR_NOMEM;
-	}
+	if (buf == NULL || digest_async_new(&d, -1) != 0 ||
+	    digest_async_begin(d) != 0)
+		goto out;
 	while ((n = read(fd, buf, CLI_IO_BLOCK)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
+			saved = errno;
 			rc = CAIRN_ERR_IO;
-			break;
+			goto out;
 		}
-		digest_sha256_update(&d, buf, (size_t)n);
+		digest_async_update(d, buf, (size_t)n);
 		*size += (uint64_t)n;
 	}
+	digest_async_end(d, out);
+	rc = digest_async_wait(d);
+out:
+	digest_async_free(d);
 	free(buf);
-	if (rc != 0) {
-		int saved = errno;
-
-		digest_sha256_free(&d);
+	if (saved != 0)
 		errno = saved;
-		return rc;
-	}
-	return digest_sha256_final(&d, out) != 0 ? CAIRN_ERR_NOMEM : 0;
+	return rc;
 }
 
 int
