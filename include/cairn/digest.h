@@ -76,6 +76,14 @@ void digest_async_free(struct digest_async *h);
 void digest_async_update_held(
     struct digest_async *h, const void *buf, size_t len);
 void digest_async_release(struct digest_async *h, const void *p, size_t len);
+/*
+ * SHA-256 and size of everything read from fd until its end, in 1 MiB
+ * reads (cio_fd_read()), hashed on a second thread when
+ * digest_async_threads() so that the reads overlap the hashing
+ * (digest_async.c).  Returns 0, CAIRN_ERR_IO (errno says why) or
+ * CAIRN_ERR_NOMEM; out and *size are set only on success.
+ */
+int digest_fd_sha256(int fd, uint8_t out[DIGEST_SHA256_LEN], uint64_t *size);
 /* 1 when h hashes on its own thread. */
 int digest_async_threaded(const struct digest_async *h);
 /* 1 when a worker is worth it: more than one CPU may run this process and

@@ -10,10 +10,12 @@
  * Every call that may fail (allocation, digest_sha256_init(), and so
  * every fault-injection point) runs on the calling thread, in the same
  * order whichever mode is in use; the worker only updates and finishes
- * digests.
+ * digests.  digest_fd_sha256() hashes a whole file descriptor that way.
  *
- * Knows nothing of files, archives or SHA256SUMS.
+ * Knows files only as descriptors to read; nothing of archives or
+ * SHA256SUMS.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
@@ -339,4 +341,40 @@ digest_async_free(struct digest_async *h)
 		free(h->s[i].buf);
 	}
 	free(h);
+}
+
+#define DA_FD_BLOCK (1024 * 1024)
+
+int
+digest_fd_sha256(int fd, uint8_t out[DIGEST_SHA256_LEN], uint64_t *size)
+{
+	struct digest_async *h = NULL;
+	uint8_t *buf = cio_malloc(DA_FD_BLOCK), d[DIGEST_SHA256_LEN];
+	uint64_t total = 0;
+	ssize_t n;
+	int rc = CAIRN_ERR_NOMEM, saved = 0;
+
+	if (buf == NULL || digest_async_new(&h, -1) != 0 ||
+	    digest_async_begin(h) != 0)
+		goto out;
+	while ((n = cio_fd_read(&fd, buf, DA_FD_BLOCK)) > 0) {
+		digest_async_update(h, buf, (size_t)n);
+		total += (uint64_t)n;
+	}
+	if (n < 0) {
+		saved = errno;
+		rc = (int)n;
+		goto out;
+	}
+	digest_async_end(h, d);
+	if ((rc = digest_async_wait(h)) == 0) {
+		memcpy(out, d, sizeof(d));
+		*size = total;
+	}
+out:
+	digest_async_free(h);
+	free(buf);
+	if (saved != 0)
+		errno = saved;
+	return rc;
 }

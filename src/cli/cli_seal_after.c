@@ -106,43 +106,6 @@ test_flip(const char *path)
 #endif
 }
 
-/* Read all of fd into a digest, hashed on a second thread when there is
- * a second CPU so that the medium's reads overlap the SHA-256 (1 GiB:
- * about 0.6 s of each here).  Returns 0, or CAIRN_ERR_IO (errno kept) or
- * CAIRN_ERR_NOMEM. */
-static int
-hash_fd(int fd, uint64_t *size, uint8_t out[DIGEST_SHA256_LEN])
-{
-	struct digest_async *d = NULL;
-	uint8_t *buf = malloc(CLI_IO_BLOCK);
-	ssize_t n;
-	int rc = CAIRN_ERR_NOMEM, saved = 0;
-
-	*size = 0;
-	if (buf == NULL || digest_async_new(&d, -1) != 0 ||
-	    digest_async_begin(d) != 0)
-		goto out;
-	while ((n = read(fd, buf, CLI_IO_BLOCK)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			saved = errno;
-			rc = CAIRN_ERR_IO;
-			goto out;
-		}
-		digest_async_update(d, buf, (size_t)n);
-		*size += (uint64_t)n;
-	}
-	digest_async_end(d, out);
-	rc = digest_async_wait(d);
-out:
-	digest_async_free(d);
-	free(buf);
-	if (saved != 0)
-		errno = saved;
-	return rc;
-}
-
 int
 cli_seal_readback(const struct cli_out *o, const struct cli_hash_sink *h)
 {
@@ -168,7 +131,7 @@ cli_seal_readback(const struct cli_out *o, const struct cli_hash_sink *h)
 		    o->name);
 	}
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	rc = hash_fd(fd, &size, got);
+	rc = digest_fd_sha256(fd, got, &size);
 	close(fd);
 	if (rc != 0)
 		return cli_fail(rc, "reading back %s", o->name);

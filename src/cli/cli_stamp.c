@@ -40,31 +40,14 @@ cli_tsas_add(struct cli_tsas *t, const char *verb, const char *url)
 int
 cli_file_sha256(const char *path, uint8_t out[TSA_DIGEST_LEN], uint64_t *size)
 {
-	uint64_t total = 0;
-	struct digest_sha256 d;
-	uint8_t *buf = NULL;
-	ssize_t n;
+	uint64_t total;
 	int fd, rc;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return cli_fail(CAIRN_ERR_IO, "%s", path);
-	if ((buf = cio_malloc(CLI_IO_BLOCK)) == NULL ||
-	    digest_sha256_init(&d) != 0) {
-		free(buf);
-		close(fd);
-		return cli_fail(CAIRN_ERR_NOMEM, "%s", path);
-	}
-	while ((n = cio_fd_read(&fd, buf, CLI_IO_BLOCK)) > 0) {
-		digest_sha256_update(&d, buf, (size_t)n);
-		total += (uint64_t)n;
-	}
-	free(buf);
+	rc = digest_fd_sha256(fd, out, &total);
 	close(fd);
-	if (n < 0) {
-		digest_sha256_free(&d);
-		return cli_fail((int)n, "%s", path);
-	}
-	if ((rc = digest_sha256_final(&d, out)) != 0)
+	if (rc != 0)
 		return cli_fail(rc, "%s", path);
 	if (size != NULL)
 		*size = total;

@@ -5,10 +5,16 @@
  * more bytes in flight than its 16 slots hold), bytes copied and lent
  * (update_held) in one stream, release() waiting for lent bytes, empty
  * streams, a stream
- * begun and dropped, and the fault points.
+ * begun and dropped, and the fault points; digest_fd_sha256() over a
+ * file on either thread, an empty file, and a descriptor that cannot be
+ * read.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -111,6 +117,46 @@ run(struct digest_async *h, const uint8_t *buf)
 	return ok;
 }
 
+/* digest_fd_sha256() of the first len bytes of buf, written to a file,
+ * with the hashing thread on or off; 1 when digest and size match. */
+static int
+fd_matches(const uint8_t *buf, size_t len, int one_thread)
+{
+	struct cairn_options o = *cairn_options(), saved = o;
+	uint8_t want[DIGEST_SHA256_LEN], got[DIGEST_SHA256_LEN];
+	char path[] = "/tmp/test_digest_fd.XXXXXX";
+	uint64_t size = 7;
+	int fd = mkstemp(path), ok;
+
+	if (fd < 0 || write(fd, buf, len) != (ssize_t)len ||
+	    lseek(fd, 0, SEEK_SET) != 0 || digest_sha256(buf, len, want) != 0)
+		return 0;
+	unlink(path);
+	o.aead_threads = one_thread ? 1 : 0;
+	cairn_set_options(&o);
+	ok = digest_fd_sha256(fd, got, &size) == 0 && size == len &&
+	    memcmp(got, want, sizeof(got)) == 0;
+	cairn_set_options(&saved);
+	close(fd);
+	return ok;
+}
+
+/* A directory cannot be read: CAIRN_ERR_IO, errno EISDIR, nothing set. */
+static int
+fd_read_error(void)
+{
+	uint8_t got[DIGEST_SHA256_LEN] = {0};
+	uint64_t size = 7;
+	int fd = open("/tmp", O_RDONLY | O_DIRECTORY), rc;
+
+	if (fd < 0)
+		return 0;
+	rc = digest_fd_sha256(fd, got, &size);
+	close(fd);
+	return rc == CAIRN_ERR_IO && errno == EISDIR && size == 7 &&
+	    got[0] == 0;
+}
+
 int
 main(void)
 {
@@ -138,6 +184,17 @@ main(void)
 	}
 	TAP_OK(
 	    release_waits(buf), "release() waits until lent bytes are hashed");
+	for (int one = 0; one <= 1; one++) {
+		TAP_OK(fd_matches(buf, 3 * 1048576 + 5, one),
+		    "digest_fd_sha256 of 3 MiB + 5 bytes (%s)",
+		    one ? "one thread" : "hashing thread");
+		TAP_OK(fd_matches(buf, 0, one),
+		    "digest_fd_sha256 of an empty file (%s)",
+		    one ? "one thread" : "hashing thread");
+	}
+	TAP_OK(fd_read_error(),
+	    "digest_fd_sha256 of a directory: CAIRN_ERR_IO, EISDIR, out "
+	    "untouched");
 	/* Dropping a queue of work: free() with slots still in flight. */
 	if (digest_async_new(&h, 1) == 0) {
 		(void)digest_async_begin(h);
