@@ -50,8 +50,6 @@
 
 /* Largest SHA256SUMS.minisig member accepted (cairn limit). */
 #define UNSEAL_SIG_MAX (16u * 1024)
-/* Bytes read per tarball_read_data() call. */
-#define UNSEAL_BLOCK (256u * 1024)
 
 /*
  * Callbacks (each may be NULL).  Entry pointers stay valid until

@@ -6,9 +6,9 @@
  *
  * Knows the tar reader, manifest, SHA256SUMS and minisign formats;
  * nothing of age, the filesystem or the terminal.  Memory stays flat in
- * the size of the data: one UNSEAL_BLOCK buffer, the tar reader's
- * buffers (a ring of TARBALL_LEND_RING when a file's data is lent to the
- * hashing thread), plus the manifest and 32 bytes per file entry.
+ * the size of the data: the tar reader's buffers (a ring of
+ * TARBALL_LEND_RING when a file's data is lent to the hashing thread),
+ * plus the manifest and 32 bytes per file entry.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -356,10 +356,6 @@ unseal_run(const struct cio_source *src, const struct unseal_options *o,
 	if (ops != NULL && ops->manifest != NULL &&
 	    (rc = ops->manifest(ops->ctx, res->m)) != 0)
 		goto out;
-	if ((r.buf = cio_malloc(UNSEAL_BLOCK)) == NULL) {
-		rc = CAIRN_ERR_NOMEM;
-		goto out;
-	}
 	if ((rc = digest_async_new(&r.hash, -1)) != 0)
 		goto out;
 	/* tarball_reader_free() below releases before r.hash is freed */
@@ -383,7 +379,6 @@ out:
 		unseal_fail(&r, rc, "%s", cairn_strerror(rc));
 	tarball_reader_free(r.tr);
 	digest_async_free(r.hash);
-	free(r.buf);
 	free(r.digests);
 	free(sums);
 	return rc;

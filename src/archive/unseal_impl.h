@@ -17,7 +17,6 @@ struct unseal_run {
 	const struct unseal_options *o;
 	struct unseal_result *res;
 	struct tarball_reader *tr;
-	uint8_t *buf;
 	struct digest_async *hash; /* the files' SHA-256, maybe threaded */
 	uint8_t (*digests)[DIGEST_SHA256_LEN]; /* [0] manifest, then files */
 	size_t ndigests;
